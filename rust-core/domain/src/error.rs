@@ -1,0 +1,43 @@
+//! Why a change cannot be stored. Shortfalls against the guidance are not errors: they
+//! are [`crate::rules::Warning`]s and the record still saves.
+
+use thiserror::Error;
+
+use crate::model::{Id, MeetingStatus};
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ValidationError {
+    #[error("Mã định danh không hợp lệ: \"{text}\"")]
+    InvalidId { text: String },
+    #[error("Không được để trống: {field}")]
+    EmptyField { field: &'static str },
+    #[error("Không tìm thấy đảng viên có mã {member_id} trong chi bộ")]
+    UnknownMember { member_id: Id },
+    #[error("Đảng viên {member_name} thuộc chi bộ khác, không thể điểm danh ở chi bộ này")]
+    MemberOfAnotherCell { member_id: Id, member_name: String },
+    #[error("Đảng viên {member_name} được điểm danh hai lần")]
+    DuplicateRollCall { member_id: Id, member_name: String },
+    #[error("Không tìm thấy nhiệm vụ có mã {task_id} của kỳ họp trước")]
+    UnknownTask { task_id: Id },
+    #[error("Giờ kết thúc ({end}) trước giờ bắt đầu ({start})")]
+    EndBeforeStart { start: String, end: String },
+    #[error("Điểm \"{part}\" là {given}, vượt mức tối đa {max}")]
+    ScoreAboveMaximum {
+        part: &'static str,
+        given: u8,
+        max: u8,
+    },
+    #[error("Buổi sinh hoạt đã ký biên bản, không thể sửa; hãy lập bản đính chính")]
+    MeetingFrozen { meeting_id: Id },
+    #[error("Không thể chuyển buổi sinh hoạt từ trạng thái {from:?} sang {to:?}")]
+    InvalidTransition {
+        from: MeetingStatus,
+        to: MeetingStatus,
+    },
+    #[error("Chưa điểm danh, không thể ký biên bản")]
+    EmptyRollCallOnSign,
+    #[error("Chưa có {role}, không thể ký biên bản")]
+    MissingSigner { role: &'static str },
+    #[error("Chỉ có thể đính chính biên bản đã ký")]
+    CorrectionOfUnsigned { meeting_id: Id },
+}
