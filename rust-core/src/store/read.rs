@@ -1,0 +1,364 @@
+//! Rows back into the domain model. Every function takes a `&Connection`, so it works
+//! the same inside a write transaction (seeing its own writes) and outside.
+
+use chibo_domain::rules::PastRollCall;
+use chibo_domain::time::{from_local, local_year_month};
+use chibo_domain::*;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::codec::*;
+use super::error::StoreError;
+
+/// When a meeting took place, or is planned to.
+pub(crate) fn started_at(meeting: &Meeting) -> EpochMillis {
+    meeting.actual_start.unwrap_or(meeting.planned_start)
+}
+
+/// Statuses of a meeting that was held (its record exists).
+pub(crate) const HELD: &str = "('recorded', 'signed')";
+
+// ---------------------------------------------------------------- roster
+
+pub(crate) fn cell(conn: &Connection, id: &str) -> Result<Option<Cell>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, commune_id, commune_name, name, kind, meeting_place, meeting_day
+         FROM cells WHERE id = ?1",
+    )?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(cell_from_row).transpose()
+}
+
+pub(crate) fn cells(conn: &Connection) -> Result<Vec<Cell>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, commune_id, commune_name, name, kind, meeting_place, meeting_day
+         FROM cells ORDER BY name, id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(cell_from_row(r)?);
+    }
+    Ok(out)
+}
+
+fn cell_from_row(r: &Row<'_>) -> Result<Cell, StoreError> {
+    Ok(Cell {
+        id: r.get(0)?,
+        commune_id: r.get(1)?,
+        commune_name: r.get(2)?,
+        name: r.get(3)?,
+        kind: enum_parse(&r.get::<_, String>(4)?)?,
+        meeting_place: json_parse_opt(r.get(5)?)?,
+        meeting_day: r.get(6)?,
+    })
+}
+
+const MEMBER_COLS: &str = "id, cell_id, full_name, membership, status, status_since, \
+                           status_reason, role, party_group";
+
+pub(crate) fn member(conn: &Connection, id: &str) -> Result<Option<Member>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {MEMBER_COLS} FROM members WHERE id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(member_from_row).transpose()
+}
+
+/// The cell's roster, in every status: secretary, deputy, committee, then members; by
+/// name within a role.
+pub(crate) fn members(conn: &Connection, cell_id: &str) -> Result<Vec<Member>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {MEMBER_COLS} FROM members WHERE cell_id = ?1"
+    ))?;
+    let mut rows = stmt.query([cell_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(member_from_row(r)?);
+    }
+    sort_roster(&mut out);
+    Ok(out)
+}
+
+pub(crate) fn role_rank(role: MemberRole) -> u8 {
+    match role {
+        MemberRole::Secretary => 0,
+        MemberRole::DeputySecretary => 1,
+        MemberRole::CellCommittee => 2,
+        MemberRole::Member => 3,
+    }
+}
+
+pub(crate) fn sort_roster(members: &mut [Member]) {
+    members.sort_by(|a, b| {
+        (role_rank(a.role), &a.full_name, &a.id).cmp(&(role_rank(b.role), &b.full_name, &b.id))
+    });
+}
+
+fn member_from_row(r: &Row<'_>) -> Result<Member, StoreError> {
+    Ok(Member {
+        id: r.get(0)?,
+        cell_id: r.get(1)?,
+        full_name: r.get(2)?,
+        membership: enum_parse(&r.get::<_, String>(3)?)?,
+        status: enum_parse(&r.get::<_, String>(4)?)?,
+        status_since: r
+            .get::<_, Option<String>>(5)?
+            .map(|t| parse_date(&t))
+            .transpose()?,
+        status_reason: r.get(6)?,
+        role: enum_parse(&r.get::<_, String>(7)?)?,
+        party_group: r.get(8)?,
+    })
+}
+
+pub(crate) fn parse_date(text: &str) -> Result<CalendarDate, StoreError> {
+    CalendarDate::parse(text).map_err(|e| StoreError::Corrupt(format!("ngày \"{text}\": {e}")))
+}
+
+// ---------------------------------------------------------------- meetings
+
+pub(crate) const MEETING_COLS: &str = "id, cell_id, kind, status, revision, revision_of, \
+    planned_start, planned_place, actual_start, actual_end, chair_id, minute_taker_id, \
+    guests, thematic_topic, preparation, party_fee_note, conclusion, resolution, \
+    minutes_approved, secretary_judgement, final_documents_sent_at, signature";
+
+pub(crate) fn meeting(conn: &Connection, id: &str) -> Result<Option<Meeting>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {MEETING_COLS} FROM meetings WHERE id = ?1"
+    ))?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(meeting_from_row).transpose()
+}
+
+pub(crate) fn meeting_from_row(r: &Row<'_>) -> Result<Meeting, StoreError> {
+    Ok(Meeting {
+        id: r.get(0)?,
+        cell_id: r.get(1)?,
+        kind: enum_parse(&r.get::<_, String>(2)?)?,
+        status: enum_parse(&r.get::<_, String>(3)?)?,
+        revision: r.get(4)?,
+        revision_of: r.get(5)?,
+        planned_start: r.get(6)?,
+        planned_place: r.get(7)?,
+        actual_start: r.get(8)?,
+        actual_end: r.get(9)?,
+        chair_id: r.get(10)?,
+        minute_taker_id: r.get(11)?,
+        guests: json_parse(&r.get::<_, String>(12)?)?,
+        thematic_topic: r.get(13)?,
+        preparation: json_parse(&r.get::<_, String>(14)?)?,
+        party_fee_note: r.get(15)?,
+        conclusion: r.get(16)?,
+        resolution: json_parse_opt(r.get(17)?)?,
+        minutes_approved: r.get(18)?,
+        secretary_judgement: json_parse_opt(r.get(19)?)?,
+        final_documents_sent_at: r.get(20)?,
+        signature: json_parse_opt(r.get(21)?)?,
+    })
+}
+
+/// The id of the revision that corrects `meeting_id`, if there is one.
+pub(crate) fn correction_of(
+    conn: &Connection,
+    meeting_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare("SELECT id FROM meetings WHERE revision_of = ?1 LIMIT 1")?
+        .query_row([meeting_id], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn roll_call(
+    conn: &Connection,
+    meeting_id: &str,
+) -> Result<Vec<RollCallEntry>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT member_id, attendance, reason FROM roll_call WHERE meeting_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([meeting_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(RollCallEntry {
+            member_id: r.get(0)?,
+            attendance: enum_parse(&r.get::<_, String>(1)?)?,
+            reason: r.get(2)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn tasks(conn: &Connection, meeting_id: &str) -> Result<Vec<Task>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, description, assignee_id, deadline FROM tasks WHERE meeting_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([meeting_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(Task {
+            id: r.get(0)?,
+            description: r.get(1)?,
+            assignee_id: r.get(2)?,
+            deadline: parse_date(&r.get::<_, String>(3)?)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The whole record of a meeting, children in the order they were written.
+pub(crate) fn record(conn: &Connection, meeting: Meeting) -> Result<MeetingRecord, StoreError> {
+    let id = meeting.id.clone();
+    let mut record = MeetingRecord::new(meeting);
+    record.roll_call = roll_call(conn, &id)?;
+
+    let mut stmt = conn.prepare(
+        "SELECT section, title, conclusion FROM agenda_items WHERE meeting_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([&id])?;
+    while let Some(r) = rows.next()? {
+        record.agenda.push(AgendaItem {
+            section: enum_parse(&r.get::<_, String>(0)?)?,
+            title: r.get(1)?,
+            conclusion: r.get(2)?,
+        });
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT id, speaker_member_id, speaker_guest_name, gist FROM speeches
+         WHERE meeting_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([&id])?;
+    while let Some(r) = rows.next()? {
+        let member_id: Option<String> = r.get(1)?;
+        let guest: Option<String> = r.get(2)?;
+        let speaker = match (member_id, guest) {
+            (Some(member_id), None) => Speaker::Member { member_id },
+            (None, Some(name)) => Speaker::Guest { name },
+            _ => return Err(StoreError::Corrupt("người phát biểu không rõ".into())),
+        };
+        record.speeches.push(Speech {
+            id: r.get(0)?,
+            speaker,
+            gist: r.get(3)?,
+        });
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT task_id, outcome, note FROM task_reviews WHERE meeting_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([&id])?;
+    while let Some(r) = rows.next()? {
+        record.task_reviews.push(TaskReview {
+            task_id: r.get(0)?,
+            outcome: enum_parse(&r.get::<_, String>(1)?)?,
+            note: r.get(2)?,
+        });
+    }
+
+    record.tasks = tasks(conn, &id)?;
+
+    let mut stmt = conn.prepare(
+        "SELECT id, question, kind, in_favor, against, abstain FROM votes
+         WHERE meeting_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([&id])?;
+    while let Some(r) = rows.next()? {
+        record.votes.push(VoteTally {
+            id: r.get(0)?,
+            question: r.get(1)?,
+            kind: enum_parse(&r.get::<_, String>(2)?)?,
+            in_favor: r.get(3)?,
+            against: r.get(4)?,
+            abstain: r.get(5)?,
+        });
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT id, cell_id, meeting_id, content, category, raised_by, status, raised_at
+         FROM petitions WHERE meeting_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([&id])?;
+    while let Some(r) = rows.next()? {
+        record.petitions.push(petition_from_row(r)?);
+    }
+    Ok(record)
+}
+
+pub(crate) fn petition_from_row(r: &Row<'_>) -> Result<Petition, StoreError> {
+    Ok(Petition {
+        id: r.get(0)?,
+        cell_id: r.get(1)?,
+        meeting_id: r.get(2)?,
+        content: r.get(3)?,
+        category: enum_parse(&r.get::<_, String>(4)?)?,
+        raised_by: r.get(5)?,
+        status: enum_parse(&r.get::<_, String>(6)?)?,
+        raised_at: r.get(7)?,
+    })
+}
+
+/// Held, current (not superseded) meetings of a cell that started in `[from, until)`,
+/// newest first.
+pub(crate) fn held_meetings_between(
+    conn: &Connection,
+    cell_id: &str,
+    from: EpochMillis,
+    until: EpochMillis,
+    newest_first: bool,
+) -> Result<Vec<(String, MeetingKind, EpochMillis)>, StoreError> {
+    let order = if newest_first { "DESC" } else { "ASC" };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, kind, coalesce(actual_start, planned_start) AS started FROM meetings m
+         WHERE cell_id = ?1 AND status IN {HELD}
+           AND coalesce(actual_start, planned_start) >= ?2
+           AND coalesce(actual_start, planned_start) < ?3
+           AND NOT EXISTS (SELECT 1 FROM meetings r WHERE r.revision_of = m.id)
+         ORDER BY started {order}, id {order}"
+    ))?;
+    let mut rows = stmt.query(params![cell_id, from, until])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, enum_parse(&r.get::<_, String>(1)?)?, r.get(2)?));
+    }
+    Ok(out)
+}
+
+/// The tasks set at the cell's last held regular-kind meeting before this one (its
+/// newest revision): the tasks this meeting reviews.
+pub(crate) fn previous_tasks(
+    conn: &Connection,
+    meeting: &Meeting,
+) -> Result<Vec<Task>, StoreError> {
+    let before =
+        held_meetings_between(conn, &meeting.cell_id, i64::MIN, started_at(meeting), true)?;
+    match before.into_iter().find(|(_, kind, _)| kind.is_regular()) {
+        Some((id, _, _)) => tasks(conn, &id),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Start of the Vietnamese calendar year `year`.
+pub(crate) fn year_start(year: i32) -> EpochMillis {
+    let date = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    from_local(date.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+/// Roll calls of the cell's held meetings earlier in the same (Vietnamese) calendar
+/// year, oldest first, current revisions only.
+pub(crate) fn earlier_this_year(
+    conn: &Connection,
+    meeting: &Meeting,
+) -> Result<Vec<PastRollCall>, StoreError> {
+    let start = started_at(meeting);
+    let (year, _) = local_year_month(start);
+    let earlier = held_meetings_between(conn, &meeting.cell_id, year_start(year), start, false)?;
+    earlier
+        .into_iter()
+        .filter(|(id, _, _)| *id != meeting.id)
+        .map(|(id, kind, started_at)| {
+            Ok(PastRollCall {
+                entries: roll_call(conn, &id)?,
+                meeting_id: id,
+                kind,
+                started_at,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,250 @@
+//! The schema, as an ordered list of migrations tracked by `PRAGMA user_version`.
+//!
+//! `MIGRATIONS[i]` takes a database from version `i` to `i + 1`; a fresh database runs
+//! them all. Never edit a released step: append a new one. Every foreign key has an
+//! index (SQLite does not make them).
+
+use rusqlite::{Connection, Transaction};
+
+use super::error::StoreError;
+
+/// v1: the first schema. v2: cached per-meeting totals for the history list, and an
+/// index for "the cell's meetings by start time".
+pub const MIGRATIONS: &[&str] = &[
+    // ---- v1 ----
+    r#"
+CREATE TABLE device (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    device_id TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    next_seq INTEGER NOT NULL CHECK (next_seq >= 1),
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE cells (
+    id TEXT PRIMARY KEY NOT NULL,
+    commune_id TEXT NOT NULL,
+    commune_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    meeting_place TEXT,
+    meeting_day INTEGER
+);
+
+CREATE TABLE members (
+    id TEXT PRIMARY KEY NOT NULL,
+    cell_id TEXT NOT NULL REFERENCES cells(id),
+    full_name TEXT NOT NULL,
+    membership TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_since TEXT,
+    status_reason TEXT,
+    role TEXT NOT NULL,
+    party_group TEXT
+);
+CREATE INDEX members_cell ON members(cell_id);
+
+CREATE TABLE meetings (
+    id TEXT PRIMARY KEY NOT NULL,
+    cell_id TEXT NOT NULL REFERENCES cells(id),
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    revision_of TEXT REFERENCES meetings(id),
+    planned_start INTEGER NOT NULL,
+    planned_place TEXT NOT NULL,
+    actual_start INTEGER,
+    actual_end INTEGER,
+    chair_id TEXT REFERENCES members(id),
+    minute_taker_id TEXT REFERENCES members(id),
+    guests TEXT NOT NULL,
+    thematic_topic TEXT,
+    preparation TEXT NOT NULL,
+    party_fee_note TEXT,
+    conclusion TEXT,
+    resolution TEXT,
+    minutes_approved INTEGER NOT NULL,
+    secretary_judgement TEXT,
+    final_documents_sent_at INTEGER,
+    signature TEXT
+);
+CREATE INDEX meetings_cell ON meetings(cell_id);
+CREATE INDEX meetings_revision_of ON meetings(revision_of);
+CREATE INDEX meetings_chair ON meetings(chair_id);
+CREATE INDEX meetings_minute_taker ON meetings(minute_taker_id);
+
+CREATE TABLE roll_call (
+    seq INTEGER PRIMARY KEY,
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    member_id TEXT NOT NULL REFERENCES members(id),
+    attendance TEXT NOT NULL,
+    reason TEXT,
+    UNIQUE (meeting_id, member_id)
+);
+CREATE INDEX roll_call_member ON roll_call(member_id);
+
+CREATE TABLE agenda_items (
+    seq INTEGER PRIMARY KEY,
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    section TEXT NOT NULL,
+    title TEXT NOT NULL,
+    conclusion TEXT
+);
+CREATE INDEX agenda_items_meeting ON agenda_items(meeting_id);
+
+CREATE TABLE speeches (
+    seq INTEGER PRIMARY KEY,
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    id TEXT NOT NULL,
+    speaker_member_id TEXT REFERENCES members(id),
+    speaker_guest_name TEXT,
+    gist TEXT NOT NULL,
+    UNIQUE (meeting_id, id),
+    CHECK ((speaker_member_id IS NULL) != (speaker_guest_name IS NULL))
+);
+CREATE INDEX speeches_speaker ON speeches(speaker_member_id);
+
+CREATE TABLE task_reviews (
+    seq INTEGER PRIMARY KEY,
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    task_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    note TEXT,
+    UNIQUE (meeting_id, task_id)
+);
+CREATE INDEX task_reviews_task ON task_reviews(task_id);
+
+CREATE TABLE tasks (
+    seq INTEGER PRIMARY KEY,
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    id TEXT NOT NULL,
+    description TEXT NOT NULL,
+    assignee_id TEXT NOT NULL REFERENCES members(id),
+    deadline TEXT NOT NULL,
+    UNIQUE (meeting_id, id)
+);
+CREATE INDEX tasks_assignee ON tasks(assignee_id);
+
+CREATE TABLE votes (
+    seq INTEGER PRIMARY KEY,
+    meeting_id TEXT NOT NULL REFERENCES meetings(id),
+    id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    in_favor INTEGER NOT NULL,
+    against INTEGER NOT NULL,
+    abstain INTEGER NOT NULL,
+    UNIQUE (meeting_id, id)
+);
+
+-- A petition raised at a meeting is copied with the meeting into a correction, so its
+-- id is unique per meeting (or once, when raised outside any meeting).
+CREATE TABLE petitions (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    cell_id TEXT NOT NULL REFERENCES cells(id),
+    meeting_id TEXT REFERENCES meetings(id),
+    content TEXT NOT NULL,
+    category TEXT NOT NULL,
+    raised_by TEXT NOT NULL,
+    status TEXT NOT NULL,
+    raised_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX petitions_identity ON petitions(id, ifnull(meeting_id, ''));
+CREATE INDEX petitions_cell ON petitions(cell_id);
+CREATE INDEX petitions_meeting ON petitions(meeting_id);
+
+-- Every local change, in the transaction that made it, numbered per device.
+CREATE TABLE outbox (
+    device_seq INTEGER PRIMARY KEY,
+    hlc TEXT NOT NULL,
+    entity_kind TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    acked_at INTEGER
+);
+CREATE INDEX outbox_pending ON outbox(device_seq) WHERE acked_at IS NULL;
+"#,
+    // ---- v2 ----
+    // Totals of each recorded meeting, computed by `rules::assess_meeting` when the
+    // meeting changes, so the history list does not re-judge 60 meetings per screen.
+    r#"
+ALTER TABLE meetings ADD COLUMN summary_present INTEGER;
+ALTER TABLE meetings ADD COLUMN summary_expected INTEGER;
+ALTER TABLE meetings ADD COLUMN summary_rate_percent REAL;
+ALTER TABLE meetings ADD COLUMN summary_quality_total INTEGER;
+ALTER TABLE meetings ADD COLUMN summary_grade TEXT;
+CREATE INDEX meetings_cell_start ON meetings(cell_id, coalesce(actual_start, planned_start));
+"#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
+
+pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Runs the steps from the database's version up to `target`, in one transaction.
+/// Returns the version the database had before.
+pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<u32, StoreError> {
+    let found = user_version(conn)?;
+    if found > CURRENT_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            supported: CURRENT_VERSION,
+        });
+    }
+    if found >= target {
+        return Ok(found);
+    }
+    let tx = conn.transaction()?;
+    run_steps(&tx, found, target)?;
+    tx.commit()?;
+    Ok(found)
+}
+
+fn run_steps(tx: &Transaction<'_>, from: u32, to: u32) -> Result<(), StoreError> {
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(to as usize)
+        .skip(from as usize)
+    {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+    }
+    Ok(())
+}
+
+/// Every schema object's SQL with whitespace normalised, sorted: two databases with the
+/// same schema give the same list, however they got there.
+pub fn schema_fingerprint(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master
+         WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let kind: String = r.get(0)?;
+        let name: String = r.get(1)?;
+        let table: String = r.get(2)?;
+        let sql: Option<String> = r.get(3)?;
+        Ok(format!(
+            "{kind} {name} on {table}: {}",
+            normalize_sql(sql.as_deref().unwrap_or(""))
+        ))
+    })?;
+    let mut out = rows.collect::<Result<Vec<_>, _>>()?;
+    out.sort();
+    Ok(out)
+}
+
+fn normalize_sql(sql: &str) -> String {
+    let collapsed = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(" ,", ",")
+        .to_lowercase()
+}
