@@ -2,3 +2,5 @@
 //! Layers: `chibo_domain` (pure rules) → `store` → `ffi` (thin façade).
 
 uniffi::setup_scaffolding!();
+
+pub mod store;

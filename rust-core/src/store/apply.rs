@@ -307,9 +307,9 @@ fn plan_meeting(tx: &Connection, meeting: &Meeting) -> Result<String, StoreError
         });
     }
     require_cell(tx, &meeting.cell_id)?;
-    // A plan is always a first revision with nothing decided yet; the status follows
-    // from what the header holds.
-    let mut meeting = Meeting {
+    // A plan is always a first, planned revision with nothing decided yet; later edits
+    // advance the status (`rules::status_after_edit`).
+    let meeting = Meeting {
         status: MeetingStatus::Planned,
         revision: 1,
         revision_of: None,
@@ -321,7 +321,6 @@ fn plan_meeting(tx: &Connection, meeting: &Meeting) -> Result<String, StoreError
     rules::validate_meeting_times(&meeting)?;
     let record = MeetingRecord::new(meeting.clone());
     validate_record(tx, &record)?;
-    meeting.status = rules::status_after_edit(&meeting);
     write_meeting(tx, &meeting, true)?;
     Ok(meeting.id)
 }
@@ -640,10 +639,10 @@ fn refresh_summary(
     )?
     .execute(params![
         meeting_id,
-        a.attendance.present as i64,
-        a.attendance.expected as i64,
+        i64::from(a.attendance.present),
+        i64::from(a.attendance.expected),
         a.attendance.rate_percent,
-        a.quality.total as i64,
+        i64::from(a.quality.total),
         enum_text(&a.quality.grade),
     ])?;
     Ok(())

@@ -133,8 +133,8 @@ fn summary(
 fn summary_from_assessment(meeting: &Meeting, a: &MeetingAssessment) -> MeetingSummary {
     summary(
         meeting,
-        a.attendance.present as u32,
-        a.attendance.expected as u32,
+        a.attendance.present,
+        a.attendance.expected,
         a.attendance.rate_percent,
         Some(a.quality.total),
         Some(a.quality.grade),
