@@ -4,11 +4,13 @@
 //! A rule that falls short yields a [`Warning`] in Vietnamese saying by how much; the
 //! record still saves. Only what cannot be stored is a [`crate::ValidationError`].
 
+mod agenda;
 mod assessment;
 mod attendance;
 mod duration;
 mod format;
 mod good_meeting;
+mod minutes;
 mod quality;
 mod removal;
 mod speaking;
@@ -17,11 +19,16 @@ mod validation;
 mod viability;
 mod vote;
 
+#[cfg(test)]
+mod test_support;
+
+pub use agenda::*;
 pub use assessment::*;
 pub use attendance::*;
 pub use duration::*;
 pub use format::*;
 pub use good_meeting::*;
+pub use minutes::*;
 pub use quality::*;
 pub use removal::*;
 pub use speaking::*;
@@ -117,4 +124,14 @@ impl Warning {
             message: message.into(),
         }
     }
+}
+
+/// The full name of a roster member, for warnings and documents. An id missing from the
+/// roster (which validation refuses) still prints something a reader can report.
+pub(crate) fn member_name(roster: &[Member], member_id: &str) -> String {
+    roster
+        .iter()
+        .find(|m| m.id == member_id)
+        .map(|m| m.full_name.clone())
+        .unwrap_or_else(|| format!("(không rõ, mã {member_id})"))
 }
