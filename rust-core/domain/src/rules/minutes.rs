@@ -155,7 +155,7 @@ pub fn minutes_text(ctx: &MeetingContext, assessment: &MeetingAssessment) -> Str
     doc.line(ctx.cell.name.to_uppercase());
     doc.line(columns(
         "*",
-        &date.format("ngày %d tháng %m năm %Y").to_string(),
+        &date.format("Ngày %d tháng %m năm %Y").to_string(),
         COLUMN_WIDTH,
     ));
     doc.line("");
@@ -267,7 +267,10 @@ pub fn minutes_text(ctx: &MeetingContext, assessment: &MeetingAssessment) -> Str
     if record.votes.is_empty() {
         doc.line("Không có");
     }
-    for (vote, outcome) in record.votes.iter().zip(&assessment.votes) {
+    for vote in &record.votes {
+        let Some(outcome) = assessment.votes.iter().find(|o| o.vote_id == vote.id) else {
+            continue;
+        };
         doc.line(format!(
             "- \"{}\": tán thành {}, không tán thành {}, không biểu quyết {} (có quyền biểu \
              quyết {}, cần ít nhất {}) – {}",
@@ -416,7 +419,7 @@ fn write_attendance(doc: &mut Document, ctx: &MeetingContext, assessment: &Meeti
         if count == 0 {
             doc.line(format!("- {label}: 0"));
         } else {
-            doc.line(format!("- {label}: {count}: {}", names(excused)));
+            doc.line(format!("- {label}: {count} – {}", names(excused)));
         }
     }
 
@@ -442,5 +445,173 @@ fn write_attendance(doc: &mut Document, ctx: &MeetingContext, assessment: &Meeti
     }
     if let Some(note) = &meeting.party_fee_note {
         doc.line(format!("- Thu, nộp đảng phí: {note}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Meeting, Petition, PetitionCategory, ResolutionText, Signature, VoteKind, VoteTally,
+    };
+    use crate::rules::assess_meeting;
+    use crate::rules::test_support::*;
+
+    fn text_of(f: &Fixture) -> String {
+        minutes_text(&f.ctx(), &assess_meeting(&f.ctx()))
+    }
+
+    fn named(mut f: Fixture) -> Fixture {
+        f.roster[0].full_name = "Lò Văn Một".into();
+        f.roster[1].full_name = "Hà Thị Hai".into();
+        f.roster[9].full_name = "Vì Văn Mười".into();
+        f
+    }
+
+    #[test]
+    fn the_minutes_carry_the_heading_attendance_and_signers() {
+        let text = text_of(&named(exemplary()));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("ĐẢNG BỘ XÃ XUÂN HÒA"));
+        assert!(lines[0].ends_with("ĐẢNG CỘNG SẢN VIỆT NAM"));
+        assert_eq!(lines[1], "CHI BỘ BẢN NÀ HẨU");
+        assert!(lines[2].ends_with("Ngày 24 tháng 10 năm 2026"));
+        for expected in [
+            "BIÊN BẢN SINH HOẠT CHI BỘ THÁNG 10/2026",
+            "(Sinh hoạt thường kỳ)",
+            "- Bắt đầu: 19 giờ 30, ngày 24/10/2026",
+            "- Kết thúc: 21 giờ 05, ngày 24/10/2026",
+            "- Thời lượng: 95 phút",
+            "- Địa điểm: Nhà văn hóa bản Nà Hẩu",
+            "- Tổng số đảng viên của chi bộ: 10 (chính thức 10, dự bị 0)",
+            "- Số đảng viên phải dự họp: 10",
+            "- Có mặt: 9 (chính thức 9, dự bị 0); tỷ lệ 90%",
+            "- Vắng có lý do: 1 – đồng chí Vì Văn Mười (Ốm)",
+            "- Vắng không lý do: 0",
+            "- Chủ trì: đồng chí Lò Văn Một – Bí thư chi bộ",
+            "- Thư ký: đồng chí Hà Thị Hai",
+            "- Khách mời: Hoàng Văn Thắng – Đảng ủy viên, phụ trách chi bộ",
+            "8. Đánh giá kết quả thực hiện nghị quyết tháng trước",
+            "   Kết luận: Hoàn thành 2/2 nhiệm vụ",
+            "1. Đồng chí Lò Văn Một: Ý kiến số 1",
+            "1. Nhiệm vụ tháng trước 1 – đồng chí Lò Văn Một: hoàn thành",
+            "1. Vận động nhân dân làm đường bê tông nội bản – người thực hiện: đồng chí \
+             Đảng viên 3 – thời hạn: 20/11/2026",
+            "Tập trung thu hoạch lúa mùa, giữ gìn an ninh trật tự",
+            "Tổng điểm: 55/100, xếp loại Trung bình",
+            "- Chưa chấm điểm các tiêu chí đánh giá",
+            "Biên bản đã được đọc lại trước chi bộ và được thông qua.",
+        ] {
+            assert!(
+                lines.contains(&expected),
+                "missing line {expected:?} in\n{text}"
+            );
+        }
+        let signers = lines.last().unwrap();
+        assert!(signers.starts_with("Hà Thị Hai"));
+        assert!(signers.ends_with("Lò Văn Một"));
+    }
+
+    #[test]
+    fn votes_petitions_resolution_and_absences_without_reason() {
+        let mut f = named(exemplary());
+        f.record.meeting.kind = MeetingKind::RegularWithThematic;
+        f.record.meeting.thematic_topic = Some("Học tập và làm theo tư tưởng Hồ Chí Minh".into());
+        f.record.meeting.resolution = Some(ResolutionText {
+            number: "11-NQ/CB".into(),
+            text: "Chi bộ thống nhất ...".into(),
+        });
+        f.record.meeting.signature = Some(Signature {
+            signed_at: at(2026, 10, 24, 21, 10),
+            chair_name: "Lò Văn Một".into(),
+            minute_taker_name: "Hà Thị Hai".into(),
+        });
+        mark(&mut f.record.roll_call, &id(9), Attendance::AbsentUnexcused);
+        mark(&mut f.record.roll_call, &id(8), Attendance::Late);
+        f.record.votes = vec![VoteTally {
+            id: id(301),
+            question: "Kết nạp quần chúng Lò Thị Hoa vào Đảng".into(),
+            kind: VoteKind::Admission,
+            in_favor: 6,
+            against: 2,
+            abstain: 0,
+        }];
+        f.record.petitions = vec![Petition {
+            id: id(501),
+            cell_id: CELL_ID.into(),
+            meeting_id: Some(id(7000)),
+            content: "Đường ống nước đầu bản bị vỡ".into(),
+            category: PetitionCategory::Infrastructure,
+            raised_by: "Nhân dân bản Nà Hẩu".into(),
+            status: PetitionStatus::Forwarded,
+            raised_at: at(2026, 10, 24, 20, 0),
+        }];
+        let text = text_of(&f);
+        for expected in [
+            "(Sinh hoạt thường kỳ kết hợp chuyên đề: Học tập và làm theo tư tưởng Hồ Chí Minh)",
+            "- Có mặt: 8 (chính thức 8, dự bị 0), trong đó đến muộn 1; tỷ lệ 80%",
+            "- Vắng không lý do: 1 – đồng chí Đảng viên 9",
+            "- \"Kết nạp quần chúng Lò Thị Hoa vào Đảng\": tán thành 6, không tán thành 2, \
+             không biểu quyết 0 (có quyền biểu quyết 10, cần ít nhất 7) – không thông qua",
+            "1. Đường ống nước đầu bản bị vỡ (người nêu: Nhân dân bản Nà Hẩu) – đã chuyển \
+             Đảng ủy xã",
+            "Nghị quyết số 11-NQ/CB:",
+            "- Thời lượng 95 phút, chưa đủ 120 phút theo quy định",
+            "Đã ký lúc 21:10 ngày 24/10/2026",
+        ] {
+            assert!(
+                text.lines().any(|l| l == expected),
+                "missing line {expected:?} in\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_planned_meeting_misses_every_recorded_field() {
+        let planned = Meeting::planned(
+            id(7000),
+            CELL_ID.into(),
+            MeetingKind::Regular,
+            at(2026, 10, 24, 19, 30),
+            "Nhà văn hóa bản Nà Hẩu".into(),
+        );
+        let record = MeetingRecord::new(planned);
+        assert_eq!(
+            missing_minutes_fields(&record),
+            vec![
+                "giờ bắt đầu",
+                "giờ kết thúc",
+                "chủ trì",
+                "thư ký",
+                "điểm danh",
+                "chương trình sinh hoạt",
+                "ý kiến phát biểu",
+                "kết luận",
+                "phân công nhiệm vụ",
+                "thông qua biên bản",
+            ]
+        );
+        let mut f = Fixture::new(full_members(5));
+        f.record = record;
+        let text = text_of(&f);
+        assert!(text.contains("- Bắt đầu: (chưa ghi)"));
+        assert!(text.contains("- Chủ trì: (chưa ghi)"));
+        assert!(text.contains("Biên bản chưa được thông qua."));
+    }
+
+    #[test]
+    fn complete_minutes_miss_nothing_and_blank_conclusions_are_missing() {
+        let mut f = exemplary();
+        assert!(missing_minutes_fields(&f.record).is_empty());
+        assert_eq!(minutes_warning(&f.record), None);
+        f.record.meeting.conclusion = Some("  ".into());
+        f.record.meeting.planned_place.clear();
+        assert_eq!(
+            minutes_warning(&f.record),
+            Some(Warning::new(
+                WarningCode::MinutesIncomplete,
+                "Biên bản còn thiếu: địa điểm, kết luận"
+            ))
+        );
     }
 }
