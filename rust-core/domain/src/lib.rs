@@ -5,6 +5,8 @@
 //! every rule exists exactly once.
 
 pub mod change;
+pub mod checkin;
+pub mod compliance;
 pub mod error;
 pub mod hlc;
 pub mod model;

@@ -1,0 +1,90 @@
+//! Check-in (điểm danh / xác nhận dự sinh hoạt) of a commune committee member at a village
+//! cell's meeting. It counts in the cadre's year-end evaluation, so it carries its own
+//! evidence and is judged by one rule on the phone (provisionally) and on the server
+//! (finally):
+//!
+//! - [`presence`]: the rotating 6-digit code the secretary's screen shows;
+//! - [`signature`]: the check-in record, its canonical bytes and its Ed25519 signature;
+//! - [`verdict`]: [`judge_check_in`], which lists every reason a check-in needs review.
+//!
+//! All of it is pure: randomness, keys, clocks and photos come from the caller.
+
+mod format;
+pub mod presence;
+pub mod signature;
+pub mod verdict;
+
+pub use presence::*;
+pub use signature::*;
+pub use verdict::*;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::model::Id;
+use crate::time::EpochMillis;
+
+/// A location fix as the platform reported it when the cadre checked in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct GpsFix {
+    /// Degrees, WGS 84.
+    pub latitude: f64,
+    pub longitude: f64,
+    /// Horizontal accuracy radius in metres (68 % confidence on Android).
+    pub accuracy_m: f64,
+    /// When the fix was taken, as the platform reports it.
+    pub fix_time: EpochMillis,
+    /// The platform said the location came from a mock provider.
+    pub mock_location: bool,
+}
+
+/// One cadre's check-in at one meeting, signed by the key of the device that made it.
+/// Insert-only: it is never edited after signing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CheckIn {
+    pub id: Id,
+    pub meeting_id: Id,
+    pub cell_id: Id,
+    /// The cadre (a person id).
+    pub cadre_id: Id,
+    pub device_id: Id,
+    /// SHA-256 (lowercase hex) of the processed photo taken at check-in.
+    pub photo_sha256: Option<String>,
+    pub gps: Option<GpsFix>,
+    /// The device's wall clock at check-in, uncorrected.
+    pub device_wall_time: EpochMillis,
+    /// Milliseconds since the device booted, at check-in.
+    pub monotonic_ms: i64,
+    /// Last known offset of server time minus device time, from the last sync.
+    pub server_offset_ms: Option<i64>,
+    /// The code read from the secretary's screen (typed or scanned).
+    pub presence_code: String,
+    /// The device's Ed25519 public key, 32 bytes as lowercase hex.
+    pub public_key_hex: String,
+    /// Ed25519 signature over [`signing_payload`], 64 bytes as lowercase hex.
+    pub signature_hex: String,
+}
+
+impl CheckIn {
+    /// Device time corrected by the last known server offset (the device time itself when
+    /// the device never learnt an offset).
+    pub fn corrected_time(&self) -> EpochMillis {
+        self.device_wall_time
+            .saturating_add(self.server_offset_ms.unwrap_or(0))
+    }
+}
+
+/// Why a check-in's cryptographic material cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CheckInError {
+    #[error("Khóa công khai của thiết bị không hợp lệ: {detail}")]
+    InvalidPublicKey { detail: String },
+    #[error("Chữ ký số có định dạng không hợp lệ: {detail}")]
+    MalformedSignature { detail: String },
+    #[error("Chữ ký số không khớp với dữ liệu điểm danh")]
+    SignatureMismatch,
+    #[error("Không lấy được số ngẫu nhiên từ hệ điều hành: {detail}")]
+    Randomness { detail: String },
+}

@@ -1,0 +1,481 @@
+//! The verdict on a check-in: one rule, run on the cadre's phone (provisional) and on the
+//! server (final).
+//!
+//! A check-in is [`VerdictStatus::Verified`] only when every check ran and passed:
+//! signature by an enrolled key, cadre assigned to the cell, the check-in names this
+//! meeting, a valid presence code for that meeting and time, device time consistent with
+//! the server's, time within the meeting window, a fresh, unmocked GPS fix within the
+//! meeting place's radius allowing for its accuracy, and a photo not used before.
+//!
+//! Every failed check adds a [`VerdictReason`] in Vietnamese with its figures and makes the
+//! verdict [`VerdictStatus::NeedsReview`]; nothing is silently accepted or dropped. A check
+//! this device cannot run (the cadre's phone has no presence secret and no server receipt)
+//! goes into `unchecked`, and with no failure the verdict is
+//! [`VerdictStatus::Provisional`]: the server decides.
+//!
+//! # Time
+//! The check-in's time is the device wall time corrected by the offset it last learnt
+//! from the server (`server_offset_ms`). On the server, the push that carried the check-in
+//! also tells the device's clock at sending ([`ServerReceipt`]), so the server knows the
+//! device's offset *now*. When the two offsets disagree by more than
+//! [`CheckInSettings::clock_tolerance_ms`] (or the device had no offset and its clock is
+//! that far off) the clock was wrong or changed: the verdict says by how much. The code
+//! and the meeting window are then judged at whichever of the two corrections fits (the
+//! recorded one first), so a wrong clock yields one clear reason rather than three.
+
+use serde::{Deserialize, Serialize};
+
+use super::format::{vi_distance, vi_duration, vi_time};
+use super::presence::{verify_presence_code, PresenceCheck, PRESENCE_STEP_MS};
+use super::signature::verify_check_in_signature;
+use super::CheckIn;
+use crate::model::{Id, Meeting, MeetingPlace};
+use crate::time::EpochMillis;
+
+/// Thresholds a commune may change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CheckInSettings {
+    /// How early before the (planned or actual, whichever is earlier) start a check-in
+    /// counts: 30 minutes.
+    pub early_ms: i64,
+    /// How late after the end a check-in counts: 30 minutes.
+    pub late_ms: i64,
+    /// The meeting's length when its end is not recorded yet: 3 hours.
+    pub assumed_duration_ms: i64,
+    /// Code steps accepted either side of the check-in's step: 1 (5 minutes).
+    pub code_tolerance_steps: u32,
+    /// How far the device clock may disagree with the server before it is a reason:
+    /// 1 hour.
+    pub clock_tolerance_ms: i64,
+    /// The largest accuracy radius a fix may claim: 500 m. A worse fix is a reason, and
+    /// only this much of its accuracy is allowed for in the distance.
+    pub max_gps_accuracy_m: f64,
+    /// How far the fix time may be from the check-in time: 30 minutes.
+    pub max_fix_age_ms: i64,
+}
+
+impl Default for CheckInSettings {
+    fn default() -> Self {
+        CheckInSettings {
+            early_ms: 30 * 60_000,
+            late_ms: 30 * 60_000,
+            assumed_duration_ms: 3 * 3_600_000,
+            code_tolerance_steps: 1,
+            clock_tolerance_ms: 3_600_000,
+            max_gps_accuracy_m: 500.0,
+            max_fix_age_ms: 30 * 60_000,
+        }
+    }
+}
+
+/// What the server knew when the check-in arrived. The sync push carries the device's
+/// wall clock at sending; the server stamps its own receive time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ServerReceipt {
+    pub received_at: EpochMillis,
+    pub device_clock_at_send: EpochMillis,
+}
+
+impl ServerReceipt {
+    /// Server time minus device time when the push was sent.
+    pub fn offset_ms(&self) -> i64 {
+        self.received_at.saturating_sub(self.device_clock_at_send)
+    }
+}
+
+/// A photo hash some check-in already used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PhotoUse {
+    pub check_in_id: Id,
+    pub photo_sha256: String,
+}
+
+/// Everything the verdict looks at.
+#[derive(Clone, Copy, Debug)]
+pub struct VerdictInput<'a> {
+    pub check_in: &'a CheckIn,
+    /// The meeting the check-in is for.
+    pub meeting: &'a Meeting,
+    /// The cell's registered meeting place, if it has one.
+    pub meeting_place: Option<&'a MeetingPlace>,
+    /// Whether the cadre was assigned to the cell on the check-in's day
+    /// ([`crate::compliance::is_assigned`]).
+    pub cadre_assigned: bool,
+    /// The meeting's presence secret: the secretary's device and the server have it, the
+    /// cadre's phone does not.
+    pub presence_secret: Option<&'a [u8]>,
+    /// Public keys (hex) of the devices enrolled for this cadre. The phone passes its own
+    /// key; the server the keys it enrolled for the person.
+    pub enrolled_keys: &'a [String],
+    /// Photos used by check-ins so far (entries of this same check-in are ignored).
+    pub earlier_photos: &'a [PhotoUse],
+    /// On the server only.
+    pub receipt: Option<ServerReceipt>,
+    pub settings: &'a CheckInSettings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictStatus {
+    /// Every check ran and passed: counts in the cadre's evaluation.
+    Verified,
+    /// Nothing failed, but some checks can only run elsewhere (the server).
+    Provisional,
+    /// At least one check failed: the commune office reviews it.
+    NeedsReview,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictCode {
+    SignatureInvalid,
+    KeyNotEnrolled,
+    NotAssigned,
+    WrongMeeting,
+    PresenceCodeMissing,
+    PresenceCodeWrong,
+    PresenceCodeExpired,
+    PresenceCodeUnchecked,
+    ClockSkew,
+    ClockUnchecked,
+    OutsideMeetingTime,
+    GpsMissing,
+    GpsInvalid,
+    GpsMocked,
+    GpsInaccurate,
+    GpsStale,
+    MeetingPlaceUnknown,
+    OutsideMeetingPlace,
+    PhotoMissing,
+    PhotoInvalid,
+    PhotoReused,
+}
+
+/// One failed (or not yet possible) check, in Vietnamese with its figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct VerdictReason {
+    pub code: VerdictCode,
+    pub message: String,
+}
+
+impl VerdictReason {
+    fn new(code: VerdictCode, message: impl Into<String>) -> Self {
+        VerdictReason {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Verdict {
+    pub status: VerdictStatus,
+    /// Failed checks; non-empty exactly when the status is `NeedsReview`.
+    pub reasons: Vec<VerdictReason>,
+    /// Checks this device could not run.
+    pub unchecked: Vec<VerdictReason>,
+    /// The check-in's time as judged (device time corrected), for counting the visit in
+    /// a month ([`crate::compliance`]).
+    pub effective_time: EpochMillis,
+}
+
+impl Verdict {
+    pub fn messages(&self) -> Vec<&str> {
+        self.reasons.iter().map(|r| r.message.as_str()).collect()
+    }
+}
+
+/// Mean Earth radius (IUGG), metres.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Great-circle distance in metres between two WGS 84 points (haversine).
+pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
+}
+
+/// Judges a check-in. See the module documentation.
+pub fn judge_check_in(input: &VerdictInput<'_>) -> Verdict {
+    let c = input.check_in;
+    let s = input.settings;
+    let mut reasons = Vec::new();
+    let mut unchecked = Vec::new();
+
+    // Who signed it.
+    match verify_check_in_signature(c) {
+        Err(e) => reasons.push(VerdictReason::new(
+            VerdictCode::SignatureInvalid,
+            e.to_string(),
+        )),
+        Ok(()) => {
+            let enrolled = input
+                .enrolled_keys
+                .iter()
+                .any(|k| k.trim().eq_ignore_ascii_case(c.public_key_hex.trim()));
+            if !enrolled {
+                reasons.push(VerdictReason::new(
+                    VerdictCode::KeyNotEnrolled,
+                    "Khóa ký không thuộc thiết bị đã đăng ký của đồng chí",
+                ));
+            }
+        }
+    }
+    if !input.cadre_assigned {
+        reasons.push(VerdictReason::new(
+            VerdictCode::NotAssigned,
+            "Đồng chí không được phân công phụ trách chi bộ này",
+        ));
+    }
+    if c.meeting_id != input.meeting.id {
+        reasons.push(VerdictReason::new(
+            VerdictCode::WrongMeeting,
+            "Điểm danh ghi một buổi họp khác",
+        ));
+    }
+    if c.cell_id != input.meeting.cell_id {
+        reasons.push(VerdictReason::new(
+            VerdictCode::WrongMeeting,
+            "Điểm danh ghi một chi bộ khác với chi bộ của buổi họp",
+        ));
+    }
+
+    // When: the clock, then the code and the window at the best-fitting correction.
+    let recorded_time = c.corrected_time();
+    let mut candidates = vec![recorded_time];
+    match input.receipt {
+        None => unchecked.push(VerdictReason::new(
+            VerdictCode::ClockUnchecked,
+            "Chưa đối chiếu được giờ trên máy với máy chủ",
+        )),
+        Some(receipt) => {
+            let now_offset = receipt.offset_ms();
+            let disagreement = now_offset.saturating_sub(c.server_offset_ms.unwrap_or(0));
+            if disagreement.abs() > s.clock_tolerance_ms {
+                reasons.push(VerdictReason::new(
+                    VerdictCode::ClockSkew,
+                    format!(
+                        "Giờ trên máy lệch {} so với máy chủ",
+                        vi_duration(disagreement)
+                    ),
+                ));
+                candidates.push(c.device_wall_time.saturating_add(now_offset));
+            }
+        }
+    }
+    let judged: Vec<(EpochMillis, Vec<VerdictReason>)> = candidates
+        .into_iter()
+        .map(|at| (at, judge_time_and_code(input, at)))
+        .collect();
+    let (effective_time, time_reasons) = judged
+        .into_iter()
+        .min_by_key(|(_, r)| r.len())
+        .expect("at least the recorded time");
+    reasons.extend(time_reasons);
+    if let Some(receipt) = input.receipt {
+        if effective_time > receipt.received_at.saturating_add(s.clock_tolerance_ms) {
+            reasons.push(VerdictReason::new(
+                VerdictCode::ClockSkew,
+                format!(
+                    "Giờ điểm danh {} muộn hơn lúc máy chủ nhận {}",
+                    vi_time(effective_time),
+                    vi_time(receipt.received_at)
+                ),
+            ));
+        }
+    }
+    if !c.presence_code.trim().is_empty() && input.presence_secret.is_none() {
+        unchecked.push(VerdictReason::new(
+            VerdictCode::PresenceCodeUnchecked,
+            "Chưa xác minh được mã xác nhận trên máy này",
+        ));
+    }
+
+    // Where.
+    judge_location(input, &mut reasons);
+
+    // Evidence.
+    match &c.photo_sha256 {
+        None => reasons.push(VerdictReason::new(
+            VerdictCode::PhotoMissing,
+            "Không có ảnh",
+        )),
+        Some(hash) if !is_sha256_hex(hash) => reasons.push(VerdictReason::new(
+            VerdictCode::PhotoInvalid,
+            "Mã băm của ảnh không hợp lệ",
+        )),
+        Some(hash) => {
+            let reused = input.earlier_photos.iter().any(|p| {
+                p.check_in_id != c.id && p.photo_sha256.trim().eq_ignore_ascii_case(hash.trim())
+            });
+            if reused {
+                reasons.push(VerdictReason::new(
+                    VerdictCode::PhotoReused,
+                    "Ảnh đã dùng cho lần điểm danh trước",
+                ));
+            }
+        }
+    }
+
+    let status = if !reasons.is_empty() {
+        VerdictStatus::NeedsReview
+    } else if !unchecked.is_empty() {
+        VerdictStatus::Provisional
+    } else {
+        VerdictStatus::Verified
+    };
+    Verdict {
+        status,
+        reasons,
+        unchecked,
+        effective_time,
+    }
+}
+
+/// The presence code and the meeting window, judged at `at`.
+fn judge_time_and_code(input: &VerdictInput<'_>, at: EpochMillis) -> Vec<VerdictReason> {
+    let c = input.check_in;
+    let s = input.settings;
+    let mut reasons = Vec::new();
+    if c.presence_code.trim().is_empty() {
+        reasons.push(VerdictReason::new(
+            VerdictCode::PresenceCodeMissing,
+            "Không có mã xác nhận",
+        ));
+    } else if let Some(secret) = input.presence_secret {
+        match verify_presence_code(
+            secret,
+            &input.meeting.id,
+            &c.presence_code,
+            at,
+            s.code_tolerance_steps,
+        ) {
+            PresenceCheck::Valid { .. } => {}
+            PresenceCheck::WrongCode => reasons.push(VerdictReason::new(
+                VerdictCode::PresenceCodeWrong,
+                "Mã xác nhận không đúng",
+            )),
+            PresenceCheck::Expired { steps_off } => {
+                let span = vi_duration(steps_off.saturating_mul(PRESENCE_STEP_MS));
+                let message = if steps_off < 0 {
+                    format!("Mã xác nhận đã hết hạn (mã của {span} trước)")
+                } else {
+                    format!("Mã xác nhận không khớp giờ điểm danh (mã của {span} sau)")
+                };
+                reasons.push(VerdictReason::new(
+                    VerdictCode::PresenceCodeExpired,
+                    message,
+                ));
+            }
+        }
+    }
+    let (from, until) = meeting_window(input.meeting, s);
+    if at < from || at > until {
+        reasons.push(VerdictReason::new(
+            VerdictCode::OutsideMeetingTime,
+            format!(
+                "Giờ điểm danh {} ngoài thời gian buổi họp ({} – {})",
+                vi_time(at),
+                vi_time(from),
+                vi_time(until)
+            ),
+        ));
+    }
+    reasons
+}
+
+/// From the earlier of the planned and actual start minus `early_ms`, to the recorded end
+/// (or the later start plus `assumed_duration_ms`) plus `late_ms`.
+pub fn meeting_window(meeting: &Meeting, settings: &CheckInSettings) -> (EpochMillis, EpochMillis) {
+    let actual_start = meeting.actual_start.unwrap_or(meeting.planned_start);
+    let start = meeting.planned_start.min(actual_start);
+    let end = meeting.actual_end.unwrap_or_else(|| {
+        meeting
+            .planned_start
+            .max(actual_start)
+            .saturating_add(settings.assumed_duration_ms)
+    });
+    (
+        start.saturating_sub(settings.early_ms),
+        end.saturating_add(settings.late_ms),
+    )
+}
+
+fn judge_location(input: &VerdictInput<'_>, reasons: &mut Vec<VerdictReason>) {
+    let s = input.settings;
+    let Some(gps) = &input.check_in.gps else {
+        reasons.push(VerdictReason::new(
+            VerdictCode::GpsMissing,
+            "Không có tọa độ GPS",
+        ));
+        return;
+    };
+    if gps.mock_location {
+        reasons.push(VerdictReason::new(
+            VerdictCode::GpsMocked,
+            "Thiết bị báo vị trí giả lập",
+        ));
+    }
+    let valid = gps.latitude.is_finite()
+        && gps.longitude.is_finite()
+        && gps.accuracy_m.is_finite()
+        && gps.latitude.abs() <= 90.0
+        && gps.longitude.abs() <= 180.0
+        && gps.accuracy_m >= 0.0;
+    if !valid {
+        reasons.push(VerdictReason::new(
+            VerdictCode::GpsInvalid,
+            "Tọa độ GPS không hợp lệ",
+        ));
+        return;
+    }
+    if gps.accuracy_m > s.max_gps_accuracy_m {
+        reasons.push(VerdictReason::new(
+            VerdictCode::GpsInaccurate,
+            format!(
+                "Sai số GPS quá lớn: {} (tối đa {})",
+                vi_distance(gps.accuracy_m),
+                vi_distance(s.max_gps_accuracy_m)
+            ),
+        ));
+    }
+    let fix_age = input.check_in.device_wall_time.saturating_sub(gps.fix_time);
+    if fix_age.abs() > s.max_fix_age_ms {
+        reasons.push(VerdictReason::new(
+            VerdictCode::GpsStale,
+            format!("Tọa độ GPS lấy cách lúc điểm danh {}", vi_duration(fix_age)),
+        ));
+    }
+    let Some(place) = input.meeting_place else {
+        reasons.push(VerdictReason::new(
+            VerdictCode::MeetingPlaceUnknown,
+            "Chi bộ chưa có tọa độ điểm họp, không đối chiếu được vị trí",
+        ));
+        return;
+    };
+    let distance = haversine_m(place.latitude, place.longitude, gps.latitude, gps.longitude);
+    let allowance = gps.accuracy_m.min(s.max_gps_accuracy_m);
+    if distance - allowance > place.radius_m {
+        reasons.push(VerdictReason::new(
+            VerdictCode::OutsideMeetingPlace,
+            format!("Vị trí cách điểm họp {}", vi_distance(distance)),
+        ));
+    }
+}
+
+fn is_sha256_hex(text: &str) -> bool {
+    let text = text.trim();
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests;
