@@ -99,10 +99,19 @@ mod tests {
     use super::*;
 
     fn tiff_with_orientation(little: bool, value: u16) -> Vec<u8> {
-        let (u16b, u32b): (fn(u16) -> [u8; 2], fn(u32) -> [u8; 4]) = if little {
-            (u16::to_le_bytes, u32::to_le_bytes)
-        } else {
-            (u16::to_be_bytes, u32::to_be_bytes)
+        let u16b = |v: u16| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
+        };
+        let u32b = |v: u32| {
+            if little {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            }
         };
         let mut t = if little {
             b"II".to_vec()

@@ -18,6 +18,21 @@ fn fixture(rel: &str) -> PathBuf {
     path
 }
 
+/// A scratch directory, on tmpfs when there is one: the store fsyncs every file, and on a
+/// busy shared disk that alone can take seconds per photo.
+fn scratch() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(dir) = tempfile::Builder::new()
+            .prefix("chibo-photo-")
+            .tempdir_in(shm)
+        {
+            return dir;
+        }
+    }
+    tempfile::tempdir().unwrap()
+}
+
 fn settings() -> PhotoSettings {
     PhotoSettings::default()
 }
@@ -117,48 +132,57 @@ fn stored_files(dir: &Path) -> Vec<String> {
 
 #[test]
 fn every_orientation_comes_out_upright() {
-    let store = tempfile::tempdir().unwrap();
+    let store = scratch();
+    // Small outputs keep this quick in unoptimised test builds; orientation does not
+    // depend on size (full-size outputs are checked below and in the phone photo test).
+    let small = PhotoSettings {
+        max_long_edge: 400,
+        thumbnail_long_edge: 100,
+        ..settings()
+    };
     for kind in ["landscape", "portrait"] {
-        let upright = process_photo(
-            &fixture(&format!("orientation/{kind}_1.jpg")),
-            store.path(),
-            &settings(),
-        )
-        .unwrap();
-        let reference = small_rgb(&upright.path);
+        let process = |n: u32, settings: &PhotoSettings| {
+            let input = fixture(&format!("orientation/{kind}_{n}.jpg"));
+            process_photo(&input, store.path(), settings).unwrap()
+        };
+        let reference = small_rgb(&process(1, &small).path);
         // A mirrored picture must be far from the reference, or the check proves nothing.
         let wrong = mean_abs_diff(&reference, &mirrored(&reference));
         assert!(wrong > 20.0, "{kind}: mirror too similar ({wrong:.1})");
 
         for n in 1..=8 {
-            let out = process_photo(
-                &fixture(&format!("orientation/{kind}_{n}.jpg")),
-                store.path(),
-                &settings(),
-            )
-            .unwrap();
+            let out = process(n, &small);
+            let (long, short) = (400, 267);
             if kind == "landscape" {
-                assert!(out.width > out.height, "{kind}_{n}: {out:?}");
-                assert_eq!((out.width, out.height), (1600, 1067), "{kind}_{n}");
+                assert_eq!((out.width, out.height), (long, short), "{kind}_{n}");
                 assert!(out.thumbnail_width > out.thumbnail_height);
             } else {
-                assert!(out.height > out.width, "{kind}_{n}: {out:?}");
-                assert_eq!((out.width, out.height), (1067, 1600), "{kind}_{n}");
+                assert_eq!((out.width, out.height), (short, long), "{kind}_{n}");
                 assert!(out.thumbnail_height > out.thumbnail_width);
             }
-            assert_eq!(out.width.max(out.height), 1600);
-            assert_eq!(out.thumbnail_width.max(out.thumbnail_height), 320);
+            assert_eq!(out.thumbnail_width.max(out.thumbnail_height), 100);
             let diff = mean_abs_diff(&reference, &small_rgb(&out.path));
             assert!(diff < 6.0, "{kind}_{n} is not upright: diff {diff:.1}");
             assert_no_metadata(&out.path);
             assert_no_metadata(&out.thumbnail_path);
         }
+
+        // At the app's settings too, for a rotated sample.
+        let out = process(6, &settings());
+        let expected = if kind == "landscape" {
+            (1600, 1067)
+        } else {
+            (1067, 1600)
+        };
+        assert_eq!((out.width, out.height), expected, "{kind}_6");
+        assert_eq!(out.thumbnail_width.max(out.thumbnail_height), 320);
+        assert_no_metadata(&out.path);
     }
 }
 
 #[test]
 fn phone_photos_are_downscaled_and_stripped() {
-    let store = tempfile::tempdir().unwrap();
+    let store = scratch();
     let cases = [
         ("phone/nokia_8.3_5g.jpg", (1600, 686)),
         ("phone/iphone.jpg", (1600, 1200)),
@@ -198,7 +222,7 @@ fn phone_photos_are_downscaled_and_stripped() {
 
 #[test]
 fn same_input_twice_gives_the_same_hash_stored_once() {
-    let store = tempfile::tempdir().unwrap();
+    let store = scratch();
     let input = fixture("phone/jolla.jpg");
     let a = process_photo(&input, store.path(), &settings()).unwrap();
     let b = process_photo(&input, store.path(), &settings()).unwrap();
@@ -214,7 +238,7 @@ fn same_input_twice_gives_the_same_hash_stored_once() {
 
 #[test]
 fn broken_exif_is_dropped_and_the_photo_kept() {
-    let store = tempfile::tempdir().unwrap();
+    let store = scratch();
     let out = process_photo(
         &fixture("invalid/broken_exif.jpg"),
         store.path(),
@@ -228,7 +252,7 @@ fn broken_exif_is_dropped_and_the_photo_kept() {
 
 #[test]
 fn corrupted_jpeg_is_a_typed_error() {
-    let store = tempfile::tempdir().unwrap();
+    let store = scratch();
     let err =
         process_photo(&fixture("invalid/corrupted.jpg"), store.path(), &settings()).unwrap_err();
     assert!(matches!(err, PhotoError::Corrupt { .. }), "{err:?}");
@@ -238,7 +262,7 @@ fn corrupted_jpeg_is_a_typed_error() {
 
 #[test]
 fn truncated_and_garbage_files_are_typed_errors() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch();
     let store = dir.path().join("store");
     let full = fs::read(fixture("phone/jolla.jpg")).unwrap();
     for cut in [3, 100, 5000, full.len() / 2, full.len() - 10] {
@@ -264,7 +288,7 @@ fn truncated_and_garbage_files_are_typed_errors() {
 
 #[test]
 fn heic_is_unsupported_by_name() {
-    let store = tempfile::tempdir().unwrap();
+    let store = scratch();
     let err =
         process_photo(&fixture("invalid/iphone.heic"), store.path(), &settings()).unwrap_err();
     assert!(
@@ -279,7 +303,7 @@ fn heic_is_unsupported_by_name() {
 
 #[test]
 fn missing_input_is_not_found() {
-    let store = tempfile::tempdir().unwrap();
+    let store = scratch();
     let err = process_photo(&store.path().join("none.jpg"), store.path(), &settings()).unwrap_err();
     assert!(matches!(err, PhotoError::NotFound { .. }), "{err:?}");
 }
@@ -323,7 +347,7 @@ fn huge_png_is_refused_before_decoding() {
         &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
     );
     png_chunk(&mut png, b"IEND", &[]);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch();
     let input = dir.path().join("huge.png");
     fs::write(&input, &png).unwrap();
     let err = process_photo(&input, &dir.path().join("store"), &settings()).unwrap_err();
@@ -346,12 +370,12 @@ fn huge_jpeg_is_refused_before_decoding() {
     let mut data = fs::read(fixture("phone/gps_tagged.jpg")).unwrap();
     // Walk the segments: the EXIF thumbnail inside APP1 has a frame header of its own.
     let mut sof = 2;
-    while !matches!(data[sof + 1], 0xC0 | 0xC1 | 0xC2) {
+    while !matches!(data[sof + 1], 0xC0..=0xC2) {
         sof += 2 + usize::from(u16::from_be_bytes([data[sof + 2], data[sof + 3]]));
     }
     data[sof + 5..sof + 7].copy_from_slice(&60_000u16.to_be_bytes());
     data[sof + 7..sof + 9].copy_from_slice(&60_000u16.to_be_bytes());
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch();
     let input = dir.path().join("huge.jpg");
     fs::write(&input, &data).unwrap();
     let err = process_photo(&input, &dir.path().join("store"), &settings()).unwrap_err();
@@ -393,7 +417,7 @@ fn test_pattern(width: u32, height: u32) -> Vec<u8> {
 
 #[test]
 fn png_input_is_processed() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch();
     let input = dir.path().join("photo.png");
     let (w, h) = (2000, 1000);
     {
@@ -418,7 +442,7 @@ fn png_input_is_processed() {
 
 #[test]
 fn webp_input_with_exif_orientation_is_processed() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch();
     let input = dir.path().join("photo.webp");
     let (w, h) = (400, 200);
     // EXIF (TIFF, little-endian) with orientation 6: stored sideways, shown rotated right.
@@ -445,7 +469,7 @@ fn webp_input_with_exif_orientation_is_processed() {
 
 #[test]
 fn original_is_removed_only_after_success() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch();
     let store = dir.path().join("store");
     let input = dir.path().join("camera.jpg");
     fs::copy(fixture("phone/gps_tagged.jpg"), &input).unwrap();
@@ -466,7 +490,7 @@ fn original_is_removed_only_after_success() {
 
 #[test]
 fn settings_are_honoured_and_validated() {
-    let store = tempfile::tempdir().unwrap();
+    let store = scratch();
     let custom = PhotoSettings {
         max_long_edge: 800,
         thumbnail_long_edge: 100,
