@@ -52,7 +52,8 @@ PHOTOS=("$PHOTOS_DIR"/*.jpg)
 SCRATCH_BASE=/dev/shm
 [ -d "$SCRATCH_BASE" ] && [ -w "$SCRATCH_BASE" ] || SCRATCH_BASE="${TMPDIR:-/tmp}"
 WORK="$(mktemp -d "$SCRATCH_BASE/chibo-bench-photo.XXXXXX")"
-DISK_WORK="$(mktemp -d "${TMPDIR:-/tmp}/chibo-bench-photo-disk.XXXXXX")"
+# The build's target directory is surely on a real disk (/tmp may be tmpfs).
+DISK_WORK="$(mktemp -d "${TARGET_DIR:-$ROOT/target}/bench-photo-disk.XXXXXX")"
 trap 'rm -rf "$WORK" "$DISK_WORK"' EXIT
 RESULTS="$WORK/results.tsv" # tool photo rep ms peak_kb
 : >"$RESULTS"

@@ -91,6 +91,9 @@ pub(crate) fn decode_jpeg(data: &[u8], settings: &PhotoSettings) -> Result<Decod
             .unwrap_or(ScalingFactor::ONE)
     };
     decompressor.set_scaling_factor(scaling).map_err(tj)?;
+    // A crafted progressive JPEG with thousands of tiny scans costs minutes of CPU; real
+    // encoders write about ten.
+    decompressor.set_scan_limit(500).map_err(tj)?;
     let scaled = header.scaled(scaling);
 
     let mut pixels = vec![0u8; 3 * scaled.width * scaled.height];
