@@ -1,6 +1,8 @@
-//! chibo's core for the phones: the local store, and the uniffi façade the apps call.
-//! Layers: `chibo_domain` (pure rules) → `store` → `ffi` (thin façade).
+//! chibo's core for the phones: the local store, the meeting flow, and the uniffi façade
+//! the apps call. Layers: `chibo_domain` (pure rules) → `store` → `flow` → `ffi` (thin).
 
 uniffi::setup_scaffolding!();
 
+pub mod ffi;
+pub mod flow;
 pub mod store;

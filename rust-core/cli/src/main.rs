@@ -1,1 +1,180 @@
-fn main() {}
+//! `chibo`: the command-line client, on the same public API the apps use.
+
+mod demo;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chibo_core::ffi::{ChiboError, ChiboStore};
+use chibo_domain::{Cell, MeetingRecord, Member};
+use serde::Deserialize;
+
+const USAGE: &str = "Cách dùng / usage:
+  chibo init <store>                       tạo sổ (create a store)
+  chibo import-roster <store> <file.json>  nhập chi bộ và danh sách đảng viên {\"cell\":…,\"members\":[…]}
+  chibo record <store> <file.json>         ghi một buổi sinh hoạt đầy đủ (MeetingRecord JSON)
+  chibo sign <store> <meeting-id>          ký biên bản
+  chibo show <store> <meeting-id>          in biên bản
+  chibo export <store> <meeting-id>        in bản ghi dạng JSON
+  chibo history <store> <cell-id>          lịch sử sinh hoạt
+  chibo home <store> <cell-id>             tóm tắt trang chủ
+  chibo demo [<store>]                     ghi và in một buổi sinh hoạt mẫu";
+
+/// A roster file: one cell and its members.
+#[derive(Deserialize)]
+struct RosterFile {
+    cell: Cell,
+    members: Vec<Member>,
+}
+
+enum CliError {
+    Usage,
+    Input(String),
+    Core(ChiboError),
+}
+
+impl From<ChiboError> for CliError {
+    fn from(error: ChiboError) -> Self {
+        CliError::Core(error)
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Usage) => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(CliError::Input(message)) => {
+            eprintln!("Lỗi: {message}");
+            ExitCode::from(1)
+        }
+        Err(CliError::Core(error)) => {
+            eprintln!("Lỗi: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), CliError> {
+    let arg = |i: usize| args.get(i).cloned().ok_or(CliError::Usage);
+    match args.first().map(String::as_str) {
+        Some("init") => {
+            let store = open(&arg(1)?)?;
+            println!("Đã tạo sổ, mã thiết bị {}", store.device_id());
+        }
+        Some("import-roster") => {
+            let store = open(&arg(1)?)?;
+            let roster: RosterFile = read_json(&arg(2)?)?;
+            let count = roster.members.len();
+            let name = roster.cell.name.clone();
+            store.import_roster(roster.cell, roster.members)?;
+            println!("Đã nhập {name}: {count} đảng viên");
+        }
+        Some("record") => {
+            let store = open(&arg(1)?)?;
+            let record: MeetingRecord = read_json(&arg(2)?)?;
+            let meeting = store.record_meeting(record)?;
+            println!("Đã ghi buổi sinh hoạt {}", meeting.id);
+            print_warnings(&store, &meeting.id)?;
+        }
+        Some("sign") => {
+            let store = open(&arg(1)?)?;
+            let record = store.sign_meeting(arg(2)?)?;
+            println!("Đã ký biên bản buổi sinh hoạt {}", record.meeting.id);
+        }
+        Some("show") => {
+            let store = open(&arg(1)?)?;
+            println!("{}", store.minutes_text(arg(2)?)?);
+        }
+        Some("export") => {
+            let store = open(&arg(1)?)?;
+            let record = store.meeting_record(arg(2)?)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&record).expect("records serialize")
+            );
+        }
+        Some("history") => {
+            let store = open(&arg(1)?)?;
+            for row in store.meeting_history(arg(2)?)? {
+                println!(
+                    "{}",
+                    serde_json::to_string(&HistoryLine::from(&row)).expect("rows serialize")
+                );
+            }
+        }
+        Some("home") => {
+            let store = open(&arg(1)?)?;
+            print!("{}", demo::home_text(&store.home(arg(2)?)?));
+        }
+        Some("demo") => {
+            let path = match args.get(1) {
+                Some(path) => path.clone(),
+                None => std::env::temp_dir()
+                    .join(format!("chibo-demo-{}.db", std::process::id()))
+                    .display()
+                    .to_string(),
+            };
+            let store = open(&path)?;
+            demo::run(&store)?;
+            println!("\n(Sổ mẫu: {path})");
+        }
+        _ => return Err(CliError::Usage),
+    }
+    Ok(())
+}
+
+fn open(path: &str) -> Result<Arc<ChiboStore>, CliError> {
+    Ok(ChiboStore::open(path.to_string())?)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("không đọc được tệp {path}: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::Input(format!(
+            "tệp {path} không đúng định dạng (dòng {}, cột {}): {e}",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+fn print_warnings(store: &ChiboStore, meeting_id: &str) -> Result<(), CliError> {
+    let assessment = store.assess_meeting(meeting_id.to_string())?;
+    for warning in &assessment.warnings {
+        println!("  ⚠ {}", warning.message);
+    }
+    Ok(())
+}
+
+/// One line of `chibo history`, for scripts.
+#[derive(serde::Serialize)]
+struct HistoryLine<'a> {
+    meeting_id: &'a str,
+    status: chibo_domain::MeetingStatus,
+    planned_start: String,
+    present: u32,
+    expected: u32,
+    quality_total: Option<u32>,
+    grade: Option<&'static str>,
+}
+
+impl<'a> From<&'a chibo_core::store::MeetingSummary> for HistoryLine<'a> {
+    fn from(row: &'a chibo_core::store::MeetingSummary) -> Self {
+        HistoryLine {
+            meeting_id: &row.meeting_id,
+            status: row.status,
+            planned_start: chibo_domain::time::local_datetime(row.planned_start)
+                .format("%H:%M %d/%m/%Y")
+                .to_string(),
+            present: row.present,
+            expected: row.expected,
+            quality_total: row.quality_total,
+            grade: row.grade.map(|g| g.label()),
+        }
+    }
+}

@@ -83,7 +83,7 @@ pub struct Signature {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ResolutionText {
-    /// "Số 11-NQ/CB".
+    /// "11-NQ/CB" (documents print it after "Số").
     pub number: String,
     pub text: String,
 }

@@ -1,0 +1,194 @@
+//! The `chibo` binary as a script would use it: real files, real SQLite, exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MEETING_ID: &str = "0192f000-0000-7000-8000-000000000100";
+const CELL_ID: &str = "0192f000-0000-7000-8000-000000000001";
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn chibo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chibo"))
+        .args(args)
+        .output()
+        .expect("chibo runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn store_with_roster() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("so-chi-bo.db");
+    let out = chibo(&[
+        "import-roster",
+        store.to_str().unwrap(),
+        &fixture("roster.json"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("6 đảng viên"));
+    (dir, store)
+}
+
+fn history_lines(store: &Path) -> Vec<String> {
+    let out = chibo(&["history", store.to_str().unwrap(), CELL_ID]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).lines().map(String::from).collect()
+}
+
+#[test]
+fn records_signs_and_prints_a_meeting_from_files() {
+    let (_dir, store) = store_with_roster();
+    let store = store.to_str().unwrap();
+
+    let out = chibo(&["record", store, &fixture("meeting.json")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(MEETING_ID));
+
+    let out = chibo(&["sign", store, MEETING_ID]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let minutes = stdout(&chibo(&["show", store, MEETING_ID]));
+    for expected in [
+        "BIÊN BẢN",
+        "CHI BỘ BẢN PÁ KHOANG",
+        "Lò Thị Xuân",
+        "Cầm Văn Inh",
+        "Đề nghị sửa cầu treo qua suối Nậm Pàn",
+    ] {
+        assert!(
+            minutes.contains(expected),
+            "minutes lack {expected:?}:\n{minutes}"
+        );
+    }
+
+    let history = history_lines(Path::new(store));
+    assert_eq!(history.len(), 1);
+    assert!(
+        history[0].contains("\"status\":\"signed\""),
+        "{}",
+        history[0]
+    );
+    // 4 of 5 expected (the exempt member is not expected; the one working away is).
+    assert!(
+        history[0].contains("\"present\":4") && history[0].contains("\"expected\":5"),
+        "{}",
+        history[0]
+    );
+
+    let exported: serde_json::Value =
+        serde_json::from_str(&stdout(&chibo(&["export", store, MEETING_ID]))).unwrap();
+    assert_eq!(exported["speeches"].as_array().unwrap().len(), 3);
+    assert_eq!(exported["meeting"]["status"], "signed");
+}
+
+#[test]
+fn a_signed_meeting_cannot_be_recorded_over() {
+    let (_dir, store) = store_with_roster();
+    let store = store.to_str().unwrap();
+    assert!(chibo(&["record", store, &fixture("meeting.json")])
+        .status
+        .success());
+    assert!(chibo(&["sign", store, MEETING_ID]).status.success());
+
+    let out = chibo(&["record", store, &fixture("meeting.json")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("đã ký"), "{}", stderr(&out));
+}
+
+#[test]
+fn malformed_json_is_refused_with_its_position_and_nothing_is_written() {
+    let (dir, store) = store_with_roster();
+    let broken = dir.path().join("broken.json");
+    let text = std::fs::read_to_string(fixture("meeting.json")).unwrap();
+    std::fs::write(&broken, &text[..text.len() / 2]).unwrap();
+
+    let out = chibo(&["record", store.to_str().unwrap(), broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("không đúng định dạng"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(history_lines(&store).is_empty());
+}
+
+#[test]
+fn a_roll_call_naming_another_cells_member_is_refused_whole() {
+    let (_dir, store) = store_with_roster();
+    let store_path = store.to_str().unwrap();
+    assert!(
+        chibo(&["import-roster", store_path, &fixture("other_roster.json")])
+            .status
+            .success()
+    );
+
+    let out = chibo(&[
+        "record",
+        store_path,
+        &fixture("meeting_foreign_member.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Lò Văn Mạnh") && stderr(&out).contains("chi bộ khác"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        history_lines(&store).is_empty(),
+        "nothing of the meeting may be stored"
+    );
+}
+
+#[test]
+fn an_unwritable_store_path_is_a_clear_error() {
+    let out = chibo(&["init", "/proc/chibo/so-chi-bo.db"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("Lỗi:"), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_ids_and_bad_usage_are_told_apart() {
+    let (_dir, store) = store_with_roster();
+    let out = chibo(&[
+        "show",
+        store.to_str().unwrap(),
+        "0192f000-0000-7000-8000-000000009999",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Không tìm thấy"), "{}", stderr(&out));
+
+    assert_eq!(chibo(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_demo_records_and_prints_a_realistic_meeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chibo(&["demo", dir.path().join("demo.db").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for expected in [
+        "BIÊN BẢN",
+        "Chi bộ bản Nà Hẩu",
+        "Vàng Seo Lử",
+        "TRANG CHỦ",
+        "Buổi sinh hoạt tới",
+    ] {
+        assert!(
+            text.contains(expected),
+            "demo output lacks {expected:?}:\n{text}"
+        );
+    }
+}

@@ -1,0 +1,41 @@
+use chibo_domain::ValidationError;
+
+use crate::store::{StoreError, StoreErrorKind};
+
+/// The few errors an app can act on. Each carries a Vietnamese message for the user;
+/// the rich cause stays in the core.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum ChiboError {
+    /// The input breaks a rule of the record (fix the input).
+    #[error("{0}")]
+    Validation(String),
+    /// An id that does not exist on this device.
+    #[error("{0}")]
+    NotFound(String),
+    /// The record's state forbids it: the meeting is signed (make a correction), or it
+    /// was already corrected.
+    #[error("{0}")]
+    Frozen(String),
+    /// The device's storage failed (full disk, unwritable path, damaged file).
+    #[error("{0}")]
+    Storage(String),
+}
+
+impl From<StoreError> for ChiboError {
+    fn from(error: StoreError) -> Self {
+        let message = error.to_string();
+        match error.kind() {
+            StoreErrorKind::Validation => ChiboError::Validation(message),
+            StoreErrorKind::NotFound => ChiboError::NotFound(message),
+            StoreErrorKind::Conflict => ChiboError::Frozen(message),
+            StoreErrorKind::Storage => ChiboError::Storage(message),
+        }
+    }
+}
+
+impl From<ValidationError> for ChiboError {
+    fn from(error: ValidationError) -> Self {
+        StoreError::Validation(error).into()
+    }
+}

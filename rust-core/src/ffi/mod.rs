@@ -1,0 +1,29 @@
+//! The uniffi façade the apps call. It converts arguments and maps errors, nothing else:
+//! every decision is made in `flow`, `store` or the domain rules.
+
+mod error;
+mod store;
+
+pub use error::ChiboError;
+pub use store::ChiboStore;
+
+use chibo_domain::rules::{self};
+use chibo_domain::{AgendaItem, MeetingKind};
+
+/// A fresh UUIDv7 for an entity made on this device.
+#[uniffi::export]
+pub fn new_id() -> String {
+    chibo_domain::new_id()
+}
+
+/// The Guideline 42 procedure for a meeting of this kind, to prefill the agenda.
+#[uniffi::export]
+pub fn standard_agenda(kind: MeetingKind) -> Vec<AgendaItem> {
+    rules::standard_agenda(kind)
+}
+
+/// The label of a quality grade ("Tốt", "Khá", "Trung bình", "Kém").
+#[uniffi::export]
+pub fn grade_label(grade: rules::QualityGrade) -> String {
+    grade.label().to_string()
+}

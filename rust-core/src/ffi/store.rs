@@ -1,0 +1,295 @@
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chibo_domain::change::Change;
+use chibo_domain::rules::{CellViability, MeetingAssessment, RuleSettings};
+use chibo_domain::*;
+
+use super::ChiboError;
+use crate::flow;
+use crate::store::{HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, Store};
+
+type Result<T> = std::result::Result<T, ChiboError>;
+
+fn now() -> EpochMillis {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The device's record, opened at a path in the app's private storage.
+#[derive(uniffi::Object)]
+pub struct ChiboStore {
+    store: Mutex<Store>,
+}
+
+impl ChiboStore {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic mid-write rolled its transaction back, so the store is still sound.
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn apply(&self, change: Change) -> Result<()> {
+        Ok(self.store().apply(change, now())?)
+    }
+}
+
+#[uniffi::export]
+impl ChiboStore {
+    /// Opens (creating and migrating if needed) the store file at `path`.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Arc<Self>> {
+        let store = Store::open(Path::new(&path))?;
+        Ok(Arc::new(ChiboStore {
+            store: Mutex::new(store),
+        }))
+    }
+
+    pub fn device_id(&self) -> String {
+        self.store().device_id().to_string()
+    }
+
+    /// The commune's settings for the rules (e.g. a lower minimum for small cells).
+    pub fn set_rule_settings(&self, settings: RuleSettings) -> Result<()> {
+        Ok(self.store().set_rule_settings(settings)?)
+    }
+
+    // Roster
+
+    pub fn save_cell(&self, cell: Cell) -> Result<()> {
+        self.apply(Change::UpsertCell { cell })
+    }
+
+    pub fn save_member(&self, member: Member) -> Result<()> {
+        self.apply(Change::UpsertMember { member })
+    }
+
+    /// A cell and its whole roster, all or nothing.
+    pub fn import_roster(&self, cell: Cell, members: Vec<Member>) -> Result<()> {
+        let mut changes = vec![Change::UpsertCell { cell }];
+        changes.extend(
+            members
+                .into_iter()
+                .map(|member| Change::UpsertMember { member }),
+        );
+        Ok(self.store().apply_all(changes, now())?)
+    }
+
+    pub fn cell(&self, cell_id: String) -> Result<Cell> {
+        Ok(self.store().cell(&cell_id)?)
+    }
+
+    pub fn cells(&self) -> Result<Vec<Cell>> {
+        Ok(self.store().cells()?)
+    }
+
+    pub fn members(&self, cell_id: String) -> Result<Vec<Member>> {
+        Ok(self.store().members(&cell_id)?)
+    }
+
+    pub fn cell_viability(&self, cell_id: String) -> Result<CellViability> {
+        Ok(chibo_domain::rules::cell_viability(
+            &self.store().members(&cell_id)?,
+        ))
+    }
+
+    // Meeting flow
+
+    pub fn plan_meeting(
+        &self,
+        cell_id: String,
+        kind: MeetingKind,
+        planned_start: i64,
+        planned_place: String,
+    ) -> Result<Meeting> {
+        Ok(flow::plan_meeting(
+            &mut self.store(),
+            &cell_id,
+            kind,
+            planned_start,
+            planned_place,
+            now(),
+        )?)
+    }
+
+    /// Saves the editable header: times, chair, minute-taker, guests, preparation,
+    /// conclusion, resolution.
+    pub fn update_meeting(&self, meeting: Meeting) -> Result<()> {
+        self.apply(Change::UpdateMeeting { meeting })
+    }
+
+    pub fn set_agenda(&self, meeting_id: String, items: Vec<AgendaItem>) -> Result<()> {
+        self.apply(Change::SetAgenda { meeting_id, items })
+    }
+
+    pub fn mark_attendance(
+        &self,
+        meeting_id: String,
+        member_id: String,
+        attendance: Attendance,
+        reason: Option<String>,
+    ) -> Result<()> {
+        self.apply(Change::SetAttendance {
+            meeting_id,
+            entry: RollCallEntry {
+                member_id,
+                attendance,
+                reason,
+            },
+        })
+    }
+
+    pub fn add_speech(&self, meeting_id: String, speaker: Speaker, gist: String) -> Result<Speech> {
+        Ok(flow::add_speech(
+            &mut self.store(),
+            &meeting_id,
+            speaker,
+            gist,
+            now(),
+        )?)
+    }
+
+    pub fn review_task(
+        &self,
+        meeting_id: String,
+        task_id: String,
+        outcome: TaskOutcome,
+        note: Option<String>,
+    ) -> Result<()> {
+        self.apply(Change::ReviewTask {
+            meeting_id,
+            review: TaskReview {
+                task_id,
+                outcome,
+                note,
+            },
+        })
+    }
+
+    pub fn add_task(
+        &self,
+        meeting_id: String,
+        description: String,
+        assignee_id: String,
+        deadline: CalendarDate,
+    ) -> Result<Task> {
+        Ok(flow::add_task(
+            &mut self.store(),
+            &meeting_id,
+            description,
+            assignee_id,
+            deadline,
+            now(),
+        )?)
+    }
+
+    pub fn record_vote(
+        &self,
+        meeting_id: String,
+        question: String,
+        kind: VoteKind,
+        in_favor: u32,
+        against: u32,
+        abstain: u32,
+    ) -> Result<VoteTally> {
+        Ok(flow::record_vote(
+            &mut self.store(),
+            &meeting_id,
+            question,
+            kind,
+            in_favor,
+            against,
+            abstain,
+            now(),
+        )?)
+    }
+
+    pub fn raise_petition(
+        &self,
+        meeting_id: String,
+        content: String,
+        category: PetitionCategory,
+        raised_by: String,
+    ) -> Result<Petition> {
+        Ok(flow::raise_petition(
+            &mut self.store(),
+            &meeting_id,
+            content,
+            category,
+            raised_by,
+            now(),
+        )?)
+    }
+
+    pub fn set_secretary_score(&self, meeting_id: String, scores: JudgedScores) -> Result<()> {
+        self.apply(Change::SetJudgedScores { meeting_id, scores })
+    }
+
+    pub fn sign_meeting(&self, meeting_id: String) -> Result<MeetingRecord> {
+        Ok(flow::sign_meeting(&mut self.store(), &meeting_id, now())?)
+    }
+
+    pub fn start_correction(&self, meeting_id: String) -> Result<Meeting> {
+        Ok(flow::start_correction(
+            &mut self.store(),
+            &meeting_id,
+            now(),
+        )?)
+    }
+
+    /// Records a whole meeting at once, all or nothing.
+    pub fn record_meeting(&self, record: MeetingRecord) -> Result<Meeting> {
+        Ok(flow::record_meeting(&mut self.store(), record, now())?)
+    }
+
+    // Reads
+
+    pub fn meeting(&self, meeting_id: String) -> Result<Meeting> {
+        Ok(self.store().meeting(&meeting_id)?)
+    }
+
+    pub fn meeting_record(&self, meeting_id: String) -> Result<MeetingRecord> {
+        Ok(self.store().meeting_record(&meeting_id)?)
+    }
+
+    /// Last month's tasks, to review at this meeting.
+    pub fn previous_tasks(&self, meeting_id: String) -> Result<Vec<Task>> {
+        Ok(self.store().previous_tasks(&meeting_id)?)
+    }
+
+    /// The rules' verdict on the record: attendance, score, grade and warnings.
+    pub fn assess_meeting(&self, meeting_id: String) -> Result<MeetingAssessment> {
+        let store = self.store();
+        Ok(store.assess(&meeting_id, store.rule_settings())?)
+    }
+
+    /// The minutes as plain text, for reading back at the meeting.
+    pub fn minutes_text(&self, meeting_id: String) -> Result<String> {
+        Ok(flow::minutes_text(&self.store(), &meeting_id)?)
+    }
+
+    pub fn home(&self, cell_id: String) -> Result<HomeSummary> {
+        Ok(self.store().home(&cell_id, now())?)
+    }
+
+    pub fn meeting_history(&self, cell_id: String) -> Result<Vec<MeetingSummary>> {
+        Ok(self.store().meeting_history(&cell_id)?)
+    }
+
+    pub fn member_attendance_history(&self, member_id: String) -> Result<Vec<MemberAttendanceRow>> {
+        Ok(self.store().member_attendance_history(&member_id)?)
+    }
+
+    pub fn attendance_for_year(
+        &self,
+        cell_id: String,
+        year: i32,
+    ) -> Result<Vec<MemberYearAttendance>> {
+        Ok(self.store().attendance_for_year(&cell_id, year)?)
+    }
+
+    /// Changes recorded on this device and not yet acknowledged by the commune server.
+    pub fn pending_change_count(&self) -> Result<u64> {
+        Ok(self.store().pending_change_count()?)
+    }
+}
