@@ -5,4 +5,5 @@ uniffi::setup_scaffolding!();
 
 pub mod ffi;
 pub mod flow;
+pub mod keystore;
 pub mod store;
