@@ -6,4 +6,5 @@ uniffi::setup_scaffolding!();
 pub mod ffi;
 pub mod flow;
 pub mod keystore;
+pub mod photos;
 pub mod store;

@@ -18,6 +18,7 @@ const USAGE: &str = "Cách dùng / usage:
   chibo export <store> <meeting-id>        in bản ghi dạng JSON
   chibo history <store> <cell-id>          lịch sử sinh hoạt
   chibo home <store> <cell-id>             tóm tắt trang chủ
+  chibo photo <input> <out-dir>            xử lý một ảnh (xoay, thu nhỏ, xóa siêu dữ liệu, lưu theo mã băm)
   chibo demo [<store>]                     ghi và in một buổi sinh hoạt mẫu";
 
 /// A roster file: one cell and its members.
@@ -109,6 +110,16 @@ fn run(args: &[String]) -> Result<(), CliError> {
         Some("home") => {
             let store = open(&arg(1)?)?;
             print!("{}", demo::home_text(&store.home(arg(2)?)?));
+        }
+        Some("photo") => {
+            let photo = chibo_core::ffi::process_photo_file(arg(1)?, arg(2)?)?;
+            println!("sha256 {}", photo.sha256);
+            println!(
+                "kích thước {}×{} (ảnh nhỏ {}×{})",
+                photo.width, photo.height, photo.thumbnail_width, photo.thumbnail_height
+            );
+            println!("dung lượng {} byte", photo.byte_size);
+            println!("tệp {}", photo.path);
         }
         Some("demo") => {
             let path = match args.get(1) {

@@ -192,3 +192,52 @@ fn the_demo_records_and_prints_a_realistic_meeting() {
         );
     }
 }
+
+fn photo_fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/photos")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_phone_photo_is_processed_and_reported_by_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chibo(&[
+        "photo",
+        &photo_fixture("phone/jolla.jpg"),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let hash = text
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("sha256 ")
+        .unwrap()
+        .to_string();
+    assert_eq!(hash.len(), 64);
+    // 3264×2448 shrinks to 1600 on the long edge.
+    assert!(text.contains("kích thước 1600×1200"), "{text}");
+    assert!(dir.path().join(format!("{hash}.jpg")).exists());
+    assert!(dir.path().join(format!("{hash}.thumb.jpg")).exists());
+}
+
+#[test]
+fn a_heic_photo_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chibo(&[
+        "photo",
+        &photo_fixture("invalid/iphone.heic"),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("HEIC"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing stored"
+    );
+}

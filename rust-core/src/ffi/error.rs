@@ -1,4 +1,5 @@
 use chibo_domain::ValidationError;
+use chibo_photo::PhotoError;
 
 use crate::store::{StoreError, StoreErrorKind};
 
@@ -37,5 +38,19 @@ impl From<StoreError> for ChiboError {
 impl From<ValidationError> for ChiboError {
     fn from(error: ValidationError) -> Self {
         StoreError::Validation(error).into()
+    }
+}
+
+impl From<PhotoError> for ChiboError {
+    fn from(error: PhotoError) -> Self {
+        let message = error.to_string();
+        match error {
+            PhotoError::NotFound { .. } => ChiboError::NotFound(message),
+            PhotoError::StorageFull
+            | PhotoError::Io { .. }
+            | PhotoError::OriginalNotRemoved { .. } => ChiboError::Storage(message),
+            // A corrupt, unsupported or oversized photo: take it again.
+            _ => ChiboError::Validation(message),
+        }
     }
 }

@@ -7,6 +7,10 @@ mod store;
 pub use error::ChiboError;
 pub use store::ChiboStore;
 
+use crate::photos::{self, PhotoInfo};
+
+use std::path::Path;
+
 use chibo_domain::rules::{self};
 use chibo_domain::{AgendaItem, MeetingKind};
 
@@ -20,6 +24,16 @@ pub fn new_id() -> String {
 #[uniffi::export]
 pub fn standard_agenda(kind: MeetingKind) -> Vec<AgendaItem> {
     rules::standard_agenda(kind)
+}
+
+/// Processes a camera file into `out_dir` (oriented, shrunk, stripped, stored by hash).
+#[uniffi::export]
+pub fn process_photo_file(input_path: String, out_dir: String) -> Result<PhotoInfo, ChiboError> {
+    Ok(photos::process_into(
+        Path::new(&input_path),
+        Path::new(&out_dir),
+        false,
+    )?)
 }
 
 /// The label of a quality grade ("Tốt", "Khá", "Trung bình", "Kém").

@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chibo_domain::change::Change;
@@ -7,6 +7,7 @@ use chibo_domain::*;
 
 use super::ChiboError;
 use crate::flow;
+use crate::photos::{self, PhotoInfo};
 use crate::store::{HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, Store};
 
 type Result<T> = std::result::Result<T, ChiboError>;
@@ -29,6 +30,11 @@ impl ChiboStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn photo_dir(&self) -> PathBuf {
+        let store_path = self.store().path().unwrap_or_default();
+        photos::photo_dir_for(&store_path)
+    }
+
     fn apply(&self, change: Change) -> Result<()> {
         Ok(self.store().apply(change, now())?)
     }
@@ -43,6 +49,20 @@ impl ChiboStore {
         Ok(Arc::new(ChiboStore {
             store: Mutex::new(store),
         }))
+    }
+
+    /// Processes a camera file into this device's photo folder. With `remove_original`
+    /// the camera file is deleted, but only once the result is safely stored.
+    pub fn process_photo(&self, input_path: String, remove_original: bool) -> Result<PhotoInfo> {
+        Ok(photos::process_into(
+            Path::new(&input_path),
+            &self.photo_dir(),
+            remove_original,
+        )?)
+    }
+
+    pub fn photo_dir_path(&self) -> String {
+        self.photo_dir().display().to_string()
     }
 
     pub fn device_id(&self) -> String {
