@@ -28,6 +28,7 @@ _kotlin_stamp() {
 kotlin_suite() {
     local start status=0
     start=$(now)
+    ensure_native_build
     ensure_java
     ensure_jvm_libs
     ensure_kotlinc

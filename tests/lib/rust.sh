@@ -3,6 +3,7 @@
 
 rust_suite() {
     ensure_rust
+    ensure_native_build
     check_step "rust: fmt" cargo fmt --all -- --check
     check_step "rust: clippy" cargo clippy --workspace --all-targets -- -D warnings
 

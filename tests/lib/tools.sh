@@ -52,6 +52,15 @@ ensure_rust() {
     fi
 }
 
+# ensure_native_build: the photo crate builds libjpeg-turbo from source with CMake;
+# NASM gives it its x86 SIMD (without it the build works but photos take twice as long).
+ensure_native_build() {
+    local pkgs=()
+    command -v cmake >/dev/null 2>&1 || pkgs+=(cmake)
+    command -v nasm >/dev/null 2>&1 || pkgs+=(nasm)
+    [ "${#pkgs[@]}" -eq 0 ] || apt_install "${pkgs[@]}"
+}
+
 # ensure_java: a Java 17+ runtime (kotlinc runs on it, and so do the tests).
 ensure_java() {
     if ! command -v java >/dev/null 2>&1; then
