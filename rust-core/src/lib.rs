@@ -8,3 +8,4 @@ pub mod flow;
 pub mod keystore;
 pub mod photos;
 pub mod store;
+pub mod visits;

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::checkin::{CheckIn, Verdict};
+use crate::compliance::{Assignment, Cadre, VisitRequirement, WorkingTeam};
 use crate::model::*;
 use crate::time::EpochMillis;
 
@@ -64,6 +66,42 @@ pub enum Change {
         revision_id: Id,
         started_at: EpochMillis,
     },
+    /// A commune committee member (cấp ủy viên cấp trên).
+    UpsertCadre {
+        cadre: Cadre,
+    },
+    UpsertWorkingTeam {
+        team: WorkingTeam,
+    },
+    /// Phân công phụ trách: a cadre follows a cell.
+    UpsertAssignment {
+        assignment: Assignment,
+    },
+    /// How many visits per assigned cell the commune requires.
+    SetVisitRequirement {
+        commune_id: Id,
+        requirement: VisitRequirement,
+    },
+    /// The meeting's presence secret, made on the secretary's device. It syncs up to the
+    /// server (which judges check-ins with it) and nowhere else: the server must never
+    /// send it down to any device, or a cadre's phone could compute the codes itself.
+    SetPresenceSecret {
+        meeting_id: Id,
+        secret_hex: String,
+    },
+    /// A cadre's signed check-in with the verdict the device that made it reached.
+    /// Insert-only.
+    RecordCheckIn {
+        check_in: CheckIn,
+        verdict: Verdict,
+    },
+    AttachPhoto {
+        photo: PhotoAttachment,
+    },
+    /// The visiting cadre's scoring and notes of a meeting.
+    RecordObservation {
+        observation: Observation,
+    },
 }
 
 impl Change {
@@ -85,6 +123,14 @@ impl Change {
             | Change::SetJudgedScores { meeting_id, .. }
             | Change::SignMeeting { meeting_id, .. } => ("meeting", meeting_id),
             Change::StartCorrection { revision_id, .. } => ("meeting", revision_id),
+            Change::UpsertCadre { cadre } => ("cadre", &cadre.id),
+            Change::UpsertWorkingTeam { team } => ("working_team", &team.id),
+            Change::UpsertAssignment { assignment } => ("assignment", &assignment.id),
+            Change::SetVisitRequirement { commune_id, .. } => ("visit_requirement", commune_id),
+            Change::SetPresenceSecret { meeting_id, .. } => ("presence_secret", meeting_id),
+            Change::RecordCheckIn { check_in, .. } => ("check_in", &check_in.id),
+            Change::AttachPhoto { photo } => ("photo", &photo.sha256),
+            Change::RecordObservation { observation } => ("observation", &observation.id),
         }
     }
 }

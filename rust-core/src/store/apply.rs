@@ -162,20 +162,28 @@ fn apply_change(tx: &Connection, change: &Change) -> Result<Option<String>, Stor
             revision_id,
             ..
         } => start_correction(tx, original_id, revision_id).map(Some),
+        Change::UpsertCadre { .. }
+        | Change::UpsertWorkingTeam { .. }
+        | Change::UpsertAssignment { .. }
+        | Change::SetVisitRequirement { .. }
+        | Change::SetPresenceSecret { .. }
+        | Change::RecordCheckIn { .. }
+        | Change::AttachPhoto { .. }
+        | Change::RecordObservation { .. } => super::visits::apply_visit_change(tx, change),
     }
 }
 
 // ---------------------------------------------------------------- roster
 
-fn require_cell(tx: &Connection, cell_id: &str) -> Result<Cell, StoreError> {
+pub(super) fn require_cell(tx: &Connection, cell_id: &str) -> Result<Cell, StoreError> {
     read::cell(tx, cell_id)?.ok_or_else(|| StoreError::not_found("cell", cell_id))
 }
 
-fn require_meeting(tx: &Connection, meeting_id: &str) -> Result<Meeting, StoreError> {
+pub(super) fn require_meeting(tx: &Connection, meeting_id: &str) -> Result<Meeting, StoreError> {
     read::meeting(tx, meeting_id)?.ok_or_else(|| StoreError::not_found("meeting", meeting_id))
 }
 
-fn check_id(id: &str) -> Result<(), StoreError> {
+pub(super) fn check_id(id: &str) -> Result<(), StoreError> {
     if is_valid_id(id) {
         Ok(())
     } else {

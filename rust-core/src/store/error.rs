@@ -109,6 +109,13 @@ fn kind_vi(kind: &str) -> &str {
         "meeting" => "buổi sinh hoạt",
         "petition" => "kiến nghị",
         "task" => "nhiệm vụ",
+        "cadre" => "cấp ủy viên",
+        "working_team" => "tổ công tác",
+        "assignment" => "phân công",
+        "presence_secret" => "mã bí mật xác nhận của buổi họp",
+        "check_in" => "lượt điểm danh",
+        "photo" => "ảnh",
+        "observation" => "nhận xét",
         other => other,
     }
 }

@@ -16,6 +16,7 @@ mod outbox;
 pub mod queries;
 mod read;
 pub mod schema;
+mod visits;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -9,7 +9,8 @@ use rusqlite::{Connection, Transaction};
 use super::error::StoreError;
 
 /// v1: the first schema. v2: cached per-meeting totals for the history list, and an
-/// index for "the cell's meetings by start time".
+/// index for "the cell's meetings by start time". v3: visiting cadres, their
+/// assignments and check-ins, meeting photos and observations.
 pub const MIGRATIONS: &[&str] = &[
     // ---- v1 ----
     r#"
@@ -176,6 +177,103 @@ ALTER TABLE meetings ADD COLUMN summary_rate_percent REAL;
 ALTER TABLE meetings ADD COLUMN summary_quality_total INTEGER;
 ALTER TABLE meetings ADD COLUMN summary_grade TEXT;
 CREATE INDEX meetings_cell_start ON meetings(cell_id, coalesce(actual_start, planned_start));
+"#,
+    // ---- v3 ----
+    // Upper-level attendance. A cadre's phone may not hold the meeting (or the cell) a
+    // check-in, photo or observation names, so those keep the ids without a foreign key,
+    // indexed.
+    r#"
+CREATE TABLE cadres (
+    id TEXT PRIMARY KEY NOT NULL,
+    commune_id TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    title TEXT NOT NULL
+);
+CREATE INDEX cadres_commune ON cadres(commune_id);
+
+CREATE TABLE working_teams (
+    id TEXT PRIMARY KEY NOT NULL,
+    commune_id TEXT NOT NULL,
+    name TEXT NOT NULL
+);
+CREATE INDEX working_teams_commune ON working_teams(commune_id);
+
+CREATE TABLE assignments (
+    id TEXT PRIMARY KEY NOT NULL,
+    cadre_id TEXT NOT NULL REFERENCES cadres(id),
+    cell_id TEXT NOT NULL REFERENCES cells(id),
+    working_team_id TEXT REFERENCES working_teams(id),
+    starts_on TEXT NOT NULL,
+    ends_on TEXT
+);
+CREATE INDEX assignments_cadre ON assignments(cadre_id);
+CREATE INDEX assignments_cell ON assignments(cell_id);
+CREATE INDEX assignments_team ON assignments(working_team_id);
+
+CREATE TABLE visit_requirements (
+    commune_id TEXT PRIMARY KEY NOT NULL,
+    per TEXT NOT NULL,
+    visits INTEGER NOT NULL CHECK (visits >= 0)
+);
+
+-- Made on the secretary's device; synced up to the server only, never down.
+CREATE TABLE presence_secrets (
+    meeting_id TEXT PRIMARY KEY NOT NULL REFERENCES meetings(id),
+    secret_hex TEXT NOT NULL
+);
+
+-- Insert-only, signed by the device that made it.
+CREATE TABLE check_ins (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    meeting_id TEXT NOT NULL,
+    cell_id TEXT NOT NULL,
+    cadre_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    photo_sha256 TEXT,
+    gps TEXT,
+    device_wall_time INTEGER NOT NULL,
+    monotonic_ms INTEGER NOT NULL,
+    server_offset_ms INTEGER,
+    presence_code TEXT NOT NULL,
+    public_key_hex TEXT NOT NULL,
+    signature_hex TEXT NOT NULL,
+    verdict_status TEXT NOT NULL,
+    effective_time INTEGER NOT NULL,
+    verdict TEXT NOT NULL
+);
+CREATE INDEX check_ins_meeting ON check_ins(meeting_id);
+CREATE INDEX check_ins_cell ON check_ins(cell_id, effective_time);
+CREATE INDEX check_ins_cadre ON check_ins(cadre_id, effective_time);
+CREATE INDEX check_ins_photo ON check_ins(photo_sha256);
+
+CREATE TABLE photos (
+    seq INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    meeting_id TEXT,
+    check_in_id TEXT REFERENCES check_ins(id),
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    byte_size INTEGER NOT NULL,
+    attached_at INTEGER NOT NULL,
+    CHECK (meeting_id IS NOT NULL OR check_in_id IS NOT NULL)
+);
+CREATE UNIQUE INDEX photos_identity
+    ON photos(sha256, ifnull(meeting_id, ''), ifnull(check_in_id, ''));
+CREATE INDEX photos_meeting ON photos(meeting_id);
+CREATE INDEX photos_check_in ON photos(check_in_id);
+
+CREATE TABLE observations (
+    id TEXT PRIMARY KEY NOT NULL,
+    meeting_id TEXT NOT NULL,
+    cadre_id TEXT NOT NULL,
+    judged TEXT NOT NULL,
+    guidance_given TEXT NOT NULL,
+    lessons_exchanged TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+);
+CREATE INDEX observations_meeting ON observations(meeting_id);
+CREATE INDEX observations_cadre ON observations(cadre_id);
 "#,
 ];
 

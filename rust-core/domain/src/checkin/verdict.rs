@@ -29,7 +29,7 @@ use super::format::{vi_distance, vi_duration, vi_time};
 use super::presence::{verify_presence_code, PresenceCheck, PRESENCE_STEP_MS};
 use super::signature::verify_check_in_signature;
 use super::CheckIn;
-use crate::model::{Id, Meeting, MeetingPlace};
+use crate::model::{Id, Meeting, MeetingKind, MeetingPlace};
 use crate::time::EpochMillis;
 
 /// Thresholds a commune may change.
@@ -143,6 +143,8 @@ pub enum VerdictCode {
     PresenceCodeUnchecked,
     ClockSkew,
     ClockUnchecked,
+    /// The device does not hold the meeting, so its time window was not checked.
+    MeetingUnchecked,
     OutsideMeetingTime,
     GpsMissing,
     GpsInvalid,
@@ -341,6 +343,48 @@ pub fn judge_check_in(input: &VerdictInput<'_>) -> Verdict {
     }
 }
 
+/// Judges a check-in on a device that does not hold its meeting (a cadre's phone before
+/// the cell's record has synced down). Every check runs as in [`judge_check_in`] except
+/// the meeting's time window, which goes into `unchecked`
+/// ([`VerdictCode::MeetingUnchecked`]); the presence code cannot be checked either (no
+/// meeting, no secret). With no failure the verdict is therefore `Provisional`.
+pub fn judge_check_in_without_meeting(
+    check_in: &CheckIn,
+    meeting_place: Option<&MeetingPlace>,
+    cadre_assigned: bool,
+    enrolled_keys: &[String],
+    earlier_photos: &[PhotoUse],
+    settings: &CheckInSettings,
+) -> Verdict {
+    // A stand-in whose window is centred on the check-in, so the window adds no reason.
+    let stand_in = Meeting::planned(
+        check_in.meeting_id.clone(),
+        check_in.cell_id.clone(),
+        MeetingKind::Regular,
+        check_in.corrected_time(),
+        String::new(),
+    );
+    let mut verdict = judge_check_in(&VerdictInput {
+        check_in,
+        meeting: &stand_in,
+        meeting_place,
+        cadre_assigned,
+        presence_secret: None,
+        enrolled_keys,
+        earlier_photos,
+        receipt: None,
+        settings,
+    });
+    verdict.unchecked.push(VerdictReason::new(
+        VerdictCode::MeetingUnchecked,
+        "Máy này chưa có thông tin buổi họp, chưa đối chiếu được thời gian họp",
+    ));
+    if verdict.reasons.is_empty() {
+        verdict.status = VerdictStatus::Provisional;
+    }
+    verdict
+}
+
 /// The presence code and the meeting window, judged at `at`.
 fn judge_time_and_code(input: &VerdictInput<'_>, at: EpochMillis) -> Vec<VerdictReason> {
     let c = input.check_in;
@@ -472,7 +516,8 @@ fn judge_location(input: &VerdictInput<'_>, reasons: &mut Vec<VerdictReason>) {
     }
 }
 
-fn is_sha256_hex(text: &str) -> bool {
+/// Whether `text` is a SHA-256 digest as 64 hex digits (surrounding spaces ignored).
+pub fn is_sha256_hex(text: &str) -> bool {
     let text = text.trim();
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }

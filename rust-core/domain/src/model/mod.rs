@@ -6,12 +6,14 @@ mod meeting;
 mod petition;
 mod record;
 mod roster;
+mod visit;
 
 pub use judged::*;
 pub use meeting::*;
 pub use petition::*;
 pub use record::*;
 pub use roster::*;
+pub use visit::*;
 
 /// Entity ids are UUIDv7 strings made on the device that creates the entity.
 pub type Id = String;
