@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use chibo_photo::{PhotoError, PhotoSettings, ProcessedPhoto};
 
+use crate::visits::PhotoRef;
+
 /// A processed photo, stored by the SHA-256 of its bytes.
 #[derive(Clone, Debug, PartialEq, uniffi::Record)]
 pub struct PhotoInfo {
@@ -54,4 +56,15 @@ pub fn process_into(
         chibo_photo::process_photo(input, dir, &settings)?
     };
     Ok(photo.into())
+}
+
+impl From<PhotoInfo> for PhotoRef {
+    fn from(photo: PhotoInfo) -> Self {
+        PhotoRef {
+            sha256: photo.sha256,
+            width: photo.width,
+            height: photo.height,
+            byte_size: photo.byte_size,
+        }
+    }
 }

@@ -2,6 +2,7 @@ use chibo_domain::ValidationError;
 use chibo_photo::PhotoError;
 
 use crate::store::{StoreError, StoreErrorKind};
+use crate::visits::VisitError;
 
 /// The few errors an app can act on. Each carries a Vietnamese message for the user;
 /// the rich cause stays in the core.
@@ -25,8 +26,19 @@ pub enum ChiboError {
 
 impl From<StoreError> for ChiboError {
     fn from(error: StoreError) -> Self {
-        let message = error.to_string();
-        match error.kind() {
+        ChiboError::of_kind(error.kind(), error.to_string())
+    }
+}
+
+impl From<VisitError> for ChiboError {
+    fn from(error: VisitError) -> Self {
+        ChiboError::of_kind(error.kind(), error.to_string())
+    }
+}
+
+impl ChiboError {
+    fn of_kind(kind: StoreErrorKind, message: String) -> Self {
+        match kind {
             StoreErrorKind::Validation => ChiboError::Validation(message),
             StoreErrorKind::NotFound => ChiboError::NotFound(message),
             StoreErrorKind::Conflict => ChiboError::Frozen(message),

@@ -36,6 +36,12 @@ pub fn process_photo_file(input_path: String, out_dir: String) -> Result<PhotoIn
     )?)
 }
 
+/// The reference a record keeps of a processed photo.
+#[uniffi::export]
+pub fn photo_ref(photo: PhotoInfo) -> crate::visits::PhotoRef {
+    photo.into()
+}
+
 /// The label of a quality grade ("Tốt", "Khá", "Trung bình", "Kém").
 #[uniffi::export]
 pub fn grade_label(grade: rules::QualityGrade) -> String {

@@ -2,13 +2,17 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chibo_domain::change::Change;
+use chibo_domain::checkin::{PresenceCheck, PresenceCode};
+use chibo_domain::compliance::{Assignment, Cadre, VisitRequirement, WorkingTeam};
 use chibo_domain::rules::{CellViability, MeetingAssessment, RuleSettings};
 use chibo_domain::*;
 
 use super::ChiboError;
 use crate::flow;
+use crate::keystore::DeviceKeystore;
 use crate::photos::{self, PhotoInfo};
 use crate::store::{HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, Store};
+use crate::visits::{self, CadreOverview, CellVisit, CheckInRequest, CheckInRow, PhotoRef};
 
 type Result<T> = std::result::Result<T, ChiboError>;
 
@@ -311,5 +315,106 @@ impl ChiboStore {
     /// Changes recorded on this device and not yet acknowledged by the commune server.
     pub fn pending_change_count(&self) -> Result<u64> {
         Ok(self.store().pending_change_count()?)
+    }
+
+    // The commune's assignments of cadres to cells
+
+    pub fn save_cadre(&self, cadre: Cadre) -> Result<Cadre> {
+        Ok(visits::save_cadre(&mut self.store(), cadre, now())?)
+    }
+
+    pub fn save_working_team(&self, team: WorkingTeam) -> Result<WorkingTeam> {
+        Ok(visits::save_working_team(&mut self.store(), team, now())?)
+    }
+
+    /// Assigns a cadre to a cell for a period; an empty id gets a new one.
+    pub fn assign(&self, assignment: Assignment) -> Result<Assignment> {
+        Ok(visits::assign(&mut self.store(), assignment, now())?)
+    }
+
+    pub fn set_visit_requirement(
+        &self,
+        commune_id: String,
+        requirement: VisitRequirement,
+    ) -> Result<()> {
+        Ok(visits::set_visit_requirement(
+            &mut self.store(),
+            &commune_id,
+            requirement,
+            now(),
+        )?)
+    }
+
+    // The secretary's side of a check-in
+
+    /// The rotating code (and QR payload) the secretary's screen shows to a visiting cadre.
+    pub fn presence_code(&self, meeting_id: String) -> Result<PresenceCode> {
+        Ok(visits::presence_code(
+            &mut self.store(),
+            &meeting_id,
+            now(),
+        )?)
+    }
+
+    /// Checks a code (or scanned QR payload) offline on the secretary's device.
+    pub fn verify_presence(&self, meeting_id: String, code: String) -> Result<PresenceCheck> {
+        Ok(visits::verify_presence(
+            &self.store(),
+            &meeting_id,
+            &code,
+            now(),
+        )?)
+    }
+
+    // The cadre's side
+
+    /// Signs and stores a check-in, and returns it with its provisional verdict.
+    pub fn check_in(
+        &self,
+        request: CheckInRequest,
+        keystore: Arc<dyn DeviceKeystore>,
+    ) -> Result<CheckInRow> {
+        let (check_in, verdict) =
+            visits::check_in(&mut self.store(), keystore.as_ref(), request, now())?;
+        Ok(CheckInRow { check_in, verdict })
+    }
+
+    pub fn record_observation(&self, observation: Observation) -> Result<Observation> {
+        Ok(visits::record_observation(
+            &mut self.store(),
+            observation,
+            now(),
+        )?)
+    }
+
+    pub fn attach_meeting_photo(
+        &self,
+        meeting_id: String,
+        photo: PhotoRef,
+    ) -> Result<PhotoAttachment> {
+        Ok(visits::attach_meeting_photo(
+            &mut self.store(),
+            &meeting_id,
+            photo,
+            now(),
+        )?)
+    }
+
+    pub fn meeting_photos(&self, meeting_id: String) -> Result<Vec<PhotoAttachment>> {
+        Ok(visits::meeting_photos(&self.store(), &meeting_id)?)
+    }
+
+    /// A cadre's assigned cells, their planned meetings and visits against requirements.
+    pub fn cadre_overview(&self, cadre_id: String) -> Result<CadreOverview> {
+        Ok(visits::cadre_overview(&self.store(), &cadre_id, now())?)
+    }
+
+    /// Which cadres visited which meetings of a cell.
+    pub fn cell_visits(&self, cell_id: String) -> Result<Vec<CellVisit>> {
+        Ok(visits::cell_visits(&self.store(), &cell_id)?)
+    }
+
+    pub fn my_check_ins(&self, cadre_id: String) -> Result<Vec<CheckInRow>> {
+        Ok(visits::my_check_ins(&self.store(), &cadre_id)?)
     }
 }
