@@ -43,7 +43,7 @@ impl VisitError {
 }
 
 /// A processed photo as the photo pipeline hands it over (stored by its SHA-256).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, uniffi::Record)]
 pub struct PhotoRef {
     pub sha256: String,
     pub width: u32,
@@ -52,7 +52,7 @@ pub struct PhotoRef {
 }
 
 /// What the cadre's app gathers for a check-in.
-#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, uniffi::Record)]
 pub struct CheckInRequest {
     pub meeting_id: Id,
     pub cell_id: Id,

@@ -5,7 +5,13 @@ mod demo;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use std::path::Path;
+
 use chibo_core::ffi::{ChiboError, ChiboStore};
+use chibo_core::keystore::FileKeystore;
+use chibo_core::visits::CheckInRequest;
+use chibo_domain::checkin::VerdictStatus;
+use chibo_domain::time::local_datetime;
 use chibo_domain::{Cell, MeetingRecord, Member};
 use serde::Deserialize;
 
@@ -18,6 +24,10 @@ const USAGE: &str = "Cách dùng / usage:
   chibo export <store> <meeting-id>        in bản ghi dạng JSON
   chibo history <store> <cell-id>          lịch sử sinh hoạt
   chibo home <store> <cell-id>             tóm tắt trang chủ
+  chibo presence-code <store> <meeting-id> mã xác nhận hiện tại (màn hình của bí thư)
+  chibo check-in <store> <key-file> <request.json>
+                                           điểm danh của cấp ủy viên (CheckInRequest JSON), ký bằng khóa trong tệp
+  chibo cadre <store> <cadre-id>           chi bộ được phân công và số lần dự sinh hoạt
   chibo photo <input> <out-dir>            xử lý một ảnh (xoay, thu nhỏ, xóa siêu dữ liệu, lưu theo mã băm)
   chibo demo [<store>]                     ghi và in một buổi sinh hoạt mẫu";
 
@@ -111,6 +121,60 @@ fn run(args: &[String]) -> Result<(), CliError> {
             let store = open(&arg(1)?)?;
             print!("{}", demo::home_text(&store.home(arg(2)?)?));
         }
+        Some("presence-code") => {
+            let store = open(&arg(1)?)?;
+            let code = store.presence_code(arg(2)?)?;
+            println!("{}", code.code);
+            println!("QR: {}", code.qr_payload);
+            println!(
+                "hiệu lực đến {}",
+                local_datetime(code.valid_until).format("%H:%M:%S")
+            );
+        }
+        Some("check-in") => {
+            let store = open(&arg(1)?)?;
+            let keystore = FileKeystore::open_at(Path::new(&arg(2)?))
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            let request: CheckInRequest = read_json(&arg(3)?)?;
+            let row = store.check_in(request, Arc::new(keystore))?;
+            println!("Đã điểm danh {}", row.check_in.id);
+            println!("Kết quả: {}", verdict_label(row.verdict.status));
+            for reason in &row.verdict.reasons {
+                println!("  ⚠ {}", reason.message);
+            }
+            for reason in &row.verdict.unchecked {
+                println!("  … {}", reason.message);
+            }
+        }
+        Some("cadre") => {
+            let store = open(&arg(1)?)?;
+            let overview = store.cadre_overview(arg(2)?)?;
+            let t = &overview.compliance.totals;
+            println!(
+                "Tháng {}/{}: đã dự {} (đã xác nhận {}, chờ xem xét {}), yêu cầu {}",
+                overview.compliance.month,
+                overview.compliance.year,
+                t.verified_this_month + t.needs_review_this_month,
+                t.verified_this_month,
+                t.needs_review_this_month,
+                t.required_this_month
+            );
+            println!(
+                "Năm {}: đã xác nhận {}, chờ xem xét {}, yêu cầu {}",
+                overview.compliance.year,
+                t.verified_this_year,
+                t.needs_review_this_year,
+                t.required_this_year
+            );
+            for cell in &overview.cells {
+                let name = cell
+                    .cell
+                    .as_ref()
+                    .map(|c| c.name.as_str())
+                    .unwrap_or(&cell.cell_id);
+                println!("  • {name}: {} buổi sắp tới", cell.planned_meetings.len());
+            }
+        }
         Some("photo") => {
             let photo = chibo_core::ffi::process_photo_file(arg(1)?, arg(2)?)?;
             println!("sha256 {}", photo.sha256);
@@ -152,6 +216,14 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, CliError> 
             e.column()
         ))
     })
+}
+
+fn verdict_label(status: VerdictStatus) -> &'static str {
+    match status {
+        VerdictStatus::Verified => "đã xác nhận",
+        VerdictStatus::Provisional => "tạm ghi nhận, chờ máy chủ xác minh",
+        VerdictStatus::NeedsReview => "cần xem xét",
+    }
 }
 
 fn print_warnings(store: &ChiboStore, meeting_id: &str) -> Result<(), CliError> {

@@ -241,3 +241,60 @@ fn a_heic_photo_is_refused_by_name() {
         "nothing stored"
     );
 }
+
+#[test]
+fn a_check_in_from_the_command_line_is_signed_and_judged() {
+    let (dir, store) = store_with_roster();
+    let store_path = store.to_str().unwrap();
+    assert!(chibo(&["record", store_path, &fixture("meeting.json")])
+        .status
+        .success());
+
+    let out = chibo(&["presence-code", store_path, MEETING_ID]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let code = stdout(&out).lines().next().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+
+    // Near the hall, but today's code for September's meeting, by a cadre nobody assigned.
+    let request = serde_json::json!({
+        "meeting_id": MEETING_ID, "cell_id": CELL_ID, "cadre_id": "0192f000-0000-7000-8000-000000000777",
+        "photo": {"sha256": "a".repeat(64), "width": 1600, "height": 1200, "byte_size": 250000},
+        "gps": {"latitude": 21.8101, "longitude": 104.2, "accuracy_m": 20.0, "fix_time": 1790254800000_i64, "mock_location": false},
+        "device_wall_time": 1790254800000_i64, "monotonic_ms": 1000, "server_offset_ms": null,
+        "presence_code": code,
+    });
+    let request_path = dir.path().join("request.json");
+    std::fs::write(&request_path, request.to_string()).unwrap();
+    let key = dir.path().join("device.key");
+
+    let out = chibo(&[
+        "check-in",
+        store_path,
+        key.to_str().unwrap(),
+        request_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("cần xem xét"), "{text}");
+    assert!(text.contains("không được phân công"), "{text}");
+    assert!(text.contains("Mã xác nhận"), "{text}");
+    assert_eq!(
+        std::fs::read(&key).unwrap().len(),
+        32,
+        "the device key was created once"
+    );
+
+    std::fs::write(&request_path, "{\"meeting_id\": 5}").unwrap();
+    let out = chibo(&[
+        "check-in",
+        store_path,
+        key.to_str().unwrap(),
+        request_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("không đúng định dạng"),
+        "{}",
+        stderr(&out)
+    );
+}
