@@ -3,7 +3,7 @@
 //! it. The façade and the CLI both go through here, so neither holds any logic.
 
 use chibo_domain::change::Change;
-use chibo_domain::rules::{self, MeetingContext, RuleSettings};
+use chibo_domain::rules;
 use chibo_domain::*;
 
 use crate::store::{Store, StoreError};
@@ -256,32 +256,9 @@ pub fn record_meeting(
     store.meeting(&meeting_id)
 }
 
-/// Runs `f` with everything the rules need to judge one meeting.
-pub fn with_context<T>(
-    store: &Store,
-    meeting_id: &str,
-    settings: &RuleSettings,
-    f: impl FnOnce(&MeetingContext) -> T,
-) -> FlowResult<T> {
-    let record = store.meeting_record(meeting_id)?;
-    let cell = store.cell(&record.meeting.cell_id)?;
-    let roster = store.members(&cell.id)?;
-    let previous_tasks = store.previous_tasks(meeting_id)?;
-    let earlier_this_year = store.earlier_this_year(meeting_id)?;
-    let context = MeetingContext {
-        cell: &cell,
-        roster: &roster,
-        record: &record,
-        previous_tasks: &previous_tasks,
-        earlier_this_year: &earlier_this_year,
-        settings,
-    };
-    Ok(f(&context))
-}
-
 /// The minutes (biên bản) as plain Vietnamese text.
 pub fn minutes_text(store: &Store, meeting_id: &str) -> FlowResult<String> {
-    with_context(store, meeting_id, store.rule_settings(), |context| {
+    store.with_meeting_context(meeting_id, store.rule_settings(), |context| {
         rules::minutes_text(context, &rules::assess_meeting(context))
     })
 }

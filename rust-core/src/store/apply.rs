@@ -610,12 +610,13 @@ fn write_petition(tx: &Connection, p: &Petition) -> Result<(), StoreError> {
 
 // ---------------------------------------------------------------- assessment cache
 
-/// Everything the rules need to judge one meeting, read through `conn`.
-pub(crate) fn assess_in(
+/// Runs `f` with everything the rules need to judge one meeting, read through `conn`.
+pub(crate) fn with_context_in<T>(
     conn: &Connection,
     meeting: Meeting,
     settings: &RuleSettings,
-) -> Result<MeetingAssessment, StoreError> {
+    f: impl FnOnce(&MeetingContext) -> T,
+) -> Result<T, StoreError> {
     let cell = require_cell(conn, &meeting.cell_id)?;
     let roster = read::members(conn, &cell.id)?;
     let previous_tasks = read::previous_tasks(conn, &meeting)?;
@@ -629,7 +630,15 @@ pub(crate) fn assess_in(
         earlier_this_year: &earlier_this_year,
         settings,
     };
-    Ok(rules::assess_meeting(&context))
+    Ok(f(&context))
+}
+
+pub(crate) fn assess_in(
+    conn: &Connection,
+    meeting: Meeting,
+    settings: &RuleSettings,
+) -> Result<MeetingAssessment, StoreError> {
+    with_context_in(conn, meeting, settings, rules::assess_meeting)
 }
 
 /// Stores the rules' totals for one meeting in its summary columns.

@@ -4,13 +4,14 @@
 
 use chibo_domain::change::Change;
 use chibo_domain::rules::{
-    self, CellViability, MeetingAssessment, PastRollCall, QualityGrade, RuleSettings, Warning,
+    self, CellViability, MeetingAssessment, MeetingContext, PastRollCall, QualityGrade,
+    RuleSettings, Warning,
 };
 use chibo_domain::time::local_date;
 use chibo_domain::*;
 use rusqlite::{params, Row};
 
-use super::apply::assess_in;
+use super::apply::{assess_in, with_context_in};
 use super::codec::*;
 use super::error::StoreError;
 use super::read::{self, HELD, MEETING_COLS};
@@ -207,6 +208,16 @@ impl Store {
         settings: &RuleSettings,
     ) -> Result<MeetingAssessment, StoreError> {
         assess_in(&self.conn, self.meeting(meeting_id)?, settings)
+    }
+
+    /// Runs `f` with everything the rules need to judge one meeting.
+    pub fn with_meeting_context<T>(
+        &self,
+        meeting_id: &str,
+        settings: &RuleSettings,
+        f: impl FnOnce(&MeetingContext) -> T,
+    ) -> Result<T, StoreError> {
+        with_context_in(&self.conn, self.meeting(meeting_id)?, settings, f)
     }
 
     /// The pending outbox entries parsed back into changes.
