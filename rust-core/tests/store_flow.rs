@@ -33,14 +33,14 @@ fn a_meeting_is_planned_recorded_step_by_step_signed_and_read_back_after_reopeni
     let device_id = store.device_id().to_string();
     assert!(uuid::Uuid::parse_str(&device_id).is_ok());
 
-    // Roster: by role, then name.
+    // Roster: by role, then in Vietnamese name order (given name first).
     let roster = store.members(&fx.cell.id).unwrap();
     assert_eq!(roster.len(), 12);
     assert_eq!(roster[0].role, MemberRole::Secretary);
     assert_eq!(roster[1].role, MemberRole::DeputySecretary);
     let names: Vec<&str> = roster[2..].iter().map(|m| m.full_name.as_str()).collect();
     let mut sorted = names.clone();
-    sorted.sort();
+    sorted.sort_by_key(|name| chibo_domain::name_order_key(name));
     assert_eq!(names, sorted);
     assert_eq!(store.member(&fx.id(EXEMPT)).unwrap(), fx.members[EXEMPT]);
     assert_eq!(store.cell(&fx.cell.id).unwrap(), fx.cell);

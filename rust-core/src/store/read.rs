@@ -87,8 +87,12 @@ pub(crate) fn role_rank(role: MemberRole) -> u8 {
 }
 
 pub(crate) fn sort_roster(members: &mut [Member]) {
-    members.sort_by(|a, b| {
-        (role_rank(a.role), &a.full_name, &a.id).cmp(&(role_rank(b.role), &b.full_name, &b.id))
+    members.sort_by_cached_key(|m| {
+        (
+            role_rank(m.role),
+            name_order_key(&m.full_name),
+            m.id.clone(),
+        )
     });
 }
 

@@ -3,6 +3,7 @@
 
 mod judged;
 mod meeting;
+mod names;
 mod petition;
 mod record;
 mod roster;
@@ -10,6 +11,7 @@ mod visit;
 
 pub use judged::*;
 pub use meeting::*;
+pub use names::name_order_key;
 pub use petition::*;
 pub use record::*;
 pub use roster::*;
