@@ -199,7 +199,7 @@ pub fn verify_presence(
             kind: "presence_secret",
             id: meeting_id.to_string(),
         })?;
-    let code = presence_code_text(code);
+    let code = presence_code_text(meeting_id, code)?;
     Ok(checkin::verify_presence_code(
         &secret,
         meeting_id,
@@ -209,11 +209,19 @@ pub fn verify_presence(
     ))
 }
 
-/// The six digits of a typed code or a scanned QR payload.
-fn presence_code_text(text: &str) -> String {
-    checkin::parse_presence_qr_payload(text)
-        .map(|p| p.code)
-        .unwrap_or_else(|| text.to_string())
+/// The six digits of a typed code or a scanned QR payload. A QR shown at another
+/// meeting is refused rather than judged a wrong code.
+fn presence_code_text(meeting_id: &str, text: &str) -> Result<String, StoreError> {
+    match checkin::parse_presence_qr_payload(text) {
+        Some(payload) if payload.meeting_id != meeting_id => {
+            Err(ValidationError::PresenceCodeForAnotherMeeting {
+                meeting_id: payload.meeting_id,
+            }
+            .into())
+        }
+        Some(payload) => Ok(payload.code),
+        None => Ok(text.to_string()),
+    }
 }
 
 // ---------------------------------------------------------------- the cadre's side
@@ -229,6 +237,8 @@ pub fn check_in(
     let public_key = keystore.public_key()?;
     let public_key_hex = hex::encode(&public_key);
     checkin::parse_public_key(&public_key_hex)?;
+    let presence_code = presence_code_text(&request.meeting_id, &request.presence_code)
+        .map_err(VisitError::Store)?;
     let mut check_in = CheckIn {
         id: new_id(),
         meeting_id: request.meeting_id,
@@ -243,7 +253,7 @@ pub fn check_in(
         device_wall_time: request.device_wall_time,
         monotonic_ms: request.monotonic_ms,
         server_offset_ms: request.server_offset_ms,
-        presence_code: presence_code_text(&request.presence_code),
+        presence_code,
         public_key_hex,
         signature_hex: String::new(),
     };

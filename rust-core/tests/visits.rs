@@ -142,6 +142,14 @@ fn a_check_in_with_the_secretarys_code_is_signed_provisional_and_reaches_the_gue
         visits::verify_presence(&w.secretary, &w.meeting_id, &shown.qr_payload, now).unwrap(),
         PresenceCheck::Valid { .. }
     ));
+    // A QR shown at another meeting is refused, not judged a wrong code.
+    let other_meeting_qr = checkin::presence_qr_payload(&new_id(), &shown.code);
+    let refused =
+        visits::verify_presence(&w.secretary, &w.meeting_id, &other_meeting_qr, now).unwrap_err();
+    assert!(
+        refused.to_string().contains("buổi sinh hoạt khác"),
+        "{refused}"
+    );
     // The secret syncs up from the secretary's device.
     assert!(w.secretary.outbox_changes().unwrap().iter().any(
         |c| matches!(c, Change::SetPresenceSecret { meeting_id, .. } if *meeting_id == w.meeting_id)

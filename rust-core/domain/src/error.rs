@@ -38,6 +38,10 @@ pub enum ValidationError {
     EmptyRollCallOnSign,
     #[error("Chưa có {role}, không thể ký biên bản")]
     MissingSigner { role: &'static str },
+    #[error("Giá trị không hợp lệ: {field}")]
+    InvalidNumber { field: &'static str },
+    #[error("Mã QR này là của buổi sinh hoạt khác; hãy chọn đúng buổi sinh hoạt đang dự")]
+    PresenceCodeForAnotherMeeting { meeting_id: Id },
     #[error("Chỉ có thể đính chính biên bản đã ký")]
     CorrectionOfUnsigned { meeting_id: Id },
 }

@@ -196,6 +196,9 @@ pub(super) fn check_id(id: &str) -> Result<(), StoreError> {
 
 fn upsert_cell(tx: &Connection, cell: &Cell) -> Result<(), StoreError> {
     check_id(&cell.id)?;
+    if let Some(place) = &cell.meeting_place {
+        rules::validate_meeting_place(place)?;
+    }
     tx.prepare(
         "INSERT INTO cells (id, commune_id, commune_name, name, kind, meeting_place, meeting_day)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

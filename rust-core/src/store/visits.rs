@@ -191,6 +191,18 @@ fn record_check_in(
     for id in [&c.id, &c.meeting_id, &c.cell_id, &c.cadre_id, &c.device_id] {
         check_id(id)?;
     }
+    // JSON cannot hold NaN: such a row could never be read back or synced.
+    if let Some(gps) = &c.gps {
+        if ![gps.latitude, gps.longitude, gps.accuracy_m]
+            .iter()
+            .all(|v| v.is_finite())
+        {
+            return Err(ValidationError::InvalidNumber {
+                field: "tọa độ GPS",
+            }
+            .into());
+        }
+    }
     let exists: Option<i64> = tx
         .query_row("SELECT seq FROM check_ins WHERE id = ?1", [&c.id], |r| {
             r.get(0)
@@ -315,8 +327,9 @@ fn record_observation(tx: &Connection, o: &Observation) -> Result<(), StoreError
     check_id(&o.meeting_id)?;
     check_id(&o.cadre_id)?;
     rules::validate_judged_scores(&o.judged)?;
-    tx.prepare(
-        "INSERT INTO observations (id, meeting_id, cadre_id, judged, guidance_given,
+    let written = tx
+        .prepare(
+            "INSERT INTO observations (id, meeting_id, cadre_id, judged, guidance_given,
                                    lessons_exchanged, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(id) DO UPDATE SET judged = excluded.judged,
@@ -324,16 +337,23 @@ fn record_observation(tx: &Connection, o: &Observation) -> Result<(), StoreError
            lessons_exchanged = excluded.lessons_exchanged, recorded_at = excluded.recorded_at
          WHERE observations.meeting_id = excluded.meeting_id
            AND observations.cadre_id = excluded.cadre_id",
-    )?
-    .execute(params![
-        o.id,
-        o.meeting_id,
-        o.cadre_id,
-        json_text(&o.judged),
-        o.guidance_given,
-        o.lessons_exchanged,
-        o.recorded_at,
-    ])?;
+        )?
+        .execute(params![
+            o.id,
+            o.meeting_id,
+            o.cadre_id,
+            json_text(&o.judged),
+            o.guidance_given,
+            o.lessons_exchanged,
+            o.recorded_at,
+        ])?;
+    // The id belongs to another meeting's or cadre's observation: refuse, not ignore.
+    if written == 0 {
+        return Err(StoreError::AlreadyExists {
+            kind: "observation",
+            id: o.id.clone(),
+        });
+    }
     Ok(())
 }
 

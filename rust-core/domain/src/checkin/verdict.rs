@@ -262,7 +262,7 @@ pub fn judge_check_in(input: &VerdictInput<'_>) -> Verdict {
         Some(receipt) => {
             let now_offset = receipt.offset_ms();
             let disagreement = now_offset.saturating_sub(c.server_offset_ms.unwrap_or(0));
-            if disagreement.abs() > s.clock_tolerance_ms {
+            if disagreement.unsigned_abs() > s.clock_tolerance_ms.unsigned_abs() {
                 reasons.push(VerdictReason::new(
                     VerdictCode::ClockSkew,
                     format!(
@@ -492,8 +492,9 @@ fn judge_location(input: &VerdictInput<'_>, reasons: &mut Vec<VerdictReason>) {
             ),
         ));
     }
-    let fix_age = input.check_in.device_wall_time.saturating_sub(gps.fix_time);
-    if fix_age.abs() > s.max_fix_age_ms {
+    // GPS fix times are satellite (true) time, so compare with the corrected clock.
+    let fix_age = input.check_in.corrected_time().saturating_sub(gps.fix_time);
+    if fix_age.unsigned_abs() > s.max_fix_age_ms.unsigned_abs() {
         reasons.push(VerdictReason::new(
             VerdictCode::GpsStale,
             format!("Tọa độ GPS lấy cách lúc điểm danh {}", vi_duration(fix_age)),

@@ -34,7 +34,16 @@ pub fn assess_meeting(ctx: &MeetingContext) -> MeetingAssessment {
     let base = vote_base(roster, &record.roll_call);
     let voters_present = full_members_present(roster, &record.roll_call);
     let votes: Vec<VoteOutcome> = record.votes.iter().map(|v| judge_vote(v, base)).collect();
-    let removal_watch = removal_watch(roster, ctx.earlier_this_year, &record.roll_call);
+    let current = PastRollCall {
+        meeting_id: record.meeting.id.clone(),
+        kind: record.meeting.kind,
+        started_at: record
+            .meeting
+            .actual_start
+            .unwrap_or(record.meeting.planned_start),
+        entries: record.roll_call.clone(),
+    };
+    let removal_watch = removal_watch(roster, ctx.earlier_this_year, &current);
     let viability = cell_viability(roster);
 
     let mut warnings = Vec::new();

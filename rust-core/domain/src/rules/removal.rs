@@ -1,10 +1,12 @@
-//! Members approaching removal (xóa tên): missing meetings 3 times in a calendar year
-//! without good reason leads the cell to consider proposing removal.
+//! Members approaching removal (xóa tên): missing the monthly meeting in 3 months of a
+//! calendar year without good reason leads the cell to consider proposing removal. Months
+//! are counted, not meetings: a missed regular and thematic meeting in one month is one.
 
 use serde::{Deserialize, Serialize};
 
 use super::{PastRollCall, Warning, WarningCode};
-use crate::model::{Attendance, Id, Member, RollCallEntry};
+use crate::model::{Attendance, Id, Member};
+use crate::time::local_year_month;
 
 /// Unexcused absences in a year that put a member up for removal.
 pub const REMOVAL_LINE: u32 = 3;
@@ -14,34 +16,38 @@ pub const REMOVAL_LINE: u32 = 3;
 pub struct RemovalWatch {
     pub member_id: Id,
     pub full_name: String,
-    /// This calendar year, including the current meeting.
+    /// Months of this calendar year with an unexcused absence, the current meeting included.
     pub unexcused_absences: u32,
     /// The line is reached: the cell should consider a removal proposal.
     pub reached: bool,
 }
 
-/// Members with at least 2 unexcused absences this year, most absences first.
+/// Members with unexcused absences in at least 2 months this year, most first.
 pub fn removal_watch(
     roster: &[Member],
     earlier_this_year: &[PastRollCall],
-    current: &[RollCallEntry],
+    current: &PastRollCall,
 ) -> Vec<RemovalWatch> {
-    let meetings: Vec<&[RollCallEntry]> = earlier_this_year
+    let meetings: Vec<&PastRollCall> = earlier_this_year
         .iter()
-        .map(|past| past.entries.as_slice())
         .chain(std::iter::once(current))
+        .filter(|meeting| meeting.kind.is_regular() || meeting.kind.has_thematic_part())
         .collect();
     let mut watch: Vec<RemovalWatch> = roster
         .iter()
         .map(|m| {
-            let unexcused_absences = meetings
+            let mut months: Vec<(i32, u32)> = meetings
                 .iter()
-                .filter(|entries| {
-                    entries
+                .filter(|meeting| {
+                    meeting
+                        .entries
                         .iter()
                         .any(|e| e.member_id == m.id && e.attendance == Attendance::AbsentUnexcused)
                 })
-                .count() as u32;
+                .map(|meeting| local_year_month(meeting.started_at))
+                .collect();
+            months.dedup();
+            let unexcused_absences = months.len() as u32;
             RemovalWatch {
                 member_id: m.id.clone(),
                 full_name: m.full_name.clone(),
@@ -63,14 +69,14 @@ pub fn removal_warnings(watch: &[RemovalWatch]) -> Vec<Warning> {
         .map(|w| {
             let message = if w.reached {
                 format!(
-                    "Đồng chí {} đã vắng không lý do {} lần trong năm; chi bộ cần xem xét \
-                     đề nghị xóa tên",
+                    "Đồng chí {} đã vắng sinh hoạt không lý do {} tháng trong năm; chi bộ cần \
+                     xem xét đề nghị xóa tên",
                     w.full_name, w.unexcused_absences
                 )
             } else {
                 format!(
-                    "Đồng chí {} đã vắng không lý do {} lần trong năm; vắng thêm {} lần sẽ \
-                     bị xem xét xóa tên",
+                    "Đồng chí {} đã vắng sinh hoạt không lý do {} tháng trong năm; vắng thêm \
+                     {} tháng sẽ bị xem xét xóa tên",
                     w.full_name,
                     w.unexcused_absences,
                     REMOVAL_LINE - w.unexcused_absences
@@ -111,7 +117,7 @@ mod tests {
         mark(&mut current, &id(3), AbsentUnexcused);
         mark(&mut current, &id(4), AbsentExcused);
 
-        let watch = removal_watch(&roster, &earlier, &current);
+        let watch = removal_watch(&roster, &earlier, &past(9, 10, current));
         assert_eq!(
             watch,
             vec![
@@ -134,13 +140,13 @@ mod tests {
             vec![
                 Warning::new(
                     WarningCode::RemovalLine,
-                    "Đồng chí Đảng viên 3 đã vắng không lý do 3 lần trong năm; chi bộ cần xem \
-                     xét đề nghị xóa tên"
+                    "Đồng chí Đảng viên 3 đã vắng sinh hoạt không lý do 3 tháng trong năm; chi \
+                     bộ cần xem xét đề nghị xóa tên"
                 ),
                 Warning::new(
                     WarningCode::RemovalLine,
-                    "Đồng chí Đảng viên 2 đã vắng không lý do 2 lần trong năm; vắng thêm 1 lần \
-                     sẽ bị xem xét xóa tên"
+                    "Đồng chí Đảng viên 2 đã vắng sinh hoạt không lý do 2 tháng trong năm; vắng \
+                     thêm 1 tháng sẽ bị xem xét xóa tên"
                 ),
             ]
         );
@@ -151,6 +157,21 @@ mod tests {
         let roster = full_members(3);
         let mut current = everyone_present(&roster);
         mark(&mut current, &id(1), AbsentUnexcused);
-        assert!(removal_watch(&roster, &[], &current).is_empty());
+        assert!(removal_watch(&roster, &[], &past(1, 10, current)).is_empty());
+    }
+
+    #[test]
+    fn two_meetings_missed_in_one_month_count_as_one_month() {
+        let roster = full_members(3);
+        let mut missed = everyone_present(&roster);
+        mark(&mut missed, &id(1), AbsentUnexcused);
+        // A regular and an extra thematic meeting in September, then October.
+        let mut thematic = past(2, 9, missed.clone());
+        thematic.kind = crate::model::MeetingKind::Thematic;
+        let earlier = vec![past(1, 9, missed.clone()), thematic];
+        let watch = removal_watch(&roster, &earlier, &past(3, 10, missed));
+        assert_eq!(watch.len(), 1);
+        assert_eq!(watch[0].unexcused_absences, 2);
+        assert!(!watch[0].reached);
     }
 }

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use super::{member_name, Warning, WarningCode};
 use crate::error::ValidationError;
 use crate::model::{
-    is_valid_id, Attendance, JudgedScores, Meeting, MeetingRecord, MeetingStatus, Member,
-    MemberStatus, RollCallEntry, Speaker, Task,
+    is_valid_id, Attendance, JudgedScores, Meeting, MeetingPlace, MeetingRecord, MeetingStatus,
+    Member, MemberStatus, RollCallEntry, Speaker, Task,
 };
 use crate::time::{local_datetime, EpochMillis};
 
@@ -505,5 +505,53 @@ mod tests {
         let mut roll_call = everyone_present(&roster);
         mark(&mut roll_call, &id(2), Attendance::Present);
         assert!(status_mismatch_warnings(&roster, &roll_call).is_empty());
+    }
+}
+
+/// A registered place with real coordinates: a NaN would make every distance check pass.
+pub fn validate_meeting_place(place: &MeetingPlace) -> Result<(), ValidationError> {
+    let in_range = |value: f64, limit: f64| value.is_finite() && value.abs() <= limit;
+    if !in_range(place.latitude, 90.0) || !in_range(place.longitude, 180.0) {
+        return Err(ValidationError::InvalidNumber {
+            field: "tọa độ điểm họp",
+        });
+    }
+    if !(place.radius_m.is_finite() && place.radius_m > 0.0) {
+        return Err(ValidationError::InvalidNumber {
+            field: "bán kính điểm họp",
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::*;
+
+    #[test]
+    fn a_place_without_real_coordinates_or_radius_is_refused() {
+        let place = MeetingPlace {
+            label: "Nhà văn hóa".into(),
+            latitude: 21.8,
+            longitude: 104.2,
+            radius_m: 150.0,
+        };
+        assert_eq!(validate_meeting_place(&place), Ok(()));
+        let nan = MeetingPlace {
+            latitude: f64::NAN,
+            ..place.clone()
+        };
+        assert!(matches!(
+            validate_meeting_place(&nan),
+            Err(ValidationError::InvalidNumber { .. })
+        ));
+        let no_radius = MeetingPlace {
+            radius_m: 0.0,
+            ..place
+        };
+        assert!(matches!(
+            validate_meeting_place(&no_radius),
+            Err(ValidationError::InvalidNumber { .. })
+        ));
     }
 }

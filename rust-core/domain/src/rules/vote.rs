@@ -49,11 +49,14 @@ pub fn full_members_present(roster: &[Member], roll_call: &[RollCallEntry]) -> u
 }
 
 pub fn judge_vote(vote: &VoteTally, base: u32) -> VoteOutcome {
+    // Widened: counts are typed by hand and must not wrap.
+    let (in_favor, wide_base) = (u64::from(vote.in_favor), u64::from(base));
     let (required, reached) = match vote.kind {
-        VoteKind::Ordinary => (base / 2 + 1, vote.in_favor * 2 > base),
-        VoteKind::Admission | VoteKind::ConfirmFullMembership => {
-            ((2 * base).div_ceil(3), vote.in_favor * 3 >= base * 2)
-        }
+        VoteKind::Ordinary => (base / 2 + 1, in_favor * 2 > wide_base),
+        VoteKind::Admission | VoteKind::ConfirmFullMembership => (
+            (2 * wide_base).div_ceil(3) as u32,
+            in_favor * 3 >= wide_base * 2,
+        ),
     };
     VoteOutcome {
         vote_id: vote.id.clone(),
@@ -88,8 +91,8 @@ pub fn vote_warnings(
             ),
         ));
     }
-    let counted = vote.in_favor + vote.against + vote.abstain;
-    if counted > full_members_present {
+    let counted = u64::from(vote.in_favor) + u64::from(vote.against) + u64::from(vote.abstain);
+    if counted > u64::from(full_members_present) {
         warnings.push(Warning::new(
             WarningCode::VoteExceedsVoters,
             format!(
