@@ -575,38 +575,30 @@ fn write_child(tx: &Connection, meeting_id: &str, write: Write<'_>) -> Result<()
 }
 
 fn write_petition(tx: &Connection, p: &Petition) -> Result<(), StoreError> {
+    let values = params![
+        p.id,
+        p.cell_id,
+        p.meeting_id,
+        p.content,
+        enum_text(&p.category),
+        p.raised_by,
+        enum_text(&p.status),
+        p.raised_at
+    ];
     let updated = tx
         .prepare(
             "UPDATE petitions SET cell_id = ?2, content = ?4, category = ?5, raised_by = ?6,
                status = ?7, raised_at = ?8
              WHERE id = ?1 AND meeting_id IS ?3",
         )?
-        .execute(params![
-            p.id,
-            p.cell_id,
-            p.meeting_id,
-            p.content,
-            enum_text(&p.category),
-            p.raised_by,
-            enum_text(&p.status),
-            p.raised_at
-        ])?;
+        .execute(values)?;
     if updated == 0 {
         tx.prepare(
             "INSERT INTO petitions (id, cell_id, meeting_id, content, category, raised_by,
                                     status, raised_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
-        .execute(params![
-            p.id,
-            p.cell_id,
-            p.meeting_id,
-            p.content,
-            enum_text(&p.category),
-            p.raised_by,
-            enum_text(&p.status),
-            p.raised_at
-        ])?;
+        .execute(values)?;
     }
     Ok(())
 }
