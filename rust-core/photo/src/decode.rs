@@ -28,6 +28,22 @@ pub(crate) struct Decoded {
     pub orientation: u8,
 }
 
+impl Decoded {
+    /// A picture decoded at the size it has in the file (PNG, WebP: no shrink-on-load).
+    fn full_size(width: u32, height: u32, pixels: Vec<u8>, orientation: u8) -> Self {
+        Decoded {
+            image: RgbImage {
+                width,
+                height,
+                pixels,
+            },
+            full_width: width,
+            full_height: height,
+            orientation,
+        }
+    }
+}
+
 fn check_pixels(width: u32, height: u32, settings: &PhotoSettings) -> Result<(), PhotoError> {
     if width == 0 || height == 0 {
         return Err(PhotoError::corrupt(format!(
@@ -176,16 +192,7 @@ pub(crate) fn decode_png(data: &[u8], settings: &PhotoSettings) -> Result<Decode
     if row_start < pixels.len() {
         return Err(PhotoError::corrupt("PNG data ends early"));
     }
-    Ok(Decoded {
-        image: RgbImage {
-            width,
-            height,
-            pixels,
-        },
-        full_width: width,
-        full_height: height,
-        orientation,
-    })
+    Ok(Decoded::full_size(width, height, pixels, orientation))
 }
 
 pub(crate) fn decode_webp(data: &[u8], settings: &PhotoSettings) -> Result<Decoded, PhotoError> {
@@ -211,16 +218,7 @@ pub(crate) fn decode_webp(data: &[u8], settings: &PhotoSettings) -> Result<Decod
         to_rgb(&buf, 4, &mut rgb);
         rgb
     };
-    Ok(Decoded {
-        image: RgbImage {
-            width,
-            height,
-            pixels,
-        },
-        full_width: width,
-        full_height: height,
-        orientation,
-    })
+    Ok(Decoded::full_size(width, height, pixels, orientation))
 }
 
 /// Converts a row of grey, grey+alpha, RGB or RGBA to RGB, laying transparency over white

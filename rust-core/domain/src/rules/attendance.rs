@@ -45,6 +45,17 @@ pub struct AttendanceSummary {
     pub absentees: Vec<Absentee>,
 }
 
+impl AttendanceSummary {
+    /// Names of the members absent without reason, in roster order.
+    pub fn unexcused_names(&self) -> Vec<&str> {
+        self.absentees
+            .iter()
+            .filter(|a| !a.excused)
+            .map(|a| a.full_name.as_str())
+            .collect()
+    }
+}
+
 /// A member's mark at this meeting. A member not (yet) in the roll call falls back on
 /// their standing status, so an exempt member never counts as expected just because
 /// the secretary has not reached their name.
@@ -127,12 +138,7 @@ pub fn attendance_warnings(summary: &AttendanceSummary) -> Vec<Warning> {
             ));
         }
     }
-    let unexcused: Vec<&str> = summary
-        .absentees
-        .iter()
-        .filter(|a| !a.excused)
-        .map(|a| a.full_name.as_str())
-        .collect();
+    let unexcused = summary.unexcused_names();
     if !unexcused.is_empty() {
         warnings.push(Warning::new(
             WarningCode::UnexcusedAbsence,

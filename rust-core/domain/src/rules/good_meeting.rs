@@ -106,12 +106,7 @@ pub fn check_good_meeting(ctx: &MeetingContext) -> GoodMeetingCheck {
         )),
         None => shortfalls.push("Không có đảng viên nào phải dự họp".to_string()),
     }
-    let unexcused: Vec<&str> = attendance
-        .absentees
-        .iter()
-        .filter(|a| !a.excused)
-        .map(|a| a.full_name.as_str())
-        .collect();
+    let unexcused = attendance.unexcused_names();
     if !unexcused.is_empty() {
         shortfalls.push(format!(
             "Có đảng viên vắng không lý do: {}",
