@@ -102,6 +102,21 @@ pub enum Change {
     RecordObservation {
         observation: Observation,
     },
+    /// An answer to a petition or a move along its way. Insert-only; allowed after the
+    /// meeting that raised the petition is signed.
+    RespondToPetition {
+        response: PetitionResponse,
+    },
+    /// Guidance or a notice from the commune to its cells.
+    PublishGuidance {
+        guidance: Guidance,
+    },
+    /// The server's final verdict on a check-in (its own run of `judge_check_in`, or the
+    /// office's review). Only the server authors it; devices receive it.
+    SetCheckInVerdict {
+        check_in_id: Id,
+        verdict: Verdict,
+    },
 }
 
 impl Change {
@@ -131,6 +146,9 @@ impl Change {
             Change::RecordCheckIn { check_in, .. } => ("check_in", &check_in.id),
             Change::AttachPhoto { photo } => ("photo", &photo.sha256),
             Change::RecordObservation { observation } => ("observation", &observation.id),
+            Change::RespondToPetition { response } => ("petition_response", &response.id),
+            Change::PublishGuidance { guidance } => ("guidance", &guidance.id),
+            Change::SetCheckInVerdict { check_in_id, .. } => ("check_in_verdict", check_in_id),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod hlc;
 pub mod model;
 pub mod rules;
+pub mod sync;
 pub mod time;
 
 pub use error::ValidationError;

@@ -169,7 +169,10 @@ fn apply_change(tx: &Connection, change: &Change) -> Result<Option<String>, Stor
         | Change::SetPresenceSecret { .. }
         | Change::RecordCheckIn { .. }
         | Change::AttachPhoto { .. }
-        | Change::RecordObservation { .. } => super::visits::apply_visit_change(tx, change),
+        | Change::RecordObservation { .. }
+        | Change::RespondToPetition { .. }
+        | Change::PublishGuidance { .. }
+        | Change::SetCheckInVerdict { .. } => super::visits::apply_visit_change(tx, change),
     }
 }
 

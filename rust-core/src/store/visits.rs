@@ -72,6 +72,12 @@ pub(super) fn apply_visit_change(
             record_observation(tx, observation)?;
             Ok(None)
         }
+        // Handled by the sync work in progress (petition responses, guidance, verdicts).
+        Change::RespondToPetition { .. }
+        | Change::PublishGuidance { .. }
+        | Change::SetCheckInVerdict { .. } => Err(StoreError::Corrupt(
+            "thay đổi này chưa được hỗ trợ trên thiết bị".to_string(),
+        )),
         other => unreachable!("not an attendance change: {other:?}"),
     }
 }

@@ -1,6 +1,7 @@
 //! The record a cell keeps: its roster and its meetings, from roll call to signature.
 //! Field names follow the glossary in `shared/design/domain.md`.
 
+mod guidance;
 mod judged;
 mod meeting;
 mod names;
@@ -9,6 +10,7 @@ mod record;
 mod roster;
 mod visit;
 
+pub use guidance::*;
 pub use judged::*;
 pub use meeting::*;
 pub use names::name_order_key;

@@ -48,3 +48,20 @@ pub struct Petition {
     pub status: PetitionStatus,
     pub raised_at: EpochMillis,
 }
+
+/// The commune's (or the cell's) answer to a petition, or a move along its way: forwarded
+/// to a department, answered, resolved, or declined with a reason. Insert-only: the
+/// petition's status is that of its latest response, so answers never conflict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PetitionResponse {
+    pub id: Id,
+    pub petition_id: Id,
+    /// The status the petition moves to.
+    pub status: PetitionStatus,
+    /// The answer, where it was forwarded, or why it was declined.
+    pub text: String,
+    /// Who responded, e.g. "Văn phòng Đảng ủy xã".
+    pub responder: String,
+    pub responded_at: EpochMillis,
+}

@@ -1,0 +1,302 @@
+//! The sync wire protocol between a device and the commune server (architecture.md,
+//! "Sync protocol"). Pure types: the server (axum) and the core's sync engine (reqwest)
+//! both serialise these with serde as JSON, gzip-compressed on the wire.
+//!
+//! One round trip carries the push of outbox entries, their acknowledgements, and a page
+//! of every scope the device may read.
+
+use serde::{Deserialize, Serialize};
+
+use crate::change::Change;
+use crate::hlc::Hlc;
+use crate::model::Id;
+use crate::time::EpochMillis;
+
+/// The protocol version a client speaks; the server refuses others with 400.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Paths, relative to the server's base URL.
+pub const ENROLL_PATH: &str = "/api/v1/enroll";
+pub const SYNC_PATH: &str = "/api/v1/sync";
+/// tus 1.0 upload creation endpoint; each upload lives at `UPLOADS_PATH/<upload id>`.
+pub const UPLOADS_PATH: &str = "/api/v1/uploads";
+/// Published blobs, by lowercase hex SHA-256: `BLOBS_PATH/<sha256>`.
+pub const BLOBS_PATH: &str = "/api/v1/blobs";
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// Header carrying the device credential: `Authorization: Bearer <credential>`.
+pub const AUTH_SCHEME: &str = "Bearer";
+
+/// How far ahead of the server's clock a change's HLC may be before it is clamped and
+/// the device flagged.
+pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+
+/// What a person does in the commune, which fixes what their devices may read and write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Role {
+    /// Bí thư chi bộ: writes their own cell.
+    Secretary { cell_id: Id },
+    /// Cấp ủy viên phụ trách: reads assigned cells; writes check-ins, observations and
+    /// petitions there.
+    Cadre { cadre_id: Id },
+    /// Văn phòng Đảng ủy xã: reads and answers for the whole commune.
+    Office,
+}
+
+/// A person the commune office has registered, as a device learns it at enrolment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Id,
+    pub commune_id: Id,
+    pub full_name: String,
+    #[serde(flatten)]
+    pub role: Role,
+}
+
+/// What a sync scope is: a unit of data with its own server sequence.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Scope {
+    /// Everything recorded about one cell: roster, meetings, check-ins, photos,
+    /// petitions and their responses. Presence secrets never appear in it.
+    Cell(Id),
+    /// The commune's shared data: cadres, working teams, assignments, visit
+    /// requirements, and guidance.
+    Commune(Id),
+}
+
+impl Scope {
+    pub fn id(&self) -> &str {
+        match self {
+            Scope::Cell(id) | Scope::Commune(id) => id,
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scope::Cell(id) => write!(f, "cell:{id}"),
+            Scope::Commune(id) => write!(f, "commune:{id}"),
+        }
+    }
+}
+
+impl From<Scope> for String {
+    fn from(scope: Scope) -> String {
+        scope.to_string()
+    }
+}
+
+impl TryFrom<String> for Scope {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Scope, String> {
+        let scope = match text.split_once(':') {
+            Some(("cell", id)) if crate::model::is_valid_id(id) => Scope::Cell(id.to_string()),
+            Some(("commune", id)) if crate::model::is_valid_id(id) => {
+                Scope::Commune(id.to_string())
+            }
+            _ => return Err(format!("phạm vi đồng bộ không hợp lệ: \"{text}\"")),
+        };
+        Ok(scope)
+    }
+}
+
+// ---------------------------------------------------------------- enrolment
+
+/// `POST ENROLL_PATH`, unauthenticated: the one-time code the office issued, and the
+/// public half of the device's signing key (kept by the platform keystore).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub protocol: u32,
+    /// The short code as typed, or the QR content (`chibo:enroll:<code>`).
+    pub code: String,
+    /// Ed25519 public key, 32 bytes as lowercase hex.
+    pub public_key_hex: String,
+    /// A label for the office's device list, e.g. "Samsung A05 của chị Lò Thị Mai".
+    pub device_label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: Id,
+    /// The device's bearer credential. Shown once; the server keeps only its hash.
+    pub credential: String,
+    pub person: Person,
+    pub commune_name: String,
+    pub server_time: EpochMillis,
+}
+
+/// The QR content of an enrolment code.
+pub fn enrollment_qr(code: &str) -> String {
+    format!("chibo:enroll:{code}")
+}
+
+/// The code inside what the user typed or scanned: the QR content, or the short code
+/// with any spaces or dashes a person may add when reading it aloud.
+pub fn enrollment_code_from(input: &str) -> String {
+    let input = input.trim();
+    let code = input.strip_prefix("chibo:enroll:").unwrap_or(input);
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+// ---------------------------------------------------------------- sync
+
+/// `POST SYNC_PATH`, authenticated: push and pull in one round trip.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub protocol: u32,
+    /// The device's wall clock when it sent this request, so the server can tell how far
+    /// off it is (`checkin::ServerReceipt`).
+    pub device_clock_at_send: EpochMillis,
+    /// Outbox entries in `device_seq` order, starting at or before the server's
+    /// `last_applied_seq + 1`. May be empty (pull only).
+    pub push: Vec<PushedChange>,
+    /// Where the device is in each scope it has read; scopes it may read but does not
+    /// list start at 0.
+    pub cursors: Vec<ScopeCursor>,
+    /// At most this many pulled changes in the response (the server caps it too).
+    pub pull_limit: Option<u32>,
+}
+
+/// One outbox entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushedChange {
+    /// 1, 2, 3… per device, without gaps.
+    pub device_seq: u64,
+    pub hlc: Hlc,
+    /// The device's wall clock when the change was made (its claimed time).
+    pub created_at: EpochMillis,
+    pub change: Change,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeCursor {
+    pub scope: Scope,
+    /// The last server sequence number of this scope the device has applied.
+    pub after: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub server_time: EpochMillis,
+    /// One per pushed entry, in order (resends are acknowledged again with the stored
+    /// outcome).
+    pub acks: Vec<Ack>,
+    /// The highest `device_seq` the server has settled for this device.
+    pub last_applied_seq: u64,
+    /// Set when the device's clock is too far ahead: its HLCs were clamped.
+    pub clock_warning: Option<ClockWarning>,
+    /// A page of each readable scope that has something after the device's cursor.
+    pub pulled: Vec<ScopePage>,
+    /// More remains to pull: sync again.
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    pub device_seq: u64,
+    pub outcome: AckOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum AckOutcome {
+    /// Applied and logged.
+    Applied,
+    /// Accepted but a later write (by HLC) of the same field already won.
+    Superseded,
+    /// Refused by a rule or by scope. The device puts it on its "needs attention" list
+    /// and goes on with the queue.
+    Rejected {
+        /// A stable machine code, e.g. "validation", "scope", "not_found", "frozen".
+        code: String,
+        /// The reason in Vietnamese, for the person who made the change.
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockWarning {
+    /// How far ahead of the server the device's clock was, in milliseconds.
+    pub ahead_ms: i64,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScopePage {
+    pub scope: Scope,
+    /// In server sequence order.
+    pub changes: Vec<PulledChange>,
+    /// The cursor to send next time (the last sequence number in this page, or the
+    /// device's own cursor when the page is empty).
+    pub cursor: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PulledChange {
+    pub server_seq: u64,
+    /// The HLC that orders it (clamped by the server if the author's clock ran ahead).
+    pub hlc: Hlc,
+    pub change: Change,
+}
+
+// ---------------------------------------------------------------- errors
+
+/// The JSON body of every 4xx/5xx answer from the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine code: "bad_request", "unauthorized", "revoked", "forbidden",
+    /// "not_found", "sequence_gap", "too_large", "checksum_mismatch", "code_used",
+    /// "code_expired", "conflict", "internal".
+    pub code: String,
+    /// In Vietnamese, for the user.
+    pub message: String,
+    /// For "sequence_gap": the `device_seq` the server expects next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip_as_text_and_refuse_garbage() {
+        let id = crate::model::new_id();
+        let scope = Scope::Cell(id.clone());
+        let json = serde_json::to_string(&scope).unwrap();
+        assert_eq!(json, format!("\"cell:{id}\""));
+        assert_eq!(serde_json::from_str::<Scope>(&json).unwrap(), scope);
+        assert!(serde_json::from_str::<Scope>("\"cell:../etc\"").is_err());
+        assert!(serde_json::from_str::<Scope>("\"province:x\"").is_err());
+    }
+
+    #[test]
+    fn enrollment_code_is_read_from_qr_or_from_a_typed_code() {
+        assert_eq!(enrollment_code_from("chibo:enroll:AB12CD34"), "AB12CD34");
+        assert_eq!(enrollment_code_from(" ab12-cd34 "), "AB12CD34");
+        assert_eq!(enrollment_code_from(&enrollment_qr("XY9")), "XY9");
+    }
+
+    #[test]
+    fn person_role_is_flat_in_json() {
+        let p = Person {
+            id: "p".into(),
+            commune_id: "c".into(),
+            full_name: "Lò Thị Mai".into(),
+            role: Role::Secretary {
+                cell_id: "x".into(),
+            },
+        };
+        let v: serde_json::Value = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["role"], "secretary");
+        assert_eq!(v["cell_id"], "x");
+        assert_eq!(serde_json::from_value::<Person>(v).unwrap(), p);
+    }
+}
