@@ -10,7 +10,9 @@ use super::error::StoreError;
 
 /// v1: the first schema. v2: cached per-meeting totals for the history list, and an
 /// index for "the cell's meetings by start time". v3: visiting cadres, their
-/// assignments and check-ins, meeting photos and observations.
+/// assignments and check-ins, meeting photos and observations. v4: petition responses,
+/// the commune's guidance, the server's check-in verdicts, and what sync needs to order
+/// pulled changes (entity clocks, scope cursors).
 pub const MIGRATIONS: &[&str] = &[
     // ---- v1 ----
     r#"
@@ -274,6 +276,51 @@ CREATE TABLE observations (
 );
 CREATE INDEX observations_meeting ON observations(meeting_id);
 CREATE INDEX observations_cadre ON observations(cadre_id);
+"#,
+    // ---- v4 ----
+    // Petition responses are insert-only; `petitions.status` of every copy of the
+    // petition (a correction revision copies them) is kept at the latest response's.
+    // A petition may be answered where its meeting is not held, so no foreign key.
+    r#"
+CREATE TABLE petition_responses (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    petition_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    text TEXT NOT NULL,
+    responder TEXT NOT NULL,
+    responded_at INTEGER NOT NULL
+);
+CREATE INDEX petition_responses_petition ON petition_responses(petition_id);
+
+-- Last-writer-wins by the office; cell_ids and attachments as JSON.
+CREATE TABLE guidance (
+    id TEXT PRIMARY KEY NOT NULL,
+    commune_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    period TEXT NOT NULL,
+    cell_ids TEXT NOT NULL,
+    attachments TEXT NOT NULL,
+    published_at INTEGER NOT NULL
+);
+CREATE INDEX guidance_commune ON guidance(commune_id, period);
+
+-- Set when the server's verdict replaced the one this device reached.
+ALTER TABLE check_ins ADD COLUMN verdict_from_server INTEGER NOT NULL DEFAULT 0;
+
+-- The HLC of the last write of each last-writer-wins field group (Change::lww_key).
+CREATE TABLE entity_clocks (
+    lww_key TEXT PRIMARY KEY NOT NULL,
+    hlc TEXT NOT NULL
+);
+
+-- The last server sequence number applied per sync scope ("cell:<id>", "commune:<id>").
+CREATE TABLE scope_cursors (
+    scope TEXT PRIMARY KEY NOT NULL,
+    after INTEGER NOT NULL CHECK (after >= 0)
+);
 "#,
 ];
 
