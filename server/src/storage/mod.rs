@@ -1,0 +1,344 @@
+//! Storage behind one interface, with two real backends run by the same test suite:
+//! embedded SQLite ([`sqlite`], the default, no setup) and PostgreSQL
+//! (`storage::postgres`, for a province or more).
+//!
+//! The interface is synchronous: handlers call it inside `tokio::task::spawn_blocking`.
+//! Every call happens inside a transaction the backend opens ([`Storage::read_tx`],
+//! [`Storage::write_tx`]), so a whole push batch (changes, log entries, acks, the
+//! device's sequence) commits or rolls back as one.
+//!
+//! The backends are deliberately dumb: they store and find rows. Documents (entity
+//! state, changes, acks) cross this interface as JSON text, encoded and decoded above
+//! it, so the two backends run mostly the same simple SQL and never interpret a domain
+//! type. Every rule lives in `chibo_domain`; every policy (scope, auth, sync) lives in
+//! the modules above this one.
+//!
+//! # Tenancy
+//! One server hosts many communes. Every table that holds a commune's data is keyed by
+//! `commune_id`; lookups take it, so a query for one commune never sees another's rows.
+//!
+//! # Server sequence numbers
+//! Pull reads each scope by a server sequence number. On PostgreSQL that number must
+//! follow commit order, or a reader could see seq 8 committed before seq 7 and skip 7
+//! forever. So [`Tx::next_server_seq`] increments a per-scope counter row inside the
+//! writing transaction (`UPDATE … SET last_seq = last_seq + 1 RETURNING last_seq`, or
+//! an insert of the first row): the row lock serialises the writers of a scope until
+//! commit, and numbers are handed out in commit order. Never a global sequence.
+
+pub mod sqlite;
+
+use thiserror::Error;
+
+use chibo_domain::time::EpochMillis;
+
+/// Why storage failed. Few, actionable variants; the detail is for the log.
+#[derive(Debug, Error)]
+pub enum StorageError {
+    /// The database cannot be reached or answered with an error (disk full, I/O,
+    /// connection lost). The request fails with 503/500; nothing was committed.
+    #[error("cơ sở dữ liệu không sẵn sàng: {0}")]
+    Unavailable(String),
+    /// A uniqueness constraint refused the write (e.g. a device id or a credential hash
+    /// that already exists). Nothing was committed.
+    #[error("dữ liệu trùng: {0}")]
+    Conflict(String),
+    /// A stored row could not be read back (bad JSON, a value out of range).
+    #[error("dữ liệu lưu trữ bị hỏng: {0}")]
+    Corrupt(String),
+    /// The transaction lost a race (serialization failure, deadlock, SQLite busy). A
+    /// backend retries the closure itself a few times before returning this.
+    #[error("xung đột giao dịch, hãy thử lại")]
+    Retry,
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// The closure a transaction runs. It may be called more than once (a backend retries
+/// after [`StorageError::Retry`]), so it must only write through the [`Tx`] and to its
+/// own captured output, and reset that output at the start.
+pub type TxFn<'a> = &'a mut dyn FnMut(&mut dyn Tx) -> StorageResult<()>;
+
+/// A storage backend. Cheap to share (`Arc<dyn Storage>`); internally pooled.
+pub trait Storage: Send + Sync + 'static {
+    /// Runs `f` in a read-only transaction (a consistent snapshot).
+    fn read_tx(&self, f: TxFn<'_>) -> StorageResult<()>;
+
+    /// Runs `f` in a read-write transaction and commits when it returns `Ok`; rolls back
+    /// on `Err` (and returns that error). Retries on a lost race as described on
+    /// [`TxFn`].
+    fn write_tx(&self, f: TxFn<'_>) -> StorageResult<()>;
+
+    /// "sqlite" or "postgres", for logs and the admin CLI.
+    fn backend_name(&self) -> &'static str;
+}
+
+/// Runs `f` in a read transaction and returns its value.
+pub fn read<T>(
+    storage: &dyn Storage,
+    mut f: impl FnMut(&mut dyn Tx) -> StorageResult<T>,
+) -> StorageResult<T> {
+    let mut out = None;
+    storage.read_tx(&mut |tx| {
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| StorageError::Corrupt("giao dịch không trả kết quả".into()))
+}
+
+/// Runs `f` in a write transaction and returns its value.
+pub fn write<T>(
+    storage: &dyn Storage,
+    mut f: impl FnMut(&mut dyn Tx) -> StorageResult<T>,
+) -> StorageResult<T> {
+    let mut out = None;
+    storage.write_tx(&mut |tx| {
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| StorageError::Corrupt("giao dịch không trả kết quả".into()))
+}
+
+// ---------------------------------------------------------------- rows
+
+/// A commune (xã) the server hosts; a province runs one server for many.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommuneRow {
+    pub id: String,
+    pub name: String,
+    /// The province (tỉnh) it belongs to, free text id chosen by the operator.
+    pub province_id: String,
+    pub created_at: EpochMillis,
+}
+
+/// What a person may do, as stored: `role` is "secretary" (with `cell_id`), "cadre"
+/// (with `cadre_id`) or "office".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonRow {
+    pub id: String,
+    pub commune_id: String,
+    pub full_name: String,
+    pub role: String,
+    pub cell_id: Option<String>,
+    pub cadre_id: Option<String>,
+    pub created_at: EpochMillis,
+}
+
+/// A one-time enrolment code. Only its SHA-256 (hex) is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnrollmentCodeRow {
+    pub code_hash: String,
+    pub commune_id: String,
+    pub person_id: String,
+    pub created_at: EpochMillis,
+    pub expires_at: EpochMillis,
+    /// Set once, when a device enrols with it.
+    pub used_at: Option<EpochMillis>,
+}
+
+/// An enrolled device. Only the SHA-256 (hex) of its credential is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub id: String,
+    pub commune_id: String,
+    pub person_id: String,
+    pub credential_hash: String,
+    /// Ed25519 public key, lowercase hex.
+    pub public_key_hex: String,
+    pub label: String,
+    pub enrolled_at: EpochMillis,
+    pub revoked_at: Option<EpochMillis>,
+    pub last_sync_at: Option<EpochMillis>,
+    /// The highest `device_seq` settled (applied, superseded or rejected).
+    pub last_applied_seq: u64,
+    /// How far ahead the device's clock was the last time it was clamped.
+    pub clock_ahead_ms: Option<i64>,
+    /// When the clock was last found too far ahead.
+    pub clock_flagged_at: Option<EpochMillis>,
+}
+
+/// One entry of a scope's log. `scope` is the wire text (`cell:<id>`, `commune:<id>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogRow {
+    pub scope: String,
+    pub server_seq: u64,
+    pub commune_id: String,
+    /// The device that pushed it; `None` for a change the server authored
+    /// (`SetCheckInVerdict`).
+    pub origin_device: Option<String>,
+    pub device_seq: Option<u64>,
+    /// The HLC in its sortable text form (`Hlc::to_string`), after any clamping.
+    pub hlc: String,
+    /// The author's claimed wall time (`PushedChange::created_at`).
+    pub created_at: EpochMillis,
+    /// The server's receive time.
+    pub received_at: EpochMillis,
+    /// The `Change`, as JSON.
+    pub change_json: String,
+}
+
+/// The current state of one entity, as a JSON document: a cell, a member, a meeting
+/// record, a check-in, a petition… Keyed by (commune, kind, id). The indexed columns
+/// serve the lookups the ledger and the reports need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocRow {
+    pub commune_id: String,
+    /// e.g. "cell", "member", "record", "check_in", "petition".
+    pub kind: String,
+    pub id: String,
+    /// The cell the entity belongs to, when it belongs to one.
+    pub cell_id: Option<String>,
+    /// A related entity: the meeting of a check-in or observation, the petition of a
+    /// response, the original of a correction, the cadre of an assignment.
+    pub ref_id: Option<String>,
+    /// A time to order by (a meeting's start, a check-in's effective time…).
+    pub at: Option<EpochMillis>,
+    pub body_json: String,
+}
+
+/// Which documents of a kind to list. `None` fields do not filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocFilter {
+    pub cell_id: Option<String>,
+    pub ref_id: Option<String>,
+}
+
+/// Where a blob (photo, attachment) is referenced: by a record of a cell, or
+/// commune-wide (`cell_id: None`, e.g. a guidance attachment).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BlobRef {
+    pub commune_id: String,
+    pub sha256: String,
+    pub cell_id: Option<String>,
+}
+
+// ---------------------------------------------------------------- transaction
+
+/// What a transaction can do. Every method is one or two simple statements.
+pub trait Tx {
+    // ------------------------------------------------------------ communes, persons
+
+    fn insert_commune(&mut self, commune: &CommuneRow) -> StorageResult<()>;
+    fn commune(&mut self, id: &str) -> StorageResult<Option<CommuneRow>>;
+    /// All communes, by name then id.
+    fn communes(&mut self) -> StorageResult<Vec<CommuneRow>>;
+
+    fn insert_person(&mut self, person: &PersonRow) -> StorageResult<()>;
+    fn person(&mut self, id: &str) -> StorageResult<Option<PersonRow>>;
+    /// A commune's persons, by full name then id.
+    fn persons(&mut self, commune_id: &str) -> StorageResult<Vec<PersonRow>>;
+
+    // ------------------------------------------------------------ enrolment, devices
+
+    fn insert_enrollment_code(&mut self, code: &EnrollmentCodeRow) -> StorageResult<()>;
+    fn enrollment_code(&mut self, code_hash: &str) -> StorageResult<Option<EnrollmentCodeRow>>;
+    /// Marks the code used if it was not; `false` when it already was (a replay racing
+    /// another enrolment). `UPDATE … SET used_at = ? WHERE code_hash = ? AND used_at IS
+    /// NULL`, true when one row changed.
+    fn use_enrollment_code(&mut self, code_hash: &str, at: EpochMillis) -> StorageResult<bool>;
+
+    fn insert_device(&mut self, device: &DeviceRow) -> StorageResult<()>;
+    fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>>;
+    /// The device holding this credential hash (revoked ones too: the caller refuses
+    /// them with `revoked`).
+    fn device_by_credential(&mut self, credential_hash: &str)
+        -> StorageResult<Option<DeviceRow>>;
+    /// A commune's devices, by enrolment time then id.
+    fn devices(&mut self, commune_id: &str) -> StorageResult<Vec<DeviceRow>>;
+    /// Public keys of the non-revoked devices of persons enrolled as this cadre
+    /// (`persons.role = 'cadre' AND persons.cadre_id = ?`) in the commune.
+    fn cadre_device_keys(&mut self, commune_id: &str, cadre_id: &str)
+        -> StorageResult<Vec<String>>;
+    /// Sets `revoked_at` if not yet set; `false` when there is no such device in the
+    /// commune or it was already revoked.
+    fn revoke_device(&mut self, commune_id: &str, id: &str, at: EpochMillis)
+        -> StorageResult<bool>;
+    /// After a sync: the settled sequence and the time of the sync.
+    fn update_device_sync(
+        &mut self,
+        id: &str,
+        last_applied_seq: u64,
+        last_sync_at: EpochMillis,
+    ) -> StorageResult<()>;
+    /// Flags the device's clock as `ahead_ms` too far ahead, found at `at`.
+    fn flag_device_clock(&mut self, id: &str, ahead_ms: i64, at: EpochMillis)
+        -> StorageResult<()>;
+
+    // ------------------------------------------------------------ acknowledgements
+
+    /// The stored outcome (JSON of `sync::AckOutcome`) of an applied entry.
+    fn ack(&mut self, device_id: &str, device_seq: u64) -> StorageResult<Option<String>>;
+    fn insert_ack(
+        &mut self,
+        device_id: &str,
+        device_seq: u64,
+        outcome_json: &str,
+    ) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ scope logs
+
+    /// Takes the next server sequence number of `scope` (1 for the first), from the
+    /// scope's counter row, locked until commit (see the module documentation).
+    fn next_server_seq(&mut self, commune_id: &str, scope: &str) -> StorageResult<u64>;
+    fn append_log(&mut self, row: &LogRow) -> StorageResult<()>;
+    /// Entries of `scope` with `server_seq > after`, in order, at most `limit`.
+    fn log_page(&mut self, scope: &str, after: u64, limit: u32) -> StorageResult<Vec<LogRow>>;
+
+    // ------------------------------------------------------------ entity documents
+
+    /// Inserts or replaces the document (commune_id, kind, id).
+    fn put_doc(&mut self, doc: &DocRow) -> StorageResult<()>;
+    fn doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<Option<DocRow>>;
+    /// Documents of a kind in a commune, by `at` (nulls first) then id.
+    fn docs(&mut self, commune_id: &str, kind: &str, filter: &DocFilter)
+        -> StorageResult<Vec<DocRow>>;
+
+    // ------------------------------------------------------------ clocks
+
+    /// The winning HLC (sortable text) of an editable field (`Change::lww_key`).
+    fn entity_clock(&mut self, commune_id: &str, key: &str) -> StorageResult<Option<String>>;
+    fn set_entity_clock(&mut self, commune_id: &str, key: &str, hlc: &str) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ presence secrets
+
+    /// Stored apart from every log: never sent to any device.
+    fn presence_secret(&mut self, commune_id: &str, meeting_id: &str)
+        -> StorageResult<Option<String>>;
+    fn insert_presence_secret(
+        &mut self,
+        commune_id: &str,
+        meeting_id: &str,
+        secret_hex: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ blobs
+
+    /// Records that `sha256` is referenced (idempotent: an existing identical row is
+    /// kept, `cell_id` NULL compared as equal to NULL).
+    fn add_blob_ref(&mut self, blob: &BlobRef) -> StorageResult<()>;
+    /// Every place `sha256` is referenced, in any commune.
+    fn blob_refs(&mut self, sha256: &str) -> StorageResult<Vec<BlobRef>>;
+}
+
+/// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or
+/// `postgres://…`/`postgresql://…` when the PostgreSQL backend is compiled in.
+pub fn open(database_url: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+    if let Some(path) = database_url.strip_prefix("sqlite://") {
+        return Ok(std::sync::Arc::new(sqlite::SqliteStorage::open(
+            std::path::Path::new(path),
+        )?));
+    }
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        return open_postgres(database_url);
+    }
+    Err(StorageError::Unavailable(format!(
+        "địa chỉ cơ sở dữ liệu không hỗ trợ: \"{database_url}\" (cần sqlite://… hoặc postgres://…)"
+    )))
+}
+
+fn open_postgres(_database_url: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+    // The PostgreSQL backend (storage::postgres) plugs in here.
+    Err(StorageError::Unavailable(
+        "máy chủ này chưa được dựng với PostgreSQL".into(),
+    ))
+}
