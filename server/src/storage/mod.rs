@@ -276,12 +276,21 @@ pub trait Tx {
 
     // ------------------------------------------------------------ scope logs
 
-    /// Takes the next server sequence number of `scope` (1 for the first), from the
-    /// scope's counter row, locked until commit (see the module documentation).
+    /// Takes the next server sequence number of the commune's `scope` (1 for the first),
+    /// from the scope's counter row keyed by (commune_id, scope), locked until commit
+    /// (see the module documentation).
     fn next_server_seq(&mut self, commune_id: &str, scope: &str) -> StorageResult<u64>;
     fn append_log(&mut self, row: &LogRow) -> StorageResult<()>;
-    /// Entries of `scope` with `server_seq > after`, in order, at most `limit`.
-    fn log_page(&mut self, scope: &str, after: u64, limit: u32) -> StorageResult<Vec<LogRow>>;
+    /// Entries of the commune's `scope` with `server_seq > after`, in order, at most
+    /// `limit`. Scopes are keyed by commune too, so ids chosen by one commune's devices
+    /// can never reach into another commune's log.
+    fn log_page(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+        after: u64,
+        limit: u32,
+    ) -> StorageResult<Vec<LogRow>>;
 
     // ------------------------------------------------------------ entity documents
 

@@ -58,9 +58,10 @@ CREATE TABLE acks (
     PRIMARY KEY (device_id, device_seq)
 );
 CREATE TABLE scope_counters (
-    scope TEXT PRIMARY KEY,
     commune_id TEXT NOT NULL REFERENCES communes(id),
-    last_seq BIGINT NOT NULL
+    scope TEXT NOT NULL,
+    last_seq BIGINT NOT NULL,
+    PRIMARY KEY (commune_id, scope)
 );
 CREATE TABLE change_log (
     scope TEXT NOT NULL,
@@ -72,7 +73,7 @@ CREATE TABLE change_log (
     created_at BIGINT NOT NULL,
     received_at BIGINT NOT NULL,
     change TEXT NOT NULL,
-    PRIMARY KEY (scope, server_seq)
+    PRIMARY KEY (commune_id, scope, server_seq)
 );
 CREATE TABLE docs (
     commune_id TEXT NOT NULL REFERENCES communes(id),
@@ -569,10 +570,10 @@ impl Tx for SqliteTx<'_> {
     fn next_server_seq(&mut self, commune_id: &str, scope: &str) -> StorageResult<u64> {
         let seq: i64 = self
             .one(
-                "INSERT INTO scope_counters (scope, commune_id, last_seq) VALUES (?1, ?2, 1)
-                 ON CONFLICT (scope) DO UPDATE SET last_seq = scope_counters.last_seq + 1
+                "INSERT INTO scope_counters (commune_id, scope, last_seq) VALUES (?1, ?2, 1)
+                 ON CONFLICT (commune_id, scope) DO UPDATE SET last_seq = scope_counters.last_seq + 1
                  RETURNING last_seq",
-                [scope, commune_id],
+                [commune_id, scope],
                 |r| r.get(0),
             )?
             .ok_or_else(|| StorageError::Corrupt("không cấp được số thứ tự".into()))?;
@@ -597,13 +598,20 @@ impl Tx for SqliteTx<'_> {
         .map(drop)
     }
 
-    fn log_page(&mut self, scope: &str, after: u64, limit: u32) -> StorageResult<Vec<LogRow>> {
+    fn log_page(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+        after: u64,
+        limit: u32,
+    ) -> StorageResult<Vec<LogRow>> {
         self.all(
             &format!(
-                "SELECT {LOG_COLS} FROM change_log WHERE scope = ?1 AND server_seq > ?2
-                 ORDER BY server_seq LIMIT ?3"
+                "SELECT {LOG_COLS} FROM change_log
+                 WHERE commune_id = ?1 AND scope = ?2 AND server_seq > ?3
+                 ORDER BY server_seq LIMIT ?4"
             ),
-            params![scope, to_i64(after)?, i64::from(limit)],
+            params![commune_id, scope, to_i64(after)?, i64::from(limit)],
             log_from,
         )
     }
