@@ -1,0 +1,295 @@
+package chibo.presentation.cadre
+
+import chibo.presentation.api.Camera
+import chibo.presentation.api.Clock
+import chibo.presentation.api.Fix
+import chibo.presentation.api.LocationReading
+import chibo.presentation.api.LocationSource
+import chibo.presentation.api.QrScanner
+import chibo.presentation.api.TextDrafts
+import chibo.presentation.api.VisitsCore
+import chibo.presentation.common.StateHolder
+import chibo.presentation.common.Tone
+import chibo.presentation.common.bytesLabel
+import chibo.presentation.common.label
+import chibo.presentation.common.monthLabel
+import chibo.presentation.common.timeAndDate
+import chibo.presentation.common.tone
+import chibo.presentation.meeting.SCORE_ITEMS
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
+import uniffi.chibo_core.CheckInRequest
+import uniffi.chibo_core.DeviceKeystore
+import uniffi.chibo_core.PhotoRef
+import uniffi.chibo_domain.GpsFix
+import uniffi.chibo_domain.JudgedScores
+import uniffi.chibo_domain.Observation
+import uniffi.chibo_domain.PetitionCategory
+
+// ---------------------------------------------------------------------- assigned cells
+
+data class AssignedMeetingUi(val meetingId: String, val title: String, val whenAndWhere: String)
+data class AssignedCellUi(
+    val cellId: String,
+    val name: String,
+    /** "1/1 lần tháng này". */
+    val visits: String,
+    val behind: Boolean,
+    val awaitingReview: Int,
+    val meetings: List<AssignedMeetingUi>,
+)
+
+data class CadreHomeState(
+    val loading: Boolean = true,
+    val cadreName: String = "",
+    val month: String = "",
+    val totals: String = "",
+    val cells: List<AssignedCellUi> = emptyList(),
+    val error: String? = null,
+)
+
+class CadreHomeStateHolder(private val visits: VisitsCore, private val clock: Clock, private val cadreId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
+    StateHolder<CadreHomeState>(CadreHomeState(), scope, work) {
+    fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
+        val o = visits.overview(cadreId)
+        val t = o.compliance.totals
+        update {
+            CadreHomeState(
+                loading = false,
+                cadreName = o.cadre?.fullName.orEmpty(),
+                month = monthLabel(clock.now()),
+                totals = "Tháng này: ${t.verifiedThisMonth + t.needsReviewThisMonth}/${t.requiredThisMonth} lần dự họp" +
+                    if (t.needsReviewThisMonth > 0u) " (${t.needsReviewThisMonth} chờ xác nhận)" else "",
+                cells = o.cells.map { c ->
+                    val comp = o.compliance.perCell.firstOrNull { it.cellId == c.cellId }
+                    val done = (comp?.verifiedThisMonth ?: 0u) + (comp?.needsReviewThisMonth ?: 0u)
+                    val required = comp?.requiredThisMonth ?: 0u
+                    AssignedCellUi(
+                        c.cellId, c.cell?.name ?: "Chi bộ chưa đồng bộ về máy",
+                        "$done/$required lần tháng này", done < required, (comp?.needsReviewThisMonth ?: 0u).toInt(),
+                        c.plannedMeetings.map { m -> AssignedMeetingUi(m.id, "${m.kind.label()} · ${monthLabel(m.plannedStart)}", "${timeAndDate(m.plannedStart)} · ${m.plannedPlace}") },
+                    )
+                },
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------------- check-in
+
+enum class CheckInStep(val title: String) { Photo("Chụp ảnh"), Location("Vị trí"), Code("Mã xác nhận"), Result("Kết quả"), Observe("Ghi nhận") }
+
+/** How good the fix is, for the live indicator. */
+enum class Accuracy(val label: String, val tone: Tone) {
+    None("Đang tìm vị trí…", Tone.Neutral),
+    Good("Chính xác tốt", Tone.Good),
+    Fair("Chính xác vừa", Tone.Warning),
+    Poor("Chính xác kém, hãy ra chỗ thoáng", Tone.Problem),
+}
+
+data class LocationUi(
+    val accuracy: Accuracy = Accuracy.None,
+    /** "± 12 m". */
+    val accuracyText: String = "",
+    val mock: Boolean = false,
+    val problem: String? = null,
+)
+
+data class VerdictUi(val status: String, val tone: Tone, val reasons: List<String>, val pending: List<String>)
+
+data class CheckInState(
+    val step: CheckInStep = CheckInStep.Photo,
+    val meetingTitle: String = "",
+    val cellName: String = "",
+    val photo: String? = null,
+    val location: LocationUi = LocationUi(),
+    val code: String = "",
+    val busy: Boolean = false,
+    val verdict: VerdictUi? = null,
+    val guidanceGiven: String = "",
+    val lessons: String = "",
+    val scores: List<chibo.presentation.meeting.ScoreItem> = SCORE_ITEMS.map { chibo.presentation.meeting.ScoreItem(it.key, it.label, 0, it.max) },
+    val petitionDraft: String = "",
+    val petitionCategory: String? = null,
+    val categories: List<String> = PetitionCategory.entries.map { it.label() },
+    val petitionsRaised: List<String> = emptyList(),
+    val observationSaved: Boolean = false,
+    val error: String? = null,
+)
+
+/**
+ * Photo, live location, code (typed or scanned), then the signed check-in and its verdict,
+ * then observations and petitions. The keystore signs; the key never leaves it.
+ */
+class CheckInStateHolder(
+    private val visits: VisitsCore,
+    private val location: LocationSource,
+    private val camera: Camera,
+    private val scanner: QrScanner?,
+    private val clock: Clock,
+    private val keystore: DeviceKeystore,
+    private val drafts: TextDrafts,
+    private val cadreId: String,
+    private val meetingId: String,
+    private val cellId: String,
+    scope: CoroutineScope,
+    work: CoroutineDispatcher,
+) : StateHolder<CheckInState>(CheckInState(), scope, work) {
+    private var photo: PhotoRef? = null
+    private var fix: Fix? = null
+    private var locating: Job? = null
+
+    private fun key(f: String) = "checkin:$meetingId:$f"
+
+    fun load() = launchWork(::fail) {
+        val rec = visits.meetingRecord(meetingId)
+        val cell = visits.overview(cadreId).cells.firstOrNull { it.cellId == cellId }?.cell
+        update {
+            it.copy(
+                meetingTitle = "${rec.meeting.kind.label()} · ${monthLabel(rec.meeting.plannedStart)}",
+                cellName = cell?.name.orEmpty(),
+                guidanceGiven = drafts.get(key("guidance")),
+                lessons = drafts.get(key("lessons")),
+                petitionDraft = drafts.get(key("petition")),
+            )
+        }
+    }
+
+    fun takePhoto() = launchWork(::fail) {
+        update { it.copy(busy = true) }
+        try {
+            val file = camera.capture() ?: return@launchWork
+            val info = visits.processPhoto(file)
+            photo = PhotoRef(info.sha256, info.width, info.height, info.byteSize)
+            update { it.copy(photo = "${info.width}×${info.height} · ${bytesLabel(info.byteSize.toLong())}", step = CheckInStep.Location) }
+            startLocating()
+        } finally {
+            update { it.copy(busy = false) }
+        }
+    }
+
+    /** Follows the platform's fixes; the indicator updates with every one. */
+    fun startLocating() {
+        locating?.cancel()
+        locating = scope.launch(work) {
+            location.readings().collect { reading ->
+                when (reading) {
+                    is LocationReading.Located -> {
+                        fix = reading.fix
+                        val acc = reading.fix.accuracyM
+                        update {
+                            it.copy(
+                                location = LocationUi(
+                                    accuracy = when {
+                                        acc <= 30 -> Accuracy.Good
+                                        acc <= 100 -> Accuracy.Fair
+                                        else -> Accuracy.Poor
+                                    },
+                                    accuracyText = "± ${acc.toInt()} m",
+                                    mock = reading.fix.mock,
+                                    problem = if (reading.fix.mock) "Máy đang dùng vị trí giả: lần điểm danh sẽ cần xem xét" else null,
+                                ),
+                            )
+                        }
+                    }
+                    LocationReading.Searching -> update { it.copy(location = it.location.copy(problem = null)) }
+                    LocationReading.PermissionDenied -> update { it.copy(location = LocationUi(problem = "Chưa cho phép ứng dụng dùng vị trí")) }
+                    LocationReading.Disabled -> update { it.copy(location = LocationUi(problem = "Định vị đang tắt: hãy bật vị trí trong cài đặt")) }
+                }
+            }
+        }
+    }
+
+    /** Goes on with the best fix so far (a check-in without a fix is allowed, and flagged). */
+    fun acceptLocation() = update { it.copy(step = CheckInStep.Code) }
+
+    fun typeCode(text: String) = update { it.copy(code = text.filter(Char::isDigit).take(6)) }
+
+    fun scanCode() = launchWork(::fail) {
+        val payload = scanner?.scan() ?: return@launchWork
+        // chibo:presence:<meeting>:<code>; the core checks the meeting matches.
+        update { it.copy(code = payload.substringAfterLast(':').filter(Char::isDigit).take(6)) }
+    }
+
+    fun submit() = launchWork(::fail) {
+        val s = current
+        if (s.code.length != 6) return@launchWork fail("Nhập đủ 6 số của mã xác nhận")
+        update { it.copy(busy = true) }
+        try {
+            val f = fix
+            val row = visits.checkIn(
+                CheckInRequest(
+                    meetingId = meetingId, cellId = cellId, cadreId = cadreId, photo = photo,
+                    gps = f?.let { GpsFix(it.latitude, it.longitude, it.accuracyM, it.fixTime, it.mock) },
+                    deviceWallTime = clock.now(), monotonicMs = clock.monotonicMs(), serverOffsetMs = null,
+                    presenceCode = s.code,
+                ),
+                keystore,
+            )
+            locating?.cancel()
+            update {
+                it.copy(
+                    step = CheckInStep.Result,
+                    verdict = VerdictUi(row.verdict.status.label(), row.verdict.status.tone(), row.verdict.reasons.map { r -> r.message }, row.verdict.unchecked.map { r -> r.message }),
+                )
+            }
+        } finally {
+            update { it.copy(busy = false) }
+        }
+    }
+
+    fun toObservations() = update { it.copy(step = CheckInStep.Observe) }
+
+    fun editGuidance(text: String) { drafts.put(key("guidance"), text); update { it.copy(guidanceGiven = text) } }
+    fun editLessons(text: String) { drafts.put(key("lessons"), text); update { it.copy(lessons = text) } }
+    fun setScore(key: String, value: Int) = update { s ->
+        s.copy(scores = s.scores.map { if (it.key == key) it.copy(value = value.coerceIn(0, it.max)) else it })
+    }
+
+    fun saveObservation() = launchWork(::fail) {
+        val s = current
+        var judged = JudgedScores(0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u)
+        for (item in s.scores) judged = SCORE_ITEMS.first { it.key == item.key }.set(judged, item.value.toUByte())
+        visits.recordObservation(Observation("", meetingId, cadreId, judged, s.guidanceGiven.trim(), s.lessons.trim(), clock.now()))
+        drafts.put(key("guidance"), "")
+        drafts.put(key("lessons"), "")
+        update { it.copy(observationSaved = true) }
+    }
+
+    fun editPetition(text: String) { drafts.put(key("petition"), text); update { it.copy(petitionDraft = text) } }
+    fun choosePetitionCategory(label: String) = update { it.copy(petitionCategory = label) }
+
+    fun raisePetition() = launchWork(::fail) {
+        val s = current
+        if (s.petitionDraft.isBlank()) return@launchWork fail("Ghi nội dung kiến nghị")
+        val category = PetitionCategory.entries.firstOrNull { it.label() == s.petitionCategory } ?: PetitionCategory.OTHER
+        val p = visits.raisePetition(meetingId, s.petitionDraft.trim(), category, "Nhân dân ${s.cellName.removePrefix("Chi bộ ")}")
+        drafts.put(key("petition"), "")
+        update { it.copy(petitionDraft = "", petitionCategory = null, petitionsRaised = it.petitionsRaised + p.content) }
+    }
+
+    fun dismissError() = update { it.copy(error = null) }
+
+    private fun fail(message: String) = update { it.copy(error = message, busy = false) }
+}
+
+// ---------------------------------------------------------------------- my check-ins
+
+data class MyCheckInUi(val id: String, val cellName: String, val at: String, val status: String, val tone: Tone, val reasons: List<String>)
+data class MyCheckInsState(val loading: Boolean = true, val rows: List<MyCheckInUi> = emptyList(), val error: String? = null)
+
+class MyCheckInsStateHolder(private val visits: VisitsCore, private val cadreId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
+    StateHolder<MyCheckInsState>(MyCheckInsState(), scope, work) {
+    fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
+        val names = visits.overview(cadreId).cells.associate { it.cellId to (it.cell?.name ?: "Chi bộ") }
+        val rows = visits.myCheckIns(cadreId).sortedByDescending { it.verdict.effectiveTime }.map { r ->
+            MyCheckInUi(
+                r.checkIn.id, names[r.checkIn.cellId] ?: "Chi bộ", timeAndDate(r.verdict.effectiveTime),
+                r.verdict.status.label(), r.verdict.status.tone(), r.verdict.reasons.map { it.message },
+            )
+        }
+        update { MyCheckInsState(loading = false, rows = rows) }
+    }
+}

@@ -1,0 +1,131 @@
+package chibo.presentation.impl
+
+import chibo.presentation.api.CellCore
+import chibo.presentation.api.CoreException
+import chibo.presentation.api.DocumentKind
+import chibo.presentation.api.DocumentsCore
+import chibo.presentation.api.Enrollment
+import chibo.presentation.api.EnrollmentCore
+import chibo.presentation.api.GuidanceCore
+import chibo.presentation.api.MeetingCore
+import chibo.presentation.api.PetitionThread
+import chibo.presentation.api.PetitionsCore
+import chibo.presentation.api.RenderedDocument
+import chibo.presentation.api.SyncCore
+import chibo.presentation.api.SyncStatus
+import chibo.presentation.api.VisitsCore
+import uniffi.chibo_core.ChiboException
+import uniffi.chibo_core.ChiboStore
+import uniffi.chibo_core.CheckInRequest
+import uniffi.chibo_core.DeviceKeystore
+import uniffi.chibo_core.KeystoreException
+import uniffi.chibo_core.standardAgenda
+import uniffi.chibo_domain.Attendance
+import uniffi.chibo_domain.JudgedScores
+import uniffi.chibo_domain.Meeting
+import uniffi.chibo_domain.MeetingKind
+import uniffi.chibo_domain.Observation
+import uniffi.chibo_domain.PetitionCategory
+import uniffi.chibo_domain.Speaker
+import uniffi.chibo_domain.TaskOutcome
+import uniffi.chibo_domain.VoteKind
+
+/** Turns the core's typed errors into [CoreException] with the same Vietnamese message. */
+internal inline fun <T> core(block: () -> T): T = try {
+    block()
+} catch (e: ChiboException) {
+    val kind = when (e) {
+        is ChiboException.Validation -> CoreException.Kind.Validation
+        is ChiboException.NotFound -> CoreException.Kind.NotFound
+        is ChiboException.Frozen -> CoreException.Kind.Frozen
+        is ChiboException.Storage -> CoreException.Kind.Storage
+    }
+    throw CoreException(e.message ?: "", kind, e)
+} catch (e: KeystoreException) {
+    throw CoreException(e.message ?: "Kho khóa của máy không ký được", CoreException.Kind.Storage, e)
+}
+
+/**
+ * The interfaces over one [ChiboStore] (the generated bindings, loaded through JNA).
+ * Argument conversion only; the core decides everything.
+ */
+class BindingsCore(private val store: ChiboStore) : CellCore, MeetingCore, VisitsCore, PetitionsCore {
+    override fun cell(cellId: String) = core { store.cell(cellId) }
+    override fun members(cellId: String) = core { store.members(cellId) }
+    override fun home(cellId: String) = core { store.home(cellId) }
+    override fun history(cellId: String) = core { store.meetingHistory(cellId) }
+
+    override fun plan(cellId: String, kind: MeetingKind, start: Long, place: String) = core { store.planMeeting(cellId, kind, start, place) }
+    override fun record(meetingId: String) = core { store.meetingRecord(meetingId) }
+    override fun meetingRecord(meetingId: String) = record(meetingId)
+    override fun updateMeeting(meeting: Meeting) = core { store.updateMeeting(meeting) }
+    override fun markAttendance(meetingId: String, memberId: String, attendance: Attendance, reason: String?) =
+        core { store.markAttendance(meetingId, memberId, attendance, reason) }
+    override fun addSpeech(meetingId: String, speaker: Speaker, gist: String) = core { store.addSpeech(meetingId, speaker, gist) }
+    override fun previousTasks(meetingId: String) = core { store.previousTasks(meetingId) }
+    override fun reviewTask(meetingId: String, taskId: String, outcome: TaskOutcome) = core { store.reviewTask(meetingId, taskId, outcome, null) }
+    override fun addTask(meetingId: String, description: String, assigneeId: String, deadline: String) =
+        core { store.addTask(meetingId, description, assigneeId, deadline) }
+    override fun recordVote(meetingId: String, question: String, kind: VoteKind, inFavor: Int, against: Int, abstain: Int) =
+        core { store.recordVote(meetingId, question, kind, inFavor.toUInt(), against.toUInt(), abstain.toUInt()) }
+    override fun raisePetition(meetingId: String, content: String, category: PetitionCategory, raisedBy: String) =
+        core { store.raisePetition(meetingId, content, category, raisedBy) }
+    override fun setSecretaryScore(meetingId: String, scores: JudgedScores) = core { store.setSecretaryScore(meetingId, scores) }
+    override fun assess(meetingId: String) = core { store.assessMeeting(meetingId) }
+    override fun minutesText(meetingId: String) = core { store.minutesText(meetingId) }
+    override fun sign(meetingId: String) = core { store.signMeeting(meetingId) }
+    override fun attachPhoto(meetingId: String, cameraFile: String) = core {
+        val info = store.processPhoto(cameraFile, true)
+        store.attachMeetingPhoto(meetingId, uniffi.chibo_core.photoRef(info))
+    }
+    override fun photos(meetingId: String) = core { store.meetingPhotos(meetingId) }
+    override fun presenceCode(meetingId: String) = core { store.presenceCode(meetingId) }
+    override fun setStandardAgenda(meetingId: String, kind: MeetingKind) = core { store.setAgenda(meetingId, standardAgenda(kind)) }
+
+    override fun overview(cadreId: String) = core { store.cadreOverview(cadreId) }
+    override fun myCheckIns(cadreId: String) = core { store.myCheckIns(cadreId) }
+    override fun processPhoto(cameraFile: String) = core { store.processPhoto(cameraFile, true) }
+    override fun checkIn(request: CheckInRequest, keystore: DeviceKeystore) = core { store.checkIn(request, keystore) }
+    override fun recordObservation(observation: Observation) = core { store.recordObservation(observation) }
+
+    /**
+     * The cell's petitions from its meetings' records. The façade has no read of the
+     * commune's responses yet, so none are shown until it does.
+     */
+    override fun petitions(cellId: String): List<PetitionThread> = core {
+        store.meetingHistory(cellId).flatMap { store.meetingRecord(it.meetingId).petitions }
+            .distinctBy { it.id }
+            .map { PetitionThread(it, emptyList()) }
+    }
+}
+
+/** What this build's core cannot do yet, said plainly to the user instead of pretending. */
+private fun unavailable(what: String): Nothing =
+    throw CoreException("$what chưa có trong phiên bản này của ứng dụng.", CoreException.Kind.Unavailable)
+
+/** Guidance arrives by sync; the façade has no guidance query yet. */
+class BindingsGuidance : GuidanceCore {
+    override fun guidance(cellId: String) = unavailable("Nhận định hướng từ xã")
+}
+
+/** The DOCX renderer is a later issue: the share screen says so. */
+class BindingsDocuments : DocumentsCore {
+    override fun renderDocx(meetingId: String, kind: DocumentKind): RenderedDocument = unavailable("Tạo tệp Word (DOCX) của biên bản, nghị quyết")
+}
+
+/** Pending changes come from the store's outbox; the sync engine's façade is not there yet. */
+class BindingsSync(private val store: ChiboStore) : SyncCore {
+    override fun status() = SyncStatus(
+        pendingChanges = core { store.pendingChangeCount() }.toLong(),
+        pendingPhotos = 0,
+        lastSuccessAt = null,
+        lastError = null,
+        needsAttention = emptyList(),
+    )
+    override fun syncNow(): SyncStatus = unavailable("Đồng bộ với máy chủ xã")
+}
+
+class BindingsEnrollment : EnrollmentCore {
+    override fun current(): Enrollment? = null
+    override fun enroll(serverUrl: String, code: String): Enrollment = unavailable("Đăng ký máy với xã")
+}

@@ -1,0 +1,540 @@
+package chibo.presentation.meeting
+
+import chibo.presentation.api.Camera
+import chibo.presentation.api.CellCore
+import chibo.presentation.api.Clock
+import chibo.presentation.api.GuidanceCore
+import chibo.presentation.api.MeetingCore
+import chibo.presentation.api.TextDrafts
+import chibo.presentation.common.StateHolder
+import chibo.presentation.common.Tone
+import chibo.presentation.common.bytesLabel
+import chibo.presentation.common.decimal
+import chibo.presentation.common.isoDateLabel
+import chibo.presentation.common.label
+import chibo.presentation.common.localDate
+import chibo.presentation.common.monthLabel
+import chibo.presentation.common.timeAndDate
+import chibo.presentation.common.timeOf
+import chibo.presentation.common.tone
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import uniffi.chibo_domain.Attendance
+import uniffi.chibo_domain.JudgedScores
+import uniffi.chibo_domain.MeetingAssessment
+import uniffi.chibo_domain.MeetingRecord
+import uniffi.chibo_domain.MeetingStatus
+import uniffi.chibo_domain.Member
+import uniffi.chibo_domain.MemberStatus
+import uniffi.chibo_domain.MembershipKind
+import uniffi.chibo_domain.PetitionCategory
+import uniffi.chibo_domain.Speaker
+import uniffi.chibo_domain.Task
+import uniffi.chibo_domain.TaskOutcome
+import uniffi.chibo_domain.VoteKind
+
+/**
+ * The secretary's meeting flow. Every tap is written through the core at once and the
+ * state is rebuilt from the core's record, so the same code restores the flow after the
+ * process was killed: [load] reads the record and opens the first step still missing
+ * something. Text typed but not yet added (a speech, a task) lives in [drafts].
+ */
+class MeetingFlowStateHolder(
+    private val meetings: MeetingCore,
+    private val cells: CellCore,
+    private val guidance: GuidanceCore?,
+    private val camera: Camera,
+    private val clock: Clock,
+    private val drafts: TextDrafts,
+    scope: CoroutineScope,
+    work: CoroutineDispatcher,
+) : StateHolder<MeetingFlowState>(MeetingFlowState(), scope, work) {
+
+    private var record: MeetingRecord? = null
+    private var members: List<Member> = emptyList()
+    private var previous: List<Task> = emptyList()
+    private var assessment: MeetingAssessment? = null
+    private var minutes: String = ""
+
+    private fun draftKey(field: String) = "meeting:${current.meetingId}:$field"
+
+    fun load(meetingId: String) = work {
+        val rec = meetings.record(meetingId)
+        members = cells.members(rec.meeting.cellId)
+        previous = meetings.previousTasks(meetingId)
+        record = rec
+        val cell = cells.cell(rec.meeting.cellId)
+        val guidanceLines = guidance?.let { g ->
+            runCatching { g.guidance(rec.meeting.cellId) }.getOrDefault(emptyList())
+                .filter { it.period.startsWith(localDate(rec.meeting.plannedStart).toString().take(7)) || it.period.contains("Q") }
+                .map { it.title }
+        }.orEmpty()
+        update {
+            it.copy(
+                meetingId = meetingId,
+                title = cell.name,
+                subtitle = "${rec.meeting.kind.label()} · ${monthLabel(rec.meeting.plannedStart)}",
+                prepare = it.prepare.copy(guidance = guidanceLines),
+            )
+        }
+        rebuild(restoreStep = true)
+    }
+
+    // ------------------------------------------------------------------ navigation
+
+    fun next() {
+        val s = current
+        if (s.blockers.isNotEmpty() || s.step == FlowStep.Sign) return
+        commitTextDrafts()
+        moveTo(FlowStep.entries[s.step.ordinal + 1])
+    }
+
+    fun back(): Boolean {
+        val s = current
+        if (s.step == FlowStep.Prepare) return false
+        commitTextDrafts()
+        moveTo(FlowStep.entries[s.step.ordinal - 1])
+        return true
+    }
+
+    /** Jumps to a step from the stepper bar: back always, forward only past complete steps. */
+    fun goTo(step: FlowStep) {
+        if (step.ordinal > current.step.ordinal) {
+            val rec = record ?: return
+            val blocked = FlowStep.entries.take(step.ordinal).firstOrNull { blockersOf(it, rec).isNotEmpty() }
+            if (blocked != null) return
+        }
+        commitTextDrafts()
+        moveTo(step)
+    }
+
+    private fun moveTo(step: FlowStep) = work {
+        if (step == FlowStep.Review || step == FlowStep.Sign) refreshAssessment()
+        drafts.put(draftKey("step"), step.name)
+        update { it.copy(step = step) }
+        rebuild(restoreStep = false)
+    }
+
+    fun dismissError() = update { it.copy(error = null) }
+
+    // ------------------------------------------------------------------ 1 prepare
+
+    fun setNoticeToMembers(sent: Boolean) = editMeeting { m -> m.copy(preparation = m.preparation.copy(noticeSentToMembers = sent)) }
+    fun setNoticeToCadre(sent: Boolean) = editMeeting { m -> m.copy(preparation = m.preparation.copy(noticeSentToCadre = sent)) }
+
+    /** Documents reached the members [days] before the start; null: not sent. */
+    fun setDocumentsDaysBefore(days: Int?) = editMeeting { m ->
+        m.copy(preparation = m.preparation.copy(documentsSentAt = days?.let { m.plannedStart - it * DAY_MS }))
+    }
+
+    // ------------------------------------------------------------------ 2 open
+
+    /** Records the start now, sets the standard agenda and marks who is not expected. */
+    fun startNow() = work {
+        val rec = requireRecord()
+        meetings.updateMeeting(rec.meeting.copy(actualStart = clock.now()))
+        if (rec.agenda.isEmpty()) meetings.setStandardAgenda(rec.meeting.id, rec.meeting.kind)
+        for (member in members) {
+            if (rec.rollCall.any { it.memberId == member.id }) continue
+            when (member.status) {
+                MemberStatus.EXEMPT -> meetings.markAttendance(rec.meeting.id, member.id, Attendance.EXEMPT, member.statusReason)
+                MemberStatus.ATTACHED_ELSEWHERE -> meetings.markAttendance(rec.meeting.id, member.id, Attendance.ATTACHED_ELSEWHERE, member.statusReason)
+                else -> {}
+            }
+        }
+        reload()
+    }
+
+    fun chooseChair(memberId: String) = editMeeting { it.copy(chairId = memberId) }
+    fun chooseMinuteTaker(memberId: String) = editMeeting { it.copy(minuteTakerId = memberId) }
+
+    /** One tap per member; an excused absence takes a reason from [EXCUSE_REASONS]. */
+    fun mark(memberId: String, mark: Mark, reason: String? = null) = work {
+        val attendance = when (mark) {
+            Mark.Present -> Attendance.PRESENT
+            Mark.Late -> Attendance.LATE
+            Mark.Excused -> Attendance.ABSENT_EXCUSED
+            Mark.Unexcused -> Attendance.ABSENT_UNEXCUSED
+            Mark.Exempt -> Attendance.EXEMPT
+            Mark.Elsewhere -> Attendance.ATTACHED_ELSEWHERE
+        }
+        meetings.markAttendance(current.meetingId, memberId, attendance, if (mark == Mark.Excused) reason else null)
+        reload()
+    }
+
+    /** Marks everyone not yet marked as present: the usual case, in one tap. */
+    fun markRestPresent() = work {
+        val rec = requireRecord()
+        for (member in members) {
+            if (rec.rollCall.none { it.memberId == member.id }) {
+                meetings.markAttendance(rec.meeting.id, member.id, Attendance.PRESENT, null)
+            }
+        }
+        reload()
+    }
+
+    // ------------------------------------------------------------------ 3 body
+
+    fun chooseSpeaker(memberId: String) {
+        drafts.put(draftKey("speaker"), memberId)
+        update { it.copy(body = it.body.copy(draftSpeakerId = memberId)) }
+    }
+
+    fun editGist(text: String) {
+        drafts.put(draftKey("gist"), text)
+        update { it.copy(body = it.body.copy(draftGist = text)) }
+    }
+
+    fun addSpeech() = work {
+        val body = current.body
+        val speakerId = body.draftSpeakerId ?: return@work fail("Chọn người phát biểu")
+        if (body.draftGist.isBlank()) return@work fail("Ghi tóm tắt ý kiến")
+        val speaker = if (speakerId.startsWith(GUEST_PREFIX)) Speaker.Guest(speakerId.removePrefix(GUEST_PREFIX)) else Speaker.Member(speakerId)
+        meetings.addSpeech(current.meetingId, speaker, body.draftGist.trim())
+        drafts.put(draftKey("gist"), "")
+        drafts.put(draftKey("speaker"), "")
+        update { it.copy(body = it.body.copy(draftGist = "", draftSpeakerId = null)) }
+        reload()
+    }
+
+    fun reviewTask(taskId: String, outcome: TaskOutcome) = work {
+        meetings.reviewTask(current.meetingId, taskId, outcome)
+        reload()
+    }
+
+    // ------------------------------------------------------------------ 4 closing
+
+    fun editTask(text: String) {
+        drafts.put(draftKey("task"), text)
+        update { it.copy(closing = it.closing.copy(draftTask = text)) }
+    }
+
+    fun chooseAssignee(memberId: String) {
+        drafts.put(draftKey("assignee"), memberId)
+        update { it.copy(closing = it.closing.copy(draftAssigneeId = memberId)) }
+    }
+
+    fun chooseDeadline(isoDate: String) {
+        drafts.put(draftKey("deadline"), isoDate)
+        update { it.copy(closing = it.closing.copy(draftDeadline = isoDate)) }
+    }
+
+    fun addTask() = work {
+        val c = current.closing
+        if (c.draftTask.isBlank()) return@work fail("Ghi nội dung nhiệm vụ")
+        val assignee = c.draftAssigneeId ?: return@work fail("Chọn người thực hiện")
+        val deadline = c.draftDeadline ?: return@work fail("Chọn thời hạn")
+        meetings.addTask(current.meetingId, c.draftTask.trim(), assignee, deadline)
+        listOf("task", "assignee", "deadline").forEach { drafts.put(draftKey(it), "") }
+        update { it.copy(closing = it.closing.copy(draftTask = "", draftAssigneeId = null, draftDeadline = null)) }
+        reload()
+    }
+
+    fun editVoteQuestion(text: String) = update { it.copy(closing = it.closing.copy(voteQuestion = text)) }
+
+    /** The tally by taps: +1 / -1 on each count, never below 0. */
+    fun changeVote(inFavor: Int = 0, against: Int = 0, abstain: Int = 0) = update {
+        val c = it.closing
+        it.copy(
+            closing = c.copy(
+                inFavor = (c.inFavor + inFavor).coerceAtLeast(0),
+                against = (c.against + against).coerceAtLeast(0),
+                abstain = (c.abstain + abstain).coerceAtLeast(0),
+            ),
+        )
+    }
+
+    fun recordVote() = work {
+        val c = current.closing
+        if (c.voteQuestion.isBlank()) return@work fail("Ghi nội dung biểu quyết")
+        meetings.recordVote(current.meetingId, c.voteQuestion.trim(), VoteKind.ORDINARY, c.inFavor, c.against, c.abstain)
+        reload()
+    }
+
+    fun editPetition(text: String) {
+        drafts.put(draftKey("petition"), text)
+        update { it.copy(closing = it.closing.copy(draftPetition = text)) }
+    }
+
+    fun choosePetitionCategory(label: String) = update { it.copy(closing = it.closing.copy(draftCategory = label)) }
+
+    fun raisePetition() = work {
+        val c = current.closing
+        if (c.draftPetition.isBlank()) return@work fail("Ghi nội dung kiến nghị")
+        val category = PetitionCategory.entries.firstOrNull { it.label() == c.draftCategory } ?: PetitionCategory.OTHER
+        val cellName = current.title.removePrefix("Chi bộ ").trim()
+        meetings.raisePetition(current.meetingId, c.draftPetition.trim(), category, "Nhân dân $cellName")
+        drafts.put(draftKey("petition"), "")
+        update { it.copy(closing = it.closing.copy(draftPetition = "", draftCategory = null)) }
+        reload()
+    }
+
+    /** Sets one judged criterion of the self-score; written through at once. */
+    fun setScore(key: String, value: Int) = work {
+        val rec = requireRecord()
+        val scores = rec.meeting.secretaryJudgement ?: JudgedScores(0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u)
+        val item = SCORE_ITEMS.first { it.key == key }
+        meetings.setSecretaryScore(rec.meeting.id, item.set(scores, value.coerceIn(0, item.max).toUByte()))
+        reload()
+    }
+
+    fun editConclusion(text: String) {
+        drafts.put(draftKey("conclusion"), text)
+        update { it.copy(closing = it.closing.copy(conclusion = text)) }
+    }
+
+    fun endNow() = work {
+        commitConclusion()
+        meetings.updateMeeting(requireRecord().meeting.copy(actualEnd = clock.now(), minutesApproved = true))
+        reload()
+    }
+
+    // ------------------------------------------------------------------ 5 photos
+
+    fun takePhoto() = work {
+        update { it.copy(photos = it.photos.copy(busy = true)) }
+        try {
+            val file = camera.capture() ?: return@work
+            meetings.attachPhoto(current.meetingId, file)
+        } finally {
+            update { it.copy(photos = it.photos.copy(busy = false)) }
+        }
+        reload()
+    }
+
+    // ------------------------------------------------------------------ 7 sign
+
+    fun sign() = work {
+        commitConclusion()
+        meetings.sign(current.meetingId)
+        reload()
+        update { it.copy(step = FlowStep.Sign) }
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private fun work(block: suspend () -> Unit) = launchWork(::fail) { block() }
+
+    private fun fail(message: String) = update { it.copy(error = message) }
+
+    private fun requireRecord(): MeetingRecord = record ?: error("Chưa mở buổi họp")
+
+    private fun editMeeting(change: (uniffi.chibo_domain.Meeting) -> uniffi.chibo_domain.Meeting) = work {
+        meetings.updateMeeting(change(requireRecord().meeting))
+        reload()
+    }
+
+    private fun commitTextDrafts() = work { commitConclusion() }
+
+    private fun commitConclusion() {
+        val rec = record ?: return
+        val typed = drafts.get(draftKey("conclusion"))
+        if (typed.isNotBlank() && typed != rec.meeting.conclusion && rec.meeting.status != MeetingStatus.SIGNED) {
+            meetings.updateMeeting(rec.meeting.copy(conclusion = typed))
+            drafts.put(draftKey("conclusion"), "")
+            record = meetings.record(rec.meeting.id)
+        }
+    }
+
+    private fun reload() {
+        record = meetings.record(current.meetingId)
+        if (current.step.ordinal >= FlowStep.Review.ordinal) refreshAssessment()
+        rebuild(restoreStep = false)
+    }
+
+    private fun refreshAssessment() {
+        assessment = meetings.assess(current.meetingId)
+        minutes = meetings.minutesText(current.meetingId)
+    }
+
+    private fun rebuild(restoreStep: Boolean) {
+        val rec = record ?: return
+        val photos = meetings.photos(rec.meeting.id)
+        val step = if (restoreStep) restoredStep(rec, photos.isNotEmpty()) else current.step
+        if (restoreStep && step.ordinal >= FlowStep.Review.ordinal) refreshAssessment()
+        val byId = members.associateBy { it.id }
+        fun name(id: String?) = id?.let { byId[it]?.fullName }
+        val present = rec.rollCall.filter { it.attendance == Attendance.PRESENT || it.attendance == Attendance.LATE }
+            .mapNotNull { byId[it.memberId] }
+        val guestSpeakers = rec.meeting.guests.map { PersonChoice(GUEST_PREFIX + it.name, it.name, it.title) }
+        val everyone = members.map { PersonChoice(it.id, it.fullName, it.role.label()) }
+        val meeting = rec.meeting
+        val expectedRows = members.map { member -> rollCallRow(member, rec) }
+        val expectedCount = expectedRows.count { it.expected }
+        val presentCount = expectedRows.count { it.expected && (it.mark == Mark.Present || it.mark == Mark.Late) }
+        val voters = present.count { it.membership == MembershipKind.FULL }
+        val scores = meeting.secretaryJudgement
+        val a = assessment
+        update { s ->
+            s.copy(
+                loading = false,
+                step = step,
+                signed = meeting.status == MeetingStatus.SIGNED,
+                prepare = s.prepare.copy(
+                    noticeToMembers = meeting.preparation.noticeSentToMembers,
+                    noticeToCadre = meeting.preparation.noticeSentToCadre,
+                    documentsDaysBefore = meeting.preparation.documentsSentAt?.let { ((meeting.plannedStart - it) / DAY_MS).toInt() },
+                ),
+                open = OpenUi(
+                    startedAt = meeting.actualStart?.let(::timeAndDate),
+                    chair = meeting.chairId?.let { id -> everyone.firstOrNull { it.id == id } },
+                    minuteTaker = meeting.minuteTakerId?.let { id -> everyone.firstOrNull { it.id == id } },
+                    candidates = everyone,
+                    rollCall = expectedRows,
+                    presentSummary = "$presentCount/$expectedCount có mặt",
+                ),
+                body = s.body.copy(
+                    speakers = present.map { PersonChoice(it.id, it.fullName, it.role.label()) } + guestSpeakers,
+                    speeches = rec.speeches.map { sp ->
+                        val who = when (val speaker = sp.speaker) {
+                            is Speaker.Member -> name(speaker.memberId) ?: "?"
+                            is Speaker.Guest -> speaker.name
+                        }
+                        SpeechUi(sp.id, who, sp.gist)
+                    },
+                    draftSpeakerId = drafts.get(draftKey("speaker")).ifBlank { null },
+                    draftGist = drafts.get(draftKey("gist")),
+                    previousTasks = previous.map { t ->
+                        ReviewRow(
+                            t.id, t.description, name(t.assigneeId) ?: "?", isoDateLabel(t.deadline),
+                            rec.taskReviews.firstOrNull { it.taskId == t.id }?.outcome?.label(),
+                        )
+                    },
+                ),
+                closing = s.closing.copy(
+                    tasks = rec.tasks.map { TaskUi(it.id, it.description, name(it.assigneeId) ?: "?", isoDateLabel(it.deadline)) },
+                    draftTask = drafts.get(draftKey("task")),
+                    draftAssigneeId = drafts.get(draftKey("assignee")).ifBlank { null },
+                    draftDeadline = drafts.get(draftKey("deadline")).ifBlank { null },
+                    assignees = present.map { PersonChoice(it.id, it.fullName, it.role.label()) },
+                    deadlines = deadlineChoices(meeting.actualStart ?: meeting.plannedStart),
+                    votes = rec.votes.map { VoteUi(it.id, it.question, "Tán thành ${it.inFavor} · Không tán thành ${it.against} · Không biểu quyết ${it.abstain}") },
+                    voteQuestion = s.closing.voteQuestion.ifBlank { "Thông qua nghị quyết ${monthLabel(meeting.plannedStart).lowercase()}" },
+                    inFavor = if (s.closing.voters == 0 && s.closing.inFavor == 0) voters else s.closing.inFavor,
+                    voters = voters,
+                    petitions = rec.petitions.map { PetitionUi(it.id, it.content, it.category.label(), it.raisedBy, it.status.label()) },
+                    draftPetition = drafts.get(draftKey("petition")),
+                    categories = PetitionCategory.entries.map { it.label() },
+                    scores = SCORE_ITEMS.map { ScoreItem(it.key, it.label, scores?.let(it.get)?.toInt() ?: 0, it.max) },
+                    scoresSaved = scores != null,
+                    conclusion = drafts.get(draftKey("conclusion")).ifBlank { meeting.conclusion.orEmpty() },
+                    endedAt = meeting.actualEnd?.let(::timeOf),
+                ),
+                photos = s.photos.copy(
+                    photos = photos.mapIndexed { i, p -> PhotoUi(p.sha256, "Ảnh ${i + 1} · ${p.width}×${p.height} · ${bytesLabel(p.byteSize.toLong())}") },
+                ),
+                review = if (a == null) s.review else ReviewUi(
+                    minutes = minutes,
+                    warnings = a.warnings.map { WarningUi(it.message) } +
+                        (if (photos.isEmpty()) listOf(WarningUi("Chưa có ảnh buổi họp", Tone.Neutral)) else emptyList()),
+                    score = "${a.quality.total}/100 điểm",
+                    grade = a.quality.grade.label(),
+                    gradeTone = a.quality.grade.tone(),
+                    attendance = a.attendance.ratePercent?.let { "Tỷ lệ dự họp ${decimal(it)}%" } ?: "",
+                ),
+                sign = SignUi(
+                    chair = name(meeting.chairId) ?: "Chưa chọn",
+                    minuteTaker = name(meeting.minuteTakerId) ?: "Chưa chọn",
+                    signedAt = meeting.signature?.signedAt?.let(::timeAndDate),
+                ),
+                blockers = blockersOf(step, rec),
+                completed = FlowStep.entries.filter { it.ordinal < FlowStep.Sign.ordinal && blockersOf(it, rec).isEmpty() && it.ordinal < step.ordinal }.toSet(),
+            )
+        }
+    }
+
+    private fun rollCallRow(member: Member, rec: MeetingRecord): RollCallRow {
+        val entry = rec.rollCall.firstOrNull { it.memberId == member.id }
+        val mark = when (entry?.attendance) {
+            null -> null
+            Attendance.PRESENT -> Mark.Present
+            Attendance.LATE -> Mark.Late
+            Attendance.ABSENT_EXCUSED -> Mark.Excused
+            Attendance.ABSENT_UNEXCUSED -> Mark.Unexcused
+            Attendance.EXEMPT -> Mark.Exempt
+            Attendance.ATTACHED_ELSEWHERE -> Mark.Elsewhere
+        }
+        val detail = listOfNotNull(member.role.label(), member.membership.label(), member.status.takeIf { it != MemberStatus.ACTIVE }?.label())
+            .joinToString(" · ")
+        val expected = member.status == MemberStatus.ACTIVE || member.status == MemberStatus.WORKING_AWAY
+        return RollCallRow(member.id, member.fullName, detail, mark, entry?.reason, expected)
+    }
+
+    /** What keeps [step] from being complete, in the secretary's words. */
+    private fun blockersOf(step: FlowStep, rec: MeetingRecord): List<String> {
+        val m = rec.meeting
+        return when (step) {
+            FlowStep.Open -> buildList {
+                if (m.actualStart == null) add("Chưa bấm giờ bắt đầu")
+                if (m.chairId == null) add("Chưa chọn người chủ trì")
+                if (m.minuteTakerId == null) add("Chưa chọn thư ký")
+                val unmarked = members.count { mem -> rec.rollCall.none { it.memberId == mem.id } }
+                if (unmarked > 0) add("Còn $unmarked đảng viên chưa điểm danh")
+                rec.rollCall.filter { it.attendance == Attendance.ABSENT_EXCUSED && it.reason.isNullOrBlank() }.forEach { e ->
+                    add("Chưa chọn lý do vắng của ${members.firstOrNull { it.id == e.memberId }?.fullName ?: "?"}")
+                }
+            }
+            FlowStep.Body -> {
+                val open = previous.count { t -> rec.taskReviews.none { it.taskId == t.id } }
+                if (open > 0) listOf("Còn $open nhiệm vụ tháng trước chưa đánh giá") else emptyList()
+            }
+            FlowStep.Closing -> buildList {
+                if (rec.tasks.isEmpty()) add("Chưa giao nhiệm vụ nào")
+                if (rec.votes.isEmpty()) add("Chưa ghi kết quả biểu quyết")
+                if (m.secretaryJudgement == null) add("Chưa tự chấm điểm")
+                if (m.actualEnd == null) add("Chưa bấm giờ kết thúc")
+            }
+            FlowStep.Sign -> if (m.status == MeetingStatus.SIGNED) emptyList() else listOf("Chưa ký biên bản")
+            else -> emptyList()
+        }
+    }
+
+    /**
+     * Where a reopened flow starts: the step the secretary was on (kept with the drafts),
+     * unless an earlier step is missing something; without that, the first step missing
+     * something.
+     */
+    private fun restoredStep(rec: MeetingRecord, hasPhotos: Boolean): FlowStep {
+        if (rec.meeting.status == MeetingStatus.SIGNED) return FlowStep.Sign
+        val firstOpen = listOf(FlowStep.Open, FlowStep.Body, FlowStep.Closing).firstOrNull { blockersOf(it, rec).isNotEmpty() }
+        val saved = FlowStep.entries.firstOrNull { it.name == drafts.get(draftKey("step")) }
+        if (saved != null) return if (firstOpen != null && firstOpen < saved) firstOpen else saved
+        if (rec.meeting.actualStart == null && rec.rollCall.isEmpty()) return FlowStep.Prepare
+        return firstOpen ?: if (hasPhotos) FlowStep.Review else FlowStep.Photos
+    }
+
+    companion object {
+        const val DAY_MS = 24 * 60 * 60 * 1000L
+        const val GUEST_PREFIX = "guest:"
+
+        /** Deadlines as choices: two weeks, one month, the end of next month. */
+        fun deadlineChoices(from: Long): List<DeadlineChoice> {
+            val day = localDate(from)
+            val endOfNext = day.plusMonths(1).withDayOfMonth(day.plusMonths(1).lengthOfMonth())
+            return listOf(
+                DeadlineChoice("2 tuần (${isoDateLabel(day.plusWeeks(2).toString())})", day.plusWeeks(2).toString()),
+                DeadlineChoice("1 tháng (${isoDateLabel(day.plusMonths(1).toString())})", day.plusMonths(1).toString()),
+                DeadlineChoice("Cuối tháng sau (${isoDateLabel(endOfNext.toString())})", endOfNext.toString()),
+            )
+        }
+    }
+}
+
+/** One judged criterion of Guideline 42's score, with its maximum. */
+class ScoreField(val key: String, val label: String, val max: Int, val get: (JudgedScores) -> UByte, val set: (JudgedScores, UByte) -> JudgedScores)
+
+val SCORE_ITEMS = listOf(
+    ScoreField("contentPrepared", "Chuẩn bị nội dung", 3, { it.contentPrepared }, { s, v -> s.copy(contentPrepared = v) }),
+    ScoreField("orientationAndDraft", "Định hướng thảo luận, dự thảo kết luận", 2, { it.orientationAndDraft }, { s, v -> s.copy(orientationAndDraft = v) }),
+    ScoreField("committeePremeeting", "Chi ủy họp trước", 2, { it.committeePremeeting }, { s, v -> s.copy(committeePremeeting = v) }),
+    ScoreField("fullProcedure", "Đúng trình tự", 5, { it.fullProcedure }, { s, v -> s.copy(fullProcedure = v) }),
+    ScoreField("regularContent", "Nội dung thường kỳ", 10, { it.regularContent }, { s, v -> s.copy(regularContent = v) }),
+    ScoreField("thematicPart", "Phần chuyên đề", 5, { it.thematicPart }, { s, v -> s.copy(thematicPart = v) }),
+    ScoreField("praiseAndCriticism", "Khen, phê bình và tự phê bình", 2, { it.praiseAndCriticism }, { s, v -> s.copy(praiseAndCriticism = v) }),
+    ScoreField("ideologyTime", "Thời gian sinh hoạt tư tưởng", 1, { it.ideologyTime }, { s, v -> s.copy(ideologyTime = v) }),
+    ScoreField("documentsPosted", "Niêm yết tài liệu", 1, { it.documentsPosted }, { s, v -> s.copy(documentsPosted = v) }),
+    ScoreField("chairing", "Điều hành của chủ trì", 10, { it.chairing }, { s, v -> s.copy(chairing = v) }),
+    ScoreField("principles", "Nguyên tắc sinh hoạt Đảng", 5, { it.principles }, { s, v -> s.copy(principles = v) }),
+    ScoreField("conclusionAdopted", "Thông qua kết luận, nghị quyết", 2, { it.conclusionAdopted }, { s, v -> s.copy(conclusionAdopted = v) }),
+    ScoreField("minutesAdoptedAndTasks", "Thông qua biên bản, giao nhiệm vụ", 2, { it.minutesAdoptedAndTasks }, { s, v -> s.copy(minutesAdoptedAndTasks = v) }),
+)

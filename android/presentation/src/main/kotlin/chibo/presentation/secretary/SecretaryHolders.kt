@@ -1,0 +1,265 @@
+package chibo.presentation.secretary
+
+import chibo.presentation.api.CellCore
+import chibo.presentation.api.Clock
+import chibo.presentation.api.CoreException
+import chibo.presentation.api.DocumentKind
+import chibo.presentation.api.DocumentsCore
+import chibo.presentation.api.GuidanceCore
+import chibo.presentation.api.MeetingCore
+import chibo.presentation.api.PetitionsCore
+import chibo.presentation.api.Scheduler
+import chibo.presentation.common.StateHolder
+import chibo.presentation.common.Tone
+import chibo.presentation.common.dateOf
+import chibo.presentation.common.decimal
+import chibo.presentation.common.isoDateLabel
+import chibo.presentation.common.label
+import chibo.presentation.common.localDate
+import chibo.presentation.common.monthLabel
+import chibo.presentation.common.timeAndDate
+import chibo.presentation.common.tone
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import uniffi.chibo_domain.GuidanceKind
+import uniffi.chibo_domain.MeetingKind
+import uniffi.chibo_domain.MemberStatus
+import uniffi.chibo_domain.PetitionStatus
+import java.time.LocalTime
+
+// ---------------------------------------------------------------------- home
+
+data class NextMeetingUi(val meetingId: String, val title: String, val whenAndWhere: String, val inProgress: Boolean)
+data class OpenTaskUi(val description: String, val assignee: String, val deadline: String, val overdue: Boolean)
+data class LastMeetingUi(val meetingId: String, val title: String, val grade: String?, val gradeTone: Tone, val detail: String)
+
+data class HomeState(
+    val loading: Boolean = true,
+    val cellName: String = "",
+    val communeName: String = "",
+    val next: NextMeetingUi? = null,
+    val last: LastMeetingUi? = null,
+    val lastWarnings: List<String> = emptyList(),
+    val openTasks: List<OpenTaskUi> = emptyList(),
+    val members: String = "",
+    val viabilityWarning: String? = null,
+    val error: String? = null,
+)
+
+class HomeStateHolder(
+    private val cells: CellCore,
+    private val meetings: MeetingCore,
+    private val scheduler: Scheduler?,
+    private val clock: Clock,
+    private val cellId: String,
+    scope: CoroutineScope,
+    work: CoroutineDispatcher,
+) : StateHolder<HomeState>(HomeState(), scope, work) {
+
+    fun load() = launchWork(::fail) {
+        val home = cells.home(cellId)
+        val total = home.membersByStatus.sumOf { it.count.toInt() }
+        val away = home.membersByStatus.filter { it.status != MemberStatus.ACTIVE && it.count > 0u }
+            .joinToString(", ") { "${it.count} ${it.status.label().lowercase()}" }
+        update {
+            HomeState(
+                loading = false,
+                cellName = home.cell.name,
+                communeName = home.cell.communeName,
+                next = home.nextMeeting?.let { m ->
+                    NextMeetingUi(
+                        m.id, "${m.kind.label()} · ${monthLabel(m.plannedStart)}", "${timeAndDate(m.plannedStart)} · ${m.plannedPlace}",
+                        m.actualStart != null,
+                    )
+                },
+                last = home.lastMeeting?.let { s ->
+                    LastMeetingUi(
+                        s.meetingId, "${s.kind.label()} · ${monthLabel(s.plannedStart)}", s.grade?.label(), s.grade?.tone() ?: Tone.Neutral,
+                        listOfNotNull(
+                            s.qualityTotal?.let { "$it/100 điểm" },
+                            s.attendanceRatePercent?.let { "dự họp ${decimal(it)}%" },
+                            s.status.label(),
+                        ).joinToString(" · "),
+                    )
+                },
+                lastWarnings = home.lastMeetingWarnings.map { it.message },
+                openTasks = home.openTasks.map { OpenTaskUi(it.task.description, it.assigneeName, isoDateLabel(it.task.deadline), it.overdue) },
+                members = "$total đảng viên" + if (away.isNotEmpty()) " ($away)" else "",
+                viabilityWarning = home.viability.warnings.firstOrNull()?.message,
+            )
+        }
+    }
+
+    /** Plans this month's regular meeting on the cell's fixed day (or a week from today) at 19:30. */
+    fun planNextMeeting(onPlanned: (String) -> Unit) = launchWork(::fail) {
+        val cell = cells.cell(cellId)
+        val today = localDate(clock.now())
+        val day = cell.meetingDay?.toInt()?.let { d ->
+            val thisMonth = today.withDayOfMonth(d.coerceAtMost(today.lengthOfMonth()))
+            if (thisMonth.isBefore(today)) today.plusMonths(1).let { it.withDayOfMonth(d.coerceAtMost(it.lengthOfMonth())) } else thisMonth
+        } ?: today.plusWeeks(1)
+        val start = day.atTime(LocalTime.of(19, 30)).toInstant(chibo.presentation.common.VIETNAM).toEpochMilli()
+        val place = cell.meetingPlace?.label ?: "Nhà văn hóa"
+        val meeting = meetings.plan(cellId, MeetingKind.REGULAR, start, place)
+        scheduler?.remindBefore(meeting.id, "${cell.name}: sinh hoạt ${monthLabel(start).lowercase()}", start)
+        load()
+        onPlanned(meeting.id)
+    }
+
+    private fun fail(message: String) = update { it.copy(loading = false, error = message) }
+}
+
+// ---------------------------------------------------------------------- roster
+
+data class MemberUi(val id: String, val name: String, val role: String?, val membership: String, val status: String?, val statusReason: String?)
+data class RosterState(val loading: Boolean = true, val cellName: String = "", val summary: String = "", val members: List<MemberUi> = emptyList(), val viabilityWarning: String? = null, val error: String? = null)
+
+class RosterStateHolder(private val cells: CellCore, private val cellId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
+    StateHolder<RosterState>(RosterState(), scope, work) {
+    fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
+        val cell = cells.cell(cellId)
+        val members = cells.members(cellId)
+        val full = members.count { it.membership == uniffi.chibo_domain.MembershipKind.FULL }
+        update {
+            RosterState(
+                loading = false,
+                cellName = cell.name,
+                summary = "${members.size} đảng viên: $full chính thức, ${members.size - full} dự bị",
+                members = members.map {
+                    MemberUi(it.id, it.fullName, it.role.label(), it.membership.label(), it.status.takeIf { s -> s != MemberStatus.ACTIVE }?.label(), it.statusReason)
+                },
+                viabilityWarning = if (full < 3) "Chi bộ có dưới 3 đảng viên chính thức" else null,
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------------- presence code
+
+data class PresenceState(val code: String = "", val qrPayload: String = "", val validUntil: String = "", val error: String? = null)
+
+/** The rotating code; the screen calls [refresh] when the shown code's span ends. */
+class PresenceCodeStateHolder(private val meetings: MeetingCore, private val meetingId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
+    StateHolder<PresenceState>(PresenceState(), scope, work) {
+    var validUntilMs: Long = 0
+        private set
+
+    fun refresh() = launchWork({ m -> update { it.copy(error = m) } }) {
+        val code = meetings.presenceCode(meetingId)
+        validUntilMs = code.validUntil
+        update { PresenceState(code.code.chunked(3).joinToString(" "), code.qrPayload, "Đổi mã lúc ${chibo.presentation.common.timeOf(code.validUntil)}") }
+    }
+}
+
+// ---------------------------------------------------------------------- history
+
+data class HistoryRow(val meetingId: String, val title: String, val detail: String, val grade: String?, val gradeTone: Tone, val status: String)
+data class HistoryState(val loading: Boolean = true, val rows: List<HistoryRow> = emptyList(), val error: String? = null)
+
+class HistoryStateHolder(private val cells: CellCore, private val cellId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
+    StateHolder<HistoryState>(HistoryState(), scope, work) {
+    fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
+        val rows = cells.history(cellId).map { s ->
+            HistoryRow(
+                s.meetingId,
+                "${s.kind.label()} · ${monthLabel(s.plannedStart)}" + if (s.revision > 1u) " (đính chính lần ${s.revision - 1u})" else "",
+                listOfNotNull(
+                    dateOf(s.actualStart ?: s.plannedStart),
+                    s.durationMinutes?.let { "$it phút" },
+                    if (s.expected > 0u) "${s.present}/${s.expected} có mặt" else null,
+                    s.qualityTotal?.let { "$it điểm" },
+                ).joinToString(" · "),
+                s.grade?.label(), s.grade?.tone() ?: Tone.Neutral, s.status.label(),
+            )
+        }
+        update { HistoryState(loading = false, rows = rows) }
+    }
+}
+
+// ---------------------------------------------------------------------- petitions
+
+data class AnswerUi(val status: String, val text: String, val responder: String, val at: String)
+data class PetitionRow(val id: String, val content: String, val category: String, val raisedBy: String, val raisedAt: String, val status: String, val statusTone: Tone, val answers: List<AnswerUi>)
+data class PetitionsState(val loading: Boolean = true, val rows: List<PetitionRow> = emptyList(), val waiting: Int = 0, val error: String? = null)
+
+class PetitionsStateHolder(private val petitions: PetitionsCore, private val cellId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
+    StateHolder<PetitionsState>(PetitionsState(), scope, work) {
+    fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
+        val threads = petitions.petitions(cellId).sortedByDescending { it.petition.raisedAt }
+        update {
+            PetitionsState(
+                loading = false,
+                rows = threads.map { t ->
+                    val status = t.responses.maxByOrNull { it.respondedAt }?.status ?: t.petition.status
+                    PetitionRow(
+                        t.petition.id, t.petition.content, t.petition.category.label(), t.petition.raisedBy, dateOf(t.petition.raisedAt),
+                        status.label(),
+                        when (status) {
+                            PetitionStatus.ANSWERED, PetitionStatus.RESOLVED -> Tone.Good
+                            PetitionStatus.DECLINED -> Tone.Warning
+                            else -> Tone.Neutral
+                        },
+                        t.responses.sortedBy { it.respondedAt }.map { AnswerUi(it.status.label(), it.text, it.responder, dateOf(it.respondedAt)) },
+                    )
+                },
+                waiting = threads.count { t -> (t.responses.maxByOrNull { it.respondedAt }?.status ?: t.petition.status) in setOf(PetitionStatus.RAISED, PetitionStatus.FORWARDED) },
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------------- guidance
+
+data class GuidanceUi(val id: String, val kind: String, val title: String, val body: String, val period: String, val published: String, val attachments: List<String>)
+data class GuidanceState(val loading: Boolean = true, val items: List<GuidanceUi> = emptyList(), val error: String? = null)
+
+class GuidanceStateHolder(private val guidance: GuidanceCore, private val cellId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
+    StateHolder<GuidanceState>(GuidanceState(), scope, work) {
+    fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
+        val items = guidance.guidance(cellId).sortedByDescending { it.publishedAt }.map { g ->
+            GuidanceUi(
+                g.id,
+                when (g.kind) {
+                    GuidanceKind.MONTHLY_GUIDANCE -> "Hướng dẫn sinh hoạt tháng"
+                    GuidanceKind.THEMATIC_TOPIC -> "Chuyên đề quý"
+                    GuidanceKind.NOTICE -> "Thông báo"
+                },
+                g.title, g.body, g.period.replace("-Q", " quý ").let { p -> if (p.length == 7 && p[4] == '-') "Tháng ${p.substring(5)}/${p.substring(0, 4)}" else p },
+                dateOf(g.publishedAt), g.attachments.map { it.fileName },
+            )
+        }
+        update { GuidanceState(loading = false, items = items) }
+    }
+}
+
+// ---------------------------------------------------------------------- share
+
+data class ShareState(
+    val busy: Boolean = false,
+    /** Why sharing is not possible on this build, said plainly. */
+    val unavailable: String? = null,
+    val ready: ReadyDocument? = null,
+    val error: String? = null,
+)
+
+data class ReadyDocument(val path: String, val fileName: String, val mimeType: String)
+
+class ShareStateHolder(private val documents: DocumentsCore, private val meetingId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
+    StateHolder<ShareState>(ShareState(), scope, work) {
+    fun render(kind: DocumentKind) {
+        update { it.copy(busy = true, error = null, ready = null) }
+        scope.launchSafely {
+            try {
+                val doc = documents.renderDocx(meetingId, kind)
+                update { it.copy(busy = false, ready = ReadyDocument(doc.path, doc.fileName, doc.mimeType)) }
+            } catch (e: CoreException) {
+                update {
+                    if (e.kind == CoreException.Kind.Unavailable) it.copy(busy = false, unavailable = e.message)
+                    else it.copy(busy = false, error = e.message)
+                }
+            }
+        }
+    }
+
+    private fun CoroutineScope.launchSafely(block: suspend () -> Unit) = launchWork({ m -> update { it.copy(busy = false, error = m) } }, block)
+}

@@ -1,0 +1,136 @@
+package chibo.presentation
+
+import chibo.presentation.api.AttentionItem
+import chibo.presentation.api.DocumentKind
+import chibo.presentation.api.Language
+import chibo.presentation.api.Settings
+import chibo.presentation.api.SettingsStore
+import chibo.presentation.api.SyncStatus
+import chibo.presentation.cadre.CadreHomeStateHolder
+import chibo.presentation.common.SettingsStateHolder
+import chibo.presentation.common.SyncStateHolder
+import chibo.presentation.common.Tone
+import chibo.presentation.fakes.FakeClock
+import chibo.presentation.fakes.FakeCore
+import chibo.presentation.fakes.vn
+import chibo.presentation.impl.BindingsDocuments
+import chibo.presentation.nav.Navigator
+import chibo.presentation.nav.Screen
+import chibo.presentation.secretary.HomeStateHolder
+import chibo.presentation.secretary.PetitionsStateHolder
+import chibo.presentation.secretary.ShareStateHolder
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFalse
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import uniffi.chibo_domain.MeetingKind
+import uniffi.chibo_domain.PetitionCategory
+import uniffi.chibo_domain.PetitionResponse
+import uniffi.chibo_domain.PetitionStatus
+
+class OtherHoldersTest {
+    private val scope = CoroutineScope(Dispatchers.Unconfined)
+    private val work = Dispatchers.Unconfined
+
+    @Test
+    fun theBackStackReturnsThroughTheScreensAndStopsAtTheRoot() {
+        val nav = Navigator(Screen.SecretaryHome)
+        nav.push(Screen.MeetingFlow("m1"))
+        nav.push(Screen.PresenceCode("m1"))
+        nav.push(Screen.PresenceCode("m1"))
+        assertEquals(3, nav.backStack.value.size, "the same screen twice is one entry")
+        assertTrue(nav.back())
+        assertEquals(Screen.MeetingFlow("m1"), nav.current)
+        val saved = nav.backStack.value
+        val restored = Navigator(Screen.SecretaryHome).apply { restore(saved) }
+        assertEquals(Screen.MeetingFlow("m1"), restored.current)
+        assertTrue(restored.back())
+        assertFalse(restored.back(), "the root leaves the app")
+    }
+
+    @Test
+    fun homePlansTheNextMeetingOnTheCellsDayAndShowsIt() {
+        val core = FakeCore()
+        val home = HomeStateHolder(core, core, null, FakeClock(vn(2026, 11, 25, 8, 0)), core.demo.cell.id, scope, work)
+        home.load()
+        assertNull(home.state.value.next)
+        assertEquals("12 đảng viên (1 miễn sinh hoạt, 1 sinh hoạt tạm thời nơi khác, 1 đi làm ăn xa)", home.state.value.members)
+        var planned: String? = null
+        home.planNextMeeting { planned = it }
+        val meeting = core.record(planned!!).meeting
+        assertEquals(vn(2026, 12, 24, 19, 30), meeting.plannedStart, "the 24th has passed this month: next month's")
+        assertEquals("Thường kỳ · Tháng 12/2026", home.state.value.next?.title)
+        assertEquals("19:30, 24/12/2026 · Nhà văn hóa bản Nà Hẩu", home.state.value.next?.whenAndWhere)
+    }
+
+    @Test
+    fun theSyncIndicatorSaysWhatIsWaitingAndWhatWentWrong() {
+        val clean = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()))
+        assertEquals("Đã gửi hết", clean.headline)
+        assertEquals(Tone.Good, clean.tone)
+        assertEquals("Lần gửi cuối: 08:30, 24/11/2026", clean.detail)
+        val offline = SyncStateHolder.toUi(SyncStatus(12, 3, null, "Không kết nối được máy chủ xã", emptyList()))
+        assertEquals("Chưa gửi được 15 mục", offline.headline)
+        assertEquals("12 thay đổi · 3 ảnh · Chưa gửi lần nào", offline.detail)
+        assertEquals(Tone.Warning, offline.tone)
+        val rejected = SyncStateHolder.toUi(SyncStatus(0, 0, null, null, listOf(AttentionItem("a", "Điểm danh ngày 24/11", "Cấp ủy viên không được phân công chi bộ này", "Liên hệ Văn phòng Đảng ủy xã"))))
+        assertEquals("1 mục cần xử lý", rejected.headline)
+        assertEquals(Tone.Problem, rejected.tone)
+    }
+
+    @Test
+    fun aPetitionShowsTheCommunesLatestAnswer() {
+        val core = FakeCore()
+        val m = core.plan(core.demo.cell.id, MeetingKind.REGULAR, vn(2026, 10, 24, 19, 30), "Nhà văn hóa")
+        val p = core.raisePetition(m.id, "Đề nghị sửa đường ống nước đầu bản", PetitionCategory.INFRASTRUCTURE, "Nhân dân bản Nà Hẩu")
+        core.responses += PetitionResponse("r1", p.id, PetitionStatus.FORWARDED, "Đã chuyển phòng Kinh tế xã", "Văn phòng Đảng ủy xã", vn(2026, 10, 27, 9, 0))
+        core.responses += PetitionResponse("r2", p.id, PetitionStatus.ANSWERED, "Xã bố trí kinh phí sửa trong tháng 12", "Văn phòng Đảng ủy xã", vn(2026, 11, 5, 9, 0))
+        val h = PetitionsStateHolder(core, core.demo.cell.id, scope, work)
+        h.load()
+        val row = h.state.value.rows.single()
+        assertEquals("Xã đã trả lời", row.status)
+        assertEquals(Tone.Good, row.statusTone)
+        assertEquals(listOf("Đã chuyển xã", "Xã đã trả lời"), row.answers.map { it.status })
+        assertEquals(0, h.state.value.waiting)
+    }
+
+    @Test
+    fun sharingSaysPlainlyThatTheDocxRendererIsNotInThisBuild() {
+        val h = ShareStateHolder(BindingsDocuments(), "m1", scope, work)
+        h.render(DocumentKind.Minutes)
+        assertEquals("Tạo tệp Word (DOCX) của biên bản, nghị quyết chưa có trong phiên bản này của ứng dụng.", h.state.value.unavailable)
+        assertNull(h.state.value.ready)
+        assertFalse(h.state.value.busy)
+    }
+
+    @Test
+    fun theCadreSeesVisitsDoneAgainstRequiredPerCell() {
+        val core = FakeCore()
+        core.plan(core.demo.cell.id, MeetingKind.REGULAR, vn(2026, 11, 24, 19, 30), "Nhà văn hóa bản Nà Hẩu")
+        val h = CadreHomeStateHolder(core, FakeClock(), core.demo.cadre.id, scope, work)
+        h.load()
+        val cell = h.state.value.cells.single()
+        assertEquals("0/1 lần tháng này", cell.visits)
+        assertTrue(cell.behind)
+        assertEquals("Tháng này: 0/1 lần dự họp", h.state.value.totals)
+        assertEquals("19:30, 24/11/2026 · Nhà văn hóa bản Nà Hẩu", cell.meetings.single().whenAndWhere)
+    }
+
+    @Test
+    fun settingsAreSavedAndVietnameseIsTheDefault() {
+        val store = object : SettingsStore {
+            var saved = Settings()
+            override fun load() = saved
+            override fun save(settings: Settings) { saved = settings }
+        }
+        val h = SettingsStateHolder(store, scope, work)
+        h.load()
+        assertEquals(Language.Vietnamese, h.state.value.language)
+        h.setTextScale(1.3f)
+        assertEquals(1.3f, store.saved.textScale)
+        assertEquals(1.3f, SettingsStateHolder(store, scope, work).apply { load() }.state.value.textScale)
+    }
+}

@@ -1,0 +1,53 @@
+package chibo.presentation.fakes
+
+import chibo.presentation.api.Camera
+import chibo.presentation.api.Clock
+import chibo.presentation.api.LocationReading
+import chibo.presentation.api.LocationSource
+import chibo.presentation.api.QrScanner
+import chibo.presentation.api.TextDrafts
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.MutableSharedFlow
+import uniffi.chibo_core.DeviceKeystore
+
+class FakeClock(var nowMs: Long = vn(2026, 11, 24, 19, 35)) : Clock {
+    override fun now() = nowMs
+    override fun monotonicMs() = 9_876_543L
+}
+
+/** A drafts file that outlives the state holders that write it, as the app's does. */
+class MemoryDrafts : TextDrafts {
+    val values = mutableMapOf<String, String>()
+    override fun get(key: String) = values[key].orEmpty()
+    override fun put(key: String, value: String) {
+        if (value.isEmpty()) values.remove(key) else values[key] = value
+    }
+}
+
+/** Hands out the files the test queues; null (cancelled) when none is left. */
+class FakeCamera(vararg files: String) : Camera {
+    val queue = ArrayDeque(files.toList())
+    override suspend fun capture(): String? = queue.removeFirstOrNull()
+}
+
+class FakeScanner(var payload: String? = null) : QrScanner {
+    override suspend fun scan() = payload
+}
+
+/** Fixes pushed by the test, one at a time. */
+class FakeLocation : LocationSource {
+    val flow = MutableSharedFlow<LocationReading>(replay = 1)
+    override fun readings(): Flow<LocationReading> = flow
+    fun emit(reading: LocationReading) = check(flow.tryEmit(reading))
+}
+
+/** Signs with a JDK Ed25519 key, as the platform keystore would (the key never leaves it). */
+class JdkKeystore : DeviceKeystore {
+    private val pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
+    override fun publicKey(): ByteArray = pair.public.encoded.takeLast(32).toByteArray()
+    override fun sign(payload: ByteArray): ByteArray = java.security.Signature.getInstance("Ed25519").run {
+        initSign(pair.private)
+        update(payload)
+        sign()
+    }
+}
