@@ -16,6 +16,7 @@ mod outbox;
 pub mod queries;
 mod read;
 pub mod schema;
+mod sync_state;
 mod visits;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,10 @@ pub use error::{StoreError, StoreErrorKind};
 pub use outbox::OutboxEntry;
 pub use queries::{
     HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, OpenTask, StatusCount,
+};
+pub use sync_state::{
+    AttentionEntry, AttentionSubject, BatchEntry, NewAttention, PhotoUpload, Settlement,
+    SyncAccount, SyncStateRow,
 };
 
 /// How long a writer waits for another connection's lock before giving up.

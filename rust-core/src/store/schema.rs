@@ -12,7 +12,8 @@ use super::error::StoreError;
 /// index for "the cell's meetings by start time". v3: visiting cadres, their
 /// assignments and check-ins, meeting photos and observations. v4: petition responses,
 /// the commune's guidance, the server's check-in verdicts, and what sync needs to order
-/// pulled changes (entity clocks, scope cursors).
+/// pulled changes (entity clocks, scope cursors). v5: the sync engine's enrolment, status,
+/// needs-attention list and photo upload queue.
 pub const MIGRATIONS: &[&str] = &[
     // ---- v1 ----
     r#"
@@ -321,6 +322,62 @@ CREATE TABLE scope_cursors (
     scope TEXT PRIMARY KEY NOT NULL,
     after INTEGER NOT NULL CHECK (after >= 0)
 );
+"#,
+    // ---- v5 ----
+    // Sync: the enrolment, the status shown between runs, what needs a person's
+    // attention (refused changes, photos that cannot go up), and the photo upload
+    // queue, whose tus URL survives an app restart.
+    r#"
+CREATE TABLE sync_account (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    server_url TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    credential TEXT NOT NULL,
+    person TEXT NOT NULL,
+    commune_name TEXT NOT NULL,
+    seq_base INTEGER NOT NULL CHECK (seq_base >= 0),
+    enrolled_at INTEGER NOT NULL
+);
+
+CREATE TABLE sync_state (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    last_attempt_at INTEGER,
+    last_success_at INTEGER,
+    last_error TEXT,
+    server_offset_ms INTEGER,
+    clock_warning TEXT
+);
+INSERT INTO sync_state (singleton) VALUES (1);
+
+-- Kept until dismissed; one entry per refused change and per photo.
+CREATE TABLE needs_attention (
+    id INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL CHECK (subject IN ('change', 'photo')),
+    device_seq INTEGER,
+    entity_kind TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    what TEXT NOT NULL,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    dismissed_at INTEGER
+);
+CREATE UNIQUE INDEX needs_attention_change ON needs_attention(device_seq)
+    WHERE subject = 'change';
+CREATE UNIQUE INDEX needs_attention_photo ON needs_attention(entity_id)
+    WHERE subject = 'photo';
+
+CREATE TABLE photo_uploads (
+    sha256 TEXT PRIMARY KEY NOT NULL,
+    upload_url TEXT,
+    offset INTEGER NOT NULL DEFAULT 0 CHECK (offset >= 0),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    queued_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX photo_uploads_pending ON photo_uploads(queued_at) WHERE state = 'pending';
 "#,
 ];
 
