@@ -151,4 +151,227 @@ impl Change {
             Change::SetCheckInVerdict { check_in_id, .. } => ("check_in_verdict", check_in_id),
         }
     }
+
+    /// The editable field group this change overwrites, for last-writer-wins by HLC:
+    /// a change older than the last write of its key is superseded. `None` for changes
+    /// that only add (children, check-ins, photos, responses) or happen once (plan,
+    /// signature, correction, presence secret): those never conflict.
+    pub fn lww_key(&self) -> Option<String> {
+        let key = match self {
+            Change::UpsertCell { cell } => format!("cell:{}", cell.id),
+            Change::UpsertMember { member } => format!("member:{}", member.id),
+            Change::UpdateMeeting { meeting } => format!("meeting:{}", meeting.id),
+            Change::SetAttendance { meeting_id, entry } => {
+                format!("attendance:{meeting_id}:{}", entry.member_id)
+            }
+            Change::SetAgenda { meeting_id, .. } => format!("agenda:{meeting_id}"),
+            // A review's outcome is edited (not done → done), unlike a task or a speech.
+            Change::ReviewTask { meeting_id, review } => {
+                format!("review:{meeting_id}:{}", review.task_id)
+            }
+            Change::SetJudgedScores { meeting_id, .. } => format!("judged:{meeting_id}"),
+            Change::UpsertCadre { cadre } => format!("cadre:{}", cadre.id),
+            Change::UpsertWorkingTeam { team } => format!("team:{}", team.id),
+            Change::UpsertAssignment { assignment } => format!("assignment:{}", assignment.id),
+            Change::SetVisitRequirement { commune_id, .. } => {
+                format!("visit_requirement:{commune_id}")
+            }
+            Change::RecordObservation { observation } => format!("observation:{}", observation.id),
+            Change::PublishGuidance { guidance } => format!("guidance:{}", guidance.id),
+            Change::SetCheckInVerdict { check_in_id, .. } => {
+                format!("check_in_verdict:{check_in_id}")
+            }
+            Change::PlanMeeting { .. }
+            | Change::AddSpeech { .. }
+            | Change::AddTask { .. }
+            | Change::RecordVote { .. }
+            | Change::RaisePetition { .. }
+            | Change::SignMeeting { .. }
+            | Change::StartCorrection { .. }
+            | Change::SetPresenceSecret { .. }
+            | Change::RecordCheckIn { .. }
+            | Change::AttachPhoto { .. }
+            | Change::RespondToPetition { .. } => return None,
+        };
+        Some(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checkin::VerdictStatus;
+    use crate::compliance::VisitPeriod;
+
+    const M: &str = "00000000-0000-7000-8000-000000000100";
+    const X: &str = "00000000-0000-7000-8000-000000000007";
+
+    fn verdict() -> Verdict {
+        Verdict {
+            status: VerdictStatus::Verified,
+            reasons: vec![],
+            unchecked: vec![],
+            effective_time: 0,
+        }
+    }
+
+    #[test]
+    fn editable_changes_name_the_field_group_they_overwrite() {
+        let meeting = Meeting::planned(
+            M.into(),
+            X.into(),
+            MeetingKind::Regular,
+            0,
+            "Nhà văn hóa".into(),
+        );
+        let keyed = [
+            (
+                Change::UpdateMeeting {
+                    meeting: meeting.clone(),
+                },
+                format!("meeting:{M}"),
+            ),
+            (
+                Change::SetAttendance {
+                    meeting_id: M.into(),
+                    entry: RollCallEntry {
+                        member_id: X.into(),
+                        attendance: Attendance::Present,
+                        reason: None,
+                    },
+                },
+                format!("attendance:{M}:{X}"),
+            ),
+            (
+                Change::SetAgenda {
+                    meeting_id: M.into(),
+                    items: vec![],
+                },
+                format!("agenda:{M}"),
+            ),
+            (
+                Change::SetJudgedScores {
+                    meeting_id: M.into(),
+                    scores: JudgedScores::default(),
+                },
+                format!("judged:{M}"),
+            ),
+            (
+                Change::ReviewTask {
+                    meeting_id: M.into(),
+                    review: TaskReview {
+                        task_id: X.into(),
+                        outcome: TaskOutcome::Done,
+                        note: None,
+                    },
+                },
+                format!("review:{M}:{X}"),
+            ),
+            (
+                Change::SetVisitRequirement {
+                    commune_id: X.into(),
+                    requirement: VisitRequirement {
+                        per: VisitPeriod::Month,
+                        visits: 1,
+                    },
+                },
+                format!("visit_requirement:{X}"),
+            ),
+            (
+                Change::SetCheckInVerdict {
+                    check_in_id: X.into(),
+                    verdict: verdict(),
+                },
+                format!("check_in_verdict:{X}"),
+            ),
+            (
+                Change::UpsertCadre {
+                    cadre: Cadre {
+                        id: X.into(),
+                        commune_id: M.into(),
+                        full_name: "Hoàng Văn Sơn".into(),
+                        title: "Đảng ủy viên".into(),
+                    },
+                },
+                format!("cadre:{X}"),
+            ),
+            (
+                Change::UpsertWorkingTeam {
+                    team: WorkingTeam {
+                        id: X.into(),
+                        commune_id: M.into(),
+                        name: "Tổ công tác số 3".into(),
+                    },
+                },
+                format!("team:{X}"),
+            ),
+        ];
+        for (change, key) in keyed {
+            assert_eq!(change.lww_key(), Some(key), "{change:?}");
+        }
+        // Two members' marks in one meeting are separate fields; the header is another.
+        let mark = |member: &str| Change::SetAttendance {
+            meeting_id: M.into(),
+            entry: RollCallEntry {
+                member_id: member.into(),
+                attendance: Attendance::Present,
+                reason: None,
+            },
+        };
+        assert_ne!(mark(X).lww_key(), mark(M).lww_key());
+    }
+
+    #[test]
+    fn additions_and_one_time_changes_have_no_key() {
+        let meeting = Meeting::planned(
+            M.into(),
+            X.into(),
+            MeetingKind::Regular,
+            0,
+            "Nhà văn hóa".into(),
+        );
+        let unkeyed = [
+            Change::PlanMeeting { meeting },
+            Change::AddSpeech {
+                meeting_id: M.into(),
+                speech: Speech {
+                    id: X.into(),
+                    speaker: Speaker::Guest {
+                        name: "Đồng chí Sơn".into(),
+                    },
+                    gist: "Chỉ đạo".into(),
+                },
+            },
+            Change::SignMeeting {
+                meeting_id: M.into(),
+                signature: Signature {
+                    signed_at: 0,
+                    chair_name: "A".into(),
+                    minute_taker_name: "B".into(),
+                },
+            },
+            Change::StartCorrection {
+                original_id: M.into(),
+                revision_id: X.into(),
+                started_at: 0,
+            },
+            Change::SetPresenceSecret {
+                meeting_id: M.into(),
+                secret_hex: "00".repeat(32),
+            },
+            Change::RespondToPetition {
+                response: PetitionResponse {
+                    id: X.into(),
+                    petition_id: M.into(),
+                    status: PetitionStatus::Forwarded,
+                    text: String::new(),
+                    responder: "Văn phòng Đảng ủy xã".into(),
+                    responded_at: 0,
+                },
+            },
+        ];
+        for change in unkeyed {
+            assert_eq!(change.lww_key(), None, "{change:?}");
+        }
+    }
 }

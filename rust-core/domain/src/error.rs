@@ -3,7 +3,8 @@
 
 use thiserror::Error;
 
-use crate::model::{Id, MeetingStatus};
+use crate::model::{Id, MeetingStatus, PetitionStatus};
+use crate::rules::petition_status_label;
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum ValidationError {
@@ -44,4 +45,17 @@ pub enum ValidationError {
     PresenceCodeForAnotherMeeting { meeting_id: Id },
     #[error("Chỉ có thể đính chính biên bản đã ký")]
     CorrectionOfUnsigned { meeting_id: Id },
+    #[error(
+        "Kiến nghị đang ở trạng thái \"{}\", không thể chuyển sang \"{}\"",
+        petition_status_label(*from),
+        petition_status_label(*to)
+    )]
+    PetitionTransition {
+        from: PetitionStatus,
+        to: PetitionStatus,
+    },
+    #[error("Kỳ không hợp lệ: \"{text}\" (cần dạng 2026-11 cho tháng hoặc 2026-Q4 cho quý)")]
+    InvalidPeriod { text: String },
+    #[error("Mã băm SHA-256 không hợp lệ: {field}")]
+    InvalidHash { field: &'static str },
 }

@@ -4,10 +4,13 @@
 use std::fmt::Write;
 
 use super::attendance::effective_attendance;
-use super::{format_percent, member_name, MeetingAssessment, MeetingContext, Warning, WarningCode};
+use super::{
+    format_percent, member_name, petition_status_label, MeetingAssessment, MeetingContext, Warning,
+    WarningCode,
+};
 use crate::model::{
-    Attendance, MeetingKind, MeetingRecord, Member, MemberRole, MembershipKind, PetitionStatus,
-    Speaker, TaskOutcome,
+    Attendance, MeetingKind, MeetingRecord, Member, MemberRole, MembershipKind, Speaker,
+    TaskOutcome,
 };
 use crate::time::{local_date, local_datetime, local_year_month, EpochMillis};
 
@@ -69,16 +72,6 @@ fn outcome_label(outcome: Option<TaskOutcome>) -> &'static str {
         Some(TaskOutcome::PartlyDone) => "hoàn thành một phần",
         Some(TaskOutcome::NotDone) => "chưa hoàn thành",
         None => "chưa đánh giá",
-    }
-}
-
-fn petition_status_label(status: PetitionStatus) -> &'static str {
-    match status {
-        PetitionStatus::Raised => "chi bộ tiếp nhận",
-        PetitionStatus::Forwarded => "đã chuyển Đảng ủy xã",
-        PetitionStatus::Answered => "đã trả lời",
-        PetitionStatus::Resolved => "đã giải quyết",
-        PetitionStatus::Declined => "không giải quyết, có nêu lý do",
     }
 }
 
@@ -452,7 +445,8 @@ fn write_attendance(doc: &mut Document, ctx: &MeetingContext, assessment: &Meeti
 mod tests {
     use super::*;
     use crate::model::{
-        Meeting, Petition, PetitionCategory, ResolutionText, Signature, VoteKind, VoteTally,
+        Meeting, Petition, PetitionCategory, PetitionStatus, ResolutionText, Signature, VoteKind,
+        VoteTally,
     };
     use crate::rules::assess_meeting;
     use crate::rules::test_support::*;

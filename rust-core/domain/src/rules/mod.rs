@@ -10,7 +10,9 @@ mod attendance;
 mod duration;
 mod format;
 mod good_meeting;
+mod guidance;
 mod minutes;
+mod petition;
 mod quality;
 mod removal;
 mod speaking;
@@ -20,7 +22,7 @@ mod viability;
 mod vote;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use agenda::*;
 pub use assessment::*;
@@ -28,7 +30,9 @@ pub use attendance::*;
 pub use duration::*;
 pub use format::*;
 pub use good_meeting::*;
+pub use guidance::*;
 pub use minutes::*;
+pub use petition::*;
 pub use quality::*;
 pub use removal::*;
 pub use speaking::*;

@@ -89,7 +89,8 @@ pub fn status_after_edit(meeting: &Meeting) -> MeetingStatus {
     }
 }
 
-fn valid_id(text: &str) -> Result<(), ValidationError> {
+/// Every id is a UUID.
+pub fn valid_id(text: &str) -> Result<(), ValidationError> {
     if is_valid_id(text) {
         Ok(())
     } else {
@@ -99,7 +100,8 @@ fn valid_id(text: &str) -> Result<(), ValidationError> {
     }
 }
 
-fn not_blank(text: &str, field: &'static str) -> Result<(), ValidationError> {
+/// A required text, with something in it besides spaces.
+pub fn not_blank(text: &str, field: &'static str) -> Result<(), ValidationError> {
     if text.trim().is_empty() {
         Err(ValidationError::EmptyField { field })
     } else {
