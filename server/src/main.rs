@@ -1,1 +1,141 @@
-fn main() {}
+//! `chibo-server serve [--config F]` runs the commune server; `chibo-server admin …`
+//! bootstraps a commune and its first office person (the rest is done from the office's
+//! enrolled device through the admin API).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use chibo_domain::sync::Role;
+use chibo_server::admin::{self, NewPerson};
+use chibo_server::{Clock, Config, Server, SystemClock};
+
+#[derive(Parser)]
+#[command(name = "chibo-server", version, about = "Máy chủ Sổ Chi bộ của xã")]
+struct Cli {
+    /// TOML configuration file; CHIBO_* environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sync, enrolment, admin and upload API until Ctrl-C.
+    Serve,
+    /// Bootstrap: communes, the first office person, enrolment codes.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a commune the server hosts.
+    CreateCommune {
+        /// e.g. "Đảng bộ xã Xuân Hòa".
+        #[arg(long)]
+        name: String,
+        /// The province's id (free text chosen by the operator).
+        #[arg(long)]
+        province: String,
+        /// A UUID to use as the commune's id (a new one by default).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// List the communes.
+    ListCommunes,
+    /// Register an office person of a commune and print their enrolment code.
+    CreateOffice {
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Issue a fresh enrolment code for a person.
+    IssueCode {
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        person: String,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CHIBO_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Serve => serve(config),
+        Command::Admin { command } => run_admin(config, command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime
+        .block_on(chibo_server::run(config))
+        .map_err(|e| e.to_string())
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    println!("{text}");
+    Ok(())
+}
+
+fn run_admin(config: Config, command: AdminCommand) -> Result<(), String> {
+    let ttl = config.enrollment_code_ttl_ms();
+    let state = Server::new(config).state().map_err(|e| e.to_string())?;
+    let storage = &*state.storage;
+    let now = SystemClock.now();
+    match command {
+        AdminCommand::CreateCommune { name, province, id } => print_json(
+            &admin::create_commune(storage, &name, &province, id, now)
+                .map_err(|e| e.to_string())?,
+        ),
+        AdminCommand::ListCommunes => {
+            print_json(&admin::list_communes(storage).map_err(|e| e.to_string())?)
+        }
+        AdminCommand::CreateOffice { commune, name } => {
+            let person = admin::create_person(
+                storage,
+                &commune,
+                &NewPerson {
+                    full_name: name,
+                    role: Role::Office,
+                },
+                now,
+            )
+            .map_err(|e| e.to_string())?;
+            let code = admin::issue_code(storage, &commune, &person.id, ttl, now)
+                .map_err(|e| e.to_string())?;
+            print_json(&code)
+        }
+        AdminCommand::IssueCode { commune, person } => print_json(
+            &admin::issue_code(storage, &commune, &person, ttl, now).map_err(|e| e.to_string())?,
+        ),
+    }
+}

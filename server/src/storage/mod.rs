@@ -240,8 +240,7 @@ pub trait Tx {
     fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>>;
     /// The device holding this credential hash (revoked ones too: the caller refuses
     /// them with `revoked`).
-    fn device_by_credential(&mut self, credential_hash: &str)
-        -> StorageResult<Option<DeviceRow>>;
+    fn device_by_credential(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceRow>>;
     /// A commune's devices, by enrolment time then id.
     fn devices(&mut self, commune_id: &str) -> StorageResult<Vec<DeviceRow>>;
     /// Public keys of the non-revoked devices of persons enrolled as this cadre
@@ -260,8 +259,7 @@ pub trait Tx {
         last_sync_at: EpochMillis,
     ) -> StorageResult<()>;
     /// Flags the device's clock as `ahead_ms` too far ahead, found at `at`.
-    fn flag_device_clock(&mut self, id: &str, ahead_ms: i64, at: EpochMillis)
-        -> StorageResult<()>;
+    fn flag_device_clock(&mut self, id: &str, ahead_ms: i64, at: EpochMillis) -> StorageResult<()>;
 
     // ------------------------------------------------------------ acknowledgements
 
@@ -298,8 +296,12 @@ pub trait Tx {
     fn put_doc(&mut self, doc: &DocRow) -> StorageResult<()>;
     fn doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<Option<DocRow>>;
     /// Documents of a kind in a commune, by `at` (nulls first) then id.
-    fn docs(&mut self, commune_id: &str, kind: &str, filter: &DocFilter)
-        -> StorageResult<Vec<DocRow>>;
+    fn docs(
+        &mut self,
+        commune_id: &str,
+        kind: &str,
+        filter: &DocFilter,
+    ) -> StorageResult<Vec<DocRow>>;
 
     // ------------------------------------------------------------ clocks
 
@@ -310,8 +312,11 @@ pub trait Tx {
     // ------------------------------------------------------------ presence secrets
 
     /// Stored apart from every log: never sent to any device.
-    fn presence_secret(&mut self, commune_id: &str, meeting_id: &str)
-        -> StorageResult<Option<String>>;
+    fn presence_secret(
+        &mut self,
+        commune_id: &str,
+        meeting_id: &str,
+    ) -> StorageResult<Option<String>>;
     fn insert_presence_secret(
         &mut self,
         commune_id: &str,

@@ -510,7 +510,11 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
-    fn cadre_device_keys(&mut self, commune_id: &str, cadre_id: &str) -> StorageResult<Vec<String>> {
+    fn cadre_device_keys(
+        &mut self,
+        commune_id: &str,
+        cadre_id: &str,
+    ) -> StorageResult<Vec<String>> {
         self.all(
             "SELECT d.public_key_hex FROM devices d JOIN persons p ON p.id = d.person_id
              WHERE d.commune_id = ?1 AND p.commune_id = ?1 AND p.role = 'cadre'
@@ -521,7 +525,12 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
-    fn revoke_device(&mut self, commune_id: &str, id: &str, at: EpochMillis) -> StorageResult<bool> {
+    fn revoke_device(
+        &mut self,
+        commune_id: &str,
+        id: &str,
+        at: EpochMillis,
+    ) -> StorageResult<bool> {
         self.exec(
             "UPDATE devices SET revoked_at = ?3
              WHERE commune_id = ?1 AND id = ?2 AND revoked_at IS NULL",
@@ -582,7 +591,9 @@ impl Tx for SqliteTx<'_> {
 
     fn append_log(&mut self, l: &LogRow) -> StorageResult<()> {
         self.exec(
-            &format!("INSERT INTO change_log ({LOG_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+            &format!(
+                "INSERT INTO change_log ({LOG_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
             params![
                 l.scope,
                 to_i64(l.server_seq)?,
@@ -623,7 +634,15 @@ impl Tx for SqliteTx<'_> {
                  ON CONFLICT (commune_id, kind, id) DO UPDATE SET cell_id = excluded.cell_id,
                    ref_id = excluded.ref_id, at = excluded.at, body = excluded.body"
             ),
-            params![d.commune_id, d.kind, d.id, d.cell_id, d.ref_id, d.at, d.body_json],
+            params![
+                d.commune_id,
+                d.kind,
+                d.id,
+                d.cell_id,
+                d.ref_id,
+                d.at,
+                d.body_json
+            ],
         )
         .map(drop)
     }
@@ -636,7 +655,12 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
-    fn docs(&mut self, commune_id: &str, kind: &str, filter: &DocFilter) -> StorageResult<Vec<DocRow>> {
+    fn docs(
+        &mut self,
+        commune_id: &str,
+        kind: &str,
+        filter: &DocFilter,
+    ) -> StorageResult<Vec<DocRow>> {
         self.all(
             &format!(
                 "SELECT {DOC_COLS} FROM docs WHERE commune_id = ?1 AND kind = ?2
@@ -665,7 +689,11 @@ impl Tx for SqliteTx<'_> {
         .map(drop)
     }
 
-    fn presence_secret(&mut self, commune_id: &str, meeting_id: &str) -> StorageResult<Option<String>> {
+    fn presence_secret(
+        &mut self,
+        commune_id: &str,
+        meeting_id: &str,
+    ) -> StorageResult<Option<String>> {
         self.one(
             "SELECT secret_hex FROM presence_secrets WHERE commune_id = ?1 AND meeting_id = ?2",
             [commune_id, meeting_id],

@@ -1,0 +1,199 @@
+//! Configuration: a TOML file, then `CHIBO_*` environment variables over it, then the
+//! defaults for whatever neither sets. Loopback and an SQLite file in the data directory
+//! by default, so `chibo-server serve` runs with no setup.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use chibo_domain::checkin::CheckInSettings;
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where to listen. Loopback by default: put a TLS proxy in front to serve phones.
+    pub listen: SocketAddr,
+    /// Where the SQLite database, uploads and blobs live.
+    pub data_dir: PathBuf,
+    /// `sqlite://<path>` or `postgres://…`; by default `sqlite://<data_dir>/chibo.db`.
+    pub database_url: Option<String>,
+    /// The largest request body accepted (after decompression), in bytes; larger gets
+    /// 413. Uploads bound their own bodies.
+    pub max_body_bytes: usize,
+    /// How far a device clock may disagree with the server's before a check-in needs
+    /// review (`CheckInSettings::clock_tolerance_ms`), in minutes.
+    pub clock_tolerance_minutes: i64,
+    /// How long an enrolment code stays valid, in hours.
+    pub enrollment_code_ttl_hours: i64,
+    /// The most changes one sync response carries (a device may ask for fewer).
+    pub max_pull: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("chibo-data"),
+            database_url: None,
+            max_body_bytes: 4 * 1024 * 1024,
+            clock_tolerance_minutes: CheckInSettings::default().clock_tolerance_ms / 60_000,
+            enrollment_code_ttl_hours: 72,
+            max_pull: 500,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("không đọc được tệp cấu hình {path}: {detail}")]
+    Read { path: PathBuf, detail: String },
+    #[error("tệp cấu hình {path} không hợp lệ: {detail}")]
+    Parse { path: PathBuf, detail: String },
+    #[error("biến môi trường {name} không hợp lệ: \"{value}\"")]
+    Env { name: String, value: String },
+    #[error("cấu hình không hợp lệ: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// The file (if any), then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let base = match file {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        base.with_env(std::env::vars())
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        Config::from_toml(&text).map_err(|detail| ConfigError::Parse {
+            path: path.to_path_buf(),
+            detail,
+        })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Applies `CHIBO_LISTEN`, `CHIBO_DATA_DIR`, `CHIBO_DATABASE_URL`,
+    /// `CHIBO_MAX_BODY_BYTES`, `CHIBO_CLOCK_TOLERANCE_MINUTES`,
+    /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS` and `CHIBO_MAX_PULL` from `vars`.
+    pub fn with_env(
+        mut self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError> {
+            value.trim().parse().map_err(|_| ConfigError::Env {
+                name: name.to_string(),
+                value: value.to_string(),
+            })
+        }
+        for (name, value) in vars {
+            match name.as_str() {
+                "CHIBO_LISTEN" => self.listen = parse(&name, &value)?,
+                "CHIBO_DATA_DIR" => self.data_dir = PathBuf::from(value),
+                "CHIBO_DATABASE_URL" => self.database_url = Some(value),
+                "CHIBO_MAX_BODY_BYTES" => self.max_body_bytes = parse(&name, &value)?,
+                "CHIBO_CLOCK_TOLERANCE_MINUTES" => {
+                    self.clock_tolerance_minutes = parse(&name, &value)?
+                }
+                "CHIBO_ENROLLMENT_CODE_TTL_HOURS" => {
+                    self.enrollment_code_ttl_hours = parse(&name, &value)?
+                }
+                "CHIBO_MAX_PULL" => self.max_pull = parse(&name, &value)?,
+                _ => {}
+            }
+        }
+        self.validate()?;
+        Ok(self)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_body_bytes < 1024 {
+            return Err(ConfigError::Invalid(
+                "max_body_bytes phải từ 1024 byte trở lên".into(),
+            ));
+        }
+        if self.clock_tolerance_minutes <= 0 || self.enrollment_code_ttl_hours <= 0 {
+            return Err(ConfigError::Invalid(
+                "clock_tolerance_minutes và enrollment_code_ttl_hours phải lớn hơn 0".into(),
+            ));
+        }
+        if self.max_pull == 0 {
+            return Err(ConfigError::Invalid("max_pull phải lớn hơn 0".into()));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("chibo.db").display()),
+        }
+    }
+
+    /// The check-in thresholds, with this server's clock tolerance.
+    pub fn check_in_settings(&self) -> CheckInSettings {
+        CheckInSettings {
+            clock_tolerance_ms: self.clock_tolerance_minutes.saturating_mul(60_000),
+            ..CheckInSettings::default()
+        }
+    }
+
+    pub fn enrollment_code_ttl_ms(&self) -> i64 {
+        self.enrollment_code_ttl_hours.saturating_mul(3_600_000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_then_defaults() {
+        let file = Config::from_toml(
+            "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/chibo\"\nmax_pull = 50\n",
+        )
+        .unwrap();
+        let config = file
+            .with_env([
+                (
+                    "CHIBO_DATABASE_URL".to_string(),
+                    "postgres://db/chibo".to_string(),
+                ),
+                ("CHIBO_MAX_PULL".to_string(), "80".to_string()),
+                ("HOME".to_string(), "/root".to_string()),
+            ])
+            .unwrap();
+        assert_eq!(config.listen, "0.0.0.0:9000".parse().unwrap());
+        assert_eq!(config.data_dir, PathBuf::from("/srv/chibo"));
+        assert_eq!(config.database_url(), "postgres://db/chibo");
+        assert_eq!(config.max_pull, 80);
+        assert_eq!(config.clock_tolerance_minutes, 60);
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_with_sqlite_in_the_data_dir() {
+        let config = Config::default().with_env([]).unwrap();
+        assert!(config.listen.ip().is_loopback());
+        assert_eq!(config.database_url(), "sqlite://chibo-data/chibo.db");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let err = Config::default()
+            .with_env([("CHIBO_LISTEN".to_string(), "everywhere".to_string())])
+            .unwrap_err();
+        assert!(err.to_string().contains("CHIBO_LISTEN"), "{err}");
+        assert!(Config::from_toml("listen = 5\n").is_err());
+        assert!(Config::from_toml("colour = \"red\"\n").is_err());
+    }
+}

@@ -1,0 +1,576 @@
+//! A commune's current state as entity documents (one JSON document per cell, member,
+//! meeting record, check-in…), the [`LedgerView`] the domain's `decide` reads through,
+//! and the writing of each [`Effect`] it returns.
+
+use std::cell::RefCell;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use chibo_domain::checkin::{CheckIn, PhotoUse, ServerReceipt, Verdict};
+use chibo_domain::compliance::{Assignment, Cadre, VisitRequirement, WorkingTeam};
+use chibo_domain::ledger::{Effect, LedgerView, LookupError};
+use chibo_domain::model::*;
+use chibo_domain::rules::PastRollCall;
+use chibo_domain::time::{from_local, local_year_month, EpochMillis};
+
+use crate::storage::{BlobRef, DocFilter, DocRow, StorageError, StorageResult, Tx};
+
+pub const CELL: &str = "cell";
+pub const MEMBER: &str = "member";
+pub const RECORD: &str = "record";
+pub const PETITION: &str = "petition";
+pub const PETITION_RESPONSE: &str = "petition_response";
+pub const CADRE: &str = "cadre";
+pub const WORKING_TEAM: &str = "working_team";
+pub const ASSIGNMENT: &str = "assignment";
+pub const VISIT_REQUIREMENT: &str = "visit_requirement";
+pub const CHECK_IN: &str = "check_in";
+pub const PHOTO: &str = "photo";
+pub const OBSERVATION: &str = "observation";
+pub const GUIDANCE: &str = "guidance";
+
+/// A check-in as the server keeps it: with its current (server) verdict and what the
+/// server knew when it arrived, so it can be judged again when the presence secret
+/// comes later.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredCheckIn {
+    pub check_in: CheckIn,
+    pub verdict: Verdict,
+    pub receipt: Option<ServerReceipt>,
+}
+
+/// When a meeting started (or is planned to).
+pub fn started_at(meeting: &Meeting) -> EpochMillis {
+    meeting.actual_start.unwrap_or(meeting.planned_start)
+}
+
+fn held(meeting: &Meeting) -> bool {
+    matches!(
+        meeting.status,
+        MeetingStatus::Recorded | MeetingStatus::Signed
+    )
+}
+
+fn year_start(year: i32) -> EpochMillis {
+    let date = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    from_local(date.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+fn decode<T: DeserializeOwned>(doc: &DocRow) -> StorageResult<T> {
+    serde_json::from_str(&doc.body_json)
+        .map_err(|e| StorageError::Corrupt(format!("document {}/{}: {e}", doc.kind, doc.id)))
+}
+
+fn encode<T: Serialize>(value: &T) -> StorageResult<String> {
+    serde_json::to_string(value).map_err(|e| StorageError::Corrupt(e.to_string()))
+}
+
+/// One commune's documents, read and written through the caller's transaction.
+pub struct CommuneDocs<'t> {
+    tx: RefCell<&'t mut dyn Tx>,
+    commune_id: String,
+}
+
+impl<'t> CommuneDocs<'t> {
+    pub fn new(tx: &'t mut dyn Tx, commune_id: &str) -> CommuneDocs<'t> {
+        CommuneDocs {
+            tx: RefCell::new(tx),
+            commune_id: commune_id.to_string(),
+        }
+    }
+
+    pub fn commune_id(&self) -> &str {
+        &self.commune_id
+    }
+
+    /// The transaction, for what is not a document (logs, acks, clocks).
+    pub fn with_tx<T>(&self, f: impl FnOnce(&mut dyn Tx) -> StorageResult<T>) -> StorageResult<T> {
+        let mut tx = self.tx.borrow_mut();
+        f(&mut **tx)
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, kind: &str, id: &str) -> StorageResult<Option<T>> {
+        let doc = self.with_tx(|tx| tx.doc(&self.commune_id, kind, id))?;
+        doc.as_ref().map(decode).transpose()
+    }
+
+    pub fn list<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        filter: &DocFilter,
+    ) -> StorageResult<Vec<T>> {
+        let docs = self.with_tx(|tx| tx.docs(&self.commune_id, kind, filter))?;
+        docs.iter().map(decode).collect()
+    }
+
+    fn by_cell<T: DeserializeOwned>(&self, kind: &str, cell_id: &str) -> StorageResult<Vec<T>> {
+        self.list(
+            kind,
+            &DocFilter {
+                cell_id: Some(cell_id.to_string()),
+                ref_id: None,
+            },
+        )
+    }
+
+    fn by_ref<T: DeserializeOwned>(&self, kind: &str, ref_id: &str) -> StorageResult<Vec<T>> {
+        self.list(
+            kind,
+            &DocFilter {
+                cell_id: None,
+                ref_id: Some(ref_id.to_string()),
+            },
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn put<T: Serialize>(
+        &self,
+        kind: &str,
+        id: &str,
+        cell_id: Option<&str>,
+        ref_id: Option<&str>,
+        at: Option<EpochMillis>,
+        value: &T,
+    ) -> StorageResult<()> {
+        let doc = DocRow {
+            commune_id: self.commune_id.clone(),
+            kind: kind.to_string(),
+            id: id.to_string(),
+            cell_id: cell_id.map(str::to_string),
+            ref_id: ref_id.map(str::to_string),
+            at,
+            body_json: encode(value)?,
+        };
+        self.with_tx(|tx| tx.put_doc(&doc))
+    }
+
+    // ------------------------------------------------------------ typed reads
+
+    pub fn cell(&self, id: &str) -> StorageResult<Option<Cell>> {
+        self.get(CELL, id)
+    }
+
+    pub fn cells(&self) -> StorageResult<Vec<Cell>> {
+        let mut cells: Vec<Cell> = self.list(CELL, &DocFilter::default())?;
+        cells.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(cells)
+    }
+
+    pub fn roster_of(&self, cell_id: &str) -> StorageResult<Vec<Member>> {
+        let mut members: Vec<Member> = self.by_cell(MEMBER, cell_id)?;
+        members.sort_by_key(|m| name_order_key(&m.full_name));
+        Ok(members)
+    }
+
+    pub fn record_of(&self, meeting_id: &str) -> StorageResult<Option<MeetingRecord>> {
+        self.get(RECORD, meeting_id)
+    }
+
+    /// The cell's meeting records (every revision), by start time.
+    pub fn records_of(&self, cell_id: &str) -> StorageResult<Vec<MeetingRecord>> {
+        self.by_cell(RECORD, cell_id)
+    }
+
+    /// The newest revision of each meeting of the cell that was held, by start time.
+    pub fn current_held_records(&self, cell_id: &str) -> StorageResult<Vec<MeetingRecord>> {
+        let all = self.records_of(cell_id)?;
+        let corrected: Vec<Id> = all
+            .iter()
+            .filter_map(|r| r.meeting.revision_of.clone())
+            .collect();
+        Ok(all
+            .into_iter()
+            .filter(|r| held(&r.meeting) && !corrected.contains(&r.meeting.id))
+            .collect())
+    }
+
+    /// Roll calls of the cell's held meetings earlier in the meeting's calendar year,
+    /// oldest first, current revisions only.
+    pub fn earlier_this_year(&self, meeting: &Meeting) -> StorageResult<Vec<PastRollCall>> {
+        let start = started_at(meeting);
+        let (year, _) = local_year_month(start);
+        let from = year_start(year);
+        Ok(self
+            .current_held_records(&meeting.cell_id)?
+            .into_iter()
+            .filter(|r| {
+                let at = started_at(&r.meeting);
+                r.meeting.id != meeting.id && at >= from && at < start
+            })
+            .map(|r| PastRollCall {
+                meeting_id: r.meeting.id.clone(),
+                kind: r.meeting.kind,
+                started_at: started_at(&r.meeting),
+                entries: r.roll_call,
+            })
+            .collect())
+    }
+
+    pub fn stored_check_in(&self, id: &str) -> StorageResult<Option<StoredCheckIn>> {
+        self.get(CHECK_IN, id)
+    }
+
+    pub fn check_ins_of_meeting(&self, meeting_id: &str) -> StorageResult<Vec<StoredCheckIn>> {
+        self.by_ref(CHECK_IN, meeting_id)
+    }
+
+    pub fn all_check_ins(&self) -> StorageResult<Vec<StoredCheckIn>> {
+        self.list(CHECK_IN, &DocFilter::default())
+    }
+
+    /// Photos used by every check-in of the commune, for the reuse check.
+    pub fn photo_uses(&self) -> StorageResult<Vec<PhotoUse>> {
+        Ok(self
+            .all_check_ins()?
+            .into_iter()
+            .filter_map(|s| {
+                s.check_in.photo_sha256.map(|photo_sha256| PhotoUse {
+                    check_in_id: s.check_in.id,
+                    photo_sha256,
+                })
+            })
+            .collect())
+    }
+
+    pub fn assignments(&self) -> StorageResult<Vec<Assignment>> {
+        self.list(ASSIGNMENT, &DocFilter::default())
+    }
+
+    pub fn cadres(&self) -> StorageResult<Vec<Cadre>> {
+        let mut cadres: Vec<Cadre> = self.list(CADRE, &DocFilter::default())?;
+        cadres.sort_by_key(|c| name_order_key(&c.full_name));
+        Ok(cadres)
+    }
+
+    pub fn petitions(&self) -> StorageResult<Vec<Petition>> {
+        self.list(PETITION, &DocFilter::default())
+    }
+
+    pub fn responses_to(&self, petition_id: &str) -> StorageResult<Vec<PetitionResponse>> {
+        self.by_ref(PETITION_RESPONSE, petition_id)
+    }
+
+    pub fn visit_requirement(&self) -> StorageResult<Option<VisitRequirement>> {
+        let id = self.commune_id.clone();
+        self.get(VISIT_REQUIREMENT, &id)
+    }
+
+    pub fn presence_secret(&self, meeting_id: &str) -> StorageResult<Option<Vec<u8>>> {
+        let hex_text = self.with_tx(|tx| tx.presence_secret(&self.commune_id, meeting_id))?;
+        hex_text
+            .map(|t| {
+                hex::decode(t.trim())
+                    .map_err(|e| StorageError::Corrupt(format!("presence secret: {e}")))
+            })
+            .transpose()
+    }
+
+    /// The cell a meeting belongs to: from its record, or (before the record reached the
+    /// server) from a check-in at it.
+    pub fn cell_of_meeting(&self, meeting_id: &str) -> StorageResult<Option<Id>> {
+        if let Some(record) = self.record_of(meeting_id)? {
+            return Ok(Some(record.meeting.cell_id));
+        }
+        Ok(self
+            .check_ins_of_meeting(meeting_id)?
+            .into_iter()
+            .next()
+            .map(|s| s.check_in.cell_id))
+    }
+
+    // ------------------------------------------------------------ writes
+
+    fn put_record(&self, record: &MeetingRecord) -> StorageResult<()> {
+        let m = &record.meeting;
+        self.put(
+            RECORD,
+            &m.id,
+            Some(&m.cell_id),
+            m.revision_of.as_deref(),
+            Some(started_at(m)),
+            record,
+        )?;
+        // Petitions are also their own documents, so a response finds them by id; a
+        // correction's copies become the current ones.
+        for p in &record.petitions {
+            self.put_petition(p)?;
+        }
+        Ok(())
+    }
+
+    fn put_petition(&self, p: &Petition) -> StorageResult<()> {
+        self.put(
+            PETITION,
+            &p.id,
+            Some(&p.cell_id),
+            p.meeting_id.as_deref(),
+            Some(p.raised_at),
+            p,
+        )
+    }
+
+    pub fn put_check_in(&self, stored: &StoredCheckIn) -> StorageResult<()> {
+        let c = &stored.check_in;
+        self.put(
+            CHECK_IN,
+            &c.id,
+            Some(&c.cell_id),
+            Some(&c.meeting_id),
+            Some(stored.verdict.effective_time),
+            stored,
+        )
+    }
+
+    fn blob_ref(&self, sha256: &str, cell_id: Option<&str>) -> StorageResult<()> {
+        let blob = BlobRef {
+            commune_id: self.commune_id.clone(),
+            sha256: sha256.trim().to_lowercase(),
+            cell_id: cell_id.map(str::to_string),
+        };
+        self.with_tx(|tx| tx.add_blob_ref(&blob))
+    }
+
+    /// Writes what `decide` produced. A check-in is written with `server_verdict` (the
+    /// server's own judgement) and its receipt, never with the verdict its device sent.
+    pub fn write_effect(
+        &self,
+        effect: &Effect,
+        check_in_judgement: Option<(&Verdict, Option<ServerReceipt>)>,
+        now: EpochMillis,
+    ) -> StorageResult<()> {
+        match effect {
+            Effect::Cell(c) => self.put(CELL, &c.id, Some(&c.id), None, None, c),
+            Effect::Member(m) => self.put(MEMBER, &m.id, Some(&m.cell_id), None, None, m),
+            // A correction is a new record; the original stays as it was.
+            Effect::Record { record, .. } => self.put_record(record),
+            Effect::LoosePetition(p) => self.put_petition(p),
+            Effect::Cadre(c) => self.put(CADRE, &c.id, None, None, None, c),
+            Effect::WorkingTeam(t) => self.put(WORKING_TEAM, &t.id, None, None, None, t),
+            Effect::Assignment(a) => self.put(
+                ASSIGNMENT,
+                &a.id,
+                Some(&a.cell_id),
+                Some(&a.cadre_id),
+                None,
+                a,
+            ),
+            Effect::VisitRequirement {
+                commune_id,
+                requirement,
+            } => self.put(VISIT_REQUIREMENT, commune_id, None, None, None, requirement),
+            Effect::PresenceSecret {
+                meeting_id,
+                secret_hex,
+            } => self.with_tx(|tx| {
+                tx.insert_presence_secret(&self.commune_id, meeting_id, secret_hex, now)
+            }),
+            Effect::CheckIn {
+                check_in,
+                verdict,
+                guest_added,
+            } => {
+                let (verdict, receipt) = match check_in_judgement {
+                    Some((v, receipt)) => (v.clone(), receipt),
+                    None => (verdict.clone(), None),
+                };
+                self.put_check_in(&StoredCheckIn {
+                    check_in: check_in.clone(),
+                    verdict,
+                    receipt,
+                })?;
+                if let Some(meeting) = guest_added {
+                    if let Some(mut record) = self.record_of(&meeting.id)? {
+                        record.meeting = meeting.clone();
+                        self.put_record(&record)?;
+                    }
+                }
+                if let Some(photo) = &check_in.photo_sha256 {
+                    self.blob_ref(photo, Some(&check_in.cell_id))?;
+                }
+                Ok(())
+            }
+            Effect::Photo(p) => {
+                let cell_id = match (&p.meeting_id, &p.check_in_id) {
+                    (Some(meeting_id), _) => self.cell_of_meeting(meeting_id)?,
+                    (None, Some(check_in_id)) => self
+                        .stored_check_in(check_in_id)?
+                        .map(|s| s.check_in.cell_id),
+                    (None, None) => None,
+                };
+                let id = format!(
+                    "{}:{}:{}",
+                    p.sha256,
+                    p.meeting_id.as_deref().unwrap_or("-"),
+                    p.check_in_id.as_deref().unwrap_or("-")
+                );
+                self.put(
+                    PHOTO,
+                    &id,
+                    cell_id.as_deref(),
+                    Some(&p.sha256),
+                    Some(p.attached_at),
+                    p,
+                )?;
+                match cell_id {
+                    Some(cell) => self.blob_ref(&p.sha256, Some(&cell)),
+                    None => Ok(()),
+                }
+            }
+            Effect::Observation(o) => {
+                let cell_id = self.cell_of_meeting(&o.meeting_id)?;
+                self.put(
+                    OBSERVATION,
+                    &o.id,
+                    cell_id.as_deref(),
+                    Some(&o.meeting_id),
+                    Some(o.recorded_at),
+                    o,
+                )
+            }
+            Effect::PetitionResponse { response, petition } => {
+                self.put(
+                    PETITION_RESPONSE,
+                    &response.id,
+                    Some(&petition.cell_id),
+                    Some(&response.petition_id),
+                    Some(response.responded_at),
+                    response,
+                )?;
+                self.put_petition(petition)?;
+                // Every record holding a copy of the petition shows its new status.
+                for mut record in self.records_of(&petition.cell_id)? {
+                    let mut changed = false;
+                    for p in record.petitions.iter_mut().filter(|p| p.id == petition.id) {
+                        p.status = petition.status;
+                        changed = true;
+                    }
+                    if changed {
+                        let m = &record.meeting;
+                        self.put(
+                            RECORD,
+                            &m.id,
+                            Some(&m.cell_id),
+                            m.revision_of.as_deref(),
+                            Some(started_at(m)),
+                            &record,
+                        )?;
+                    }
+                }
+                Ok(())
+            }
+            Effect::Guidance(g) => {
+                self.put(GUIDANCE, &g.id, None, None, Some(g.published_at), g)?;
+                for a in &g.attachments {
+                    if g.cell_ids.is_empty() {
+                        self.blob_ref(&a.sha256, None)?;
+                    } else {
+                        for cell in &g.cell_ids {
+                            self.blob_ref(&a.sha256, Some(cell))?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Effect::CheckInVerdict {
+                check_in_id,
+                verdict,
+            } => match self.stored_check_in(check_in_id)? {
+                Some(mut stored) => {
+                    stored.verdict = verdict.clone();
+                    self.put_check_in(&stored)
+                }
+                None => Ok(()),
+            },
+        }
+    }
+}
+
+fn lookup(e: StorageError) -> LookupError {
+    LookupError(e.to_string())
+}
+
+impl LedgerView for CommuneDocs<'_> {
+    fn cell(&self, id: &str) -> Result<Option<Cell>, LookupError> {
+        CommuneDocs::cell(self, id).map_err(lookup)
+    }
+
+    fn member(&self, id: &str) -> Result<Option<Member>, LookupError> {
+        self.get(MEMBER, id).map_err(lookup)
+    }
+
+    fn roster(&self, cell_id: &str) -> Result<Vec<Member>, LookupError> {
+        self.roster_of(cell_id).map_err(lookup)
+    }
+
+    fn record(&self, meeting_id: &str) -> Result<Option<MeetingRecord>, LookupError> {
+        self.record_of(meeting_id).map_err(lookup)
+    }
+
+    /// The tasks set at the cell's last held regular-kind meeting before this one (its
+    /// newest revision).
+    fn previous_tasks(&self, meeting: &Meeting) -> Result<Vec<Task>, LookupError> {
+        let start = started_at(meeting);
+        let held = self
+            .current_held_records(&meeting.cell_id)
+            .map_err(lookup)?;
+        Ok(held
+            .into_iter()
+            .filter(|r| started_at(&r.meeting) < start && r.meeting.kind.is_regular())
+            .max_by_key(|r| (started_at(&r.meeting), r.meeting.id.clone()))
+            .map(|r| r.tasks)
+            .unwrap_or_default())
+    }
+
+    fn correction_of(&self, meeting_id: &str) -> Result<Option<Id>, LookupError> {
+        let revisions: Vec<MeetingRecord> = self.by_ref(RECORD, meeting_id).map_err(lookup)?;
+        Ok(revisions.into_iter().next().map(|r| r.meeting.id))
+    }
+
+    fn cadre(&self, id: &str) -> Result<Option<Cadre>, LookupError> {
+        self.get(CADRE, id).map_err(lookup)
+    }
+
+    fn working_team(&self, id: &str) -> Result<Option<WorkingTeam>, LookupError> {
+        self.get(WORKING_TEAM, id).map_err(lookup)
+    }
+
+    fn check_in(&self, id: &str) -> Result<Option<(CheckIn, Verdict)>, LookupError> {
+        Ok(self
+            .stored_check_in(id)
+            .map_err(lookup)?
+            .map(|s| (s.check_in, s.verdict)))
+    }
+
+    fn has_presence_secret(&self, meeting_id: &str) -> Result<bool, LookupError> {
+        self.with_tx(|tx| tx.presence_secret(&self.commune_id, meeting_id))
+            .map(|s| s.is_some())
+            .map_err(lookup)
+    }
+
+    fn has_photo(&self, photo: &PhotoAttachment) -> Result<bool, LookupError> {
+        let same: Vec<PhotoAttachment> = self
+            .by_ref(PHOTO, &photo.sha256.trim().to_lowercase())
+            .map_err(lookup)?;
+        Ok(same
+            .iter()
+            .any(|p| p.meeting_id == photo.meeting_id && p.check_in_id == photo.check_in_id))
+    }
+
+    fn observation(&self, id: &str) -> Result<Option<Observation>, LookupError> {
+        self.get(OBSERVATION, id).map_err(lookup)
+    }
+
+    fn petition(&self, id: &str) -> Result<Option<Petition>, LookupError> {
+        self.get(PETITION, id).map_err(lookup)
+    }
+
+    fn petition_response(&self, id: &str) -> Result<Option<PetitionResponse>, LookupError> {
+        self.get(PETITION_RESPONSE, id).map_err(lookup)
+    }
+
+    fn guidance(&self, id: &str) -> Result<Option<Guidance>, LookupError> {
+        self.get(GUIDANCE, id).map_err(lookup)
+    }
+}

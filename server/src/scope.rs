@@ -1,0 +1,286 @@
+//! Who may read and write what. A secretary writes their own cell; a cadre reads the
+//! cells assigned to them and writes check-ins, observations and petitions there; the
+//! office stays within its commune and authors the commune's own data; nobody but the
+//! server authors a check-in verdict.
+
+use chibo_domain::change::Change;
+use chibo_domain::ledger::Refusal;
+use chibo_domain::model::Id;
+use chibo_domain::sync::{Role, Scope};
+
+use crate::auth::Actor;
+use crate::docs::CommuneDocs;
+use crate::storage::StorageResult;
+
+/// The code of a pushed change refused for its scope.
+pub const SCOPE_CODE: &str = "scope";
+
+/// Where a change belongs: the scope its log entry goes to, and every cell it touches
+/// (a member moved between cells touches both).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub scope: Scope,
+    pub cells: Vec<Id>,
+}
+
+/// Why a pushed change is refused before the rules see it.
+#[derive(Debug)]
+pub enum Denial {
+    /// Outside what the device may write.
+    Scope(String),
+    /// It refers to something the commune does not hold.
+    Refusal(Refusal),
+}
+
+impl Denial {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Denial::Scope(_) => SCOPE_CODE,
+            Denial::Refusal(r) => r.code(),
+        }
+    }
+
+    pub fn reason(&self) -> String {
+        match self {
+            Denial::Scope(reason) => reason.clone(),
+            Denial::Refusal(r) => r.to_string(),
+        }
+    }
+}
+
+fn other_commune() -> Denial {
+    Denial::Scope("Dữ liệu thuộc một xã khác; thiết bị này chỉ ghi được dữ liệu của xã mình".into())
+}
+
+fn not_found(kind: &'static str, id: &str) -> Denial {
+    Denial::Refusal(Refusal::NotFound {
+        kind,
+        id: id.to_string(),
+    })
+}
+
+fn cell_target(cells: Vec<Id>) -> Target {
+    let mut unique: Vec<Id> = Vec::new();
+    for c in cells {
+        if !unique.contains(&c) {
+            unique.push(c);
+        }
+    }
+    Target {
+        scope: Scope::Cell(unique[0].clone()),
+        cells: unique,
+    }
+}
+
+/// The scope and cells of `change`, read from what the commune holds (the stored cell
+/// of an existing entity, the change's own for a new one).
+pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Target, Denial>> {
+    let commune = docs.commune_id().to_string();
+    let commune_target = |commune_id: &str| {
+        if commune_id == commune {
+            Ok(Target {
+                scope: Scope::Commune(commune.clone()),
+                cells: Vec::new(),
+            })
+        } else {
+            Err(other_commune())
+        }
+    };
+    let meeting_cell = |meeting_id: &str| -> StorageResult<Result<Target, Denial>> {
+        Ok(match docs.record_of(meeting_id)? {
+            Some(record) => Ok(cell_target(vec![record.meeting.cell_id])),
+            None => Err(not_found("meeting", meeting_id)),
+        })
+    };
+    let result = match change {
+        Change::UpsertCell { cell } => {
+            if cell.commune_id != commune {
+                Err(other_commune())
+            } else {
+                Ok(cell_target(vec![cell.id.clone()]))
+            }
+        }
+        Change::UpsertMember { member } => {
+            let mut cells = vec![member.cell_id.clone()];
+            if let Some(old) =
+                docs.get::<chibo_domain::model::Member>(crate::docs::MEMBER, &member.id)?
+            {
+                cells.push(old.cell_id);
+            }
+            Ok(cell_target(cells))
+        }
+        Change::PlanMeeting { meeting } => {
+            let mut cells = vec![meeting.cell_id.clone()];
+            if let Some(old) = docs.record_of(&meeting.id)? {
+                cells.push(old.meeting.cell_id);
+            }
+            Ok(cell_target(cells))
+        }
+        Change::UpdateMeeting { meeting } => match docs.record_of(&meeting.id)? {
+            Some(old) => Ok(cell_target(vec![
+                old.meeting.cell_id,
+                meeting.cell_id.clone(),
+            ])),
+            None => Err(not_found("meeting", &meeting.id)),
+        },
+        Change::SetAttendance { meeting_id, .. }
+        | Change::SetAgenda { meeting_id, .. }
+        | Change::AddSpeech { meeting_id, .. }
+        | Change::ReviewTask { meeting_id, .. }
+        | Change::AddTask { meeting_id, .. }
+        | Change::RecordVote { meeting_id, .. }
+        | Change::SetJudgedScores { meeting_id, .. }
+        | Change::SignMeeting { meeting_id, .. }
+        | Change::SetPresenceSecret { meeting_id, .. } => return meeting_cell(meeting_id),
+        Change::StartCorrection { original_id, .. } => return meeting_cell(original_id),
+        Change::RaisePetition { petition } => {
+            let mut cells = vec![petition.cell_id.clone()];
+            if let Some(old) =
+                docs.get::<chibo_domain::model::Petition>(crate::docs::PETITION, &petition.id)?
+            {
+                cells.push(old.cell_id);
+            }
+            Ok(cell_target(cells))
+        }
+        Change::RecordCheckIn { check_in, .. } => match docs.cell(&check_in.cell_id)? {
+            Some(cell) => Ok(cell_target(vec![cell.id])),
+            None => Err(not_found("cell", &check_in.cell_id)),
+        },
+        Change::AttachPhoto { photo } => match (&photo.meeting_id, &photo.check_in_id) {
+            (Some(meeting_id), _) => return meeting_cell(meeting_id),
+            (None, Some(check_in_id)) => match docs.stored_check_in(check_in_id)? {
+                Some(stored) => Ok(cell_target(vec![stored.check_in.cell_id])),
+                None => Err(not_found("check_in", check_in_id)),
+            },
+            // The rules refuse it with their own reason.
+            (None, None) => Err(Denial::Refusal(
+                chibo_domain::ValidationError::EmptyField {
+                    field: "buổi họp hoặc lượt điểm danh của ảnh",
+                }
+                .into(),
+            )),
+        },
+        Change::RecordObservation { observation } => {
+            match docs.cell_of_meeting(&observation.meeting_id)? {
+                Some(cell) => Ok(cell_target(vec![cell])),
+                None => Err(not_found("meeting", &observation.meeting_id)),
+            }
+        }
+        Change::RespondToPetition { response } => match docs
+            .get::<chibo_domain::model::Petition>(crate::docs::PETITION, &response.petition_id)?
+        {
+            Some(p) => Ok(cell_target(vec![p.cell_id])),
+            None => Err(not_found("petition", &response.petition_id)),
+        },
+        Change::SetCheckInVerdict { check_in_id, .. } => match docs.stored_check_in(check_in_id)? {
+            Some(stored) => Ok(cell_target(vec![stored.check_in.cell_id])),
+            None => Err(not_found("check_in", check_in_id)),
+        },
+        Change::UpsertCadre { cadre } => commune_target(&cadre.commune_id),
+        Change::UpsertWorkingTeam { team } => commune_target(&team.commune_id),
+        Change::UpsertAssignment { .. } => commune_target(&commune),
+        Change::SetVisitRequirement { commune_id, .. } => commune_target(commune_id),
+        Change::PublishGuidance { guidance } => commune_target(&guidance.commune_id),
+    };
+    Ok(result)
+}
+
+/// The cells `actor` may read: their own (secretary), those ever assigned to them
+/// (cadre), every cell of the commune (office).
+pub fn readable_cells(docs: &CommuneDocs, actor: &Actor) -> StorageResult<Vec<Id>> {
+    let mut cells: Vec<Id> = match &actor.role {
+        Role::Secretary { cell_id } => vec![cell_id.clone()],
+        Role::Cadre { cadre_id } => docs
+            .assignments()?
+            .into_iter()
+            .filter(|a| &a.cadre_id == cadre_id)
+            .map(|a| a.cell_id)
+            .collect(),
+        Role::Office => docs.cells()?.into_iter().map(|c| c.id).collect(),
+    };
+    let mut seen = Vec::new();
+    cells.retain(|c| {
+        let new = !seen.contains(c);
+        seen.push(c.clone());
+        new
+    });
+    Ok(cells)
+}
+
+/// Every scope `actor` may read: the commune first, then the cells.
+pub fn readable_scopes(docs: &CommuneDocs, actor: &Actor) -> StorageResult<Vec<Scope>> {
+    let mut scopes = vec![Scope::Commune(actor.commune_id().to_string())];
+    scopes.extend(readable_cells(docs, actor)?.into_iter().map(Scope::Cell));
+    Ok(scopes)
+}
+
+/// Whether `actor` may author `change`, which lands in `target`.
+pub fn may_write(
+    docs: &CommuneDocs,
+    actor: &Actor,
+    change: &Change,
+    target: &Target,
+) -> StorageResult<Result<(), Denial>> {
+    let deny = |reason: &str| Ok(Err(Denial::Scope(reason.to_string())));
+    if let Change::SetCheckInVerdict { .. } = change {
+        return deny("Chỉ máy chủ mới kết luận được lượt điểm danh");
+    }
+    let commune_level = matches!(target.scope, Scope::Commune(_));
+    match &actor.role {
+        Role::Office => {
+            let allowed = commune_level
+                || matches!(
+                    change,
+                    Change::UpsertCell { .. }
+                        | Change::UpsertMember { .. }
+                        | Change::RespondToPetition { .. }
+                );
+            if allowed {
+                Ok(Ok(()))
+            } else {
+                deny("Văn phòng Đảng ủy xã không ghi biên bản thay chi bộ")
+            }
+        }
+        Role::Secretary { cell_id } => {
+            if commune_level {
+                return deny("Chỉ văn phòng Đảng ủy xã mới ghi được dữ liệu chung của xã");
+            }
+            if matches!(
+                change,
+                Change::RecordCheckIn { .. } | Change::RecordObservation { .. }
+            ) {
+                return deny("Điểm danh và nhận xét do cấp ủy viên phụ trách ghi");
+            }
+            if target.cells.iter().all(|c| c == cell_id) {
+                Ok(Ok(()))
+            } else {
+                deny("Đồng chí chỉ ghi được dữ liệu của chi bộ mình")
+            }
+        }
+        Role::Cadre { cadre_id } => {
+            let own = match change {
+                Change::RecordCheckIn { check_in, .. } => &check_in.cadre_id == cadre_id,
+                Change::RecordObservation { observation } => &observation.cadre_id == cadre_id,
+                Change::RaisePetition { .. } => true,
+                Change::AttachPhoto { photo } => match &photo.check_in_id {
+                    Some(check_in_id) if photo.meeting_id.is_none() => docs
+                        .stored_check_in(check_in_id)?
+                        .is_some_and(|s| &s.check_in.cadre_id == cadre_id),
+                    _ => false,
+                },
+                _ => return deny(
+                    "Cấp ủy viên chỉ ghi điểm danh, nhận xét và kiến nghị ở chi bộ được phân công",
+                ),
+            };
+            if !own {
+                return deny("Đồng chí chỉ ghi được điểm danh, nhận xét và ảnh của chính mình");
+            }
+            let readable = readable_cells(docs, actor)?;
+            if target.cells.iter().all(|c| readable.contains(c)) {
+                Ok(Ok(()))
+            } else {
+                deny("Đồng chí không được phân công phụ trách chi bộ này")
+            }
+        }
+    }
+}
