@@ -1,0 +1,1055 @@
+//! The PostgreSQL backend, for a province or more: several stateless server processes on
+//! one database. Same tables, same schema versions and same behaviour as
+//! [`super::sqlite`]; the same test suite runs against both (`CHIBO_TEST_DATABASE_URL`).
+//!
+//! # Isolation
+//! Writes run SERIALIZABLE and are retried, with a short jittered back-off, after a
+//! serialization failure or a deadlock. The modules above read, decide, then write (a
+//! device's last applied sequence before its acks, a field's winning clock before the
+//! document, a meeting's state before a check-in); SQLite's single writer makes that safe
+//! for free, and SERIALIZABLE keeps it safe between concurrent processes without a
+//! `FOR UPDATE` on every read. Server sequence numbers follow commit order: a second
+//! writer of a scope waits on the counter row's lock, and once the first commits it
+//! fails and starts again on a fresh snapshot, so a number is only taken once every
+//! smaller one is committed and visible. Reads run REPEATABLE READ READ ONLY: one
+//! snapshot, never blocked, never aborted.
+//!
+//! A failed statement aborts a PostgreSQL transaction (SQLite's goes on), so inserts
+//! that may meet an existing key use `ON CONFLICT DO NOTHING` and report
+//! [`StorageError::Conflict`] without aborting, and a transaction in which a statement
+//! failed is never reported as committed.
+//!
+//! # Threads
+//! `postgres::Client` drives its connection with a tokio runtime of its own, so it must
+//! run where blocking is allowed: inside `spawn_blocking` (as the handlers call the
+//! storage) or a plain thread, never on an async worker. Opening and dropping the storage
+//! (which connect and disconnect) run on a thread of their own, so they are safe
+//! anywhere.
+//!
+//! TLS is not compiled in: the URL may say `sslmode=disable` or `prefer` (loopback or a
+//! private network); `sslmode=require` is refused with a clear message.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use ::postgres as pg;
+use pg::config::SslMode;
+use pg::error::SqlState;
+use pg::types::ToSql;
+use pg::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
+
+use super::*;
+
+/// Versioned schema: `SCHEMA[n]` moves a database from version n to n+1, the same
+/// versions as the SQLite backend's. Text is compared byte by byte (`COLLATE "C"`), as
+/// SQLite does, whatever the database's locale: lists come out in the same order.
+pub(crate) const SCHEMA: &[&str] = &[r#"
+CREATE TABLE communes (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    name TEXT COLLATE "C" NOT NULL,
+    province_id TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE persons (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    full_name TEXT COLLATE "C" NOT NULL,
+    role TEXT COLLATE "C" NOT NULL,
+    cell_id TEXT COLLATE "C",
+    cadre_id TEXT COLLATE "C",
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX persons_commune ON persons (commune_id);
+CREATE TABLE enrollment_codes (
+    code_hash TEXT COLLATE "C" PRIMARY KEY,
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    person_id TEXT COLLATE "C" NOT NULL REFERENCES persons(id),
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+);
+CREATE TABLE devices (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    person_id TEXT COLLATE "C" NOT NULL REFERENCES persons(id),
+    credential_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+    public_key_hex TEXT COLLATE "C" NOT NULL,
+    label TEXT COLLATE "C" NOT NULL,
+    enrolled_at BIGINT NOT NULL,
+    revoked_at BIGINT,
+    last_sync_at BIGINT,
+    last_applied_seq BIGINT NOT NULL,
+    clock_ahead_ms BIGINT,
+    clock_flagged_at BIGINT
+);
+CREATE INDEX devices_commune ON devices (commune_id);
+CREATE INDEX devices_person ON devices (person_id);
+CREATE TABLE acks (
+    device_id TEXT COLLATE "C" NOT NULL REFERENCES devices(id),
+    device_seq BIGINT NOT NULL,
+    outcome TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (device_id, device_seq)
+);
+CREATE TABLE scope_counters (
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    scope TEXT COLLATE "C" NOT NULL,
+    last_seq BIGINT NOT NULL,
+    PRIMARY KEY (commune_id, scope)
+);
+CREATE TABLE change_log (
+    scope TEXT COLLATE "C" NOT NULL,
+    server_seq BIGINT NOT NULL,
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    origin_device TEXT COLLATE "C",
+    device_seq BIGINT,
+    hlc TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL,
+    received_at BIGINT NOT NULL,
+    change TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (commune_id, scope, server_seq)
+);
+CREATE TABLE docs (
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    kind TEXT COLLATE "C" NOT NULL,
+    id TEXT COLLATE "C" NOT NULL,
+    cell_id TEXT COLLATE "C",
+    ref_id TEXT COLLATE "C",
+    at BIGINT,
+    body TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (commune_id, kind, id)
+);
+CREATE INDEX docs_cell ON docs (commune_id, kind, cell_id);
+CREATE INDEX docs_ref ON docs (commune_id, kind, ref_id);
+CREATE TABLE entity_clocks (
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    key TEXT COLLATE "C" NOT NULL,
+    hlc TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (commune_id, key)
+);
+CREATE TABLE presence_secrets (
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    meeting_id TEXT COLLATE "C" NOT NULL,
+    secret_hex TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (commune_id, meeting_id)
+);
+CREATE TABLE blob_refs (
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    sha256 TEXT COLLATE "C" NOT NULL,
+    cell_id TEXT COLLATE "C"
+);
+CREATE INDEX blob_refs_sha ON blob_refs (sha256);
+"#];
+
+/// Connections per server process; PostgreSQL's default `max_connections` (100) leaves
+/// room for several processes.
+const POOL_SIZE: u32 = 16;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A write keeps retrying lost races for this long (or this many attempts), then the
+/// request fails with [`StorageError::Retry`].
+const RETRY_BUDGET: Duration = Duration::from_secs(20);
+const MAX_ATTEMPTS: u32 = 100;
+/// Advisory lock key that serialises the migrations of processes starting together
+/// ("chibo" in ASCII).
+const MIGRATION_LOCK: i64 = 0x63_6869_626f;
+
+pub struct PostgresStorage {
+    /// `None` only while dropping (see `Drop`).
+    pool: Option<r2d2::Pool<Manager>>,
+}
+
+/// A pooled connection with the statements it has prepared: each SQL text is parsed
+/// and planned once per connection, then only bound and executed (one round trip).
+struct Conn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+struct Manager {
+    config: Config,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = pg::Error;
+
+    fn connect(&self) -> Result<Conn, pg::Error> {
+        Ok(Conn {
+            client: self.config.connect(NoTls)?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), pg::Error> {
+        conn.client.simple_query("").map(drop)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.client.is_closed()
+    }
+}
+
+impl PostgresStorage {
+    /// Connects to the database a `postgres://` URL names, brings its schema up to date
+    /// and keeps a pool of connections.
+    pub fn open(url: &str) -> StorageResult<PostgresStorage> {
+        // The parser's message never repeats the URL (which may hold a password).
+        let mut config: Config = url.parse().map_err(|e| {
+            StorageError::Unavailable(format!("địa chỉ PostgreSQL không hợp lệ: {e}"))
+        })?;
+        if config.get_ssl_mode() == SslMode::Require {
+            return Err(StorageError::Unavailable(
+                "máy chủ này chưa hỗ trợ kết nối PostgreSQL qua TLS (sslmode=require); \
+                 hãy dùng sslmode=disable trong mạng nội bộ"
+                    .into(),
+            ));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("chibo-server");
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        off_runtime(move || {
+            let mut client = config.connect(NoTls).map_err(map_err)?;
+            migrate(&mut client)?;
+            // Closed here, on this thread (see the module documentation).
+            drop(client);
+            let pool = r2d2::Pool::builder()
+                .max_size(POOL_SIZE)
+                .min_idle(Some(1))
+                .connection_timeout(CONNECT_TIMEOUT)
+                .build(Manager { config })
+                .map_err(|e| {
+                    StorageError::Unavailable(format!("không kết nối được PostgreSQL: {e}"))
+                })?;
+            Ok(PostgresStorage { pool: Some(pool) })
+        })
+    }
+
+    fn conn(&self) -> StorageResult<r2d2::PooledConnection<Manager>> {
+        let pool = self
+            .pool
+            .as_ref()
+            .ok_or_else(|| StorageError::Unavailable("kho dữ liệu đã đóng".into()))?;
+        pool.get()
+            .map_err(|e| StorageError::Unavailable(format!("không lấy được kết nối: {e}")))
+    }
+}
+
+impl Drop for PostgresStorage {
+    fn drop(&mut self) {
+        // Closing a connection blocks on its runtime, which panics on an async worker
+        // thread: the last handle may well be dropped there at shutdown.
+        if let Some(pool) = self.pool.take() {
+            off_runtime(move || drop(pool));
+        }
+    }
+}
+
+/// For test suites: creates an empty database (`t_<random>`) on the server `base_url`
+/// names and returns the URL of the new database, so that tests run in parallel each on
+/// their own. The role in `base_url` needs CREATEDB. Nothing drops it: point it at a
+/// throwaway cluster (tests/lib/postgres.sh makes one).
+pub fn fresh_test_database(base_url: &str) -> StorageResult<String> {
+    let (server, query) = match base_url.split_once('?') {
+        Some((server, query)) => (server, Some(query)),
+        None => (base_url, None),
+    };
+    let authority_end = server
+        .find("://")
+        .map(|scheme| scheme + 3)
+        .and_then(|start| server[start..].find('/').map(|slash| start + slash))
+        .unwrap_or(server.len());
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random)
+        .map_err(|e| StorageError::Unavailable(format!("không sinh được tên: {e}")))?;
+    let name = format!("t_{}", hex::encode(random));
+    let config: Config = base_url
+        .parse()
+        .map_err(|e| StorageError::Unavailable(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?;
+    let create = format!("CREATE DATABASE {name}");
+    off_runtime(move || {
+        let mut client = config.connect(NoTls).map_err(map_err)?;
+        client.batch_execute(&create).map_err(map_err)
+    })?;
+    let mut url = format!("{}/{name}", &server[..authority_end]);
+    if let Some(query) = query {
+        url.push('?');
+        url.push_str(query);
+    }
+    Ok(url)
+}
+
+/// Runs `f` on a thread of its own, where blocking is allowed whoever calls.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn migrate(client: &mut Client) -> StorageResult<()> {
+    // Several processes may start at once against one database: one migrates, the
+    // others wait and then find nothing to do. A session lock: freed if we die.
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(map_err)?;
+    let result = migrate_locked(client);
+    let unlocked = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .map_err(map_err);
+    result.and(unlocked.map(drop))
+}
+
+fn migrate_locked(client: &mut Client) -> StorageResult<()> {
+    client
+        .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        .map_err(map_err)?;
+    let stored = client
+        .query_opt("SELECT version FROM schema_version", &[])
+        .map_err(map_err)?;
+    let version = match stored {
+        Some(row) => get::<i32>(&row, 0)?,
+        None => {
+            client
+                .execute("INSERT INTO schema_version (version) VALUES (0)", &[])
+                .map_err(map_err)?;
+            0
+        }
+    };
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > SCHEMA.len() {
+        return Err(StorageError::Corrupt(format!(
+            "cơ sở dữ liệu phiên bản {version} mới hơn máy chủ này (phiên bản {})",
+            SCHEMA.len()
+        )));
+    }
+    for (n, step) in SCHEMA.iter().enumerate().skip(version) {
+        let next = i32::try_from(n + 1).unwrap_or(i32::MAX);
+        let mut tx = client.transaction().map_err(map_err)?;
+        tx.batch_execute(step).map_err(map_err)?;
+        tx.execute("UPDATE schema_version SET version = $1", &[&next])
+            .map_err(map_err)?;
+        tx.commit().map_err(map_err)?;
+    }
+    Ok(())
+}
+
+fn map_err(e: pg::Error) -> StorageError {
+    if let Some(code) = e.code() {
+        if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+        {
+            return StorageError::Retry;
+        }
+        // Class 23: integrity constraint violations.
+        if code.code().starts_with("23") {
+            return StorageError::Conflict(e.to_string());
+        }
+    }
+    StorageError::Unavailable(e.to_string())
+}
+
+/// Column `i` of a row, or `Corrupt` when it does not hold a `T`.
+fn get<'r, T: pg::types::FromSql<'r>>(row: &'r Row, i: usize) -> StorageResult<T> {
+    row.try_get(i)
+        .map_err(|e| StorageError::Corrupt(format!("cột {i}: {e}")))
+}
+
+fn get_u64(row: &Row, i: usize) -> StorageResult<u64> {
+    let v: i64 = get(row, i)?;
+    u64::try_from(v).map_err(|_| StorageError::Corrupt(format!("cột {i}: số âm {v}")))
+}
+
+fn to_i64(v: u64) -> StorageResult<i64> {
+    i64::try_from(v).map_err(|_| StorageError::Conflict(format!("số thứ tự quá lớn: {v}")))
+}
+
+/// Jittered exponential back-off before attempt `attempt + 1`: 1–2 ms, then up to 64 ms.
+fn back_off(attempt: u32) {
+    let ceiling = 1u64 << attempt.min(6);
+    let jitter = getrandom::u64().unwrap_or(0) % ceiling;
+    std::thread::sleep(Duration::from_millis(ceiling / 2 + jitter / 2 + 1));
+}
+
+/// Runs `f` in one transaction on `conn`; commits (or, read-only, rolls back) on `Ok`.
+fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
+    let Conn { client, statements } = conn;
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(if write {
+            IsolationLevel::Serializable
+        } else {
+            IsolationLevel::RepeatableRead
+        })
+        .read_only(!write)
+        .start()
+        .map_err(map_err)?;
+    let mut handle = PgTx {
+        tx: &mut tx,
+        statements,
+        failure: None,
+    };
+    // On `Err` the transaction is dropped, which rolls it back.
+    f(&mut handle)?;
+    if let Some(failure) = handle.failure {
+        // The closure went on after a failed statement: PostgreSQL has already aborted
+        // the transaction, and COMMIT would silently roll it back.
+        return Err(failure.into_error());
+    }
+    if write {
+        tx.commit().map_err(map_err)
+    } else {
+        tx.rollback().map_err(map_err)
+    }
+}
+
+impl Storage for PostgresStorage {
+    fn read_tx(&self, f: TxFn<'_>) -> StorageResult<()> {
+        let mut conn = self.conn()?;
+        run_tx(&mut conn, false, f)
+    }
+
+    fn write_tx(&self, f: TxFn<'_>) -> StorageResult<()> {
+        let mut conn = self.conn()?;
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match run_tx(&mut conn, true, f) {
+                Err(StorageError::Retry)
+                    if attempt < MAX_ATTEMPTS && started.elapsed() < RETRY_BUDGET =>
+                {
+                    back_off(attempt);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+/// What went wrong with an earlier statement of the transaction.
+#[derive(Clone, Copy)]
+enum Failure {
+    Retry,
+    Other,
+}
+
+impl Failure {
+    fn into_error(self) -> StorageError {
+        match self {
+            Failure::Retry => StorageError::Retry,
+            Failure::Other => {
+                StorageError::Unavailable("giao dịch đã bị hủy vì một lệnh trước đó lỗi".into())
+            }
+        }
+    }
+}
+
+struct PgTx<'t, 'c> {
+    tx: &'t mut Transaction<'c>,
+    statements: &'t mut HashMap<String, Statement>,
+    failure: Option<Failure>,
+}
+
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+impl PgTx<'_, '_> {
+    fn failed(&mut self, e: pg::Error) -> StorageError {
+        let error = map_err(e);
+        self.failure.get_or_insert(match error {
+            StorageError::Retry => Failure::Retry,
+            _ => Failure::Other,
+        });
+        error
+    }
+
+    fn statement(&mut self, sql: &str) -> StorageResult<Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        match self.tx.prepare(sql) {
+            Ok(statement) => {
+                self.statements.insert(sql.to_owned(), statement.clone());
+                Ok(statement)
+            }
+            Err(e) => Err(self.failed(e)),
+        }
+    }
+
+    fn query(&mut self, sql: &str, params: Params<'_>) -> StorageResult<Vec<Row>> {
+        let statement = self.statement(sql)?;
+        self.tx
+            .query(&statement, params)
+            .map_err(|e| self.failed(e))
+    }
+
+    fn query_opt(&mut self, sql: &str, params: Params<'_>) -> StorageResult<Option<Row>> {
+        let statement = self.statement(sql)?;
+        self.tx
+            .query_opt(&statement, params)
+            .map_err(|e| self.failed(e))
+    }
+
+    fn execute(&mut self, sql: &str, params: Params<'_>) -> StorageResult<u64> {
+        let statement = self.statement(sql)?;
+        self.tx
+            .execute(&statement, params)
+            .map_err(|e| self.failed(e))
+    }
+
+    /// An `INSERT … ON CONFLICT DO NOTHING`: `Conflict` when the key already existed.
+    /// The transaction stays usable, as SQLite's does after a constraint error.
+    fn insert(&mut self, what: &str, sql: &str, params: Params<'_>) -> StorageResult<()> {
+        match self.execute(sql, params)? {
+            0 => Err(StorageError::Conflict(format!("{what}: khóa đã tồn tại"))),
+            _ => Ok(()),
+        }
+    }
+
+    fn all<T>(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+        map: impl Fn(&Row) -> StorageResult<T>,
+    ) -> StorageResult<Vec<T>> {
+        self.query(sql, params)?.iter().map(map).collect()
+    }
+
+    fn one<T>(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+        map: impl FnOnce(&Row) -> StorageResult<T>,
+    ) -> StorageResult<Option<T>> {
+        self.query_opt(sql, params)?.as_ref().map(map).transpose()
+    }
+}
+
+fn commune_from(r: &Row) -> StorageResult<CommuneRow> {
+    Ok(CommuneRow {
+        id: get(r, 0)?,
+        name: get(r, 1)?,
+        province_id: get(r, 2)?,
+        created_at: get(r, 3)?,
+    })
+}
+
+fn person_from(r: &Row) -> StorageResult<PersonRow> {
+    Ok(PersonRow {
+        id: get(r, 0)?,
+        commune_id: get(r, 1)?,
+        full_name: get(r, 2)?,
+        role: get(r, 3)?,
+        cell_id: get(r, 4)?,
+        cadre_id: get(r, 5)?,
+        created_at: get(r, 6)?,
+    })
+}
+
+fn device_from(r: &Row) -> StorageResult<DeviceRow> {
+    Ok(DeviceRow {
+        id: get(r, 0)?,
+        commune_id: get(r, 1)?,
+        person_id: get(r, 2)?,
+        credential_hash: get(r, 3)?,
+        public_key_hex: get(r, 4)?,
+        label: get(r, 5)?,
+        enrolled_at: get(r, 6)?,
+        revoked_at: get(r, 7)?,
+        last_sync_at: get(r, 8)?,
+        last_applied_seq: get_u64(r, 9)?,
+        clock_ahead_ms: get(r, 10)?,
+        clock_flagged_at: get(r, 11)?,
+    })
+}
+
+fn log_from(r: &Row) -> StorageResult<LogRow> {
+    let device_seq: Option<i64> = get(r, 4)?;
+    Ok(LogRow {
+        scope: get(r, 0)?,
+        server_seq: get_u64(r, 1)?,
+        commune_id: get(r, 2)?,
+        origin_device: get(r, 3)?,
+        device_seq: match device_seq {
+            Some(_) => Some(get_u64(r, 4)?),
+            None => None,
+        },
+        hlc: get(r, 5)?,
+        created_at: get(r, 6)?,
+        received_at: get(r, 7)?,
+        change_json: get(r, 8)?,
+    })
+}
+
+fn doc_from(r: &Row) -> StorageResult<DocRow> {
+    Ok(DocRow {
+        commune_id: get(r, 0)?,
+        kind: get(r, 1)?,
+        id: get(r, 2)?,
+        cell_id: get(r, 3)?,
+        ref_id: get(r, 4)?,
+        at: get(r, 5)?,
+        body_json: get(r, 6)?,
+    })
+}
+
+fn text_from(r: &Row) -> StorageResult<String> {
+    get(r, 0)
+}
+
+// The column lists the row readers above expect, in order.
+macro_rules! person_cols {
+    () => {
+        "id, commune_id, full_name, role, cell_id, cadre_id, created_at"
+    };
+}
+macro_rules! device_cols {
+    () => {
+        "id, commune_id, person_id, credential_hash, public_key_hex, label, enrolled_at, \
+         revoked_at, last_sync_at, last_applied_seq, clock_ahead_ms, clock_flagged_at"
+    };
+}
+macro_rules! log_cols {
+    () => {
+        "scope, server_seq, commune_id, origin_device, device_seq, hlc, created_at, \
+         received_at, change"
+    };
+}
+macro_rules! doc_cols {
+    () => {
+        "commune_id, kind, id, cell_id, ref_id, at, body"
+    };
+}
+
+impl Tx for PgTx<'_, '_> {
+    fn insert_commune(&mut self, c: &CommuneRow) -> StorageResult<()> {
+        self.insert(
+            "communes",
+            "INSERT INTO communes (id, name, province_id, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+            &[&c.id, &c.name, &c.province_id, &c.created_at],
+        )
+    }
+
+    fn commune(&mut self, id: &str) -> StorageResult<Option<CommuneRow>> {
+        self.one(
+            "SELECT id, name, province_id, created_at FROM communes WHERE id = $1",
+            &[&id],
+            commune_from,
+        )
+    }
+
+    fn communes(&mut self) -> StorageResult<Vec<CommuneRow>> {
+        self.all(
+            "SELECT id, name, province_id, created_at FROM communes ORDER BY name, id",
+            &[],
+            commune_from,
+        )
+    }
+
+    fn insert_person(&mut self, p: &PersonRow) -> StorageResult<()> {
+        self.insert(
+            "persons",
+            concat!(
+                "INSERT INTO persons (",
+                person_cols!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
+            ),
+            &[
+                &p.id,
+                &p.commune_id,
+                &p.full_name,
+                &p.role,
+                &p.cell_id,
+                &p.cadre_id,
+                &p.created_at,
+            ],
+        )
+    }
+
+    fn person(&mut self, id: &str) -> StorageResult<Option<PersonRow>> {
+        self.one(
+            concat!("SELECT ", person_cols!(), " FROM persons WHERE id = $1"),
+            &[&id],
+            person_from,
+        )
+    }
+
+    fn persons(&mut self, commune_id: &str) -> StorageResult<Vec<PersonRow>> {
+        self.all(
+            concat!(
+                "SELECT ",
+                person_cols!(),
+                " FROM persons WHERE commune_id = $1 ORDER BY full_name, id"
+            ),
+            &[&commune_id],
+            person_from,
+        )
+    }
+
+    fn insert_enrollment_code(&mut self, c: &EnrollmentCodeRow) -> StorageResult<()> {
+        self.insert(
+            "enrollment_codes",
+            "INSERT INTO enrollment_codes (code_hash, commune_id, person_id, created_at,
+                                           expires_at, used_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &[
+                &c.code_hash,
+                &c.commune_id,
+                &c.person_id,
+                &c.created_at,
+                &c.expires_at,
+                &c.used_at,
+            ],
+        )
+    }
+
+    fn enrollment_code(&mut self, code_hash: &str) -> StorageResult<Option<EnrollmentCodeRow>> {
+        self.one(
+            "SELECT code_hash, commune_id, person_id, created_at, expires_at, used_at
+             FROM enrollment_codes WHERE code_hash = $1",
+            &[&code_hash],
+            |r| {
+                Ok(EnrollmentCodeRow {
+                    code_hash: get(r, 0)?,
+                    commune_id: get(r, 1)?,
+                    person_id: get(r, 2)?,
+                    created_at: get(r, 3)?,
+                    expires_at: get(r, 4)?,
+                    used_at: get(r, 5)?,
+                })
+            },
+        )
+    }
+
+    fn use_enrollment_code(&mut self, code_hash: &str, at: EpochMillis) -> StorageResult<bool> {
+        self.execute(
+            "UPDATE enrollment_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL",
+            &[&code_hash, &at],
+        )
+        .map(|n| n == 1)
+    }
+
+    fn insert_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
+        self.insert(
+            "devices",
+            concat!(
+                "INSERT INTO devices (",
+                device_cols!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT DO NOTHING"
+            ),
+            &[
+                &d.id,
+                &d.commune_id,
+                &d.person_id,
+                &d.credential_hash,
+                &d.public_key_hex,
+                &d.label,
+                &d.enrolled_at,
+                &d.revoked_at,
+                &d.last_sync_at,
+                &to_i64(d.last_applied_seq)?,
+                &d.clock_ahead_ms,
+                &d.clock_flagged_at,
+            ],
+        )
+    }
+
+    fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>> {
+        self.one(
+            concat!("SELECT ", device_cols!(), " FROM devices WHERE id = $1"),
+            &[&id],
+            device_from,
+        )
+    }
+
+    fn device_by_credential(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceRow>> {
+        self.one(
+            concat!(
+                "SELECT ",
+                device_cols!(),
+                " FROM devices WHERE credential_hash = $1"
+            ),
+            &[&credential_hash],
+            device_from,
+        )
+    }
+
+    fn devices(&mut self, commune_id: &str) -> StorageResult<Vec<DeviceRow>> {
+        self.all(
+            concat!(
+                "SELECT ",
+                device_cols!(),
+                " FROM devices WHERE commune_id = $1 ORDER BY enrolled_at, id"
+            ),
+            &[&commune_id],
+            device_from,
+        )
+    }
+
+    fn cadre_device_keys(
+        &mut self,
+        commune_id: &str,
+        cadre_id: &str,
+    ) -> StorageResult<Vec<String>> {
+        self.all(
+            "SELECT d.public_key_hex FROM devices d JOIN persons p ON p.id = d.person_id
+             WHERE d.commune_id = $1 AND p.commune_id = $1 AND p.role = 'cadre'
+               AND p.cadre_id = $2 AND d.revoked_at IS NULL
+             ORDER BY d.enrolled_at, d.id",
+            &[&commune_id, &cadre_id],
+            text_from,
+        )
+    }
+
+    fn revoke_device(
+        &mut self,
+        commune_id: &str,
+        id: &str,
+        at: EpochMillis,
+    ) -> StorageResult<bool> {
+        self.execute(
+            "UPDATE devices SET revoked_at = $3
+             WHERE commune_id = $1 AND id = $2 AND revoked_at IS NULL",
+            &[&commune_id, &id, &at],
+        )
+        .map(|n| n == 1)
+    }
+
+    fn update_device_sync(
+        &mut self,
+        id: &str,
+        last_applied_seq: u64,
+        last_sync_at: EpochMillis,
+    ) -> StorageResult<()> {
+        self.execute(
+            "UPDATE devices SET last_applied_seq = $2, last_sync_at = $3 WHERE id = $1",
+            &[&id, &to_i64(last_applied_seq)?, &last_sync_at],
+        )
+        .map(drop)
+    }
+
+    fn flag_device_clock(&mut self, id: &str, ahead_ms: i64, at: EpochMillis) -> StorageResult<()> {
+        self.execute(
+            "UPDATE devices SET clock_ahead_ms = $2, clock_flagged_at = $3 WHERE id = $1",
+            &[&id, &ahead_ms, &at],
+        )
+        .map(drop)
+    }
+
+    fn ack(&mut self, device_id: &str, device_seq: u64) -> StorageResult<Option<String>> {
+        self.one(
+            "SELECT outcome FROM acks WHERE device_id = $1 AND device_seq = $2",
+            &[&device_id, &to_i64(device_seq)?],
+            text_from,
+        )
+    }
+
+    fn insert_ack(&mut self, device_id: &str, device_seq: u64, outcome: &str) -> StorageResult<()> {
+        self.insert(
+            "acks",
+            "INSERT INTO acks (device_id, device_seq, outcome) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&device_id, &to_i64(device_seq)?, &outcome],
+        )
+    }
+
+    fn next_server_seq(&mut self, commune_id: &str, scope: &str) -> StorageResult<u64> {
+        // The row stays locked until commit: see the module documentation.
+        let row = self.query_opt(
+            "INSERT INTO scope_counters (commune_id, scope, last_seq) VALUES ($1, $2, 1)
+             ON CONFLICT (commune_id, scope) DO UPDATE SET last_seq = scope_counters.last_seq + 1
+             RETURNING last_seq",
+            &[&commune_id, &scope],
+        )?;
+        let row = row.ok_or_else(|| StorageError::Corrupt("không cấp được số thứ tự".into()))?;
+        get_u64(&row, 0)
+    }
+
+    fn append_log(&mut self, l: &LogRow) -> StorageResult<()> {
+        self.insert(
+            "change_log",
+            concat!(
+                "INSERT INTO change_log (",
+                log_cols!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
+            ),
+            &[
+                &l.scope,
+                &to_i64(l.server_seq)?,
+                &l.commune_id,
+                &l.origin_device,
+                &l.device_seq.map(to_i64).transpose()?,
+                &l.hlc,
+                &l.created_at,
+                &l.received_at,
+                &l.change_json,
+            ],
+        )
+    }
+
+    fn log_page(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+        after: u64,
+        limit: u32,
+    ) -> StorageResult<Vec<LogRow>> {
+        self.all(
+            concat!(
+                "SELECT ",
+                log_cols!(),
+                " FROM change_log WHERE commune_id = $1 AND scope = $2 AND server_seq > $3
+                 ORDER BY server_seq LIMIT $4"
+            ),
+            &[&commune_id, &scope, &to_i64(after)?, &i64::from(limit)],
+            log_from,
+        )
+    }
+
+    fn put_doc(&mut self, d: &DocRow) -> StorageResult<()> {
+        self.execute(
+            concat!(
+                "INSERT INTO docs (",
+                doc_cols!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (commune_id, kind, id) DO UPDATE SET cell_id = EXCLUDED.cell_id,
+                   ref_id = EXCLUDED.ref_id, at = EXCLUDED.at, body = EXCLUDED.body"
+            ),
+            &[
+                &d.commune_id,
+                &d.kind,
+                &d.id,
+                &d.cell_id,
+                &d.ref_id,
+                &d.at,
+                &d.body_json,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<Option<DocRow>> {
+        self.one(
+            concat!(
+                "SELECT ",
+                doc_cols!(),
+                " FROM docs WHERE commune_id = $1 AND kind = $2 AND id = $3"
+            ),
+            &[&commune_id, &kind, &id],
+            doc_from,
+        )
+    }
+
+    fn docs(
+        &mut self,
+        commune_id: &str,
+        kind: &str,
+        filter: &DocFilter,
+    ) -> StorageResult<Vec<DocRow>> {
+        // One statement per combination of filters, so each gets a plan that uses its
+        // index (a generic `$3 IS NULL OR cell_id = $3` plan would not).
+        const SELECT: &str = concat!(
+            "SELECT ",
+            doc_cols!(),
+            " FROM docs WHERE commune_id = $1 AND kind = $2"
+        );
+        const ORDER: &str = " ORDER BY at NULLS FIRST, id";
+        match (&filter.cell_id, &filter.ref_id) {
+            (None, None) => self.all(&format!("{SELECT}{ORDER}"), &[&commune_id, &kind], doc_from),
+            (Some(cell), None) => self.all(
+                &format!("{SELECT} AND cell_id = $3{ORDER}"),
+                &[&commune_id, &kind, cell],
+                doc_from,
+            ),
+            (None, Some(reference)) => self.all(
+                &format!("{SELECT} AND ref_id = $3{ORDER}"),
+                &[&commune_id, &kind, reference],
+                doc_from,
+            ),
+            (Some(cell), Some(reference)) => self.all(
+                &format!("{SELECT} AND cell_id = $3 AND ref_id = $4{ORDER}"),
+                &[&commune_id, &kind, cell, reference],
+                doc_from,
+            ),
+        }
+    }
+
+    fn entity_clock(&mut self, commune_id: &str, key: &str) -> StorageResult<Option<String>> {
+        self.one(
+            "SELECT hlc FROM entity_clocks WHERE commune_id = $1 AND key = $2",
+            &[&commune_id, &key],
+            text_from,
+        )
+    }
+
+    fn set_entity_clock(&mut self, commune_id: &str, key: &str, hlc: &str) -> StorageResult<()> {
+        self.execute(
+            "INSERT INTO entity_clocks (commune_id, key, hlc) VALUES ($1, $2, $3)
+             ON CONFLICT (commune_id, key) DO UPDATE SET hlc = EXCLUDED.hlc",
+            &[&commune_id, &key, &hlc],
+        )
+        .map(drop)
+    }
+
+    fn presence_secret(
+        &mut self,
+        commune_id: &str,
+        meeting_id: &str,
+    ) -> StorageResult<Option<String>> {
+        self.one(
+            "SELECT secret_hex FROM presence_secrets WHERE commune_id = $1 AND meeting_id = $2",
+            &[&commune_id, &meeting_id],
+            text_from,
+        )
+    }
+
+    fn insert_presence_secret(
+        &mut self,
+        commune_id: &str,
+        meeting_id: &str,
+        secret_hex: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()> {
+        self.insert(
+            "presence_secrets",
+            "INSERT INTO presence_secrets (commune_id, meeting_id, secret_hex, created_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[&commune_id, &meeting_id, &secret_hex, &at],
+        )
+    }
+
+    fn add_blob_ref(&mut self, b: &BlobRef) -> StorageResult<()> {
+        self.execute(
+            "INSERT INTO blob_refs (commune_id, sha256, cell_id)
+             SELECT $1::text, $2::text, $3::text WHERE NOT EXISTS (
+               SELECT 1 FROM blob_refs WHERE commune_id = $1 AND sha256 = $2
+                 AND cell_id IS NOT DISTINCT FROM $3)",
+            &[&b.commune_id, &b.sha256, &b.cell_id],
+        )
+        .map(drop)
+    }
+
+    fn blob_refs(&mut self, sha256: &str) -> StorageResult<Vec<BlobRef>> {
+        // NULLS FIRST: SQLite's order for the commune-wide references.
+        self.all(
+            "SELECT commune_id, sha256, cell_id FROM blob_refs WHERE sha256 = $1
+             ORDER BY commune_id, cell_id NULLS FIRST",
+            &[&sha256],
+            |r| {
+                Ok(BlobRef {
+                    commune_id: get(r, 0)?,
+                    sha256: get(r, 1)?,
+                    cell_id: get(r, 2)?,
+                })
+            },
+        )
+    }
+}
