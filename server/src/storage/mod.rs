@@ -25,6 +25,7 @@
 //! an insert of the first row): the row lock serialises the writers of a scope until
 //! commit, and numbers are handed out in commit order. Never a global sequence.
 
+pub mod postgres;
 pub mod sqlite;
 
 use thiserror::Error;
@@ -350,9 +351,8 @@ pub fn open(database_url: &str) -> Result<std::sync::Arc<dyn Storage>, StorageEr
     )))
 }
 
-fn open_postgres(_database_url: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
-    // The PostgreSQL backend (storage::postgres) plugs in here.
-    Err(StorageError::Unavailable(
-        "máy chủ này chưa được dựng với PostgreSQL".into(),
-    ))
+fn open_postgres(database_url: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+    Ok(std::sync::Arc::new(postgres::PostgresStorage::open(
+        database_url,
+    )?))
 }
