@@ -1,15 +1,18 @@
-//! The one write path. A [`Change`] is validated by the domain rules against what the
-//! store holds, written, and appended to the outbox, all in one transaction: either all
-//! of it lands or none of it does.
+//! The one write path. A [`Change`] is decided by the domain's ledger
+//! (`chibo_domain::ledger::decide`) against what the store holds, its effect written,
+//! and the change appended to the outbox, all in one transaction: either all of it lands
+//! or none of it does. Nothing here decides a rule; it only writes rows.
 
 use chibo_domain::change::Change;
+use chibo_domain::ledger::{self, Effect, RecordPart};
 use chibo_domain::rules::{self, MeetingAssessment, MeetingContext, RuleSettings};
 use chibo_domain::*;
 use rusqlite::{params, Connection};
 
 use super::codec::*;
 use super::error::StoreError;
-use super::{outbox, read, Store};
+use super::read::StoreView;
+use super::{outbox, read, remote, Store};
 
 impl Store {
     /// Validates and writes one change, and appends it to the outbox.
@@ -34,6 +37,7 @@ impl Store {
                 }
             }
             hlc = hlc.tick(now);
+            remote::set_entity_clock(&tx, change, &hlc)?;
             outbox::append(&tx, seq, &hlc, change, now)?;
             seq += 1;
         }
@@ -70,113 +74,46 @@ impl Store {
     }
 }
 
+/// Decides one change with the domain's ledger against what the transaction sees.
+pub(super) fn decide_in(tx: &Connection, change: &Change) -> Result<Effect, StoreError> {
+    let view = StoreView::new(tx);
+    ledger::decide(&view, change).map_err(|refusal| view.error_of(refusal))
+}
+
 /// Applies one change inside the caller's transaction. Returns the meeting whose cached
 /// totals must be recomputed, if any.
 fn apply_change(tx: &Connection, change: &Change) -> Result<Option<String>, StoreError> {
-    match change {
-        Change::UpsertCell { cell } => {
-            upsert_cell(tx, cell)?;
-            Ok(None)
-        }
-        Change::UpsertMember { member } => {
-            upsert_member(tx, member)?;
-            Ok(None)
-        }
-        Change::PlanMeeting { meeting } => plan_meeting(tx, meeting).map(Some),
-        Change::UpdateMeeting { meeting } => {
-            edit_meeting(tx, &meeting.id, |tx, record| {
-                let current = &mut record.meeting;
-                let edited = Meeting {
-                    // What the record's state owns is not editable here: status,
-                    // revision and signature follow from their own changes, and the
-                    // judged scores from SetJudgedScores.
-                    id: current.id.clone(),
-                    cell_id: current.cell_id.clone(),
-                    status: current.status,
-                    revision: current.revision,
-                    revision_of: current.revision_of.clone(),
-                    secretary_judgement: current.secretary_judgement.clone(),
-                    signature: current.signature.clone(),
-                    ..meeting.clone()
-                };
-                check_meeting_people(tx, &edited)?;
-                rules::validate_meeting_times(&edited)?;
-                *current = edited;
-                Ok(Write::HeaderOnly)
-            })
-        }
-        Change::SetAttendance { meeting_id, entry } => {
-            edit_meeting(tx, meeting_id, |tx, record| {
-                check_member(tx, &entry.member_id, &record.meeting.cell_id)?;
-                match record
-                    .roll_call
-                    .iter_mut()
-                    .find(|e| e.member_id == entry.member_id)
-                {
-                    Some(existing) => *existing = entry.clone(),
-                    None => record.roll_call.push(entry.clone()),
-                }
-                Ok(Write::Attendance(entry))
-            })
-        }
-        Change::SetAgenda { meeting_id, items } => edit_meeting(tx, meeting_id, |_, record| {
-            record.agenda = items.clone();
-            Ok(Write::Agenda(items))
-        }),
-        Change::AddSpeech { meeting_id, speech } => edit_meeting(tx, meeting_id, |tx, record| {
-            if let Speaker::Member { member_id } = &speech.speaker {
-                check_member(tx, member_id, &record.meeting.cell_id)?;
-            }
-            upsert_by(&mut record.speeches, speech.clone(), |s| s.id == speech.id);
-            Ok(Write::Speech(speech))
-        }),
-        Change::ReviewTask { meeting_id, review } => edit_meeting(tx, meeting_id, |_, record| {
-            upsert_by(&mut record.task_reviews, review.clone(), |r| {
-                r.task_id == review.task_id
-            });
-            Ok(Write::Review(review))
-        }),
-        Change::AddTask { meeting_id, task } => edit_meeting(tx, meeting_id, |tx, record| {
-            check_member(tx, &task.assignee_id, &record.meeting.cell_id)?;
-            upsert_by(&mut record.tasks, task.clone(), |t| t.id == task.id);
-            Ok(Write::Task(task))
-        }),
-        Change::RecordVote { meeting_id, vote } => edit_meeting(tx, meeting_id, |_, record| {
-            upsert_by(&mut record.votes, vote.clone(), |v| v.id == vote.id);
-            Ok(Write::Vote(vote))
-        }),
-        Change::RaisePetition { petition } => raise_petition(tx, petition),
-        Change::SetJudgedScores { meeting_id, scores } => {
-            edit_meeting(tx, meeting_id, |_, record| {
-                rules::validate_judged_scores(scores)?;
-                record.meeting.secretary_judgement = Some(scores.clone());
-                Ok(Write::HeaderOnly)
-            })
-        }
-        Change::SignMeeting {
-            meeting_id,
-            signature,
-        } => sign_meeting(tx, meeting_id, signature).map(Some),
-        Change::StartCorrection {
-            original_id,
-            revision_id,
-            ..
-        } => start_correction(tx, original_id, revision_id).map(Some),
-        Change::UpsertCadre { .. }
-        | Change::UpsertWorkingTeam { .. }
-        | Change::UpsertAssignment { .. }
-        | Change::SetVisitRequirement { .. }
-        | Change::SetPresenceSecret { .. }
-        | Change::RecordCheckIn { .. }
-        | Change::AttachPhoto { .. }
-        | Change::RecordObservation { .. }
-        | Change::RespondToPetition { .. }
-        | Change::PublishGuidance { .. }
-        | Change::SetCheckInVerdict { .. } => super::visits::apply_visit_change(tx, change),
-    }
+    let effect = decide_in(tx, change)?;
+    write_effect(tx, effect)
 }
 
-// ---------------------------------------------------------------- roster
+/// Writes what `ledger::decide` said a change produces. Returns the meeting whose cached
+/// totals must be recomputed, if any.
+pub(super) fn write_effect(tx: &Connection, effect: Effect) -> Result<Option<String>, StoreError> {
+    match effect {
+        Effect::Cell(cell) => write_cell(tx, &cell)?,
+        Effect::Member(member) => write_member(tx, &member)?,
+        Effect::Record { record, part } => {
+            write_record(tx, &record, &part)?;
+            return Ok(Some(record.meeting.id));
+        }
+        Effect::LoosePetition(petition) => write_petition(tx, &petition)?,
+        Effect::PetitionResponse { response, petition } => {
+            write_response(tx, &response, &petition)?
+        }
+        Effect::Guidance(guidance) => write_guidance(tx, &guidance)?,
+        Effect::Cadre(_)
+        | Effect::WorkingTeam(_)
+        | Effect::Assignment(_)
+        | Effect::VisitRequirement { .. }
+        | Effect::PresenceSecret { .. }
+        | Effect::CheckIn { .. }
+        | Effect::Photo(_)
+        | Effect::Observation(_)
+        | Effect::CheckInVerdict { .. } => return super::visits::write_visit_effect(tx, effect),
+    }
+    Ok(None)
+}
 
 pub(super) fn require_cell(tx: &Connection, cell_id: &str) -> Result<Cell, StoreError> {
     read::cell(tx, cell_id)?.ok_or_else(|| StoreError::not_found("cell", cell_id))
@@ -186,22 +123,9 @@ pub(super) fn require_meeting(tx: &Connection, meeting_id: &str) -> Result<Meeti
     read::meeting(tx, meeting_id)?.ok_or_else(|| StoreError::not_found("meeting", meeting_id))
 }
 
-pub(super) fn check_id(id: &str) -> Result<(), StoreError> {
-    if is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(ValidationError::InvalidId {
-            text: id.to_string(),
-        }
-        .into())
-    }
-}
+// ---------------------------------------------------------------- rows
 
-fn upsert_cell(tx: &Connection, cell: &Cell) -> Result<(), StoreError> {
-    check_id(&cell.id)?;
-    if let Some(place) = &cell.meeting_place {
-        rules::validate_meeting_place(place)?;
-    }
+fn write_cell(tx: &Connection, cell: &Cell) -> Result<(), StoreError> {
     tx.prepare(
         "INSERT INTO cells (id, commune_id, commune_name, name, kind, meeting_place, meeting_day)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -221,9 +145,7 @@ fn upsert_cell(tx: &Connection, cell: &Cell) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn upsert_member(tx: &Connection, member: &Member) -> Result<(), StoreError> {
-    check_id(&member.id)?;
-    require_cell(tx, &member.cell_id)?;
+fn write_member(tx: &Connection, member: &Member) -> Result<(), StoreError> {
     tx.prepare(
         "INSERT INTO members (id, cell_id, full_name, membership, status, status_since,
                               status_reason, role, party_group)
@@ -248,197 +170,80 @@ fn upsert_member(tx: &Connection, member: &Member) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The domain's check that `member_id` names a member of `cell_id`.
-fn check_member(tx: &Connection, member_id: &str, cell_id: &str) -> Result<(), StoreError> {
-    let found = read::member(tx, member_id)?;
-    rules::check_member_in_cell(member_id, cell_id, found.as_ref())?;
-    Ok(())
-}
-
-fn check_meeting_people(tx: &Connection, meeting: &Meeting) -> Result<(), StoreError> {
-    for id in [&meeting.chair_id, &meeting.minute_taker_id]
-        .into_iter()
-        .flatten()
-    {
-        check_member(tx, id, &meeting.cell_id)?;
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------- meetings
-
-/// What an edit of a meeting writes besides the header row.
-enum Write<'a> {
-    HeaderOnly,
-    Attendance(&'a RollCallEntry),
-    Agenda(&'a [AgendaItem]),
-    Speech(&'a Speech),
-    Review(&'a TaskReview),
-    Task(&'a Task),
-    Vote(&'a VoteTally),
-    Petition(&'a Petition),
-}
-
-fn upsert_by<T>(items: &mut Vec<T>, item: T, same: impl Fn(&T) -> bool) {
-    match items.iter_mut().find(|i| same(i)) {
-        Some(existing) => *existing = item,
-        None => items.push(item),
-    }
-}
-
-/// The shape of every edit of an unsigned meeting: load the record, refuse if frozen,
-/// let `edit` change it in memory, validate the whole record with the domain rules,
-/// advance the status, then write.
-fn edit_meeting<'c>(
+/// Writes the header of `record` and the piece `part` names (every child for a new
+/// correction revision).
+fn write_record(
     tx: &Connection,
-    meeting_id: &str,
-    edit: impl FnOnce(&Connection, &mut MeetingRecord) -> Result<Write<'c>, StoreError>,
-) -> Result<Option<String>, StoreError> {
-    let meeting = require_meeting(tx, meeting_id)?;
-    rules::ensure_editable(&meeting)?;
-    let mut record = read::record(tx, meeting)?;
-    let write = edit(tx, &mut record)?;
-    validate_record(tx, &record)?;
-    record.meeting.status = rules::status_after_edit(&record.meeting);
-    write_meeting(tx, &record.meeting, false)?;
-    write_child(tx, meeting_id, write)?;
-    Ok(Some(meeting_id.to_string()))
-}
-
-fn validate_record(tx: &Connection, record: &MeetingRecord) -> Result<(), StoreError> {
-    let roster = read::members(tx, &record.meeting.cell_id)?;
-    let previous_tasks = read::previous_tasks(tx, &record.meeting)?;
-    rules::validate_record(record, &roster, &previous_tasks)?;
-    Ok(())
-}
-
-fn plan_meeting(tx: &Connection, meeting: &Meeting) -> Result<String, StoreError> {
-    check_id(&meeting.id)?;
-    if read::meeting(tx, &meeting.id)?.is_some() {
-        return Err(StoreError::AlreadyExists {
-            kind: "meeting",
-            id: meeting.id.clone(),
-        });
-    }
-    require_cell(tx, &meeting.cell_id)?;
-    // A plan is always a first, planned revision with nothing decided yet; later edits
-    // advance the status (`rules::status_after_edit`).
-    let meeting = Meeting {
-        status: MeetingStatus::Planned,
-        revision: 1,
-        revision_of: None,
-        secretary_judgement: None,
-        signature: None,
-        ..meeting.clone()
+    record: &MeetingRecord,
+    part: &RecordPart,
+) -> Result<(), StoreError> {
+    let meeting_id = &record.meeting.id;
+    let insert = matches!(part, RecordPart::Planned | RecordPart::Correction { .. });
+    write_meeting(tx, &record.meeting, insert)?;
+    let missing = |kind: &'static str, id: &str| {
+        StoreError::Corrupt(format!(
+            "{kind} {id} không có trong biên bản vừa quyết định"
+        ))
     };
-    check_meeting_people(tx, &meeting)?;
-    rules::validate_meeting_times(&meeting)?;
-    let record = MeetingRecord::new(meeting.clone());
-    validate_record(tx, &record)?;
-    write_meeting(tx, &meeting, true)?;
-    Ok(meeting.id)
-}
-
-fn raise_petition(tx: &Connection, petition: &Petition) -> Result<Option<String>, StoreError> {
-    check_id(&petition.id)?;
-    require_cell(tx, &petition.cell_id)?;
-    match &petition.meeting_id {
-        Some(meeting_id) => {
-            let meeting = require_meeting(tx, meeting_id)?;
-            if meeting.cell_id != petition.cell_id {
-                // From this cell's point of view, that meeting does not exist.
-                return Err(StoreError::not_found("meeting", meeting_id.clone()));
+    match part {
+        RecordPart::Planned | RecordPart::Header | RecordPart::Signed => {}
+        RecordPart::Attendance(member_id) => {
+            let entry = record
+                .roll_call
+                .iter()
+                .find(|e| e.member_id == *member_id)
+                .ok_or_else(|| missing("roll_call", member_id))?;
+            write_attendance(tx, meeting_id, entry)?;
+        }
+        RecordPart::Agenda => write_agenda(tx, meeting_id, &record.agenda)?,
+        RecordPart::Speech(id) => {
+            let speech = record.speeches.iter().find(|s| s.id == *id);
+            write_speech(tx, meeting_id, speech.ok_or_else(|| missing("speech", id))?)?;
+        }
+        RecordPart::Review(task_id) => {
+            let review = record.task_reviews.iter().find(|r| r.task_id == *task_id);
+            write_review(
+                tx,
+                meeting_id,
+                review.ok_or_else(|| missing("review", task_id))?,
+            )?;
+        }
+        RecordPart::Task(id) => {
+            let task = record.tasks.iter().find(|t| t.id == *id);
+            write_task(tx, meeting_id, task.ok_or_else(|| missing("task", id))?)?;
+        }
+        RecordPart::Vote(id) => {
+            let vote = record.votes.iter().find(|v| v.id == *id);
+            write_vote(tx, meeting_id, vote.ok_or_else(|| missing("vote", id))?)?;
+        }
+        RecordPart::Petition(id) => {
+            let petition = record.petitions.iter().find(|p| p.id == *id);
+            write_petition(tx, petition.ok_or_else(|| missing("petition", id))?)?;
+        }
+        RecordPart::Correction { .. } => {
+            for entry in &record.roll_call {
+                write_attendance(tx, meeting_id, entry)?;
             }
-            edit_meeting(tx, meeting_id, |_, record| {
-                upsert_by(&mut record.petitions, petition.clone(), |p| {
-                    p.id == petition.id
-                });
-                Ok(Write::Petition(petition))
-            })
+            write_agenda(tx, meeting_id, &record.agenda)?;
+            for speech in &record.speeches {
+                write_speech(tx, meeting_id, speech)?;
+            }
+            for review in &record.task_reviews {
+                write_review(tx, meeting_id, review)?;
+            }
+            for task in &record.tasks {
+                write_task(tx, meeting_id, task)?;
+            }
+            for vote in &record.votes {
+                write_vote(tx, meeting_id, vote)?;
+            }
+            for petition in &record.petitions {
+                write_petition(tx, petition)?;
+            }
         }
-        None => {
-            write_petition(tx, petition)?;
-            Ok(None)
-        }
     }
+    Ok(())
 }
-
-fn sign_meeting(
-    tx: &Connection,
-    meeting_id: &str,
-    signature: &Signature,
-) -> Result<String, StoreError> {
-    let meeting = require_meeting(tx, meeting_id)?;
-    rules::ensure_editable(&meeting)?;
-    let mut record = read::record(tx, meeting)?;
-    record.meeting.signature = Some(signature.clone());
-    validate_record(tx, &record)?;
-    rules::validate_for_signing(&record)?;
-    record.meeting.status = MeetingStatus::Signed;
-    write_meeting(tx, &record.meeting, false)?;
-    Ok(meeting_id.to_string())
-}
-
-/// Copies a signed meeting and all its children into a new, editable revision.
-fn start_correction(
-    tx: &Connection,
-    original_id: &str,
-    revision_id: &str,
-) -> Result<String, StoreError> {
-    check_id(revision_id)?;
-    let original = require_meeting(tx, original_id)?;
-    if !original.is_frozen() {
-        return Err(ValidationError::CorrectionOfUnsigned {
-            meeting_id: original_id.to_string(),
-        }
-        .into());
-    }
-    if let Some(existing) = read::correction_of(tx, original_id)? {
-        return Err(StoreError::AlreadyCorrected {
-            meeting_id: original_id.to_string(),
-            revision_id: existing,
-        });
-    }
-    if read::meeting(tx, revision_id)?.is_some() {
-        return Err(StoreError::AlreadyExists {
-            kind: "meeting",
-            id: revision_id.to_string(),
-        });
-    }
-    let revision = Meeting {
-        id: revision_id.to_string(),
-        status: MeetingStatus::Recorded,
-        revision: original.revision + 1,
-        revision_of: Some(original.id.clone()),
-        signature: None,
-        ..original
-    };
-    write_meeting(tx, &revision, true)?;
-    for sql in [
-        "INSERT INTO roll_call (meeting_id, member_id, attendance, reason)
-         SELECT ?2, member_id, attendance, reason FROM roll_call WHERE meeting_id = ?1 ORDER BY seq",
-        "INSERT INTO agenda_items (meeting_id, section, title, conclusion)
-         SELECT ?2, section, title, conclusion FROM agenda_items WHERE meeting_id = ?1 ORDER BY seq",
-        "INSERT INTO speeches (meeting_id, id, speaker_member_id, speaker_guest_name, gist)
-         SELECT ?2, id, speaker_member_id, speaker_guest_name, gist FROM speeches
-         WHERE meeting_id = ?1 ORDER BY seq",
-        "INSERT INTO task_reviews (meeting_id, task_id, outcome, note)
-         SELECT ?2, task_id, outcome, note FROM task_reviews WHERE meeting_id = ?1 ORDER BY seq",
-        "INSERT INTO tasks (meeting_id, id, description, assignee_id, deadline)
-         SELECT ?2, id, description, assignee_id, deadline FROM tasks WHERE meeting_id = ?1 ORDER BY seq",
-        "INSERT INTO votes (meeting_id, id, question, kind, in_favor, against, abstain)
-         SELECT ?2, id, question, kind, in_favor, against, abstain FROM votes
-         WHERE meeting_id = ?1 ORDER BY seq",
-        "INSERT INTO petitions (id, cell_id, meeting_id, content, category, raised_by, status, raised_at)
-         SELECT id, cell_id, ?2, content, category, raised_by, status, raised_at FROM petitions
-         WHERE meeting_id = ?1 ORDER BY seq",
-    ] {
-        tx.prepare(sql)?.execute([original_id, revision_id])?;
-    }
-    Ok(revision_id.to_string())
-}
-
-// ---------------------------------------------------------------- rows
 
 fn write_meeting(tx: &Connection, m: &Meeting, insert: bool) -> Result<(), StoreError> {
     let sql = if insert {
@@ -484,96 +289,109 @@ fn write_meeting(tx: &Connection, m: &Meeting, insert: bool) -> Result<(), Store
     Ok(())
 }
 
-fn write_child(tx: &Connection, meeting_id: &str, write: Write<'_>) -> Result<(), StoreError> {
-    match write {
-        Write::HeaderOnly => {}
-        Write::Attendance(e) => {
-            tx.prepare(
-                "INSERT INTO roll_call (meeting_id, member_id, attendance, reason)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(meeting_id, member_id) DO UPDATE
-                 SET attendance = excluded.attendance, reason = excluded.reason",
-            )?
-            .execute(params![
-                meeting_id,
-                e.member_id,
-                enum_text(&e.attendance),
-                e.reason
-            ])?;
-        }
-        Write::Agenda(items) => {
-            tx.prepare("DELETE FROM agenda_items WHERE meeting_id = ?1")?
-                .execute([meeting_id])?;
-            let mut insert = tx.prepare(
-                "INSERT INTO agenda_items (meeting_id, section, title, conclusion)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for item in items {
-                insert.execute(params![
-                    meeting_id,
-                    enum_text(&item.section),
-                    item.title,
-                    item.conclusion
-                ])?;
-            }
-        }
-        Write::Speech(s) => {
-            let (member_id, guest) = match &s.speaker {
-                Speaker::Member { member_id } => (Some(member_id), None),
-                Speaker::Guest { name } => (None, Some(name)),
-            };
-            tx.prepare(
-                "INSERT INTO speeches (meeting_id, id, speaker_member_id, speaker_guest_name, gist)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(meeting_id, id) DO UPDATE SET
-                   speaker_member_id = excluded.speaker_member_id,
-                   speaker_guest_name = excluded.speaker_guest_name, gist = excluded.gist",
-            )?
-            .execute(params![meeting_id, s.id, member_id, guest, s.gist])?;
-        }
-        Write::Review(r) => {
-            tx.prepare(
-                "INSERT INTO task_reviews (meeting_id, task_id, outcome, note) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(meeting_id, task_id) DO UPDATE
-                 SET outcome = excluded.outcome, note = excluded.note",
-            )?
-            .execute(params![meeting_id, r.task_id, enum_text(&r.outcome), r.note])?;
-        }
-        Write::Task(t) => {
-            tx.prepare(
-                "INSERT INTO tasks (meeting_id, id, description, assignee_id, deadline)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(meeting_id, id) DO UPDATE SET description = excluded.description,
-                   assignee_id = excluded.assignee_id, deadline = excluded.deadline",
-            )?
-            .execute(params![
-                meeting_id,
-                t.id,
-                t.description,
-                t.assignee_id,
-                t.deadline.to_string()
-            ])?;
-        }
-        Write::Vote(v) => {
-            tx.prepare(
-                "INSERT INTO votes (meeting_id, id, question, kind, in_favor, against, abstain)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT(meeting_id, id) DO UPDATE SET question = excluded.question,
-                   kind = excluded.kind, in_favor = excluded.in_favor,
-                   against = excluded.against, abstain = excluded.abstain",
-            )?
-            .execute(params![
-                meeting_id,
-                v.id,
-                v.question,
-                enum_text(&v.kind),
-                v.in_favor,
-                v.against,
-                v.abstain
-            ])?;
-        }
-        Write::Petition(p) => write_petition(tx, p)?,
+fn write_attendance(
+    tx: &Connection,
+    meeting_id: &str,
+    e: &RollCallEntry,
+) -> Result<(), StoreError> {
+    tx.prepare(
+        "INSERT INTO roll_call (meeting_id, member_id, attendance, reason)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(meeting_id, member_id) DO UPDATE
+         SET attendance = excluded.attendance, reason = excluded.reason",
+    )?
+    .execute(params![
+        meeting_id,
+        e.member_id,
+        enum_text(&e.attendance),
+        e.reason
+    ])?;
+    Ok(())
+}
+
+fn write_agenda(tx: &Connection, meeting_id: &str, items: &[AgendaItem]) -> Result<(), StoreError> {
+    tx.prepare("DELETE FROM agenda_items WHERE meeting_id = ?1")?
+        .execute([meeting_id])?;
+    let mut insert = tx.prepare(
+        "INSERT INTO agenda_items (meeting_id, section, title, conclusion)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for item in items {
+        insert.execute(params![
+            meeting_id,
+            enum_text(&item.section),
+            item.title,
+            item.conclusion
+        ])?;
     }
+    Ok(())
+}
+
+fn write_speech(tx: &Connection, meeting_id: &str, s: &Speech) -> Result<(), StoreError> {
+    let (member_id, guest) = match &s.speaker {
+        Speaker::Member { member_id } => (Some(member_id), None),
+        Speaker::Guest { name } => (None, Some(name)),
+    };
+    tx.prepare(
+        "INSERT INTO speeches (meeting_id, id, speaker_member_id, speaker_guest_name, gist)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(meeting_id, id) DO UPDATE SET
+           speaker_member_id = excluded.speaker_member_id,
+           speaker_guest_name = excluded.speaker_guest_name, gist = excluded.gist",
+    )?
+    .execute(params![meeting_id, s.id, member_id, guest, s.gist])?;
+    Ok(())
+}
+
+fn write_review(tx: &Connection, meeting_id: &str, r: &TaskReview) -> Result<(), StoreError> {
+    tx.prepare(
+        "INSERT INTO task_reviews (meeting_id, task_id, outcome, note) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(meeting_id, task_id) DO UPDATE
+         SET outcome = excluded.outcome, note = excluded.note",
+    )?
+    .execute(params![
+        meeting_id,
+        r.task_id,
+        enum_text(&r.outcome),
+        r.note
+    ])?;
+    Ok(())
+}
+
+fn write_task(tx: &Connection, meeting_id: &str, t: &Task) -> Result<(), StoreError> {
+    tx.prepare(
+        "INSERT INTO tasks (meeting_id, id, description, assignee_id, deadline)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(meeting_id, id) DO UPDATE SET description = excluded.description,
+           assignee_id = excluded.assignee_id, deadline = excluded.deadline",
+    )?
+    .execute(params![
+        meeting_id,
+        t.id,
+        t.description,
+        t.assignee_id,
+        t.deadline.to_string()
+    ])?;
+    Ok(())
+}
+
+fn write_vote(tx: &Connection, meeting_id: &str, v: &VoteTally) -> Result<(), StoreError> {
+    tx.prepare(
+        "INSERT INTO votes (meeting_id, id, question, kind, in_favor, against, abstain)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(meeting_id, id) DO UPDATE SET question = excluded.question,
+           kind = excluded.kind, in_favor = excluded.in_favor,
+           against = excluded.against, abstain = excluded.abstain",
+    )?
+    .execute(params![
+        meeting_id,
+        v.id,
+        v.question,
+        enum_text(&v.kind),
+        v.in_favor,
+        v.against,
+        v.abstain
+    ])?;
     Ok(())
 }
 
@@ -603,6 +421,55 @@ fn write_petition(tx: &Connection, p: &Petition) -> Result<(), StoreError> {
         )?
         .execute(values)?;
     }
+    Ok(())
+}
+
+/// The response, and the petition's new status on every copy of it (the original
+/// meeting's and each correction revision's), signed or not: the status is not part of
+/// the minutes as signed but of the petition's way since.
+fn write_response(
+    tx: &Connection,
+    r: &PetitionResponse,
+    petition: &Petition,
+) -> Result<(), StoreError> {
+    tx.prepare(
+        "INSERT INTO petition_responses (id, petition_id, status, text, responder, responded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        r.id,
+        r.petition_id,
+        enum_text(&r.status),
+        r.text,
+        r.responder,
+        r.responded_at
+    ])?;
+    tx.prepare("UPDATE petitions SET status = ?2 WHERE id = ?1")?
+        .execute(params![petition.id, enum_text(&petition.status)])?;
+    Ok(())
+}
+
+fn write_guidance(tx: &Connection, g: &Guidance) -> Result<(), StoreError> {
+    tx.prepare(
+        "INSERT INTO guidance (id, commune_id, kind, title, body, period, cell_ids, attachments,
+                               published_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT(id) DO UPDATE SET commune_id = excluded.commune_id, kind = excluded.kind,
+           title = excluded.title, body = excluded.body, period = excluded.period,
+           cell_ids = excluded.cell_ids, attachments = excluded.attachments,
+           published_at = excluded.published_at",
+    )?
+    .execute(params![
+        g.id,
+        g.commune_id,
+        enum_text(&g.kind),
+        g.title,
+        g.body,
+        g.period,
+        json_text(&g.cell_ids),
+        json_text(&g.attachments),
+        g.published_at
+    ])?;
     Ok(())
 }
 
@@ -666,7 +533,7 @@ fn refresh_summary(
 /// Refreshes `meeting_id` and the held meetings whose judgement depends on it: the
 /// later ones of the same year (consecutive absences) and the next regular one (last
 /// month's tasks).
-fn refresh_summaries_from(
+pub(super) fn refresh_summaries_from(
     tx: &Connection,
     meeting_id: &str,
     settings: &RuleSettings,

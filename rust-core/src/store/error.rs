@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use chibo_domain::ledger::{kind_label, Refusal};
 use chibo_domain::ValidationError;
 use thiserror::Error;
 
@@ -13,11 +14,11 @@ pub enum StoreError {
     #[error("{0}")]
     Validation(#[from] ValidationError),
 
-    #[error("Không tìm thấy {} có mã {id}", kind_vi(kind))]
+    #[error("Không tìm thấy {} có mã {id}", kind_label(kind))]
     NotFound { kind: &'static str, id: String },
 
     /// Creating an entity whose id is already taken.
-    #[error("Đã có {} với mã {id}", kind_vi(kind))]
+    #[error("Đã có {} với mã {id}", kind_label(kind))]
     AlreadyExists { kind: &'static str, id: String },
 
     /// A signed meeting already has a correction; correct the newest revision instead.
@@ -101,21 +102,24 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
-/// The Vietnamese name of an entity kind, as used in messages.
-fn kind_vi(kind: &str) -> &str {
-    match kind {
-        "cell" => "chi bộ",
-        "member" => "đảng viên",
-        "meeting" => "buổi sinh hoạt",
-        "petition" => "kiến nghị",
-        "task" => "nhiệm vụ",
-        "cadre" => "cấp ủy viên",
-        "working_team" => "tổ công tác",
-        "assignment" => "phân công",
-        "presence_secret" => "mã bí mật xác nhận của buổi họp",
-        "check_in" => "lượt điểm danh",
-        "photo" => "ảnh",
-        "observation" => "nhận xét",
-        other => other,
+/// The ledger's refusal as the store reports it. Locally, a change already applied is
+/// an id already taken: the user made the same thing twice.
+impl From<Refusal> for StoreError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Rule(e) => StoreError::Validation(e),
+            Refusal::NotFound { kind, id } => StoreError::NotFound { kind, id },
+            Refusal::AlreadyExists { kind, id } | Refusal::AlreadyApplied { kind, id } => {
+                StoreError::AlreadyExists { kind, id }
+            }
+            Refusal::AlreadyCorrected {
+                meeting_id,
+                revision_id,
+            } => StoreError::AlreadyCorrected {
+                meeting_id,
+                revision_id,
+            },
+            Refusal::Lookup(e) => StoreError::Corrupt(e.0),
+        }
     }
 }

@@ -2,12 +2,14 @@
 //! outbox of changes waiting to sync.
 //!
 //! Shape (as in mozilla/application-services): [`error`] (rich internal errors),
-//! [`schema`] (versioned migrations), `apply` (the one write path: validate with the
-//! domain rules, write, append to the outbox, all in one transaction), `read` (rows back
-//! into the domain model), [`queries`] (what the screens show).
+//! [`schema`] (versioned migrations), `apply` (the one write path: decide with the
+//! domain's ledger, write, append to the outbox, all in one transaction), `remote` (the
+//! same for changes pulled from the server, last-writer-wins by HLC), `read` (rows back
+//! into the domain model, and the ledger's view of the store), [`queries`] (what the
+//! screens show).
 //!
-//! The store never decides a rule itself: validation, status changes, attendance and
-//! scores all come from `chibo_domain::rules`.
+//! The store never decides a rule itself: what a change may do comes from
+//! `chibo_domain::ledger::decide`; attendance and scores from `chibo_domain::rules`.
 
 mod apply;
 mod codec;
@@ -15,6 +17,7 @@ pub mod error;
 mod outbox;
 pub mod queries;
 mod read;
+mod remote;
 pub mod schema;
 mod sync_state;
 mod visits;
@@ -29,12 +32,15 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 pub use error::{StoreError, StoreErrorKind};
 pub use outbox::OutboxEntry;
 pub use queries::{
-    HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, OpenTask, StatusCount,
+    HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, OpenTask,
+    PetitionWithResponses, StatusCount,
 };
+pub use remote::PullReport;
 pub use sync_state::{
     AttentionEntry, AttentionSubject, BatchEntry, NewAttention, PhotoUpload, Settlement,
     SyncAccount, SyncStateRow,
 };
+pub use visits::CheckInVerdict;
 
 /// How long a writer waits for another connection's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

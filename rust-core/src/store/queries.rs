@@ -414,3 +414,73 @@ impl Store {
         Ok(tally)
     }
 }
+
+/// A petition with its way since it was raised: the responses in the order they came.
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct PetitionWithResponses {
+    /// Its status is that of the latest response.
+    pub petition: Petition,
+    pub responses: Vec<PetitionResponse>,
+}
+
+impl Store {
+    /// The cell's petitions, newest first, each once (a correction's copy stands for the
+    /// original), with their responses: what the secretary reports at the next meeting.
+    pub fn petitions_of_cell(
+        &self,
+        cell_id: &str,
+    ) -> Result<Vec<PetitionWithResponses>, StoreError> {
+        let petitions = read::collect(
+            &self.conn,
+            &format!(
+                "SELECT {} FROM petitions p WHERE cell_id = ?1
+                   AND seq = (SELECT max(seq) FROM petitions q WHERE q.id = p.id)
+                 ORDER BY raised_at DESC, seq DESC",
+                read::PETITION_COLS
+            ),
+            [cell_id],
+            read::petition_from_row,
+        )?;
+        let mut responses = read::collect(
+            &self.conn,
+            &format!(
+                "SELECT {} FROM petition_responses
+                 WHERE petition_id IN (SELECT id FROM petitions WHERE cell_id = ?1)
+                 ORDER BY seq",
+                read::RESPONSE_COLS
+            ),
+            [cell_id],
+            read::response_from_row,
+        )?;
+        Ok(petitions
+            .into_iter()
+            .map(|petition| {
+                let (mine, rest) = responses
+                    .drain(..)
+                    .partition(|r: &PetitionResponse| r.petition_id == petition.id);
+                responses = rest;
+                PetitionWithResponses {
+                    petition,
+                    responses: mine,
+                }
+            })
+            .collect())
+    }
+
+    /// The commune's guidance meant for this cell (for every cell, or naming it), newest
+    /// first.
+    pub fn guidance_for_cell(&self, cell_id: &str) -> Result<Vec<Guidance>, StoreError> {
+        let cell = self.cell(cell_id)?;
+        let all = read::collect(
+            &self.conn,
+            &format!(
+                "SELECT {} FROM guidance WHERE commune_id = ?1
+                 ORDER BY published_at DESC, id DESC",
+                read::GUIDANCE_COLS
+            ),
+            [&cell.commune_id],
+            read::guidance_from_row,
+        )?;
+        Ok(all.into_iter().filter(|g| g.is_for_cell(cell_id)).collect())
+    }
+}

@@ -1,6 +1,11 @@
 //! Rows back into the domain model. Every function takes a `&Connection`, so it works
 //! the same inside a write transaction (seeing its own writes) and outside.
 
+use std::cell::RefCell;
+
+use chibo_domain::checkin::{CheckIn, Verdict};
+use chibo_domain::compliance::{Cadre, WorkingTeam};
+use chibo_domain::ledger::{LedgerView, LookupError, Refusal};
 use chibo_domain::rules::PastRollCall;
 use chibo_domain::time::{from_local, local_year_month};
 use chibo_domain::*;
@@ -274,10 +279,9 @@ pub(crate) fn record(conn: &Connection, meeting: Meeting) -> Result<MeetingRecor
         });
     }
 
-    let mut stmt = conn.prepare(
-        "SELECT id, cell_id, meeting_id, content, category, raised_by, status, raised_at
-         FROM petitions WHERE meeting_id = ?1 ORDER BY seq",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {PETITION_COLS} FROM petitions WHERE meeting_id = ?1 ORDER BY seq"
+    ))?;
     let mut rows = stmt.query([&id])?;
     while let Some(r) = rows.next()? {
         record.petitions.push(petition_from_row(r)?);
@@ -365,4 +369,267 @@ pub(crate) fn earlier_this_year(
             })
         })
         .collect()
+}
+
+// ---------------------------------------------------------------- visits, petitions, guidance
+
+pub(crate) fn cadre(conn: &Connection, id: &str) -> Result<Option<Cadre>, StoreError> {
+    Ok(conn
+        .prepare("SELECT id, commune_id, full_name, title FROM cadres WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(Cadre {
+                id: r.get(0)?,
+                commune_id: r.get(1)?,
+                full_name: r.get(2)?,
+                title: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+pub(crate) fn working_team(conn: &Connection, id: &str) -> Result<Option<WorkingTeam>, StoreError> {
+    Ok(conn
+        .prepare("SELECT id, commune_id, name FROM working_teams WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(WorkingTeam {
+                id: r.get(0)?,
+                commune_id: r.get(1)?,
+                name: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+pub(crate) const CHECK_IN_COLS: &str = "id, meeting_id, cell_id, cadre_id, device_id, \
+    photo_sha256, gps, device_wall_time, monotonic_ms, server_offset_ms, presence_code, \
+    public_key_hex, signature_hex, verdict, verdict_from_server";
+
+/// A check-in, its current verdict, and whether that verdict is the server's.
+pub(crate) fn check_in_from_row(r: &Row<'_>) -> Result<(CheckIn, Verdict, bool), StoreError> {
+    let check_in = CheckIn {
+        id: r.get(0)?,
+        meeting_id: r.get(1)?,
+        cell_id: r.get(2)?,
+        cadre_id: r.get(3)?,
+        device_id: r.get(4)?,
+        photo_sha256: r.get(5)?,
+        gps: json_parse_opt(r.get(6)?)?,
+        device_wall_time: r.get(7)?,
+        monotonic_ms: r.get(8)?,
+        server_offset_ms: r.get(9)?,
+        presence_code: r.get(10)?,
+        public_key_hex: r.get(11)?,
+        signature_hex: r.get(12)?,
+    };
+    let verdict: Verdict = json_parse(&r.get::<_, String>(13)?)?;
+    Ok((check_in, verdict, r.get(14)?))
+}
+
+pub(crate) fn check_in(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(CheckIn, Verdict, bool)>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CHECK_IN_COLS} FROM check_ins WHERE id = ?1"
+    ))?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(check_in_from_row).transpose()
+}
+
+pub(crate) fn presence_secret(
+    conn: &Connection,
+    meeting_id: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let text: Option<String> = conn
+        .prepare("SELECT secret_hex FROM presence_secrets WHERE meeting_id = ?1")?
+        .query_row([meeting_id], |r| r.get(0))
+        .optional()?;
+    text.map(|t| {
+        hex::decode(&t).map_err(|e| StoreError::Corrupt(format!("mã bí mật xác nhận: {e}")))
+    })
+    .transpose()
+}
+
+pub(crate) const OBSERVATION_COLS: &str =
+    "id, meeting_id, cadre_id, judged, guidance_given, lessons_exchanged, recorded_at";
+
+pub(crate) fn observation_from_row(r: &Row<'_>) -> Result<Observation, StoreError> {
+    Ok(Observation {
+        id: r.get(0)?,
+        meeting_id: r.get(1)?,
+        cadre_id: r.get(2)?,
+        judged: json_parse(&r.get::<_, String>(3)?)?,
+        guidance_given: r.get(4)?,
+        lessons_exchanged: r.get(5)?,
+        recorded_at: r.get(6)?,
+    })
+}
+
+pub(crate) const PETITION_COLS: &str =
+    "id, cell_id, meeting_id, content, category, raised_by, status, raised_at";
+
+/// The newest copy of a petition (its status is the same in every copy).
+pub(crate) fn petition(conn: &Connection, id: &str) -> Result<Option<Petition>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {PETITION_COLS} FROM petitions WHERE id = ?1 ORDER BY seq DESC LIMIT 1"
+    ))?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(petition_from_row).transpose()
+}
+
+pub(crate) const RESPONSE_COLS: &str = "id, petition_id, status, text, responder, responded_at";
+
+pub(crate) fn response_from_row(r: &Row<'_>) -> Result<PetitionResponse, StoreError> {
+    Ok(PetitionResponse {
+        id: r.get(0)?,
+        petition_id: r.get(1)?,
+        status: enum_parse(&r.get::<_, String>(2)?)?,
+        text: r.get(3)?,
+        responder: r.get(4)?,
+        responded_at: r.get(5)?,
+    })
+}
+
+pub(crate) const GUIDANCE_COLS: &str =
+    "id, commune_id, kind, title, body, period, cell_ids, attachments, published_at";
+
+pub(crate) fn guidance_from_row(r: &Row<'_>) -> Result<Guidance, StoreError> {
+    Ok(Guidance {
+        id: r.get(0)?,
+        commune_id: r.get(1)?,
+        kind: enum_parse(&r.get::<_, String>(2)?)?,
+        title: r.get(3)?,
+        body: r.get(4)?,
+        period: r.get(5)?,
+        cell_ids: json_parse(&r.get::<_, String>(6)?)?,
+        attachments: json_parse(&r.get::<_, String>(7)?)?,
+        published_at: r.get(8)?,
+    })
+}
+
+/// Runs `sql` and maps every row.
+pub(crate) fn collect<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(map(r)?);
+    }
+    Ok(out)
+}
+
+/// At most one row of `sql`, mapped.
+fn first<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(params)?;
+    rows.next()?.map(map).transpose()
+}
+
+// ---------------------------------------------------------------- the ledger's view
+
+/// What `ledger::decide` sees of this store: reads through the caller's connection
+/// (inside the write transaction). A failed read reaches `decide` as a `LookupError`;
+/// the rich error is kept here so the caller reports the real cause.
+pub(crate) struct StoreView<'c> {
+    conn: &'c Connection,
+    failure: RefCell<Option<StoreError>>,
+}
+
+impl<'c> StoreView<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        StoreView {
+            conn,
+            failure: RefCell::new(None),
+        }
+    }
+
+    fn read<T>(&self, result: Result<T, StoreError>) -> Result<T, LookupError> {
+        result.map_err(|e| {
+            let lookup = LookupError(e.to_string());
+            self.failure.borrow_mut().get_or_insert(e);
+            lookup
+        })
+    }
+
+    /// The store's error for a refusal: the kept read failure for `Refusal::Lookup`.
+    pub(crate) fn error_of(&self, refusal: Refusal) -> StoreError {
+        match (refusal, self.failure.borrow_mut().take()) {
+            (Refusal::Lookup(_), Some(failure)) => failure,
+            (refusal, _) => refusal.into(),
+        }
+    }
+}
+
+impl LedgerView for StoreView<'_> {
+    fn cell(&self, id: &str) -> Result<Option<Cell>, LookupError> {
+        self.read(cell(self.conn, id))
+    }
+    fn member(&self, id: &str) -> Result<Option<Member>, LookupError> {
+        self.read(member(self.conn, id))
+    }
+    fn roster(&self, cell_id: &str) -> Result<Vec<Member>, LookupError> {
+        self.read(members(self.conn, cell_id))
+    }
+    fn record(&self, meeting_id: &str) -> Result<Option<MeetingRecord>, LookupError> {
+        self.read(
+            meeting(self.conn, meeting_id)
+                .and_then(|m| m.map(|m| record(self.conn, m)).transpose()),
+        )
+    }
+    fn previous_tasks(&self, meeting: &Meeting) -> Result<Vec<Task>, LookupError> {
+        self.read(previous_tasks(self.conn, meeting))
+    }
+    fn correction_of(&self, meeting_id: &str) -> Result<Option<Id>, LookupError> {
+        self.read(correction_of(self.conn, meeting_id))
+    }
+    fn cadre(&self, id: &str) -> Result<Option<Cadre>, LookupError> {
+        self.read(cadre(self.conn, id))
+    }
+    fn working_team(&self, id: &str) -> Result<Option<WorkingTeam>, LookupError> {
+        self.read(working_team(self.conn, id))
+    }
+    fn check_in(&self, id: &str) -> Result<Option<(CheckIn, Verdict)>, LookupError> {
+        self.read(check_in(self.conn, id))
+            .map(|found| found.map(|(c, v, _)| (c, v)))
+    }
+    fn has_presence_secret(&self, meeting_id: &str) -> Result<bool, LookupError> {
+        self.read(presence_secret(self.conn, meeting_id).map(|s| s.is_some()))
+    }
+    fn has_photo(&self, photo: &PhotoAttachment) -> Result<bool, LookupError> {
+        self.read(
+            first(
+                self.conn,
+                "SELECT 1 FROM photos WHERE sha256 = ?1 AND meeting_id IS ?2
+                   AND check_in_id IS ?3",
+                params![photo.sha256, photo.meeting_id, photo.check_in_id],
+                |_| Ok(()),
+            )
+            .map(|found| found.is_some()),
+        )
+    }
+    fn observation(&self, id: &str) -> Result<Option<Observation>, LookupError> {
+        let sql = format!("SELECT {OBSERVATION_COLS} FROM observations WHERE id = ?1");
+        self.read(first(self.conn, &sql, [id], observation_from_row))
+    }
+    fn petition(&self, id: &str) -> Result<Option<Petition>, LookupError> {
+        self.read(petition(self.conn, id))
+    }
+    fn petition_response(&self, id: &str) -> Result<Option<PetitionResponse>, LookupError> {
+        let sql = format!("SELECT {RESPONSE_COLS} FROM petition_responses WHERE id = ?1");
+        self.read(first(self.conn, &sql, [id], response_from_row))
+    }
+    fn guidance(&self, id: &str) -> Result<Option<Guidance>, LookupError> {
+        let sql = format!("SELECT {GUIDANCE_COLS} FROM guidance WHERE id = ?1");
+        self.read(first(self.conn, &sql, [id], guidance_from_row))
+    }
 }
