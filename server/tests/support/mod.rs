@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use chibo_domain::change::Change;
 use chibo_domain::checkin::public_key_hex;
-use ed25519_dalek::SigningKey;
 use chibo_domain::hlc::Hlc;
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
@@ -25,6 +24,7 @@ use chibo_domain::time::EpochMillis;
 use chibo_server::admin::{self, IssuedCode, NewPerson};
 use chibo_server::storage::{self, DocFilter, Storage};
 use chibo_server::{Clock, Config, ManualClock, RunningServer, Server};
+use ed25519_dalek::SigningKey;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -140,7 +140,12 @@ impl TestServer {
         Reply { status, body }
     }
 
-    pub async fn post<B: Serialize>(&self, path: &str, credential: Option<&str>, body: &B) -> Reply {
+    pub async fn post<B: Serialize>(
+        &self,
+        path: &str,
+        credential: Option<&str>,
+        body: &B,
+    ) -> Reply {
         let mut request = self.http.post(self.url(path)).json(body);
         if let Some(c) = credential {
             request = request.bearer_auth(c);
@@ -160,7 +165,8 @@ impl TestServer {
     /// the office would do it.
     pub async fn commune(&self, name: &str) -> Commune {
         let storage = &*self.storage;
-        let commune = admin::create_commune(storage, name, "tinh-son-la", None, self.now()).unwrap();
+        let commune =
+            admin::create_commune(storage, name, "tinh-son-la", None, self.now()).unwrap();
         let office = admin::create_person(
             storage,
             &commune.id,
@@ -171,8 +177,8 @@ impl TestServer {
             self.now(),
         )
         .unwrap();
-        let code = admin::issue_code(storage, &commune.id, &office.id, 3_600_000, self.now())
-            .unwrap();
+        let code =
+            admin::issue_code(storage, &commune.id, &office.id, 3_600_000, self.now()).unwrap();
         let office = self.enroll(&code.code, "Máy văn phòng").await;
         Commune {
             id: commune.id,
@@ -280,7 +286,10 @@ impl TestServer {
 
     /// The devices of a commune as stored (sequence, last sync, flags).
     pub fn devices(&self, commune_id: &str) -> String {
-        storage::read(&*self.storage, |tx| Ok(format!("{:?}", tx.devices(commune_id)?))).unwrap()
+        storage::read(&*self.storage, |tx| {
+            Ok(format!("{:?}", tx.devices(commune_id)?))
+        })
+        .unwrap()
     }
 }
 
@@ -311,6 +320,8 @@ pub struct Device {
     pub cursors: BTreeMap<Scope, u64>,
     /// How far this phone's clock is off the server's, in ms.
     pub clock_offset_ms: i64,
+    /// Every change this phone has pulled, by scope, in order.
+    pub received: BTreeMap<Scope, Vec<PulledChange>>,
 }
 
 impl Device {
@@ -324,6 +335,7 @@ impl Device {
             next_seq: 1,
             cursors: BTreeMap::new(),
             clock_offset_ms: 0,
+            received: BTreeMap::new(),
         }
     }
 
@@ -378,6 +390,10 @@ impl Device {
         let response: SyncResponse = reply.json();
         for page in &response.pulled {
             self.cursors.insert(page.scope.clone(), page.cursor);
+            self.received
+                .entry(page.scope.clone())
+                .or_default()
+                .extend(page.changes.iter().cloned());
         }
         response
     }
@@ -389,7 +405,8 @@ impl Device {
         self.sync_request(srv, &request).await
     }
 
-    /// Pulls until nothing more: every change received, by scope, in order.
+    /// Pulls until nothing more; returns what this call received, by scope, in order
+    /// ([`Device::received`] has everything since enrolment).
     pub async fn pull_all(&mut self, srv: &TestServer) -> BTreeMap<Scope, Vec<PulledChange>> {
         let mut all: BTreeMap<Scope, Vec<PulledChange>> = BTreeMap::new();
         for _ in 0..1000 {
