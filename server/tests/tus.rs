@@ -1,0 +1,1122 @@
+//! Resumable photo uploads (tus 1.0) and blob reads over real HTTP on loopback: the
+//! crate's `tus::router` served by axum over a temporary data directory, with a fake
+//! device table behind `UploadAuth` (the boundary the server implements).
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use chibo_domain::sync::{ErrorBody, BLOBS_PATH, UPLOADS_PATH};
+use chibo_server::blobs::{BlobError, BlobId, BlobReader, BlobStore, BoxFuture, FsBlobStore};
+use chibo_server::tus::{self, TusConfig, TusError, TusState, UploadAuth, Uploader};
+use reqwest::{Method, StatusCode};
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const COMMUNE_A: &str = "0191d5a4-0000-7000-8000-00000000000a";
+const COMMUNE_B: &str = "0191d5a4-0000-7000-8000-00000000000b";
+/// The secretary's phone in commune A; a second phone in A; a phone in commune B.
+const TOKEN_A: &str = "token-mai";
+const TOKEN_A2: &str = "token-lan";
+const TOKEN_B: &str = "token-hung";
+const TOKEN_REVOKED: &str = "token-revoked";
+const MAX_SIZE: u64 = 1024 * 1024;
+const CHUNK: usize = 64 * 1024;
+
+fn photo() -> Vec<u8> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/photos/phone/gps_tagged.jpg"
+    );
+    std::fs::read(path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+// ---------------------------------------------------------------- the fake device table
+
+/// Devices by bearer token; which device may read which blob stands in for "may read a
+/// record that references it".
+struct FakeAuth {
+    devices: HashMap<&'static str, Uploader>,
+    grants: Mutex<HashSet<(String, String)>>,
+}
+
+impl FakeAuth {
+    fn new() -> Arc<FakeAuth> {
+        let device = |id: &str, commune: &str| Uploader {
+            device_id: id.into(),
+            commune_id: commune.into(),
+        };
+        Arc::new(FakeAuth {
+            devices: HashMap::from([
+                (TOKEN_A, device("device-mai", COMMUNE_A)),
+                (TOKEN_A2, device("device-lan", COMMUNE_A)),
+                (TOKEN_B, device("device-hung", COMMUNE_B)),
+            ]),
+            grants: Mutex::default(),
+        })
+    }
+
+    fn grant(&self, token: &str, sha256: &str) {
+        let device = self.devices[token].device_id.clone();
+        self.grants.lock().unwrap().insert((device, sha256.into()));
+    }
+}
+
+impl UploadAuth for FakeAuth {
+    fn authenticate(&self, headers: &HeaderMap) -> Result<Uploader, TusError> {
+        let token = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(TusError::Unauthorized)?;
+        if token == TOKEN_REVOKED {
+            return Err(TusError::Revoked);
+        }
+        self.devices
+            .get(token)
+            .cloned()
+            .ok_or(TusError::Unauthorized)
+    }
+
+    fn may_read_blob(&self, uploader: &Uploader, sha256: &BlobId) -> Result<bool, TusError> {
+        let key = (uploader.device_id.clone(), sha256.to_string());
+        Ok(self.grants.lock().unwrap().contains(&key))
+    }
+}
+
+// ---------------------------------------------------------------- a server on loopback
+
+struct Server {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    async fn start(data_dir: &Path, auth: Arc<FakeAuth>) -> Server {
+        Server::start_with(TusState::in_data_dir(data_dir, auth, config()).unwrap()).await
+    }
+
+    async fn start_with(state: TusState) -> Server {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = tus::router(state);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Server { addr, task }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn uploads(&self) -> String {
+        self.url(UPLOADS_PATH)
+    }
+
+    fn blob(&self, id: &str) -> String {
+        self.url(&format!("{BLOBS_PATH}/{id}"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn config() -> TusConfig {
+    TusConfig {
+        max_size: MAX_SIZE,
+        // Long: only a takeover, never this timeout, may free a stalled upload here.
+        idle_timeout: Duration::from_secs(3600),
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+fn metadata(sha256: &str) -> String {
+    format!(
+        "filename {},filetype {},sha256 {}",
+        BASE64.encode("họp chi bộ tháng 3.jpg"),
+        BASE64.encode("image/jpeg"),
+        BASE64.encode(sha256)
+    )
+}
+
+async fn create(server: &Server, token: &str, length: usize, sha256: &str) -> reqwest::Response {
+    client()
+        .post(server.uploads())
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", length.to_string())
+        .header("Upload-Metadata", metadata(sha256))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Creates an upload of `bytes` and returns its absolute URL.
+async fn new_upload(server: &Server, token: &str, bytes: &[u8]) -> String {
+    let response = create(server, token, bytes.len(), &sha256_hex(bytes)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{:?}",
+        response.text().await
+    );
+    upload_url(server, &response)
+}
+
+/// The `Location` of a creation, resolved against the creation URL as a client does.
+fn upload_url(server: &Server, response: &reqwest::Response) -> String {
+    let location = response.headers()["location"].to_str().unwrap();
+    reqwest::Url::parse(&server.uploads())
+        .unwrap()
+        .join(location)
+        .unwrap()
+        .to_string()
+}
+
+#[derive(Clone, Copy)]
+enum Checksum {
+    None,
+    Sha1,
+    Sha256,
+}
+
+fn checksum_header(kind: Checksum, chunk: &[u8]) -> Option<String> {
+    match kind {
+        Checksum::None => None,
+        Checksum::Sha1 => Some(format!("sha1 {}", BASE64.encode(Sha1::digest(chunk)))),
+        Checksum::Sha256 => Some(format!("sha256 {}", BASE64.encode(Sha256::digest(chunk)))),
+    }
+}
+
+async fn patch(
+    url: &str,
+    token: &str,
+    offset: usize,
+    chunk: &[u8],
+    checksum: Checksum,
+) -> reqwest::Response {
+    let mut request = client()
+        .patch(url)
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", offset.to_string())
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(chunk.to_vec());
+    if let Some(value) = checksum_header(checksum, chunk) {
+        request = request.header("Upload-Checksum", value);
+    }
+    request.send().await.unwrap()
+}
+
+async fn head(url: &str, token: &str) -> reqwest::Response {
+    client()
+        .head(url)
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap()
+}
+
+fn offset_of(response: &reqwest::Response) -> usize {
+    response.headers()["upload-offset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn server_offset(url: &str, token: &str) -> usize {
+    let response = head(url, token).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    offset_of(&response)
+}
+
+/// Sends the rest of `bytes` from the server's offset in `CHUNK`s, checking each answer.
+async fn upload_rest(url: &str, token: &str, bytes: &[u8], checksum: Checksum) {
+    let mut offset = server_offset(url, token).await;
+    while offset < bytes.len() {
+        let end = (offset + CHUNK).min(bytes.len());
+        let response = patch(url, token, offset, &bytes[offset..end], checksum).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "{:?}",
+            response.text().await
+        );
+        assert_eq!(offset_of(&response), end);
+        offset = end;
+    }
+}
+
+async fn get_blob(server: &Server, token: Option<&str>, id: &str) -> reqwest::Response {
+    let mut request = client().get(server.blob(id));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+async fn error_of(response: reqwest::Response) -> ErrorBody {
+    response.json().await.expect("a JSON ErrorBody")
+}
+
+fn blob_file(data_dir: &Path, sha256: &str) -> PathBuf {
+    data_dir
+        .join("blobs")
+        .join(&sha256[0..2])
+        .join(&sha256[2..4])
+        .join(sha256)
+}
+
+/// Sends a PATCH's headers and the first `sent` bytes of a `declared`-byte body on a raw
+/// connection, as a phone does when its link drops mid-chunk.
+async fn start_raw_patch(
+    url: &str,
+    token: &str,
+    offset: usize,
+    declared: &[u8],
+    sent: usize,
+    checksum: Checksum,
+) -> TcpStream {
+    let url = reqwest::Url::parse(url).unwrap();
+    let mut stream = TcpStream::connect((url.host_str().unwrap(), url.port().unwrap()))
+        .await
+        .unwrap();
+    let mut request = format!(
+        "PATCH {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nTus-Resumable: 1.0.0\r\n\
+         Upload-Offset: {offset}\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: {}\r\n",
+        url.path(),
+        url.host_str().unwrap(),
+        declared.len()
+    );
+    if let Some(value) = checksum_header(checksum, declared) {
+        request.push_str(&format!("Upload-Checksum: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(&declared[..sent]).await.unwrap();
+    stream.flush().await.unwrap();
+    stream
+}
+
+/// Drops the connection after a partial body: closes our side, then waits until the
+/// server has closed its side too (it has then seen the whole partial body).
+async fn cut(mut stream: TcpStream) {
+    stream.shutdown().await.unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+}
+
+// ---------------------------------------------------------------- tests
+
+#[tokio::test]
+async fn options_tell_clients_what_the_server_supports() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let response = client()
+        .request(Method::OPTIONS, server.uploads())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let h = response.headers();
+    assert_eq!(h["tus-version"], "1.0.0");
+    assert_eq!(h["tus-max-size"], MAX_SIZE.to_string().as_str());
+    let extensions: Vec<_> = h["tus-extension"].to_str().unwrap().split(',').collect();
+    for ext in [
+        "creation",
+        "creation-with-upload",
+        "termination",
+        "checksum",
+    ] {
+        assert!(
+            extensions.contains(&ext),
+            "{ext} missing from {extensions:?}"
+        );
+    }
+    let algorithms: Vec<_> = h["tus-checksum-algorithm"]
+        .to_str()
+        .unwrap()
+        .split(',')
+        .collect();
+    assert!(algorithms.contains(&"sha1") && algorithms.contains(&"sha256"));
+}
+
+#[tokio::test]
+async fn a_photo_sent_in_small_chunks_is_verified_published_and_served_to_a_permitted_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = FakeAuth::new();
+    let server = Server::start(dir.path(), auth.clone()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+
+    let created = create(&server, TOKEN_A, photo.len(), &sha).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["tus-resumable"], "1.0.0");
+    assert_eq!(offset_of(&created), 0);
+    let url = upload_url(&server, &created);
+    assert!(url.starts_with(&format!("{}/", server.uploads())), "{url}");
+
+    let first = patch(&url, TOKEN_A, 0, &photo[..CHUNK], Checksum::Sha256).await;
+    assert_eq!(first.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&first), CHUNK);
+
+    let mid = head(&url, TOKEN_A).await;
+    assert_eq!(mid.status(), StatusCode::OK);
+    assert_eq!(offset_of(&mid), CHUNK);
+    assert_eq!(
+        mid.headers()["upload-length"],
+        photo.len().to_string().as_str()
+    );
+    assert_eq!(mid.headers()["cache-control"], "no-store");
+    assert_eq!(mid.headers()["upload-metadata"], metadata(&sha).as_str());
+    assert!(
+        !blob_file(dir.path(), &sha).exists(),
+        "not published before the last byte"
+    );
+
+    upload_rest(&url, TOKEN_A, &photo, Checksum::Sha256).await;
+    assert_eq!(server_offset(&url, TOKEN_A).await, photo.len());
+    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+
+    auth.grant(TOKEN_A, &sha);
+    let blob = get_blob(&server, Some(TOKEN_A), &sha).await;
+    assert_eq!(blob.status(), StatusCode::OK);
+    assert_eq!(blob.headers()["content-type"], "image/jpeg");
+    assert_eq!(
+        blob.headers()["content-length"],
+        photo.len().to_string().as_str()
+    );
+    let etag = blob.headers()["etag"].clone();
+    assert_eq!(blob.bytes().await.unwrap(), photo);
+
+    // The phone already has it: nothing is sent again.
+    let again = client()
+        .get(server.blob(&sha))
+        .bearer_auth(TOKEN_A)
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_chunk_keeps_the_bytes_that_arrived_and_the_upload_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = FakeAuth::new();
+    let server = Server::start(dir.path(), auth.clone()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+    let first = patch(&url, TOKEN_A, 0, &photo[..CHUNK], Checksum::None).await;
+    assert_eq!(first.status(), StatusCode::NO_CONTENT);
+
+    // 10 000 of the next 65 536 bytes get through, then the link drops.
+    let stream = start_raw_patch(
+        &url,
+        TOKEN_A,
+        CHUNK,
+        &photo[CHUNK..2 * CHUNK],
+        10_000,
+        Checksum::None,
+    )
+    .await;
+    cut(stream).await;
+
+    // Without a chunk checksum, what arrived is kept (fsynced): never re-sent on 2G.
+    assert_eq!(server_offset(&url, TOKEN_A).await, CHUNK + 10_000);
+    upload_rest(&url, TOKEN_A, &photo, Checksum::None).await;
+    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+}
+
+#[tokio::test]
+async fn a_cut_chunk_with_a_checksum_is_discarded_whole_and_the_upload_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+    let first = patch(&url, TOKEN_A, 0, &photo[..CHUNK], Checksum::Sha1).await;
+    assert_eq!(first.status(), StatusCode::NO_CONTENT);
+
+    let stream = start_raw_patch(
+        &url,
+        TOKEN_A,
+        CHUNK,
+        &photo[CHUNK..2 * CHUNK],
+        40_000,
+        Checksum::Sha1,
+    )
+    .await;
+    cut(stream).await;
+
+    // A partial chunk cannot be checked, so none of it counts.
+    assert_eq!(server_offset(&url, TOKEN_A).await, CHUNK);
+    upload_rest(&url, TOKEN_A, &photo, Checksum::Sha1).await;
+    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+}
+
+#[tokio::test]
+async fn a_connection_that_died_silently_does_not_block_resuming() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+
+    // The old PATCH's connection stays open and silent (no FIN reaches the server, as
+    // when a phone's network changes); the phone meanwhile resumes on a new one.
+    let stalled = start_raw_patch(&url, TOKEN_A, 0, &photo[..CHUNK], 20_000, Checksum::None).await;
+    let offset = tokio::time::timeout(Duration::from_secs(60), server_offset(&url, TOKEN_A))
+        .await
+        .expect("HEAD must not wait for the stalled PATCH");
+    assert!(
+        offset <= 20_000,
+        "the server claims {offset} bytes, only 20000 were sent"
+    );
+
+    // The stalled request may still commit what it read before it was taken over; the
+    // phone then learns the server's offset from the 409 and goes on from there.
+    let mut offset = offset;
+    let mut conflicts = 0;
+    while offset < photo.len() {
+        let end = (offset + CHUNK).min(photo.len());
+        let response = patch(&url, TOKEN_A, offset, &photo[offset..end], Checksum::None).await;
+        match response.status() {
+            StatusCode::NO_CONTENT => offset = end,
+            StatusCode::CONFLICT if conflicts == 0 => {
+                conflicts += 1;
+                let current = offset_of(&response);
+                assert!(
+                    current > offset && current <= 20_000,
+                    "{offset} -> {current}"
+                );
+                offset = current;
+            }
+            other => panic!("{other}: {:?}", response.text().await),
+        }
+    }
+    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    drop(stalled);
+}
+
+#[tokio::test]
+async fn a_chunk_damaged_in_transit_gets_460_and_is_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+
+    for kind in [Checksum::Sha1, Checksum::Sha256] {
+        let mut damaged = photo[..CHUNK].to_vec();
+        damaged[1000] ^= 0x40;
+        let response = client()
+            .patch(&url)
+            .bearer_auth(TOKEN_A)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", "0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .header(
+                "Upload-Checksum",
+                checksum_header(kind, &photo[..CHUNK]).unwrap(),
+            )
+            .body(damaged)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 460);
+        let error = error_of(response).await;
+        assert_eq!(error.code, "checksum_mismatch");
+        assert!(error.message.contains("hỏng"), "{}", error.message);
+        assert_eq!(
+            server_offset(&url, TOKEN_A).await,
+            0,
+            "the damaged chunk is discarded"
+        );
+    }
+    upload_rest(&url, TOKEN_A, &photo, Checksum::Sha256).await;
+    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+}
+
+#[tokio::test]
+async fn a_file_that_does_not_match_its_declared_hash_is_never_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = FakeAuth::new();
+    let server = Server::start(dir.path(), auth.clone()).await;
+    let photo = photo();
+    let declared = sha256_hex(&photo);
+    let mut altered = photo.clone();
+    altered[photo.len() / 2] ^= 0x01;
+    let actual = sha256_hex(&altered);
+
+    let created = create(&server, TOKEN_A, altered.len(), &declared).await;
+    let url = upload_url(&server, &created);
+    // Every chunk is intact (its own checksum matches); only the whole is wrong.
+    let mut offset = 0;
+    let last = loop {
+        let end = (offset + CHUNK).min(altered.len());
+        let response = patch(
+            &url,
+            TOKEN_A,
+            offset,
+            &altered[offset..end],
+            Checksum::Sha256,
+        )
+        .await;
+        if end == altered.len() {
+            break response;
+        }
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        offset = end;
+    };
+    assert_eq!(last.status().as_u16(), 460);
+    let error = error_of(last).await;
+    assert_eq!(error.code, "checksum_mismatch");
+    assert!(error.message.contains("SHA-256"), "{}", error.message);
+
+    assert_eq!(head(&url, TOKEN_A).await.status(), StatusCode::NOT_FOUND);
+    assert!(!blob_file(dir.path(), &declared).exists());
+    assert!(!blob_file(dir.path(), &actual).exists());
+    for sha in [&declared, &actual] {
+        auth.grant(TOKEN_A, sha);
+        assert_eq!(
+            get_blob(&server, Some(TOKEN_A), sha).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    let leftovers: Vec<_> = walk(&dir.path().join("uploads"));
+    assert!(leftovers.is_empty(), "discarded upload left {leftovers:?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn a_chunk_at_the_wrong_offset_gets_409_and_the_server_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+    patch(&url, TOKEN_A, 0, &photo[..CHUNK], Checksum::None).await;
+
+    for wrong in [0, CHUNK + 1, 2 * CHUNK] {
+        let response = patch(
+            &url,
+            TOKEN_A,
+            wrong,
+            &photo[wrong..wrong + 100],
+            Checksum::None,
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::CONFLICT, "offset {wrong}");
+        assert_eq!(offset_of(&response), CHUNK);
+        assert_eq!(error_of(response).await.code, "conflict");
+    }
+    assert_eq!(server_offset(&url, TOKEN_A).await, CHUNK);
+}
+
+/// Records every call, to show a bad id never reaches the store.
+struct RecordingStore {
+    inner: FsBlobStore,
+    calls: Mutex<Vec<String>>,
+}
+
+impl RecordingStore {
+    fn note(&self, what: &str, id: &BlobId) {
+        self.calls.lock().unwrap().push(format!("{what} {id}"));
+    }
+}
+
+impl BlobStore for RecordingStore {
+    fn put<'a>(&'a self, id: &'a BlobId, file: &'a Path) -> BoxFuture<'a, Result<(), BlobError>> {
+        self.note("put", id);
+        self.inner.put(id, file)
+    }
+    fn open<'a>(&'a self, id: &'a BlobId) -> BoxFuture<'a, Result<Option<BlobReader>, BlobError>> {
+        self.note("open", id);
+        self.inner.open(id)
+    }
+    fn size<'a>(&'a self, id: &'a BlobId) -> BoxFuture<'a, Result<Option<u64>, BlobError>> {
+        self.note("size", id);
+        self.inner.size(id)
+    }
+}
+
+#[tokio::test]
+async fn blob_ids_that_are_not_a_sha256_get_400_and_never_reach_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret.txt"), b"not a blob").unwrap();
+    let store = Arc::new(RecordingStore {
+        inner: FsBlobStore::open(dir.path().join("blobs")).unwrap(),
+        calls: Mutex::default(),
+    });
+    let state = TusState::new(
+        dir.path().join("uploads"),
+        store.clone(),
+        FakeAuth::new(),
+        config(),
+    )
+    .unwrap();
+    let server = Server::start_with(state).await;
+    let sha = sha256_hex(b"x");
+
+    for bad in [
+        "..%2F..%2Fsecret.txt".to_string(),
+        "..%2fsecret.txt".to_string(),
+        "../secret.txt".to_string(),
+        "%2e%2e/secret.txt".to_string(),
+        format!("{}/{}/{sha}", &sha[0..2], &sha[2..4]),
+        sha.to_uppercase(),
+        sha[..63].to_string(),
+        format!("{sha}0"),
+        format!("{sha}%00"),
+        "%FF%FE".to_string(),
+    ] {
+        // Sent on a raw connection, so no client normalises the path first.
+        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+        let request = format!(
+            "GET {BLOBS_PATH}/{bad} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN_A}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 400"), "{bad}: {answer}");
+        assert!(answer.contains("\"bad_request\""), "{bad}: {answer}");
+        assert!(!answer.contains("not a blob"));
+    }
+    assert!(
+        store.calls.lock().unwrap().is_empty(),
+        "{:?}",
+        store.calls.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn an_upload_resumes_after_the_server_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = FakeAuth::new();
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+
+    let before = Server::start(dir.path(), auth.clone()).await;
+    let url = new_upload(&before, TOKEN_A, &photo).await;
+    let first = patch(&url, TOKEN_A, 0, &photo[..CHUNK], Checksum::Sha256).await;
+    assert_eq!(first.status(), StatusCode::NO_CONTENT);
+    let path = reqwest::Url::parse(&url).unwrap().path().to_string();
+    drop(before);
+
+    // A new process over the same data directory.
+    let after = Server::start(dir.path(), auth.clone()).await;
+    let url = after.url(&path);
+    assert_eq!(server_offset(&url, TOKEN_A).await, CHUNK);
+    upload_rest(&url, TOKEN_A, &photo, Checksum::Sha256).await;
+    auth.grant(TOKEN_A, &sha);
+    let blob = get_blob(&after, Some(TOKEN_A), &sha).await;
+    assert_eq!(blob.bytes().await.unwrap(), photo);
+}
+
+#[tokio::test]
+async fn blobs_are_served_only_to_devices_allowed_to_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = FakeAuth::new();
+    let server = Server::start(dir.path(), auth.clone()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+    upload_rest(&url, TOKEN_A, &photo, Checksum::None).await;
+    auth.grant(TOKEN_A, &sha);
+
+    let anonymous = get_blob(&server, None, &sha).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(anonymous).await.code, "unauthorized");
+
+    let revoked = get_blob(&server, Some(TOKEN_REVOKED), &sha).await;
+    assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(revoked).await.code, "revoked");
+
+    // The other commune's phone, and a phone of the same commune that may not read the
+    // record: refused, and told nothing about the photo.
+    for token in [TOKEN_B, TOKEN_A2] {
+        let refused = get_blob(&server, Some(token), &sha).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let error = error_of(refused).await;
+        assert_eq!(error.code, "forbidden");
+        assert!(error.message.contains("quyền"), "{}", error.message);
+    }
+    let missing = sha256_hex(b"no such photo");
+    assert_eq!(
+        get_blob(&server, Some(TOKEN_B), &missing).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    auth.grant(TOKEN_B, &missing);
+    assert_eq!(
+        get_blob(&server, Some(TOKEN_B), &missing).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    auth.grant(TOKEN_B, &sha);
+    let allowed = get_blob(&server, Some(TOKEN_B), &sha).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert_eq!(allowed.bytes().await.unwrap(), photo);
+}
+
+#[tokio::test]
+async fn an_upload_belongs_to_the_device_that_created_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+    patch(&url, TOKEN_A, 0, &photo[..CHUNK], Checksum::None).await;
+
+    for token in [TOKEN_B, TOKEN_A2] {
+        assert_eq!(head(&url, token).await.status(), StatusCode::NOT_FOUND);
+        let response = patch(&url, token, CHUNK, &photo[CHUNK..2 * CHUNK], Checksum::None).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(error_of(response).await.code, "not_found");
+        let deleted = client()
+            .delete(&url)
+            .bearer_auth(token)
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(server_offset(&url, TOKEN_A).await, CHUNK);
+    // On disk, under the owner's commune only.
+    let files = walk(&dir.path().join("uploads"));
+    assert!(!files.is_empty());
+    assert!(
+        files
+            .iter()
+            .all(|f| f.starts_with(dir.path().join("uploads").join(COMMUNE_A))),
+        "{files:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_photo_the_server_already_has_completes_at_creation() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+    upload_rest(&url, TOKEN_A, &photo, Checksum::None).await;
+
+    // Another phone took part in the same meeting and syncs the same photo.
+    let created = create(&server, TOKEN_B, photo.len(), &sha).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(offset_of(&created), photo.len());
+    let url = upload_url(&server, &created);
+    assert_eq!(server_offset(&url, TOKEN_B).await, photo.len());
+    // A client that finishes with an empty PATCH at the end is answered in kind.
+    let done = patch(&url, TOKEN_B, photo.len(), b"", Checksum::None).await;
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset_of(&done), photo.len());
+}
+
+#[tokio::test]
+async fn creation_with_upload_stores_the_first_chunk_in_the_same_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+
+    let created = client()
+        .post(server.uploads())
+        .bearer_auth(TOKEN_A)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", photo.len().to_string())
+        .header("Upload-Metadata", metadata(&sha))
+        .header("Content-Type", "application/offset+octet-stream")
+        .header(
+            "Upload-Checksum",
+            checksum_header(Checksum::Sha256, &photo[..CHUNK]).unwrap(),
+        )
+        .body(photo[..CHUNK].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(offset_of(&created), CHUNK);
+    let url = upload_url(&server, &created);
+    upload_rest(&url, TOKEN_A, &photo, Checksum::Sha256).await;
+    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+
+    // A small photo goes up whole in the creation request; a wrong one is refused.
+    let small = b"\xFF\xD8\xFF tiny photo".to_vec();
+    let post = |bytes: Vec<u8>, sha: String| {
+        client()
+            .post(server.uploads())
+            .bearer_auth(TOKEN_A)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", bytes.len().to_string())
+            .header("Upload-Metadata", metadata(&sha))
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(bytes)
+            .send()
+    };
+    let whole = post(small.clone(), sha256_hex(&small)).await.unwrap();
+    assert_eq!(whole.status(), StatusCode::CREATED);
+    assert_eq!(offset_of(&whole), small.len());
+    assert!(blob_file(dir.path(), &sha256_hex(&small)).exists());
+
+    let wrong = post(small.clone(), sha256_hex(b"something else"))
+        .await
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 460);
+    assert!(wrong.headers().get("location").is_none());
+    assert_eq!(error_of(wrong).await.code, "checksum_mismatch");
+}
+
+#[tokio::test]
+async fn a_terminated_upload_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+    patch(&url, TOKEN_A, 0, &photo[..CHUNK], Checksum::None).await;
+    let deleted = client()
+        .delete(&url)
+        .bearer_auth(TOKEN_A)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(head(&url, TOKEN_A).await.status(), StatusCode::NOT_FOUND);
+    assert!(walk(&dir.path().join("uploads")).is_empty());
+}
+
+#[tokio::test]
+async fn malformed_requests_get_the_tus_status_and_a_vietnamese_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), FakeAuth::new()).await;
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+    let url = new_upload(&server, TOKEN_A, &photo).await;
+
+    async fn expect(
+        response: reqwest::Response,
+        status: u16,
+        code: &str,
+    ) -> reqwest::header::HeaderMap {
+        assert_eq!(
+            response.status().as_u16(),
+            status,
+            "{:?}",
+            response.url().path()
+        );
+        let headers = response.headers().clone();
+        assert_eq!(headers["tus-resumable"], "1.0.0");
+        let error = error_of(response).await;
+        assert_eq!(error.code, code);
+        assert!(
+            error
+                .message
+                .chars()
+                .any(|c| "ảạấầẩậắằẳặẹếềểễệịọốồổộớờởợụứừửữựđ".contains(c)),
+            "not Vietnamese: {}",
+            error.message
+        );
+        headers
+    }
+    let c = client();
+    let base = || c.post(server.uploads()).bearer_auth(TOKEN_A);
+
+    // No Tus-Resumable, or another version: 412 and the version we speak.
+    let h = expect(
+        base().header("Upload-Length", "10").send().await.unwrap(),
+        412,
+        "bad_request",
+    )
+    .await;
+    assert_eq!(h["tus-version"], "1.0.0");
+    let wrong_version = c
+        .head(&url)
+        .bearer_auth(TOKEN_A)
+        .header("Tus-Resumable", "0.2.2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_version.status().as_u16(), 412);
+
+    let tus = || base().header("Tus-Resumable", "1.0.0");
+    expect(
+        c.post(server.uploads())
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", "10")
+            .send()
+            .await
+            .unwrap(),
+        401,
+        "unauthorized",
+    )
+    .await;
+    expect(
+        tus()
+            .header("Upload-Metadata", metadata(&sha))
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    expect(
+        tus()
+            .header("Upload-Length", "-5")
+            .header("Upload-Metadata", metadata(&sha))
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    expect(
+        tus()
+            .header("Upload-Length", "0")
+            .header("Upload-Metadata", metadata(&sha))
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    expect(
+        tus().header("Upload-Length", "10").send().await.unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    expect(
+        tus()
+            .header("Upload-Length", "10")
+            .header("Upload-Metadata", "sha256 !!!")
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    expect(
+        tus()
+            .header("Upload-Length", (MAX_SIZE + 1).to_string())
+            .header("Upload-Metadata", metadata(&sha))
+            .send()
+            .await
+            .unwrap(),
+        413,
+        "too_large",
+    )
+    .await;
+
+    let patch_req = |offset: usize| {
+        c.patch(&url)
+            .bearer_auth(TOKEN_A)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset.to_string())
+    };
+    expect(
+        patch_req(0)
+            .header("Content-Type", "application/octet-stream")
+            .body(vec![1u8; 10])
+            .send()
+            .await
+            .unwrap(),
+        415,
+        "bad_request",
+    )
+    .await;
+    let octet =
+        |offset: usize| patch_req(offset).header("Content-Type", "application/offset+octet-stream");
+    expect(
+        octet(0)
+            .header("Upload-Checksum", "md5 AAAA")
+            .body(vec![1u8; 10])
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    expect(
+        c.patch(&url)
+            .bearer_auth(TOKEN_A)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(vec![1u8; 10])
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "bad_request",
+    )
+    .await;
+    // More bytes than the upload has left.
+    expect(
+        octet(0)
+            .body(vec![0u8; photo.len() + 1])
+            .send()
+            .await
+            .unwrap(),
+        413,
+        "too_large",
+    )
+    .await;
+    assert_eq!(server_offset(&url, TOKEN_A).await, 0);
+
+    for unknown in [
+        server.url(&format!("{UPLOADS_PATH}/0123456789abcdef0123456789abcdef")),
+        server.url(&format!("{UPLOADS_PATH}/..%2F..%2Fblobs")),
+        server.url(&format!("{UPLOADS_PATH}/not-an-upload")),
+    ] {
+        let response = c
+            .patch(&unknown)
+            .bearer_auth(TOKEN_A)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", "0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(vec![1u8; 10])
+            .send()
+            .await
+            .unwrap();
+        expect(response, 404, "not_found").await;
+    }
+}
