@@ -102,3 +102,27 @@ ensure_kotlinc() {
     KOTLINC="$KOTLIN_HOME/bin/kotlinc"
     KOTLIN_LIB="$KOTLIN_HOME/lib"
 }
+
+TUSPY_VERSION="1.1.0"
+TUSPY_VENV="$TOOLS_DIR/tuspy-venv"
+
+# ensure_tuspy: tuspy, a third-party tus client from PyPI, in a venv in $TOOLS_DIR (the tus
+# suite uploads through it). Sets TUSPY_PYTHON to that venv's python.
+ensure_tuspy() {
+    TUSPY_PYTHON="$TUSPY_VENV/bin/python"
+    if [ -x "$TUSPY_PYTHON" ] && "$TUSPY_PYTHON" -c \
+        "import importlib.metadata as m, sys; sys.exit(m.version('tuspy') != '$TUSPY_VERSION')" 2>/dev/null; then
+        return 0
+    fi
+    command -v python3 >/dev/null 2>&1 || apt_install python3
+    rm -rf "$TUSPY_VENV"
+    mkdir -p "$TOOLS_DIR"
+    if ! python3 -m venv "$TUSPY_VENV" >/dev/null 2>&1; then
+        # Debian's python3 keeps venv (and its pip) in a separate package.
+        apt_install python3-venv
+        python3 -m venv "$TUSPY_VENV" || return 1
+    fi
+    note "install: pip install tuspy==$TUSPY_VERSION into $TUSPY_VENV"
+    "$TUSPY_PYTHON" -m pip install --quiet --disable-pip-version-check --no-input \
+        "tuspy==$TUSPY_VERSION" >/dev/null
+}
