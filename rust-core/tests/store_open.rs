@@ -216,4 +216,20 @@ fn upgrading_a_v1_store_gives_the_fresh_schema_and_keeps_the_data() {
     let upgraded = schema_fingerprint(store.connection()).unwrap();
     assert_eq!(upgraded, schema_fingerprint(fresh.connection()).unwrap());
     assert!(upgraded.iter().any(|s| s.contains("summary_grade")));
+    // v4: petition responses, guidance, server verdicts, entity clocks, scope cursors.
+    for v4 in [
+        "table petition_responses",
+        "table guidance",
+        "verdict_from_server",
+        "table entity_clocks",
+        "table scope_cursors",
+    ] {
+        assert!(upgraded.iter().any(|s| s.contains(v4)), "{v4}");
+    }
+    // The member written after the upgrade has its clock, for last-writer-wins.
+    let clocks: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM entity_clocks", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(clocks, 1);
 }

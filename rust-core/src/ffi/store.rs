@@ -11,7 +11,10 @@ use super::ChiboError;
 use crate::flow;
 use crate::keystore::DeviceKeystore;
 use crate::photos::{self, PhotoInfo};
-use crate::store::{HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, Store};
+use crate::store::{
+    HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, PetitionWithResponses,
+    Store,
+};
 use crate::visits::{self, CadreOverview, CellVisit, CheckInRequest, CheckInRow, PhotoRef};
 
 type Result<T> = std::result::Result<T, ChiboError>;
@@ -416,5 +419,15 @@ impl ChiboStore {
 
     pub fn my_check_ins(&self, cadre_id: String) -> Result<Vec<CheckInRow>> {
         Ok(visits::my_check_ins(&self.store(), &cadre_id)?)
+    }
+
+    /// The cell's petitions with the commune's answers, for the next meeting.
+    pub fn petitions_of_cell(&self, cell_id: String) -> Result<Vec<PetitionWithResponses>> {
+        Ok(self.store().petitions_of_cell(&cell_id)?)
+    }
+
+    /// The commune's guidance and notices for the cell, newest first.
+    pub fn guidance_for_cell(&self, cell_id: String) -> Result<Vec<Guidance>> {
+        Ok(self.store().guidance_for_cell(&cell_id)?)
     }
 }

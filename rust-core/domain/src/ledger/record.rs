@@ -9,122 +9,74 @@ use crate::rules;
 pub(super) fn decide_record(view: &dyn LedgerView, change: &Change) -> Result<Effect, Refusal> {
     match change {
         Change::PlanMeeting { meeting } => plan(view, meeting),
-        Change::UpdateMeeting { meeting } => {
-            let record = require_record(view, &meeting.id)?;
-            edit(
-                view,
-                record,
-                |_| None,
-                |record| {
-                    let current = &record.meeting;
-                    let edited = Meeting {
-                        // What the record's state owns is not editable here: status,
-                        // revision and signature follow from their own changes, and the
-                        // judged scores from SetJudgedScores.
-                        id: current.id.clone(),
-                        cell_id: current.cell_id.clone(),
-                        status: current.status,
-                        revision: current.revision,
-                        revision_of: current.revision_of.clone(),
-                        secretary_judgement: current.secretary_judgement.clone(),
-                        signature: current.signature.clone(),
-                        ..meeting.clone()
-                    };
-                    check_meeting_people(view, &edited)?;
-                    rules::validate_meeting_times(&edited)?;
-                    record.meeting = edited;
-                    Ok(RecordPart::Header)
-                },
-            )
-        }
-        Change::SetAttendance { meeting_id, entry } => {
-            let record = require_record(view, meeting_id)?;
-            edit(
-                view,
-                record,
-                |_| None,
-                |record| {
-                    check_member(view, &entry.member_id, &record.meeting.cell_id)?;
-                    upsert_by(&mut record.roll_call, entry.clone(), |e| {
-                        e.member_id == entry.member_id
-                    });
-                    Ok(RecordPart::Attendance(entry.member_id.clone()))
-                },
-            )
-        }
-        Change::SetAgenda { meeting_id, items } => {
-            let record = require_record(view, meeting_id)?;
-            edit(
-                view,
-                record,
-                |_| None,
-                |record| {
-                    record.agenda = items.clone();
-                    Ok(RecordPart::Agenda)
-                },
-            )
-        }
+        Change::UpdateMeeting { meeting } => edit_fields(view, &meeting.id, |record| {
+            let current = &record.meeting;
+            let edited = Meeting {
+                // What the record's state owns is not editable here: status, revision
+                // and signature follow from their own changes, and the judged scores
+                // from SetJudgedScores.
+                id: current.id.clone(),
+                cell_id: current.cell_id.clone(),
+                status: current.status,
+                revision: current.revision,
+                revision_of: current.revision_of.clone(),
+                secretary_judgement: current.secretary_judgement.clone(),
+                signature: current.signature.clone(),
+                ..meeting.clone()
+            };
+            check_meeting_people(view, &edited)?;
+            rules::validate_meeting_times(&edited)?;
+            record.meeting = edited;
+            Ok(RecordPart::Header)
+        }),
+        Change::SetAttendance { meeting_id, entry } => edit_fields(view, meeting_id, |record| {
+            check_member(view, &entry.member_id, &record.meeting.cell_id)?;
+            upsert_by(&mut record.roll_call, entry.clone(), |e| {
+                e.member_id == entry.member_id
+            });
+            Ok(RecordPart::Attendance(entry.member_id.clone()))
+        }),
+        Change::SetAgenda { meeting_id, items } => edit_fields(view, meeting_id, |record| {
+            record.agenda = items.clone();
+            Ok(RecordPart::Agenda)
+        }),
         Change::AddSpeech { meeting_id, speech } => {
-            let record = require_record(view, meeting_id)?;
             let held = |r: &MeetingRecord| r.speeches.contains(speech);
-            edit(
-                view,
-                record,
-                held_as("speech", &speech.id, held),
-                |record| {
-                    if let Speaker::Member { member_id } = &speech.speaker {
-                        check_member(view, member_id, &record.meeting.cell_id)?;
-                    }
-                    upsert_by(&mut record.speeches, speech.clone(), |s| s.id == speech.id);
-                    Ok(RecordPart::Speech(speech.id.clone()))
-                },
-            )
+            add_child(view, meeting_id, ("speech", &speech.id), held, |record| {
+                if let Speaker::Member { member_id } = &speech.speaker {
+                    check_member(view, member_id, &record.meeting.cell_id)?;
+                }
+                upsert_by(&mut record.speeches, speech.clone(), |s| s.id == speech.id);
+                Ok(RecordPart::Speech(speech.id.clone()))
+            })
         }
-        Change::ReviewTask { meeting_id, review } => {
-            let record = require_record(view, meeting_id)?;
-            edit(
-                view,
-                record,
-                |_| None,
-                |record| {
-                    upsert_by(&mut record.task_reviews, review.clone(), |r| {
-                        r.task_id == review.task_id
-                    });
-                    Ok(RecordPart::Review(review.task_id.clone()))
-                },
-            )
-        }
+        Change::ReviewTask { meeting_id, review } => edit_fields(view, meeting_id, |record| {
+            upsert_by(&mut record.task_reviews, review.clone(), |r| {
+                r.task_id == review.task_id
+            });
+            Ok(RecordPart::Review(review.task_id.clone()))
+        }),
         Change::AddTask { meeting_id, task } => {
-            let record = require_record(view, meeting_id)?;
             let held = |r: &MeetingRecord| r.tasks.contains(task);
-            edit(view, record, held_as("task", &task.id, held), |record| {
+            add_child(view, meeting_id, ("task", &task.id), held, |record| {
                 check_member(view, &task.assignee_id, &record.meeting.cell_id)?;
                 upsert_by(&mut record.tasks, task.clone(), |t| t.id == task.id);
                 Ok(RecordPart::Task(task.id.clone()))
             })
         }
         Change::RecordVote { meeting_id, vote } => {
-            let record = require_record(view, meeting_id)?;
             let held = |r: &MeetingRecord| r.votes.contains(vote);
-            edit(view, record, held_as("vote", &vote.id, held), |record| {
+            add_child(view, meeting_id, ("vote", &vote.id), held, |record| {
                 upsert_by(&mut record.votes, vote.clone(), |v| v.id == vote.id);
                 Ok(RecordPart::Vote(vote.id.clone()))
             })
         }
         Change::RaisePetition { petition } => raise_petition(view, petition),
-        Change::SetJudgedScores { meeting_id, scores } => {
-            let record = require_record(view, meeting_id)?;
-            edit(
-                view,
-                record,
-                |_| None,
-                |record| {
-                    rules::validate_judged_scores(scores)?;
-                    record.meeting.secretary_judgement = Some(scores.clone());
-                    Ok(RecordPart::Header)
-                },
-            )
-        }
+        Change::SetJudgedScores { meeting_id, scores } => edit_fields(view, meeting_id, |record| {
+            rules::validate_judged_scores(scores)?;
+            record.meeting.secretary_judgement = Some(scores.clone());
+            Ok(RecordPart::Header)
+        }),
         Change::SignMeeting {
             meeting_id,
             signature,
@@ -191,6 +143,27 @@ fn edit(
     validate_record(view, &record)?;
     record.meeting.status = rules::status_after_edit(&record.meeting);
     Ok(Effect::Record { record, part })
+}
+
+/// An edit of editable fields (last-writer-wins: ordered by HLC before `decide`).
+fn edit_fields(
+    view: &dyn LedgerView,
+    meeting_id: &str,
+    apply: impl FnOnce(&mut MeetingRecord) -> Result<RecordPart, Refusal>,
+) -> Result<Effect, Refusal> {
+    edit(view, require_record(view, meeting_id)?, |_| None, apply)
+}
+
+/// An insert-only child (kind, id); `held` says whether the record has it as is.
+fn add_child(
+    view: &dyn LedgerView,
+    meeting_id: &str,
+    (kind, id): (&'static str, &str),
+    held: impl Fn(&MeetingRecord) -> bool,
+    apply: impl FnOnce(&mut MeetingRecord) -> Result<RecordPart, Refusal>,
+) -> Result<Effect, Refusal> {
+    let record = require_record(view, meeting_id)?;
+    edit(view, record, held_as(kind, id, held), apply)
 }
 
 fn validate_record(view: &dyn LedgerView, record: &MeetingRecord) -> Result<(), Refusal> {
