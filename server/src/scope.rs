@@ -52,6 +52,10 @@ fn other_commune() -> Denial {
     Denial::Scope("Dữ liệu thuộc một xã khác; thiết bị này chỉ ghi được dữ liệu của xã mình".into())
 }
 
+fn server_only() -> Denial {
+    Denial::Scope("Chỉ máy chủ mới kết luận được lượt điểm danh".into())
+}
+
 fn not_found(kind: &'static str, id: &str) -> Denial {
     Denial::Refusal(Refusal::NotFound {
         kind,
@@ -172,10 +176,8 @@ pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Targe
             Some(p) => Ok(cell_target(vec![p.cell_id])),
             None => Err(not_found("petition", &response.petition_id)),
         },
-        Change::SetCheckInVerdict { check_in_id, .. } => match docs.stored_check_in(check_in_id)? {
-            Some(stored) => Ok(cell_target(vec![stored.check_in.cell_id])),
-            None => Err(not_found("check_in", check_in_id)),
-        },
+        // Only the server authors verdicts, whatever the check-in.
+        Change::SetCheckInVerdict { .. } => Err(server_only()),
         Change::UpsertCadre { cadre } => commune_target(&cadre.commune_id),
         Change::UpsertWorkingTeam { team } => commune_target(&team.commune_id),
         Change::UpsertAssignment { .. } => commune_target(&commune),
@@ -223,7 +225,7 @@ pub fn may_write(
 ) -> StorageResult<Result<(), Denial>> {
     let deny = |reason: &str| Ok(Err(Denial::Scope(reason.to_string())));
     if let Change::SetCheckInVerdict { .. } = change {
-        return deny("Chỉ máy chủ mới kết luận được lượt điểm danh");
+        return Ok(Err(server_only()));
     }
     let commune_level = matches!(target.scope, Scope::Commune(_));
     match &actor.role {
