@@ -748,6 +748,52 @@ async fn an_upload_resumes_after_the_server_restarts() {
 }
 
 #[tokio::test]
+async fn a_crash_between_verifying_and_publishing_is_finished_by_the_next_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = FakeAuth::new();
+    let photo = photo();
+    let sha = sha256_hex(&photo);
+    let last = photo.len() - 1000;
+
+    let before = Server::start(dir.path(), auth.clone()).await;
+    let url = new_upload(&before, TOKEN_A, &photo).await;
+    let mut offset = 0;
+    while offset < last {
+        let end = (offset + CHUNK).min(last);
+        let response = patch(&url, TOKEN_A, offset, &photo[offset..end], Checksum::None).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        offset = end;
+    }
+    drop(before);
+
+    // The state a crash leaves after the last chunk was fsynced, the whole file verified
+    // and the offset committed, but before the blob store took the file.
+    let id = url.rsplit('/').next().unwrap();
+    let upload_dir = dir.path().join("uploads").join(COMMUNE_A);
+    let mut part = std::fs::OpenOptions::new()
+        .append(true)
+        .open(upload_dir.join(format!("{id}.part")))
+        .unwrap();
+    std::io::Write::write_all(&mut part, &photo[last..]).unwrap();
+    let info_path = upload_dir.join(format!("{id}.json"));
+    let mut info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&info_path).unwrap()).unwrap();
+    assert_eq!(info["offset"], last as u64);
+    info["offset"] = photo.len().into();
+    assert_eq!(info["published"], false);
+    std::fs::write(&info_path, serde_json::to_vec(&info).unwrap()).unwrap();
+    assert!(!blob_file(dir.path(), &sha).exists());
+
+    let after = Server::start(dir.path(), auth.clone()).await;
+    let url = after.url(&format!("{UPLOADS_PATH}/{id}"));
+    assert_eq!(server_offset(&url, TOKEN_A).await, photo.len());
+    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    auth.grant(TOKEN_A, &sha);
+    let blob = get_blob(&after, Some(TOKEN_A), &sha).await;
+    assert_eq!(blob.bytes().await.unwrap(), photo);
+}
+
+#[tokio::test]
 async fn blobs_are_served_only_to_devices_allowed_to_read_them() {
     let dir = tempfile::tempdir().unwrap();
     let auth = FakeAuth::new();
