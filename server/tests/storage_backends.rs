@@ -301,11 +301,22 @@ fn a_duplicate_key_is_a_conflict_and_the_transaction_goes_on() {
     assert_eq!(names, ["Xã Bản Khoang", "Xã Tả Phìn"]);
 }
 
-/// The server opens its storage in `main`, uses it from `spawn_blocking` and drops the
-/// last handle on an async worker at shutdown: none of that may panic.
+/// The server opens its storage in `main`, the handlers use it from `spawn_blocking`,
+/// the admin commands straight from async code, and the last handle is dropped on an
+/// async worker at shutdown: none of that may panic, on either kind of runtime.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_storage_is_opened_used_and_dropped_from_async_code() {
+async fn the_storage_works_from_async_code_on_a_multi_thread_runtime() {
+    use_from_async_code().await;
+}
+
+#[tokio::test]
+async fn the_storage_works_from_async_code_on_a_current_thread_runtime() {
+    use_from_async_code().await;
+}
+
+async fn use_from_async_code() {
     let (storage, _dir) = open_test_storage();
+    commune(&*storage);
     let handle = storage.clone();
     let communes = tokio::task::spawn_blocking(move || {
         commune(&*handle);
@@ -314,14 +325,25 @@ async fn the_storage_is_opened_used_and_dropped_from_async_code() {
     .await
     .unwrap()
     .unwrap();
-    assert_eq!(communes.len(), 1);
+    assert_eq!(communes.len(), 2);
     drop(storage);
 }
 
 // ---------------------------------------------------------------- PostgreSQL only
 
-fn pg_client(url: &str) -> postgres::Client {
-    postgres::Client::connect(url, postgres::NoTls).unwrap()
+/// Runs one statement on `url` directly, around the storage.
+fn pg_query(url: &str, sql: &str) -> Vec<tokio_postgres::Row> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client.query(sql, &[]).await.unwrap()
+    })
 }
 
 /// Table → sorted (column, type, not null); and the named indexes.
@@ -373,17 +395,13 @@ fn sqlite_shape(path: &std::path::Path) -> (Shape, i64) {
 }
 
 fn postgres_shape(url: &str) -> (Shape, i64) {
-    let mut client = pg_client(url);
     let mut tables: BTreeMap<String, Vec<(String, String, bool)>> = BTreeMap::new();
-    for row in client
-        .query(
-            "SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'NO'
-             FROM information_schema.columns
-             WHERE table_schema = 'public' AND table_name <> 'schema_version'",
-            &[],
-        )
-        .unwrap()
-    {
+    for row in pg_query(
+        url,
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'NO'
+         FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name <> 'schema_version'",
+    ) {
         tables
             .entry(row.get(0))
             .or_default()
@@ -393,21 +411,16 @@ fn postgres_shape(url: &str) -> (Shape, i64) {
         columns.sort();
     }
     // Primary keys and UNIQUE columns are indexed implicitly by both; compare the rest.
-    let indexes: Vec<String> = client
-        .query(
-            "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'
-             AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'
-             ORDER BY indexname",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let version: i32 = client
-        .query_one("SELECT version FROM schema_version", &[])
-        .unwrap()
-        .get(0);
+    let indexes: Vec<String> = pg_query(
+        url,
+        "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'
+         AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'
+         ORDER BY indexname",
+    )
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    let version: i32 = pg_query(url, "SELECT version FROM schema_version")[0].get(0);
     ((tables, indexes), i64::from(version))
 }
 
@@ -455,9 +468,7 @@ fn postgres_servers_starting_together_migrate_once() {
         .unwrap()
         .len();
     assert_eq!(count, 4);
-    let rows = pg_client(&url)
-        .query("SELECT version FROM schema_version", &[])
-        .unwrap();
+    let rows = pg_query(&url, "SELECT version FROM schema_version");
     assert_eq!(rows.len(), 1);
 }
 
@@ -468,9 +479,7 @@ fn postgres_servers_starting_together_migrate_once() {
 fn postgres_refuses_a_newer_schema_and_tls_it_cannot_speak() {
     let url = pg_backend::fresh_test_database(&postgres_url()).unwrap();
     drop(storage::open(&url).unwrap());
-    pg_client(&url)
-        .execute("UPDATE schema_version SET version = version + 1", &[])
-        .unwrap();
+    pg_query(&url, "UPDATE schema_version SET version = version + 1");
     match storage::open(&url) {
         Err(StorageError::Corrupt(message)) => assert!(message.contains("mới hơn"), "{message}"),
         Err(other) => panic!("expected Corrupt, got {other}"),

@@ -20,23 +20,28 @@
 //! failed is never reported as committed.
 //!
 //! # Threads
-//! `postgres::Client` drives its connection with a tokio runtime of its own, so it must
-//! run where blocking is allowed: inside `spawn_blocking` (as the handlers call the
-//! storage) or a plain thread, never on an async worker. Opening and dropping the storage
-//! (which connect and disconnect) run on a thread of their own, so they are safe
-//! anywhere.
+//! The interface is synchronous and blocks, like SQLite's. The connections' sockets are
+//! driven by tokio-postgres on one small background runtime of the process; a call sends
+//! its request and parks its own thread until the answer is in. So it works on any
+//! thread (`spawn_blocking`, as the handlers call it, a plain thread, or an async worker
+//! like the admin CLI and the tests do) and never starts a runtime inside a runtime,
+//! which is what the synchronous `postgres` crate would do (and panic).
 //!
 //! TLS is not compiled in: the URL may say `sslmode=disable` or `prefer` (loopback or a
 //! private network); `sslmode=require` is refused with a clear message.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use ::postgres as pg;
 use pg::config::SslMode;
 use pg::error::SqlState;
 use pg::types::ToSql;
 use pg::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
+use tokio_postgres as pg;
 
 use super::*;
 
@@ -154,8 +159,7 @@ const MAX_ATTEMPTS: u32 = 100;
 const MIGRATION_LOCK: i64 = 0x63_6869_626f;
 
 pub struct PostgresStorage {
-    /// `None` only while dropping (see `Drop`).
-    pool: Option<r2d2::Pool<Manager>>,
+    pool: r2d2::Pool<Manager>,
 }
 
 /// A pooled connection with the statements it has prepared: each SQL text is parsed
@@ -171,17 +175,19 @@ struct Manager {
 
 impl r2d2::ManageConnection for Manager {
     type Connection = Conn;
-    type Error = pg::Error;
+    type Error = StorageError;
 
-    fn connect(&self) -> Result<Conn, pg::Error> {
+    fn connect(&self) -> StorageResult<Conn> {
         Ok(Conn {
-            client: self.config.connect(NoTls)?,
+            client: connect(&self.config)?,
             statements: HashMap::new(),
         })
     }
 
-    fn is_valid(&self, conn: &mut Conn) -> Result<(), pg::Error> {
-        conn.client.simple_query("").map(drop)
+    fn is_valid(&self, conn: &mut Conn) -> StorageResult<()> {
+        wait(conn.client.simple_query(""))
+            .map(drop)
+            .map_err(map_err)
     }
 
     fn has_broken(&self, conn: &mut Conn) -> bool {
@@ -210,39 +216,83 @@ impl PostgresStorage {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        off_runtime(move || {
-            let mut client = config.connect(NoTls).map_err(map_err)?;
-            migrate(&mut client)?;
-            // Closed here, on this thread (see the module documentation).
-            drop(client);
-            let pool = r2d2::Pool::builder()
-                .max_size(POOL_SIZE)
-                .min_idle(Some(1))
-                .connection_timeout(CONNECT_TIMEOUT)
-                .build(Manager { config })
-                .map_err(|e| {
-                    StorageError::Unavailable(format!("không kết nối được PostgreSQL: {e}"))
-                })?;
-            Ok(PostgresStorage { pool: Some(pool) })
-        })
+        let mut client = connect(&config)?;
+        migrate(&mut client)?;
+        drop(client);
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(CONNECT_TIMEOUT)
+            .build(Manager { config })
+            .map_err(|e| {
+                StorageError::Unavailable(format!("không kết nối được PostgreSQL: {e}"))
+            })?;
+        Ok(PostgresStorage { pool })
     }
 
     fn conn(&self) -> StorageResult<r2d2::PooledConnection<Manager>> {
-        let pool = self
-            .pool
-            .as_ref()
-            .ok_or_else(|| StorageError::Unavailable("kho dữ liệu đã đóng".into()))?;
-        pool.get()
+        self.pool
+            .get()
             .map_err(|e| StorageError::Unavailable(format!("không lấy được kết nối: {e}")))
     }
 }
 
-impl Drop for PostgresStorage {
-    fn drop(&mut self) {
-        // Closing a connection blocks on its runtime, which panics on an async worker
-        // thread: the last handle may well be dropped there at shutdown.
-        if let Some(pool) = self.pool.take() {
-            off_runtime(move || drop(pool));
+/// The process's runtime for the connections' I/O: two threads that only move bytes.
+fn io_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("chibo-postgres-io")
+            .enable_all()
+            .build()
+            .expect("the PostgreSQL I/O runtime must start")
+    })
+}
+
+/// Opens a connection; its socket is then driven on the I/O runtime until it closes.
+fn connect(config: &Config) -> StorageResult<Client> {
+    let config = config.clone();
+    // A plain channel, not a JoinHandle: tokio's own futures may refuse to make progress
+    // when polled by a blocked async task that has used up its budget.
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    io_runtime().spawn(async move {
+        match config.connect(NoTls).await {
+            Ok((client, connection)) => {
+                let _ = sender.send(Ok(client));
+                // Ends when the client is dropped or the server goes away; the client
+                // then reports itself closed and the pool drops it.
+                let _ = connection.await;
+            }
+            Err(e) => {
+                let _ = sender.send(Err(e));
+            }
+        }
+    });
+    receiver
+        .recv()
+        .map_err(|_| StorageError::Unavailable("không mở được kết nối PostgreSQL".into()))?
+        .map_err(map_err)
+}
+
+struct ThreadWaker(std::thread::Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Waits for `future` by parking this thread. The future only waits on channels to the
+/// I/O runtime, so this needs no runtime here and works on any thread.
+fn wait<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => std::thread::park(),
         }
     }
 }
@@ -268,11 +318,8 @@ pub fn fresh_test_database(base_url: &str) -> StorageResult<String> {
     let config: Config = base_url
         .parse()
         .map_err(|e| StorageError::Unavailable(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?;
-    let create = format!("CREATE DATABASE {name}");
-    off_runtime(move || {
-        let mut client = config.connect(NoTls).map_err(map_err)?;
-        client.batch_execute(&create).map_err(map_err)
-    })?;
+    let client = connect(&config)?;
+    wait(client.batch_execute(&format!("CREATE DATABASE {name}"))).map_err(map_err)?;
     let mut url = format!("{}/{name}", &server[..authority_end]);
     if let Some(query) = query {
         url.push('?');
@@ -281,40 +328,28 @@ pub fn fresh_test_database(base_url: &str) -> StorageResult<String> {
     Ok(url)
 }
 
-/// Runs `f` on a thread of its own, where blocking is allowed whoever calls.
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| {
-        s.spawn(f)
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
-}
-
 fn migrate(client: &mut Client) -> StorageResult<()> {
     // Several processes may start at once against one database: one migrates, the
     // others wait and then find nothing to do. A session lock: freed if we die.
-    client
-        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(map_err)?;
+    wait(client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])).map_err(map_err)?;
     let result = migrate_locked(client);
-    let unlocked = client
-        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
-        .map_err(map_err);
+    let unlocked =
+        wait(client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])).map_err(map_err);
     result.and(unlocked.map(drop))
 }
 
 fn migrate_locked(client: &mut Client) -> StorageResult<()> {
-    client
-        .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        .map_err(map_err)?;
-    let stored = client
-        .query_opt("SELECT version FROM schema_version", &[])
-        .map_err(map_err)?;
+    wait(
+        client
+            .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"),
+    )
+    .map_err(map_err)?;
+    let stored =
+        wait(client.query_opt("SELECT version FROM schema_version", &[])).map_err(map_err)?;
     let version = match stored {
         Some(row) => get::<i32>(&row, 0)?,
         None => {
-            client
-                .execute("INSERT INTO schema_version (version) VALUES (0)", &[])
+            wait(client.execute("INSERT INTO schema_version (version) VALUES (0)", &[]))
                 .map_err(map_err)?;
             0
         }
@@ -328,11 +363,10 @@ fn migrate_locked(client: &mut Client) -> StorageResult<()> {
     }
     for (n, step) in SCHEMA.iter().enumerate().skip(version) {
         let next = i32::try_from(n + 1).unwrap_or(i32::MAX);
-        let mut tx = client.transaction().map_err(map_err)?;
-        tx.batch_execute(step).map_err(map_err)?;
-        tx.execute("UPDATE schema_version SET version = $1", &[&next])
-            .map_err(map_err)?;
-        tx.commit().map_err(map_err)?;
+        let tx = wait(client.transaction()).map_err(map_err)?;
+        wait(tx.batch_execute(step)).map_err(map_err)?;
+        wait(tx.execute("UPDATE schema_version SET version = $1", &[&next])).map_err(map_err)?;
+        wait(tx.commit()).map_err(map_err)?;
     }
     Ok(())
 }
@@ -376,18 +410,20 @@ fn back_off(attempt: u32) {
 /// Runs `f` in one transaction on `conn`; commits (or, read-only, rolls back) on `Ok`.
 fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
     let Conn { client, statements } = conn;
-    let mut tx = client
-        .build_transaction()
-        .isolation_level(if write {
-            IsolationLevel::Serializable
-        } else {
-            IsolationLevel::RepeatableRead
-        })
-        .read_only(!write)
-        .start()
-        .map_err(map_err)?;
+    let tx = wait(
+        client
+            .build_transaction()
+            .isolation_level(if write {
+                IsolationLevel::Serializable
+            } else {
+                IsolationLevel::RepeatableRead
+            })
+            .read_only(!write)
+            .start(),
+    )
+    .map_err(map_err)?;
     let mut handle = PgTx {
-        tx: &mut tx,
+        tx: &tx,
         statements,
         failure: None,
     };
@@ -399,9 +435,9 @@ fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
         return Err(failure.into_error());
     }
     if write {
-        tx.commit().map_err(map_err)
+        wait(tx.commit()).map_err(map_err)
     } else {
-        tx.rollback().map_err(map_err)
+        wait(tx.rollback()).map_err(map_err)
     }
 }
 
@@ -452,7 +488,7 @@ impl Failure {
 }
 
 struct PgTx<'t, 'c> {
-    tx: &'t mut Transaction<'c>,
+    tx: &'t Transaction<'c>,
     statements: &'t mut HashMap<String, Statement>,
     failure: Option<Failure>,
 }
@@ -473,7 +509,8 @@ impl PgTx<'_, '_> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        match self.tx.prepare(sql) {
+        let tx = self.tx;
+        match wait(tx.prepare(sql)) {
             Ok(statement) => {
                 self.statements.insert(sql.to_owned(), statement.clone());
                 Ok(statement)
@@ -484,23 +521,20 @@ impl PgTx<'_, '_> {
 
     fn query(&mut self, sql: &str, params: Params<'_>) -> StorageResult<Vec<Row>> {
         let statement = self.statement(sql)?;
-        self.tx
-            .query(&statement, params)
-            .map_err(|e| self.failed(e))
+        let tx = self.tx;
+        wait(tx.query(&statement, params)).map_err(|e| self.failed(e))
     }
 
     fn query_opt(&mut self, sql: &str, params: Params<'_>) -> StorageResult<Option<Row>> {
         let statement = self.statement(sql)?;
-        self.tx
-            .query_opt(&statement, params)
-            .map_err(|e| self.failed(e))
+        let tx = self.tx;
+        wait(tx.query_opt(&statement, params)).map_err(|e| self.failed(e))
     }
 
     fn execute(&mut self, sql: &str, params: Params<'_>) -> StorageResult<u64> {
         let statement = self.statement(sql)?;
-        self.tx
-            .execute(&statement, params)
-            .map_err(|e| self.failed(e))
+        let tx = self.tx;
+        wait(tx.execute(&statement, params)).map_err(|e| self.failed(e))
     }
 
     /// An `INSERT … ON CONFLICT DO NOTHING`: `Conflict` when the key already existed.
