@@ -55,10 +55,10 @@ _pg_owner_user() {
     echo chibo-pg
 }
 
-# _pg_reap_stale: clusters left by a run that was killed before its cleanup ran.
+# _pg_reap_stale TMP: clusters under TMP left by a run killed before its cleanup ran.
 _pg_reap_stale() {
     local dir owner
-    for dir in /tmp/chibo-pg.*; do
+    for dir in "$1"/chibo-pg.*; do
         [ -f "$dir/owner-pid" ] || continue
         owner=$(cat "$dir/owner-pid" 2>/dev/null || true)
         if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
@@ -109,12 +109,14 @@ ensure_postgres() {
         tmp=/tmp
     fi
 
-    _pg_reap_stale
+    _pg_reap_stale "$tmp"
     PG_DIR=$(mktemp -d "$tmp/chibo-pg.XXXXXX") || return 1
     echo "$$" >"$PG_DIR/owner-pid"
     PG_DATA="$PG_DIR/data"
     printf '%s\n' "$PG_PASSWORD" >"$PG_DIR/pwfile"
     [ -z "$PG_RUN_AS" ] || chown -R "$PG_RUN_AS" "$PG_DIR"
+    # tests/run sets no other EXIT trap; stop_postgres is also called right after the
+    # suite, and a cluster left by a killed run is reaped by the next one.
     trap stop_postgres EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
