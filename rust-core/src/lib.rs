@@ -8,4 +8,5 @@ pub mod flow;
 pub mod keystore;
 pub mod photos;
 pub mod store;
+pub mod sync;
 pub mod visits;

@@ -1,0 +1,358 @@
+//! The engine and its run: push + pull round trips until nothing is left, then photos.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chibo_domain::sync::{
+    AckOutcome, PushedChange, SyncRequest, SyncResponse, PROTOCOL_VERSION, SYNC_PATH,
+};
+use chibo_domain::EpochMillis;
+
+use super::attention::describe_change;
+use super::error::SyncError;
+use super::retry::{Clock, Sleeper, SystemClock, ThreadSleeper};
+use super::transport::{endpoint, Transport};
+use super::{status, NeedsAttention, SyncConfig, SyncReport, SyncStatus};
+use crate::store::{BatchEntry, Settlement, Store, SyncAccount};
+
+/// The sync engine of one device store. Cheap to keep for the app's lifetime; one run
+/// at a time (a second caller waits for the first).
+pub struct Engine {
+    pub(super) store: Arc<Mutex<Store>>,
+    pub(super) photo_dir: PathBuf,
+    pub(super) config: SyncConfig,
+    pub(super) transport: Transport,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) sleeper: Arc<dyn Sleeper>,
+    running: Mutex<()>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("photo_dir", &self.photo_dir)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`Engine`] with other settings, clock or sleeper (tests inject theirs).
+pub struct EngineBuilder {
+    store: Arc<Mutex<Store>>,
+    photo_dir: PathBuf,
+    config: SyncConfig,
+    clock: Arc<dyn Clock>,
+    sleeper: Arc<dyn Sleeper>,
+}
+
+impl EngineBuilder {
+    pub fn config(mut self, config: SyncConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+
+    /// Starts the engine's runtime and HTTP client.
+    pub fn build(self) -> Result<Engine, SyncError> {
+        Ok(Engine {
+            transport: Transport::new(self.config.timeouts)?,
+            store: self.store,
+            photo_dir: self.photo_dir,
+            config: self.config,
+            clock: self.clock,
+            sleeper: self.sleeper,
+            running: Mutex::new(()),
+        })
+    }
+}
+
+/// What a run has done so far.
+#[derive(Default)]
+pub(super) struct Progress {
+    pub pushed: u64,
+    pub pulled: u64,
+    pub photos_uploaded: u64,
+    pub pulled_refused: u64,
+    pub round_trips: u32,
+    pub clock_warning: Option<String>,
+    /// The server said there is more to pull, or pending changes were left, when the
+    /// run stopped at `max_rounds`.
+    pub cut_short: bool,
+}
+
+impl Engine {
+    /// An engine over `store`, whose photos live in `photo_dir`, with the app's settings.
+    pub fn new(store: Arc<Mutex<Store>>, photo_dir: PathBuf) -> Result<Engine, SyncError> {
+        Engine::builder(store, photo_dir).build()
+    }
+
+    pub fn builder(store: Arc<Mutex<Store>>, photo_dir: PathBuf) -> EngineBuilder {
+        EngineBuilder {
+            store,
+            photo_dir,
+            config: SyncConfig::default(),
+            clock: Arc::new(SystemClock),
+            sleeper: Arc::new(ThreadSleeper),
+        }
+    }
+
+    pub fn config(&self) -> &SyncConfig {
+        &self.config
+    }
+
+    /// The status screen's figures (the store only; no network).
+    pub fn status(&self) -> Result<SyncStatus, SyncError> {
+        Ok(status(&self.store())?)
+    }
+
+    /// Removes an entry from the needs-attention list once the person has dealt with it.
+    pub fn dismiss(&self, needs_attention_id: i64) -> Result<(), SyncError> {
+        let now = self.now();
+        Ok(self
+            .store()
+            .dismiss_needs_attention(needs_attention_id, now)?)
+    }
+
+    /// Pushes the outbox, pulls every scope, uploads queued photos. The outcome is also
+    /// kept for [`Engine::status`]: the last success, or the last error in Vietnamese.
+    ///
+    /// Errors: [`SyncError::NotEnrolled`]; [`SyncError::Revoked`] /
+    /// [`SyncError::Unauthorized`]; transient failures after the retries are spent
+    /// (network, 5xx); an answer that is not the protocol. Photos failing for the
+    /// network after the records went through do not make the run fail: the report
+    /// says so in `photo_error`.
+    pub fn sync_now(&self) -> Result<SyncReport, SyncError> {
+        let _one_at_a_time = self.running_guard();
+        let attention_before = self.store().last_needs_attention_id()?;
+        let result = self.run(attention_before);
+        let now = self.now();
+        match result {
+            Ok(report) => {
+                self.store()
+                    .record_sync_run(now, Some(now), report.photo_error.as_deref())?;
+                Ok(report)
+            }
+            Err(error) => {
+                // The run's error is the one to report, even if noting it fails too.
+                let _ = self
+                    .store()
+                    .record_sync_run(now, None, Some(&error.to_string()));
+                Err(error)
+            }
+        }
+    }
+
+    fn run(&self, attention_before: i64) -> Result<SyncReport, SyncError> {
+        let account = self.store().sync_account()?.ok_or(SyncError::NotEnrolled)?;
+        let mut progress = Progress::default();
+        self.exchange(&account, &mut progress)?;
+        let photo_error = match self.upload_photos(&account, &mut progress) {
+            Ok(()) => None,
+            // The records went through; the photos wait for a better connection.
+            Err(e) if e.kind() == super::SyncErrorKind::Network => Some(e.to_string()),
+            Err(e) => return Err(e),
+        };
+
+        let store = self.store();
+        let (rejected, photos_failed): (Vec<NeedsAttention>, Vec<NeedsAttention>) = store
+            .needs_attention()?
+            .into_iter()
+            .filter(|entry| entry.id > attention_before)
+            .map(NeedsAttention::from)
+            .partition(|entry| entry.kind == super::AttentionKind::Change);
+        let pending_changes = store.pending_change_count()?;
+        let pending_photos = store.pending_photo_count()?;
+        let mut report = SyncReport {
+            pushed: progress.pushed,
+            rejected,
+            pulled: progress.pulled,
+            pulled_refused: progress.pulled_refused,
+            photos_uploaded: progress.photos_uploaded,
+            photos_failed,
+            round_trips: progress.round_trips,
+            pending_changes,
+            pending_photos,
+            photo_error,
+            clock_warning: progress.clock_warning,
+            complete: !progress.cut_short && pending_changes == 0 && pending_photos == 0,
+            summary: String::new(),
+        };
+        report.summary = report.summarize();
+        Ok(report)
+    }
+
+    /// Round trips until the outbox is empty and the server has nothing more to give.
+    fn exchange(&self, account: &SyncAccount, progress: &mut Progress) -> Result<(), SyncError> {
+        let url = endpoint(&account.server_url, SYNC_PATH)?;
+        let base = account.seq_base;
+        // Set after a sequence gap: resend from here, settled entries included.
+        let mut resend_from: Option<u64> = None;
+        let mut last_gap: Option<u64> = None;
+        let mut max_changes = self.config.batch_max_changes.max(1);
+
+        for _ in 0..self.config.max_rounds {
+            let (batch, cursors) = {
+                let store = self.store();
+                let from = match (resend_from, store.first_pending_seq()?) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let batch = match from {
+                    // Entries up to `seq_base` belong to an earlier enrolment.
+                    Some(from) => store.outbox_batch(
+                        from.max(base + 1),
+                        max_changes,
+                        self.config.batch_max_bytes,
+                    )?,
+                    None => Vec::new(),
+                };
+                (batch, store.scope_cursors()?)
+            };
+            let push = batch
+                .iter()
+                .map(|b| {
+                    Ok(PushedChange {
+                        device_seq: b.entry.device_seq - base,
+                        hlc: b.entry.hlc.clone(),
+                        created_at: b.entry.created_at,
+                        change: b.entry.change()?,
+                    })
+                })
+                .collect::<Result<Vec<_>, SyncError>>()?;
+
+            let sent_at = self.now();
+            let request = SyncRequest {
+                protocol: PROTOCOL_VERSION,
+                device_clock_at_send: sent_at,
+                push,
+                cursors,
+                pull_limit: Some(self.config.pull_limit),
+            };
+            let result: Result<SyncResponse, SyncError> =
+                self.config.retry.run(self.sleeper.as_ref(), |_| {
+                    self.transport
+                        .post_json(url.clone(), Some(&account.credential), &request)
+                });
+            let response = match result {
+                Ok(response) => response,
+                Err(SyncError::SequenceGap { expected }) => {
+                    let expected_local = expected.saturating_add(base);
+                    let last_written = self.store().last_device_seq();
+                    // The server cannot expect an entry we never wrote, nor the same one
+                    // again after we resent from it.
+                    if expected == 0
+                        || expected_local > last_written + 1
+                        || last_gap == Some(expected_local)
+                    {
+                        return Err(SyncError::SequenceGap { expected });
+                    }
+                    last_gap = Some(expected_local);
+                    // Everything below what the server expects is settled there.
+                    let now = self.now();
+                    self.store().ack_outbox(expected_local - 1, now)?;
+                    resend_from = Some(expected_local);
+                    continue;
+                }
+                Err(SyncError::TooLarge) if batch.len() > 1 => {
+                    max_changes = batch.len() / 2;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let received_at = self.now();
+            progress.round_trips += 1;
+            last_gap = None;
+
+            let now = self.now();
+            let settlements = settle(&batch, &response, base);
+            progress.pushed += settlements
+                .iter()
+                .filter(|(s, was_pending)| *was_pending && matches!(s, Settlement::Accepted { .. }))
+                .count() as u64;
+            let settlements: Vec<Settlement> = settlements.into_iter().map(|(s, _)| s).collect();
+            {
+                let mut store = self.store();
+                // Server clock minus ours, at the middle of the round trip.
+                let midpoint = sent_at + (received_at - sent_at) / 2;
+                let warning = response.clock_warning.as_ref().map(|w| w.message.as_str());
+                store.record_server_clock(response.server_time - midpoint, warning)?;
+                store.settle_outbox(&settlements, now)?;
+                for page in &response.pulled {
+                    let applied = store.apply_pulled(page, now)?;
+                    progress.pulled += u64::from(applied.applied);
+                    progress.pulled_refused += applied.refused.len() as u64;
+                }
+            }
+            if let Some(warning) = &response.clock_warning {
+                progress.clock_warning = Some(warning.message.clone());
+            }
+
+            let first_pending = self.store().first_pending_seq()?;
+            // Keep resending settled entries only while the server has not had them.
+            resend_from = resend_from
+                .map(|_| response.last_applied_seq + base + 1)
+                .filter(|next| first_pending.is_some_and(|p| *next < p));
+            if !batch.is_empty() && response.acks.is_empty() {
+                return Err(SyncError::Garbage {
+                    detail: "máy chủ không xác nhận thay đổi nào đã gửi".into(),
+                });
+            }
+            if response.more || first_pending.is_some() {
+                continue;
+            }
+            return Ok(());
+        }
+        progress.cut_short = true;
+        Ok(())
+    }
+
+    /// One run (or enrolment) at a time.
+    pub(super) fn running_guard(&self) -> MutexGuard<'_, ()> {
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic mid-write rolled its transaction back, so the store is still sound.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn now(&self) -> EpochMillis {
+        self.clock.now_ms()
+    }
+}
+
+/// The settlement of each acknowledged entry of the batch (local numbering), and
+/// whether it was pending before. Acks for entries not sent are ignored.
+fn settle(batch: &[BatchEntry], response: &SyncResponse, base: u64) -> Vec<(Settlement, bool)> {
+    response
+        .acks
+        .iter()
+        .filter_map(|ack| {
+            let device_seq = ack.device_seq.checked_add(base)?;
+            let sent = batch.iter().find(|b| b.entry.device_seq == device_seq)?;
+            let settlement = match &ack.outcome {
+                AckOutcome::Applied | AckOutcome::Superseded => Settlement::Accepted { device_seq },
+                AckOutcome::Rejected { code, reason } => Settlement::Rejected {
+                    device_seq,
+                    what: sent
+                        .entry
+                        .change()
+                        .map(|c| describe_change(&c))
+                        .unwrap_or_else(|_| sent.entry.entity_kind.clone()),
+                    code: code.clone(),
+                    reason: reason.clone(),
+                },
+            };
+            Some((settlement, !sent.acked))
+        })
+        .collect()
+}

@@ -1,0 +1,82 @@
+//! Enrolment: a one-time code from the commune office and the device's public key buy a
+//! credential, stored with the server's address and who this device belongs to.
+//!
+//! Device ids: the store's own `device_id` (made on first open) stays the node of its
+//! hybrid clock and the author of its check-ins; the server issues its own id and keys
+//! `device_seq` by it. The outbox keeps one numbering per store; `SyncAccount::seq_base`
+//! maps it to the server's numbering for this enrolment.
+
+use chibo_domain::checkin;
+use chibo_domain::sync::{
+    enrollment_code_from, EnrollRequest, EnrollResponse, ENROLL_PATH, PROTOCOL_VERSION,
+};
+
+use super::engine::Engine;
+use super::error::SyncError;
+use super::transport::{endpoint, normalize_server_url};
+use super::EnrolledAs;
+use crate::keystore::{DeviceKeystore, KeystoreError};
+use crate::store::SyncAccount;
+
+/// The label sent when the person gives none.
+const DEFAULT_DEVICE_LABEL: &str = "Điện thoại Sổ Chi bộ";
+
+impl Engine {
+    /// Enrols this device with the commune server at `server_url`, using the code the
+    /// office issued (as typed, or the scanned QR content) and the keystore's public
+    /// key. Enrolling again (after a revocation, or with another server) replaces the
+    /// old enrolment; changes the old one already delivered are not sent again.
+    pub fn enroll(
+        &self,
+        server_url: &str,
+        code_or_qr: &str,
+        device_label: &str,
+        keystore: &dyn DeviceKeystore,
+    ) -> Result<EnrolledAs, SyncError> {
+        let _one_at_a_time = self.running_guard();
+        let server_url = normalize_server_url(server_url)?;
+        let code = enrollment_code_from(code_or_qr);
+        if code.is_empty() {
+            return Err(SyncError::EmptyCode);
+        }
+        let public_key_hex = hex::encode(keystore.public_key()?);
+        checkin::parse_public_key(&public_key_hex)
+            .map_err(|e| KeystoreError::Unavailable(e.to_string()))?;
+        let device_label = match device_label.trim() {
+            "" => DEFAULT_DEVICE_LABEL.to_string(),
+            label => label.to_string(),
+        };
+        let request = EnrollRequest {
+            protocol: PROTOCOL_VERSION,
+            code,
+            public_key_hex,
+            device_label,
+        };
+
+        let url = endpoint(&server_url, ENROLL_PATH)?;
+        let sent_at = self.now();
+        let response: EnrollResponse = self.config.retry.run(self.sleeper.as_ref(), |_| {
+            self.transport.post_json(url.clone(), None, &request)
+        })?;
+        let received_at = self.now();
+        let offset = response.server_time - (sent_at + (received_at - sent_at) / 2);
+
+        let mut store = self.store();
+        let seq_base = match store.sync_account()? {
+            Some(old) if old.device_id == response.device_id => old.seq_base,
+            // A new server device numbers from 1: start after what is settled.
+            _ => store.settled_seq()?,
+        };
+        let account = SyncAccount {
+            server_url,
+            device_id: response.device_id,
+            credential: response.credential,
+            person: response.person,
+            commune_name: response.commune_name,
+            seq_base,
+            enrolled_at: received_at,
+        };
+        store.save_sync_account(&account, offset)?;
+        Ok(EnrolledAs::from(&account))
+    }
+}
