@@ -2,6 +2,7 @@ use chibo_domain::ValidationError;
 use chibo_photo::PhotoError;
 
 use crate::store::{StoreError, StoreErrorKind};
+use crate::sync::{SyncError, SyncErrorKind};
 use crate::visits::VisitError;
 
 /// The few errors an app can act on. Each carries a Vietnamese message for the user;
@@ -22,6 +23,14 @@ pub enum ChiboError {
     /// The device's storage failed (full disk, unwritable path, damaged file).
     #[error("{0}")]
     Storage(String),
+    /// The commune server could not be reached or answered wrongly; nothing is lost,
+    /// try again later.
+    #[error("{0}")]
+    Network(String),
+    /// The device is not enrolled, or no longer (revoked, wrong credential): enrol
+    /// again with a new code from the commune office.
+    #[error("{0}")]
+    Unauthorized(String),
 }
 
 impl From<StoreError> for ChiboError {
@@ -33,6 +42,19 @@ impl From<StoreError> for ChiboError {
 impl From<VisitError> for ChiboError {
     fn from(error: VisitError) -> Self {
         ChiboError::of_kind(error.kind(), error.to_string())
+    }
+}
+
+impl From<SyncError> for ChiboError {
+    fn from(error: SyncError) -> Self {
+        let message = error.to_string();
+        match (error.kind(), error) {
+            (_, SyncError::Store(store)) => store.into(),
+            (SyncErrorKind::Network, _) => ChiboError::Network(message),
+            (SyncErrorKind::Unauthorized, _) => ChiboError::Unauthorized(message),
+            (SyncErrorKind::Validation, _) => ChiboError::Validation(message),
+            (SyncErrorKind::Storage, _) => ChiboError::Storage(message),
+        }
     }
 }
 

@@ -15,26 +15,40 @@ use crate::store::{
     HomeSummary, MeetingSummary, MemberAttendanceRow, MemberYearAttendance, PetitionWithResponses,
     Store,
 };
+use crate::sync::{self, Engine, EnrolledAs, SyncReport, SyncStatus};
 use crate::visits::{self, CadreOverview, CellVisit, CheckInRequest, CheckInRow, PhotoRef};
 
 type Result<T> = std::result::Result<T, ChiboError>;
 
-fn now() -> EpochMillis {
+pub(super) fn now() -> EpochMillis {
     chrono::Utc::now().timestamp_millis()
 }
 
 /// The device's record, opened at a path in the app's private storage.
 #[derive(uniffi::Object)]
 pub struct ChiboStore {
-    store: Mutex<Store>,
+    // Shared with the sync engine, which locks it only between network calls.
+    store: Arc<Mutex<Store>>,
+    /// Started on first use: it owns a runtime thread and an HTTP client.
+    engine: Mutex<Option<Arc<Engine>>>,
 }
 
 impl ChiboStore {
-    fn store(&self) -> MutexGuard<'_, Store> {
+    pub(super) fn store(&self) -> MutexGuard<'_, Store> {
         // A panic mid-write rolled its transaction back, so the store is still sound.
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn engine(&self) -> Result<Arc<Engine>> {
+        let mut slot = self.engine.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(engine) = slot.as_ref() {
+            return Ok(engine.clone());
+        }
+        let engine = Arc::new(Engine::new(self.store.clone(), self.photo_dir())?);
+        *slot = Some(engine.clone());
+        Ok(engine)
     }
 
     fn photo_dir(&self) -> PathBuf {
@@ -54,7 +68,8 @@ impl ChiboStore {
     pub fn open(path: String) -> Result<Arc<Self>> {
         let store = Store::open(Path::new(&path))?;
         Ok(Arc::new(ChiboStore {
-            store: Mutex::new(store),
+            store: Arc::new(Mutex::new(store)),
+            engine: Mutex::new(None),
         }))
     }
 
@@ -429,5 +444,36 @@ impl ChiboStore {
     /// The commune's guidance and notices for the cell, newest first.
     pub fn guidance_for_cell(&self, cell_id: String) -> Result<Vec<Guidance>> {
         Ok(self.store().guidance_for_cell(&cell_id)?)
+    }
+
+    // Sync with the commune server. These block: call them off the main thread.
+
+    /// Enrols this device with the one-time code (typed, or the scanned QR content)
+    /// the commune office issued, using the keystore's public key.
+    pub fn enroll(
+        &self,
+        server_url: String,
+        code_or_qr: String,
+        device_label: String,
+        keystore: Arc<dyn DeviceKeystore>,
+    ) -> Result<EnrolledAs> {
+        Ok(self
+            .engine()?
+            .enroll(&server_url, &code_or_qr, &device_label, keystore.as_ref())?)
+    }
+
+    /// Pushes pending changes, pulls the others', then uploads queued photos.
+    pub fn sync_now(&self) -> Result<SyncReport> {
+        Ok(self.engine()?.sync_now()?)
+    }
+
+    /// Pending changes and photos, the last success and error, the needs-attention list.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        Ok(sync::status(&self.store())?)
+    }
+
+    /// Takes an entry off the needs-attention list once it has been dealt with.
+    pub fn dismiss_needs_attention(&self, id: i64) -> Result<()> {
+        Ok(self.store().dismiss_needs_attention(id, now())?)
     }
 }
