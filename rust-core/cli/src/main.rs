@@ -29,6 +29,10 @@ const USAGE: &str = "Cách dùng / usage:
                                            điểm danh của cấp ủy viên (CheckInRequest JSON), ký bằng khóa trong tệp
   chibo cadre <store> <cadre-id>           chi bộ được phân công và số lần dự sinh hoạt
   chibo photo <input> <out-dir>            xử lý một ảnh (xoay, thu nhỏ, xóa siêu dữ liệu, lưu theo mã băm)
+  chibo enroll <store> <key-file> <server-url> <code> [<label>]
+                                           đăng ký thiết bị với máy chủ của xã bằng mã (hoặc nội dung QR) do văn phòng cấp
+  chibo sync <store>                       đồng bộ ngay: gửi thay đổi, nhận thay đổi, tải ảnh lên
+  chibo status <store>                     tình trạng đồng bộ (JSON)
   chibo demo [<store>]                     ghi và in một buổi sinh hoạt mẫu";
 
 /// A roster file: one cell and its members.
@@ -184,6 +188,36 @@ fn run(args: &[String]) -> Result<(), CliError> {
             );
             println!("dung lượng {} byte", photo.byte_size);
             println!("tệp {}", photo.path);
+        }
+        Some("enroll") => {
+            let store = open(&arg(1)?)?;
+            let keystore = FileKeystore::open_at(Path::new(&arg(2)?))
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            let label = args
+                .get(5)
+                .cloned()
+                .unwrap_or_else(|| "chibo (dòng lệnh)".into());
+            let enrolled = store.enroll(arg(3)?, arg(4)?, label, Arc::new(keystore))?;
+            println!(
+                "Đã đăng ký: {} — {}, {}",
+                enrolled.full_name,
+                enrolled.role.label(),
+                enrolled.commune_name
+            );
+            println!("Mã thiết bị trên máy chủ: {}", enrolled.device_id);
+        }
+        Some("sync") => {
+            let store = open(&arg(1)?)?;
+            let report = store.sync_now()?;
+            println!("{}", report.summary);
+        }
+        Some("status") => {
+            let store = open(&arg(1)?)?;
+            let status = store.sync_status()?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&status).expect("the status serialises")
+            );
         }
         Some("demo") => {
             let path = match args.get(1) {
