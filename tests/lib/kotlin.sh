@@ -25,6 +25,29 @@ _kotlin_stamp() {
     } | sha256sum | cut -d' ' -f1
 }
 
+# kotlin_core_and_bindings: builds the host core library and generates its Kotlin bindings
+# into $KT_BUILD/bindings (the Android suite reuses both). Prints what failed, returns 1.
+kotlin_core_and_bindings() {
+    local debug_dir="$TARGET_DIR/debug"
+    section "kotlin: build core library and bindgen"
+    # One invocation, so that both crates see the same unified features of uniffi.
+    if ! run_logged "kotlin-build" cargo build -p chibo-core -p uniffi-bindgen; then
+        KOTLIN_CORE_FAILURE="cargo build of the core library"
+        return 1
+    fi
+
+    section "kotlin: generate bindings"
+    rm -rf "$KT_BUILD/bindings"
+    mkdir -p "$KT_BUILD"
+    if ! run_logged "kotlin-bindgen" "$debug_dir/uniffi-bindgen" generate \
+        --library "$debug_dir/$CORE_LIB_FILE" --language kotlin --no-format --metadata-no-deps \
+        --out-dir "$KT_BUILD/bindings"; then
+        KOTLIN_CORE_FAILURE="uniffi-bindgen"
+        return 1
+    fi
+    (cd "$KT_BUILD/bindings" && find . -name '*.kt' | LC_ALL=C sort | sed 's|^\./|    generated: |')
+}
+
 kotlin_suite() {
     local start status=0
     start=$(now)
@@ -34,23 +57,10 @@ kotlin_suite() {
     ensure_kotlinc
     local debug_dir="$TARGET_DIR/debug"
 
-    section "kotlin: build core library and bindgen"
-    # One invocation, so that both crates see the same unified features of uniffi.
-    if ! run_logged "kotlin-build" cargo build -p chibo-core -p uniffi-bindgen; then
-        kotlin_fail "cargo build of the core library" "$start"
+    if ! kotlin_core_and_bindings; then
+        kotlin_fail "$KOTLIN_CORE_FAILURE" "$start"
         return
     fi
-
-    section "kotlin: generate bindings"
-    rm -rf "$KT_BUILD/bindings"
-    mkdir -p "$KT_BUILD"
-    if ! run_logged "kotlin-bindgen" "$debug_dir/uniffi-bindgen" generate \
-        --library "$debug_dir/$CORE_LIB_FILE" --language kotlin --no-format --metadata-no-deps \
-        --out-dir "$KT_BUILD/bindings"; then
-        kotlin_fail "uniffi-bindgen" "$start"
-        return
-    fi
-    (cd "$KT_BUILD/bindings" && find . -name '*.kt' | LC_ALL=C sort | sed 's|^\./|    generated: |')
 
     local jvm_libs="$JAVA_SHARE/jna.jar:$JAVA_SHARE/junit4.jar:$JAVA_SHARE/hamcrest-core.jar"
     local kotlin_libs="$KOTLIN_LIB/kotlin-test.jar:$KOTLIN_LIB/kotlin-test-junit.jar:$KOTLIN_LIB/kotlinx-coroutines-core-jvm.jar"

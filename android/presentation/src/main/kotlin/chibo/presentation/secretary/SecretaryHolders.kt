@@ -136,7 +136,7 @@ class RosterStateHolder(private val cells: CellCore, private val cellId: String,
 
 // ---------------------------------------------------------------------- presence code
 
-data class PresenceState(val code: String = "", val qrPayload: String = "", val validUntil: String = "", val error: String? = null)
+data class PresenceState(val code: String = "", val qr: chibo.presentation.common.QrMatrix? = null, val validUntil: String = "", val error: String? = null)
 
 /** The rotating code; the screen calls [refresh] when the shown code's span ends. */
 class PresenceCodeStateHolder(private val meetings: MeetingCore, private val meetingId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
@@ -147,7 +147,7 @@ class PresenceCodeStateHolder(private val meetings: MeetingCore, private val mee
     fun refresh() = launchWork({ m -> update { it.copy(error = m) } }) {
         val code = meetings.presenceCode(meetingId)
         validUntilMs = code.validUntil
-        update { PresenceState(code.code.chunked(3).joinToString(" "), code.qrPayload, "Đổi mã lúc ${chibo.presentation.common.timeOf(code.validUntil)}") }
+        update { PresenceState(code.code.chunked(3).joinToString(" "), chibo.presentation.common.QrMatrix.encode(code.qrPayload), "Mã đổi lúc ${chibo.presentation.common.timeOf(code.validUntil)}") }
     }
 }
 

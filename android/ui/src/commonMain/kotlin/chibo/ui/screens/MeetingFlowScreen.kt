@@ -1,0 +1,381 @@
+package chibo.ui.screens
+
+import androidx.compose.foundation.background
+import androidx.compose.foundation.border
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ColumnScope
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.Spacer
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.height
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.width
+import androidx.compose.foundation.shape.CircleShape
+import androidx.compose.foundation.shape.RoundedCornerShape
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Add
+import androidx.compose.material.icons.automirrored.filled.ArrowForward
+import androidx.compose.material.icons.filled.Check
+import androidx.compose.material.icons.filled.Create
+import androidx.compose.material.icons.filled.Done
+import androidx.compose.material.icons.filled.Face
+import androidx.compose.material.icons.filled.Lock
+import androidx.compose.material.icons.filled.PlayArrow
+import androidx.compose.material.icons.filled.Share
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.Icon
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Switch
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.semantics.Role
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.font.FontFamily
+import androidx.compose.ui.unit.dp
+import chibo.presentation.common.SyncUi
+import chibo.presentation.common.Tone
+import chibo.presentation.meeting.EXCUSE_REASONS
+import chibo.presentation.meeting.FlowStep
+import chibo.presentation.meeting.Mark
+import chibo.presentation.meeting.MeetingFlowState
+import chibo.presentation.meeting.RollCallRow
+import chibo.ui.components.ChiboScreen
+import chibo.ui.components.Choice
+import chibo.ui.components.ChoiceRow
+import chibo.ui.components.LabeledValue
+import chibo.ui.components.Loading
+import chibo.ui.components.MessageBox
+import chibo.ui.components.PrimaryButton
+import chibo.ui.components.SecondaryButton
+import chibo.ui.components.SectionCard
+import chibo.ui.components.Stepper
+import chibo.ui.components.TextInput
+import chibo.ui.components.ToneLabel
+import chibo.ui.theme.TouchTarget
+import chibo.ui.theme.background
+import chibo.ui.theme.color
+
+/** Everything the meeting flow screen can ask for. */
+interface MeetingFlowActions {
+    fun back()
+    fun next()
+    fun previousStep()
+    fun goTo(step: FlowStep)
+    fun dismissError()
+    fun noticeToMembers(sent: Boolean)
+    fun noticeToCadre(sent: Boolean)
+    fun documentsDaysBefore(days: Int?)
+    fun startNow()
+    fun chair(memberId: String)
+    fun minuteTaker(memberId: String)
+    fun mark(memberId: String, mark: Mark, reason: String?)
+    fun markRestPresent()
+    fun speaker(id: String)
+    fun gist(text: String)
+    fun addSpeech()
+    fun review(taskId: String, outcomeLabel: String)
+    fun taskText(text: String)
+    fun assignee(memberId: String)
+    fun deadline(isoDate: String)
+    fun addTask()
+    fun voteQuestion(text: String)
+    fun changeVote(inFavor: Int, against: Int, abstain: Int)
+    fun recordVote()
+    fun petitionText(text: String)
+    fun petitionCategory(label: String)
+    fun raisePetition()
+    fun score(key: String, value: Int)
+    fun conclusion(text: String)
+    fun endNow()
+    fun takePhoto()
+    fun sign()
+    fun presenceCode()
+    fun share()
+}
+
+@Composable
+fun MeetingFlowScreen(state: MeetingFlowState, sync: SyncUi?, onSync: () -> Unit, actions: MeetingFlowActions) {
+    ChiboScreen(
+        title = state.title.ifEmpty { "Sinh hoạt chi bộ" },
+        onBack = actions::back,
+        sync = sync,
+        onSync = onSync,
+        bottomBar = { if (!state.loading) FlowButtons(state, actions) },
+    ) {
+        if (state.loading) return@ChiboScreen Loading()
+        StepperBar(state, actions::goTo)
+        Text("Bước ${state.step.number}/7: ${state.step.title}", style = MaterialTheme.typography.headlineSmall)
+        Text(state.subtitle, style = MaterialTheme.typography.bodyMedium)
+        state.error?.let { MessageBox(listOf(it), Tone.Problem, onDismiss = actions::dismissError) }
+        if (state.signed && state.step != FlowStep.Sign) {
+            MessageBox(listOf("Biên bản đã ký: không sửa được nữa. Muốn sửa, hãy lập bản đính chính."), Tone.Neutral)
+        }
+        if (state.step != FlowStep.Sign) MessageBox(state.blockers, Tone.Warning, title = "Cần làm trước khi sang bước sau")
+        when (state.step) {
+            FlowStep.Prepare -> PrepareStep(state, actions)
+            FlowStep.Open -> OpenStep(state, actions)
+            FlowStep.Body -> BodyStep(state, actions)
+            FlowStep.Closing -> ClosingStep(state, actions)
+            FlowStep.Photos -> PhotosStep(state, actions)
+            FlowStep.Review -> ReviewStep(state)
+            FlowStep.Sign -> SignStep(state, actions)
+        }
+    }
+}
+
+@Composable
+private fun StepperBar(state: MeetingFlowState, onStep: (FlowStep) -> Unit) {
+    Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.spacedBy(2.dp)) {
+        FlowStep.entries.forEach { step ->
+            val current = step == state.step
+            val done = step in state.completed
+            val tone = when {
+                current -> MaterialTheme.colorScheme.primary
+                done -> Tone.Good.color()
+                else -> MaterialTheme.colorScheme.outline
+            }
+            Box(
+                Modifier.weight(1f).height(TouchTarget).clickable(role = Role.Tab) { onStep(step) }
+                    .semantics { contentDescription = "Bước ${step.number}: ${step.title}" + if (done) ", đã xong" else "" },
+                contentAlignment = Alignment.Center,
+            ) {
+                Box(
+                    Modifier.width(40.dp).height(40.dp).background(if (current || done) tone else Color.White, CircleShape).border(2.dp, tone, CircleShape),
+                    contentAlignment = Alignment.Center,
+                ) {
+                    if (done && !current) Icon(Icons.Filled.Check, null, tint = Color.White)
+                    else Text("${step.number}", style = MaterialTheme.typography.titleMedium, color = if (current) Color.White else tone)
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun FlowButtons(state: MeetingFlowState, actions: MeetingFlowActions) {
+    Surface(shadowElevation = 8.dp) {
+        Row(Modifier.fillMaxWidth().padding(12.dp), horizontalArrangement = Arrangement.spacedBy(12.dp)) {
+            if (state.step != FlowStep.Prepare) {
+                SecondaryButton("Bước trước", null, actions::previousStep, Modifier.weight(1f))
+            }
+            if (state.step != FlowStep.Sign) {
+                PrimaryButton("Tiếp theo", Icons.AutoMirrored.Filled.ArrowForward, actions::next, Modifier.weight(1f), enabled = state.blockers.isEmpty())
+            }
+        }
+    }
+}
+
+@Composable
+private fun ColumnScope.PrepareStep(state: MeetingFlowState, a: MeetingFlowActions) {
+    val p = state.prepare
+    SectionCard("Thông báo họp") {
+        SwitchRow("Đã báo thời gian, địa điểm, nội dung cho đảng viên", p.noticeToMembers, a::noticeToMembers)
+        SwitchRow("Đã báo đồng chí cấp ủy viên phụ trách", p.noticeToCadre, a::noticeToCadre)
+    }
+    SectionCard("Tài liệu gửi đảng viên") {
+        val options = listOf("Chưa gửi" to null, "Trước 1 ngày" to 1, "Trước 2 ngày" to 2, "Trước 3 ngày" to 3)
+        ChoiceRow(options.map { it.first }, options.firstOrNull { it.second == p.documentsDaysBefore }?.first ?: "Chưa gửi", { label ->
+            a.documentsDaysBefore(options.first { it.first == label }.second)
+        })
+    }
+    SectionCard("Định hướng của Đảng ủy xã") {
+        if (p.guidance.isEmpty()) Text("Chưa nhận được định hướng tháng này.", style = MaterialTheme.typography.bodyLarge)
+        p.guidance.forEach { Text("• $it", style = MaterialTheme.typography.bodyLarge) }
+    }
+}
+
+@Composable
+private fun SwitchRow(text: String, checked: Boolean, onChange: (Boolean) -> Unit) {
+    Row(
+        Modifier.fillMaxWidth().heightIn(min = TouchTarget).clickable(role = Role.Switch) { onChange(!checked) },
+        verticalAlignment = Alignment.CenterVertically,
+    ) {
+        Text(text, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
+        Spacer(Modifier.width(8.dp))
+        Text(if (checked) "Có" else "Chưa", style = MaterialTheme.typography.labelLarge)
+        Spacer(Modifier.width(6.dp))
+        Switch(checked = checked, onCheckedChange = onChange)
+    }
+}
+
+@Composable
+private fun ColumnScope.OpenStep(state: MeetingFlowState, a: MeetingFlowActions) {
+    val o = state.open
+    SectionCard("Khai mạc") {
+        if (o.startedAt == null) PrimaryButton("Bắt đầu họp ngay", Icons.Filled.PlayArrow, a::startNow)
+        else LabeledValue("Bắt đầu lúc", o.startedAt!!)
+        Text("Người chủ trì", style = MaterialTheme.typography.titleSmall)
+        Box(Modifier.testTag("chair")) {
+            ChoiceRow(o.candidates.take(4).map { it.name }, o.chair?.name, { name -> a.chair(o.candidates.first { it.name == name }.id) })
+        }
+        Text("Thư ký ghi biên bản", style = MaterialTheme.typography.titleSmall)
+        Box(Modifier.testTag("minuteTaker")) {
+            ChoiceRow(o.candidates.take(4).map { it.name }, o.minuteTaker?.name, { name -> a.minuteTaker(o.candidates.first { it.name == name }.id) })
+        }
+    }
+    Row(verticalAlignment = Alignment.CenterVertically) {
+        Text("Điểm danh: ${o.presentSummary}", style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f))
+    }
+    SecondaryButton("Mã xác nhận cho cấp ủy viên", null, a::presenceCode, Modifier.fillMaxWidth())
+    if (o.rollCall.any { it.mark == null }) SecondaryButton("Những người còn lại có mặt", Icons.Filled.Done, a::markRestPresent, Modifier.fillMaxWidth())
+    o.rollCall.forEach { row -> RollCallItem(row, a) }
+}
+
+@Composable
+private fun RollCallItem(row: RollCallRow, a: MeetingFlowActions) {
+    var choosing by remember(row.memberId) { mutableStateOf(false) }
+    val tone = when (row.mark) {
+        Mark.Present, Mark.Late -> Tone.Good
+        Mark.Unexcused -> Tone.Problem
+        Mark.Excused -> Tone.Warning
+        else -> Tone.Neutral
+    }
+    Column(
+        Modifier.fillMaxWidth().testTag("roll:${row.memberId}")
+            .background(if (row.mark == null) MaterialTheme.colorScheme.surfaceVariant else tone.background(), RoundedCornerShape(12.dp)).padding(10.dp),
+        verticalArrangement = Arrangement.spacedBy(6.dp),
+    ) {
+        Text(row.name, style = MaterialTheme.typography.titleMedium)
+        Text(row.detail, style = MaterialTheme.typography.bodySmall)
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.CenterVertically) {
+            Choice(Mark.Present.label, row.mark == Mark.Present, { a.mark(row.memberId, Mark.Present, null); choosing = false }, tone = Tone.Good)
+            Choice("Vắng", row.mark == Mark.Excused || row.mark == Mark.Unexcused, { choosing = !choosing }, tone = if (row.mark == Mark.Unexcused) Tone.Problem else Tone.Warning)
+            if (row.mark != null && row.mark != Mark.Present) {
+                Text(row.mark!!.label + (row.reason?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodyMedium, color = tone.color(), modifier = Modifier.weight(1f))
+            }
+        }
+        if (choosing) {
+            Text("Vắng có lý do:", style = MaterialTheme.typography.labelLarge)
+            ChoiceRow(EXCUSE_REASONS, row.reason.takeIf { row.mark == Mark.Excused }, { reason -> a.mark(row.memberId, Mark.Excused, reason); choosing = false }, tone = Tone.Warning)
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                Choice(Mark.Unexcused.label, row.mark == Mark.Unexcused, { a.mark(row.memberId, Mark.Unexcused, null); choosing = false }, tone = Tone.Problem)
+                Choice(Mark.Late.label, row.mark == Mark.Late, { a.mark(row.memberId, Mark.Late, null); choosing = false }, tone = Tone.Good)
+            }
+        }
+    }
+}
+
+@Composable
+private fun ColumnScope.BodyStep(state: MeetingFlowState, a: MeetingFlowActions) {
+    val b = state.body
+    SectionCard("Đánh giá nhiệm vụ tháng trước") {
+        if (b.previousTasks.isEmpty()) Text("Tháng trước không giao nhiệm vụ nào.", style = MaterialTheme.typography.bodyLarge)
+        b.previousTasks.forEach { t ->
+            Text(t.description, style = MaterialTheme.typography.titleSmall)
+            Text("${t.assignee} · hạn ${t.deadline}", style = MaterialTheme.typography.bodySmall)
+            ChoiceRow(listOf("Đã xong", "Làm một phần", "Chưa làm"), t.outcome, { a.review(t.taskId, it) })
+            HorizontalDivider()
+        }
+    }
+    SectionCard("Ý kiến phát biểu (${b.speeches.size})") {
+        b.speeches.forEach { s ->
+            Text(s.speaker, style = MaterialTheme.typography.titleSmall)
+            Text(s.gist, style = MaterialTheme.typography.bodyLarge)
+        }
+        Text("Người phát biểu", style = MaterialTheme.typography.labelLarge)
+        ChoiceRow(b.speakers.map { it.name }, b.speakers.firstOrNull { it.id == b.draftSpeakerId }?.name, { name -> a.speaker(b.speakers.first { it.name == name }.id) })
+        TextInput("Tóm tắt ý kiến", b.draftGist, a::gist, minLines = 2)
+        PrimaryButton("Thêm ý kiến", Icons.Filled.Add, a::addSpeech)
+    }
+}
+
+@Composable
+private fun ColumnScope.ClosingStep(state: MeetingFlowState, a: MeetingFlowActions) {
+    val c = state.closing
+    SectionCard("Giao nhiệm vụ (${c.tasks.size})") {
+        c.tasks.forEach { t ->
+            Text(t.description, style = MaterialTheme.typography.titleSmall)
+            Text("${t.assignee} · hạn ${t.deadline}", style = MaterialTheme.typography.bodySmall)
+        }
+        TextInput("Nội dung nhiệm vụ", c.draftTask, a::taskText)
+        Text("Người thực hiện", style = MaterialTheme.typography.labelLarge)
+        Box(Modifier.testTag("closing-assignees")) {
+            ChoiceRow(c.assignees.map { it.name }, c.assignees.firstOrNull { it.id == c.draftAssigneeId }?.name, { name -> a.assignee(c.assignees.first { it.name == name }.id) })
+        }
+        Text("Thời hạn", style = MaterialTheme.typography.labelLarge)
+        ChoiceRow(c.deadlines.map { it.label }, c.deadlines.firstOrNull { it.isoDate == c.draftDeadline }?.label, { label -> a.deadline(c.deadlines.first { it.label == label }.isoDate) })
+        PrimaryButton("Giao nhiệm vụ", Icons.Filled.Add, a::addTask)
+    }
+    SectionCard("Biểu quyết") {
+        c.votes.forEach { v ->
+            Text(v.question, style = MaterialTheme.typography.titleSmall)
+            ToneLabel(v.tally, Tone.Good)
+        }
+        TextInput("Nội dung biểu quyết", c.voteQuestion, a::voteQuestion)
+        Text("${c.voters} đảng viên chính thức có mặt được biểu quyết", style = MaterialTheme.typography.bodySmall)
+        Stepper("Tán thành", c.inFavor, { a.changeVote(-1, 0, 0) }, { a.changeVote(1, 0, 0) })
+        Stepper("Không tán thành", c.against, { a.changeVote(0, -1, 0) }, { a.changeVote(0, 1, 0) })
+        Stepper("Không biểu quyết", c.abstain, { a.changeVote(0, 0, -1) }, { a.changeVote(0, 0, 1) })
+        PrimaryButton("Ghi kết quả biểu quyết", Icons.Filled.Done, a::recordVote)
+    }
+    SectionCard("Kiến nghị (${c.petitions.size})") {
+        c.petitions.forEach { p ->
+            Text(p.content, style = MaterialTheme.typography.bodyLarge)
+            Text("${p.category} · ${p.status}", style = MaterialTheme.typography.bodySmall)
+        }
+        TextInput("Nội dung kiến nghị", c.draftPetition, a::petitionText)
+        ChoiceRow(c.categories, c.draftCategory, a::petitionCategory)
+        SecondaryButton("Ghi kiến nghị", Icons.Filled.Add, a::raisePetition, Modifier.fillMaxWidth())
+    }
+    SectionCard("Chi bộ tự chấm điểm" + if (c.scoresSaved) " (đã lưu)" else "") {
+        c.scores.forEach { s -> Stepper(s.label, s.value, { a.score(s.key, s.value - 1) }, { a.score(s.key, s.value + 1) }, max = s.max) }
+    }
+    SectionCard("Kết luận và kết thúc") {
+        TextInput("Kết luận của chủ trì", c.conclusion, a::conclusion, minLines = 2)
+        if (c.endedAt == null) PrimaryButton("Kết thúc họp", Icons.Filled.Lock, a::endNow)
+        else LabeledValue("Kết thúc lúc", c.endedAt!!)
+    }
+}
+
+@Composable
+private fun ColumnScope.PhotosStep(state: MeetingFlowState, a: MeetingFlowActions) {
+    Text("Chụp 1–3 ảnh toàn cảnh buổi họp. Ảnh được thu nhỏ và xóa thông tin vị trí trước khi lưu.", style = MaterialTheme.typography.bodyLarge)
+    PrimaryButton(if (state.photos.busy) "Đang xử lý ảnh…" else "Chụp ảnh", Icons.Filled.Face, a::takePhoto, enabled = !state.photos.busy && !state.signed)
+    if (state.photos.photos.isEmpty()) Text("Chưa có ảnh nào.", style = MaterialTheme.typography.bodyLarge)
+    state.photos.photos.forEach { ToneLabel(it.label, Tone.Good) }
+}
+
+@Composable
+private fun ColumnScope.ReviewStep(state: MeetingFlowState) {
+    val r = state.review
+    Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.CenterVertically) {
+        ToneLabel("Xếp loại: ${r.grade}", r.gradeTone)
+        Text(r.score, style = MaterialTheme.typography.titleMedium)
+    }
+    if (r.attendance.isNotEmpty()) Text(r.attendance, style = MaterialTheme.typography.bodyLarge)
+    MessageBox(r.warnings.map { it.message }, Tone.Warning, title = "Lưu ý theo quy định")
+    SectionCard("Biên bản (đọc lại trước chi bộ)") {
+        Text(r.minutes, style = MaterialTheme.typography.bodyMedium.copy(fontFamily = MaterialTheme.typography.bodyMedium.fontFamily ?: FontFamily.Default))
+    }
+}
+
+@Composable
+private fun ColumnScope.SignStep(state: MeetingFlowState, a: MeetingFlowActions) {
+    val s = state.sign
+    SectionCard("Người ký biên bản") {
+        LabeledValue("Chủ trì", s.chair)
+        LabeledValue("Thư ký", s.minuteTaker)
+    }
+    if (state.signed) {
+        MessageBox(listOf("Biên bản đã ký lúc ${s.signedAt}. Biên bản được lưu và sẽ gửi về Đảng ủy xã khi có mạng."), Tone.Good)
+        PrimaryButton("Chia sẻ biên bản, nghị quyết", Icons.Filled.Share, a::share)
+    } else {
+        Text("Sau khi ký, biên bản không sửa được nữa.", style = MaterialTheme.typography.bodyLarge)
+        PrimaryButton("Ký biên bản", Icons.Filled.Create, a::sign)
+    }
+    SecondaryButton("Mã xác nhận cho cấp ủy viên", null, a::presenceCode, Modifier.fillMaxWidth())
+}
