@@ -35,7 +35,7 @@ import uniffi.chibo_domain.Attendance
 /** Any refusal or failure of the core, with its Vietnamese message for the user. */
 class CoreException(message: String, val kind: Kind = Kind.Validation, cause: Throwable? = null) :
     Exception(message, cause) {
-    enum class Kind { Validation, NotFound, Frozen, Storage, Unavailable }
+    enum class Kind { Validation, NotFound, Frozen, Storage, Network, Unauthorized, Unavailable }
 }
 
 /** The secretary's cell: roster, home figures, history. */

@@ -39,6 +39,12 @@ internal inline fun <T> core(block: () -> T): T = try {
         is ChiboException.NotFound -> CoreException.Kind.NotFound
         is ChiboException.Frozen -> CoreException.Kind.Frozen
         is ChiboException.Storage -> CoreException.Kind.Storage
+        // Network and Unauthorized come with the sync engine's façade.
+        else -> when (e.javaClass.simpleName) {
+            "Network" -> CoreException.Kind.Network
+            "Unauthorized" -> CoreException.Kind.Unauthorized
+            else -> CoreException.Kind.Storage
+        }
     }
     throw CoreException(e.message ?: "", kind, e)
 } catch (e: KeystoreException) {
@@ -49,7 +55,7 @@ internal inline fun <T> core(block: () -> T): T = try {
  * The interfaces over one [ChiboStore] (the generated bindings, loaded through JNA).
  * Argument conversion only; the core decides everything.
  */
-class BindingsCore(private val store: ChiboStore) : CellCore, MeetingCore, VisitsCore, PetitionsCore {
+class BindingsCore(private val store: ChiboStore) : CellCore, MeetingCore, VisitsCore, PetitionsCore, GuidanceCore {
     override fun cell(cellId: String) = core { store.cell(cellId) }
     override fun members(cellId: String) = core { store.members(cellId) }
     override fun home(cellId: String) = core { store.home(cellId) }
@@ -88,25 +94,18 @@ class BindingsCore(private val store: ChiboStore) : CellCore, MeetingCore, Visit
     override fun checkIn(request: CheckInRequest, keystore: DeviceKeystore) = core { store.checkIn(request, keystore) }
     override fun recordObservation(observation: Observation) = core { store.recordObservation(observation) }
 
-    /**
-     * The cell's petitions from its meetings' records. The façade has no read of the
-     * commune's responses yet, so none are shown until it does.
-     */
+    /** The cell's petitions, newest first, with the commune's answers. */
     override fun petitions(cellId: String): List<PetitionThread> = core {
-        store.meetingHistory(cellId).flatMap { store.meetingRecord(it.meetingId).petitions }
-            .distinctBy { it.id }
-            .map { PetitionThread(it, emptyList()) }
+        store.petitionsOfCell(cellId).map { PetitionThread(it.petition, it.responses) }
     }
+
+    /** Guidance and notices that synced down for the cell. */
+    override fun guidance(cellId: String) = core { store.guidanceForCell(cellId) }
 }
 
 /** What this build's core cannot do yet, said plainly to the user instead of pretending. */
 private fun unavailable(what: String): Nothing =
     throw CoreException("$what chưa có trong phiên bản này của ứng dụng.", CoreException.Kind.Unavailable)
-
-/** Guidance arrives by sync; the façade has no guidance query yet. */
-class BindingsGuidance : GuidanceCore {
-    override fun guidance(cellId: String) = unavailable("Nhận định hướng từ xã")
-}
 
 /** The DOCX renderer is a later issue: the share screen says so. */
 class BindingsDocuments : DocumentsCore {
