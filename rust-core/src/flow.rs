@@ -262,3 +262,63 @@ pub fn minutes_text(store: &Store, meeting_id: &str) -> FlowResult<String> {
         rules::minutes_text(context, &rules::assess_meeting(context))
     })
 }
+
+/// Answers a petition or moves it along (forwarded, resolved, declined with a reason).
+/// Allowed after the meeting that raised it is signed; the domain checks the move.
+pub fn respond_to_petition(
+    store: &mut Store,
+    petition_id: &str,
+    status: PetitionStatus,
+    text: String,
+    responder: String,
+    now: EpochMillis,
+) -> FlowResult<PetitionResponse> {
+    let response = PetitionResponse {
+        id: new_id(),
+        petition_id: petition_id.to_string(),
+        status,
+        text,
+        responder,
+        responded_at: now,
+    };
+    store.apply(
+        Change::RespondToPetition {
+            response: response.clone(),
+        },
+        now,
+    )?;
+    Ok(response)
+}
+
+/// Publishes the commune's guidance or a notice to its cells (all of them when
+/// `cell_ids` is empty).
+#[allow(clippy::too_many_arguments)]
+pub fn publish_guidance(
+    store: &mut Store,
+    commune_id: &str,
+    kind: GuidanceKind,
+    title: String,
+    body: String,
+    period: String,
+    cell_ids: Vec<Id>,
+    now: EpochMillis,
+) -> FlowResult<Guidance> {
+    let guidance = Guidance {
+        id: new_id(),
+        commune_id: commune_id.to_string(),
+        kind,
+        title,
+        body,
+        period,
+        cell_ids,
+        attachments: Vec::new(),
+        published_at: now,
+    };
+    store.apply(
+        Change::PublishGuidance {
+            guidance: guidance.clone(),
+        },
+        now,
+    )?;
+    Ok(guidance)
+}

@@ -2,6 +2,7 @@
 //! every decision is made in `flow`, `store` or the domain rules.
 
 mod error;
+mod office;
 mod store;
 
 pub use error::ChiboError;

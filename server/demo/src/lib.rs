@@ -1,0 +1,12 @@
+//! The main job of chibo: a commune server with embedded SQLite, seeded with Xuân Hòa,
+//! and simulated phones that record a month through the real core and sync over HTTP.
+//! The end-to-end tests reuse the phones, the seed and the fault proxy.
+
+pub mod meetings;
+pub mod phone;
+pub mod proxy;
+pub mod run;
+pub mod seed;
+
+pub use phone::Phone;
+pub use proxy::{Fault, FaultPlan, FaultProxy, WireStats};
