@@ -120,6 +120,8 @@ interface SyncCore {
     fun status(): SyncStatus
     /** One round of push, pull and photo uploads now; returns the status after it. */
     fun syncNow(): SyncStatus
+    /** Takes an entry off the needs-attention list once dealt with. */
+    fun dismiss(id: String)
 }
 
 /** Who this device belongs to after enrollment. */

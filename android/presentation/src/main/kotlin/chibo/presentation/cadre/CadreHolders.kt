@@ -136,6 +136,8 @@ class CheckInStateHolder(
     private val cellId: String,
     scope: CoroutineScope,
     work: CoroutineDispatcher,
+    /** Server clock minus this device's, from the last sync (null: never synced). */
+    private val serverOffsetMs: () -> Long? = { null },
 ) : StateHolder<CheckInState>(CheckInState(), scope, work) {
     private var photo: PhotoRef? = null
     private var fix: Fix? = null
@@ -223,7 +225,7 @@ class CheckInStateHolder(
                 CheckInRequest(
                     meetingId = meetingId, cellId = cellId, cadreId = cadreId, photo = photo,
                     gps = f?.let { GpsFix(it.latitude, it.longitude, it.accuracyM, it.fixTime, it.mock) },
-                    deviceWallTime = clock.now(), monotonicMs = clock.monotonicMs(), serverOffsetMs = null,
+                    deviceWallTime = clock.now(), monotonicMs = clock.monotonicMs(), serverOffsetMs = serverOffsetMs(),
                     presenceCode = s.code,
                 ),
                 keystore,

@@ -32,6 +32,11 @@ class SyncStateHolder(private val sync: SyncCore, scope: CoroutineScope, work: C
         launchWork(::fail) { show(sync.syncNow()) }
     }
 
+    fun dismiss(id: String) = launchWork(::fail) {
+        sync.dismiss(id)
+        show(sync.status())
+    }
+
     private fun fail(message: String) = update { it.copy(running = false, tone = Tone.Problem, headline = "Lỗi đồng bộ", lastError = message) }
 
     private fun show(s: SyncStatus) = update { toUi(s) }

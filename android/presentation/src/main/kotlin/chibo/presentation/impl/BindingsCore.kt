@@ -16,6 +16,10 @@ import chibo.presentation.api.SyncStatus
 import chibo.presentation.api.VisitsCore
 import uniffi.chibo_core.ChiboException
 import uniffi.chibo_core.ChiboStore
+import uniffi.chibo_core.EnrolledAs
+import uniffi.chibo_core.EnrolledRole
+import chibo.presentation.api.AttentionItem
+import chibo.presentation.api.Role
 import uniffi.chibo_core.CheckInRequest
 import uniffi.chibo_core.DeviceKeystore
 import uniffi.chibo_core.KeystoreException
@@ -112,19 +116,38 @@ class BindingsDocuments : DocumentsCore {
     override fun renderDocx(meetingId: String, kind: DocumentKind): RenderedDocument = unavailable("Tạo tệp Word (DOCX) của biên bản, nghị quyết")
 }
 
-/** Pending changes come from the store's outbox; the sync engine's façade is not there yet. */
+/** The sync engine behind the façade: push, pull and photo uploads in one call. */
 class BindingsSync(private val store: ChiboStore) : SyncCore {
-    override fun status() = SyncStatus(
-        pendingChanges = core { store.pendingChangeCount() }.toLong(),
-        pendingPhotos = 0,
-        lastSuccessAt = null,
-        lastError = null,
-        needsAttention = emptyList(),
-    )
-    override fun syncNow(): SyncStatus = unavailable("Đồng bộ với máy chủ xã")
+    override fun status(): SyncStatus = core { store.syncStatus() }.toApi()
+    override fun syncNow(): SyncStatus {
+        // A failed run is recorded in the status (last error); the status says what happened.
+        runCatching { core { store.syncNow() } }.onFailure { if (it !is CoreException) throw it }
+        return status()
+    }
+    override fun dismiss(id: String) = core { store.dismissNeedsAttention(id.toLong()) }
+    /** Server clock minus this device's, for check-ins. */
+    fun serverOffsetMs(): Long? = core { store.syncStatus() }.serverOffsetMs
 }
 
-class BindingsEnrollment : EnrollmentCore {
-    override fun current(): Enrollment? = null
-    override fun enroll(serverUrl: String, code: String): Enrollment = unavailable("Đăng ký máy với xã")
+private fun uniffi.chibo_core.SyncStatus.toApi() = SyncStatus(
+    pendingChanges = pendingChanges.toLong(),
+    pendingPhotos = pendingPhotos.toLong(),
+    lastSuccessAt = lastSuccessAt,
+    lastError = listOfNotNull(lastError, clockWarning).joinToString(" ").ifEmpty { null },
+    needsAttention = needsAttention.map { AttentionItem(it.id.toString(), it.what, it.reason, it.advice) },
+)
+
+/** Enrolment with the one-time code; the keystore's public key becomes the device's identity. */
+class BindingsEnrollment(private val store: ChiboStore, private val keystore: DeviceKeystore, private val deviceLabel: String) : EnrollmentCore {
+    override fun current(): Enrollment? = core { store.syncStatus() }.enrolledAs?.toApi()
+    override fun enroll(serverUrl: String, code: String): Enrollment = core { store.enroll(serverUrl, code, deviceLabel, keystore) }.toApi()
+
+    private fun EnrolledAs.toApi(): Enrollment = when (val r = role) {
+        is EnrolledRole.Secretary -> Enrollment(Role.Secretary, personId, fullName, r.cellId, communeName)
+        is EnrolledRole.Cadre -> Enrollment(Role.Cadre, r.cadreId, fullName, null, communeName)
+        is EnrolledRole.Office -> throw CoreException(
+            "Tài khoản của Văn phòng Đảng ủy xã dùng trang quản lý trên máy tính, không dùng ứng dụng này.",
+            CoreException.Kind.Validation,
+        )
+    }
 }

@@ -16,6 +16,7 @@ import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.AccountCircle
 import androidx.compose.material.icons.filled.Add
+import androidx.compose.material.icons.filled.Check
 import androidx.compose.material.icons.filled.DateRange
 import androidx.compose.material.icons.filled.Email
 import androidx.compose.material.icons.filled.Info
@@ -289,7 +290,7 @@ fun EnrollmentScreen(state: chibo.presentation.common.EnrollmentUi, onCode: (Str
 }
 
 @Composable
-fun NeedsAttentionScreen(sync: SyncUi, onBack: () -> Unit, onSync: () -> Unit) {
+fun NeedsAttentionScreen(sync: SyncUi, onBack: () -> Unit, onSync: () -> Unit, onDone: (String) -> Unit = {}) {
     ChiboScreen("Cần xử lý", onBack, sync = sync, onSync = onSync) {
         sync.lastError?.let { MessageBox(listOf(it), Tone.Warning, title = "Lần gửi gần nhất không thành công") }
         if (sync.attention.isEmpty()) EmptyState("Không có mục nào bị máy chủ từ chối.")
@@ -298,6 +299,7 @@ fun NeedsAttentionScreen(sync: SyncUi, onBack: () -> Unit, onSync: () -> Unit) {
                 ToneLabel("Bị từ chối", Tone.Problem)
                 LabeledValue("Lý do", item.reason)
                 LabeledValue("Cần làm", item.whatToDo)
+                SecondaryButton("Đã xử lý xong", Icons.Filled.Check, { onDone(item.id) }, Modifier.fillMaxWidth())
             }
         }
     }
