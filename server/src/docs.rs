@@ -244,6 +244,10 @@ impl<'t> CommuneDocs<'t> {
         Ok(cadres)
     }
 
+    pub fn guidances(&self) -> StorageResult<Vec<Guidance>> {
+        self.list(GUIDANCE, &DocFilter::default())
+    }
+
     pub fn petitions(&self) -> StorageResult<Vec<Petition>> {
         self.list(PETITION, &DocFilter::default())
     }
@@ -462,14 +466,10 @@ impl<'t> CommuneDocs<'t> {
             }
             Effect::Guidance(g) => {
                 self.put(GUIDANCE, &g.id, None, None, Some(g.published_at), g)?;
+                // Commune-level: who may read it is the guidance's audience, checked
+                // against the guidance itself when the blob is asked for.
                 for a in &g.attachments {
-                    if g.cell_ids.is_empty() {
-                        self.blob_ref(&a.sha256, None)?;
-                    } else {
-                        for cell in &g.cell_ids {
-                            self.blob_ref(&a.sha256, Some(cell))?;
-                        }
-                    }
+                    self.blob_ref(&a.sha256, None)?;
                 }
                 Ok(())
             }

@@ -434,10 +434,21 @@ pub fn may_read_blob(
         };
         let docs = CommuneDocs::new(tx, &actor.commune.id);
         let cells = crate::scope::readable_cells(&docs, &actor)?;
-        Ok(Ok(refs.iter().any(|r| match &r.cell_id {
-            None => true,
-            Some(cell) => cells.contains(cell),
-        })))
+        if refs
+            .iter()
+            .any(|r| r.cell_id.as_ref().is_some_and(|c| cells.contains(c)))
+        {
+            return Ok(Ok(true));
+        }
+        // A commune-level reference: an attachment of guidance this device receives.
+        if refs.iter().any(|r| r.cell_id.is_none()) {
+            let visible = docs.guidances()?.iter().any(|g| {
+                crate::scope::guidance_visible(&actor, g)
+                    && g.attachments.iter().any(|a| a.sha256.eq_ignore_ascii_case(&sha256))
+            });
+            return Ok(Ok(visible));
+        }
+        Ok(Ok(false))
     })
 }
 

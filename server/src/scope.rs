@@ -209,6 +209,15 @@ pub fn readable_cells(docs: &CommuneDocs, actor: &Actor) -> StorageResult<Vec<Id
     Ok(cells)
 }
 
+/// Whether `actor` receives this guidance: a secretary only what is for their cell; the
+/// cadres and the office all of the commune's.
+pub fn guidance_visible(actor: &Actor, guidance: &chibo_domain::model::Guidance) -> bool {
+    match &actor.role {
+        Role::Secretary { cell_id } => guidance.is_for_cell(cell_id),
+        Role::Cadre { .. } | Role::Office => true,
+    }
+}
+
 /// Every scope `actor` may read: the commune first, then the cells.
 pub fn readable_scopes(docs: &CommuneDocs, actor: &Actor) -> StorageResult<Vec<Scope>> {
     let mut scopes = vec![Scope::Commune(actor.commune_id().to_string())];

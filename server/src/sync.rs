@@ -19,7 +19,7 @@ use chibo_domain::hlc::Hlc;
 use chibo_domain::ledger::{self, Effect, Refusal};
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
-    Ack, AckOutcome, ClockWarning, PulledChange, PushedChange, Role, Scope, ScopePage, SyncRequest,
+    Ack, AckOutcome, ClockWarning, PulledChange, PushedChange, Scope, ScopePage, SyncRequest,
     SyncResponse, MAX_CLOCK_AHEAD_MS,
 };
 use chibo_domain::time::{local_date, EpochMillis};
@@ -479,10 +479,8 @@ fn pull(
             let change: Change = serde_json::from_str(&row.change_json).map_err(|e| {
                 StorageError::Corrupt(format!("log {} #{}: {e}", row.scope, row.server_seq))
             })?;
-            if let (Role::Secretary { cell_id }, Change::PublishGuidance { guidance }) =
-                (&actor.role, &change)
-            {
-                if !guidance.is_for_cell(cell_id) {
+            if let Change::PublishGuidance { guidance } = &change {
+                if !scope::guidance_visible(actor, guidance) {
                     continue;
                 }
             }
