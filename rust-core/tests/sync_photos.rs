@@ -197,6 +197,23 @@ fn a_chunk_damaged_on_the_way_is_sent_again() {
 }
 
 #[test]
+fn bytes_the_server_already_holds_are_not_sent_again() {
+    let server = FakeServer::start();
+    let device = Device::secretary(1);
+    let bytes = photo_bytes(2 * CHUNK, 9);
+    let sha256 = device.attach_photo(&bytes);
+    server.state().blobs.insert(sha256, bytes);
+    device.enroll(&server);
+
+    let report = device.engine.sync_now().unwrap();
+
+    assert_eq!(report.photos_uploaded, 1);
+    let fake = server.state();
+    assert_eq!(creations(&fake.tus_calls), 1);
+    assert!(patches(&fake.tus_calls).is_empty());
+}
+
+#[test]
 fn a_damaged_or_missing_photo_needs_attention_and_the_queue_goes_on() {
     let server = FakeServer::start();
     let device = Device::secretary(1);

@@ -455,19 +455,26 @@ async fn tus_create(State(state): State<Shared>, headers: HeaderMap) -> Response
     }
     fake.next_upload += 1;
     let id = format!("u{}", fake.next_upload);
+    // Bytes the server already holds: the upload is complete at once.
+    let data = match fake.blobs.get(&sha256) {
+        Some(blob) if blob.len() as u64 == length => blob.clone(),
+        _ => Vec::new(),
+    };
+    let offset = data.len();
     fake.uploads.insert(
         id.clone(),
         Upload {
             length,
             sha256,
-            data: Vec::new(),
+            data,
         },
     );
     Response::builder()
         .status(201)
         .header("tus-resumable", "1.0.0")
-        // Relative, as a server behind a proxy may send it.
-        .header("location", format!("{UPLOADS_PATH}/{id}"))
+        .header("upload-offset", offset)
+        // Relative to the creation URL, as the commune server sends it.
+        .header("location", format!("uploads/{id}"))
         .body(Body::empty())
         .unwrap()
 }
