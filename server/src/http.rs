@@ -444,7 +444,9 @@ pub fn may_read_blob(
         if refs.iter().any(|r| r.cell_id.is_none()) {
             let visible = docs.guidances()?.iter().any(|g| {
                 crate::scope::guidance_visible(&actor, g)
-                    && g.attachments.iter().any(|a| a.sha256.eq_ignore_ascii_case(&sha256))
+                    && g.attachments
+                        .iter()
+                        .any(|a| a.sha256.eq_ignore_ascii_case(&sha256))
             });
             return Ok(Ok(visible));
         }

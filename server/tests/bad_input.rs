@@ -26,7 +26,12 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// A raw POST of `body` to the sync endpoint.
-fn raw(srv: &TestServer, credential: Option<&str>, body: Vec<u8>, gzipped: bool) -> reqwest::RequestBuilder {
+fn raw(
+    srv: &TestServer,
+    credential: Option<&str>,
+    body: Vec<u8>,
+    gzipped: bool,
+) -> reqwest::RequestBuilder {
     let mut request = srv
         .http
         .post(srv.url(SYNC_PATH))
@@ -46,12 +51,19 @@ async fn bad_requests_are_answered_clearly_and_store_nothing() {
     let srv = TestServer::start_with(|c| c.max_body_bytes = LIMIT).await;
     let mut w = World::on(srv).await;
     // A second phone of B's secretary, revoked by the office.
-    let code = w.srv.issue_for(&w.commune.office, &w.secretary_b.person.id).await;
+    let code = w
+        .srv
+        .issue_for(&w.commune.office, &w.secretary_b.person.id)
+        .await;
     let revoked = w.srv.enroll(&code.code, "Máy cũ").await;
     let path = ADMIN_DEVICE_REVOKE_PATH.replace("{device_id}", &revoked.id);
     let reply = w
         .srv
-        .post(&path, Some(&w.commune.office.credential), &serde_json::json!({}))
+        .post(
+            &path,
+            Some(&w.commune.office.credential),
+            &serde_json::json!({}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     let other = w.srv.commune("Đảng bộ xã Nậm Lầu").await;
@@ -67,17 +79,22 @@ async fn bad_requests_are_answered_clearly_and_store_nothing() {
         after: 0,
     });
     let mut gap = w.secretary_a.request(srv, Vec::new());
-    gap.push = w.secretary_a.entries(srv, w.a.roster_changes()[..1].to_vec());
+    gap.push = w
+        .secretary_a
+        .entries(srv, w.a.roster_changes()[..1].to_vec());
     gap.push[0].device_seq = 40;
     w.secretary_a.next_seq = 1;
     let oversized = {
         let mut request = w.secretary_a.request(srv, Vec::new());
-        request.push = w.secretary_a.entries(srv, vec![Change::UpsertCell {
-            cell: chibo_domain::model::Cell {
-                name: "x".repeat(LIMIT),
-                ..w.a.cell.clone()
-            },
-        }]);
+        request.push = w.secretary_a.entries(
+            srv,
+            vec![Change::UpsertCell {
+                cell: chibo_domain::model::Cell {
+                    name: "x".repeat(LIMIT),
+                    ..w.a.cell.clone()
+                },
+            }],
+        );
         w.secretary_a.next_seq = 1;
         serde_json::to_vec(&request).unwrap()
     };
@@ -92,7 +109,12 @@ async fn bad_requests_are_answered_clearly_and_store_nothing() {
     };
     assert!(bomb.len() < LIMIT / 4);
 
-    type Case = (&'static str, reqwest::RequestBuilder, StatusCode, &'static str);
+    type Case = (
+        &'static str,
+        reqwest::RequestBuilder,
+        StatusCode,
+        &'static str,
+    );
     let cases: Vec<Case> = vec![
         ("malformed JSON", raw(srv, Some(&cred), b"{\"protocol\": 1, \"push\": [".to_vec(), false), StatusCode::BAD_REQUEST, "bad_request"),
         ("JSON of the wrong shape", raw(srv, Some(&cred), b"{\"protocol\": 1}".to_vec(), false), StatusCode::BAD_REQUEST, "bad_request"),
@@ -112,11 +134,21 @@ async fn bad_requests_are_answered_clearly_and_store_nothing() {
     ];
     let communes = [w.commune.id.clone(), other.id.clone()];
     for (what, request, status, code) in cases {
-        let before: Vec<(String, String)> = communes.iter().map(|c| (srv.stored(c), srv.devices(c))).collect();
+        let before: Vec<(String, String)> = communes
+            .iter()
+            .map(|c| (srv.stored(c), srv.devices(c)))
+            .collect();
         let reply = srv.send(request).await;
         let body: ErrorBody = reply.error(status, code);
-        assert!(!body.message.is_ascii(), "{what}: a Vietnamese message: {}", body.message);
-        let after: Vec<(String, String)> = communes.iter().map(|c| (srv.stored(c), srv.devices(c))).collect();
+        assert!(
+            !body.message.is_ascii(),
+            "{what}: a Vietnamese message: {}",
+            body.message
+        );
+        let after: Vec<(String, String)> = communes
+            .iter()
+            .map(|c| (srv.stored(c), srv.devices(c)))
+            .collect();
         assert_eq!(after, before, "{what} stored something");
     }
 
@@ -132,7 +164,9 @@ async fn bad_requests_are_answered_clearly_and_store_nothing() {
             }],
         )
         .await;
-    assert!(matches!(&response.acks[0].outcome, AckOutcome::Rejected { code, .. } if code == "not_found"));
+    assert!(
+        matches!(&response.acks[0].outcome, AckOutcome::Rejected { code, .. } if code == "not_found")
+    );
     assert_eq!(srv.stored(&w.commune.id), before);
 
     // Still serving, and what follows is applied normally.
@@ -145,7 +179,9 @@ async fn sync_travels_gzipped_both_ways() {
     let mut w = World::new().await;
     let srv = &w.srv;
     let meeting_id = new_id();
-    let entries = w.secretary_a.entries(srv, w.a.meeting_changes(&meeting_id, meeting_start()));
+    let entries = w
+        .secretary_a
+        .entries(srv, w.a.meeting_changes(&meeting_id, meeting_start()));
     let body = serde_json::to_vec(&w.secretary_a.request(srv, entries)).unwrap();
     let compressed = gzip(&body);
     assert!(compressed.len() * 3 < body.len());
@@ -169,7 +205,8 @@ async fn sync_travels_gzipped_both_ways() {
     );
     let bytes = response.bytes().await.unwrap();
     let mut inflated = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut inflated).unwrap();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut inflated)
+        .unwrap();
     let answer: SyncResponse = serde_json::from_slice(&inflated).unwrap();
     assert_all_applied(&answer);
     assert!(bytes.len() * 2 < inflated.len());

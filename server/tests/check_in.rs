@@ -4,7 +4,9 @@
 mod support;
 
 use chibo_domain::change::Change;
-use chibo_domain::checkin::{generate_presence_secret, presence_code, Verdict, VerdictCode, VerdictStatus};
+use chibo_domain::checkin::{
+    generate_presence_secret, presence_code, Verdict, VerdictCode, VerdictStatus,
+};
 use chibo_domain::model::*;
 use chibo_domain::sync::Scope;
 use chibo_server::http::COMMUNE_CHECK_INS_PATH;
@@ -19,9 +21,10 @@ fn published(w: &World, check_in_id: &str) -> Vec<Verdict> {
         .into_iter()
         .flatten()
         .filter_map(|c| match &c.change {
-            Change::SetCheckInVerdict { check_in_id: id, verdict } if id == check_in_id => {
-                Some(verdict.clone())
-            }
+            Change::SetCheckInVerdict {
+                check_in_id: id,
+                verdict,
+            } if id == check_in_id => Some(verdict.clone()),
             _ => None,
         })
         .collect()
@@ -80,17 +83,16 @@ async fn an_honest_check_in_is_verified_by_the_server() {
     let time = s.w.srv.now() - 5 * MINUTE;
     let code = presence_code(&s.secret, &s.meeting_id, time).code;
     let check_in = s.w.check_in(&s.meeting_id, time, &code, &photo(1));
-    let response = s
-        .w
-        .cadre_phone
-        .push(
-            &s.w.srv,
-            vec![Change::RecordCheckIn {
-                check_in: check_in.clone(),
-                verdict: provisional(time),
-            }],
-        )
-        .await;
+    let response =
+        s.w.cadre_phone
+            .push(
+                &s.w.srv,
+                vec![Change::RecordCheckIn {
+                    check_in: check_in.clone(),
+                    verdict: provisional(time),
+                }],
+            )
+            .await;
     assert_all_applied(&response);
 
     // The cadre's phone learns the verdict from the server's own change.
@@ -98,11 +100,19 @@ async fn an_honest_check_in_is_verified_by_the_server() {
     let verdict = cadre_view
         .iter()
         .find_map(|c| match &c.change {
-            Change::SetCheckInVerdict { check_in_id, verdict } if *check_in_id == check_in.id => Some(verdict.clone()),
+            Change::SetCheckInVerdict {
+                check_in_id,
+                verdict,
+            } if *check_in_id == check_in.id => Some(verdict.clone()),
             _ => None,
         })
         .expect("the server's verdict reached the cadre");
-    assert_eq!(verdict.status, VerdictStatus::Verified, "{:?}", verdict.reasons);
+    assert_eq!(
+        verdict.status,
+        VerdictStatus::Verified,
+        "{:?}",
+        verdict.reasons
+    );
     assert!(verdict.unchecked.is_empty());
 
     s.w.secretary_a.pull_all(&s.w.srv).await;
@@ -122,7 +132,13 @@ async fn a_forged_signature_wrong_code_or_foreign_key_needs_review_whatever_the_
         gps.latitude += 0.02;
     }
     // Signed properly but with a code that is not the meeting's.
-    let wrong_digit = |c: char| if c == '9' { '0' } else { char::from(c as u8 + 1) };
+    let wrong_digit = |c: char| {
+        if c == '9' {
+            '0'
+        } else {
+            char::from(c as u8 + 1)
+        }
+    };
     let wrong = code.chars().map(wrong_digit).collect::<String>();
     let wrong_code = s.w.check_in(&s.meeting_id, time, &wrong, &photo(3));
     // Signed by a key no enrolled phone of the cadre holds.
@@ -133,33 +149,37 @@ async fn a_forged_signature_wrong_code_or_foreign_key_needs_review_whatever_the_
     });
 
     let pushed = vec![forged.clone(), wrong_code.clone(), stranger.clone()];
-    let response = s
-        .w
-        .cadre_phone
-        .push(
-            &s.w.srv,
-            pushed
-                .iter()
-                .cloned()
-                .map(|check_in| Change::RecordCheckIn {
-                    check_in,
-                    verdict: claimed_verified(time),
-                })
-                .collect(),
-        )
-        .await;
+    let response =
+        s.w.cadre_phone
+            .push(
+                &s.w.srv,
+                pushed
+                    .iter()
+                    .cloned()
+                    .map(|check_in| Change::RecordCheckIn {
+                        check_in,
+                        verdict: claimed_verified(time),
+                    })
+                    .collect(),
+            )
+            .await;
     assert_all_applied(&response);
     s.w.secretary_a.pull_all(&s.w.srv).await;
 
     let v = logged(&s.w, &forged.id);
     assert_eq!(v.status, VerdictStatus::NeedsReview);
-    assert!(codes(&v).contains(&VerdictCode::SignatureInvalid), "{:?}", v.reasons);
+    assert!(
+        codes(&v).contains(&VerdictCode::SignatureInvalid),
+        "{:?}",
+        v.reasons
+    );
     let v = logged(&s.w, &wrong_code.id);
     assert_eq!(v.status, VerdictStatus::NeedsReview);
     assert!(
-        codes(&v)
-            .iter()
-            .any(|c| matches!(c, VerdictCode::PresenceCodeWrong | VerdictCode::PresenceCodeExpired)),
+        codes(&v).iter().any(|c| matches!(
+            c,
+            VerdictCode::PresenceCodeWrong | VerdictCode::PresenceCodeExpired
+        )),
         "{:?}",
         v.reasons
     );
@@ -171,12 +191,11 @@ async fn a_forged_signature_wrong_code_or_foreign_key_needs_review_whatever_the_
 
     // The office's list says the same, in Vietnamese.
     let path = COMMUNE_CHECK_INS_PATH.replace("{commune_id}", &s.w.commune.id);
-    let rows: Vec<CheckInRow> = s
-        .w
-        .srv
-        .get(&path, Some(&s.w.commune.office.credential))
-        .await
-        .json();
+    let rows: Vec<CheckInRow> =
+        s.w.srv
+            .get(&path, Some(&s.w.commune.office.credential))
+            .await
+            .json();
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|r| r.status == VerdictStatus::NeedsReview));
     let row = rows.iter().find(|r| r.check_in_id == stranger.id).unwrap();
@@ -229,22 +248,26 @@ async fn a_check_in_before_the_presence_secret_is_judged_again_when_it_arrives()
 
     // The secretary's phone was offline; its presence secret arrives an hour later.
     s.w.srv.clock.advance(60 * MINUTE);
-    let response = s
-        .w
-        .secretary_a
-        .push(
-            &s.w.srv,
-            vec![Change::SetPresenceSecret {
-                meeting_id: s.meeting_id.clone(),
-                secret_hex: hex::encode(&s.secret),
-            }],
-        )
-        .await;
+    let response =
+        s.w.secretary_a
+            .push(
+                &s.w.srv,
+                vec![Change::SetPresenceSecret {
+                    meeting_id: s.meeting_id.clone(),
+                    secret_hex: hex::encode(&s.secret),
+                }],
+            )
+            .await;
     assert_all_applied(&response);
     let verdicts = published(&s.w, &check_in.id);
     assert_eq!(verdicts.len(), 2, "{verdicts:?}");
     assert_eq!(verdicts[0], first);
-    assert_eq!(verdicts[1].status, VerdictStatus::Verified, "{:?}", verdicts[1].reasons);
+    assert_eq!(
+        verdicts[1].status,
+        VerdictStatus::Verified,
+        "{:?}",
+        verdicts[1].reasons
+    );
 
     // The cadre learns it too.
     s.w.cadre_phone.pull_all(&s.w.srv).await;
@@ -282,7 +305,11 @@ async fn a_check_in_stamped_days_off_the_servers_clock_needs_review() {
     s.w.secretary_a.pull_all(&s.w.srv).await;
     let v = logged(&s.w, &check_in.id);
     assert_eq!(v.status, VerdictStatus::NeedsReview);
-    assert!(codes(&v).contains(&VerdictCode::ClockSkew), "{:?}", v.reasons);
+    assert!(
+        codes(&v).contains(&VerdictCode::ClockSkew),
+        "{:?}",
+        v.reasons
+    );
     // Judged at the server's correction, the code and the time fit: one clear reason.
     assert_eq!(codes(&v).len(), 1, "{:?}", v.reasons);
 }

@@ -2,7 +2,9 @@
 
 mod support;
 
-use chibo_domain::sync::{EnrollResponse, ErrorBody, Role, SyncRequest, PROTOCOL_VERSION, SYNC_PATH};
+use chibo_domain::sync::{
+    EnrollResponse, ErrorBody, Role, SyncRequest, PROTOCOL_VERSION, SYNC_PATH,
+};
 use chibo_server::admin::DeviceInfo;
 use chibo_server::http::{ADMIN_DEVICES_PATH, ADMIN_DEVICE_REVOKE_PATH};
 use reqwest::StatusCode;
@@ -40,7 +42,9 @@ async fn a_phone_enrols_once_with_its_code_and_gets_a_working_credential() {
     // Typed the way a person reads it aloud: lower case with a dash.
     let typed = format!("{}-{}", &issued.code[..4], issued.code[4..].to_lowercase());
     let key = new_key();
-    let reply = srv.enroll_reply(&typed, &key, "Samsung A05 của anh Hùng").await;
+    let reply = srv
+        .enroll_reply(&typed, &key, "Samsung A05 của anh Hùng")
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let enrolled: EnrollResponse = reply.json();
     assert_eq!(enrolled.person.full_name, "Lò Văn Hùng");
@@ -68,7 +72,10 @@ async fn a_phone_enrols_once_with_its_code_and_gets_a_working_credential() {
     // The office sees the phone with its last sync.
     let reply = srv.get(ADMIN_DEVICES_PATH, Some(&office.credential)).await;
     let devices: Vec<DeviceInfo> = reply.json();
-    let listed = devices.iter().find(|d| d.device_id == enrolled.device_id).unwrap();
+    let listed = devices
+        .iter()
+        .find(|d| d.device_id == enrolled.device_id)
+        .unwrap();
     assert_eq!(listed.label, "Samsung A05 của anh Hùng");
     assert_eq!(listed.person_name, "Lò Văn Hùng");
     assert_eq!(listed.last_sync_at, Some(srv.now()));
@@ -79,7 +86,9 @@ async fn a_phone_enrols_once_with_its_code_and_gets_a_working_credential() {
 async fn an_expired_or_unknown_code_enrols_nothing() {
     let srv = TestServer::start_with(|c| c.enrollment_code_ttl_hours = 48).await;
     let commune = srv.commune("Đảng bộ xã Chiềng Sơn").await;
-    let issued = srv.issue(&commune.office, "Cầm Thị Vân", Role::Office).await;
+    let issued = srv
+        .issue(&commune.office, "Cầm Thị Vân", Role::Office)
+        .await;
     let before = srv.devices(&commune.id);
 
     srv.clock.advance(48 * 3_600_000);
@@ -100,7 +109,9 @@ async fn an_expired_or_unknown_code_enrols_nothing() {
 async fn a_bad_public_key_is_refused_and_the_code_stays_usable() {
     let srv = TestServer::start().await;
     let commune = srv.commune("Đảng bộ xã Mường Bú").await;
-    let issued = srv.issue(&commune.office, "Quàng Văn Tính", Role::Office).await;
+    let issued = srv
+        .issue(&commune.office, "Quàng Văn Tính", Role::Office)
+        .await;
     let reply = srv
         .post(
             chibo_domain::sync::ENROLL_PATH,
@@ -126,16 +137,28 @@ async fn a_revoked_phone_is_refused_on_its_next_request() {
 
     // Only the office revokes, and only its own commune's devices.
     let path = ADMIN_DEVICE_REVOKE_PATH.replace("{device_id}", &w.secretary_b.id);
-    srv.post(&path, Some(&w.secretary_a.credential), &serde_json::json!({}))
-        .await
-        .error(StatusCode::FORBIDDEN, "forbidden");
+    srv.post(
+        &path,
+        Some(&w.secretary_a.credential),
+        &serde_json::json!({}),
+    )
+    .await
+    .error(StatusCode::FORBIDDEN, "forbidden");
     let other = srv.commune("Đảng bộ xã Nậm Lầu").await;
-    srv.post(&path, Some(&other.office.credential), &serde_json::json!({}))
-        .await
-        .error(StatusCode::NOT_FOUND, "not_found");
+    srv.post(
+        &path,
+        Some(&other.office.credential),
+        &serde_json::json!({}),
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
 
     let reply = srv
-        .post(&path, Some(&w.commune.office.credential), &serde_json::json!({}))
+        .post(
+            &path,
+            Some(&w.commune.office.credential),
+            &serde_json::json!({}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let revoked: DeviceInfo = reply.json();
@@ -149,8 +172,12 @@ async fn a_revoked_phone_is_refused_on_its_next_request() {
     assert_eq!(reply.status, StatusCode::OK);
     // And a revoked office phone cannot use the admin API either.
     let path = ADMIN_DEVICE_REVOKE_PATH.replace("{device_id}", &w.commune.office.id);
-    srv.post(&path, Some(&w.commune.office.credential), &serde_json::json!({}))
-        .await;
+    srv.post(
+        &path,
+        Some(&w.commune.office.credential),
+        &serde_json::json!({}),
+    )
+    .await;
     srv.get(ADMIN_DEVICES_PATH, Some(&w.commune.office.credential))
         .await
         .error(StatusCode::UNAUTHORIZED, "revoked");

@@ -21,13 +21,20 @@ fn every_route_is_documented() {
         .into_iter()
         .map(|(method, path, _)| (method.as_str().to_lowercase(), path.to_string()))
         .collect();
-    routes.extend(UPLOAD_ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())));
+    routes.extend(
+        UPLOAD_ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string())),
+    );
     for (method, path) in &routes {
         let operation = &paths
             .get(path)
             .unwrap_or_else(|| panic!("{path} is not documented"))[method.as_str()];
         assert!(operation.is_object(), "{method} {path} is not documented");
-        assert!(operation["responses"].is_object(), "{method} {path} has no responses");
+        assert!(
+            operation["responses"].is_object(),
+            "{method} {path} has no responses"
+        );
     }
     // Every $ref resolves.
     let text = OPENAPI_JSON;
@@ -64,7 +71,12 @@ async fn the_document_is_served_and_every_documented_route_answers() {
             .replace("{commune_id}", &chibo_domain::model::new_id())
             .replace("{upload_id}", "0123456789abcdef")
             .replace("{sha256}", &photo(1));
-        for method in item.as_object().unwrap().keys().filter(|k| *k != "parameters") {
+        for method in item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| *k != "parameters")
+        {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let response = srv
                 .http
@@ -74,7 +86,11 @@ async fn the_document_is_served_and_every_documented_route_answers() {
                 .unwrap();
             // Unauthenticated probes: refused or answered, but the route exists.
             assert_ne!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
-            assert_ne!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert_ne!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
         }
     }
 }

@@ -155,7 +155,10 @@ async fn the_office_reads_the_months_figures_from_the_rules() {
     let path = |p: &str| p.replace("{commune_id}", &w.commune.id);
 
     let summary: CommuneSummary = srv
-        .get(&format!("{}?month=2026-11", path(COMMUNE_SUMMARY_PATH)), office)
+        .get(
+            &format!("{}?month=2026-11", path(COMMUNE_SUMMARY_PATH)),
+            office,
+        )
         .await
         .json();
     assert_eq!(summary.commune_name, "Đảng bộ xã Xuân Hòa");
@@ -174,14 +177,20 @@ async fn the_office_reads_the_months_figures_from_the_rules() {
     let now: CommuneSummary = srv.get(&path(COMMUNE_SUMMARY_PATH), office).await.json();
     assert_eq!(now, summary);
     let october: CommuneSummary = srv
-        .get(&format!("{}?month=2026-10", path(COMMUNE_SUMMARY_PATH)), office)
+        .get(
+            &format!("{}?month=2026-10", path(COMMUNE_SUMMARY_PATH)),
+            office,
+        )
         .await
         .json();
     assert_eq!(october.meetings_this_month, 0);
     assert_eq!(october.check_ins_this_month.verified, 0);
-    srv.get(&format!("{}?month=11-2026", path(COMMUNE_SUMMARY_PATH)), office)
-        .await
-        .error(StatusCode::BAD_REQUEST, "bad_request");
+    srv.get(
+        &format!("{}?month=11-2026", path(COMMUNE_SUMMARY_PATH)),
+        office,
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST, "bad_request");
 
     let cells: Vec<CellRow> = srv.get(&path(COMMUNE_CELLS_PATH), office).await.json();
     assert_eq!(cells.len(), 2);
@@ -191,7 +200,10 @@ async fn the_office_reads_the_months_figures_from_the_rules() {
 
     // The meeting as the rules judge it: the same figures the phone shows.
     let rows: Vec<MeetingRow> = srv
-        .get(&format!("{}?cell={}", path(COMMUNE_MEETINGS_PATH), w.a.cell.id), office)
+        .get(
+            &format!("{}?cell={}", path(COMMUNE_MEETINGS_PATH), w.a.cell.id),
+            office,
+        )
         .await
         .json();
     assert_eq!(rows.len(), 1);
@@ -201,7 +213,10 @@ async fn the_office_reads_the_months_figures_from_the_rules() {
     assert_eq!((row.present, row.expected), (9, 10));
     // The same judgement the phone makes from the same record: rebuild it from what
     // the cadre pulled and ask the rules.
-    let record = rebuild(&w.cadre_phone.received[&Scope::Cell(w.a.cell.id.clone())], &m.meeting_a);
+    let record = rebuild(
+        &w.cadre_phone.received[&Scope::Cell(w.a.cell.id.clone())],
+        &m.meeting_a,
+    );
     assert_eq!(record.meeting.status, MeetingStatus::Signed);
     let mut roster = w.a.members.clone();
     roster.sort_by_key(|m| name_order_key(&m.full_name));
@@ -218,7 +233,11 @@ async fn the_office_reads_the_months_figures_from_the_rules() {
     assert_eq!(row.grade, expected.quality.grade);
     assert_eq!(
         row.warnings,
-        expected.warnings.iter().map(|w| w.message.clone()).collect::<Vec<_>>()
+        expected
+            .warnings
+            .iter()
+            .map(|w| w.message.clone())
+            .collect::<Vec<_>>()
     );
     assert_eq!(row.attendance_percent, expected.attendance.rate_percent);
     let all: Vec<MeetingRow> = srv.get(&path(COMMUNE_MEETINGS_PATH), office).await.json();

@@ -7,8 +7,8 @@ use chibo_domain::change::Change;
 use chibo_domain::checkin::Verdict;
 use chibo_domain::compliance::{Assignment, Cadre, VisitPeriod, VisitRequirement};
 use chibo_domain::model::*;
-use chibo_domain::CalendarDate;
 use chibo_domain::sync::{AckOutcome, Scope, ScopeCursor};
+use chibo_domain::CalendarDate;
 use chibo_server::http::{ADMIN_DEVICES_PATH, ADMIN_PERSONS_PATH, COMMUNE_SUMMARY_PATH};
 use reqwest::StatusCode;
 use support::*;
@@ -24,8 +24,16 @@ async fn assert_refused(w: &World, device: &mut Device, changes: Vec<Change>) {
         let before = w.srv.stored(&w.commune.id);
         let label = op(&change);
         let response = device.push(&w.srv, vec![change]).await;
-        assert!(scope_rejected(&response.acks[0].outcome), "{label}: {:?}", response.acks[0]);
-        assert_eq!(w.srv.stored(&w.commune.id), before, "{label} wrote something");
+        assert!(
+            scope_rejected(&response.acks[0].outcome),
+            "{label}: {:?}",
+            response.acks[0]
+        );
+        assert_eq!(
+            w.srv.stored(&w.commune.id),
+            before,
+            "{label} wrote something"
+        );
     }
 }
 
@@ -176,7 +184,10 @@ async fn a_cadre_writes_check_ins_observations_and_petitions_only_where_assigned
     in_b.cell_id = w.b.cell.id.clone();
     let in_b = chibo_domain::checkin::sign_check_in_with(&w.cadre_phone.key, in_b);
     let as_someone_else = Change::RecordCheckIn {
-        check_in: CheckInExt::with_cadre(w.check_in(&meeting_a, time, "123456", &photo(2)), new_id()),
+        check_in: CheckInExt::with_cadre(
+            w.check_in(&meeting_a, time, "123456", &photo(2)),
+            new_id(),
+        ),
         verdict: provisional(time),
     };
     let observation = |meeting_id: &Id, cadre_id: &Id| Observation {
@@ -328,7 +339,10 @@ async fn the_office_stays_in_its_commune_and_does_not_write_minutes() {
         .error(StatusCode::FORBIDDEN, "forbidden");
     // And its pulls carry none of this commune's changes.
     other_office.pull_all(&w.srv).await;
-    assert!(other_office.received.keys().all(|s| *s == Scope::Commune(other_office.commune_id().to_string())));
+    assert!(other_office
+        .received
+        .keys()
+        .all(|s| *s == Scope::Commune(other_office.commune_id().to_string())));
     // Nor can it register people for this commune's cells.
     let reply = w
         .srv
@@ -367,7 +381,11 @@ async fn the_office_sets_up_the_commune_and_answers_petitions() {
     let petition = w.commune.office.received[&Scope::Cell(w.a.cell.id.clone())]
         .iter()
         .find_map(|c| match &c.change {
-            Change::RaisePetition { petition } if petition.meeting_id.as_ref() == Some(&meeting) => Some(petition.clone()),
+            Change::RaisePetition { petition }
+                if petition.meeting_id.as_ref() == Some(&meeting) =>
+            {
+                Some(petition.clone())
+            }
             _ => None,
         })
         .unwrap();

@@ -38,9 +38,17 @@ fn guidance(commune_id: &str, title: &str, cells: Vec<Id>) -> Guidance {
 /// meeting with its presence secret; the cadre checks in.
 async fn scenario() -> Scenario {
     let mut w = World::new().await;
-    let g_a = guidance(&w.commune.id, "Thông báo cho bản Nà Hẩu", vec![w.a.cell.id.clone()]);
+    let g_a = guidance(
+        &w.commune.id,
+        "Thông báo cho bản Nà Hẩu",
+        vec![w.a.cell.id.clone()],
+    );
     let g_all = guidance(&w.commune.id, "Thông báo chung", Vec::new());
-    let g_b = guidance(&w.commune.id, "Thông báo cho bản Co Muông", vec![w.b.cell.id.clone()]);
+    let g_b = guidance(
+        &w.commune.id,
+        "Thông báo cho bản Co Muông",
+        vec![w.b.cell.id.clone()],
+    );
     let (guidance_a, guidance_all, guidance_b) = (g_a.id.clone(), g_all.id.clone(), g_b.id.clone());
     let response = w
         .commune
@@ -127,32 +135,59 @@ async fn each_role_pulls_exactly_what_it_may_read() {
     // its own changes, nothing of cell B.
     w.secretary_a.pull_all(srv).await;
     let pulled = w.secretary_a.received.clone();
-    assert_eq!(pulled.keys().cloned().collect::<Vec<_>>(), [cell_a.clone(), commune.clone()]);
+    assert_eq!(
+        pulled.keys().cloned().collect::<Vec<_>>(),
+        [cell_a.clone(), commune.clone()]
+    );
     assert_eq!(
         ops(&pulled[&commune]),
-        ["upsert_cadre", "upsert_assignment", "publish_guidance", "publish_guidance"]
+        [
+            "upsert_cadre",
+            "upsert_assignment",
+            "publish_guidance",
+            "publish_guidance"
+        ]
     );
-    assert_eq!(guidance_ids(&pulled[&commune]), [s.guidance_a.clone(), s.guidance_all.clone()]);
+    assert_eq!(
+        guidance_ids(&pulled[&commune]),
+        [s.guidance_a.clone(), s.guidance_all.clone()]
+    );
     let mut expected = roster_ops();
-    expected.extend(["record_check_in".to_string(), "set_check_in_verdict".to_string()]);
+    expected.extend([
+        "record_check_in".to_string(),
+        "set_check_in_verdict".to_string(),
+    ]);
     assert_eq!(ops(&pulled[&cell_a]), expected);
     assert_no_secret(&pulled, &s.secret_hex);
 
     // B's secretary: guidance for all and for B; cell B's roster only.
     w.secretary_b.pull_all(srv).await;
     let pulled = w.secretary_b.received.clone();
-    assert_eq!(pulled.keys().cloned().collect::<Vec<_>>(), [cell_b.clone(), commune.clone()]);
-    assert_eq!(guidance_ids(&pulled[&commune]), [s.guidance_all.clone(), s.guidance_b.clone()]);
+    assert_eq!(
+        pulled.keys().cloned().collect::<Vec<_>>(),
+        [cell_b.clone(), commune.clone()]
+    );
+    assert_eq!(
+        guidance_ids(&pulled[&commune]),
+        [s.guidance_all.clone(), s.guidance_b.clone()]
+    );
     assert_eq!(ops(&pulled[&cell_b]), roster_ops());
 
     // The cadre: every guidance; the assigned cell A with the secretary's meeting and the
     // server's verdict on the check-in, not the check-in it pushed itself; never B.
     w.cadre_phone.pull_all(srv).await;
     let pulled = w.cadre_phone.received.clone();
-    assert_eq!(pulled.keys().cloned().collect::<Vec<_>>(), [cell_a.clone(), commune.clone()]);
+    assert_eq!(
+        pulled.keys().cloned().collect::<Vec<_>>(),
+        [cell_a.clone(), commune.clone()]
+    );
     assert_eq!(
         guidance_ids(&pulled[&commune]),
-        [s.guidance_a.clone(), s.guidance_all.clone(), s.guidance_b.clone()]
+        [
+            s.guidance_a.clone(),
+            s.guidance_all.clone(),
+            s.guidance_b.clone()
+        ]
     );
     let mut expected = roster_ops();
     expected.extend(s.meeting_ops.iter().cloned());
@@ -173,7 +208,10 @@ async fn each_role_pulls_exactly_what_it_may_read() {
     assert_eq!(w.commune.office.cursors[&commune], 5);
     assert_eq!(w.commune.office.cursors[&cell_b], 13);
     let mut expected = s.meeting_ops.clone();
-    expected.extend(["record_check_in".to_string(), "set_check_in_verdict".to_string()]);
+    expected.extend([
+        "record_check_in".to_string(),
+        "set_check_in_verdict".to_string(),
+    ]);
     assert_eq!(ops(&pulled[&cell_a]), expected);
     assert_no_secret(&pulled, &s.secret_hex);
 
@@ -195,8 +233,12 @@ async fn pages_are_capped_and_resume_at_the_cursor() {
     assert!(total > 20);
 
     // A new phone of the same cadre reads the same thing five changes at a time.
-    let code = srv.issue_for(&w.commune.office, &w.cadre_phone.person.id).await;
-    let mut second = srv.enroll(&code.code, "Máy tính bảng của đồng chí Thành").await;
+    let code = srv
+        .issue_for(&w.commune.office, &w.cadre_phone.person.id)
+        .await;
+    let mut second = srv
+        .enroll(&code.code, "Máy tính bảng của đồng chí Thành")
+        .await;
     let mut paged: BTreeMap<Scope, Vec<PulledChange>> = BTreeMap::new();
     let mut rounds = 0;
     loop {
@@ -244,7 +286,9 @@ async fn the_server_never_hands_out_a_presence_secret() {
         chibo_server::http::COMMUNE_CELLS_PATH,
         chibo_server::http::COMMUNE_PETITIONS_PATH,
     ] {
-        let reply = srv.get(&path(report), Some(&s.w.commune.office.credential)).await;
+        let reply = srv
+            .get(&path(report), Some(&s.w.commune.office.credential))
+            .await;
         assert_eq!(reply.status, reqwest::StatusCode::OK);
         assert!(!reply.body.to_string().contains(&s.secret_hex));
     }

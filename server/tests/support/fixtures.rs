@@ -81,7 +81,8 @@ impl Village {
                 full_name: full_name.into(),
                 membership,
                 status,
-                status_since: (status != Active).then(|| CalendarDate::from_ymd(2025, 6, 1).unwrap()),
+                status_since: (status != Active)
+                    .then(|| CalendarDate::from_ymd(2025, 6, 1).unwrap()),
                 status_reason: match status {
                     Exempt => Some("Tuổi cao, sức yếu".into()),
                     WorkingAway => Some("Đi làm ăn tại Bình Dương".into()),
