@@ -30,6 +30,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tempfile::TempDir;
 
+#[allow(unused_imports)]
 pub use fixtures::*;
 
 pub const URL_VAR: &str = "CHIBO_TEST_DATABASE_URL";
