@@ -14,7 +14,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
@@ -93,9 +94,11 @@ pub fn router(state: AppState) -> Result<Router, ServerError> {
         TusConfig::default(),
     )
     .map_err(|e| ServerError::Io(format!("thư mục tải lên: {e}")))?;
-    Ok(api
-        .merge(tus::router(uploads))
-        .layer(TraceLayer::new_for_http()))
+    Ok(api.merge(tus::router(uploads)).layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    ))
 }
 
 async fn not_found() -> ApiError {
@@ -185,7 +188,23 @@ async fn sync(
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let credential = auth::bearer(&headers)?;
+    let pushed = request.push.len();
     let response = blocking(move || crate::sync::sync(&state, &credential, &request)).await?;
+    let rejected = response
+        .acks
+        .iter()
+        .filter(|a| matches!(a.outcome, chibo_domain::sync::AckOutcome::Rejected { .. }))
+        .count();
+    let pulled: usize = response.pulled.iter().map(|p| p.changes.len()).sum();
+    tracing::info!(
+        pushed,
+        rejected,
+        pulled,
+        last_applied_seq = response.last_applied_seq,
+        clock_warning = response.clock_warning.is_some(),
+        more = response.more,
+        "sync"
+    );
     Ok(Json(response))
 }
 
