@@ -133,18 +133,47 @@ android_suite() {
     local presentation="$AN_BUILD/presentation" ui="$AN_BUILD/ui" adapters="$AN_BUILD/adapters" tests="$AN_BUILD/tests"
     local plugin="-Xplugin=$KOTLIN_LIB/compose-compiler-plugin.jar"
 
-    # presentation: pure Kotlin (no android.*, no androidx.*), with the generated bindings.
-    _an_compile presentation "$presentation" "$jvm_libs:$compose_cp" -- \
-        "$KT_BUILD/bindings" "$AN_SRC/presentation/src/main/kotlin" || return
+    # The module boundaries: presentation imports neither android.* nor androidx.*; the
+    # platform adapters import android.* but not androidx.*; ui imports no android.* (it is
+    # common code).
+    section "android: module boundaries"
+    local t0 leaks
+    t0=$(now)
+    leaks=$( {
+        grep -rnE '^import (android|androidx)\.' "$AN_SRC/presentation/src" || true
+        grep -rnE '^import androidx\.' "$AN_SRC/app/src/main/kotlin/chibo/app/platform" || true
+        grep -rnE '^import android\.' "$AN_SRC/ui/src" || true
+    } )
+    if [ -z "$leaks" ]; then
+        note "presentation: no android.*/androidx.*; adapters: no androidx.*; ui: no android.*"
+        record "android-boundaries" 1 0 $(($(now) - t0))
+    else
+        printf '%s\n' "$leaks"
+        note "FAILED: android-boundaries"
+        record "android-boundaries" 0 1 $(($(now) - t0))
+    fi
+
+    # The generated bindings' classes: the Kotlin suite's, when it compiled these very
+    # bindings in this run or before (they are most of the compile time); else our own.
+    local bindings
+    if [ -d "$KT_BUILD/classes" ] && [ "$(cat "$KT_BUILD/classes.stamp" 2>/dev/null)" = "$(_kotlin_stamp)" ]; then
+        bindings="$KT_BUILD/classes"
+        section "android: compile bindings"
+        note "reusing the Kotlin suite's classes ($bindings)"
+    else
+        bindings="$AN_BUILD/bindings"
+        _an_compile bindings "$bindings" "$jvm_libs:$KOTLIN_LIB/kotlinx-coroutines-core-jvm.jar" -- "$KT_BUILD/bindings" || return
+    fi
+    # presentation: pure Kotlin (no android.*, no androidx.*), on the generated bindings.
+    _an_compile presentation "$presentation" "$bindings:$jvm_libs:$compose_cp" -- \
+        "$AN_SRC/presentation/src/main/kotlin" || return
     # ui: the Compose screens, common code compiled for the desktop JVM.
-    _an_compile ui "$ui" "$presentation:$compose_cp" "$plugin" -- \
+    _an_compile ui "$ui" "$presentation:$bindings:$compose_cp" "$plugin" -- \
         "$AN_SRC/ui/src/commonMain/kotlin" || return
     # app: the platform adapters that use android.* only, against the framework jar.
-    if [ -n "$(find "$AN_SRC/app/src/main/kotlin/chibo/app/platform" -name '*.kt' 2>/dev/null)" ]; then
-        _an_compile adapters "$adapters" "$presentation:$android_cp:$compose_cp" -- \
-            "$AN_SRC/app/src/main/kotlin/chibo/app/platform" || true
-    fi
-    _an_compile tests "$tests" "$presentation:$ui:$jvm_libs:$kotlin_libs:$compose_cp" "$plugin" -- \
+    _an_compile adapters "$adapters" "$presentation:$bindings:$android_cp:$compose_cp" -- \
+        "$AN_SRC/app/src/main/kotlin/chibo/app/platform" || true
+    _an_compile tests "$tests" "$presentation:$bindings:$ui:$jvm_libs:$kotlin_libs:$compose_cp" "$plugin" -- \
         "$AN_SRC/presentation/src/testFixtures/kotlin" "$AN_SRC/presentation/src/test/kotlin" \
         "$AN_SRC/ui/src/desktopTest/kotlin" || return
 
@@ -158,7 +187,7 @@ android_suite() {
     local t0
     t0=$(now)
     local args="$AN_BUILD/test-run.args"
-    printf -- '-cp\n%s\n' "$tests:$presentation:$ui:$jvm_libs:$KOTLIN_LIB/kotlin-stdlib.jar:$kotlin_libs:$compose_cp" >"$args"
+    printf -- '-cp\n%s\n' "$tests:$presentation:$bindings:$ui:$jvm_libs:$KOTLIN_LIB/kotlin-stdlib.jar:$kotlin_libs:$compose_cp" >"$args"
     note "classpath: $args"
     run_logged "android-test" java -Djna.library.path="$TARGET_DIR/debug" -Dfile.encoding=UTF-8 \
         -Djava.awt.headless=true -Dskiko.renderApi=SOFTWARE \

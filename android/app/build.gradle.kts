@@ -1,0 +1,71 @@
+// The Android shell: Activity, permissions, WorkManager, notifications, and the platform
+// adapters (chibo.app.platform, android.* only). Everything else is in :presentation and :ui.
+plugins {
+    alias(libs.plugins.android.application)
+    alias(libs.plugins.kotlin.compose)
+}
+
+val cargoWorkspace = rootProject.extra["cargoWorkspace"] as File
+val abis = listOf("arm64-v8a", "armeabi-v7a", "x86_64")
+val jniLibs = layout.buildDirectory.dir("generated/jniLibs")
+
+android {
+    namespace = "chibo.app"
+    compileSdk = libs.versions.android.compileSdk.get().toInt()
+
+    defaultConfig {
+        applicationId = "vn.chibo.app"
+        minSdk = libs.versions.android.minSdk.get().toInt()
+        targetSdk = libs.versions.android.targetSdk.get().toInt()
+        versionCode = 1
+        versionName = "0.1.0"
+        ndk { abiFilters += abis }
+        // The commune server; the real address comes with the enrolment QR code.
+        buildConfigField("String", "DEFAULT_SERVER", "\"https://chibo.example.invalid\"")
+    }
+
+    buildFeatures {
+        compose = true
+        buildConfig = true
+    }
+
+    buildTypes {
+        release {
+            isMinifyEnabled = true
+            isShrinkResources = true
+            proguardFiles(getDefaultProguardFile("proguard-android-optimize.txt"), "proguard-rules.pro")
+        }
+    }
+
+    sourceSets["main"].jniLibs.srcDir(jniLibs)
+}
+
+// The core for the three ABIs, with cargo-ndk (cargo install cargo-ndk; rustup target add
+// aarch64-linux-android armv7-linux-androideabi x86_64-linux-android; ANDROID_NDK_HOME set).
+val cargoNdk by tasks.registering(Exec::class) {
+    group = "rust"
+    description = "Builds libchibo_core.so for ${abis.joinToString()} with cargo-ndk"
+    workingDir = cargoWorkspace
+    val release = gradle.startParameter.taskNames.any { it.contains("Release", ignoreCase = true) }
+    commandLine(
+        listOf("cargo", "ndk") + abis.flatMap { listOf("-t", it) } +
+            listOf("--platform", libs.versions.android.minSdk.get(), "-o", jniLibs.get().asFile.path, "build", "-p", "chibo-core") +
+            (if (release) listOf("--release") else emptyList()),
+    )
+    outputs.dir(jniLibs)
+}
+
+tasks.named("preBuild") { dependsOn(cargoNdk) }
+
+dependencies {
+    implementation(project(":presentation"))
+    implementation(project(":ui"))
+    // JNA as the Android AAR: its native dispatch library for each ABI.
+    implementation("${libs.jna.get().module}:${libs.versions.jna.get()}@aar")
+    implementation(libs.bouncycastle)
+    implementation(libs.kotlinx.coroutines.android)
+    implementation(libs.androidx.activity.compose)
+    implementation(libs.androidx.lifecycle.viewmodel)
+    implementation(libs.androidx.work.runtime)
+    implementation(libs.zxing.android.embedded)
+}
