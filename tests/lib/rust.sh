@@ -1,5 +1,5 @@
 # The Rust suite: formatting, lints and every workspace crate's tests (dev profile), then
-# the server's tests again on PostgreSQL.
+# the server's and the end-to-end tests again on PostgreSQL.
 # Source it after tests/lib/common.sh, tests/lib/tools.sh and tests/lib/postgres.sh.
 
 rust_suite() {
@@ -25,11 +25,12 @@ rust_suite() {
     server_postgres_suite
 }
 
-# server_postgres_suite: the server's whole suite a second time on PostgreSQL (a private
-# throwaway cluster, tests/lib/postgres.sh), with the PostgreSQL-only tests the SQLite
-# pass lists as ignored. No PostgreSQL is a failure, never a skip.
+# server_postgres_suite: the server's whole suite and the end-to-end tests (tests/e2e) a
+# second time on PostgreSQL (a private throwaway cluster, tests/lib/postgres.sh), with the
+# PostgreSQL-only tests the SQLite pass lists as ignored. No PostgreSQL is a failure,
+# never a skip.
 server_postgres_suite() {
-    local name="rust: server on PostgreSQL" start status=0 passed failed
+    local name="rust: server and end-to-end on PostgreSQL" start status=0 passed failed
     section "$name"
     start=$(now)
     if ! ensure_postgres; then
@@ -38,8 +39,8 @@ server_postgres_suite() {
         stop_postgres
         return
     fi
-    run_logged "$name" cargo test -p chibo-server --no-fail-fast -- --include-ignored \
-        || status=$?
+    run_logged "$name" cargo test -p chibo-server -p chibo-e2e --no-fail-fast \
+        -- --include-ignored || status=$?
     stop_postgres
     read -r passed failed < <(cargo_test_counts "$(log_of "$name")")
     if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
