@@ -120,6 +120,34 @@ class OtherHoldersTest {
     }
 
     @Test
+    fun enrolmentTakesATypedOrScannedCodeAndSaysWhyItFailed() {
+        val tried = mutableListOf<String>()
+        val core = object : chibo.presentation.api.EnrollmentCore {
+            override fun current(): chibo.presentation.api.Enrollment? = null
+            override fun enroll(serverUrl: String, code: String): chibo.presentation.api.Enrollment {
+                tried += code
+                if (code != "XH7K2M9Q") throw chibo.presentation.api.CoreException("Mã đăng ký không đúng hoặc đã được dùng", chibo.presentation.api.CoreException.Kind.Unauthorized)
+                return chibo.presentation.api.Enrollment(chibo.presentation.api.Role.Secretary, "p1", "Lò Văn Thắng", "c1", "Đảng bộ xã Xuân Hòa")
+            }
+        }
+        val scanner = chibo.presentation.fakes.FakeScanner("chibo:enroll:XH7K2M9Q")
+        val h = chibo.presentation.common.EnrollmentStateHolder(core, "https://xa.example", scanner, scope, work)
+        h.typeCode("xh7")
+        h.enroll()
+        assertEquals("Mã đăng ký gồm ít nhất 6 ký tự", h.state.value.error)
+        assertTrue(tried.isEmpty(), "a short code is not sent")
+        h.typeCode("xh7k 2m9-r")
+        assertEquals("XH7K2M9R", h.state.value.code, "spaces and dashes are ignored, letters upper-cased")
+        h.enroll()
+        assertEquals("Mã đăng ký không đúng hoặc đã được dùng", h.state.value.error)
+        assertFalse(h.state.value.busy)
+        h.scan()
+        assertNull(h.state.value.error)
+        assertEquals("Lò Văn Thắng", h.state.value.enrolled?.personName)
+        assertEquals(listOf("XH7K2M9R", "XH7K2M9Q"), tried)
+    }
+
+    @Test
     fun settingsAreSavedAndVietnameseIsTheDefault() {
         val store = object : SettingsStore {
             var saved = Settings()
