@@ -113,7 +113,9 @@ pub fn record_meeting(
             MemberStatus::Active if i == 4 && plan.variant % 5 == 2 => {
                 (Attendance::AbsentUnexcused, None)
             }
-            MemberStatus::Active if i == 3 && plan.variant % 3 == 0 => (Attendance::Late, None),
+            MemberStatus::Active if i == 3 && plan.variant.is_multiple_of(3) => {
+                (Attendance::Late, None)
+            }
             MemberStatus::Active => (Attendance::Present, None),
         };
         if attendance.is_present() {

@@ -389,7 +389,7 @@ impl Story {
         for assignment in &c.assignments {
             office.assign(assignment.clone())?;
         }
-        office.set_visit_requirement(c.id.clone(), c.requirement.clone())?;
+        office.set_visit_requirement(c.id.clone(), c.requirement)?;
         Ok(())
     }
 
