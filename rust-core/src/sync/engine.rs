@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chibo_domain::sync::{
-    AckOutcome, PushedChange, SyncRequest, SyncResponse, PROTOCOL_VERSION, SYNC_PATH,
+    AckOutcome, PushedChange, Scope, SyncRequest, SyncResponse, PROTOCOL_VERSION, SYNC_PATH,
 };
 use chibo_domain::EpochMillis;
 
@@ -286,7 +286,11 @@ impl Engine {
                 let warning = response.clock_warning.as_ref().map(|w| w.message.as_str());
                 store.record_server_clock(response.server_time - midpoint, warning)?;
                 store.settle_outbox(&settlements, now)?;
-                for page in &response.pulled {
+                // Cells before the commune: an assignment in the commune's scope names a
+                // cell the device may only learn in that cell's page of the same response.
+                let mut pages: Vec<_> = response.pulled.iter().collect();
+                pages.sort_by_key(|page| !matches!(page.scope, Scope::Cell(_)));
+                for page in pages {
                     let applied = store.apply_pulled(page, now)?;
                     progress.pulled += u64::from(applied.applied);
                     progress.pulled_refused += applied.refused.len() as u64;
