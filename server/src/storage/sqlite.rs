@@ -661,15 +661,18 @@ impl Tx for SqliteTx<'_> {
         kind: &str,
         filter: &DocFilter,
     ) -> StorageResult<Vec<DocRow>> {
-        self.all(
-            &format!(
-                "SELECT {DOC_COLS} FROM docs WHERE commune_id = ?1 AND kind = ?2
-                   AND (?3 IS NULL OR cell_id = ?3) AND (?4 IS NULL OR ref_id = ?4)
-                 ORDER BY at IS NOT NULL, at, id"
-            ),
-            params![commune_id, kind, filter.cell_id, filter.ref_id],
-            doc_from,
-        )
+        // Only the filters given go into the statement, so SQLite uses the cell or the
+        // reference index (a generic `?3 IS NULL OR cell_id = ?3` scans the commune).
+        let mut sql = format!("SELECT {DOC_COLS} FROM docs WHERE commune_id = ?1 AND kind = ?2");
+        let mut values: Vec<&str> = vec![commune_id, kind];
+        for (column, value) in [("cell_id", &filter.cell_id), ("ref_id", &filter.ref_id)] {
+            if let Some(value) = value {
+                values.push(value);
+                sql += &format!(" AND {column} = ?{}", values.len());
+            }
+        }
+        sql += " ORDER BY at IS NOT NULL, at, id";
+        self.all(&sql, rusqlite::params_from_iter(values), doc_from)
     }
 
     fn entity_clock(&mut self, commune_id: &str, key: &str) -> StorageResult<Option<String>> {
