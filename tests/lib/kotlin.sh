@@ -30,8 +30,7 @@ _kotlin_stamp() {
 kotlin_core_and_bindings() {
     local debug_dir="$TARGET_DIR/debug"
     section "kotlin: build core library and bindgen"
-    # One invocation, so that both crates see the same unified features of uniffi.
-    if ! run_logged "kotlin-build" cargo build -p chibo-core -p uniffi-bindgen; then
+    if ! run_logged "kotlin-build" build_workspace_targets; then
         KOTLIN_CORE_FAILURE="cargo build of the core library"
         return 1
     fi

@@ -126,3 +126,10 @@ ensure_tuspy() {
     "$TUSPY_PYTHON" -m pip install --quiet --disable-pip-version-check --no-input \
         "tuspy==$TUSPY_VERSION" >/dev/null
 }
+
+# build_workspace_targets: every target of the workspace, libraries (the core's cdylib),
+# binaries (uniffi-bindgen), examples and tests, in one invocation with the same package
+# set as the test suite, so features unify the same way and nothing builds twice.
+build_workspace_targets() {
+    cargo build --workspace --all-targets
+}

@@ -26,7 +26,7 @@ tus_suite() {
         record "$name" 0 1 $(($(now) - start))
         return
     fi
-    if ! run_logged "tus-build" cargo build -p chibo-server --example tus_dev_server; then
+    if ! run_logged "tus-build" build_workspace_targets; then
         note "FAILED: $name (cargo build of the tus dev server)"
         record "$name" 0 1 $(($(now) - start))
         return
