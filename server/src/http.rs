@@ -94,15 +94,24 @@ pub fn router(state: AppState) -> Result<Router, ServerError> {
         TusConfig::default(),
     )
     .map_err(|e| ServerError::Io(format!("thư mục tải lên: {e}")))?;
-    Ok(api.merge(tus::router(uploads)).layer(
+    let dashboard = crate::dashboard::router()
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(CompressionLayer::new())
+        .with_state(state.clone());
+    Ok(api.merge(tus::router(uploads)).merge(dashboard).layer(
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
     ))
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound("Không có địa chỉ này trên máy chủ".into())
+/// An unknown address: the API answers JSON, everything else the dashboard's page.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound("Không có địa chỉ này trên máy chủ".into()).into_response()
+    } else {
+        crate::dashboard::layout::PageError::NotFound.into_response()
+    }
 }
 
 /// JSON in, with every failure answered as a Vietnamese [`ApiError`]: 413 past the body

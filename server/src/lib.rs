@@ -10,6 +10,7 @@ pub mod auth;
 pub mod blobs;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod docs;
 pub mod error;
 pub mod http;

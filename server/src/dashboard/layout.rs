@@ -1,0 +1,202 @@
+//! What every page shares: the chrome around it (navigation, who is signed in, the
+//! commune), the error pages, and running storage work off the async threads.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::storage::{CommuneRow, StorageError};
+
+use super::session::DashboardUser;
+
+/// The navigation entries, in the order the menu shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nav {
+    Overview,
+    Cells,
+    Cadres,
+    Petitions,
+    Guidance,
+    People,
+    /// A page outside the menu (a meeting, the commune list of a province viewer).
+    None,
+}
+
+pub struct NavLink {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The frame of a signed-in page: base.html reads it.
+pub struct Chrome {
+    pub user: DashboardUser,
+    pub commune: Option<CommuneRow>,
+    pub active: Nav,
+    /// The page's own title, before " – Sổ Chi bộ".
+    pub title: String,
+}
+
+impl Chrome {
+    pub fn new(user: DashboardUser, commune: Option<CommuneRow>, active: Nav, title: impl Into<String>) -> Chrome {
+        Chrome {
+            user,
+            commune,
+            active,
+            title: title.into(),
+        }
+    }
+
+    /// The menu of the commune being viewed; empty outside a commune.
+    pub fn nav(&self) -> Vec<NavLink> {
+        let Some(commune) = &self.commune else {
+            return Vec::new();
+        };
+        let base = commune_path(&commune.id);
+        [
+            (Nav::Overview, String::new(), "Tổng quan"),
+            (Nav::Cells, "/cells".to_string(), "Chi bộ"),
+            (Nav::Cadres, "/cadres".to_string(), "Cán bộ dự sinh hoạt"),
+            (Nav::Petitions, "/petitions".to_string(), "Kiến nghị"),
+            (Nav::Guidance, "/guidance".to_string(), "Định hướng, thông báo"),
+            (Nav::People, "/people".to_string(), "Người dùng, thiết bị"),
+        ]
+        .into_iter()
+        .map(|(nav, suffix, label)| NavLink {
+            href: format!("{base}{suffix}"),
+            label,
+            current: nav == self.active,
+        })
+        .collect()
+    }
+}
+
+/// `/communes/{id}`: the root of a commune's pages.
+pub fn commune_path(commune_id: &str) -> String {
+    format!("/communes/{}", urlencode(commune_id))
+}
+
+/// Percent-encodes one path segment or query value.
+pub fn urlencode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Why a page could not be shown. Rendered as a Vietnamese error page; details go to
+/// the log.
+#[derive(Debug)]
+pub enum PageError {
+    NotFound,
+    Forbidden,
+    BadRequest(String),
+    Unavailable,
+    Internal(String),
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl PageError {
+    fn status(&self) -> StatusCode {
+        match self {
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Forbidden => StatusCode::FORBIDDEN,
+            PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (title, message) = match &self {
+            PageError::NotFound => (
+                "Không tìm thấy trang",
+                "Trang này không có, hoặc tài khoản của đồng chí không được xem.".to_string(),
+            ),
+            PageError::Forbidden => (
+                "Không có quyền",
+                "Tài khoản của đồng chí chỉ được xem, không được thay đổi dữ liệu này."
+                    .to_string(),
+            ),
+            PageError::BadRequest(message) => ("Dữ liệu chưa hợp lệ", message.clone()),
+            PageError::Unavailable => (
+                "Máy chủ đang bận",
+                "Cơ sở dữ liệu chưa sẵn sàng; đồng chí thử lại sau ít phút.".to_string(),
+            ),
+            PageError::Internal(detail) => {
+                tracing::error!(%detail, "dashboard page failed");
+                (
+                    "Lỗi máy chủ",
+                    "Đã có lỗi khi hiển thị trang; đồng chí thử lại sau.".to_string(),
+                )
+            }
+        };
+        let body = ErrorPage {
+            title,
+            message: &message,
+        }
+        .render()
+        .unwrap_or_else(|_| message.clone());
+        (self.status(), Html(body)).into_response()
+    }
+}
+
+impl From<StorageError> for PageError {
+    fn from(e: StorageError) -> PageError {
+        match e {
+            StorageError::Unavailable(detail) => {
+                tracing::warn!(%detail, "dashboard: storage unavailable");
+                PageError::Unavailable
+            }
+            StorageError::Retry => PageError::Unavailable,
+            other => PageError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> PageError {
+        match e {
+            ApiError::NotFound(_) => PageError::NotFound,
+            ApiError::Forbidden(_) => PageError::Forbidden,
+            ApiError::Unavailable => PageError::Unavailable,
+            ApiError::Internal(detail) => PageError::Internal(detail),
+            other => PageError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> PageError {
+        PageError::Internal(format!("template: {e}"))
+    }
+}
+
+/// Renders a page template.
+pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
+    Ok(Html(template.render()?))
+}
+
+/// Runs storage work off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, PageError> + Send + 'static,
+) -> Result<T, PageError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| PageError::Internal(format!("blocking task: {e}")))?
+}

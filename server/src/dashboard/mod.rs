@@ -1,0 +1,43 @@
+//! The commune office's web dashboard: server-rendered HTML (askama templates in
+//! `server/templates/`, assets in `server/assets/`, served by this server: no CDN, offices
+//! have unreliable internet), signed in with a password and a server-side session.
+//!
+//! Every page lives under `/communes/{commune_id}/…` and is reached through
+//! [`session::CommuneScope`] (the signed-in user may read that commune, else 404) or
+//! [`session::CommuneWriter`] (commune admin of it, else 403). Forms post with a CSRF
+//! token ([`session::CsrfForm`]). Numbers come from [`figures`], which asks
+//! `chibo_domain`'s rules; office actions author changes through [`crate::office`], so
+//! they reach the phones by the same scope logs as everything else.
+
+pub mod assets;
+pub mod cadres;
+pub mod cells;
+pub mod charts;
+pub mod exports;
+pub mod figures;
+pub mod guidance;
+pub mod layout;
+pub mod meeting;
+pub mod overview;
+pub mod people;
+pub mod petitions;
+pub mod session;
+
+use axum::Router;
+
+use crate::AppState;
+
+/// Every dashboard route; merged beside the JSON API by [`crate::http::router`].
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(session::routes())
+        .merge(assets::routes())
+        .merge(overview::routes())
+        .merge(cells::routes())
+        .merge(meeting::routes())
+        .merge(cadres::routes())
+        .merge(petitions::routes())
+        .merge(guidance::routes())
+        .merge(people::routes())
+        .merge(exports::routes())
+}
