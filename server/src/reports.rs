@@ -200,7 +200,6 @@ pub fn cells(docs: &CommuneDocs) -> StorageResult<Vec<CellRow>> {
 
 /// Every current meeting of one cell (or of every cell), assessed by the rules.
 pub fn meetings(docs: &CommuneDocs, cell_id: Option<&str>) -> StorageResult<Vec<MeetingRow>> {
-    let settings = RuleSettings::default();
     let cells: Vec<Cell> = match cell_id {
         Some(id) => docs.cell(id)?.into_iter().collect(),
         None => docs.cells()?,
@@ -208,21 +207,9 @@ pub fn meetings(docs: &CommuneDocs, cell_id: Option<&str>) -> StorageResult<Vec<
     let mut rows = Vec::new();
     for cell in &cells {
         let roster = docs.roster_of(&cell.id)?;
-        for record in current_records(docs, &cell.id)? {
-            let previous_tasks = docs
-                .previous_tasks(&record.meeting)
-                .map_err(|e| StorageError::Unavailable(e.0))?;
-            let earlier_this_year = docs.earlier_this_year(&record.meeting)?;
-            let ctx = MeetingContext {
-                cell,
-                roster: &roster,
-                record: &record,
-                previous_tasks: &previous_tasks,
-                earlier_this_year: &earlier_this_year,
-                settings: &settings,
-            };
-            let a = rules::assess_meeting(&ctx);
-            let m = &record.meeting;
+        for judged in crate::dashboard::figures::judge_all(docs, cell, &roster)? {
+            let a = judged.assessment;
+            let m = &judged.record.meeting;
             rows.push(MeetingRow {
                 meeting_id: m.id.clone(),
                 cell_id: cell.id.clone(),
@@ -230,7 +217,7 @@ pub fn meetings(docs: &CommuneDocs, cell_id: Option<&str>) -> StorageResult<Vec<
                 kind: m.kind,
                 status: m.status,
                 revision: m.revision,
-                started_at: started_at(m),
+                started_at: judged.started_at,
                 present: a.attendance.present,
                 expected: a.attendance.expected,
                 attendance_percent: a.attendance.rate_percent,

@@ -1,1 +1,1055 @@
-//! (being built)
+//! The office's figures: every number the dashboard (and the monthly XLSX) shows, each from
+//! a `chibo_domain` rule run on the stored documents.
+//!
+//! # Reading only what a page needs
+//! A page reads one window of documents (`DocFilter { at_from, at_until }`): a cell's
+//! records from the January of the oldest month shown, so each meeting is judged with the
+//! context the domain asks for ([`MeetingContext`]) built in memory from that one read,
+//! not re-read per meeting. The tasks a meeting reviews may come from a meeting before
+//! the window; that one older meeting is read only when a cell needs it.
+//!
+//! # When a cell has met, and when it is overdue
+//! A cell *met* in a month when a held (recorded or signed) meeting with the regular
+//! monthly part ([`MeetingKind::is_regular`]) started in that month, Vietnam time; its
+//! newest revision counts. A cell that has not met is *overdue* once its regular meeting
+//! day has passed: the cell's own `meeting_day`, else the 24th the communes practise
+//! ([`DEFAULT_MEETING_DAY`]), clamped to the month's last day. From the next day on, the
+//! office should chase it.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use chibo_domain::checkin::VerdictStatus;
+use chibo_domain::compliance::{
+    compliance, Assignment, Cadre, VisitRecord, VisitRequirement, WorkingTeam,
+};
+use chibo_domain::model::*;
+use chibo_domain::rules::{
+    self, MeetingAssessment, MeetingContext, PastRollCall, QualityGrade, QualityScore,
+    RemovalWatch, RuleSettings,
+};
+use chibo_domain::time::{from_local, local_date, local_year_month, CalendarDate, EpochMillis};
+
+use crate::docs::{self, started_at, CommuneDocs, StoredCheckIn};
+use crate::reports::petition_is_open;
+use crate::storage::{DocFilter, StorageResult};
+
+/// The day of the month village cells hold their regular meeting when the cell has not set
+/// its own (the commune's practice: the 24th).
+pub const DEFAULT_MEETING_DAY: u32 = 24;
+
+// ------------------------------------------------------------------ calendar
+
+/// The first instant of a month, Vietnam time. `month` outside 1–12 rolls the year.
+pub fn month_start(year: i32, month: u32) -> EpochMillis {
+    let (year, month) = normalize(year, month as i32);
+    let date = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
+    from_local(date.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+/// The month `delta` months from (year, month).
+pub fn add_months(year: i32, month: u32, delta: i32) -> (i32, u32) {
+    normalize(year, month as i32 + delta)
+}
+
+fn normalize(year: i32, month: i32) -> (i32, u32) {
+    let zero_based = year * 12 + (month - 1);
+    (zero_based.div_euclid(12), zero_based.rem_euclid(12) as u32 + 1)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let (ny, nm) = add_months(year, month, 1);
+    NaiveDate::from_ymd_opt(ny, nm, 1)
+        .and_then(|d| d.pred_opt())
+        .map(|d| d.day())
+        .unwrap_or(28)
+}
+
+/// The day the cell's regular meeting is due in that month.
+pub fn meeting_day(cell: &Cell, year: i32, month: u32) -> CalendarDate {
+    let day = cell
+        .meeting_day
+        .map(u32::from)
+        .unwrap_or(DEFAULT_MEETING_DAY)
+        .clamp(1, days_in_month(year, month));
+    CalendarDate::from_ymd(year, month, day)
+        .unwrap_or(CalendarDate(NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default()))
+}
+
+// ------------------------------------------------------------------ labels
+
+pub fn meeting_kind_label(kind: MeetingKind) -> &'static str {
+    match kind {
+        MeetingKind::Regular => "Thường kỳ",
+        MeetingKind::Thematic => "Chuyên đề",
+        MeetingKind::Extraordinary => "Bất thường",
+        MeetingKind::Model => "Sinh hoạt mẫu",
+        MeetingKind::RegularWithThematic => "Thường kỳ kết hợp chuyên đề",
+    }
+}
+
+pub fn meeting_status_label(status: MeetingStatus) -> &'static str {
+    match status {
+        MeetingStatus::Planned => "Dự kiến",
+        MeetingStatus::InProgress => "Đang họp",
+        MeetingStatus::Recorded => "Đã ghi biên bản",
+        MeetingStatus::Signed => "Đã ký",
+    }
+}
+
+pub fn member_status_label(status: MemberStatus) -> &'static str {
+    match status {
+        MemberStatus::Active => "Sinh hoạt bình thường",
+        MemberStatus::Exempt => "Miễn sinh hoạt",
+        MemberStatus::AttachedElsewhere => "Sinh hoạt tạm thời nơi khác",
+        MemberStatus::WorkingAway => "Đi làm ăn xa",
+    }
+}
+
+pub fn membership_label(kind: MembershipKind) -> &'static str {
+    match kind {
+        MembershipKind::Full => "Chính thức",
+        MembershipKind::Probationary => "Dự bị",
+    }
+}
+
+/// "87,5%" as the domain formats percentages; "–" when there is none.
+pub fn percent_text(percent: Option<f64>) -> String {
+    percent
+        .map(rules::format_percent)
+        .unwrap_or_else(|| "–".to_string())
+}
+
+// ------------------------------------------------------------------ judging meetings
+
+fn held(meeting: &Meeting) -> bool {
+    matches!(
+        meeting.status,
+        MeetingStatus::Recorded | MeetingStatus::Signed
+    )
+}
+
+/// One meeting as the rules judge it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JudgedMeeting {
+    pub record: MeetingRecord,
+    pub started_at: EpochMillis,
+    pub assessment: MeetingAssessment,
+    /// The visiting cadre's score of the same meeting (their judged marks, the record's
+    /// computed parts), when a cadre recorded an observation; the newest if several.
+    pub cadre_quality: Option<QualityScore>,
+}
+
+impl JudgedMeeting {
+    pub fn held(&self) -> bool {
+        held(&self.record.meeting)
+    }
+
+    /// The secretary's grade, once the judged parts are scored.
+    pub fn grade(&self) -> Option<QualityGrade> {
+        self.assessment
+            .quality
+            .judged_entered
+            .then_some(self.assessment.quality.grade)
+    }
+}
+
+/// A cell's meeting records in one window, newest revisions only, by start time, with
+/// what judging them needs.
+pub struct CellHistory<'a> {
+    pub cell: &'a Cell,
+    pub roster: &'a [Member],
+    /// Current revisions in the window, oldest first.
+    records: Vec<MeetingRecord>,
+    /// The window's first instant: tasks may come from a meeting before it.
+    from: EpochMillis,
+}
+
+/// Current revisions of `records`, oldest first (by start, then id).
+fn current_revisions(mut records: Vec<MeetingRecord>) -> Vec<MeetingRecord> {
+    let corrected: HashSet<Id> = records
+        .iter()
+        .filter_map(|r| r.meeting.revision_of.clone())
+        .collect();
+    records.retain(|r| !corrected.contains(&r.meeting.id));
+    records.sort_by(|a, b| {
+        started_at(&a.meeting)
+            .cmp(&started_at(&b.meeting))
+            .then(a.meeting.id.cmp(&b.meeting.id))
+    });
+    records
+}
+
+fn year_start(year: i32) -> EpochMillis {
+    month_start(year, 1)
+}
+
+impl<'a> CellHistory<'a> {
+    /// Reads the cell's records starting in `[from, until)`; `from` is moved back to the
+    /// January of its year, so every meeting's "earlier this year" is in the window.
+    pub fn load(
+        docs: &CommuneDocs,
+        cell: &'a Cell,
+        roster: &'a [Member],
+        from: EpochMillis,
+        until: EpochMillis,
+    ) -> StorageResult<CellHistory<'a>> {
+        let from = year_start(local_year_month(from).0);
+        let records: Vec<MeetingRecord> = docs.list(
+            docs::RECORD,
+            &DocFilter {
+                cell_id: Some(cell.id.clone()),
+                at_from: Some(from),
+                at_until: Some(until),
+                ..DocFilter::default()
+            },
+        )?;
+        Ok(CellHistory {
+            cell,
+            roster,
+            records: current_revisions(records),
+            from,
+        })
+    }
+
+    pub fn records(&self) -> &[MeetingRecord] {
+        &self.records
+    }
+
+    /// Judges every current meeting starting in `[from, until)`, oldest first, exactly as
+    /// `rules::assess_meeting` judges it with the context `CommuneDocs` gives one record.
+    pub fn judge(
+        &self,
+        docs: &CommuneDocs,
+        from: EpochMillis,
+        until: EpochMillis,
+        observations: &HashMap<Id, Observation>,
+    ) -> StorageResult<Vec<JudgedMeeting>> {
+        let settings = RuleSettings::default();
+        let mut before_window: Option<Option<Vec<Task>>> = None;
+        let mut out = Vec::new();
+        for (i, record) in self.records.iter().enumerate() {
+            let start = started_at(&record.meeting);
+            if start < from || start >= until {
+                continue;
+            }
+            let earlier = &self.records[..i];
+            let previous_tasks = match earlier
+                .iter()
+                .filter(|r| held(&r.meeting) && r.meeting.kind.is_regular())
+                .filter(|r| started_at(&r.meeting) < start)
+                .max_by_key(|r| (started_at(&r.meeting), r.meeting.id.clone()))
+            {
+                Some(r) => r.tasks.clone(),
+                None => {
+                    if before_window.is_none() {
+                        before_window = Some(self.tasks_before_window(docs)?);
+                    }
+                    before_window.clone().flatten().unwrap_or_default()
+                }
+            };
+            let (year, _) = local_year_month(start);
+            let this_year = year_start(year);
+            let earlier_this_year: Vec<PastRollCall> = earlier
+                .iter()
+                .filter(|r| {
+                    let at = started_at(&r.meeting);
+                    held(&r.meeting) && at >= this_year && at < start
+                })
+                .map(|r| PastRollCall {
+                    meeting_id: r.meeting.id.clone(),
+                    kind: r.meeting.kind,
+                    started_at: started_at(&r.meeting),
+                    entries: r.roll_call.clone(),
+                })
+                .collect();
+            let ctx = MeetingContext {
+                cell: self.cell,
+                roster: self.roster,
+                record,
+                previous_tasks: &previous_tasks,
+                earlier_this_year: &earlier_this_year,
+                settings: &settings,
+            };
+            let assessment = rules::assess_meeting(&ctx);
+            let cadre_quality = observations
+                .get(&record.meeting.id)
+                .map(|o| rules::quality_score(&ctx, Some(&o.judged)));
+            out.push(JudgedMeeting {
+                record: record.clone(),
+                started_at: start,
+                assessment,
+                cadre_quality,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The tasks of the cell's last held regular meeting before the window, if any.
+    fn tasks_before_window(&self, docs: &CommuneDocs) -> StorageResult<Option<Vec<Task>>> {
+        let older: Vec<MeetingRecord> = docs.list(
+            docs::RECORD,
+            &DocFilter {
+                cell_id: Some(self.cell.id.clone()),
+                at_until: Some(self.from),
+                ..DocFilter::default()
+            },
+        )?;
+        Ok(current_revisions(older)
+            .into_iter()
+            .filter(|r| held(&r.meeting) && r.meeting.kind.is_regular())
+            .max_by_key(|r| (started_at(&r.meeting), r.meeting.id.clone()))
+            .map(|r| r.tasks))
+    }
+}
+
+/// Cadres' observations of meetings recorded in `[from, until)`, the newest per meeting.
+pub fn observations(
+    docs: &CommuneDocs,
+    from: EpochMillis,
+    until: EpochMillis,
+) -> StorageResult<HashMap<Id, Observation>> {
+    let mut all: Vec<Observation> = docs.list(
+        docs::OBSERVATION,
+        &DocFilter {
+            at_from: Some(from),
+            at_until: Some(until),
+            ..DocFilter::default()
+        },
+    )?;
+    all.sort_by(|a, b| a.recorded_at.cmp(&b.recorded_at).then(a.id.cmp(&b.id)));
+    Ok(all.into_iter().map(|o| (o.meeting_id.clone(), o)).collect())
+}
+
+/// Observations are recorded after the meeting; allow this long after the window.
+const OBSERVATION_GRACE_MS: EpochMillis = 62 * 24 * 3_600_000;
+
+fn check_ins_between(
+    docs: &CommuneDocs,
+    from: EpochMillis,
+    until: EpochMillis,
+) -> StorageResult<Vec<StoredCheckIn>> {
+    docs.list(
+        docs::CHECK_IN,
+        &DocFilter {
+            at_from: Some(from),
+            at_until: Some(until),
+            ..DocFilter::default()
+        },
+    )
+}
+
+// ------------------------------------------------------------------ the monthly report
+
+/// One cell's month: the row of the monthly report and of the overview's table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellMonth {
+    pub cell_id: Id,
+    pub cell_name: String,
+    /// The kind of the meeting that counts (None when the cell has not met).
+    pub kind: Option<MeetingKind>,
+    pub met: bool,
+    /// Not met, and the regular meeting day has passed (see the module documentation).
+    pub overdue: bool,
+    /// The day the regular meeting is due this month.
+    pub due_on: CalendarDate,
+    pub meeting_id: Option<Id>,
+    pub date: Option<CalendarDate>,
+    pub started_at: Option<EpochMillis>,
+    pub duration_minutes: Option<i64>,
+    pub present: u32,
+    pub expected: u32,
+    pub attendance_percent: Option<f64>,
+    pub quality_total: Option<u32>,
+    /// The secretary's grade; None until the judged parts are scored.
+    pub grade: Option<QualityGrade>,
+    /// The visiting cadre's separate score, if a cadre recorded one.
+    pub cadre_quality_total: Option<u32>,
+    pub cadre_grade: Option<QualityGrade>,
+    /// A cadre's check-in at one of the cell's meetings this month was verified.
+    pub cadre_visited: bool,
+    /// A cadre's check-in this month still waits for the office's review.
+    pub cadre_visit_needs_review: bool,
+    pub petitions_raised: u32,
+    /// Petitions of the cell moved to "resolved" this month.
+    pub petitions_resolved: u32,
+    pub viable: bool,
+    /// `rules::cell_viability`'s warnings, in Vietnamese.
+    pub viability_warnings: Vec<String>,
+    /// Held meetings of other kinds this month (thematic, extraordinary...).
+    pub other_meetings: u32,
+}
+
+/// One cadre's month, from `compliance::compliance` with the commune's requirement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CadreMonth {
+    pub cadre_id: Id,
+    pub name: String,
+    pub title: String,
+    /// The working team(s) of the cadre's assignments, joined with ", ".
+    pub team: Option<String>,
+    /// Visits required this month (0 for a yearly requirement) and verified this month.
+    pub required: u32,
+    pub done: u32,
+    pub needs_review: u32,
+    pub required_this_year: u32,
+    pub done_this_year: u32,
+    /// Cells where verified visits fall short (this month or so far this year).
+    pub cells_behind: u32,
+    pub behind: bool,
+}
+
+/// Counts of meetings by the secretary's grade.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeCounts {
+    pub good: u32,
+    pub fair: u32,
+    pub average: u32,
+    pub poor: u32,
+    /// Held, but the judged parts are not scored yet.
+    pub ungraded: u32,
+}
+
+impl GradeCounts {
+    pub fn add(&mut self, grade: Option<QualityGrade>) {
+        match grade {
+            Some(QualityGrade::Good) => self.good += 1,
+            Some(QualityGrade::Fair) => self.fair += 1,
+            Some(QualityGrade::Average) => self.average += 1,
+            Some(QualityGrade::Poor) => self.poor += 1,
+            None => self.ungraded += 1,
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        self.good + self.fair + self.average + self.poor + self.ungraded
+    }
+
+    /// (label, count) in the order of the scale, "chưa chấm" last.
+    pub fn labelled(&self) -> Vec<(&'static str, u32)> {
+        vec![
+            (QualityGrade::Good.label(), self.good),
+            (QualityGrade::Fair.label(), self.fair),
+            (QualityGrade::Average.label(), self.average),
+            (QualityGrade::Poor.label(), self.poor),
+            (UNGRADED_LABEL, self.ungraded),
+        ]
+    }
+}
+
+pub const UNGRADED_LABEL: &str = "Chưa chấm";
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MonthTotals {
+    pub cells: u32,
+    pub met: u32,
+    pub not_met: u32,
+    pub overdue: u32,
+    /// Over the meetings that count (one per cell that met).
+    pub present: u32,
+    pub expected: u32,
+    /// Σ present ÷ Σ expected × 100, None when nobody was expected.
+    pub attendance_percent: Option<f64>,
+    pub grades: GradeCounts,
+    pub cadre_visits_required: u32,
+    pub cadre_visits_done: u32,
+    pub cadre_visits_needs_review: u32,
+    pub petitions_raised: u32,
+    pub petitions_resolved: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthlyReport {
+    pub year: i32,
+    pub month: u32,
+    /// Cells by name.
+    pub cells: Vec<CellMonth>,
+    /// Cadres by name.
+    pub cadres: Vec<CadreMonth>,
+    pub totals: MonthTotals,
+}
+
+/// The commune's attendance over several meetings: everyone present over everyone
+/// expected, each meeting's counts as `rules::summarize_attendance` gives them.
+pub fn pooled_percent(present: u32, expected: u32) -> Option<f64> {
+    (expected > 0).then(|| f64::from(present) * 100.0 / f64::from(expected))
+}
+
+/// The report of one month, judged as of the machine's clock (for overdue).
+pub fn monthly_report(docs: &CommuneDocs, year: i32, month: u32) -> StorageResult<MonthlyReport> {
+    monthly_report_at(docs, year, month, chrono::Utc::now().timestamp_millis())
+}
+
+/// The report of one month, judged as of `now` (for overdue).
+pub fn monthly_report_at(
+    docs: &CommuneDocs,
+    year: i32,
+    month: u32,
+    now: EpochMillis,
+) -> StorageResult<MonthlyReport> {
+    let data = MonthData::load(docs, year, month, 0)?;
+    data.report(docs, now)
+}
+
+/// Everything the month's figures and trends are computed from, read once.
+struct MonthData {
+    year: i32,
+    month: u32,
+    cells: Vec<Cell>,
+    rosters: Vec<Vec<Member>>,
+    /// Per cell (same order), every current meeting judged in the trend window.
+    judged: Vec<Vec<JudgedMeeting>>,
+    /// Check-ins from January of the month's year to the month's end.
+    check_ins: Vec<StoredCheckIn>,
+    petitions: Vec<Petition>,
+    /// Petition ids moved to "resolved" in the month.
+    resolved_this_month: Vec<(Id, Id)>,
+    window_from: EpochMillis,
+}
+
+impl MonthData {
+    /// Reads the month and the `trend_months` months before it.
+    fn load(docs: &CommuneDocs, year: i32, month: u32, trend_months: u32) -> StorageResult<MonthData> {
+        let (from_year, from_month) = add_months(year, month, -(trend_months as i32));
+        let window_from = month_start(from_year, from_month);
+        let month_from = month_start(year, month);
+        let until = month_start(year, month + 1);
+        let observations = observations(docs, window_from, until + OBSERVATION_GRACE_MS)?;
+        let cells = docs.cells()?;
+        let mut rosters = Vec::with_capacity(cells.len());
+        for cell in &cells {
+            rosters.push(docs.roster_of(&cell.id)?);
+        }
+        let mut judged = Vec::with_capacity(cells.len());
+        for (cell, roster) in cells.iter().zip(&rosters) {
+            let history = CellHistory::load(docs, cell, roster, window_from, until)?;
+            judged.push(history.judge(docs, window_from, until, &observations)?);
+        }
+        let check_ins = check_ins_between(docs, year_start(year).min(month_from), until)?;
+        let petitions = docs.petitions()?;
+        let responses: Vec<PetitionResponse> = docs.list(
+            docs::PETITION_RESPONSE,
+            &DocFilter {
+                at_from: Some(month_from),
+                at_until: Some(until),
+                ..DocFilter::default()
+            },
+        )?;
+        let cell_of: HashMap<&str, &str> = petitions
+            .iter()
+            .map(|p| (p.id.as_str(), p.cell_id.as_str()))
+            .collect();
+        let mut resolved_this_month: Vec<(Id, Id)> = responses
+            .iter()
+            .filter(|r| r.status == PetitionStatus::Resolved)
+            .filter_map(|r| {
+                cell_of
+                    .get(r.petition_id.as_str())
+                    .map(|cell| (cell.to_string(), r.petition_id.clone()))
+            })
+            .collect();
+        resolved_this_month.sort();
+        resolved_this_month.dedup();
+        Ok(MonthData {
+            year,
+            month,
+            cells,
+            rosters,
+            judged,
+            check_ins,
+            petitions,
+            resolved_this_month,
+            window_from,
+        })
+    }
+
+    fn in_month(&self, at: EpochMillis) -> bool {
+        local_year_month(at) == (self.year, self.month)
+    }
+
+    fn report(&self, docs: &CommuneDocs, now: EpochMillis) -> StorageResult<MonthlyReport> {
+        let today = local_date(now);
+        let mut cells = Vec::with_capacity(self.cells.len());
+        let mut totals = MonthTotals {
+            cells: self.cells.len() as u32,
+            ..MonthTotals::default()
+        };
+        for ((cell, roster), judged) in self.cells.iter().zip(&self.rosters).zip(&self.judged) {
+            let this_month: Vec<&JudgedMeeting> = judged
+                .iter()
+                .filter(|j| self.in_month(j.started_at) && j.held())
+                .collect();
+            let counted = this_month
+                .iter()
+                .find(|j| j.record.meeting.kind.is_regular())
+                .copied();
+            let due_on = meeting_day(cell, self.year, self.month);
+            let met = counted.is_some();
+            let overdue = !met && today > due_on;
+            let viability = rules::cell_viability(roster);
+            let visits: Vec<&StoredCheckIn> = self
+                .check_ins
+                .iter()
+                .filter(|c| c.check_in.cell_id == cell.id && self.in_month(c.verdict.effective_time))
+                .collect();
+            let cadre_visited = visits
+                .iter()
+                .any(|c| c.verdict.status == VerdictStatus::Verified);
+            let cadre_visit_needs_review = visits
+                .iter()
+                .any(|c| c.verdict.status != VerdictStatus::Verified);
+            let petitions_raised = self
+                .petitions
+                .iter()
+                .filter(|p| p.cell_id == cell.id && self.in_month(p.raised_at))
+                .count() as u32;
+            let petitions_resolved = self
+                .resolved_this_month
+                .iter()
+                .filter(|(c, _)| *c == cell.id)
+                .count() as u32;
+            let row = CellMonth {
+                cell_id: cell.id.clone(),
+                cell_name: cell.name.clone(),
+                kind: counted.map(|j| j.record.meeting.kind),
+                met,
+                overdue,
+                due_on,
+                meeting_id: counted.map(|j| j.record.meeting.id.clone()),
+                date: counted.map(|j| local_date(j.started_at)),
+                started_at: counted.map(|j| j.started_at),
+                duration_minutes: counted.and_then(|j| j.assessment.duration_minutes),
+                present: counted.map_or(0, |j| j.assessment.attendance.present),
+                expected: counted.map_or(0, |j| j.assessment.attendance.expected),
+                attendance_percent: counted.and_then(|j| j.assessment.attendance.rate_percent),
+                quality_total: counted.map(|j| j.assessment.quality.total),
+                grade: counted.and_then(JudgedMeeting::grade),
+                cadre_quality_total: counted
+                    .and_then(|j| j.cadre_quality.as_ref())
+                    .map(|q| q.total),
+                cadre_grade: counted
+                    .and_then(|j| j.cadre_quality.as_ref())
+                    .map(|q| q.grade),
+                cadre_visited,
+                cadre_visit_needs_review,
+                petitions_raised,
+                petitions_resolved,
+                viable: viability.viable,
+                viability_warnings: viability.warnings.into_iter().map(|w| w.message).collect(),
+                other_meetings: (this_month.len() - usize::from(met)) as u32,
+            };
+            totals.met += u32::from(row.met);
+            totals.not_met += u32::from(!row.met);
+            totals.overdue += u32::from(row.overdue);
+            if let Some(j) = counted {
+                totals.present += j.assessment.attendance.present;
+                totals.expected += j.assessment.attendance.expected;
+                totals.grades.add(j.grade());
+            }
+            totals.petitions_raised += row.petitions_raised;
+            totals.petitions_resolved += row.petitions_resolved;
+            cells.push(row);
+        }
+        totals.attendance_percent = pooled_percent(totals.present, totals.expected);
+
+        let cadres = self.cadre_months(docs)?;
+        for c in &cadres {
+            totals.cadre_visits_required += c.required;
+            totals.cadre_visits_done += c.done;
+            totals.cadre_visits_needs_review += c.needs_review;
+        }
+        Ok(MonthlyReport {
+            year: self.year,
+            month: self.month,
+            cells,
+            cadres,
+            totals,
+        })
+    }
+
+    fn cadre_months(&self, docs: &CommuneDocs) -> StorageResult<Vec<CadreMonth>> {
+        let cadres: Vec<Cadre> = docs.cadres()?;
+        let assignments: Vec<Assignment> = docs.assignments()?;
+        let requirement: VisitRequirement = docs.visit_requirement()?.unwrap_or_default();
+        let teams: Vec<WorkingTeam> = docs.list(docs::WORKING_TEAM, &DocFilter::default())?;
+        let mut out = Vec::with_capacity(cadres.len());
+        for cadre in cadres {
+            let visits: Vec<VisitRecord> = self
+                .check_ins
+                .iter()
+                .filter(|c| c.check_in.cadre_id == cadre.id)
+                .map(|c| VisitRecord {
+                    meeting_id: c.check_in.meeting_id.clone(),
+                    cell_id: c.check_in.cell_id.clone(),
+                    at: c.verdict.effective_time,
+                    status: c.verdict.status,
+                })
+                .collect();
+            let result = compliance(
+                &cadre.id,
+                &assignments,
+                &visits,
+                requirement,
+                self.year,
+                self.month,
+            );
+            let mut team_names: Vec<String> = assignments
+                .iter()
+                .filter(|a| a.cadre_id == cadre.id)
+                .filter_map(|a| a.working_team_id.as_ref())
+                .filter_map(|id| teams.iter().find(|t| &t.id == id))
+                .map(|t| t.name.clone())
+                .collect();
+            team_names.sort();
+            team_names.dedup();
+            let t = &result.totals;
+            out.push(CadreMonth {
+                cadre_id: cadre.id.clone(),
+                name: cadre.full_name.clone(),
+                title: cadre.title.clone(),
+                team: (!team_names.is_empty()).then(|| team_names.join(", ")),
+                required: t.required_this_month,
+                done: t.verified_this_month,
+                needs_review: t.needs_review_this_month,
+                required_this_year: t.required_this_year,
+                done_this_year: t.verified_this_year,
+                cells_behind: t.cells_behind,
+                behind: t.cells_behind > 0,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Per month of the window, oldest first.
+    fn trends(&self) -> Vec<TrendMonth> {
+        let (mut y, mut m) = local_year_month(self.window_from);
+        let mut out = Vec::new();
+        loop {
+            let mut t = TrendMonth {
+                year: y,
+                month: m,
+                cells: self.cells.len() as u32,
+                ..TrendMonth::default()
+            };
+            for judged in &self.judged {
+                let counted = judged.iter().find(|j| {
+                    j.held()
+                        && j.record.meeting.kind.is_regular()
+                        && local_year_month(j.started_at) == (y, m)
+                });
+                if let Some(j) = counted {
+                    t.met += 1;
+                    t.present += j.assessment.attendance.present;
+                    t.expected += j.assessment.attendance.expected;
+                    t.grades.add(j.grade());
+                }
+            }
+            t.attendance_percent = pooled_percent(t.present, t.expected);
+            t.met_percent = pooled_percent(t.met, t.cells);
+            out.push(t);
+            if (y, m) == (self.year, self.month) {
+                break;
+            }
+            (y, m) = add_months(y, m, 1);
+        }
+        out
+    }
+}
+
+// ------------------------------------------------------------------ the overview
+
+/// One month of the 12-month trends.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrendMonth {
+    pub year: i32,
+    pub month: u32,
+    pub cells: u32,
+    pub met: u32,
+    /// Cells that met ÷ cells × 100.
+    pub met_percent: Option<f64>,
+    pub present: u32,
+    pub expected: u32,
+    pub attendance_percent: Option<f64>,
+    pub grades: GradeCounts,
+}
+
+/// A check-in waiting for the office's decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub check_in_id: Id,
+    pub meeting_id: Id,
+    pub cell_id: Id,
+    pub cell_name: String,
+    pub cadre_name: String,
+    pub at: EpochMillis,
+    /// Why, in Vietnamese (the verdict's reasons).
+    pub reasons: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub report: MonthlyReport,
+    /// Check-ins from January to the month's end whose verdict is "needs review".
+    pub to_review: Vec<ReviewItem>,
+    /// Petitions that may still move along their way (all time).
+    pub open_petitions: u32,
+    /// The 12 months ending with this one, oldest first.
+    pub trends: Vec<TrendMonth>,
+}
+
+/// The overview of one month with its 12-month trends, as of `now`.
+pub fn overview(
+    docs: &CommuneDocs,
+    year: i32,
+    month: u32,
+    now: EpochMillis,
+) -> StorageResult<Overview> {
+    let data = MonthData::load(docs, year, month, 11)?;
+    let report = data.report(docs, now)?;
+    let trends = data.trends();
+    let cadres: Vec<Cadre> = docs.cadres()?;
+    let mut to_review: Vec<ReviewItem> = data
+        .check_ins
+        .iter()
+        .filter(|c| c.verdict.status == VerdictStatus::NeedsReview)
+        .map(|c| ReviewItem {
+            check_in_id: c.check_in.id.clone(),
+            meeting_id: c.check_in.meeting_id.clone(),
+            cell_id: c.check_in.cell_id.clone(),
+            cell_name: data
+                .cells
+                .iter()
+                .find(|cell| cell.id == c.check_in.cell_id)
+                .map(|cell| cell.name.clone())
+                .unwrap_or_else(|| c.check_in.cell_id.clone()),
+            cadre_name: cadres
+                .iter()
+                .find(|k| k.id == c.check_in.cadre_id)
+                .map(|k| k.full_name.clone())
+                .unwrap_or_else(|| c.check_in.cadre_id.clone()),
+            at: c.verdict.effective_time,
+            reasons: c.verdict.messages().into_iter().map(str::to_string).collect(),
+        })
+        .collect();
+    to_review.sort_by(|a, b| b.at.cmp(&a.at).then(a.check_in_id.cmp(&b.check_in_id)));
+    let open_petitions = data
+        .petitions
+        .iter()
+        .filter(|p| petition_is_open(p.status))
+        .count() as u32;
+    Ok(Overview {
+        report,
+        to_review,
+        open_petitions,
+        trends,
+    })
+}
+
+// ------------------------------------------------------------------ cells
+
+/// A row of the cells list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellListRow {
+    pub month: CellMonth,
+    pub members: u32,
+    pub full_members: u32,
+    pub last_meeting_at: Option<EpochMillis>,
+    pub last_meeting_id: Option<Id>,
+}
+
+/// Every cell with this month's status, its members and its last held meeting.
+pub fn cell_list(
+    docs: &CommuneDocs,
+    year: i32,
+    month: u32,
+    now: EpochMillis,
+) -> StorageResult<Vec<CellListRow>> {
+    let data = MonthData::load(docs, year, month, 0)?;
+    let report = data.report(docs, now)?;
+    let mut rows = Vec::with_capacity(report.cells.len());
+    for ((cell_month, roster), cell) in report.cells.into_iter().zip(&data.rosters).zip(&data.cells) {
+        // The newest held meeting up to now, wherever it falls.
+        let last: Option<MeetingRecord> = docs
+            .list::<MeetingRecord>(
+                docs::RECORD,
+                &DocFilter {
+                    cell_id: Some(cell.id.clone()),
+                    at_from: Some(month_start(year, month) - 400 * 24 * 3_600_000),
+                    at_until: Some(now.max(month_start(year, month + 1))),
+                    ..DocFilter::default()
+                },
+            )
+            .map(current_revisions)?
+            .into_iter()
+            .filter(|r| held(&r.meeting))
+            .next_back();
+        let viability = rules::cell_viability(roster);
+        rows.push(CellListRow {
+            month: cell_month,
+            members: viability.total_members,
+            full_members: viability.full_members,
+            last_meeting_at: last.as_ref().map(|r| started_at(&r.meeting)),
+            last_meeting_id: last.map(|r| r.meeting.id),
+        });
+    }
+    Ok(rows)
+}
+
+/// Members of one status, for the cell page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusGroup {
+    pub status: MemberStatus,
+    pub label: String,
+    pub full: Vec<Member>,
+    pub probationary: Vec<Member>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellMeetingRow {
+    pub meeting_id: Id,
+    pub kind: MeetingKind,
+    pub status: MeetingStatus,
+    pub revision: u32,
+    pub started_at: EpochMillis,
+    pub duration_minutes: Option<i64>,
+    pub present: u32,
+    pub expected: u32,
+    pub attendance_percent: Option<f64>,
+    pub quality_total: u32,
+    pub grade: Option<QualityGrade>,
+    pub cadre_grade: Option<QualityGrade>,
+    pub warnings: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellPage {
+    pub cell: Cell,
+    pub members: u32,
+    pub full_members: u32,
+    pub groups: Vec<StatusGroup>,
+    /// From the cell's latest held meeting this year (`rules::removal_watch`), most first.
+    pub removal_watch: Vec<RemovalWatch>,
+    /// The meeting the watch was judged at.
+    pub watch_meeting: Option<(Id, EpochMillis)>,
+    pub viable: bool,
+    pub viability_warnings: Vec<String>,
+    /// Newest first.
+    pub meetings: Vec<CellMeetingRow>,
+    /// Held meetings, oldest first: (started_at, attendance percent).
+    pub attendance_trend: Vec<(EpochMillis, Option<f64>)>,
+}
+
+/// Months of history the cell page shows.
+pub const CELL_HISTORY_MONTHS: u32 = 36;
+
+/// The cell page, or None when the commune has no such cell.
+pub fn cell_page(docs: &CommuneDocs, cell_id: &str, now: EpochMillis) -> StorageResult<Option<CellPage>> {
+    let Some(cell) = docs.cell(cell_id)? else {
+        return Ok(None);
+    };
+    let roster = docs.roster_of(&cell.id)?;
+    let (year, month) = local_year_month(now);
+    let (fy, fm) = add_months(year, month, -(CELL_HISTORY_MONTHS as i32 - 1));
+    let from = month_start(fy, fm);
+    // Meetings may be planned ahead; show them too.
+    let until = month_start(year + 2, 1);
+    let obs = observations(docs, from, until)?;
+    let history = CellHistory::load(docs, &cell, &roster, from, until)?;
+    let judged = history.judge(docs, from, until, &obs)?;
+    let this_year = year_start(year);
+    let watch_at = judged
+        .iter()
+        .rev()
+        .find(|j| j.held() && j.started_at >= this_year && j.started_at <= now);
+    let removal_watch = watch_at
+        .map(|j| j.assessment.removal_watch.clone())
+        .unwrap_or_default();
+    let watch_meeting = watch_at.map(|j| (j.record.meeting.id.clone(), j.started_at));
+    let viability = rules::cell_viability(&roster);
+    let groups = [
+        MemberStatus::Active,
+        MemberStatus::WorkingAway,
+        MemberStatus::Exempt,
+        MemberStatus::AttachedElsewhere,
+    ]
+    .into_iter()
+    .map(|status| {
+        let of = |kind: MembershipKind| -> Vec<Member> {
+            roster
+                .iter()
+                .filter(|m| m.status == status && m.membership == kind)
+                .cloned()
+                .collect()
+        };
+        StatusGroup {
+            status,
+            label: member_status_label(status).to_string(),
+            full: of(MembershipKind::Full),
+            probationary: of(MembershipKind::Probationary),
+        }
+    })
+    .collect();
+    let attendance_trend = judged
+        .iter()
+        .filter(|j| j.held())
+        .map(|j| (j.started_at, j.assessment.attendance.rate_percent))
+        .collect();
+    let mut meetings: Vec<CellMeetingRow> = judged
+        .iter()
+        .map(|j| CellMeetingRow {
+            meeting_id: j.record.meeting.id.clone(),
+            kind: j.record.meeting.kind,
+            status: j.record.meeting.status,
+            revision: j.record.meeting.revision,
+            started_at: j.started_at,
+            duration_minutes: j.assessment.duration_minutes,
+            present: j.assessment.attendance.present,
+            expected: j.assessment.attendance.expected,
+            attendance_percent: j.assessment.attendance.rate_percent,
+            quality_total: j.assessment.quality.total,
+            grade: j.grade(),
+            cadre_grade: j.cadre_quality.as_ref().map(|q| q.grade),
+            warnings: j.assessment.warnings.len() as u32,
+        })
+        .collect();
+    meetings.reverse();
+    Ok(Some(CellPage {
+        members: viability.total_members,
+        full_members: viability.full_members,
+        viable: viability.viable,
+        viability_warnings: viability.warnings.into_iter().map(|w| w.message).collect(),
+        cell,
+        groups,
+        removal_watch,
+        watch_meeting,
+        meetings,
+        attendance_trend,
+    }))
+}
+
+/// Every current meeting of one cell, judged (all time): what `reports::meetings` lists.
+pub fn judge_all(
+    docs: &CommuneDocs,
+    cell: &Cell,
+    roster: &[Member],
+) -> StorageResult<Vec<JudgedMeeting>> {
+    let from = EpochMillis::MIN / 2;
+    let until = EpochMillis::MAX / 2;
+    let history = CellHistory::load(docs, cell, roster, from, until)?;
+    history.judge(docs, from, until, &HashMap::new())
+}
+
+/// Months as `YYYY-MM` for URLs.
+pub fn month_key(year: i32, month: u32) -> String {
+    format!("{year:04}-{month:02}")
+}
+
+/// Parses `YYYY-MM`.
+pub fn parse_month(text: &str) -> Option<(i32, u32)> {
+    let (y, m) = text.trim().split_once('-')?;
+    let year: i32 = y.parse().ok()?;
+    let month: u32 = m.parse().ok()?;
+    ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some((year, month))
+}
