@@ -1,18 +1,21 @@
-//! The minutes (biên bản): which required fields are still empty, and the minutes as
-//! plain Vietnamese text following the fields the guidance lists.
+//! The minutes (biên bản): which required fields are still empty, and the minutes as an
+//! [`OfficialDocument`] with every field the guidance lists (and as plain text).
 
 use std::fmt::Write;
 
 use super::attendance::effective_attendance;
+use super::document::{
+    comrade, document_text, heading, kind_label, meeting_time, time_text, Body, DocumentKind,
+    OfficialDocument, SignatureBlock,
+};
 use super::{
-    format_percent, member_name, petition_status_label, MeetingAssessment, MeetingContext, Warning,
-    WarningCode,
+    format_percent, member_name, petition_status_label, AttendanceSummary, MeetingAssessment,
+    MeetingContext, VoteOutcome, Warning, WarningCode,
 };
 use crate::model::{
-    Attendance, MeetingKind, MeetingRecord, Member, MemberRole, MembershipKind, Speaker,
-    TaskOutcome,
+    Attendance, MeetingRecord, MemberRole, MembershipKind, Speaker, TaskOutcome, VoteTally,
 };
-use crate::time::{local_date, local_datetime, local_year_month, EpochMillis};
+use crate::time::{local_datetime, local_year_month};
 
 /// The Vietnamese names of the required minutes fields that are still empty.
 pub fn missing_minutes_fields(record: &MeetingRecord) -> Vec<&'static str> {
@@ -47,16 +50,6 @@ pub fn minutes_warning(record: &MeetingRecord) -> Option<Warning> {
     })
 }
 
-fn kind_label(kind: MeetingKind) -> &'static str {
-    match kind {
-        MeetingKind::Regular => "Sinh hoạt thường kỳ",
-        MeetingKind::Thematic => "Sinh hoạt chuyên đề",
-        MeetingKind::Extraordinary => "Sinh hoạt bất thường",
-        MeetingKind::Model => "Sinh hoạt mẫu",
-        MeetingKind::RegularWithThematic => "Sinh hoạt thường kỳ kết hợp chuyên đề",
-    }
-}
-
 fn role_label(role: MemberRole) -> &'static str {
     match role {
         MemberRole::Member => "Đảng viên",
@@ -66,7 +59,7 @@ fn role_label(role: MemberRole) -> &'static str {
     }
 }
 
-fn outcome_label(outcome: Option<TaskOutcome>) -> &'static str {
+pub(crate) fn outcome_label(outcome: Option<TaskOutcome>) -> &'static str {
     match outcome {
         Some(TaskOutcome::Done) => "hoàn thành",
         Some(TaskOutcome::PartlyDone) => "hoàn thành một phần",
@@ -75,128 +68,76 @@ fn outcome_label(outcome: Option<TaskOutcome>) -> &'static str {
     }
 }
 
-/// "19 giờ 30, ngày 24/10/2026".
-fn time_text(at: Option<EpochMillis>) -> String {
-    match at {
-        Some(at) => local_datetime(at)
-            .format("%H giờ %M, ngày %d/%m/%Y")
-            .to_string(),
-        None => "(chưa ghi)".to_string(),
+/// "Đồng chí Lò Văn Một" for a member, "Hoàng Văn Thắng (Đảng ủy viên)" for a guest.
+pub(crate) fn speaker_label(ctx: &MeetingContext, speaker: &Speaker) -> String {
+    match speaker {
+        Speaker::Member { member_id } => {
+            format!("Đồng chí {}", member_name(ctx.roster, member_id))
+        }
+        Speaker::Guest { name } => {
+            match ctx.record.meeting.guests.iter().find(|g| &g.name == name) {
+                Some(guest) => format!("{name} ({})", guest.title),
+                None => format!("{name} (khách mời)"),
+            }
+        }
     }
 }
 
-/// `left` padded to `width` characters, then `right`: the two columns of a header or
-/// signature block.
-fn columns(left: &str, right: &str, width: usize) -> String {
-    let pad = width.saturating_sub(left.chars().count());
-    format!("{left}{}{right}", " ".repeat(pad))
-        .trim_end()
-        .to_string()
-}
-
-const COLUMN_WIDTH: usize = 40;
-const ROMAN: [&str; 12] = [
-    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
-];
-
-/// Text with numbered section headings.
-struct Document {
-    text: String,
-    sections: usize,
-}
-
-impl Document {
-    fn line(&mut self, line: impl AsRef<str>) {
-        self.text.push_str(line.as_ref());
-        self.text.push('\n');
-    }
-
-    fn section(&mut self, title: &str) {
-        let number = ROMAN.get(self.sections).copied().unwrap_or("*");
-        self.sections += 1;
-        self.line("");
-        self.line(format!("{number}. {title}"));
-    }
-}
-
-/// "đồng chí Lò Văn Một" for a member, or "(chưa ghi)" when nobody is recorded.
-fn comrade(roster: &[Member], member_id: Option<&str>) -> String {
-    member_id.map_or_else(
-        || "(chưa ghi)".to_string(),
-        |id| format!("đồng chí {}", member_name(roster, id)),
-    )
-}
-
+/// The minutes as plain text, for reading back at the meeting: the text rendering of
+/// [`minutes_document`].
 pub fn minutes_text(ctx: &MeetingContext, assessment: &MeetingAssessment) -> String {
+    document_text(&minutes_document(ctx, assessment))
+}
+
+/// The minutes (biên bản) with every field the guidance lists, in the order of the
+/// meeting's procedure.
+pub fn minutes_document(ctx: &MeetingContext, assessment: &MeetingAssessment) -> OfficialDocument {
     let record = ctx.record;
     let meeting = &record.meeting;
     let roster = ctx.roster;
-    let reference_time = meeting.actual_start.unwrap_or(meeting.planned_start);
-    let (year, month) = local_year_month(reference_time);
-    let date = local_date(reference_time).0;
-    let mut doc = Document {
-        text: String::new(),
-        sections: 0,
-    };
+    let (year, month) = local_year_month(meeting_time(ctx));
+    let mut doc = Body::new();
 
-    // Heading: the issuing body top left, the Party's name top right (Guideline 36).
-    doc.line(columns(
-        &ctx.cell.commune_name.to_uppercase(),
-        "ĐẢNG CỘNG SẢN VIỆT NAM",
-        COLUMN_WIDTH,
-    ));
-    doc.line(ctx.cell.name.to_uppercase());
-    doc.line(columns(
-        "*",
-        &date.format("Ngày %d tháng %m năm %Y").to_string(),
-        COLUMN_WIDTH,
-    ));
-    doc.line("");
-    doc.line(format!("BIÊN BẢN SINH HOẠT CHI BỘ THÁNG {month:02}/{year}"));
-    match &meeting.thematic_topic {
+    let mut subtitles = vec![match &meeting.thematic_topic {
         Some(topic) if meeting.kind.has_thematic_part() => {
-            doc.line(format!("({}: {topic})", kind_label(meeting.kind)))
+            format!("({}: {topic})", kind_label(meeting.kind))
         }
-        _ => doc.line(format!("({})", kind_label(meeting.kind))),
-    }
+        _ => format!("({})", kind_label(meeting.kind)),
+    }];
     if meeting.revision > 1 {
-        doc.line(format!("Bản đính chính lần {}", meeting.revision - 1));
+        subtitles.push(format!("Bản đính chính lần {}", meeting.revision - 1));
     }
 
     doc.section("THỜI GIAN, ĐỊA ĐIỂM");
-    doc.line(format!("- Bắt đầu: {}", time_text(meeting.actual_start)));
-    doc.line(format!("- Kết thúc: {}", time_text(meeting.actual_end)));
+    doc.bullet(format!("Bắt đầu: {}", time_text(meeting.actual_start)));
+    doc.bullet(format!("Kết thúc: {}", time_text(meeting.actual_end)));
     if let Some(minutes) = assessment.duration_minutes {
-        doc.line(format!("- Thời lượng: {minutes} phút"));
+        doc.bullet(format!("Thời lượng: {minutes} phút"));
     }
-    doc.line(format!("- Địa điểm: {}", meeting.planned_place));
+    doc.bullet(format!("Địa điểm: {}", meeting.planned_place));
 
     write_attendance(&mut doc, ctx, assessment);
 
     doc.section("CHƯƠNG TRÌNH VÀ KẾT LUẬN TỪNG NỘI DUNG");
     if record.agenda.is_empty() {
-        doc.line("(chưa ghi)");
+        doc.paragraph("(chưa ghi)");
     }
     for (n, item) in (1..).zip(&record.agenda) {
-        doc.line(format!("{n}. {}", item.title));
+        doc.numbered(n, &item.title);
         if let Some(conclusion) = &item.conclusion {
-            doc.line(format!("   Kết luận: {conclusion}"));
+            doc.continuation(format!("Kết luận: {conclusion}"));
         }
     }
 
     doc.section("Ý KIẾN PHÁT BIỂU");
     if record.speeches.is_empty() {
-        doc.line("(chưa ghi)");
+        doc.paragraph("(chưa ghi)");
     }
     for (n, speech) in (1..).zip(&record.speeches) {
-        let speaker = match &speech.speaker {
-            Speaker::Member { member_id } => format!("Đồng chí {}", member_name(roster, member_id)),
-            Speaker::Guest { name } => match meeting.guests.iter().find(|g| &g.name == name) {
-                Some(guest) => format!("{name} ({})", guest.title),
-                None => format!("{name} (khách mời)"),
-            },
-        };
-        doc.line(format!("{n}. {speaker}: {}", speech.gist));
+        doc.numbered(
+            n,
+            format!("{}: {}", speaker_label(ctx, &speech.speaker), speech.gist),
+        );
     }
 
     if let Some(results) = &assessment.task_results {
@@ -208,7 +149,7 @@ pub fn minutes_text(ctx: &MeetingContext, assessment: &MeetingAssessment) -> Str
                 .rev()
                 .find(|r| r.task_id == task.id);
             let mut line = format!(
-                "{n}. {} – đồng chí {}: {}",
+                "{} – đồng chí {}: {}",
                 task.description,
                 member_name(roster, &task.assignee_id),
                 outcome_label(review.map(|r| r.outcome))
@@ -216,9 +157,9 @@ pub fn minutes_text(ctx: &MeetingContext, assessment: &MeetingAssessment) -> Str
             if let Some(note) = review.and_then(|r| r.note.as_deref()) {
                 let _ = write!(line, " ({note})");
             }
-            doc.line(line);
+            doc.numbered(n, line);
         }
-        doc.line(format!(
+        doc.paragraph(format!(
             "Kết quả: hoàn thành {}/{}, hoàn thành một phần {}, chưa hoàn thành {}, chưa đánh \
              giá {}; đạt {}",
             results.done,
@@ -232,152 +173,200 @@ pub fn minutes_text(ctx: &MeetingContext, assessment: &MeetingAssessment) -> Str
 
     doc.section("PHÂN CÔNG NHIỆM VỤ");
     if record.tasks.is_empty() {
-        doc.line("(chưa ghi)");
+        doc.paragraph("(chưa ghi)");
     }
     for (n, task) in (1..).zip(&record.tasks) {
-        doc.line(format!(
-            "{n}. {} – người thực hiện: đồng chí {} – thời hạn: {}",
-            task.description,
-            member_name(roster, &task.assignee_id),
-            task.deadline.to_vietnamese()
-        ));
+        doc.numbered(
+            n,
+            format!(
+                "{} – người thực hiện: đồng chí {} – thời hạn: {}",
+                task.description,
+                member_name(roster, &task.assignee_id),
+                task.deadline.to_vietnamese()
+            ),
+        );
     }
 
     doc.section("KIẾN NGHỊ, ĐỀ XUẤT");
     if record.petitions.is_empty() {
-        doc.line("Không có");
+        doc.paragraph("Không có");
     }
     for (n, petition) in (1..).zip(&record.petitions) {
-        doc.line(format!(
-            "{n}. {} (người nêu: {}) – {}",
-            petition.content,
-            petition.raised_by,
-            petition_status_label(petition.status)
-        ));
+        doc.numbered(
+            n,
+            format!(
+                "{} (người nêu: {}) – {}",
+                petition.content,
+                petition.raised_by,
+                petition_status_label(petition.status)
+            ),
+        );
     }
 
     doc.section("BIỂU QUYẾT");
     if record.votes.is_empty() {
-        doc.line("Không có");
+        doc.paragraph("Không có");
     }
     for vote in &record.votes {
         let Some(outcome) = assessment.votes.iter().find(|o| o.vote_id == vote.id) else {
             continue;
         };
-        doc.line(format!(
-            "- \"{}\": tán thành {}, không tán thành {}, không biểu quyết {} (có quyền biểu \
-             quyết {}, cần ít nhất {}) – {}",
-            vote.question,
-            vote.in_favor,
-            vote.against,
-            vote.abstain,
-            outcome.base,
-            outcome.required,
-            if outcome.passed {
-                "thông qua"
-            } else {
-                "không thông qua"
-            }
-        ));
+        doc.bullet(vote_line(vote, outcome));
     }
 
     doc.section("KẾT LUẬN CỦA CHỦ TRÌ");
-    doc.line(meeting.conclusion.as_deref().unwrap_or("(chưa ghi)"));
+    doc.paragraph(meeting.conclusion.as_deref().unwrap_or("(chưa ghi)"));
     if let Some(resolution) = &meeting.resolution {
-        doc.line(format!("Nghị quyết số {}:", resolution.number));
-        doc.line(&resolution.text);
+        doc.paragraph(format!("Nghị quyết số {}:", resolution.number));
+        doc.paragraph(&resolution.text);
     }
 
     doc.section("TỰ CHẤM ĐIỂM CHẤT LƯỢNG SINH HOẠT");
     let quality = &assessment.quality;
-    doc.line(format!(
+    doc.paragraph(format!(
         "Tổng điểm: {}/100, xếp loại {}",
         quality.total,
         quality.grade.label()
     ));
     if !quality.judged_entered {
-        doc.line("(Chưa chấm các tiêu chí đánh giá; điểm trên chỉ gồm phần tính từ biên bản)");
+        doc.paragraph("(Chưa chấm các tiêu chí đánh giá; điểm trên chỉ gồm phần tính từ biên bản)");
     }
 
     if !assessment.warnings.is_empty() {
         doc.section("NHỮNG ĐIỂM CHƯA ĐẠT THEO HƯỚNG DẪN");
         for warning in &assessment.warnings {
-            doc.line(format!("- {}", warning.message));
+            doc.bullet(&warning.message);
         }
     }
 
-    doc.line("");
-    doc.line(if meeting.minutes_approved {
-        "Biên bản đã được đọc lại trước chi bộ và được thông qua."
+    let mut closing = vec![if meeting.minutes_approved {
+        "Biên bản đã được đọc lại trước chi bộ và được thông qua.".to_string()
     } else {
-        "Biên bản chưa được thông qua."
-    });
+        "Biên bản chưa được thông qua.".to_string()
+    }];
     if meeting.actual_end.is_some() {
-        doc.line(format!(
+        closing.push(format!(
             "Buổi sinh hoạt kết thúc lúc {}.",
             time_text(meeting.actual_end)
         ));
     }
 
-    let chair = meeting
-        .chair_id
-        .as_deref()
-        .map(|id| member_name(roster, id));
-    let minute_taker = meeting
-        .minute_taker_id
-        .as_deref()
-        .map(|id| member_name(roster, id));
-    doc.line("");
-    doc.line(columns("THƯ KÝ", "CHỦ TRÌ", COLUMN_WIDTH));
-    doc.line(columns(
-        "(Ký, ghi rõ họ tên)",
-        "(Ký, ghi rõ họ tên)",
-        COLUMN_WIDTH,
-    ));
-    doc.line("");
-    doc.line(columns(
-        minute_taker.as_deref().unwrap_or(""),
-        chair.as_deref().unwrap_or(""),
-        COLUMN_WIDTH,
-    ));
-    if let Some(signature) = &meeting.signature {
-        doc.line("");
-        doc.line(format!(
-            "Đã ký lúc {}",
-            local_datetime(signature.signed_at).format("%H:%M ngày %d/%m/%Y")
-        ));
+    // The names as signed, else as recorded; a blank line for a pen otherwise.
+    let signer = |signed: Option<&String>, id: Option<&str>| {
+        signed
+            .cloned()
+            .or_else(|| id.map(|id| member_name(roster, id)))
+            .unwrap_or_default()
+    };
+    let signature = meeting.signature.as_ref();
+    let sign = |caption: &str, name: String| SignatureBlock {
+        on_behalf_of: None,
+        caption: caption.into(),
+        hint: Some("(Ký, ghi rõ họ tên)".into()),
+        name,
+    };
+    let signatures = vec![
+        sign(
+            "THƯ KÝ",
+            signer(
+                signature.map(|s| &s.minute_taker_name),
+                meeting.minute_taker_id.as_deref(),
+            ),
+        ),
+        sign(
+            "CHỦ TRÌ",
+            signer(
+                signature.map(|s| &s.chair_name),
+                meeting.chair_id.as_deref(),
+            ),
+        ),
+    ];
+    let notes = signature
+        .map(|s| {
+            format!(
+                "Đã ký lúc {}",
+                local_datetime(s.signed_at).format("%H:%M ngày %d/%m/%Y")
+            )
+        })
+        .into_iter()
+        .collect();
+
+    OfficialDocument {
+        kind: DocumentKind::Minutes,
+        heading: heading(ctx),
+        number: None,
+        title: format!("BIÊN BẢN SINH HOẠT CHI BỘ THÁNG {month:02}/{year}"),
+        subtitles,
+        blocks: doc.blocks,
+        closing,
+        recipients: Vec::new(),
+        signatures,
+        notes,
     }
-    doc.text
 }
 
-fn write_attendance(doc: &mut Document, ctx: &MeetingContext, assessment: &MeetingAssessment) {
+/// "\"Question\": tán thành 6, không tán thành 2, ... – thông qua".
+pub(crate) fn vote_line(vote: &VoteTally, outcome: &VoteOutcome) -> String {
+    format!(
+        "\"{}\": tán thành {}, không tán thành {}, không biểu quyết {} (có quyền biểu quyết \
+         {}, cần ít nhất {}) – {}",
+        vote.question,
+        vote.in_favor,
+        vote.against,
+        vote.abstain,
+        outcome.base,
+        outcome.required,
+        if outcome.passed {
+            "thông qua"
+        } else {
+            "không thông qua"
+        }
+    )
+}
+
+/// Members of `kind` marked present (or late).
+pub(crate) fn present_of(ctx: &MeetingContext, kind: MembershipKind) -> usize {
+    ctx.roster
+        .iter()
+        .filter(|m| m.membership == kind)
+        .filter(|m| {
+            effective_attendance(m, &ctx.record.roll_call).is_some_and(Attendance::is_present)
+        })
+        .count()
+}
+
+/// "đồng chí A (Ốm), đồng chí B": the absentees of one kind.
+pub(crate) fn absentee_names(a: &AttendanceSummary, excused: bool) -> String {
+    a.absentees
+        .iter()
+        .filter(|x| x.excused == excused)
+        .map(|x| match &x.reason {
+            Some(reason) => format!("đồng chí {} ({reason})", x.full_name),
+            None => format!("đồng chí {}", x.full_name),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn write_attendance(doc: &mut Body, ctx: &MeetingContext, assessment: &MeetingAssessment) {
     let a = &assessment.attendance;
     let meeting = &ctx.record.meeting;
-    let present_of = |kind: MembershipKind| {
-        ctx.roster
-            .iter()
-            .filter(|m| m.membership == kind)
-            .filter(|m| {
-                effective_attendance(m, &ctx.record.roll_call).is_some_and(Attendance::is_present)
-            })
-            .count()
-    };
 
     doc.section("THÀNH PHẦN");
-    doc.line(format!(
-        "- Tổng số đảng viên của chi bộ: {} (chính thức {}, dự bị {})",
+    doc.bullet(format!(
+        "Tổng số đảng viên của chi bộ: {} (chính thức {}, dự bị {})",
         a.total_members, a.full_members, a.probationary_members
     ));
-    doc.line(format!(
-        "- Miễn sinh hoạt: {}; sinh hoạt tạm thời nơi khác: {}",
+    doc.bullet(format!(
+        "Miễn sinh hoạt: {}; sinh hoạt tạm thời nơi khác: {}",
         a.exempt, a.attached_elsewhere
     ));
-    doc.line(format!("- Số đảng viên phải dự họp: {}", a.expected));
+    doc.bullet(format!("Số đảng viên phải dự họp: {}", a.expected));
     let mut present = format!(
-        "- Có mặt: {} (chính thức {}, dự bị {})",
+        "Có mặt: {} (chính thức {}, dự bị {})",
         a.present,
-        present_of(MembershipKind::Full),
-        present_of(MembershipKind::Probationary)
+        present_of(ctx, MembershipKind::Full),
+        present_of(ctx, MembershipKind::Probationary)
     );
     if a.late > 0 {
         let _ = write!(present, ", trong đó đến muộn {}", a.late);
@@ -392,27 +381,16 @@ fn write_attendance(doc: &mut Document, ctx: &MeetingContext, assessment: &Meeti
     if let Some(rate) = a.rate_percent {
         let _ = write!(present, "; tỷ lệ {}", format_percent(rate));
     }
-    doc.line(present);
+    doc.bullet(present);
 
-    let names = |excused: bool| {
-        a.absentees
-            .iter()
-            .filter(|x| x.excused == excused)
-            .map(|x| match &x.reason {
-                Some(reason) => format!("đồng chí {} ({reason})", x.full_name),
-                None => format!("đồng chí {}", x.full_name),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     for (label, count, excused) in [
         ("Vắng có lý do", a.absent_excused, true),
         ("Vắng không lý do", a.absent_unexcused, false),
     ] {
         if count == 0 {
-            doc.line(format!("- {label}: 0"));
+            doc.bullet(format!("{label}: 0"));
         } else {
-            doc.line(format!("- {label}: {count} – {}", names(excused)));
+            doc.bullet(format!("{label}: {count} – {}", absentee_names(a, excused)));
         }
     }
 
@@ -422,22 +400,22 @@ fn write_attendance(doc: &mut Document, ctx: &MeetingContext, assessment: &Meeti
         .and_then(|id| ctx.roster.iter().find(|m| m.id == id))
         .map(|m| format!(" – {}", role_label(m.role)))
         .unwrap_or_default();
-    doc.line(format!(
-        "- Chủ trì: {}{chair_role}",
+    doc.bullet(format!(
+        "Chủ trì: {}{chair_role}",
         comrade(ctx.roster, meeting.chair_id.as_deref())
     ));
-    doc.line(format!(
-        "- Thư ký: {}",
+    doc.bullet(format!(
+        "Thư ký: {}",
         comrade(ctx.roster, meeting.minute_taker_id.as_deref())
     ));
     if meeting.guests.is_empty() {
-        doc.line("- Khách mời: không có");
+        doc.bullet("Khách mời: không có");
     }
     for guest in &meeting.guests {
-        doc.line(format!("- Khách mời: {} – {}", guest.name, guest.title));
+        doc.bullet(format!("Khách mời: {} – {}", guest.name, guest.title));
     }
     if let Some(note) = &meeting.party_fee_note {
-        doc.line(format!("- Thu, nộp đảng phí: {note}"));
+        doc.bullet(format!("Thu, nộp đảng phí: {note}"));
     }
 }
 
@@ -445,8 +423,8 @@ fn write_attendance(doc: &mut Document, ctx: &MeetingContext, assessment: &Meeti
 mod tests {
     use super::*;
     use crate::model::{
-        Meeting, Petition, PetitionCategory, PetitionStatus, ResolutionText, Signature, VoteKind,
-        VoteTally,
+        Meeting, MeetingKind, Petition, PetitionCategory, PetitionStatus, ResolutionText,
+        Signature, VoteKind, VoteTally,
     };
     use crate::rules::assess_meeting;
     use crate::rules::test_support::*;
@@ -469,7 +447,7 @@ mod tests {
         assert!(lines[0].starts_with("ĐẢNG BỘ XÃ XUÂN HÒA"));
         assert!(lines[0].ends_with("ĐẢNG CỘNG SẢN VIỆT NAM"));
         assert_eq!(lines[1], "CHI BỘ BẢN NÀ HẨU");
-        assert!(lines[2].ends_with("Ngày 24 tháng 10 năm 2026"));
+        assert!(lines[2].ends_with("Xuân Hòa, ngày 24 tháng 10 năm 2026"));
         for expected in [
             "BIÊN BẢN SINH HOẠT CHI BỘ THÁNG 10/2026",
             "(Sinh hoạt thường kỳ)",
