@@ -1,9 +1,386 @@
-//! (being built)
+//! `GET /communes/{commune_id}?month=YYYY-MM`: the month at a glance — which cells met,
+//! which have not and which are overdue, attendance, the grade mix, cadre visits,
+//! check-ins to review, open petitions, and 12-month trends as charts.
 
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
+use serde::Deserialize;
 
+use chibo_domain::rules::{format_percent, QualityGrade};
+use chibo_domain::time::{local_date, local_year_month, EpochMillis};
+
+use crate::docs::CommuneDocs;
+use crate::storage;
 use crate::AppState;
 
+use super::charts::{line_chart, stacked_bars, Chart};
+use super::figures::{
+    self, add_months, meeting_kind_label, month_key, parse_month, percent_text, CellMonth,
+    GradeCounts, Overview, UNGRADED_LABEL,
+};
+use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
+use super::session::CommuneScope;
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/communes/{commune_id}", get(page))
+}
+
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+}
+
+/// The month asked for (`?month=YYYY-MM`), else the current month in Vietnam; a malformed
+/// month is a 400 with a Vietnamese message.
+pub fn chosen_month(query: &MonthQuery, now: EpochMillis) -> Result<(i32, u32), PageError> {
+    match query.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(local_year_month(now)),
+        Some(text) => parse_month(text).ok_or_else(|| {
+            PageError::BadRequest(format!(
+                "Tháng \"{text}\" không hợp lệ; hãy chọn tháng theo dạng năm-tháng, ví dụ 2026-11."
+            ))
+        }),
+    }
+}
+
+/// "11/2026".
+pub fn month_label(year: i32, month: u32) -> String {
+    format!("{month:02}/{year}")
+}
+
+pub fn date_text(at: EpochMillis) -> String {
+    local_date(at).to_vietnamese()
+}
+
+pub fn grade_class(grade: Option<QualityGrade>) -> &'static str {
+    match grade {
+        Some(QualityGrade::Good) => "g-good",
+        Some(QualityGrade::Fair) => "g-fair",
+        Some(QualityGrade::Average) => "g-average",
+        Some(QualityGrade::Poor) => "g-poor",
+        None => "g-ungraded",
+    }
+}
+
+pub fn grade_text(grade: Option<QualityGrade>) -> &'static str {
+    grade.map(QualityGrade::label).unwrap_or(UNGRADED_LABEL)
+}
+
+/// A cell's month as the tables show it.
+pub struct CellMonthView {
+    pub name: String,
+    pub href: String,
+    pub meeting_href: Option<String>,
+    pub kind: String,
+    pub date: String,
+    pub due_on: String,
+    pub attendance: String,
+    pub grade: String,
+    pub grade_class: &'static str,
+    pub cadre_grade: String,
+    pub visited: &'static str,
+    pub status_label: &'static str,
+    pub status_class: &'static str,
+    pub viability_warnings: Vec<String>,
+}
+
+/// (label, badge class) of a cell's month.
+pub fn status_of(c: &CellMonth) -> (&'static str, &'static str) {
+    if c.met {
+        ("Đã họp", "ok")
+    } else if c.overdue {
+        ("Quá hạn", "bad")
+    } else {
+        ("Chưa họp", "warn")
+    }
+}
+
+pub fn cell_month_view(commune_id: &str, c: &CellMonth) -> CellMonthView {
+    let base = commune_path(commune_id);
+    let (status_label, status_class) = status_of(c);
+    CellMonthView {
+        name: c.cell_name.clone(),
+        href: format!("{base}/cells/{}", urlencode(&c.cell_id)),
+        meeting_href: c
+            .meeting_id
+            .as_ref()
+            .map(|id| format!("{base}/meetings/{}", urlencode(id))),
+        kind: c.kind.map(meeting_kind_label).unwrap_or("–").to_string(),
+        date: c.date.map(|d| d.to_vietnamese()).unwrap_or_else(|| "–".into()),
+        due_on: c.due_on.to_vietnamese(),
+        attendance: if c.met {
+            format!("{} ({}/{})", percent_text(c.attendance_percent), c.present, c.expected)
+        } else {
+            "–".into()
+        },
+        grade: if c.met {
+            match (c.grade, c.quality_total) {
+                (Some(g), Some(total)) => format!("{} ({total} điểm)", g.label()),
+                _ => UNGRADED_LABEL.to_string(),
+            }
+        } else {
+            "–".into()
+        },
+        grade_class: grade_class(c.grade),
+        cadre_grade: match (c.cadre_grade, c.cadre_quality_total) {
+            (Some(g), Some(total)) => format!("{} ({total} điểm)", g.label()),
+            _ => "–".into(),
+        },
+        visited: if c.cadre_visited {
+            "Có"
+        } else if c.cadre_visit_needs_review {
+            "Chờ xem xét"
+        } else {
+            "Chưa"
+        },
+        status_label,
+        status_class,
+        viability_warnings: c.viability_warnings.clone(),
+    }
+}
+
+pub struct Card {
+    pub label: &'static str,
+    pub value: String,
+    pub detail: String,
+    pub class: &'static str,
+    pub href: Option<String>,
+}
+
+pub struct ReviewView {
+    pub cell: String,
+    pub cadre: String,
+    pub date: String,
+    pub reasons: String,
+    pub meeting_href: String,
+}
+
+pub struct GradeRow {
+    pub label: &'static str,
+    pub count: u32,
+    pub class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+pub struct OverviewPage {
+    pub chrome: Chrome,
+    pub month_label: String,
+    pub month_value: String,
+    pub base: String,
+    pub prev_href: String,
+    pub next_href: String,
+    pub cards: Vec<Card>,
+    pub overdue: Vec<CellMonthView>,
+    pub not_met: Vec<CellMonthView>,
+    pub met: Vec<CellMonthView>,
+    pub grades: Vec<GradeRow>,
+    pub graded_total: u32,
+    pub reviews: Vec<ReviewView>,
+    pub charts: Vec<Chart>,
+    pub attendance_rule: &'static str,
+}
+
+fn grade_rows(g: &GradeCounts) -> Vec<GradeRow> {
+    let classes = ["g-good", "g-fair", "g-average", "g-poor", "g-ungraded"];
+    g.labelled()
+        .into_iter()
+        .zip(classes)
+        .map(|((label, count), class)| GradeRow {
+            label,
+            count,
+            class,
+        })
+        .collect()
+}
+
+fn build(chrome: Chrome, commune_id: &str, year: i32, month: u32, o: &Overview) -> OverviewPage {
+    let base = commune_path(commune_id);
+    let t = &o.report.totals;
+    let href = |(y, m): (i32, u32)| format!("{base}?month={}", month_key(y, m));
+    let cards = vec![
+        Card {
+            label: "Chi bộ đã họp",
+            value: format!("{}/{}", t.met, t.cells),
+            detail: format!("{} chi bộ chưa họp", t.not_met),
+            class: if t.not_met == 0 { "good" } else { "" },
+            href: None,
+        },
+        Card {
+            label: "Chi bộ quá hạn",
+            value: t.overdue.to_string(),
+            detail: "đã qua ngày sinh hoạt mà chưa họp".into(),
+            class: if t.overdue > 0 { "alert" } else { "" },
+            href: None,
+        },
+        Card {
+            label: "Tỷ lệ đảng viên dự họp",
+            value: percent_text(t.attendance_percent),
+            detail: format!("{}/{} đảng viên phải dự", t.present, t.expected),
+            class: "",
+            href: None,
+        },
+        Card {
+            label: "Cán bộ dự sinh hoạt",
+            value: format!("{}/{}", t.cadre_visits_done, t.cadre_visits_required),
+            detail: format!(
+                "lượt đã xác minh / phải dự; {} lượt chờ xem xét",
+                t.cadre_visits_needs_review
+            ),
+            class: if t.cadre_visits_done < t.cadre_visits_required {
+                "alert"
+            } else {
+                ""
+            },
+            href: Some(format!("{base}/cadres")),
+        },
+        Card {
+            label: "Check-in cần xem xét",
+            value: o.to_review.len().to_string(),
+            detail: "từ đầu năm đến hết tháng".into(),
+            class: if o.to_review.is_empty() { "" } else { "alert" },
+            href: Some(format!("{base}/cadres")),
+        },
+        Card {
+            label: "Kiến nghị đang mở",
+            value: o.open_petitions.to_string(),
+            detail: format!(
+                "tháng này: {} nêu mới, {} đã giải quyết",
+                t.petitions_raised, t.petitions_resolved
+            ),
+            class: "",
+            href: Some(format!("{base}/petitions")),
+        },
+    ];
+    let views = |pred: &dyn Fn(&CellMonth) -> bool| -> Vec<CellMonthView> {
+        o.report
+            .cells
+            .iter()
+            .filter(|c| pred(c))
+            .map(|c| cell_month_view(commune_id, c))
+            .collect()
+    };
+    let reviews = o
+        .to_review
+        .iter()
+        .map(|r| ReviewView {
+            cell: r.cell_name.clone(),
+            cadre: r.cadre_name.clone(),
+            date: date_text(r.at),
+            reasons: r.reasons.join("; "),
+            meeting_href: format!("{base}/meetings/{}", urlencode(&r.meeting_id)),
+        })
+        .collect();
+    OverviewPage {
+        chrome,
+        month_label: month_label(year, month),
+        month_value: month_key(year, month),
+        prev_href: href(add_months(year, month, -1)),
+        next_href: href(add_months(year, month, 1)),
+        base: base.clone(),
+        cards,
+        overdue: views(&|c| c.overdue),
+        not_met: views(&|c| !c.met && !c.overdue),
+        met: views(&|c| c.met),
+        graded_total: t.grades.total(),
+        grades: grade_rows(&t.grades),
+        reviews,
+        charts: trend_charts(o),
+        attendance_rule: "Tỷ lệ dự họp của xã = tổng số đảng viên có mặt ÷ tổng số đảng viên \
+                          phải dự, cộng trên các cuộc họp thường kỳ đã tổ chức trong tháng.",
+    }
+}
+
+fn trend_charts(o: &Overview) -> Vec<Chart> {
+    let label = |y: i32, m: u32| month_label(y, m);
+    let met: Vec<(String, Option<f64>, String)> = o
+        .trends
+        .iter()
+        .map(|t| {
+            (
+                label(t.year, t.month),
+                t.met_percent,
+                format!("{}/{} ({})", t.met, t.cells, percent_text(t.met_percent)),
+            )
+        })
+        .collect();
+    let attendance: Vec<(String, Option<f64>, String)> = o
+        .trends
+        .iter()
+        .map(|t| {
+            (
+                label(t.year, t.month),
+                t.attendance_percent,
+                match t.attendance_percent {
+                    Some(p) => format!("{} ({}/{})", format_percent(p), t.present, t.expected),
+                    None => "–".into(),
+                },
+            )
+        })
+        .collect();
+    let series: Vec<(String, String)> = grade_rows(&GradeCounts::default())
+        .into_iter()
+        .map(|g| (g.label.to_string(), g.class.to_string()))
+        .collect();
+    let mix: Vec<(String, Vec<u32>)> = o
+        .trends
+        .iter()
+        .map(|t| {
+            let g = &t.grades;
+            (
+                label(t.year, t.month),
+                vec![g.good, g.fair, g.average, g.poor, g.ungraded],
+            )
+        })
+        .collect();
+    vec![
+        line_chart(
+            "Tỷ lệ chi bộ họp thường kỳ, 12 tháng",
+            "Chi bộ đã họp",
+            &met,
+            100.0,
+            "%",
+            None,
+        ),
+        line_chart(
+            "Tỷ lệ đảng viên dự họp, 12 tháng (đường đứt: mức 85%)",
+            "Tỷ lệ dự họp",
+            &attendance,
+            100.0,
+            "%",
+            Some(85.0),
+        ),
+        stacked_bars("Xếp loại chất lượng sinh hoạt, 12 tháng", &series, &mix),
+    ]
+}
+
+async fn page(
+    scope: CommuneScope,
+    Query(query): Query<MonthQuery>,
+    State(state): State<AppState>,
+) -> Result<Response, PageError> {
+    let CommuneScope { user, commune } = scope;
+    let now = state.clock.now();
+    let (year, month) = chosen_month(&query, now)?;
+    let storage = state.storage.clone();
+    let commune_id = commune.id.clone();
+    let overview = blocking(move || {
+        Ok(storage::read(&*storage, |tx| {
+            let docs = CommuneDocs::new(tx, &commune_id);
+            figures::overview(&docs, year, month, now)
+        })?)
+    })
+    .await?;
+    let commune_id = commune.id.clone();
+    let chrome = Chrome::new(
+        user,
+        Some(commune),
+        Nav::Overview,
+        format!("Tổng quan tháng {}", month_label(year, month)),
+    );
+    let page = build(chrome, &commune_id, year, month, &overview);
+    Ok(render(&page)?.into_response())
 }
