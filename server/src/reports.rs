@@ -111,6 +111,63 @@ pub struct PetitionRow {
     pub responses: Vec<PetitionResponse>,
 }
 
+/// Everything [`MeetingContext`] borrows, gathered from the stored documents the one way
+/// every report, page and document reads a meeting.
+pub struct MeetingInputs {
+    pub cell: Cell,
+    pub roster: Vec<Member>,
+    pub record: MeetingRecord,
+    pub previous_tasks: Vec<Task>,
+    pub earlier_this_year: Vec<rules::PastRollCall>,
+    pub settings: RuleSettings,
+}
+
+impl MeetingInputs {
+    /// The inputs for `record` of `cell`, whose roster the caller already read.
+    pub fn gather(
+        docs: &CommuneDocs,
+        cell: Cell,
+        roster: Vec<Member>,
+        record: MeetingRecord,
+    ) -> StorageResult<MeetingInputs> {
+        let previous_tasks = docs
+            .previous_tasks(&record.meeting)
+            .map_err(|e| StorageError::Unavailable(e.0))?;
+        let earlier_this_year = docs.earlier_this_year(&record.meeting)?;
+        Ok(MeetingInputs {
+            cell,
+            roster,
+            record,
+            previous_tasks,
+            earlier_this_year,
+            settings: RuleSettings::default(),
+        })
+    }
+
+    /// The inputs of one meeting by id; `None` when the commune has no such record.
+    pub fn of_meeting(docs: &CommuneDocs, meeting_id: &str) -> StorageResult<Option<MeetingInputs>> {
+        let Some(record) = docs.record_of(meeting_id)? else {
+            return Ok(None);
+        };
+        let Some(cell) = docs.cell(&record.meeting.cell_id)? else {
+            return Ok(None);
+        };
+        let roster = docs.roster_of(&cell.id)?;
+        MeetingInputs::gather(docs, cell, roster, record).map(Some)
+    }
+
+    pub fn ctx(&self) -> MeetingContext<'_> {
+        MeetingContext {
+            cell: &self.cell,
+            roster: &self.roster,
+            record: &self.record,
+            previous_tasks: &self.previous_tasks,
+            earlier_this_year: &self.earlier_this_year,
+            settings: &self.settings,
+        }
+    }
+}
+
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

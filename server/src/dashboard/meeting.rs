@@ -1,9 +1,965 @@
-//! (being built)
+//! One meeting as its minutes read (header, attendance, agenda, speeches, votes, tasks,
+//! petitions, resolution, the rules' warnings), both quality scores (the secretary's and
+//! each visiting cadre's), the photos and the check-ins with their verdicts; and the
+//! photos themselves, full size and as cached thumbnails.
 
+use std::path::{Path as FsPath, PathBuf};
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
+use chibo_domain::checkin::{haversine_m, VerdictStatus};
+use chibo_domain::ledger::LedgerView;
+use chibo_domain::model::*;
+use chibo_domain::rules::{
+    self, format_percent, petition_status_label, MeetingAssessment, QualityScore,
+};
+use chibo_domain::time::{local_datetime, local_year_month, EpochMillis};
+
+use crate::blobs::{BlobId, FsBlobStore};
+use crate::docs::{CommuneDocs, OBSERVATION, PHOTO};
+use crate::reports::MeetingInputs;
+use crate::storage::{self, DocFilter};
 use crate::AppState;
+
+use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
+use super::session::CommuneScope;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/communes/{commune_id}/meetings/{meeting_id}", get(page))
+        .route("/communes/{commune_id}/photos/{sha256}", get(photo))
+        .route(
+            "/communes/{commune_id}/photos/{sha256}/thumb",
+            get(thumbnail),
+        )
+}
+
+// ---------------------------------------------------------------- labels
+
+pub fn kind_label(kind: MeetingKind) -> &'static str {
+    match kind {
+        MeetingKind::Regular => "Sinh hoạt thường kỳ",
+        MeetingKind::Thematic => "Sinh hoạt chuyên đề",
+        MeetingKind::Extraordinary => "Sinh hoạt bất thường",
+        MeetingKind::Model => "Sinh hoạt mẫu",
+        MeetingKind::RegularWithThematic => "Sinh hoạt thường kỳ kết hợp chuyên đề",
+    }
+}
+
+pub fn status_label(status: MeetingStatus) -> &'static str {
+    match status {
+        MeetingStatus::Planned => "Đã lên lịch",
+        MeetingStatus::InProgress => "Đang họp",
+        MeetingStatus::Recorded => "Đã ghi biên bản, chưa ký",
+        MeetingStatus::Signed => "Đã ký biên bản",
+    }
+}
+
+pub fn verdict_label(status: VerdictStatus) -> &'static str {
+    match status {
+        VerdictStatus::Verified => "Đã xác minh",
+        VerdictStatus::Provisional => "Tạm ghi nhận",
+        VerdictStatus::NeedsReview => "Cần xem xét",
+    }
+}
+
+/// CSS class of a verdict badge.
+pub fn verdict_class(status: VerdictStatus) -> &'static str {
+    match status {
+        VerdictStatus::Verified => "ok",
+        VerdictStatus::Provisional => "info",
+        VerdictStatus::NeedsReview => "warn",
+    }
+}
+
+pub fn category_label(category: PetitionCategory) -> &'static str {
+    match category {
+        PetitionCategory::Infrastructure => "Hạ tầng (đường, nước, điện)",
+        PetitionCategory::Land => "Đất đai",
+        PetitionCategory::SecurityOrder => "An ninh, trật tự",
+        PetitionCategory::Environment => "Vệ sinh, môi trường",
+        PetitionCategory::Livelihood => "Sản xuất, sinh kế",
+        PetitionCategory::SocialPolicy => "Chính sách xã hội",
+        PetitionCategory::Other => "Khác",
+    }
+}
+
+fn attendance_label(attendance: Attendance) -> &'static str {
+    match attendance {
+        Attendance::Present => "Có mặt",
+        Attendance::Late => "Đến muộn",
+        Attendance::AbsentExcused => "Vắng có lý do",
+        Attendance::AbsentUnexcused => "Vắng không lý do",
+        Attendance::Exempt => "Miễn sinh hoạt",
+        Attendance::AttachedElsewhere => "Sinh hoạt tạm thời nơi khác",
+    }
+}
+
+fn section_label(section: AgendaSection) -> &'static str {
+    match section {
+        AgendaSection::Opening => "Mở đầu",
+        AgendaSection::Body => "Nội dung",
+        AgendaSection::Closing => "Kết thúc",
+    }
+}
+
+fn outcome_label(outcome: Option<TaskOutcome>) -> &'static str {
+    match outcome {
+        Some(TaskOutcome::Done) => "Hoàn thành",
+        Some(TaskOutcome::PartlyDone) => "Hoàn thành một phần",
+        Some(TaskOutcome::NotDone) => "Chưa hoàn thành",
+        None => "Chưa đánh giá",
+    }
+}
+
+fn vote_kind_label(kind: VoteKind) -> &'static str {
+    match kind {
+        VoteKind::Ordinary => "Biểu quyết thông thường (quá 1/2)",
+        VoteKind::Admission => "Kết nạp đảng viên (ít nhất 2/3)",
+        VoteKind::ConfirmFullMembership => "Công nhận đảng viên chính thức (ít nhất 2/3)",
+    }
+}
+
+/// `19:30 24/11/2026`, local time.
+pub fn date_time(at: EpochMillis) -> String {
+    local_datetime(at).format("%H:%M %d/%m/%Y").to_string()
+}
+
+/// `24/11/2026`, local time.
+pub fn date(at: EpochMillis) -> String {
+    local_datetime(at).format("%d/%m/%Y").to_string()
+}
+
+/// `/communes/{c}/meetings/{m}`.
+pub fn meeting_path(commune_id: &str, meeting_id: &str) -> String {
+    format!(
+        "{}/meetings/{}",
+        commune_path(commune_id),
+        urlencode(meeting_id)
+    )
+}
+
+/// `/communes/{c}/photos/{sha256}`; add `/thumb` for the thumbnail.
+pub fn photo_path(commune_id: &str, sha256: &str) -> String {
+    format!("{}/photos/{}", commune_path(commune_id), urlencode(sha256))
+}
+
+fn name_of(roster: &[Member], member_id: &str) -> String {
+    roster
+        .iter()
+        .find(|m| m.id == member_id)
+        .map(|m| m.full_name.clone())
+        .unwrap_or_else(|| "(không có trong danh sách)".to_string())
+}
+
+// ---------------------------------------------------------------- the page
+
+pub struct NamedGroup {
+    pub label: &'static str,
+    pub people: Vec<NamedMark>,
+}
+
+pub struct NamedMark {
+    pub name: String,
+    pub reason: Option<String>,
+}
+
+pub struct AgendaRow {
+    pub section: &'static str,
+    pub title: String,
+    pub conclusion: Option<String>,
+}
+
+pub struct SpeechRow {
+    pub speaker: String,
+    pub gist: String,
+}
+
+pub struct VoteRow {
+    pub question: String,
+    pub kind: &'static str,
+    pub in_favor: u32,
+    pub against: u32,
+    pub abstain: u32,
+    pub base: u32,
+    pub required: u32,
+    pub passed: bool,
+}
+
+pub struct TaskRow {
+    pub description: String,
+    pub assignee: String,
+    pub deadline: String,
+    pub outcome: &'static str,
+    pub note: Option<String>,
+}
+
+pub struct PetitionView {
+    pub content: String,
+    pub category: &'static str,
+    pub raised_by: String,
+    pub status: &'static str,
+}
+
+pub struct ScoreView {
+    /// "Bí thư chi bộ tự chấm" or the cadre's name and title.
+    pub by: String,
+    pub total: u32,
+    pub grade: &'static str,
+    pub judged_entered: bool,
+    pub items: Vec<ScoreItem>,
+    pub guidance_given: Option<String>,
+    pub lessons: Option<String>,
+}
+
+pub struct ScoreItem {
+    pub group: String,
+    pub criterion: String,
+    pub points: u32,
+    pub max: u32,
+    pub computed: bool,
+}
+
+impl ScoreView {
+    fn new(by: String, score: &QualityScore) -> ScoreView {
+        ScoreView {
+            by,
+            total: score.total,
+            grade: score.grade.label(),
+            judged_entered: score.judged_entered,
+            items: score
+                .items
+                .iter()
+                .map(|i| ScoreItem {
+                    group: i.group.clone(),
+                    criterion: i.criterion.clone(),
+                    points: i.points,
+                    max: i.max,
+                    computed: i.computed,
+                })
+                .collect(),
+            guidance_given: None,
+            lessons: None,
+        }
+    }
+}
+
+pub struct PhotoView {
+    pub full: String,
+    pub thumb: String,
+    pub caption: String,
+}
+
+pub struct CheckInView {
+    pub cadre: String,
+    pub time: String,
+    pub verdict: &'static str,
+    pub verdict_class: &'static str,
+    pub reasons: Vec<String>,
+    pub unchecked: Vec<String>,
+    /// "21.500000, 103.900000 (±12 m)".
+    pub position: Option<String>,
+    /// "22 m từ Nhà văn hóa bản Nà Hẩu (trong bán kính 150 m)".
+    pub distance: Option<String>,
+    pub photo: Option<PhotoView>,
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+pub struct MeetingPage {
+    pub chrome: Chrome,
+    pub cell_name: String,
+    pub cell_href: String,
+    pub month: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub signed: bool,
+    pub revision: u32,
+    pub revision_of_href: Option<String>,
+    pub corrected_by_href: Option<String>,
+    pub planned_start: String,
+    pub actual_start: Option<String>,
+    pub actual_end: Option<String>,
+    pub duration: Option<String>,
+    pub place: String,
+    pub thematic_topic: Option<String>,
+    pub chair: Option<String>,
+    pub minute_taker: Option<String>,
+    pub guests: Vec<String>,
+    pub party_fee_note: Option<String>,
+    pub attendance_line: String,
+    pub attendance_rate: String,
+    pub attendance_groups: Vec<NamedGroup>,
+    pub agenda: Vec<AgendaRow>,
+    pub speeches: Vec<SpeechRow>,
+    pub speaking_share: Option<String>,
+    pub votes: Vec<VoteRow>,
+    pub tasks: Vec<TaskRow>,
+    pub previous_tasks: Vec<TaskRow>,
+    pub task_results: Option<String>,
+    pub petitions: Vec<PetitionView>,
+    pub conclusion: Option<String>,
+    pub resolution_number: Option<String>,
+    pub resolution_text: Option<String>,
+    pub signature: Option<String>,
+    pub warnings: Vec<String>,
+    pub secretary_score: ScoreView,
+    pub cadre_scores: Vec<ScoreView>,
+    pub good_meeting: bool,
+    pub photos: Vec<PhotoView>,
+    pub check_ins: Vec<CheckInView>,
+    pub minutes_docx: String,
+    pub resolution_docx: String,
+}
+
+async fn page(
+    scope: CommuneScope,
+    Path((_, meeting_id)): Path<(String, String)>,
+    State(state): State<AppState>,
+) -> Result<Response, PageError> {
+    let CommuneScope { user, commune } = scope;
+    let storage = state.storage.clone();
+    let commune_id = commune.id.clone();
+    let page = blocking(move || {
+        Ok(storage::read(&*storage, |tx| {
+            let docs = CommuneDocs::new(tx, &commune_id);
+            build(&docs, &meeting_id)
+        })?)
+    })
+    .await?;
+    let Some(mut page) = page else {
+        return Err(PageError::NotFound);
+    };
+    page.chrome = Chrome::new(user, Some(commune), Nav::None, page.chrome.title);
+    Ok(render(&page)?.into_response())
+}
+
+/// The page of one meeting; `None` when the commune has no such record. The chrome's user
+/// is filled in by the caller.
+fn build(
+    docs: &CommuneDocs,
+    meeting_id: &str,
+) -> crate::storage::StorageResult<Option<MeetingPage>> {
+    let Some(inputs) = MeetingInputs::of_meeting(docs, meeting_id)? else {
+        return Ok(None);
+    };
+    let ctx = inputs.ctx();
+    let a: MeetingAssessment = rules::assess_meeting(&ctx);
+    let record = &inputs.record;
+    let m = &record.meeting;
+    let roster = &inputs.roster;
+    let cell = &inputs.cell;
+    let commune_id = docs.commune_id().to_string();
+    let (year, month) = local_year_month(m.actual_start.unwrap_or(m.planned_start));
+
+    // The roll call by category, in roster order, with the reasons given.
+    let mut groups: Vec<NamedGroup> = [
+        Attendance::Present,
+        Attendance::Late,
+        Attendance::AbsentExcused,
+        Attendance::AbsentUnexcused,
+        Attendance::Exempt,
+        Attendance::AttachedElsewhere,
+    ]
+    .into_iter()
+    .map(|mark| NamedGroup {
+        label: attendance_label(mark),
+        people: roster
+            .iter()
+            .filter_map(|member| {
+                let entry = record.roll_call.iter().find(|e| e.member_id == member.id)?;
+                (entry.attendance == mark).then(|| NamedMark {
+                    name: member.full_name.clone(),
+                    reason: entry.reason.clone().or_else(|| {
+                        matches!(mark, Attendance::Exempt | Attendance::AttachedElsewhere)
+                            .then(|| member.status_reason.clone())
+                            .flatten()
+                    }),
+                })
+            })
+            .collect(),
+    })
+    .collect();
+    let unmarked: Vec<NamedMark> = roster
+        .iter()
+        .filter(|member| !record.roll_call.iter().any(|e| e.member_id == member.id))
+        .map(|member| NamedMark {
+            name: member.full_name.clone(),
+            reason: None,
+        })
+        .collect();
+    groups.push(NamedGroup {
+        label: "Chưa điểm danh",
+        people: unmarked,
+    });
+    groups.retain(|g| !g.people.is_empty());
+
+    let speaker = |s: &Speaker| match s {
+        Speaker::Member { member_id } => name_of(roster, member_id),
+        Speaker::Guest { name } => format!("{name} (khách mời)"),
+    };
+    let task_row = |t: &Task, review: Option<&TaskReview>| TaskRow {
+        description: t.description.clone(),
+        assignee: name_of(roster, &t.assignee_id),
+        deadline: t.deadline.to_vietnamese(),
+        outcome: outcome_label(review.map(|r| r.outcome)),
+        note: review.and_then(|r| r.note.clone()),
+    };
+    // Reviews are insert-only: the latest for a task stands.
+    let review_of = |task_id: &str| {
+        record
+            .task_reviews
+            .iter()
+            .rev()
+            .find(|r| r.task_id == task_id)
+    };
+
+    let mut secretary_score = ScoreView::new("Bí thư chi bộ tự chấm".to_string(), &a.quality);
+    if !a.quality.judged_entered {
+        secretary_score
+            .by
+            .push_str(" (chưa chấm các tiêu chí đánh giá)");
+    }
+    let cadres = docs.cadres()?;
+    let observations: Vec<Observation> = docs.list(
+        OBSERVATION,
+        &DocFilter {
+            ref_id: Some(m.id.clone()),
+            ..DocFilter::default()
+        },
+    )?;
+    let mut cadre_scores: Vec<ScoreView> = observations
+        .iter()
+        .map(|o| {
+            let score = rules::quality_score(&ctx, Some(&o.judged));
+            let by = match cadres.iter().find(|c| c.id == o.cadre_id) {
+                Some(c) => format!("Đồng chí {} – {}", c.full_name, c.title),
+                None => "Cấp ủy viên dự họp".to_string(),
+            };
+            let mut view =
+                ScoreView::new(format!("{by}, chấm ngày {}", date(o.recorded_at)), &score);
+            view.guidance_given = Some(o.guidance_given.clone()).filter(|t| !t.trim().is_empty());
+            view.lessons = Some(o.lessons_exchanged.clone()).filter(|t| !t.trim().is_empty());
+            view
+        })
+        .collect();
+    cadre_scores.sort_by(|x, y| x.by.cmp(&y.by));
+
+    // Meeting photos, one per hash.
+    let mut photos: Vec<PhotoView> = Vec::new();
+    let attachments: Vec<PhotoAttachment> = docs.list(
+        PHOTO,
+        &DocFilter {
+            cell_id: Some(cell.id.clone()),
+            ..DocFilter::default()
+        },
+    )?;
+    let mut attachments: Vec<&PhotoAttachment> = attachments
+        .iter()
+        .filter(|p| p.meeting_id.as_deref() == Some(m.id.as_str()) && p.check_in_id.is_none())
+        .collect();
+    attachments.sort_by_key(|p| (p.attached_at, p.sha256.clone()));
+    for p in attachments {
+        if photos
+            .iter()
+            .any(|v| v.full == photo_path(&commune_id, &p.sha256))
+        {
+            continue;
+        }
+        photos.push(photo_view(
+            &commune_id,
+            &p.sha256,
+            format!(
+                "Ảnh buổi họp, {}×{}, chụp lúc {}",
+                p.width,
+                p.height,
+                date_time(p.attached_at)
+            ),
+        ));
+    }
+
+    let place = cell.meeting_place.as_ref();
+    let mut check_ins = docs.check_ins_of_meeting(&m.id)?;
+    check_ins.sort_by_key(|s| (s.verdict.effective_time, s.check_in.id.clone()));
+    let check_ins = check_ins
+        .into_iter()
+        .map(|s| {
+            let c = &s.check_in;
+            let cadre = cadres
+                .iter()
+                .find(|x| x.id == c.cadre_id)
+                .map(|x| x.full_name.clone())
+                .unwrap_or_else(|| "(cán bộ không rõ)".to_string());
+            let position = c.gps.as_ref().map(|g| {
+                format!(
+                    "{:.6}, {:.6} (sai số ±{} m)",
+                    g.latitude,
+                    g.longitude,
+                    g.accuracy_m.round()
+                )
+            });
+            let distance = match (c.gps.as_ref(), place) {
+                (Some(g), Some(p)) => {
+                    let d = haversine_m(g.latitude, g.longitude, p.latitude, p.longitude);
+                    let inside = if d <= p.radius_m { "trong" } else { "ngoài" };
+                    Some(format!(
+                        "{} m từ {} ({inside} bán kính {} m)",
+                        d.round(),
+                        p.label,
+                        p.radius_m.round()
+                    ))
+                }
+                (Some(_), None) => Some("Chi bộ chưa khai báo địa điểm họp".to_string()),
+                (None, _) => None,
+            };
+            CheckInView {
+                time: date_time(s.verdict.effective_time),
+                verdict: verdict_label(s.verdict.status),
+                verdict_class: verdict_class(s.verdict.status),
+                reasons: s
+                    .verdict
+                    .reasons
+                    .iter()
+                    .map(|r| r.message.clone())
+                    .collect(),
+                unchecked: s
+                    .verdict
+                    .unchecked
+                    .iter()
+                    .map(|r| r.message.clone())
+                    .collect(),
+                position,
+                distance,
+                photo: c.photo_sha256.as_ref().map(|sha| {
+                    photo_view(
+                        &commune_id,
+                        sha,
+                        format!("Ảnh điểm danh của đồng chí {cadre}"),
+                    )
+                }),
+                cadre,
+            }
+        })
+        .collect();
+
+    let corrected_by = docs
+        .correction_of(&m.id)
+        .map_err(|e| crate::storage::StorageError::Unavailable(e.0))?;
+    let minutes_docx = format!("{}/minutes.docx", meeting_path(&commune_id, &m.id));
+    let resolution_docx = format!("{}/resolution.docx", meeting_path(&commune_id, &m.id));
+
+    let page = MeetingPage {
+        chrome: Chrome {
+            user: placeholder_user(),
+            commune: None,
+            active: Nav::None,
+            title: format!(
+                "{} – {}",
+                cell.name,
+                date(m.actual_start.unwrap_or(m.planned_start))
+            ),
+        },
+        cell_name: cell.name.clone(),
+        cell_href: format!(
+            "{}/cells/{}",
+            commune_path(&commune_id),
+            urlencode(&cell.id)
+        ),
+        month: format!("Tháng {month}/{year}"),
+        kind: kind_label(m.kind),
+        status: status_label(m.status),
+        signed: m.status == MeetingStatus::Signed,
+        revision: m.revision,
+        revision_of_href: m
+            .revision_of
+            .as_ref()
+            .map(|id| meeting_path(&commune_id, id)),
+        corrected_by_href: corrected_by.map(|id| meeting_path(&commune_id, &id)),
+        planned_start: date_time(m.planned_start),
+        actual_start: m.actual_start.map(date_time),
+        actual_end: m.actual_end.map(date_time),
+        duration: a
+            .duration_minutes
+            .map(|d| format!("{d} phút (quy định tối thiểu {} phút)", a.required_minutes)),
+        place: m.planned_place.clone(),
+        thematic_topic: m.thematic_topic.clone(),
+        chair: m.chair_id.as_ref().map(|id| name_of(roster, id)),
+        minute_taker: m.minute_taker_id.as_ref().map(|id| name_of(roster, id)),
+        guests: m
+            .guests
+            .iter()
+            .map(|g| {
+                let upper = if g.upper_level {
+                    ", cấp ủy cấp trên"
+                } else {
+                    ""
+                };
+                format!("{} – {}{upper}", g.name, g.title)
+            })
+            .collect(),
+        party_fee_note: m.party_fee_note.clone(),
+        attendance_line: format!(
+            "Tổng số đảng viên {} ({} chính thức, {} dự bị); phải dự {}; có mặt {} (đến muộn {}); \
+             vắng có lý do {}; vắng không lý do {}; miễn sinh hoạt {}; sinh hoạt nơi khác {}",
+            a.attendance.total_members,
+            a.attendance.full_members,
+            a.attendance.probationary_members,
+            a.attendance.expected,
+            a.attendance.present,
+            a.attendance.late,
+            a.attendance.absent_excused,
+            a.attendance.absent_unexcused,
+            a.attendance.exempt,
+            a.attendance.attached_elsewhere,
+        ),
+        attendance_rate: match a.attendance.rate_percent {
+            Some(rate) => format!(
+                "{} ({}/{})",
+                format_percent(rate),
+                a.attendance.present,
+                a.attendance.expected
+            ),
+            None => "Không có đảng viên phải dự".to_string(),
+        },
+        attendance_groups: groups,
+        agenda: record
+            .agenda
+            .iter()
+            .map(|i| AgendaRow {
+                section: section_label(i.section),
+                title: i.title.clone(),
+                conclusion: i.conclusion.clone(),
+            })
+            .collect(),
+        speeches: record
+            .speeches
+            .iter()
+            .map(|s| SpeechRow {
+                speaker: speaker(&s.speaker),
+                gist: s.gist.clone(),
+            })
+            .collect(),
+        speaking_share: a.speaking_share_percent.map(format_percent),
+        votes: record
+            .votes
+            .iter()
+            .zip(&a.votes)
+            .map(|(v, o)| VoteRow {
+                question: v.question.clone(),
+                kind: vote_kind_label(v.kind),
+                in_favor: v.in_favor,
+                against: v.against,
+                abstain: v.abstain,
+                base: o.base,
+                required: o.required,
+                passed: o.passed,
+            })
+            .collect(),
+        tasks: record.tasks.iter().map(|t| task_row(t, None)).collect(),
+        previous_tasks: inputs
+            .previous_tasks
+            .iter()
+            .map(|t| task_row(t, review_of(&t.id)))
+            .collect(),
+        task_results: a.task_results.as_ref().map(|t| {
+            format!(
+                "{} nhiệm vụ: hoàn thành {}, một phần {}, chưa hoàn thành {}, chưa đánh giá {} \
+                 – đạt {}",
+                t.total,
+                t.done,
+                t.partly_done,
+                t.not_done,
+                t.unreviewed,
+                format_percent(t.done_share_percent)
+            )
+        }),
+        petitions: record
+            .petitions
+            .iter()
+            .map(|p| PetitionView {
+                content: p.content.clone(),
+                category: category_label(p.category),
+                raised_by: p.raised_by.clone(),
+                status: petition_status_label(p.status),
+            })
+            .collect(),
+        conclusion: m.conclusion.clone(),
+        resolution_number: m.resolution.as_ref().map(|r| r.number.clone()),
+        resolution_text: m.resolution.as_ref().map(|r| r.text.clone()),
+        signature: m.signature.as_ref().map(|s| {
+            format!(
+                "Ký lúc {}: chủ trì {}, thư ký {}",
+                date_time(s.signed_at),
+                s.chair_name,
+                s.minute_taker_name
+            )
+        }),
+        warnings: a.warnings.iter().map(|w| w.message.clone()).collect(),
+        secretary_score,
+        cadre_scores,
+        good_meeting: a.good_meeting.passed,
+        photos,
+        check_ins,
+        minutes_docx,
+        resolution_docx,
+    };
+    Ok(Some(page))
+}
+
+fn photo_view(commune_id: &str, sha256: &str, caption: String) -> PhotoView {
+    let full = photo_path(commune_id, sha256);
+    PhotoView {
+        thumb: format!("{full}/thumb"),
+        full,
+        caption,
+    }
+}
+
+/// Replaced by the signed-in user before rendering.
+fn placeholder_user() -> super::session::DashboardUser {
+    super::session::DashboardUser {
+        id: String::new(),
+        username: String::new(),
+        display_name: String::new(),
+        role: super::session::DashboardRole::CommuneViewer,
+        commune_id: None,
+        province_id: None,
+        csrf_token: String::new(),
+    }
+}
+
+// ---------------------------------------------------------------- photos
+
+/// The published blobs, where the upload module puts them.
+pub fn blob_store(state: &AppState) -> Result<FsBlobStore, PageError> {
+    FsBlobStore::open(state.config.data_dir.join("blobs"))
+        .map_err(|e| PageError::Internal(format!("blob store: {e}")))
+}
+
+/// Whether a record or check-in of one of the commune's cells references the blob. A
+/// photo of another commune is answered like one that does not exist.
+fn referenced_by_commune(
+    state: &AppState,
+    commune_id: &str,
+    sha256: &BlobId,
+) -> Result<bool, PageError> {
+    let refs = storage::read(&*state.storage, |tx| tx.blob_refs(sha256.as_str()))?;
+    Ok(refs
+        .iter()
+        .any(|r| r.commune_id == commune_id && r.cell_id.is_some()))
+}
+
+/// The photo's id, if the commune may show it.
+async fn readable_photo(
+    state: &AppState,
+    commune_id: &str,
+    sha256: &str,
+) -> Result<BlobId, PageError> {
+    let id = BlobId::parse(sha256).ok_or(PageError::NotFound)?;
+    let (state2, commune_id, id2) = (state.clone(), commune_id.to_string(), id.clone());
+    let allowed = blocking(move || referenced_by_commune(&state2, &commune_id, &id2)).await?;
+    if allowed {
+        Ok(id)
+    } else {
+        Err(PageError::NotFound)
+    }
+}
+
+fn image_type(prefix: &[u8]) -> &'static str {
+    match prefix {
+        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Content-addressed: the bytes under a hash never change. Private: only for this user.
+fn immutable(response: &mut Response, etag: &str) {
+    let h = response.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+}
+
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+async fn photo(
+    scope: CommuneScope,
+    Path((_, sha256)): Path<(String, String)>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let id = readable_photo(&state, &scope.commune.id, &sha256).await?;
+    let etag = format!("\"{id}\"");
+    if not_modified(&headers, &etag) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        immutable(&mut response, &etag);
+        return Ok(response);
+    }
+    let path = blob_store(&state)?.path_of(&id);
+    let io = |e: std::io::Error| PageError::Internal(format!("photo {id}: {e}"));
+    let mut file = match tokio::fs::File::open(&path).await {
+        Ok(file) => file,
+        // Referenced, but the phone has not uploaded it yet.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(PageError::NotFound),
+        Err(e) => return Err(io(e)),
+    };
+    let size = file.metadata().await.map_err(io)?.len();
+    let mut prefix = [0u8; 12];
+    let mut filled = 0;
+    while filled < prefix.len() {
+        match file.read(&mut prefix[filled..]).await.map_err(io)? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    file.seek(std::io::SeekFrom::Start(0)).await.map_err(io)?;
+    let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(image_type(&prefix[..filled])),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    immutable(&mut response, &etag);
+    Ok(response)
+}
+
+/// Longest side of a dashboard thumbnail, in pixels.
+const THUMB_LONG_EDGE: u32 = 320;
+
+/// Where the thumbnail of a blob is cached: `<data_dir>/thumbs/ab/<sha256>.jpg`.
+fn thumb_path(data_dir: &FsPath, id: &BlobId) -> PathBuf {
+    data_dir
+        .join("thumbs")
+        .join(&id.as_str()[0..2])
+        .join(format!("{id}.jpg"))
+}
+
+/// Why no thumbnail could be made.
+enum ThumbError {
+    NoBlob,
+    Unreadable(String),
+    Io(String),
+}
+
+/// Makes the thumbnail once, with the phones' photo pipeline (a reduced-size decode),
+/// and keeps it; later calls find the file.
+fn ensure_thumbnail(blob: &FsPath, target: &FsPath) -> Result<(), ThumbError> {
+    if target.is_file() {
+        return Ok(());
+    }
+    if !blob.is_file() {
+        return Err(ThumbError::NoBlob);
+    }
+    let dir = target
+        .parent()
+        .ok_or_else(|| ThumbError::Io("thumb dir".into()))?;
+    std::fs::create_dir_all(dir).map_err(|e| ThumbError::Io(e.to_string()))?;
+    let work = tempfile_dir(dir).map_err(|e| ThumbError::Io(e.to_string()))?;
+    let settings = chibo_photo::PhotoSettings {
+        max_long_edge: THUMB_LONG_EDGE,
+        thumbnail_long_edge: THUMB_LONG_EDGE,
+        ..chibo_photo::PhotoSettings::default()
+    };
+    let result = match chibo_photo::process_photo(blob, &work, &settings) {
+        Ok(done) => std::fs::rename(&done.path, target).map_err(|e| ThumbError::Io(e.to_string())),
+        Err(e) => Err(ThumbError::Unreadable(e.to_string())),
+    };
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+/// A fresh work directory beside the cache, so the final rename stays on one filesystem.
+fn tempfile_dir(parent: &FsPath) -> std::io::Result<PathBuf> {
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let dir = parent.join(format!(".work-{}", hex::encode(nonce)));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Shown in place of a photo that cannot be decoded.
+const BROKEN_PHOTO_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240" role="img" aria-label="Ảnh bị hỏng, không hiển thị được"><rect width="320" height="240" fill="#f3f3f3" stroke="#b00020"/><text x="160" y="115" font-family="sans-serif" font-size="16" text-anchor="middle" fill="#b00020">Ảnh bị hỏng,</text><text x="160" y="140" font-family="sans-serif" font-size="16" text-anchor="middle" fill="#b00020">không hiển thị được</text></svg>"##;
+
+/// Shown in place of a photo the phone has not uploaded yet.
+const MISSING_PHOTO_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240" role="img" aria-label="Ảnh chưa được tải lên máy chủ"><rect width="320" height="240" fill="#f3f3f3" stroke="#777"/><text x="160" y="115" font-family="sans-serif" font-size="16" text-anchor="middle" fill="#444">Ảnh chưa được</text><text x="160" y="140" font-family="sans-serif" font-size="16" text-anchor="middle" fill="#444">tải lên máy chủ</text></svg>"##;
+
+/// A picture that says why there is no photo; never cached (it may come later).
+fn placeholder(status: StatusCode, svg: &'static str) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+async fn thumbnail(
+    scope: CommuneScope,
+    Path((_, sha256)): Path<(String, String)>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let id = readable_photo(&state, &scope.commune.id, &sha256).await?;
+    let etag = format!("\"{id}-thumb\"");
+    if not_modified(&headers, &etag) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        immutable(&mut response, &etag);
+        return Ok(response);
+    }
+    let blob = blob_store(&state)?.path_of(&id);
+    let target = thumb_path(&state.config.data_dir, &id);
+    let made = {
+        let target = target.clone();
+        tokio::task::spawn_blocking(move || ensure_thumbnail(&blob, &target))
+            .await
+            .map_err(|e| PageError::Internal(format!("thumbnail task: {e}")))?
+    };
+    match made {
+        Ok(()) => {}
+        Err(ThumbError::NoBlob) => {
+            return Ok(placeholder(StatusCode::NOT_FOUND, MISSING_PHOTO_SVG))
+        }
+        Err(ThumbError::Io(detail)) => {
+            return Err(PageError::Internal(format!("thumbnail {id}: {detail}")))
+        }
+        Err(ThumbError::Unreadable(detail)) => {
+            tracing::warn!(photo = %id, %detail, "dashboard: photo cannot be decoded");
+            return Ok(placeholder(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                BROKEN_PHOTO_SVG,
+            ));
+        }
+    }
+    let bytes = tokio::fs::read(&target)
+        .await
+        .map_err(|e| PageError::Internal(format!("thumbnail {id}: {e}")))?;
+    let mut response = ([(header::CONTENT_TYPE, "image/jpeg")], bytes).into_response();
+    immutable(&mut response, &etag);
+    Ok(response)
 }
