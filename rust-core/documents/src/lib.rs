@@ -6,8 +6,8 @@
 use std::io::Cursor;
 
 use chibo_domain::rules::{
-    minutes_document, resolution_document, Block, DocumentTable, MeetingAssessment,
-    MeetingContext, SignatureBlock,
+    minutes_document, resolution_document, Block, DocumentTable, MeetingAssessment, MeetingContext,
+    SignatureBlock,
 };
 use docx_rs::{
     AlignmentType, Docx, LineSpacing, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
@@ -155,9 +155,8 @@ pub fn to_docx(doc: &OfficialDocument) -> Result<Vec<u8>, DocumentError> {
     docx = docx.add_table(signature_table(doc));
     for note in &doc.notes {
         docx = docx.add_paragraph(empty());
-        docx = docx.add_paragraph(
-            Paragraph::new().add_run(Run::new().add_text(note).italic().size(NOTE)),
-        );
+        docx = docx
+            .add_paragraph(Paragraph::new().add_run(Run::new().add_text(note).italic().size(NOTE)));
     }
 
     let mut bytes = Cursor::new(Vec::new());
