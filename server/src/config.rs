@@ -29,6 +29,9 @@ pub struct Config {
     pub enrollment_code_ttl_hours: i64,
     /// The most changes one sync response carries (a device may ask for fewer).
     pub max_pull: u32,
+    /// Mark the dashboard's cookies `Secure` (when served over HTTPS, e.g. behind a TLS
+    /// proxy); off by default because the default listens on plain HTTP.
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
@@ -41,6 +44,7 @@ impl Default for Config {
             clock_tolerance_minutes: CheckInSettings::default().clock_tolerance_ms / 60_000,
             enrollment_code_ttl_hours: 72,
             max_pull: 500,
+            secure_cookies: false,
         }
     }
 }
@@ -84,7 +88,8 @@ impl Config {
 
     /// Applies `CHIBO_LISTEN`, `CHIBO_DATA_DIR`, `CHIBO_DATABASE_URL`,
     /// `CHIBO_MAX_BODY_BYTES`, `CHIBO_CLOCK_TOLERANCE_MINUTES`,
-    /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS` and `CHIBO_MAX_PULL` from `vars`.
+    /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS`, `CHIBO_MAX_PULL` and `CHIBO_SECURE_COOKIES`
+    /// (`true`/`false`) from `vars`.
     pub fn with_env(
         mut self,
         vars: impl IntoIterator<Item = (String, String)>,
@@ -108,6 +113,7 @@ impl Config {
                     self.enrollment_code_ttl_hours = parse(&name, &value)?
                 }
                 "CHIBO_MAX_PULL" => self.max_pull = parse(&name, &value)?,
+                "CHIBO_SECURE_COOKIES" => self.secure_cookies = parse(&name, &value)?,
                 _ => {}
             }
         }

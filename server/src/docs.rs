@@ -109,7 +109,7 @@ impl<'t> CommuneDocs<'t> {
             kind,
             &DocFilter {
                 cell_id: Some(cell_id.to_string()),
-                ref_id: None,
+                ..DocFilter::default()
             },
         )
     }
@@ -118,8 +118,8 @@ impl<'t> CommuneDocs<'t> {
         self.list(
             kind,
             &DocFilter {
-                cell_id: None,
                 ref_id: Some(ref_id.to_string()),
+                ..DocFilter::default()
             },
         )
     }

@@ -19,6 +19,7 @@ pub mod scope;
 pub mod storage;
 pub mod sync;
 pub mod tus;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -167,11 +168,15 @@ impl Server {
             .map_err(|e| ServerError::Io(e.to_string()))?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
+            // The client's address feeds the dashboard's sign-in rate limit.
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
         });
         tracing::info!(%addr, backend = state.storage.backend_name(), "chibo-server listening");
         Ok(RunningServer {

@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 
 use chibo_domain::sync::Role;
 use chibo_server::admin::{self, NewPerson};
+use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::users::{self, NewUser, MIN_PASSWORD_CHARS};
 use chibo_server::{Clock, Config, Server, SystemClock};
 
 #[derive(Parser)]
@@ -25,7 +27,7 @@ struct Cli {
 enum Command {
     /// Serve the sync, enrolment, admin and upload API until Ctrl-C.
     Serve,
-    /// Bootstrap: communes, the first office person, enrolment codes.
+    /// Bootstrap: communes, the first office person, enrolment codes, dashboard accounts.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
@@ -62,6 +64,25 @@ enum AdminCommand {
         #[arg(long)]
         person: String,
     },
+    /// Create a dashboard account. The password is read from CHIBO_NEW_PASSWORD, or
+    /// else from the first line of standard input (never from the command line).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// commune_admin, commune_viewer or province_viewer.
+        #[arg(long, value_parser = ["commune_admin", "commune_viewer", "province_viewer"])]
+        role: String,
+        /// The commune's id, for the commune roles.
+        #[arg(long)]
+        commune: Option<String>,
+        /// The province's id, for the province viewer.
+        #[arg(long)]
+        province: Option<String>,
+    },
+    /// List the dashboard accounts.
+    ListUsers,
 }
 
 fn main() -> ExitCode {
@@ -137,5 +158,52 @@ fn run_admin(config: Config, command: AdminCommand) -> Result<(), String> {
         AdminCommand::IssueCode { commune, person } => print_json(
             &admin::issue_code(storage, &commune, &person, ttl, now).map_err(|e| e.to_string())?,
         ),
+        AdminCommand::CreateUser {
+            username,
+            display_name,
+            role,
+            commune,
+            province,
+        } => {
+            let role = DashboardRole::parse(&role)
+                .ok_or_else(|| format!("vai trò không hợp lệ: \"{role}\""))?;
+            let password = new_password()?;
+            let user = users::create_user(
+                storage,
+                NewUser {
+                    username,
+                    display_name,
+                    password,
+                    role,
+                    commune_id: commune,
+                    province_id: province,
+                },
+                now,
+            )
+            .map_err(|e| e.to_string())?;
+            print_json(&user)
+        }
+        AdminCommand::ListUsers => {
+            print_json(&users::list_users(storage).map_err(|e| e.to_string())?)
+        }
     }
+}
+
+/// The new account's password: `CHIBO_NEW_PASSWORD`, else one line of standard input.
+fn new_password() -> Result<String, String> {
+    let password = match std::env::var("CHIBO_NEW_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprintln!("Nhập mật khẩu cho tài khoản mới (ít nhất {MIN_PASSWORD_CHARS} ký tự):");
+            }
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("không đọc được mật khẩu: {e}"))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    users::check_password(&password).map_err(|e| e.to_string())?;
+    Ok(password)
 }

@@ -1,21 +1,49 @@
 //! Sign-in and roles: who is looking at the dashboard, and what they may see and do.
 //!
-//! (Scaffold: the types and extractors the pages build on. Sign-in, sessions, CSRF
-//! tokens and the rate limit are being built; until then nobody is signed in.)
+//! A signed-in browser holds a random token in the `chibo_session` cookie (HttpOnly,
+//! SameSite=Lax); the server keeps only its SHA-256, with the session's CSRF token and
+//! an idle expiry that slides while the session is used. The sign-in form has its own
+//! CSRF defence (a random token in a cookie and in the form, compared on post), and
+//! repeated failures for one username or from one address are refused for a while.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use askama::Template;
 use axum::body::Bytes;
-use axum::Router;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
-use crate::storage::{self, CommuneRow};
-use crate::AppState;
+use chibo_domain::time::EpochMillis;
 
-use super::layout::{blocking, PageError};
+use crate::storage::{self, username_key, CommuneRow, DashboardUserRow, WebSessionRow};
+use crate::{users, AppState};
+
+use super::layout::{blocking, commune_path, render, Chrome, Nav, PageError};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "chibo_session";
+/// The sign-in form's CSRF cookie (before there is a session).
+pub const LOGIN_CSRF_COOKIE: &str = "chibo_login_csrf";
+/// A session unused for this long is over.
+pub const IDLE_TIMEOUT_MS: i64 = 12 * 3_600_000;
+/// However much it is used, a session ends this long after sign-in.
+pub const MAX_SESSION_MS: i64 = 7 * 24 * 3_600_000;
+/// `last_seen_at` is written at most this often (a page view is otherwise read-only).
+const TOUCH_EVERY_MS: i64 = 60_000;
+/// Failed sign-ins counted over this window…
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60_000;
+/// …and how many are allowed in it before further attempts are refused.
+pub const MAX_FAILURES: u64 = 5;
 
 /// The dashboard roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +55,26 @@ pub enum DashboardRole {
     CommuneViewer,
     /// Reads every commune of one province.
     ProvinceViewer,
+}
+
+impl DashboardRole {
+    /// The stored and command-line form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DashboardRole::CommuneAdmin => "commune_admin",
+            DashboardRole::CommuneViewer => "commune_viewer",
+            DashboardRole::ProvinceViewer => "province_viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DashboardRole> {
+        match text {
+            "commune_admin" => Some(DashboardRole::CommuneAdmin),
+            "commune_viewer" => Some(DashboardRole::CommuneViewer),
+            "province_viewer" => Some(DashboardRole::ProvinceViewer),
+            _ => None,
+        }
+    }
 }
 
 /// A signed-in dashboard user, as the session found them.
@@ -60,16 +108,396 @@ impl DashboardUser {
         self.role == DashboardRole::CommuneAdmin
             && self.commune_id.as_deref() == Some(commune.id.as_str())
     }
+
+    fn from_row(row: DashboardUserRow, csrf_token: String) -> Option<DashboardUser> {
+        Some(DashboardUser {
+            role: DashboardRole::parse(&row.role)?,
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            commune_id: row.commune_id,
+            province_id: row.province_id,
+            csrf_token,
+        })
+    }
 }
 
-/// Sign-in, sign-out.
+/// Sign-in, sign-out, and the start page.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
 }
 
+// ---------------------------------------------------------------- tokens, cookies
+
+/// 32 random bytes, URL-safe base64.
+fn random_token() -> Result<String, PageError> {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| PageError::Internal(format!("no randomness: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+fn set_cookie(state: &AppState, name: &str, value: &str, path: &str, clear: bool) -> HeaderValue {
+    let mut text = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax");
+    if clear {
+        text.push_str("; Max-Age=0");
+    }
+    if state.config.secure_cookies {
+        text.push_str("; Secure");
+    }
+    // Tokens are base64url: always a valid header value.
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn equal_secrets(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    !a.is_empty() && a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// `next` if it is a path on this site, else `/`: never a redirect elsewhere
+/// (`//host`, `/\host` and absolute URLs are refused).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(next)
+            if next.starts_with('/')
+                && !next.starts_with("//")
+                && !next.contains('\\')
+                && !next.chars().any(char::is_control) =>
+        {
+            next.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// The address the request came from (the proxy's, behind one).
+struct ClientIp(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".to_string()),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------- sign-in
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    csrf: &'a str,
+    next: &'a str,
+    username: &'a str,
+    error: Option<&'a str>,
+}
+
+/// The sign-in form with a fresh form token (set as a cookie too), and `status`.
+fn login_page(
+    state: &AppState,
+    status: StatusCode,
+    next: &str,
+    username: &str,
+    error: Option<&str>,
+) -> Result<Response, PageError> {
+    let csrf = random_token()?;
+    let page = render(&LoginPage {
+        csrf: &csrf,
+        next,
+        username,
+        error,
+    })?;
+    let mut response = (status, page).into_response();
+    response.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(state, LOGIN_CSRF_COOKIE, &csrf, "/login", false),
+    );
+    no_store(&mut response);
+    Ok(response)
+}
+
+fn no_store(response: &mut Response) {
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    parts_headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, PageError> {
+    let next = safe_next(query.next.as_deref());
+    if session_from_headers(&state, &parts_headers)
+        .await?
+        .is_some()
+    {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    login_page(&state, StatusCode::OK, &next, "", None)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    csrf: String,
+}
+
+const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
+const TOO_MANY_FAILURES: &str = "Đã đăng nhập sai quá nhiều lần. Vì an toàn, tài khoản này \
+    (hoặc máy này) tạm thời không đăng nhập được; đồng chí thử lại sau 15 phút.";
+const STALE_FORM: &str = "Trang đăng nhập đã cũ hoặc trình duyệt chặn cookie. Đồng chí \
+    nhập lại tên đăng nhập và mật khẩu.";
+
+enum Outcome {
+    SignedIn { token: String },
+    Wrong,
+    Throttled,
+}
+
+/// A hash to verify against when the username is unknown, so that an unknown user
+/// takes as long to refuse as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| users::hash_password("chibo-no-such-user-password").unwrap_or_default())
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let next = safe_next(form.next.as_deref());
+    let form_token = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if !equal_secrets(&form_token, &form.csrf) {
+        return login_page(
+            &state,
+            StatusCode::FORBIDDEN,
+            &next,
+            &form.username,
+            Some(STALE_FORM),
+        );
+    }
+    let storage = state.storage.clone();
+    let now = state.clock.now();
+    let username = form.username.clone();
+    let password = form.password;
+    let outcome = blocking(move || {
+        let key = username_key(&username);
+        let since = now - FAILURE_WINDOW_MS;
+        let ((by_user, by_ip), user) = storage::read(&*storage, |tx| {
+            Ok((
+                tx.sign_in_failures(&key, &ip, since)?,
+                tx.dashboard_user_by_username(&username)?,
+            ))
+        })?;
+        if by_user >= MAX_FAILURES || by_ip >= MAX_FAILURES {
+            return Ok(Outcome::Throttled);
+        }
+        let hash = user
+            .as_ref()
+            .map_or(dummy_hash(), |u| u.password_hash.as_str());
+        let verified = users::verify_password(&password, hash);
+        let user = match user {
+            Some(user) if verified && user.disabled_at.is_none() => user,
+            _ => {
+                storage::write(&*storage, |tx| {
+                    tx.delete_sign_in_failures_before(since)?;
+                    tx.insert_sign_in_failure(&key, &ip, now)
+                })?;
+                return Ok(Outcome::Wrong);
+            }
+        };
+        let token = random_token()?;
+        let session = WebSessionRow {
+            token_hash: token_hash(&token),
+            user_id: user.id.clone(),
+            csrf_token: random_token()?,
+            created_at: now,
+            expires_at: now + IDLE_TIMEOUT_MS,
+            last_seen_at: now,
+        };
+        storage::write(&*storage, |tx| {
+            tx.delete_expired_web_sessions(now)?;
+            tx.insert_web_session(&session)
+        })?;
+        Ok(Outcome::SignedIn { token })
+    })
+    .await?;
+    match outcome {
+        Outcome::SignedIn { token } => {
+            let mut response = Redirect::to(&next).into_response();
+            let headers = response.headers_mut();
+            headers.append(
+                SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, &token, "/", false),
+            );
+            headers.append(
+                SET_COOKIE,
+                set_cookie(&state, LOGIN_CSRF_COOKIE, "", "/login", true),
+            );
+            Ok(response)
+        }
+        Outcome::Wrong => login_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            &next,
+            &form.username,
+            Some(WRONG_CREDENTIALS),
+        ),
+        Outcome::Throttled => login_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            &next,
+            &form.username,
+            Some(TOO_MANY_FAILURES),
+        ),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        let storage = state.storage.clone();
+        blocking(move || {
+            Ok(storage::write(&*storage, |tx| {
+                tx.delete_web_session(&token_hash(&token))
+            })?)
+        })
+        .await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, "", "/", true),
+    );
+    Ok(response)
+}
+
+// ---------------------------------------------------------------- the start page
+
+#[derive(Template)]
+#[template(path = "communes.html")]
+struct CommunesPage {
+    chrome: Chrome,
+    communes: Vec<CommuneRow>,
+}
+
+impl CommunesPage {
+    fn href(&self, commune: &CommuneRow) -> String {
+        commune_path(&commune.id)
+    }
+}
+
+/// A commune user goes to their commune; a province viewer picks one of the province's.
+async fn home(State(state): State<AppState>, user: DashboardUser) -> Result<Response, PageError> {
+    if let (DashboardRole::CommuneAdmin | DashboardRole::CommuneViewer, Some(commune_id)) =
+        (user.role, &user.commune_id)
+    {
+        return Ok(Redirect::to(&commune_path(commune_id)).into_response());
+    }
+    let storage = state.storage.clone();
+    let province = user.province_id.clone().unwrap_or_default();
+    let communes = blocking(move || {
+        let all = storage::read(&*storage, |tx| tx.communes())?;
+        Ok(all
+            .into_iter()
+            .filter(|c| c.province_id == province)
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    let page = CommunesPage {
+        chrome: Chrome::new(user, None, Nav::None, "Các xã trong tỉnh"),
+        communes,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+// ---------------------------------------------------------------- the session
+
 /// The user of the session the request's cookie names, if it is valid.
-async fn session_user(_state: &AppState, _parts: &Parts) -> Result<Option<DashboardUser>, PageError> {
-    Ok(None)
+async fn session_user(state: &AppState, parts: &Parts) -> Result<Option<DashboardUser>, PageError> {
+    session_from_headers(state, &parts.headers).await
+}
+
+async fn session_from_headers(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<DashboardUser>, PageError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let storage = state.storage.clone();
+    let now = state.clock.now();
+    blocking(move || {
+        let hash = token_hash(&token);
+        let found = storage::read(&*storage, |tx| {
+            let Some(session) = tx.web_session(&hash)? else {
+                return Ok(None);
+            };
+            Ok(tx
+                .dashboard_user(&session.user_id)?
+                .map(|user| (session, user)))
+        })?;
+        let Some((session, user)) = found else {
+            return Ok(None);
+        };
+        if !is_live(&session, now) || user.disabled_at.is_some() {
+            return Ok(None);
+        }
+        if now - session.last_seen_at >= TOUCH_EVERY_MS {
+            let expires_at = (now + IDLE_TIMEOUT_MS).min(session.created_at + MAX_SESSION_MS);
+            storage::write(&*storage, |tx| tx.touch_web_session(&hash, now, expires_at))?;
+        }
+        Ok(DashboardUser::from_row(user, session.csrf_token))
+    })
+    .await
+}
+
+fn is_live(session: &WebSessionRow, now: EpochMillis) -> bool {
+    now < session.expires_at && now < session.created_at + MAX_SESSION_MS
 }
 
 /// A signed-out visitor goes to the sign-in page, and comes back after.
@@ -79,7 +507,10 @@ fn to_sign_in(parts: &Parts) -> Response {
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    Redirect::to(&format!("/login?next={}", super::layout::urlencode(next))).into_response()
+    let mut response =
+        Redirect::to(&format!("/login?next={}", super::layout::urlencode(next))).into_response();
+    no_store(&mut response);
+    response
 }
 
 impl FromRequestParts<AppState> for DashboardUser {
@@ -114,11 +545,9 @@ impl FromRequestParts<AppState> for CommuneScope {
             .cloned()
             .ok_or_else(|| PageError::NotFound.into_response())?;
         let storage = state.storage.clone();
-        let commune = blocking(move || {
-            Ok(storage::read(&*storage, |tx| tx.commune(&commune_id))?)
-        })
-        .await
-        .map_err(IntoResponse::into_response)?;
+        let commune = blocking(move || Ok(storage::read(&*storage, |tx| tx.commune(&commune_id))?))
+            .await
+            .map_err(IntoResponse::into_response)?;
         match commune {
             Some(commune) if user.may_read(&commune) => Ok(CommuneScope { user, commune }),
             _ => Err(PageError::NotFound.into_response()),

@@ -201,6 +201,45 @@ pub struct DocRow {
 pub struct DocFilter {
     pub cell_id: Option<String>,
     pub ref_id: Option<String>,
+    /// Only documents with `at >= at_from` (documents without `at` are left out).
+    pub at_from: Option<EpochMillis>,
+    /// Only documents with `at < at_until` (documents without `at` are left out).
+    pub at_until: Option<EpochMillis>,
+}
+
+/// An office user of the dashboard. `role` is "commune_admin" or "commune_viewer" (with
+/// `commune_id`) or "province_viewer" (with `province_id`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DashboardUserRow {
+    pub id: String,
+    /// As typed at creation; unique ignoring case ([`username_key`]).
+    pub username: String,
+    pub display_name: String,
+    /// An argon2 PHC string.
+    pub password_hash: String,
+    pub role: String,
+    pub commune_id: Option<String>,
+    pub province_id: Option<String>,
+    pub created_at: EpochMillis,
+    pub disabled_at: Option<EpochMillis>,
+}
+
+/// A signed-in browser. Only the SHA-256 (hex) of the cookie's token is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebSessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    /// Posted back by every form of the session.
+    pub csrf_token: String,
+    pub created_at: EpochMillis,
+    /// Moves forward while the session is used (idle expiry).
+    pub expires_at: EpochMillis,
+    pub last_seen_at: EpochMillis,
+}
+
+/// The form of a username that uniqueness and sign-in compare: trimmed, lower case.
+pub fn username_key(username: &str) -> String {
+    username.trim().to_lowercase()
 }
 
 /// Where a blob (photo, attachment) is referenced: by a record of a cell, or
@@ -333,6 +372,71 @@ pub trait Tx {
     fn add_blob_ref(&mut self, blob: &BlobRef) -> StorageResult<()>;
     /// Every place `sha256` is referenced, in any commune.
     fn blob_refs(&mut self, sha256: &str) -> StorageResult<Vec<BlobRef>>;
+
+    // ------------------------------------------------------------ pull cursors
+
+    /// Records that `device_id` has pulled the commune's `scope` up to `server_seq`.
+    /// Only moves forward: a smaller number leaves the stored one.
+    fn set_device_cursor(
+        &mut self,
+        device_id: &str,
+        commune_id: &str,
+        scope: &str,
+        server_seq: u64,
+    ) -> StorageResult<()>;
+    /// How far each device has pulled the commune's `scope`, by device id.
+    fn device_cursors(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+    ) -> StorageResult<Vec<(String, u64)>>;
+
+    // ------------------------------------------------------------ dashboard users
+
+    /// `Conflict` when the username (ignoring case) or the id is taken.
+    fn insert_dashboard_user(&mut self, user: &DashboardUserRow) -> StorageResult<()>;
+    fn dashboard_user(&mut self, id: &str) -> StorageResult<Option<DashboardUserRow>>;
+    /// By username, ignoring case ([`username_key`]).
+    fn dashboard_user_by_username(
+        &mut self,
+        username: &str,
+    ) -> StorageResult<Option<DashboardUserRow>>;
+    /// Every dashboard user, by username.
+    fn dashboard_users(&mut self) -> StorageResult<Vec<DashboardUserRow>>;
+
+    // ------------------------------------------------------------ web sessions
+
+    fn insert_web_session(&mut self, session: &WebSessionRow) -> StorageResult<()>;
+    fn web_session(&mut self, token_hash: &str) -> StorageResult<Option<WebSessionRow>>;
+    /// The session was used at `last_seen_at`; it now lasts until `expires_at`.
+    fn touch_web_session(
+        &mut self,
+        token_hash: &str,
+        last_seen_at: EpochMillis,
+        expires_at: EpochMillis,
+    ) -> StorageResult<()>;
+    fn delete_web_session(&mut self, token_hash: &str) -> StorageResult<()>;
+    /// Forgets sessions with `expires_at <= now`.
+    fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ sign-in failures
+
+    /// A failed sign-in for `username_key` from `client_ip` at `at`.
+    fn insert_sign_in_failure(
+        &mut self,
+        username_key: &str,
+        client_ip: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()>;
+    /// Failures since `since` (inclusive): (for this username key, from this address).
+    fn sign_in_failures(
+        &mut self,
+        username_key: &str,
+        client_ip: &str,
+        since: EpochMillis,
+    ) -> StorageResult<(u64, u64)>;
+    /// Forgets failures before `before`.
+    fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or

@@ -48,7 +48,8 @@ use super::*;
 /// Versioned schema: `SCHEMA[n]` moves a database from version n to n+1, the same
 /// versions as the SQLite backend's. Text is compared byte by byte (`COLLATE "C"`), as
 /// SQLite does, whatever the database's locale: lists come out in the same order.
-pub(crate) const SCHEMA: &[&str] = &[r#"
+pub(crate) const SCHEMA: &[&str] = &[
+    r#"
 CREATE TABLE communes (
     id TEXT COLLATE "C" PRIMARY KEY,
     name TEXT COLLATE "C" NOT NULL,
@@ -144,7 +145,47 @@ CREATE TABLE blob_refs (
     cell_id TEXT COLLATE "C"
 );
 CREATE INDEX blob_refs_sha ON blob_refs (sha256);
-"#];
+"#,
+    r#"
+CREATE INDEX docs_at ON docs (commune_id, kind, at);
+CREATE TABLE device_cursors (
+    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
+    scope TEXT COLLATE "C" NOT NULL,
+    device_id TEXT COLLATE "C" NOT NULL,
+    server_seq BIGINT NOT NULL,
+    PRIMARY KEY (commune_id, scope, device_id)
+);
+CREATE TABLE dashboard_users (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    username TEXT COLLATE "C" NOT NULL,
+    username_key TEXT COLLATE "C" NOT NULL UNIQUE,
+    display_name TEXT COLLATE "C" NOT NULL,
+    password_hash TEXT COLLATE "C" NOT NULL,
+    role TEXT COLLATE "C" NOT NULL,
+    commune_id TEXT COLLATE "C" REFERENCES communes(id),
+    province_id TEXT COLLATE "C",
+    created_at BIGINT NOT NULL,
+    disabled_at BIGINT
+);
+CREATE TABLE web_sessions (
+    token_hash TEXT COLLATE "C" PRIMARY KEY,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES dashboard_users(id),
+    csrf_token TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL
+);
+CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+CREATE TABLE sign_in_failures (
+    username_key TEXT COLLATE "C" NOT NULL,
+    client_ip TEXT COLLATE "C" NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_user ON sign_in_failures (username_key, at);
+CREATE INDEX sign_in_failures_ip ON sign_in_failures (client_ip, at);
+CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
+"#,
+];
 
 /// Connections per server process; PostgreSQL's default `max_connections` (100) leaves
 /// room for several processes.
@@ -655,6 +696,12 @@ macro_rules! log_cols {
          received_at, change"
     };
 }
+macro_rules! dashboard_user_cols {
+    () => {
+        "id, username, display_name, password_hash, role, commune_id, province_id, \
+         created_at, disabled_at"
+    };
+}
 macro_rules! doc_cols {
     () => {
         "commune_id, kind, id, cell_id, ref_id, at, body"
@@ -988,32 +1035,29 @@ impl Tx for PgTx<'_, '_> {
         kind: &str,
         filter: &DocFilter,
     ) -> StorageResult<Vec<DocRow>> {
-        // One statement per combination of filters, so each gets a plan that uses its
-        // index (a generic `$3 IS NULL OR cell_id = $3` plan would not).
-        const SELECT: &str = concat!(
+        // Only the filters given go into the statement: one prepared statement per
+        // combination, each with a plan that uses its index (a generic `$3 IS NULL OR
+        // cell_id = $3` plan would not).
+        let mut sql = String::from(concat!(
             "SELECT ",
             doc_cols!(),
             " FROM docs WHERE commune_id = $1 AND kind = $2"
-        );
-        const ORDER: &str = " ORDER BY at NULLS FIRST, id";
-        match (&filter.cell_id, &filter.ref_id) {
-            (None, None) => self.all(&format!("{SELECT}{ORDER}"), &[&commune_id, &kind], doc_from),
-            (Some(cell), None) => self.all(
-                &format!("{SELECT} AND cell_id = $3{ORDER}"),
-                &[&commune_id, &kind, cell],
-                doc_from,
-            ),
-            (None, Some(reference)) => self.all(
-                &format!("{SELECT} AND ref_id = $3{ORDER}"),
-                &[&commune_id, &kind, reference],
-                doc_from,
-            ),
-            (Some(cell), Some(reference)) => self.all(
-                &format!("{SELECT} AND cell_id = $3 AND ref_id = $4{ORDER}"),
-                &[&commune_id, &kind, cell, reference],
-                doc_from,
-            ),
+        ));
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&commune_id, &kind];
+        let conditions: [(&str, Option<&(dyn ToSql + Sync)>); 4] = [
+            ("cell_id =", filter.cell_id.as_ref().map(|v| v as _)),
+            ("ref_id =", filter.ref_id.as_ref().map(|v| v as _)),
+            ("at >=", filter.at_from.as_ref().map(|v| v as _)),
+            ("at <", filter.at_until.as_ref().map(|v| v as _)),
+        ];
+        for (condition, value) in conditions {
+            if let Some(value) = value {
+                params.push(value);
+                sql += &format!(" AND {condition} ${}", params.len());
+            }
         }
+        sql += " ORDER BY at NULLS FIRST, id";
+        self.all(&sql, &params, doc_from)
     }
 
     fn entity_clock(&mut self, commune_id: &str, key: &str) -> StorageResult<Option<String>> {
@@ -1086,4 +1130,214 @@ impl Tx for PgTx<'_, '_> {
             },
         )
     }
+
+    fn set_device_cursor(
+        &mut self,
+        device_id: &str,
+        commune_id: &str,
+        scope: &str,
+        server_seq: u64,
+    ) -> StorageResult<()> {
+        self.execute(
+            "INSERT INTO device_cursors (commune_id, scope, device_id, server_seq)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (commune_id, scope, device_id) DO UPDATE
+               SET server_seq = EXCLUDED.server_seq
+               WHERE EXCLUDED.server_seq > device_cursors.server_seq",
+            &[&commune_id, &scope, &device_id, &to_i64(server_seq)?],
+        )
+        .map(drop)
+    }
+
+    fn device_cursors(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+    ) -> StorageResult<Vec<(String, u64)>> {
+        self.all(
+            "SELECT device_id, server_seq FROM device_cursors
+             WHERE commune_id = $1 AND scope = $2 ORDER BY device_id",
+            &[&commune_id, &scope],
+            |r| Ok((get(r, 0)?, get_u64(r, 1)?)),
+        )
+    }
+
+    fn insert_dashboard_user(&mut self, u: &DashboardUserRow) -> StorageResult<()> {
+        self.insert(
+            "dashboard_users",
+            concat!(
+                "INSERT INTO dashboard_users (",
+                dashboard_user_cols!(),
+                ", username_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT DO NOTHING"
+            ),
+            &[
+                &u.id,
+                &u.username,
+                &u.display_name,
+                &u.password_hash,
+                &u.role,
+                &u.commune_id,
+                &u.province_id,
+                &u.created_at,
+                &u.disabled_at,
+                &username_key(&u.username),
+            ],
+        )
+    }
+
+    fn dashboard_user(&mut self, id: &str) -> StorageResult<Option<DashboardUserRow>> {
+        self.one(
+            concat!(
+                "SELECT ",
+                dashboard_user_cols!(),
+                " FROM dashboard_users WHERE id = $1"
+            ),
+            &[&id],
+            dashboard_user_from,
+        )
+    }
+
+    fn dashboard_user_by_username(
+        &mut self,
+        username: &str,
+    ) -> StorageResult<Option<DashboardUserRow>> {
+        self.one(
+            concat!(
+                "SELECT ",
+                dashboard_user_cols!(),
+                " FROM dashboard_users WHERE username_key = $1"
+            ),
+            &[&username_key(username)],
+            dashboard_user_from,
+        )
+    }
+
+    fn dashboard_users(&mut self) -> StorageResult<Vec<DashboardUserRow>> {
+        self.all(
+            concat!(
+                "SELECT ",
+                dashboard_user_cols!(),
+                " FROM dashboard_users ORDER BY username_key, id"
+            ),
+            &[],
+            dashboard_user_from,
+        )
+    }
+
+    fn insert_web_session(&mut self, w: &WebSessionRow) -> StorageResult<()> {
+        self.insert(
+            "web_sessions",
+            "INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, expires_at,
+                                       last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &[
+                &w.token_hash,
+                &w.user_id,
+                &w.csrf_token,
+                &w.created_at,
+                &w.expires_at,
+                &w.last_seen_at,
+            ],
+        )
+    }
+
+    fn web_session(&mut self, token_hash: &str) -> StorageResult<Option<WebSessionRow>> {
+        self.one(
+            "SELECT token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at
+             FROM web_sessions WHERE token_hash = $1",
+            &[&token_hash],
+            |r| {
+                Ok(WebSessionRow {
+                    token_hash: get(r, 0)?,
+                    user_id: get(r, 1)?,
+                    csrf_token: get(r, 2)?,
+                    created_at: get(r, 3)?,
+                    expires_at: get(r, 4)?,
+                    last_seen_at: get(r, 5)?,
+                })
+            },
+        )
+    }
+
+    fn touch_web_session(
+        &mut self,
+        token_hash: &str,
+        last_seen_at: EpochMillis,
+        expires_at: EpochMillis,
+    ) -> StorageResult<()> {
+        self.execute(
+            "UPDATE web_sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1",
+            &[&token_hash, &last_seen_at, &expires_at],
+        )
+        .map(drop)
+    }
+
+    fn delete_web_session(&mut self, token_hash: &str) -> StorageResult<()> {
+        self.execute(
+            "DELETE FROM web_sessions WHERE token_hash = $1",
+            &[&token_hash],
+        )
+        .map(drop)
+    }
+
+    fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()> {
+        self.execute("DELETE FROM web_sessions WHERE expires_at <= $1", &[&now])
+            .map(drop)
+    }
+
+    fn insert_sign_in_failure(
+        &mut self,
+        username_key: &str,
+        client_ip: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()> {
+        self.execute(
+            "INSERT INTO sign_in_failures (username_key, client_ip, at) VALUES ($1, $2, $3)",
+            &[&username_key, &client_ip, &at],
+        )
+        .map(drop)
+    }
+
+    fn sign_in_failures(
+        &mut self,
+        username_key: &str,
+        client_ip: &str,
+        since: EpochMillis,
+    ) -> StorageResult<(u64, u64)> {
+        let by_user = self
+            .one(
+                "SELECT COUNT(*) FROM sign_in_failures WHERE username_key = $1 AND at >= $2",
+                &[&username_key, &since],
+                |r| get_u64(r, 0),
+            )?
+            .unwrap_or(0);
+        let by_ip = self
+            .one(
+                "SELECT COUNT(*) FROM sign_in_failures WHERE client_ip = $1 AND at >= $2",
+                &[&client_ip, &since],
+                |r| get_u64(r, 0),
+            )?
+            .unwrap_or(0);
+        Ok((by_user, by_ip))
+    }
+
+    fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()> {
+        self.execute("DELETE FROM sign_in_failures WHERE at < $1", &[&before])
+            .map(drop)
+    }
+}
+
+fn dashboard_user_from(r: &Row) -> StorageResult<DashboardUserRow> {
+    Ok(DashboardUserRow {
+        id: get(r, 0)?,
+        username: get(r, 1)?,
+        display_name: get(r, 2)?,
+        password_hash: get(r, 3)?,
+        role: get(r, 4)?,
+        commune_id: get(r, 5)?,
+        province_id: get(r, 6)?,
+        created_at: get(r, 7)?,
+        disabled_at: get(r, 8)?,
+    })
 }

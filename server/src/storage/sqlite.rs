@@ -10,7 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use super::*;
 
 /// Versioned schema: `SCHEMA[n]` moves a database from version n to n+1.
-const SCHEMA: &[&str] = &[r#"
+const SCHEMA: &[&str] = &[
+    r#"
 CREATE TABLE communes (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -106,7 +107,47 @@ CREATE TABLE blob_refs (
     cell_id TEXT
 );
 CREATE INDEX blob_refs_sha ON blob_refs (sha256);
-"#];
+"#,
+    r#"
+CREATE INDEX docs_at ON docs (commune_id, kind, at);
+CREATE TABLE device_cursors (
+    commune_id TEXT NOT NULL REFERENCES communes(id),
+    scope TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    server_seq BIGINT NOT NULL,
+    PRIMARY KEY (commune_id, scope, device_id)
+);
+CREATE TABLE dashboard_users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    commune_id TEXT REFERENCES communes(id),
+    province_id TEXT,
+    created_at BIGINT NOT NULL,
+    disabled_at BIGINT
+);
+CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES dashboard_users(id),
+    csrf_token TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL
+);
+CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+CREATE TABLE sign_in_failures (
+    username_key TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_user ON sign_in_failures (username_key, at);
+CREATE INDEX sign_in_failures_ip ON sign_in_failures (client_ip, at);
+CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
+"#,
+];
 
 const READERS: usize = 4;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -663,12 +704,19 @@ impl Tx for SqliteTx<'_> {
     ) -> StorageResult<Vec<DocRow>> {
         // Only the filters given go into the statement, so SQLite uses the cell or the
         // reference index (a generic `?3 IS NULL OR cell_id = ?3` scans the commune).
+        use rusqlite::types::Value;
         let mut sql = format!("SELECT {DOC_COLS} FROM docs WHERE commune_id = ?1 AND kind = ?2");
-        let mut values: Vec<&str> = vec![commune_id, kind];
+        let mut values: Vec<Value> = vec![commune_id.to_string().into(), kind.to_string().into()];
         for (column, value) in [("cell_id", &filter.cell_id), ("ref_id", &filter.ref_id)] {
             if let Some(value) = value {
-                values.push(value);
+                values.push(value.clone().into());
                 sql += &format!(" AND {column} = ?{}", values.len());
+            }
+        }
+        for (condition, value) in [("at >=", filter.at_from), ("at <", filter.at_until)] {
+            if let Some(value) = value {
+                values.push(value.into());
+                sql += &format!(" AND {condition} ?{}", values.len());
             }
         }
         sql += " ORDER BY at IS NOT NULL, at, id";
@@ -744,4 +792,202 @@ impl Tx for SqliteTx<'_> {
             },
         )
     }
+
+    fn set_device_cursor(
+        &mut self,
+        device_id: &str,
+        commune_id: &str,
+        scope: &str,
+        server_seq: u64,
+    ) -> StorageResult<()> {
+        self.exec(
+            "INSERT INTO device_cursors (commune_id, scope, device_id, server_seq)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (commune_id, scope, device_id) DO UPDATE
+               SET server_seq = excluded.server_seq
+               WHERE excluded.server_seq > device_cursors.server_seq",
+            params![commune_id, scope, device_id, to_i64(server_seq)?],
+        )
+        .map(drop)
+    }
+
+    fn device_cursors(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+    ) -> StorageResult<Vec<(String, u64)>> {
+        self.all(
+            "SELECT device_id, server_seq FROM device_cursors
+             WHERE commune_id = ?1 AND scope = ?2 ORDER BY device_id",
+            [commune_id, scope],
+            |r| Ok((r.get(0)?, to_u64(r.get(1)?))),
+        )
+    }
+
+    fn insert_dashboard_user(&mut self, u: &DashboardUserRow) -> StorageResult<()> {
+        self.exec(
+            &format!(
+                "INSERT INTO dashboard_users ({DASHBOARD_USER_COLS}, username_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            ),
+            params![
+                u.id,
+                u.username,
+                u.display_name,
+                u.password_hash,
+                u.role,
+                u.commune_id,
+                u.province_id,
+                u.created_at,
+                u.disabled_at,
+                username_key(&u.username)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn dashboard_user(&mut self, id: &str) -> StorageResult<Option<DashboardUserRow>> {
+        self.one(
+            &format!("SELECT {DASHBOARD_USER_COLS} FROM dashboard_users WHERE id = ?1"),
+            [id],
+            dashboard_user_from,
+        )
+    }
+
+    fn dashboard_user_by_username(
+        &mut self,
+        username: &str,
+    ) -> StorageResult<Option<DashboardUserRow>> {
+        self.one(
+            &format!("SELECT {DASHBOARD_USER_COLS} FROM dashboard_users WHERE username_key = ?1"),
+            [username_key(username)],
+            dashboard_user_from,
+        )
+    }
+
+    fn dashboard_users(&mut self) -> StorageResult<Vec<DashboardUserRow>> {
+        self.all(
+            &format!("SELECT {DASHBOARD_USER_COLS} FROM dashboard_users ORDER BY username_key, id"),
+            [],
+            dashboard_user_from,
+        )
+    }
+
+    fn insert_web_session(&mut self, w: &WebSessionRow) -> StorageResult<()> {
+        self.exec(
+            &format!(
+                "INSERT INTO web_sessions ({WEB_SESSION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ),
+            params![
+                w.token_hash,
+                w.user_id,
+                w.csrf_token,
+                w.created_at,
+                w.expires_at,
+                w.last_seen_at
+            ],
+        )
+        .map(drop)
+    }
+
+    fn web_session(&mut self, token_hash: &str) -> StorageResult<Option<WebSessionRow>> {
+        self.one(
+            &format!("SELECT {WEB_SESSION_COLS} FROM web_sessions WHERE token_hash = ?1"),
+            [token_hash],
+            |r| {
+                Ok(WebSessionRow {
+                    token_hash: r.get(0)?,
+                    user_id: r.get(1)?,
+                    csrf_token: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                    last_seen_at: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    fn touch_web_session(
+        &mut self,
+        token_hash: &str,
+        last_seen_at: EpochMillis,
+        expires_at: EpochMillis,
+    ) -> StorageResult<()> {
+        self.exec(
+            "UPDATE web_sessions SET last_seen_at = ?2, expires_at = ?3 WHERE token_hash = ?1",
+            params![token_hash, last_seen_at, expires_at],
+        )
+        .map(drop)
+    }
+
+    fn delete_web_session(&mut self, token_hash: &str) -> StorageResult<()> {
+        self.exec(
+            "DELETE FROM web_sessions WHERE token_hash = ?1",
+            [token_hash],
+        )
+        .map(drop)
+    }
+
+    fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()> {
+        self.exec("DELETE FROM web_sessions WHERE expires_at <= ?1", [now])
+            .map(drop)
+    }
+
+    fn insert_sign_in_failure(
+        &mut self,
+        username_key: &str,
+        client_ip: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()> {
+        self.exec(
+            "INSERT INTO sign_in_failures (username_key, client_ip, at) VALUES (?1, ?2, ?3)",
+            params![username_key, client_ip, at],
+        )
+        .map(drop)
+    }
+
+    fn sign_in_failures(
+        &mut self,
+        username_key: &str,
+        client_ip: &str,
+        since: EpochMillis,
+    ) -> StorageResult<(u64, u64)> {
+        let count = |tx: &Self, column: &str, value: &str| -> StorageResult<u64> {
+            tx.one(
+                &format!("SELECT COUNT(*) FROM sign_in_failures WHERE {column} = ?1 AND at >= ?2"),
+                params![value, since],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| to_u64(n.unwrap_or(0)))
+        };
+        Ok((
+            count(self, "username_key", username_key)?,
+            count(self, "client_ip", client_ip)?,
+        ))
+    }
+
+    fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()> {
+        self.exec("DELETE FROM sign_in_failures WHERE at < ?1", [before])
+            .map(drop)
+    }
 }
+
+const DASHBOARD_USER_COLS: &str = "id, username, display_name, password_hash, role, commune_id, \
+    province_id, created_at, disabled_at";
+
+fn dashboard_user_from(r: &Row<'_>) -> rusqlite::Result<DashboardUserRow> {
+    Ok(DashboardUserRow {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        password_hash: r.get(3)?,
+        role: r.get(4)?,
+        commune_id: r.get(5)?,
+        province_id: r.get(6)?,
+        created_at: r.get(7)?,
+        disabled_at: r.get(8)?,
+    })
+}
+
+const WEB_SESSION_COLS: &str =
+    "token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at";

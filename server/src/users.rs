@@ -1,0 +1,183 @@
+//! The office's dashboard accounts: created by the admin CLI or the demo, signed in with
+//! a password kept only as an argon2 hash.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use chibo_domain::time::EpochMillis;
+
+use crate::dashboard::session::DashboardRole;
+use crate::storage::{self, DashboardUserRow, Storage, StorageError};
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// A dashboard account to create.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: DashboardRole,
+    /// Required for the commune roles.
+    pub commune_id: Option<String>,
+    /// Required for the province viewer.
+    pub province_id: Option<String>,
+}
+
+/// An account as listed (never its hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    /// "commune_admin", "commune_viewer" or "province_viewer".
+    pub role: String,
+    pub commune_id: Option<String>,
+    pub province_id: Option<String>,
+    pub created_at: EpochMillis,
+    pub disabled: bool,
+}
+
+impl From<&DashboardUserRow> for UserInfo {
+    fn from(row: &DashboardUserRow) -> UserInfo {
+        UserInfo {
+            id: row.id.clone(),
+            username: row.username.clone(),
+            display_name: row.display_name.clone(),
+            role: row.role.clone(),
+            commune_id: row.commune_id.clone(),
+            province_id: row.province_id.clone(),
+            created_at: row.created_at,
+            disabled: row.disabled_at.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum UserError {
+    /// Something the operator typed is not acceptable; the message says what.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("tên đăng nhập \"{0}\" đã có người dùng")]
+    UsernameTaken(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Checks `new`, hashes its password (argon2id) and stores the account.
+pub fn create_user(
+    storage: &dyn Storage,
+    new: NewUser,
+    now: EpochMillis,
+) -> Result<UserInfo, UserError> {
+    let username = new.username.trim().to_string();
+    let valid_username = (3..=64).contains(&username.chars().count())
+        && username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if !valid_username {
+        return Err(UserError::Invalid(
+            "tên đăng nhập phải dài 3–64 ký tự, chỉ gồm chữ, số và . _ - @".into(),
+        ));
+    }
+    let display_name = new.display_name.trim().to_string();
+    if display_name.is_empty() {
+        return Err(UserError::Invalid("cần nhập họ tên hiển thị".into()));
+    }
+    check_password(&new.password)?;
+    let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let (commune_id, province_id) = match new.role {
+        DashboardRole::CommuneAdmin | DashboardRole::CommuneViewer => {
+            let Some(commune_id) = nonempty(new.commune_id) else {
+                return Err(UserError::Invalid(
+                    "tài khoản của xã cần mã xã (--commune)".into(),
+                ));
+            };
+            (Some(commune_id), None)
+        }
+        DashboardRole::ProvinceViewer => {
+            let Some(province_id) = nonempty(new.province_id) else {
+                return Err(UserError::Invalid(
+                    "tài khoản của tỉnh cần mã tỉnh (--province)".into(),
+                ));
+            };
+            (None, Some(province_id))
+        }
+    };
+    let row = DashboardUserRow {
+        id: chibo_domain::model::new_id(),
+        username: username.clone(),
+        display_name,
+        password_hash: hash_password(&new.password)?,
+        role: new.role.as_str().to_string(),
+        commune_id,
+        province_id,
+        created_at: now,
+        disabled_at: None,
+    };
+    let mut outcome = Ok(());
+    storage::write(storage, |tx| {
+        outcome = Ok(());
+        if let Some(commune_id) = &row.commune_id {
+            if tx.commune(commune_id)?.is_none() {
+                outcome = Err(UserError::Invalid(format!(
+                    "không có xã mã \"{commune_id}\""
+                )));
+                return Ok(());
+            }
+        }
+        if tx.dashboard_user_by_username(&row.username)?.is_some() {
+            outcome = Err(UserError::UsernameTaken(row.username.clone()));
+            return Ok(());
+        }
+        tx.insert_dashboard_user(&row)
+    })
+    .map_err(|e| match e {
+        StorageError::Conflict(_) => UserError::UsernameTaken(username.clone()),
+        other => UserError::Storage(other),
+    })?;
+    outcome?;
+    Ok(UserInfo::from(&row))
+}
+
+/// Every account, by username.
+pub fn list_users(storage: &dyn Storage) -> Result<Vec<UserInfo>, UserError> {
+    let rows = storage::read(storage, |tx| tx.dashboard_users())?;
+    Ok(rows.iter().map(UserInfo::from).collect())
+}
+
+/// Refuses a password shorter than [`MIN_PASSWORD_CHARS`].
+pub fn check_password(password: &str) -> Result<(), UserError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(UserError::Invalid(format!(
+            "mật khẩu phải có ít nhất {MIN_PASSWORD_CHARS} ký tự"
+        )));
+    }
+    Ok(())
+}
+
+/// An argon2id PHC string of `password` with a fresh random salt.
+pub fn hash_password(password: &str) -> Result<String, UserError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .map_err(|e| StorageError::Unavailable(format!("không sinh được số ngẫu nhiên: {e}")))?;
+    let salt = SaltString::encode_b64(&salt)
+        .map_err(|e| UserError::Invalid(format!("không tạo được muối: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| UserError::Invalid(format!("không băm được mật khẩu: {e}")))
+}
+
+/// Whether `password` matches the stored PHC string (a malformed one never matches).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
