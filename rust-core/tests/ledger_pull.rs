@@ -617,6 +617,7 @@ fn the_servers_verdict_replaces_the_provisional_one() {
         reasons: vec![],
         unchecked: vec![],
         effective_time: start + 12 * MINUTE,
+        review: None,
     };
     let unknown = Change::SetCheckInVerdict {
         check_in_id: new_id(),
@@ -685,6 +686,7 @@ fn a_v3_store_upgrades_with_its_check_ins_and_petitions() {
         reasons: vec![],
         unchecked: vec![],
         effective_time: 5,
+        review: None,
     };
     conn.execute(
         "INSERT INTO check_ins (id, meeting_id, cell_id, cadre_id, device_id, device_wall_time,

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod docs;
 pub mod error;
 pub mod http;
+pub mod office;
 pub mod reports;
 pub mod scope;
 pub mod storage;

@@ -64,6 +64,7 @@ pub fn sync(
     let (pulled, more) = crate::in_read(&*state.storage, |tx| {
         pull(tx, &actor, request, limit).map(Ok)
     })?;
+    record_delivered(state, &actor, &pulled)?;
     Ok(SyncResponse {
         server_time: now,
         acks: pushed.acks,
@@ -71,6 +72,25 @@ pub fn sync(
         clock_warning: pushed.clock_warning,
         pulled,
         more,
+    })
+}
+
+/// Records how far each page sent takes the device in its scope, so the office sees
+/// which cells received guidance without waiting for the device's next sync.
+fn record_delivered(state: &AppState, actor: &Actor, pages: &[ScopePage]) -> Result<(), ApiError> {
+    if pages.is_empty() {
+        return Ok(());
+    }
+    crate::in_write(&*state.storage, |tx| {
+        for page in pages {
+            tx.set_device_cursor(
+                &actor.device.id,
+                actor.commune_id(),
+                &page.scope.to_string(),
+                page.cursor,
+            )?;
+        }
+        Ok(Ok(()))
     })
 }
 
@@ -203,6 +223,15 @@ fn push(
     });
     let device_id = actor.device.id.clone();
     docs.with_tx(|tx| {
+        // What the device reports it has applied: the office sees who received what.
+        for cursor in &request.cursors {
+            tx.set_device_cursor(
+                &device_id,
+                docs.commune_id(),
+                &cursor.scope.to_string(),
+                cursor.after,
+            )?;
+        }
         tx.update_device_sync(&device_id, last, now)?;
         match ctx.ahead_ms {
             Some(ahead) => tx.flag_device_clock(&device_id, ahead, now),
@@ -356,7 +385,61 @@ fn append_server(
     change: &Change,
 ) -> StorageResult<()> {
     let hlc = ctx.server_hlc();
-    append(docs, scope, change, &Origin::Server, &hlc, ctx.now)?;
+    author_logged(docs, scope, change, &hlc, ctx.now)
+}
+
+/// Who authored a change the server logs on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Author {
+    /// The server's own judgement (a check-in verdict).
+    Server,
+    /// An office user of the dashboard, by id.
+    Office { user_id: String },
+}
+
+/// Logs a change the server authors outside a device's push (the office's actions from
+/// the dashboard): the caller has judged it with `ledger::decide` and written its effect.
+/// Its HLC is the server's, after any clock already recorded for the same field, so it
+/// wins over the edit it answers.
+pub fn author_change(
+    docs: &CommuneDocs,
+    scope: &Scope,
+    change: &Change,
+    now: EpochMillis,
+    author: &Author,
+) -> StorageResult<()> {
+    let mut hlc = Hlc {
+        millis: now,
+        counter: 0,
+        node: SERVER_NODE.to_string(),
+    };
+    if let Some(key) = change.lww_key() {
+        let stored = docs.with_tx(|tx| tx.entity_clock(docs.commune_id(), &key))?;
+        if let Some(stored) = stored.and_then(|s| Hlc::parse(&s)) {
+            if stored >= hlc {
+                hlc = Hlc {
+                    millis: stored.millis,
+                    counter: stored.counter.saturating_add(1),
+                    node: SERVER_NODE.to_string(),
+                };
+            }
+        }
+    }
+    if let Author::Office { user_id } = author {
+        let (kind, id) = change.entity();
+        tracing::info!(%user_id, kind, id, %scope, "office action logged");
+    }
+    author_logged(docs, scope, change, &hlc, now)
+}
+
+fn author_logged(
+    docs: &CommuneDocs,
+    scope: &Scope,
+    change: &Change,
+    hlc: &Hlc,
+    now: EpochMillis,
+) -> StorageResult<()> {
+    append(docs, scope, change, &Origin::Server, hlc, now)?;
     if let Some(key) = change.lww_key() {
         let text = hlc.to_string();
         docs.with_tx(|tx| tx.set_entity_clock(docs.commune_id(), &key, &text))?;
@@ -417,6 +500,10 @@ fn rejudge_meeting(
     meeting_id: &str,
 ) -> StorageResult<()> {
     for stored in docs.check_ins_of_meeting(meeting_id)? {
+        // The office's review is final.
+        if stored.verdict.review.is_some() {
+            continue;
+        }
         let verdict = judge(docs, &stored.check_in, stored.receipt, ctx.settings)?;
         if verdict == stored.verdict {
             continue;

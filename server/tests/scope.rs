@@ -365,6 +365,7 @@ async fn the_office_stays_in_its_commune_and_does_not_write_minutes() {
                 check_in_id: new_id(),
                 verdict: Verdict {
                     effective_time: check_in_time,
+                    review: None,
                     ..provisional(check_in_time)
                 },
             }],

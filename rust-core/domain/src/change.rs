@@ -212,6 +212,7 @@ mod tests {
             reasons: vec![],
             unchecked: vec![],
             effective_time: 0,
+            review: None,
         }
     }
 

@@ -58,4 +58,13 @@ pub enum ValidationError {
     InvalidPeriod { text: String },
     #[error("Mã băm SHA-256 không hợp lệ: {field}")]
     InvalidHash { field: &'static str },
+    /// Only a check-in the server flagged "needs review" (or one already reviewed) is
+    /// reviewed by the office.
+    #[error("Lượt điểm danh này không thuộc diện cần xem xét")]
+    CheckInNotUnderReview { check_in_id: Id },
+    /// The office's review is final: a later automatic verdict does not replace it.
+    #[error(
+        "Văn phòng Đảng ủy xã đã xem xét lượt điểm danh này; kết luận của văn phòng là cuối cùng"
+    )]
+    CheckInAlreadyReviewed { check_in_id: Id },
 }

@@ -1,9 +1,275 @@
-//! (being built)
+//! `/communes/{c}/petitions`: the office's inbox of petitions raised by the cells, filtered
+//! by status, category and cell, each with its history of responses and the forms that
+//! answer, forward, resolve or decline it (the moves `rules::petition` allows).
 
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Router;
+use serde::Deserialize;
 
+use chibo_domain::model::{PetitionCategory, PetitionStatus};
+use chibo_domain::rules::{petition_category_label, petition_may_move, petition_status_label};
+
+use crate::docs::CommuneDocs;
+use crate::office::{self, Officer, PetitionAction};
+use crate::storage;
 use crate::AppState;
+
+use super::cadres::{after_action, date_time_text};
+use super::layout::{blocking, commune_path, render, Chrome, Nav, PageError};
+use super::session::{CommuneScope, CommuneWriter, CsrfForm};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/communes/{commune_id}/petitions", get(page))
+        .route(
+            "/communes/{commune_id}/petitions/{petition_id}/respond",
+            post(respond),
+        )
+}
+
+const STATUSES: [PetitionStatus; 5] = [
+    PetitionStatus::Raised,
+    PetitionStatus::Forwarded,
+    PetitionStatus::Answered,
+    PetitionStatus::Resolved,
+    PetitionStatus::Declined,
+];
+
+const CATEGORIES: [PetitionCategory; 7] = [
+    PetitionCategory::Infrastructure,
+    PetitionCategory::Land,
+    PetitionCategory::SecurityOrder,
+    PetitionCategory::Environment,
+    PetitionCategory::Livelihood,
+    PetitionCategory::SocialPolicy,
+    PetitionCategory::Other,
+];
+
+/// The wire word of an enum (`forwarded`, `security_order`), for filters.
+fn key<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct ResponseRow {
+    pub status: &'static str,
+    pub text: String,
+    pub responder: String,
+    pub at: String,
+}
+
+pub struct ActionChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+pub struct PetitionRow {
+    pub id: String,
+    pub cell_name: String,
+    pub content: String,
+    pub category: &'static str,
+    pub raised_by: String,
+    pub raised_at: String,
+    pub status: &'static str,
+    pub history: Vec<ResponseRow>,
+    /// The moves allowed from its status; empty once resolved or declined.
+    pub actions: Vec<ActionChoice>,
+}
+
+#[derive(Template)]
+#[template(path = "petitions.html")]
+struct PetitionsPage {
+    chrome: Chrome,
+    base: String,
+    statuses: Vec<Choice>,
+    categories: Vec<Choice>,
+    cells: Vec<Choice>,
+    petitions: Vec<PetitionRow>,
+    may_write: bool,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Filters {
+    status: Option<String>,
+    category: Option<String>,
+    cell: Option<String>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+fn action_label(action: PetitionAction) -> &'static str {
+    match action {
+        PetitionAction::Answer => "Trả lời",
+        PetitionAction::Forward => "Chuyển cơ quan chức năng",
+        PetitionAction::Resolve => "Đã giải quyết xong",
+        PetitionAction::Decline => "Không giải quyết (nêu lý do)",
+    }
+}
+
+fn action_value(action: PetitionAction) -> &'static str {
+    match action {
+        PetitionAction::Answer => "answer",
+        PetitionAction::Forward => "forward",
+        PetitionAction::Resolve => "resolve",
+        PetitionAction::Decline => "decline",
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    scope: CommuneScope,
+    Query(f): Query<Filters>,
+) -> Result<Response, PageError> {
+    let non_empty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let (status, category, cell) = (
+        non_empty(&f.status),
+        non_empty(&f.category),
+        non_empty(&f.cell),
+    );
+    let commune_id = scope.commune.id.clone();
+    let storage = state.storage.clone();
+    let (status2, category2, cell2) = (status.clone(), category.clone(), cell.clone());
+    let (cells, petitions) = blocking(move || {
+        Ok(storage::read(&*storage, |tx| {
+            let docs = CommuneDocs::new(tx, &commune_id);
+            let cells = docs.cells()?;
+            let mut petitions = docs.petitions()?;
+            petitions.retain(|p| {
+                status2.as_ref().is_none_or(|s| &key(p.status) == s)
+                    && category2.as_ref().is_none_or(|c| &key(p.category) == c)
+                    && cell2.as_ref().is_none_or(|c| &p.cell_id == c)
+            });
+            petitions.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(a.id.cmp(&b.id)));
+            let mut rows = Vec::with_capacity(petitions.len());
+            for p in petitions {
+                let mut responses = docs.responses_to(&p.id)?;
+                responses.sort_by(|a, b| a.responded_at.cmp(&b.responded_at));
+                rows.push(PetitionRow {
+                    id: p.id.clone(),
+                    cell_name: cells
+                        .iter()
+                        .find(|c| c.id == p.cell_id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_else(|| p.cell_id.clone()),
+                    content: p.content.clone(),
+                    category: petition_category_label(p.category),
+                    raised_by: p.raised_by.clone(),
+                    raised_at: date_time_text(p.raised_at),
+                    status: petition_status_label(p.status),
+                    history: responses
+                        .iter()
+                        .map(|r| ResponseRow {
+                            status: petition_status_label(r.status),
+                            text: r.text.clone(),
+                            responder: r.responder.clone(),
+                            at: date_time_text(r.responded_at),
+                        })
+                        .collect(),
+                    actions: [
+                        PetitionAction::Answer,
+                        PetitionAction::Forward,
+                        PetitionAction::Resolve,
+                        PetitionAction::Decline,
+                    ]
+                    .into_iter()
+                    .filter(|a| petition_may_move(p.status, a.status()))
+                    .map(|a| ActionChoice {
+                        value: action_value(a),
+                        label: action_label(a),
+                    })
+                    .collect(),
+                });
+            }
+            Ok((cells, rows))
+        })?)
+    })
+    .await?;
+    let may_write = scope.user.may_write(&scope.commune);
+    let page = PetitionsPage {
+        base: commune_path(&scope.commune.id),
+        chrome: Chrome::new(scope.user, Some(scope.commune), Nav::Petitions, "Kiến nghị"),
+        statuses: STATUSES
+            .iter()
+            .map(|&s| Choice {
+                value: key(s),
+                label: petition_status_label(s).to_string(),
+                selected: status.as_deref() == Some(key(s).as_str()),
+            })
+            .collect(),
+        categories: CATEGORIES
+            .iter()
+            .map(|&c| Choice {
+                value: key(c),
+                label: petition_category_label(c).to_string(),
+                selected: category.as_deref() == Some(key(c).as_str()),
+            })
+            .collect(),
+        cells: cells
+            .iter()
+            .map(|c| Choice {
+                value: c.id.clone(),
+                label: c.name.clone(),
+                selected: cell.as_deref() == Some(c.id.as_str()),
+            })
+            .collect(),
+        petitions,
+        may_write,
+        done: f.done,
+        error: f.error,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct RespondForm {
+    action: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn respond(
+    State(state): State<AppState>,
+    CommuneWriter(scope): CommuneWriter,
+    Path((_, petition_id)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<RespondForm>,
+) -> Result<Response, PageError> {
+    let action = PetitionAction::parse(&form.action).ok_or_else(|| {
+        PageError::BadRequest(format!("Thao tác không hợp lệ: \"{}\"", form.action))
+    })?;
+    let officer = Officer::from(&scope.user);
+    let commune_id = scope.commune.id.clone();
+    let page = format!("{}/petitions", commune_path(&commune_id));
+    let outcome = blocking(move || {
+        Ok(office::respond_to_petition(
+            &state,
+            &commune_id,
+            &petition_id,
+            action,
+            &form.text,
+            &officer,
+        ))
+    })
+    .await?;
+    after_action(
+        &page,
+        outcome.map(|_| match action {
+            PetitionAction::Answer => "Đã gửi trả lời kiến nghị tới chi bộ",
+            PetitionAction::Forward => "Đã ghi nhận chuyển kiến nghị",
+            PetitionAction::Resolve => "Đã ghi nhận kiến nghị được giải quyết",
+            PetitionAction::Decline => "Đã ghi nhận không giải quyết kiến nghị, kèm lý do",
+        }),
+    )
 }

@@ -404,6 +404,7 @@ pub fn provisional(time: EpochMillis) -> Verdict {
         reasons: Vec::new(),
         unchecked: Vec::new(),
         effective_time: time,
+        review: None,
     }
 }
 

@@ -175,23 +175,94 @@ impl VerdictReason {
     }
 }
 
+/// The commune office's decision on a check-in that needed review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    /// The visit counts despite the failed checks.
+    Accepted,
+    /// The visit does not count.
+    Rejected,
+}
+
+/// Who in the office reviewed a check-in, when, what they decided and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct OfficeReview {
+    pub decision: ReviewDecision,
+    pub note: String,
+    /// The dashboard user's id and name.
+    pub reviewer_id: Id,
+    pub reviewer_name: String,
+    pub reviewed_at: EpochMillis,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Verdict {
     pub status: VerdictStatus,
-    /// Failed checks; non-empty exactly when the status is `NeedsReview`.
+    /// Failed checks; non-empty when the status is `NeedsReview`, and kept after the
+    /// office accepted the check-in (`Verified` with a review), so the record says why
+    /// it was reviewed.
     pub reasons: Vec<VerdictReason>,
     /// Checks this device could not run.
     pub unchecked: Vec<VerdictReason>,
     /// The check-in's time as judged (device time corrected), for counting the visit in
     /// a month ([`crate::compliance`]).
     pub effective_time: EpochMillis,
+    /// The office's review, once made: final over any later automatic judgement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub review: Option<OfficeReview>,
 }
 
 impl Verdict {
     pub fn messages(&self) -> Vec<&str> {
         self.reasons.iter().map(|r| r.message.as_str()).collect()
     }
+
+    /// Waiting for the office: flagged and not reviewed yet. (A rejected check-in keeps
+    /// the `NeedsReview` status, so it never counts, but waits no more.)
+    pub fn awaits_review(&self) -> bool {
+        self.status == VerdictStatus::NeedsReview && self.review.is_none()
+    }
+
+    /// Whether `next` may replace this verdict: once the office reviewed a check-in, only
+    /// another review does.
+    pub fn may_be_replaced_by(&self, next: &Verdict) -> bool {
+        self.review.is_none() || next.review.is_some()
+    }
+}
+
+/// The verdict after the office's review of `current`: accepted counts as verified (the
+/// failed checks stay listed), rejected stays "needs review" and never counts. Only a
+/// flagged check-in (or one already reviewed, to change the decision) is reviewed, and a
+/// rejection must say why.
+pub fn review_verdict(
+    check_in_id: &str,
+    current: &Verdict,
+    review: OfficeReview,
+) -> Result<Verdict, crate::error::ValidationError> {
+    use crate::error::ValidationError;
+    if current.status != VerdictStatus::NeedsReview && current.review.is_none() {
+        return Err(ValidationError::CheckInNotUnderReview {
+            check_in_id: check_in_id.to_string(),
+        });
+    }
+    crate::rules::not_blank(&review.reviewer_name, "người xem xét")?;
+    if review.decision == ReviewDecision::Rejected {
+        crate::rules::not_blank(&review.note, "lý do không công nhận lượt điểm danh")?;
+    }
+    let status = match review.decision {
+        ReviewDecision::Accepted => VerdictStatus::Verified,
+        ReviewDecision::Rejected => VerdictStatus::NeedsReview,
+    };
+    Ok(Verdict {
+        status,
+        review: Some(review),
+        ..current.clone()
+    })
 }
 
 /// Mean Earth radius (IUGG), metres.
@@ -340,6 +411,7 @@ pub fn judge_check_in(input: &VerdictInput<'_>) -> Verdict {
         reasons,
         unchecked,
         effective_time,
+        review: None,
     }
 }
 

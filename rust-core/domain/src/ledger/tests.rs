@@ -185,6 +185,7 @@ fn verdict(status: VerdictStatus) -> Verdict {
         reasons: vec![],
         unchecked: vec![],
         effective_time: at(2026, 10, 24, 19, 40),
+        review: None,
     }
 }
 

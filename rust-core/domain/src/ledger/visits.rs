@@ -50,8 +50,14 @@ pub(super) fn decide_visit(view: &dyn LedgerView, change: &Change) -> Result<Eff
             verdict,
         } => {
             rules::valid_id(check_in_id)?;
-            if view.check_in(check_in_id)?.is_none() {
+            let Some((_, current)) = view.check_in(check_in_id)? else {
                 return Err(Refusal::not_found("check_in", check_in_id));
+            };
+            if !current.may_be_replaced_by(verdict) {
+                return Err(ValidationError::CheckInAlreadyReviewed {
+                    check_in_id: check_in_id.clone(),
+                }
+                .into());
             }
             Ok(Effect::CheckInVerdict {
                 check_in_id: check_in_id.clone(),

@@ -5,7 +5,7 @@
 
 use super::{not_blank, valid_id};
 use crate::error::ValidationError;
-use crate::model::{Petition, PetitionResponse, PetitionStatus};
+use crate::model::{Petition, PetitionCategory, PetitionResponse, PetitionStatus};
 
 /// The status words of the minutes and of the petition screens.
 pub fn petition_status_label(status: PetitionStatus) -> &'static str {
@@ -15,6 +15,19 @@ pub fn petition_status_label(status: PetitionStatus) -> &'static str {
         PetitionStatus::Answered => "đã trả lời",
         PetitionStatus::Resolved => "đã giải quyết",
         PetitionStatus::Declined => "không giải quyết, có nêu lý do",
+    }
+}
+
+/// The category words of the petition screens and the office's inbox.
+pub fn petition_category_label(category: PetitionCategory) -> &'static str {
+    match category {
+        PetitionCategory::Infrastructure => "Hạ tầng (đường, nước, điện)",
+        PetitionCategory::Land => "Đất đai",
+        PetitionCategory::SecurityOrder => "An ninh, trật tự",
+        PetitionCategory::Environment => "Vệ sinh, môi trường",
+        PetitionCategory::Livelihood => "Sản xuất, việc làm, giảm nghèo",
+        PetitionCategory::SocialPolicy => "Chính sách xã hội",
+        PetitionCategory::Other => "Khác",
     }
 }
 

@@ -1,0 +1,462 @@
+//! What the commune office does from the dashboard: review a check-in that needs review,
+//! answer a petition, publish guidance. Each action is a [`Change`] the server authors on
+//! behalf of the signed-in office user, judged by `chibo_domain::ledger::decide` like a
+//! device's push and appended to its scope's log with a server HLC, so the phones of that
+//! scope pull it on their next sync.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use chibo_domain::change::Change;
+use chibo_domain::checkin::{review_verdict, OfficeReview, ReviewDecision, Verdict};
+use chibo_domain::ledger::{self, Refusal};
+use chibo_domain::model::{
+    new_id, Guidance, GuidanceAttachment, GuidanceKind, Id, PetitionResponse, PetitionStatus,
+};
+use chibo_domain::sync::{Role, Scope};
+use chibo_domain::time::EpochMillis;
+
+use crate::blobs::{BlobId, BlobStore, FsBlobStore};
+use crate::docs::{CommuneDocs, StoredCheckIn};
+use crate::storage::{self, StorageError, StorageResult, Tx};
+use crate::sync::{author_change, Author};
+use crate::AppState;
+
+/// The largest attachment the office may publish, in bytes: phones download it on
+/// village mobile data.
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
+
+/// The signed-in office user an action is taken for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Officer {
+    pub id: String,
+    pub name: String,
+}
+
+impl From<&crate::dashboard::session::DashboardUser> for Officer {
+    fn from(user: &crate::dashboard::session::DashboardUser) -> Officer {
+        Officer {
+            id: user.id.clone(),
+            name: user.display_name.clone(),
+        }
+    }
+}
+
+/// Why an office action was not taken. `Refused` and `NotFound` are for the user (in
+/// Vietnamese, shown on the page); the others are the server's trouble.
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    /// A rule of the record refused it; the message says which, in Vietnamese.
+    #[error("{0}")]
+    Refused(String),
+    #[error("Không tìm thấy {0}")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("kho tệp: {0}")]
+    Blob(String),
+}
+
+impl From<OfficeError> for crate::dashboard::layout::PageError {
+    fn from(e: OfficeError) -> Self {
+        use crate::dashboard::layout::PageError;
+        match e {
+            OfficeError::Refused(message) => PageError::BadRequest(message),
+            OfficeError::NotFound(_) => PageError::NotFound,
+            OfficeError::Storage(e) => e.into(),
+            OfficeError::Blob(detail) => PageError::Internal(detail),
+        }
+    }
+}
+
+fn refused(refusal: Refusal) -> OfficeError {
+    match refusal {
+        Refusal::Lookup(e) => OfficeError::Storage(StorageError::Unavailable(e.0)),
+        other => OfficeError::Refused(other.to_string()),
+    }
+}
+
+/// Runs `f` in one write transaction: committed on `Ok`, rolled back on any error.
+fn in_write<T>(
+    state: &AppState,
+    mut f: impl FnMut(&mut dyn Tx) -> Result<T, OfficeError>,
+) -> Result<T, OfficeError> {
+    let mut refusal: Option<OfficeError> = None;
+    let result = storage::write(&*state.storage, |tx| {
+        refusal = None;
+        match f(tx) {
+            Ok(v) => Ok(Some(v)),
+            Err(OfficeError::Storage(e)) => Err(e),
+            Err(other) => {
+                refusal = Some(other);
+                Err(StorageError::Conflict("office action refused".into()))
+            }
+        }
+    });
+    match (result, refusal) {
+        (_, Some(e)) => Err(e),
+        (Ok(Some(v)), None) => Ok(v),
+        (Ok(None), None) => Err(OfficeError::Storage(StorageError::Corrupt(
+            "office action without result".into(),
+        ))),
+        (Err(e), None) => Err(e.into()),
+    }
+}
+
+/// Judges `change` like a pushed one, writes its effect and logs it as the server's.
+fn author(
+    docs: &CommuneDocs,
+    change: &Change,
+    scope: &Scope,
+    officer: &Officer,
+    now: EpochMillis,
+) -> Result<(), OfficeError> {
+    let effect = ledger::decide(docs, change).map_err(refused)?;
+    docs.write_effect(&effect, None, now)?;
+    author_change(
+        docs,
+        scope,
+        change,
+        now,
+        &Author::Office {
+            user_id: officer.id.clone(),
+        },
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- check-ins
+
+/// The office's decision on a check-in the server flagged "needs review": kept in the
+/// verdict (decision, note, who, when), final over any later automatic judgement, and
+/// sent to the cell's readers (the cadre and the secretary) as a `SetCheckInVerdict`.
+pub fn review_check_in(
+    state: &AppState,
+    commune_id: &str,
+    check_in_id: &str,
+    decision: ReviewDecision,
+    note: &str,
+    officer: &Officer,
+) -> Result<Verdict, OfficeError> {
+    let now = state.clock.now();
+    in_write(state, |tx| {
+        let docs = CommuneDocs::new(tx, commune_id);
+        let stored: StoredCheckIn = docs
+            .stored_check_in(check_in_id)?
+            .ok_or(OfficeError::NotFound("lượt điểm danh"))?;
+        let verdict = review_verdict(
+            check_in_id,
+            &stored.verdict,
+            OfficeReview {
+                decision,
+                note: note.trim().to_string(),
+                reviewer_id: officer.id.clone(),
+                reviewer_name: officer.name.clone(),
+                reviewed_at: now,
+            },
+        )
+        .map_err(|e| OfficeError::Refused(e.to_string()))?;
+        let change = Change::SetCheckInVerdict {
+            check_in_id: check_in_id.to_string(),
+            verdict: verdict.clone(),
+        };
+        let scope = Scope::Cell(stored.check_in.cell_id.clone());
+        author(&docs, &change, &scope, officer, now)?;
+        Ok(verdict)
+    })
+}
+
+// ---------------------------------------------------------------- petitions
+
+/// What the office does with a petition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PetitionAction {
+    Answer,
+    Forward,
+    Resolve,
+    Decline,
+}
+
+impl PetitionAction {
+    pub fn parse(text: &str) -> Option<PetitionAction> {
+        match text {
+            "answer" => Some(PetitionAction::Answer),
+            "forward" => Some(PetitionAction::Forward),
+            "resolve" => Some(PetitionAction::Resolve),
+            "decline" => Some(PetitionAction::Decline),
+            _ => None,
+        }
+    }
+
+    pub fn status(self) -> PetitionStatus {
+        match self {
+            PetitionAction::Answer => PetitionStatus::Answered,
+            PetitionAction::Forward => PetitionStatus::Forwarded,
+            PetitionAction::Resolve => PetitionStatus::Resolved,
+            PetitionAction::Decline => PetitionStatus::Declined,
+        }
+    }
+}
+
+/// The office answers, forwards, resolves or declines (with a reason) a petition; the
+/// rules of `rules::petition` decide whether the move is allowed. The response goes to
+/// the petition's cell.
+pub fn respond_to_petition(
+    state: &AppState,
+    commune_id: &str,
+    petition_id: &str,
+    action: PetitionAction,
+    text: &str,
+    officer: &Officer,
+) -> Result<PetitionResponse, OfficeError> {
+    let now = state.clock.now();
+    let response = PetitionResponse {
+        id: new_id(),
+        petition_id: petition_id.to_string(),
+        status: action.status(),
+        text: text.trim().to_string(),
+        responder: format!("Văn phòng Đảng ủy xã ({})", officer.name),
+        responded_at: now,
+    };
+    in_write(state, |tx| {
+        let docs = CommuneDocs::new(tx, commune_id);
+        let petition = docs
+            .get::<chibo_domain::model::Petition>(crate::docs::PETITION, petition_id)?
+            .ok_or(OfficeError::NotFound("kiến nghị"))?;
+        let change = Change::RespondToPetition {
+            response: response.clone(),
+        };
+        author(&docs, &change, &Scope::Cell(petition.cell_id), officer, now)?;
+        Ok(response.clone())
+    })
+}
+
+// ---------------------------------------------------------------- guidance
+
+/// A file the office attaches to guidance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentUpload {
+    pub file_name: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Guidance as composed on the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuidanceDraft {
+    pub kind: GuidanceKind,
+    pub title: String,
+    pub body: String,
+    /// "2026-11" or "2026-Q4".
+    pub period: String,
+    /// Empty: every cell of the commune.
+    pub cell_ids: Vec<Id>,
+    pub attachments: Vec<AttachmentUpload>,
+}
+
+/// The blob store the tus uploads publish into (the same directory).
+pub fn blob_store(state: &AppState) -> Result<Arc<FsBlobStore>, OfficeError> {
+    FsBlobStore::open(state.config.data_dir.join("blobs"))
+        .map(Arc::new)
+        .map_err(|e| OfficeError::Blob(e.to_string()))
+}
+
+/// Publishes guidance to the cells in scope: its attachments go into the blob store
+/// (by SHA-256, readable by the phones the guidance is for), then the `PublishGuidance`
+/// change into the commune's log.
+pub async fn publish_guidance(
+    state: &AppState,
+    commune_id: &str,
+    draft: GuidanceDraft,
+    officer: &Officer,
+) -> Result<Guidance, OfficeError> {
+    for a in &draft.attachments {
+        if a.bytes.len() > MAX_ATTACHMENT_BYTES {
+            return Err(OfficeError::Refused(format!(
+                "Tệp \"{}\" nặng {:.1} MB, quá giới hạn {} MB cho mỗi tệp đính kèm",
+                a.file_name,
+                a.bytes.len() as f64 / (1024.0 * 1024.0),
+                MAX_ATTACHMENT_BYTES / (1024 * 1024)
+            )));
+        }
+        if a.file_name.trim().is_empty() {
+            return Err(OfficeError::Refused("Tệp đính kèm không có tên".into()));
+        }
+    }
+    let guidance = Guidance {
+        id: new_id(),
+        commune_id: commune_id.to_string(),
+        kind: draft.kind,
+        title: draft.title.trim().to_string(),
+        body: draft.body.trim().to_string(),
+        period: draft.period.trim().to_string(),
+        cell_ids: draft.cell_ids.clone(),
+        attachments: draft
+            .attachments
+            .iter()
+            .map(|a| GuidanceAttachment {
+                sha256: hex::encode(Sha256::digest(&a.bytes)),
+                file_name: clean_file_name(&a.file_name),
+                byte_size: a.bytes.len() as u64,
+            })
+            .collect(),
+        published_at: state.clock.now(),
+    };
+    // The rules first, so a refused draft stores no file.
+    chibo_domain::rules::validate_guidance(&guidance)
+        .map_err(|e| OfficeError::Refused(e.to_string()))?;
+    let store = blob_store(state)?;
+    for (a, upload) in guidance.attachments.iter().zip(&draft.attachments) {
+        put_blob(&store, &a.sha256, &upload.bytes).await?;
+    }
+    let state = state.clone();
+    let commune_id = commune_id.to_string();
+    let officer = officer.clone();
+    tokio::task::spawn_blocking(move || {
+        let now = state.clock.now();
+        in_write(&state, |tx| {
+            let docs = CommuneDocs::new(tx, &commune_id);
+            for cell_id in &guidance.cell_ids {
+                if docs.cell(cell_id)?.is_none() {
+                    return Err(OfficeError::NotFound("chi bộ"));
+                }
+            }
+            let change = Change::PublishGuidance {
+                guidance: guidance.clone(),
+            };
+            let scope = Scope::Commune(commune_id.clone());
+            author(&docs, &change, &scope, &officer, now)?;
+            Ok(guidance.clone())
+        })
+    })
+    .await
+    .map_err(|e| OfficeError::Blob(format!("blocking task: {e}")))?
+}
+
+/// The last path component, without control characters (browsers may send a path).
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+async fn put_blob(store: &FsBlobStore, sha256: &str, bytes: &[u8]) -> Result<(), OfficeError> {
+    let id = BlobId::parse(sha256).ok_or_else(|| OfficeError::Blob("bad hash".into()))?;
+    let tmp: PathBuf = store.root().join("tmp").join(new_id());
+    tokio::fs::write(&tmp, bytes)
+        .await
+        .map_err(|e| OfficeError::Blob(e.to_string()))?;
+    let put = store.put(&id, &tmp).await;
+    if put.is_err() {
+        let _ = tokio::fs::remove_file(&tmp).await;
+    }
+    put.map_err(|e| OfficeError::Blob(e.to_string()))
+}
+
+// ---------------------------------------------------------------- received-by
+
+/// Whether one cell in a guidance's audience has received it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellReceipt {
+    pub cell_id: Id,
+    pub cell_name: String,
+    pub received: bool,
+}
+
+/// Per guidance of the commune (newest first): its cells, received or not yet. A cell
+/// received it when a device (not revoked) of its secretary has pulled the commune's log
+/// past the guidance's entry.
+pub fn guidance_receipts(
+    tx: &mut dyn Tx,
+    commune_id: &str,
+) -> StorageResult<Vec<(Guidance, Vec<CellReceipt>)>> {
+    let scope = Scope::Commune(commune_id.to_string()).to_string();
+    // Where each guidance sits in the commune's log.
+    let mut seq_of: Vec<(Id, u64)> = Vec::new();
+    let mut after = 0;
+    loop {
+        let rows = tx.log_page(commune_id, &scope, after, 1000)?;
+        let Some(last) = rows.last() else { break };
+        after = last.server_seq;
+        for row in &rows {
+            if !row.change_json.contains("\"publish_guidance\"") {
+                continue;
+            }
+            if let Ok(Change::PublishGuidance { guidance }) = serde_json::from_str(&row.change_json)
+            {
+                seq_of.push((guidance.id, row.server_seq));
+            }
+        }
+    }
+    let cursors = tx.device_cursors(commune_id, &scope)?;
+    let devices = tx.devices(commune_id)?;
+    let persons = tx.persons(commune_id)?;
+    // The furthest any live secretary device of each cell has pulled.
+    let mut cell_cursor: Vec<(Id, u64)> = Vec::new();
+    for (device_id, seq) in &cursors {
+        let Some(device) = devices
+            .iter()
+            .find(|d| &d.id == device_id && d.revoked_at.is_none())
+        else {
+            continue;
+        };
+        let Some(person) = persons.iter().find(|p| p.id == device.person_id) else {
+            continue;
+        };
+        if let Some(Role::Secretary { cell_id }) = crate::auth::role_of(person) {
+            match cell_cursor.iter_mut().find(|(c, _)| *c == cell_id) {
+                Some((_, best)) => *best = (*best).max(*seq),
+                None => cell_cursor.push((cell_id, *seq)),
+            }
+        }
+    }
+    let docs = CommuneDocs::new(tx, commune_id);
+    let cells = docs.cells()?;
+    let mut guidances = docs.guidances()?;
+    guidances.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id)));
+    Ok(guidances
+        .into_iter()
+        .map(|g| {
+            let seq = seq_of.iter().find(|(id, _)| *id == g.id).map(|(_, s)| *s);
+            let receipts = cells
+                .iter()
+                .filter(|c| g.is_for_cell(&c.id))
+                .map(|c| CellReceipt {
+                    cell_id: c.id.clone(),
+                    cell_name: c.name.clone(),
+                    received: match seq {
+                        Some(seq) => cell_cursor
+                            .iter()
+                            .any(|(cell, cursor)| *cell == c.id && *cursor >= seq),
+                        None => false,
+                    },
+                })
+                .collect();
+            (g, receipts)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_browser_path_is_cut_to_the_file_name() {
+        assert_eq!(
+            clean_file_name("C:\\Users\\vp\\Huong dan 11.pdf"),
+            "Huong dan 11.pdf"
+        );
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(
+            PetitionAction::parse("decline"),
+            Some(PetitionAction::Decline)
+        );
+        assert_eq!(PetitionAction::parse("delete"), None);
+    }
+}
