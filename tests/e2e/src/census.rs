@@ -67,6 +67,8 @@ pub fn server_census(cluster: &Cluster, commune_id: &str, cell_id: Option<&str>)
     let filter = DocFilter {
         cell_id: cell_id.map(str::to_string),
         ref_id: None,
+        at_from: None,
+        at_until: None,
     };
     storage::read(cluster.storage(), |tx| {
         let count = |tx: &mut dyn chibo_server::Tx, kind: &str| -> storage::StorageResult<u64> {
