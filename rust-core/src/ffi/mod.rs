@@ -1,6 +1,7 @@
 //! The uniffi façade the apps call. It converts arguments and maps errors, nothing else:
 //! every decision is made in `flow`, `store` or the domain rules.
 
+mod documents;
 mod error;
 mod office;
 mod store;

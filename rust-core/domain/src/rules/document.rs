@@ -194,6 +194,18 @@ pub(crate) fn place_name(commune_name: &str) -> String {
     name.to_string()
 }
 
+/// The bare number of a resolution ("11-NQ/CB"): records hold it with or without the
+/// "Số" documents print before it.
+pub fn resolution_number(recorded: &str) -> Option<String> {
+    let text = recorded.trim();
+    let text = ["Số", "số", "SỐ"]
+        .iter()
+        .find_map(|prefix| text.strip_prefix(prefix))
+        .map_or(text, |rest| rest.trim_start_matches([' ', ':', '.']));
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
 /// "Đảng bộ xã Xuân Hòa" is run by "Đảng ủy xã Xuân Hòa".
 pub(crate) fn superior_committee(commune_name: &str) -> String {
     let name = commune_name.trim();
@@ -338,6 +350,13 @@ mod tests {
         assert_eq!(place_name("Đảng bộ xã Xuân Hòa"), "Xuân Hòa");
         assert_eq!(place_name("Đảng bộ phường Tân Phong"), "Tân Phong");
         assert_eq!(place_name("Mường Lay"), "Mường Lay");
+        assert_eq!(
+            resolution_number("Số 03-NQ/CB").as_deref(),
+            Some("03-NQ/CB")
+        );
+        assert_eq!(resolution_number(" 11-NQ/CB ").as_deref(), Some("11-NQ/CB"));
+        assert_eq!(resolution_number("Số: 5-NQ/CB").as_deref(), Some("5-NQ/CB"));
+        assert_eq!(resolution_number("  "), None);
         assert_eq!(
             superior_committee("Đảng bộ xã Xuân Hòa"),
             "Đảng ủy xã Xuân Hòa"

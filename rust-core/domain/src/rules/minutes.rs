@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use super::attendance::effective_attendance;
 use super::document::{
-    comrade, document_text, heading, kind_label, meeting_time, time_text, Body, DocumentKind,
-    OfficialDocument, SignatureBlock,
+    comrade, document_text, heading, kind_label, meeting_time, resolution_number, time_text, Body,
+    DocumentKind, OfficialDocument, SignatureBlock,
 };
 use super::{
     format_percent, member_name, petition_status_label, AttendanceSummary, MeetingAssessment,
@@ -217,7 +217,8 @@ pub fn minutes_document(ctx: &MeetingContext, assessment: &MeetingAssessment) ->
     doc.section("KẾT LUẬN CỦA CHỦ TRÌ");
     doc.paragraph(meeting.conclusion.as_deref().unwrap_or("(chưa ghi)"));
     if let Some(resolution) = &meeting.resolution {
-        doc.paragraph(format!("Nghị quyết số {}:", resolution.number));
+        let number = resolution_number(&resolution.number).unwrap_or_default();
+        doc.paragraph(format!("Nghị quyết số {number}:"));
         doc.paragraph(&resolution.text);
     }
 

@@ -3,8 +3,8 @@
 //! self-score, the vote, the distribution list and the signature on behalf of the body.
 
 use super::document::{
-    heading, kind_label, meeting_time, superior_committee, time_text, Body, DocumentKind,
-    OfficialDocument, SignatureBlock,
+    heading, kind_label, meeting_time, resolution_number, superior_committee, time_text, Body,
+    DocumentKind, OfficialDocument, SignatureBlock,
 };
 use super::minutes::{absentee_names, outcome_label, vote_line};
 use super::{format_percent, member_name, MeetingAssessment, MeetingContext, WarningCode};
@@ -341,8 +341,7 @@ pub fn resolution_document(
     let number = meeting
         .resolution
         .as_ref()
-        .map(|r| r.number.trim().to_string())
-        .filter(|n| !n.is_empty())
+        .and_then(|r| resolution_number(&r.number))
         .map_or_else(|| "Số       -NQ/CB".to_string(), |n| format!("Số {n}"));
 
     OfficialDocument {
