@@ -22,20 +22,12 @@ test("petitions: the office answers one in the inbox, the cell secretary's phone
   await page.goto(url(`/communes/${main.id}/petitions`));
   const form = page.locator(`form[action$="/petitions/${petition.id}/respond"]`).first();
   await form.scrollIntoViewIfNeeded();
-  // Choose "answer" however the form offers it (a list or radio buttons).
-  const select = form.locator('select[name="status"]');
-  if (await select.count()) {
-    const options = await select.locator('option').allInnerTexts();
-    const label = options.find((o) => /trả lời/i.test(o));
-    assert.ok(label, `an "answer" choice among ${options.join(', ')}`);
-    await select.selectOption({ label });
-  } else {
-    await form.getByLabel(/trả lời/i).first().check();
-  }
   await form.locator('textarea').first().fill(answer);
-  await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"], input[type="submit"]').first().click()]);
-  await page.waitForLoadState('load');
-  assert.ok(!/4\d\d|5\d\d/.test(String((await page.evaluate(() => document.title)))), 'no error page');
+  // The form offers one button per move the petition may make; "answer" is one of them.
+  await Promise.all([
+    page.waitForNavigation(),
+    form.getByRole('button', { name: /^Trả lời/ }).click(),
+  ]);
   await page.goto(url(`/communes/${main.id}/petitions`));
   assert.match(await page.locator('main').innerText(), new RegExp(answer.slice(0, 30)), 'the inbox shows the answer');
   await ctx.close();

@@ -32,8 +32,7 @@ test('guidance: published with an attachment, it reaches a phone and the page li
   await form.getByLabel(/Tiêu đề/).fill(title);
   await form.getByLabel(/Nội dung/).fill(body);
   await form.locator('input[type="file"]').first().setInputFiles(file);
-  await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"], input[type="submit"]').first().click()]);
-  await page.waitForLoadState('load');
+  await Promise.all([page.waitForNavigation(), form.locator('button[type="submit"], input[type="submit"]').first().click()]);
   await page.goto(url(`/communes/${main.id}/guidance`));
   assert.match(await page.locator('main').innerText(), new RegExp(title.slice(0, 40)));
 

@@ -20,8 +20,7 @@ test('devices: an enrolment code issued in the dashboard enrols a simulated phon
   await page.goto(url(`/communes/${main.id}/people`));
   const form = page.locator(`form[action$="/people/${person.id}/codes"]`).first();
   await form.scrollIntoViewIfNeeded();
-  await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"], input[type="submit"]').first().click()]);
-  await page.waitForLoadState('load');
+  await Promise.all([page.waitForNavigation(), form.locator('button[type="submit"], input[type="submit"]').first().click()]);
   const text = await page.locator('main').innerText();
   assert.match(text, new RegExp(person.full_name));
   // The QR image is there and drawn.
@@ -48,8 +47,13 @@ test('devices: the office revokes that phone and its next sync is refused as rev
   const row = page.locator('tr, li', { hasText: enrolled }).filter({ has: page.locator('form[action*="/devices/"]') }).last();
   assert.ok(await row.count(), 'the device is listed with a revoke button');
   const form = row.locator('form[action*="/devices/"][action$="/revoke"]');
-  await Promise.all([page.waitForLoadState('load'), form.locator('button[type="submit"], input[type="submit"]').first().click()]);
-  await page.waitForLoadState('load');
+  await Promise.all([page.waitForNavigation(), form.locator('button[type="submit"], input[type="submit"]').first().click()]);
+  // The office confirms, on a page that names the device.
+  assert.match(await page.locator('main').innerText(), new RegExp(enrolled));
+  await Promise.all([
+    page.waitForNavigation(),
+    page.locator('main').getByRole('button', { name: /Thu hồi/ }).click(),
+  ]);
   await page.goto(url(`/communes/${main.id}/people`));
   const after = page.locator('tr, li', { hasText: enrolled }).last();
   assert.match(await after.innerText(), /thu hồi/i, 'the list shows the device revoked');
