@@ -2,6 +2,7 @@
 //! and simulated phones that record a month through the real core and sync over HTTP.
 //! The end-to-end tests reuse the phones, the seed and the fault proxy.
 
+pub mod history;
 pub mod meetings;
 pub mod phone;
 pub mod proxy;
@@ -10,3 +11,4 @@ pub mod seed;
 
 pub use phone::Phone;
 pub use proxy::{Fault, FaultPlan, FaultProxy, WireStats};
+pub use run::{seed_with_history, DemoUser, ExpectedMonth, SeedOptions, SeededDemo};

@@ -18,7 +18,7 @@ pub struct MonthPlan<'a> {
     pub visiting_cadre: Option<(&'a str, &'a str)>,
 }
 
-const PETITIONS: [(&str, PetitionCategory); 6] = [
+pub const PETITIONS: [(&str, PetitionCategory); 6] = [
     (
         "Đề nghị xã hỗ trợ 300 m ống nhựa để sửa đường nước sinh hoạt",
         PetitionCategory::Infrastructure,
@@ -45,10 +45,85 @@ const PETITIONS: [(&str, PetitionCategory); 6] = [
     ),
 ];
 
+/// What varies between one meeting and another of the same cell: the roll call, how
+/// long it lasted, how last month's tasks went, what residents asked for, the score.
+#[derive(Clone, Debug)]
+pub struct MeetingDetails {
+    /// One entry per roster member, in roster order.
+    pub attendance: Vec<(Attendance, Option<String>)>,
+    pub minutes: i64,
+    /// Outcome of last month's tasks, by position; missing ones were done.
+    pub task_outcomes: Vec<TaskOutcome>,
+    pub petitions: Vec<(String, PetitionCategory)>,
+    pub scores: JudgedScores,
+    pub conclusion: String,
+    /// Review the tasks of the cell's previous meeting (when none are given).
+    pub review_previous: bool,
+}
+
+impl MonthPlan<'_> {
+    /// The demo's month: everyone present but the members working away, exempt or
+    /// attached elsewhere; one cell in five has an unexcused absence, one in three a
+    /// late member; one petition; the score dips in some cells.
+    pub fn details(&self) -> MeetingDetails {
+        let attendance = self
+            .roster
+            .iter()
+            .enumerate()
+            .map(|(i, member)| match member.status {
+                MemberStatus::Exempt => (Attendance::Exempt, None),
+                MemberStatus::AttachedElsewhere => (Attendance::AttachedElsewhere, None),
+                MemberStatus::WorkingAway => {
+                    (Attendance::AbsentExcused, Some("Đi làm ăn xa".to_string()))
+                }
+                MemberStatus::Active if i == 4 && self.variant % 5 == 2 => {
+                    (Attendance::AbsentUnexcused, None)
+                }
+                MemberStatus::Active if i == 3 && self.variant.is_multiple_of(3) => {
+                    (Attendance::Late, None)
+                }
+                MemberStatus::Active => (Attendance::Present, None),
+            })
+            .collect();
+        let big = self.roster.len() >= 30;
+        let (content, category) = PETITIONS[self.variant % PETITIONS.len()];
+        MeetingDetails {
+            attendance,
+            minutes: if big {
+                125
+            } else {
+                95 + (self.variant % 4) as i64 * 5
+            },
+            task_outcomes: vec![if self.variant % 2 == 1 {
+                TaskOutcome::PartlyDone
+            } else {
+                TaskOutcome::Done
+            }],
+            petitions: vec![(content.to_string(), category)],
+            scores: scores(self.variant),
+            conclusion: "Chi bộ thống nhất tập trung chỉ đạo thu hoạch vụ mùa, bảo vệ rừng mùa \
+                         khô và vận động con em đi học đầy đủ."
+                .to_string(),
+            review_previous: false,
+        }
+    }
+}
+
 /// Plans and records the meeting, without signing it. Returns its id.
 pub fn record_meeting(
     store: &ChiboStore,
     plan: &MonthPlan<'_>,
+    last_month_tasks: &[Task],
+) -> Result<String, ChiboError> {
+    record_meeting_with(store, plan, &plan.details(), last_month_tasks)
+}
+
+/// Records the meeting `plan` describes with `details`, step by step as the app does,
+/// without signing it. Returns its id.
+pub fn record_meeting_with(
+    store: &ChiboStore,
+    plan: &MonthPlan<'_>,
+    details: &MeetingDetails,
     last_month_tasks: &[Task],
 ) -> Result<String, ChiboError> {
     let place = plan
@@ -59,12 +134,6 @@ pub fn record_meeting(
         .unwrap_or_else(|| "Nhà văn hóa".to_string());
     let secretary = member_with(plan.roster, MemberRole::Secretary);
     let deputy = member_with(plan.roster, MemberRole::DeputySecretary).or(secretary);
-    let big = plan.roster.len() >= 30;
-    let minutes = if big {
-        125
-    } else {
-        95 + (plan.variant % 4) as i64 * 5
-    };
 
     let mut meeting = store.plan_meeting(
         plan.cell.id.clone(),
@@ -73,7 +142,7 @@ pub fn record_meeting(
         place,
     )?;
     meeting.actual_start = Some(plan.start + 5 * 60_000);
-    meeting.actual_end = Some(plan.start + (5 + minutes) * 60_000);
+    meeting.actual_end = Some(plan.start + (5 + details.minutes) * 60_000);
     meeting.chair_id = secretary.map(|m| m.id.clone());
     meeting.minute_taker_id = deputy.map(|m| m.id.clone());
     if let Some((name, title)) = plan.visiting_cadre {
@@ -88,11 +157,7 @@ pub fn record_meeting(
         notice_sent_to_cadre: plan.visiting_cadre.is_some(),
         documents_sent_at: Some(plan.start - 2 * 86_400_000),
     };
-    meeting.conclusion = Some(
-        "Chi bộ thống nhất tập trung chỉ đạo thu hoạch vụ mùa, bảo vệ rừng mùa khô \
-         và vận động con em đi học đầy đủ."
-            .to_string(),
-    );
+    meeting.conclusion = Some(details.conclusion.clone());
     meeting.minutes_approved = true;
     meeting.final_documents_sent_at = meeting.actual_end.map(|end| end + 86_400_000);
     store.update_meeting(meeting.clone())?;
@@ -102,32 +167,25 @@ pub fn record_meeting(
     )?;
 
     let mut present = 0u32;
-    for (i, member) in plan.roster.iter().enumerate() {
-        let (attendance, reason) = match member.status {
-            MemberStatus::Exempt => (Attendance::Exempt, None),
-            MemberStatus::AttachedElsewhere => (Attendance::AttachedElsewhere, None),
-            MemberStatus::WorkingAway => {
-                (Attendance::AbsentExcused, Some("Đi làm ăn xa".to_string()))
-            }
-            // One cell in five has a member absent without reason; one in three a late one.
-            MemberStatus::Active if i == 4 && plan.variant % 5 == 2 => {
-                (Attendance::AbsentUnexcused, None)
-            }
-            MemberStatus::Active if i == 3 && plan.variant.is_multiple_of(3) => {
-                (Attendance::Late, None)
-            }
-            MemberStatus::Active => (Attendance::Present, None),
-        };
+    for (member, (attendance, reason)) in plan.roster.iter().zip(&details.attendance) {
         if attendance.is_present() {
             present += 1;
         }
-        store.mark_attendance(meeting.id.clone(), member.id.clone(), attendance, reason)?;
+        store.mark_attendance(
+            meeting.id.clone(),
+            member.id.clone(),
+            *attendance,
+            reason.clone(),
+        )?;
     }
 
+    // The first four present active members speak.
     let speakers: Vec<&Member> = plan
         .roster
         .iter()
-        .filter(|m| m.status == MemberStatus::Active)
+        .zip(&details.attendance)
+        .filter(|(m, (a, _))| m.status == MemberStatus::Active && a.is_present())
+        .map(|(m, _)| m)
         .take(4)
         .collect();
     let gists = [
@@ -155,12 +213,17 @@ pub fn record_meeting(
         )?;
     }
 
-    for (i, task) in last_month_tasks.iter().enumerate() {
-        let outcome = if i == 0 && plan.variant % 2 == 1 {
-            TaskOutcome::PartlyDone
-        } else {
-            TaskOutcome::Done
-        };
+    let previous = if last_month_tasks.is_empty() && details.review_previous {
+        store.previous_tasks(meeting.id.clone())?
+    } else {
+        last_month_tasks.to_vec()
+    };
+    for (i, task) in previous.iter().enumerate() {
+        let outcome = details
+            .task_outcomes
+            .get(i)
+            .copied()
+            .unwrap_or(TaskOutcome::Done);
         store.review_task(meeting.id.clone(), task.id.clone(), outcome, None)?;
     }
     let deadline = CalendarDate(local_datetime(plan.start).date() + chrono::Days::new(25));
@@ -183,17 +246,18 @@ pub fn record_meeting(
         0,
         0,
     )?;
-    let (content, category) = PETITIONS[plan.variant % PETITIONS.len()];
-    store.raise_petition(
-        meeting.id.clone(),
-        content.to_string(),
-        category,
-        speakers
-            .get(1)
-            .map(|m| format!("{}, thay mặt nhân dân", m.full_name))
-            .unwrap_or_else(|| "Nhân dân trong bản".to_string()),
-    )?;
-    store.set_secretary_score(meeting.id.clone(), scores(plan.variant))?;
+    for (content, category) in &details.petitions {
+        store.raise_petition(
+            meeting.id.clone(),
+            content.clone(),
+            *category,
+            speakers
+                .get(1)
+                .map(|m| format!("{}, thay mặt nhân dân", m.full_name))
+                .unwrap_or_else(|| "Nhân dân trong bản".to_string()),
+        )?;
+    }
+    store.set_secretary_score(meeting.id.clone(), details.scores.clone())?;
     Ok(meeting.id)
 }
 
@@ -202,7 +266,7 @@ fn member_with(roster: &[Member], role: MemberRole) -> Option<&Member> {
 }
 
 /// The secretary's self-score, lower in some cells so the grades spread.
-fn scores(variant: usize) -> JudgedScores {
+pub fn scores(variant: usize) -> JudgedScores {
     let dip = (variant % 4) as u8;
     JudgedScores {
         content_prepared: 3,
