@@ -21,8 +21,8 @@ use super::figures::{
 };
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
 use super::overview::{
-    cell_month_view, chosen_month, date_text, grade_class, grade_text, month_label,
-    CellMonthView, MonthQuery,
+    cell_month_view, chosen_month, date_text, grade_class, grade_text, month_label, CellMonthView,
+    MonthQuery,
 };
 use super::session::CommuneScope;
 
@@ -73,7 +73,10 @@ async fn list(
             month: cell_month_view(&commune.id, &r.month),
             members: r.members,
             full_members: r.full_members,
-            last_meeting: r.last_meeting_at.map(date_text).unwrap_or_else(|| "–".into()),
+            last_meeting: r
+                .last_meeting_at
+                .map(date_text)
+                .unwrap_or_else(|| "–".into()),
             last_meeting_href: r
                 .last_meeting_id
                 .as_ref()
@@ -147,7 +150,10 @@ fn member_view(m: &Member) -> MemberView {
     MemberView {
         name: m.full_name.clone(),
         membership: membership_label(m.membership),
-        since: m.status_since.map(|d| d.to_vietnamese()).unwrap_or_default(),
+        since: m
+            .status_since
+            .map(|d| d.to_vietnamese())
+            .unwrap_or_default(),
         reason: m.status_reason.clone().unwrap_or_default(),
     }
 }
@@ -223,7 +229,12 @@ async fn cell(
             label: g.label.clone(),
             full: g.full.len(),
             probationary: g.probationary.len(),
-            members: g.full.iter().chain(&g.probationary).map(member_view).collect(),
+            members: g
+                .full
+                .iter()
+                .chain(&g.probationary)
+                .map(member_view)
+                .collect(),
         })
         .collect();
     let view = CellPageView {

@@ -56,7 +56,11 @@ fn plot_height() -> f64 {
 }
 
 fn y_of(value: f64, max: f64) -> f64 {
-    let share = if max > 0.0 { (value / max).clamp(0.0, 1.0) } else { 0.0 };
+    let share = if max > 0.0 {
+        (value / max).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     TOP + plot_height() * (1.0 - share)
 }
 

@@ -56,7 +56,10 @@ pub fn add_months(year: i32, month: u32, delta: i32) -> (i32, u32) {
 
 fn normalize(year: i32, month: i32) -> (i32, u32) {
     let zero_based = year * 12 + (month - 1);
-    (zero_based.div_euclid(12), zero_based.rem_euclid(12) as u32 + 1)
+    (
+        zero_based.div_euclid(12),
+        zero_based.rem_euclid(12) as u32 + 1,
+    )
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
@@ -74,8 +77,9 @@ pub fn meeting_day(cell: &Cell, year: i32, month: u32) -> CalendarDate {
         .map(u32::from)
         .unwrap_or(DEFAULT_MEETING_DAY)
         .clamp(1, days_in_month(year, month));
-    CalendarDate::from_ymd(year, month, day)
-        .unwrap_or(CalendarDate(NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default()))
+    CalendarDate::from_ymd(year, month, day).unwrap_or(CalendarDate(
+        NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default(),
+    ))
 }
 
 // ------------------------------------------------------------------ labels
@@ -511,7 +515,12 @@ struct MonthData {
 
 impl MonthData {
     /// Reads the month and the `trend_months` months before it.
-    fn load(docs: &CommuneDocs, year: i32, month: u32, trend_months: u32) -> StorageResult<MonthData> {
+    fn load(
+        docs: &CommuneDocs,
+        year: i32,
+        month: u32,
+        trend_months: u32,
+    ) -> StorageResult<MonthData> {
         let (from_year, from_month) = add_months(year, month, -(trend_months as i32));
         let window_from = month_start(from_year, from_month);
         let month_from = month_start(year, month);
@@ -592,7 +601,9 @@ impl MonthData {
             let visits: Vec<&StoredCheckIn> = self
                 .check_ins
                 .iter()
-                .filter(|c| c.check_in.cell_id == cell.id && self.in_month(c.verdict.effective_time))
+                .filter(|c| {
+                    c.check_in.cell_id == cell.id && self.in_month(c.verdict.effective_time)
+                })
                 .collect();
             let cadre_visited = visits
                 .iter()
@@ -830,7 +841,12 @@ pub fn overview(
                 .map(|k| k.full_name.clone())
                 .unwrap_or_else(|| c.check_in.cadre_id.clone()),
             at: c.verdict.effective_time,
-            reasons: c.verdict.messages().into_iter().map(str::to_string).collect(),
+            reasons: c
+                .verdict
+                .messages()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
         })
         .collect();
     to_review.sort_by(|a, b| b.at.cmp(&a.at).then(a.check_in_id.cmp(&b.check_in_id)));
@@ -869,7 +885,8 @@ pub fn cell_list(
     let data = MonthData::load(docs, year, month, 0)?;
     let report = data.report(docs, now)?;
     let mut rows = Vec::with_capacity(report.cells.len());
-    for ((cell_month, roster), cell) in report.cells.into_iter().zip(&data.rosters).zip(&data.cells) {
+    for ((cell_month, roster), cell) in report.cells.into_iter().zip(&data.rosters).zip(&data.cells)
+    {
         // The newest held meeting up to now, wherever it falls.
         let last: Option<MeetingRecord> = docs
             .list::<MeetingRecord>(
@@ -883,8 +900,7 @@ pub fn cell_list(
             )
             .map(current_revisions)?
             .into_iter()
-            .filter(|r| held(&r.meeting))
-            .next_back();
+            .rfind(|r| held(&r.meeting));
         let viability = rules::cell_viability(roster);
         rows.push(CellListRow {
             month: cell_month,
@@ -945,7 +961,11 @@ pub struct CellPage {
 pub const CELL_HISTORY_MONTHS: u32 = 36;
 
 /// The cell page, or None when the commune has no such cell.
-pub fn cell_page(docs: &CommuneDocs, cell_id: &str, now: EpochMillis) -> StorageResult<Option<CellPage>> {
+pub fn cell_page(
+    docs: &CommuneDocs,
+    cell_id: &str,
+    now: EpochMillis,
+) -> StorageResult<Option<CellPage>> {
     let Some(cell) = docs.cell(cell_id)? else {
         return Ok(None);
     };

@@ -36,7 +36,12 @@ pub struct MonthQuery {
 /// The month asked for (`?month=YYYY-MM`), else the current month in Vietnam; a malformed
 /// month is a 400 with a Vietnamese message.
 pub fn chosen_month(query: &MonthQuery, now: EpochMillis) -> Result<(i32, u32), PageError> {
-    match query.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+    match query
+        .month
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
         None => Ok(local_year_month(now)),
         Some(text) => parse_month(text).ok_or_else(|| {
             PageError::BadRequest(format!(
@@ -109,10 +114,18 @@ pub fn cell_month_view(commune_id: &str, c: &CellMonth) -> CellMonthView {
             .as_ref()
             .map(|id| format!("{base}/meetings/{}", urlencode(id))),
         kind: c.kind.map(meeting_kind_label).unwrap_or("–").to_string(),
-        date: c.date.map(|d| d.to_vietnamese()).unwrap_or_else(|| "–".into()),
+        date: c
+            .date
+            .map(|d| d.to_vietnamese())
+            .unwrap_or_else(|| "–".into()),
         due_on: c.due_on.to_vietnamese(),
         attendance: if c.met {
-            format!("{} ({}/{})", percent_text(c.attendance_percent), c.present, c.expected)
+            format!(
+                "{} ({}/{})",
+                percent_text(c.attendance_percent),
+                c.present,
+                c.expected
+            )
         } else {
             "–".into()
         },
