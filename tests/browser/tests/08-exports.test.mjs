@@ -29,8 +29,9 @@ test("exports: the meeting's minutes and resolution download as DOCX in the Part
   const mText = m.join('\n');
   assert.ok(m.includes('ĐẢNG CỘNG SẢN VIỆT NAM') || /ĐẢNG CỘNG SẢN VIỆT NAM/.test(mText), 'the Party heading');
   assert.match(mText, /BIÊN BẢN/);
-  assert.match(mText, new RegExp(cell.name.replace(/^Chi bộ /, ''), 'i'), 'the cell');
-  assert.match(mText, new RegExp(`ĐẢNG BỘ XÃ ${main.name}`, 'i'), 'the superior committee');
+  const upper = mText.toLocaleUpperCase('vi');
+  assert.ok(upper.includes(cell.name.toLocaleUpperCase('vi')), `the cell, ${cell.name}`);
+  assert.ok(upper.includes(`ĐẢNG BỘ XÃ ${main.name.toLocaleUpperCase('vi')}`), `the superior committee, "ĐẢNG BỘ XÃ ${main.name}", at the top left`);
   assert.match(mText, new RegExp(`\\b${figures.present}\\b`), `present: ${figures.present}`);
   assert.match(mText, new RegExp(figures.date.slice(0, 2)), 'the day of the meeting');
   assert.match(mText, /chủ trì/i, 'the chair');
@@ -56,21 +57,46 @@ test("exports: the month's XLSX has a row per cell with the records' figures, an
   assert.match(report.name, /\.xlsx$/);
   const sheets = xlsxSheets(report.bytes);
   const names = Object.keys(sheets);
-  assert.ok(names.length >= 2, `two sheets at least: ${names}`);
-  const rows = sheets[names[0]];
+  assert.ok(names.length >= 2, `a sheet of cells and one of cadres: ${names}`);
+
+  // The cells sheet: one row per cell under a header row, read by the header's labels.
+  const table = (rows, first) => {
+    const at = rows.findIndex((r) => norm(r[0]) === first);
+    assert.ok(at >= 0, `a header row starting "${first}"`);
+    const header = rows[at].map(norm);
+    const col = (label) => {
+      const i = header.findIndex((h) => h.startsWith(label));
+      assert.ok(i >= 0, `a column "${label}" in ${header.join(' | ')}`);
+      return i;
+    };
+    return { col, rows: rows.slice(at + 1).filter((r) => norm(r[0])) };
+  };
+  const cells = table(sheets[names[0]], 'Chi bộ');
+  assert.equal(cells.rows.length, expected.cells, 'one row per cell');
+  const [met, date, duration, present, due, grade, quality] = ['Đã họp', 'Ngày họp', 'Thời lượng', 'Có mặt', 'Phải dự', 'Xếp loại', 'Điểm chất lượng'].map(cells.col);
   for (const cell of expected.per_cell) {
-    const row = rows.find((r) => r.some((v) => norm(v) === cell.cell_name));
+    const row = cells.rows.find((r) => norm(r[0]) === cell.cell_name);
     assert.ok(row, `a row for ${cell.cell_name}`);
-    const values = row.map(norm);
+    assert.equal(norm(row[met]), cell.met ? 'Có' : 'Không', `${cell.cell_name}: met`);
     if (cell.met) {
-      assert.ok(values.includes(cell.date) || row.some((v) => typeof v === 'number' && v > 40000), `${cell.cell_name}: the date ${cell.date}`);
-      assert.ok(row.includes(cell.present) || values.includes(String(cell.present)) || values.some((v) => v.startsWith(`${cell.present}/`)), `${cell.cell_name}: ${cell.present} present in ${values}`);
-      assert.ok(values.some((v) => v === cell.grade), `${cell.cell_name}: grade ${cell.grade} in ${values}`);
-    } else {
-      assert.ok(!values.includes(cell.grade ?? '\u0000'), `${cell.cell_name} did not meet`);
+      assert.equal(norm(row[date]), cell.date, `${cell.cell_name}: date`);
+      assert.equal(row[duration], cell.duration_minutes, `${cell.cell_name}: duration`);
+      assert.equal(row[present], cell.present, `${cell.cell_name}: present`);
+      assert.equal(row[due], cell.expected, `${cell.cell_name}: expected`);
+      assert.equal(row[quality], cell.quality_total, `${cell.cell_name}: quality score`);
+      assert.equal(norm(row[grade]), cell.grade, `${cell.cell_name}: grade`);
     }
   }
-  const cadreSheet = names.slice(1).map((n) => sheets[n]).find((s) => expected.cadres.every((c) => s.some((r) => r.some((v) => norm(v) === c.name))));
-  assert.ok(cadreSheet, 'a sheet lists every cadre');
+
+  // The cadres sheet: each cadre's visits required, verified and waiting for review.
+  const cadres = table(sheets[names[1]], 'Cán bộ');
+  const [required, done, review] = ['Yêu cầu trong tháng', 'Đã dự', 'Chờ xem xét'].map(cadres.col);
+  const left = [...cadres.rows];
+  for (const cadre of expected.cadres) {
+    const i = left.findIndex((r) => norm(r[0]) === cadre.name && r[required] === cadre.required && r[done] === cadre.done && r[review] === cadre.needs_review);
+    assert.ok(i >= 0, `${cadre.name}: required ${cadre.required}, done ${cadre.done}, to review ${cadre.needs_review}`);
+    left.splice(i, 1);
+  }
+  assert.equal(left.length, 0, 'no other cadres');
   await ctx.close();
 });

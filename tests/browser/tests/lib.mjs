@@ -95,6 +95,12 @@ export async function signedIn(browser, username, viewport = DESKTOP) {
 /// A full-page screenshot named page-viewport.png.
 export async function screenshot(page, name, viewport) {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  // Lazy images below the fold would be blank in a full-page capture: load them all.
+  await page.evaluate(async () => {
+    const images = [...document.images];
+    for (const img of images) img.loading = 'eager';
+    await Promise.all(images.map((img) => (img.complete ? null : new Promise((r) => { img.onload = r; img.onerror = r; }))));
+  });
   const size = `${viewport.width}x${viewport.height}`;
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
 }
