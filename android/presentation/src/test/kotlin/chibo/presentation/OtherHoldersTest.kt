@@ -1,7 +1,6 @@
 package chibo.presentation
 
 import chibo.presentation.api.AttentionItem
-import chibo.presentation.api.DocumentKind
 import chibo.presentation.api.Language
 import chibo.presentation.api.Settings
 import chibo.presentation.api.SettingsStore
@@ -13,12 +12,10 @@ import chibo.presentation.common.Tone
 import chibo.presentation.fakes.FakeClock
 import chibo.presentation.fakes.FakeCore
 import chibo.presentation.fakes.vn
-import chibo.presentation.impl.BindingsDocuments
 import chibo.presentation.nav.Navigator
 import chibo.presentation.nav.Screen
 import chibo.presentation.secretary.HomeStateHolder
 import chibo.presentation.secretary.PetitionsStateHolder
-import chibo.presentation.secretary.ShareStateHolder
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
@@ -95,15 +92,6 @@ class OtherHoldersTest {
         assertEquals(Tone.Good, row.statusTone)
         assertEquals(listOf("Đã chuyển xã", "Xã đã trả lời"), row.answers.map { it.status })
         assertEquals(0, h.state.value.waiting)
-    }
-
-    @Test
-    fun sharingSaysPlainlyThatTheDocxRendererIsNotInThisBuild() {
-        val h = ShareStateHolder(BindingsDocuments(), "m1", scope, work)
-        h.render(DocumentKind.Minutes)
-        assertEquals("Tạo tệp Word (DOCX) của biên bản, nghị quyết chưa có trong phiên bản này của ứng dụng.", h.state.value.unavailable)
-        assertNull(h.state.value.ready)
-        assertFalse(h.state.value.busy)
     }
 
     @Test

@@ -14,15 +14,19 @@ import chibo.presentation.fakes.MemoryDrafts
 import chibo.presentation.fakes.RealDevice
 import chibo.presentation.fakes.realDemoCell
 import chibo.presentation.fakes.vn
+import chibo.presentation.api.DocumentKind
 import chibo.presentation.impl.BindingsCore
+import chibo.presentation.impl.BindingsDocuments
 import chibo.presentation.meeting.FlowStep
 import chibo.presentation.meeting.Mark
 import chibo.presentation.meeting.MeetingFlowStateHolder
 import chibo.presentation.secretary.HomeStateHolder
 import chibo.presentation.secretary.PetitionsStateHolder
+import chibo.presentation.secretary.ShareStateHolder
 import java.io.File
 import java.time.LocalDate
 import java.time.ZoneOffset
+import java.util.zip.ZipFile
 import kotlin.test.AfterTest
 import kotlin.test.Test
 import kotlin.test.assertEquals
@@ -157,6 +161,52 @@ class RealCoreTest {
         again.goTo(FlowStep.Open)
         again.mark(demo.active[4].id, Mark.Present)
         assertFalse(again.state.value.error.isNullOrBlank())
+    }
+
+    @Test
+    fun theSignedMinutesAndResolutionAreSharedAsWordFilesFromTheCore() {
+        val store = secretaryPhone.open()
+        store.importRoster(demo.cell, demo.all)
+        val core = BindingsCore(store)
+        val m = core.plan(demo.cell.id, MeetingKind.REGULAR, vn(2026, 10, 24, 19, 30), "Nhà văn hóa bản Nà Hẩu")
+        core.updateMeeting(core.record(m.id).meeting.copy(actualStart = vn(2026, 10, 24, 19, 30), actualEnd = vn(2026, 10, 24, 21, 10), chairId = demo.secretary.id, minuteTakerId = demo.deputy.id))
+        for (member in demo.all) {
+            val mark = when (member.status) {
+                uniffi.chibo_domain.MemberStatus.EXEMPT -> uniffi.chibo_domain.Attendance.EXEMPT
+                uniffi.chibo_domain.MemberStatus.ATTACHED_ELSEWHERE -> uniffi.chibo_domain.Attendance.ATTACHED_ELSEWHERE
+                else -> uniffi.chibo_domain.Attendance.PRESENT
+            }
+            core.markAttendance(m.id, member.id, mark, null)
+        }
+        core.addTask(m.id, "Vận động nhân dân làm đường bê tông nội bản", demo.committee.id, "2026-11-20")
+        val share = ShareStateHolder(BindingsDocuments(store, File(secretaryPhone.dir, "share")), m.id, scope, work)
+
+        // Not signed yet: the minutes may still change, and the screen says why.
+        share.render(DocumentKind.Minutes)
+        assertNull(share.state.value.ready)
+        assertTrue("chưa ký biên bản" in share.state.value.error.orEmpty(), share.state.value.error)
+
+        core.sign(m.id)
+        share.render(DocumentKind.Minutes)
+        val minutes = share.state.value.ready ?: error(share.state.value.error ?: "no file")
+        assertEquals("Bien-ban-Chi-bo-ban-Na-Hau-10-2026.docx", minutes.fileName)
+        assertEquals("application/vnd.openxmlformats-officedocument.wordprocessingml.document", minutes.mimeType)
+        val minutesXml = documentXml(minutes.path)
+        assertTrue("BIÊN BẢN SINH HOẠT CHI BỘ THÁNG 10/2026" in minutesXml)
+        assertTrue("CHI BỘ BẢN NÀ HẨU" in minutesXml)
+        assertTrue(demo.secretary.fullName in minutesXml && demo.deputy.fullName in minutesXml)
+        assertTrue("Vận động nhân dân làm đường bê tông nội bản" in minutesXml)
+
+        share.render(DocumentKind.Resolution)
+        val resolution = share.state.value.ready ?: error(share.state.value.error ?: "no file")
+        assertEquals("Nghi-quyet-Chi-bo-ban-Na-Hau-10-2026.docx", resolution.fileName)
+        val resolutionXml = documentXml(resolution.path)
+        assertTrue("NGHỊ QUYẾT" in resolutionXml && "BÍ THƯ" in resolutionXml)
+        assertTrue("ĐẢNG CỘNG SẢN VIỆT NAM" in resolutionXml)
+    }
+
+    private fun documentXml(path: String): String = ZipFile(path).use { zip ->
+        zip.getInputStream(zip.getEntry("word/document.xml")).readBytes().decodeToString()
     }
 
     @Test

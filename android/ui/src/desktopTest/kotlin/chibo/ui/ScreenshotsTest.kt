@@ -23,7 +23,9 @@ import chibo.presentation.fakes.FakeScanner
 import chibo.presentation.fakes.JdkKeystore
 import chibo.presentation.fakes.MemoryDrafts
 import chibo.presentation.fakes.vn
-import chibo.presentation.impl.BindingsDocuments
+import chibo.presentation.api.CoreException
+import chibo.presentation.api.DocumentsCore
+import chibo.presentation.api.RenderedDocument
 import chibo.presentation.meeting.Mark
 import chibo.presentation.meeting.MeetingFlowStateHolder
 import chibo.presentation.secretary.GuidanceState
@@ -197,8 +199,13 @@ class ScreenshotsTest {
         val m = core.plan(demo.cell.id, MeetingKind.REGULAR, vn(2026, 11, 24, 19, 30), "Nhà văn hóa bản Nà Hẩu")
         val code = PresenceCodeStateHolder(core, m.id, scope, work).apply { refresh() }
         shoot("presence-code") { PresenceCodeScreen(code.state.value) {} }
-        val share = ShareStateHolder(BindingsDocuments(), m.id, scope, work).apply { render(DocumentKind.Minutes) }
-        shoot("share-unavailable") { ShareScreen(share.state.value, {}, {}, {}, {}) }
+        // The core refuses a meeting that is not signed yet (see RealCoreTest for the real refusal).
+        val notSigned = object : DocumentsCore {
+            override fun renderDocx(meetingId: String, kind: DocumentKind): RenderedDocument =
+                throw CoreException("Buổi sinh hoạt chưa ký biên bản: chỉ tạo được tệp Word của biên bản, nghị quyết sau khi chủ trì và thư ký đã ký.", CoreException.Kind.Validation)
+        }
+        val share = ShareStateHolder(notSigned, m.id, scope, work).apply { render(DocumentKind.Minutes) }
+        shoot("share-not-signed") { ShareScreen(share.state.value, {}, {}, {}, {}) }
         shoot("share-ready") { ShareScreen(ShareState(ready = ReadyDocument("/data/share/bien-ban-11-2026.docx", "Bien-ban-chi-bo-Na-Hau-11-2026.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")), {}, {}, {}, {}) }
     }
 

@@ -28,7 +28,7 @@ class CaptureFiles(private val context: Context) {
     }
 }
 
-/** Serves only files inside the capture folder, for writing by the camera app. */
+/** Serves only files inside the capture folder: photos the camera app writes, documents the share sheet reads. */
 class CaptureProvider : ContentProvider() {
     override fun onCreate() = true
 
@@ -40,7 +40,8 @@ class CaptureProvider : ContentProvider() {
         return ParcelFileDescriptor.open(file, ParcelFileDescriptor.parseMode(mode))
     }
 
-    override fun getType(uri: Uri) = "image/jpeg"
+    override fun getType(uri: Uri) =
+        if (uri.lastPathSegment?.endsWith(".docx") == true) "application/vnd.openxmlformats-officedocument.wordprocessingml.document" else "image/jpeg"
     override fun query(uri: Uri, projection: Array<out String>?, selection: String?, selectionArgs: Array<out String>?, sortOrder: String?): Cursor? = null
     override fun insert(uri: Uri, values: ContentValues?): Uri? = null
     override fun delete(uri: Uri, selection: String?, selectionArgs: Array<out String>?) = 0

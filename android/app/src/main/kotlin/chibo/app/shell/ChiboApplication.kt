@@ -36,7 +36,8 @@ class ChiboApplication : Application(), Scheduler {
     val sync by lazy { BindingsSync(store) }
     val keystore by lazy { AndroidDeviceKeystore(this) }
     val enrollment by lazy { BindingsEnrollment(store, keystore, "${android.os.Build.MANUFACTURER} ${android.os.Build.MODEL}") }
-    val documents = BindingsDocuments()
+    /** Written where [chibo.app.platform.CaptureProvider] serves files from, for the share sheet. */
+    val documents by lazy { BindingsDocuments(store, File(filesDir, "capture")) }
     val drafts by lazy { PrefsDrafts(this) }
     val settings by lazy { PrefsSettings(this) }
     val location by lazy { PlatformLocation(this) }

@@ -85,7 +85,7 @@ interface GuidanceCore {
 data class RenderedDocument(val path: String, val fileName: String, val mimeType: String)
 
 interface DocumentsCore {
-    /** Minutes or resolution as DOCX; throws [CoreException] of kind Unavailable until the renderer exists. */
+    /** The signed minutes or resolution as a DOCX file; a meeting not signed yet is refused ([CoreException] of kind Validation). */
     fun renderDocx(meetingId: String, kind: DocumentKind): RenderedDocument
 }
 

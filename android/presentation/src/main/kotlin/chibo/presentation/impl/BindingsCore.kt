@@ -107,13 +107,48 @@ class BindingsCore(private val store: ChiboStore) : CellCore, MeetingCore, Visit
     override fun guidance(cellId: String) = core { store.guidanceForCell(cellId) }
 }
 
-/** What this build's core cannot do yet, said plainly to the user instead of pretending. */
-private fun unavailable(what: String): Nothing =
-    throw CoreException("$what chưa có trong phiên bản này của ứng dụng.", CoreException.Kind.Unavailable)
+/**
+ * The signed minutes and resolution as Word files, rendered by the core (the same renderer
+ * the commune dashboard serves) and written into [outDir] for the share sheet. The core
+ * refuses a meeting that is not signed yet, in Vietnamese.
+ */
+class BindingsDocuments(private val store: ChiboStore, private val outDir: java.io.File) : DocumentsCore {
+    override fun renderDocx(meetingId: String, kind: DocumentKind): RenderedDocument = core {
+        val bytes = when (kind) {
+            DocumentKind.Minutes -> store.minutesDocx(meetingId)
+            DocumentKind.Resolution -> store.resolutionDocx(meetingId)
+        }
+        val meeting = store.meeting(meetingId)
+        val name = docxFileName(kind, store.cell(meeting.cellId).name, meeting.actualStart ?: meeting.plannedStart)
+        outDir.mkdirs()
+        // Written beside, then renamed: a share never picks up half a file.
+        val part = java.io.File(outDir, "$name.part")
+        part.writeBytes(bytes)
+        val file = java.io.File(outDir, name)
+        if (!part.renameTo(file)) {
+            file.delete()
+            if (!part.renameTo(file)) throw CoreException("Không lưu được tệp $name vào bộ nhớ máy.", CoreException.Kind.Storage)
+        }
+        RenderedDocument(file.path, name, DOCX_MIME_TYPE)
+    }
 
-/** The DOCX renderer is a later issue: the share screen says so. */
-class BindingsDocuments : DocumentsCore {
-    override fun renderDocx(meetingId: String, kind: DocumentKind): RenderedDocument = unavailable("Tạo tệp Word (DOCX) của biên bản, nghị quyết")
+    companion object {
+        const val DOCX_MIME_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+        /** "Bien-ban-Chi-bo-ban-Na-Hau-11-2026.docx": ASCII, so every app that receives it keeps the name. */
+        fun docxFileName(kind: DocumentKind, cellName: String, atMs: Long): String {
+            val date = java.time.Instant.ofEpochMilli(atMs).atOffset(java.time.ZoneOffset.ofHours(7))
+            val prefix = when (kind) {
+                DocumentKind.Minutes -> "Bien-ban"
+                DocumentKind.Resolution -> "Nghi-quyet"
+            }
+            val cell = java.text.Normalizer.normalize(cellName.replace('đ', 'd').replace('Đ', 'D'), java.text.Normalizer.Form.NFD)
+                .replace(Regex("\\p{M}+"), "")
+                .replace(Regex("[^A-Za-z0-9]+"), "-")
+                .trim('-')
+            return "$prefix-$cell-%02d-%d.docx".format(date.monthValue, date.year)
+        }
+    }
 }
 
 /** The sync engine behind the façade: push, pull and photo uploads in one call. */
