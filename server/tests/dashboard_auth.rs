@@ -531,7 +531,7 @@ async fn an_idle_session_ends_and_a_used_one_goes_on() {
 }
 
 #[tokio::test]
-async fn a_disabled_or_badly_made_account_is_refused_at_creation_or_sign_in() {
+async fn a_badly_made_account_is_refused_and_passwords_are_kept_as_argon2_hashes() {
     let site = Site::new().await;
     let taken = users::create_user(
         &*site.srv.storage,
