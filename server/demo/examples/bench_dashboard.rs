@@ -52,6 +52,7 @@ fn cache_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let target = target.canonicalize().unwrap_or(target);
     let today = chibo_domain::time::local_date(chrono::Utc::now().timestamp_millis());
     target
         .join("bench-dashboard")

@@ -76,7 +76,7 @@ pub fn meeting_start(
     let hour = if kind == CellKind::Village { 19 } else { 14 };
     let day = if month.ago == 0 {
         let today = local_datetime(now).date().day();
-        if cell % 3 != 0 || today < 3 {
+        if !cell.is_multiple_of(3) || today < 3 {
             return None;
         }
         1 + (h % (today as u64 - 2)) as u32
