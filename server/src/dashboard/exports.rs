@@ -261,7 +261,7 @@ fn opt_number(
 ) -> Result<(), XlsxError> {
     match value {
         Some(v) => sheet.write_number_with_format(row, col, v, f)?,
-        None => sheet.write_string_with_format(row, col, "", f)?,
+        None => sheet.write_blank(row, col, f)?,
     };
     Ok(())
 }
