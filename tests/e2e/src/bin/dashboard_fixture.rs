@@ -13,7 +13,6 @@
 //! - `GET /ids`: the accounts, the communes, a meeting with photos, petitions, persons.
 //! - `GET /expected/overview?month=YYYY-MM`: the month's figures as the phones' own
 //!   assessments and `chibo_domain`'s rules give them (never the dashboard's code).
-//! - `GET /expected/report?month=YYYY-MM`: the same per cell, for the XLSX.
 //! - `POST /phones/{name}/sync`: that phone syncs; its petitions and guidance after.
 //! - `POST /phones/enroll` `{"name", "code"}`: a new phone enrols with a typed code.
 
@@ -107,7 +106,6 @@ fn run() -> Result<(), Fail> {
     let app = Router::new()
         .route("/ids", get(ids))
         .route("/expected/overview", get(expected_overview))
-        .route("/expected/report", get(expected_report))
         .route("/phones/enroll", post(enroll_phone))
         .route("/phones/{name}/sync", post(sync_phone))
         .with_state(fixture.clone());
@@ -129,7 +127,11 @@ fn run() -> Result<(), Fail> {
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
     runtime.block_on(server.stop())?;
+    // The phones own runtimes of their own: drop them here, not on a worker of this
+    // runtime while it shuts down (the control API's state still holds the fixture).
+    fixture.phones.lock().expect("phones").clear();
     drop(fixture);
+    drop(runtime);
     Ok(())
 }
 
@@ -911,13 +913,9 @@ async fn expected_overview(State(f): State<Arc<Fixture>>, Query(q): Query<MonthQ
     }
 }
 
-async fn expected_report(state: State<Arc<Fixture>>, q: Query<MonthQuery>) -> Reply {
-    expected_overview(state, q).await
-}
-
 /// What a phone shows after a sync: its cell's petitions with their answers, and the
 /// guidance it holds.
-fn phone_view(f: &Fixture, phone: &Phone) -> Result<Value, ChiboError> {
+fn phone_view(phone: &Phone) -> Result<Value, ChiboError> {
     let mut cells: Vec<Id> = Vec::new();
     for cell in phone.store.cells()? {
         cells.push(cell.id);
@@ -960,7 +958,6 @@ fn phone_view(f: &Fixture, phone: &Phone) -> Result<Value, ChiboError> {
             }));
         }
     }
-    let _ = f;
     Ok(json!({ "cells": cells, "petitions": petitions, "guidance": guidance }))
 }
 
@@ -970,7 +967,7 @@ async fn sync_phone(State(f): State<Arc<Fixture>>, UrlPath(name): UrlPath<String
     };
     let result = tokio::task::spawn_blocking(move || {
         let outcome = phone.sync();
-        let view = phone_view(&f, &phone);
+        let view = phone_view(&phone);
         (outcome, view)
     })
     .await;
@@ -1023,7 +1020,7 @@ async fn enroll_phone(State(f): State<Arc<Fixture>>, Json(body): Json<EnrollBody
             Err(e) => return Ok(json!({ "status": "refused", "error": e.to_string() })),
         };
         let sync = phone.sync().map(|r| r.complete);
-        let view = phone_view(&f2, &phone)?;
+        let view = phone_view(&phone)?;
         f2.phones
             .lock()
             .expect("phones")
