@@ -163,7 +163,7 @@ impl Body {
 pub(crate) fn heading(ctx: &MeetingContext) -> DocumentHeading {
     let date = local_date(meeting_time(ctx)).0;
     DocumentHeading {
-        superior_body: ctx.cell.commune_name.to_uppercase(),
+        superior_body: party_organisation(&ctx.cell.commune_name).to_uppercase(),
         issuing_body: ctx.cell.name.to_uppercase(),
         party_name: "ĐẢNG CỘNG SẢN VIỆT NAM".into(),
         place_and_date: format!(
@@ -206,13 +206,31 @@ pub fn resolution_number(recorded: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
+/// "Đảng bộ xã Xuân Hòa" for a commune recorded as that, as "xã Xuân Hòa" or as
+/// "Xuân Hòa" (the product serves communes; a ward keeps its own unit word).
+pub(crate) fn party_organisation(commune_name: &str) -> String {
+    let name = commune_name.trim();
+    let lower = name.to_lowercase();
+    if lower.starts_with("đảng bộ") {
+        name.to_string()
+    } else if ["xã ", "phường ", "thị trấn ", "đặc khu "]
+        .iter()
+        .any(|unit| lower.starts_with(unit))
+    {
+        format!("Đảng bộ {name}")
+    } else {
+        format!("Đảng bộ xã {name}")
+    }
+}
+
 /// "Đảng bộ xã Xuân Hòa" is run by "Đảng ủy xã Xuân Hòa".
 pub(crate) fn superior_committee(commune_name: &str) -> String {
-    let name = commune_name.trim();
-    match name.strip_prefix("Đảng bộ") {
-        Some(rest) => format!("Đảng ủy{rest}"),
-        None => name.to_string(),
-    }
+    let organisation = party_organisation(commune_name);
+    let rest: String = organisation
+        .chars()
+        .skip("Đảng bộ".chars().count())
+        .collect();
+    format!("Đảng ủy{rest}")
 }
 
 pub(crate) fn kind_label(kind: MeetingKind) -> &'static str {
@@ -357,6 +375,13 @@ mod tests {
         assert_eq!(resolution_number(" 11-NQ/CB ").as_deref(), Some("11-NQ/CB"));
         assert_eq!(resolution_number("Số: 5-NQ/CB").as_deref(), Some("5-NQ/CB"));
         assert_eq!(resolution_number("  "), None);
+        assert_eq!(place_name("Xuân Hòa"), "Xuân Hòa");
+        assert_eq!(party_organisation("Xuân Hòa"), "Đảng bộ xã Xuân Hòa");
+        assert_eq!(
+            party_organisation("phường Tân Phong"),
+            "Đảng bộ phường Tân Phong"
+        );
+        assert_eq!(superior_committee("Xuân Hòa"), "Đảng ủy xã Xuân Hòa");
         assert_eq!(
             superior_committee("Đảng bộ xã Xuân Hòa"),
             "Đảng ủy xã Xuân Hòa"
