@@ -168,7 +168,7 @@ async fn page(
             let mut to_review = Vec::new();
             let mut reviewed = Vec::new();
             let mut sorted: Vec<&StoredCheckIn> = check_ins.iter().collect();
-            sorted.sort_by(|a, b| b.verdict.effective_time.cmp(&a.verdict.effective_time));
+            sorted.sort_by_key(|c| std::cmp::Reverse(c.verdict.effective_time));
             for stored in sorted {
                 let awaits = stored.verdict.awaits_review();
                 if !awaits && stored.verdict.review.is_none() {
@@ -288,13 +288,13 @@ async fn review(
         ))
     })
     .await?;
-    Ok(after_action(
+    after_action(
         &page,
         outcome.map(|_| match decision {
             ReviewDecision::Accepted => "Đã chấp nhận lượt điểm danh",
             ReviewDecision::Rejected => "Đã không công nhận lượt điểm danh",
         }),
-    )?)
+    )
 }
 
 /// After an office action: back to the page (303) with a confirmation, or with the

@@ -156,7 +156,7 @@ async fn page(
             let mut rows = Vec::with_capacity(petitions.len());
             for p in petitions {
                 let mut responses = docs.responses_to(&p.id)?;
-                responses.sort_by(|a, b| a.responded_at.cmp(&b.responded_at));
+                responses.sort_by_key(|r| r.responded_at);
                 rows.push(PetitionRow {
                     id: p.id.clone(),
                     cell_name: cells
