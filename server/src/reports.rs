@@ -145,7 +145,10 @@ impl MeetingInputs {
     }
 
     /// The inputs of one meeting by id; `None` when the commune has no such record.
-    pub fn of_meeting(docs: &CommuneDocs, meeting_id: &str) -> StorageResult<Option<MeetingInputs>> {
+    pub fn of_meeting(
+        docs: &CommuneDocs,
+        meeting_id: &str,
+    ) -> StorageResult<Option<MeetingInputs>> {
         let Some(record) = docs.record_of(meeting_id)? else {
             return Ok(None);
         };
