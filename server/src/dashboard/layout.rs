@@ -39,7 +39,12 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    pub fn new(user: DashboardUser, commune: Option<CommuneRow>, active: Nav, title: impl Into<String>) -> Chrome {
+    pub fn new(
+        user: DashboardUser,
+        commune: Option<CommuneRow>,
+        active: Nav,
+        title: impl Into<String>,
+    ) -> Chrome {
         Chrome {
             user,
             commune,
@@ -59,7 +64,11 @@ impl Chrome {
             (Nav::Cells, "/cells".to_string(), "Chi bộ"),
             (Nav::Cadres, "/cadres".to_string(), "Cán bộ dự sinh hoạt"),
             (Nav::Petitions, "/petitions".to_string(), "Kiến nghị"),
-            (Nav::Guidance, "/guidance".to_string(), "Định hướng, thông báo"),
+            (
+                Nav::Guidance,
+                "/guidance".to_string(),
+                "Định hướng, thông báo",
+            ),
             (Nav::People, "/people".to_string(), "Người dùng, thiết bị"),
         ]
         .into_iter()
@@ -130,8 +139,7 @@ impl IntoResponse for PageError {
             ),
             PageError::Forbidden => (
                 "Không có quyền",
-                "Tài khoản của đồng chí chỉ được xem, không được thay đổi dữ liệu này."
-                    .to_string(),
+                "Tài khoản của đồng chí chỉ được xem, không được thay đổi dữ liệu này.".to_string(),
             ),
             PageError::BadRequest(message) => ("Dữ liệu chưa hợp lệ", message.clone()),
             PageError::Unavailable => (
