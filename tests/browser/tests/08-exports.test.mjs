@@ -1,6 +1,6 @@
 // Official documents: the DOCX minutes and resolution of a meeting, downloaded through the
-// browser and read back. (The heading's superior committee and the monthly XLSX are in
-// ../pending/08-exports-pending.test.mjs until the dashboard does them.)
+// browser and read back. (The monthly XLSX is in ../pending/08-exports-pending.test.mjs
+// until a page links it.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, signedIn, ids, url, control, download, docxParagraphs, DESKTOP } from './lib.mjs';
@@ -45,5 +45,19 @@ test("exports: the meeting's minutes and resolution download as DOCX in the Part
   assert.match(r, /T\/M CHI (ỦY|BỘ)/, 'the signature block');
   assert.match(r, /BÍ THƯ/);
   assert.match(r, new RegExp(`\\b${figures.present}\\b`), `present: ${figures.present}`);
+  await ctx.close();
+});
+
+test("exports: the minutes' heading names the superior committee, ĐẢNG BỘ XÃ …, at the top left", async () => {
+  const { admin, main } = await ids();
+  const cell = main.cells.find((c) => c.meeting_id);
+  const { ctx, page } = await signedIn(browser, admin, DESKTOP);
+  await page.goto(url(`/communes/${main.id}/meetings/${cell.meeting_id}`));
+  for (const kind of ['minutes', 'resolution']) {
+    const file = await download(page, () => page.locator(`a[href$="/${kind}.docx"]`).first().click());
+    const [first, second] = docxParagraphs(file.bytes).map(norm).filter(Boolean);
+    assert.equal(first, `ĐẢNG BỘ XÃ ${main.name.toLocaleUpperCase('vi')}`, `${kind}: the superior committee first`);
+    assert.equal(second, cell.name.toLocaleUpperCase('vi'), `${kind}: then the cell`);
+  }
   await ctx.close();
 });
