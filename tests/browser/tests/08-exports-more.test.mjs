@@ -1,9 +1,8 @@
-// PENDING (not run by tests/run until moved to ../tests/): what the dashboard did not do
-// yet when the suite was written. Enable with `git mv` into tests/browser/tests/.
-//  - the overview links the month's XLSX report (a[href$="/reports/YYYY-MM.xlsx"]).
+// The documents' heading names the superior committee, and the overview links the month's
+// XLSX report, which opens with the figures.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signedIn, ids, url, control, download, docxParagraphs, xlsxSheets, DESKTOP } from '../tests/lib.mjs';
+import { launch, signedIn, ids, url, control, download, docxParagraphs, xlsxSheets, DESKTOP } from './lib.mjs';
 
 let browser;
 before(async () => {
