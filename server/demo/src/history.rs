@@ -289,7 +289,7 @@ mod tests {
         let months = months_up_to(now, 13);
         assert_eq!(months.len(), 14);
         assert_eq!(months.last().unwrap().key(), "2026-02");
-        assert_eq!(months[0].key(), "2024-12");
+        assert_eq!(months[0].key(), "2025-01");
         assert_eq!(months[0].ago, 13);
     }
 
