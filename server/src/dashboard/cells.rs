@@ -11,15 +11,13 @@ use axum::Router;
 use chibo_domain::model::Member;
 use chibo_domain::rules::REMOVAL_LINE;
 
-use crate::docs::CommuneDocs;
-use crate::storage;
 use crate::AppState;
 
 use super::charts::{line_chart, Chart};
 use super::figures::{
     self, meeting_kind_label, meeting_status_label, membership_label, percent_text,
 };
-use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
+use super::layout::{commune_path, read_docs, render, urlencode, Chrome, Nav, PageError};
 use super::overview::{
     cell_month_view, chosen_month, date_text, grade_class, grade_text, month_label, CellMonthView,
     MonthQuery,
@@ -57,13 +55,8 @@ async fn list(
     let CommuneScope { user, commune } = scope;
     let now = state.clock.now();
     let (year, month) = chosen_month(&query, now)?;
-    let storage = state.storage.clone();
-    let commune_id = commune.id.clone();
-    let rows = blocking(move || {
-        Ok(storage::read(&*storage, |tx| {
-            let docs = CommuneDocs::new(tx, &commune_id);
-            figures::cell_list(&docs, year, month, now)
-        })?)
+    let rows = read_docs(&state, &commune.id, move |docs| {
+        figures::cell_list(docs, year, month, now)
     })
     .await?;
     let base = commune_path(&commune.id);
@@ -165,13 +158,8 @@ async fn cell(
 ) -> Result<Response, PageError> {
     let CommuneScope { user, commune } = scope;
     let now = state.clock.now();
-    let storage = state.storage.clone();
-    let commune_id = commune.id.clone();
-    let page = blocking(move || {
-        Ok(storage::read(&*storage, |tx| {
-            let docs = CommuneDocs::new(tx, &commune_id);
-            figures::cell_page(&docs, &cell_id, now)
-        })?)
+    let page = read_docs(&state, &commune.id, move |docs| {
+        figures::cell_page(docs, &cell_id, now)
     })
     .await?;
     // Another commune's cell is not in this commune's documents: 404 like a missing one.

@@ -19,7 +19,7 @@ use crate::storage;
 use crate::AppState;
 
 use super::figures::{self, MonthlyReport};
-use super::layout::{blocking, urlencode, PageError};
+use super::layout::{blocking, read_docs, urlencode, PageError};
 use super::session::CommuneScope;
 
 pub const XLSX_MIME_TYPE: &str =
@@ -176,13 +176,10 @@ async fn monthly_xlsx(
         .strip_suffix(".xlsx")
         .and_then(figures::parse_month)
         .ok_or(PageError::NotFound)?;
-    let commune_id = scope.commune.id.clone();
     let commune_name = scope.commune.name.clone();
     let now = state.clock.now();
-    let report = blocking(move || {
-        Ok(storage::read(&*state.storage, |tx| {
-            figures::monthly_report_at(&CommuneDocs::new(tx, &commune_id), year, month, now)
-        })?)
+    let report = read_docs(&state, &scope.commune.id, move |docs| {
+        figures::monthly_report_at(docs, year, month, now)
     })
     .await?;
     let bytes = monthly_workbook(&commune_name, &report)

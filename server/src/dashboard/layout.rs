@@ -5,8 +5,9 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::docs::CommuneDocs;
 use crate::error::ApiError;
-use crate::storage::{CommuneRow, StorageError};
+use crate::storage::{CommuneRow, StorageError, StorageResult};
 
 use super::session::DashboardUser;
 
@@ -198,6 +199,22 @@ impl From<askama::Error> for PageError {
 /// Renders a page template.
 pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
     Ok(Html(template.render()?))
+}
+
+/// Reads one commune's documents in a read transaction, off the async threads.
+pub async fn read_docs<T: Send + 'static>(
+    state: &crate::AppState,
+    commune_id: &str,
+    mut f: impl FnMut(&CommuneDocs) -> StorageResult<T> + Send + 'static,
+) -> Result<T, PageError> {
+    let storage = state.storage.clone();
+    let commune_id = commune_id.to_string();
+    blocking(move || {
+        Ok(crate::storage::read(&*storage, |tx| {
+            f(&CommuneDocs::new(tx, &commune_id))
+        })?)
+    })
+    .await
 }
 
 /// Runs storage work off the async threads.

@@ -28,7 +28,7 @@ use crate::reports::MeetingInputs;
 use crate::storage::{self, DocFilter};
 use crate::AppState;
 
-use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
+use super::layout::{blocking, commune_path, read_docs, render, urlencode, Chrome, Nav, PageError};
 use super::session::CommuneScope;
 
 pub fn routes() -> Router<AppState> {
@@ -325,15 +325,7 @@ async fn page(
     State(state): State<AppState>,
 ) -> Result<Response, PageError> {
     let CommuneScope { user, commune } = scope;
-    let storage = state.storage.clone();
-    let commune_id = commune.id.clone();
-    let page = blocking(move || {
-        Ok(storage::read(&*storage, |tx| {
-            let docs = CommuneDocs::new(tx, &commune_id);
-            build(&docs, &meeting_id)
-        })?)
-    })
-    .await?;
+    let page = read_docs(&state, &commune.id, move |docs| build(docs, &meeting_id)).await?;
     let Some(mut page) = page else {
         return Err(PageError::NotFound);
     };

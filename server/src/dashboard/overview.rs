@@ -12,8 +12,6 @@ use serde::Deserialize;
 use chibo_domain::rules::{format_percent, QualityGrade};
 use chibo_domain::time::{local_date, local_year_month, EpochMillis};
 
-use crate::docs::CommuneDocs;
-use crate::storage;
 use crate::AppState;
 
 use super::charts::{line_chart, stacked_bars, Chart};
@@ -21,7 +19,7 @@ use super::figures::{
     self, add_months, meeting_kind_label, month_key, parse_month, percent_text, CellMonth,
     GradeCounts, Overview, UNGRADED_LABEL,
 };
-use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
+use super::layout::{commune_path, read_docs, render, urlencode, Chrome, Nav, PageError};
 use super::session::CommuneScope;
 
 pub fn routes() -> Router<AppState> {
@@ -378,13 +376,8 @@ async fn page(
     let CommuneScope { user, commune } = scope;
     let now = state.clock.now();
     let (year, month) = chosen_month(&query, now)?;
-    let storage = state.storage.clone();
-    let commune_id = commune.id.clone();
-    let overview = blocking(move || {
-        Ok(storage::read(&*storage, |tx| {
-            let docs = CommuneDocs::new(tx, &commune_id);
-            figures::overview(&docs, year, month, now)
-        })?)
+    let overview = read_docs(&state, &commune.id, move |docs| {
+        figures::overview(docs, year, month, now)
     })
     .await?;
     let commune_id = commune.id.clone();
