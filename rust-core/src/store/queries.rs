@@ -102,10 +102,6 @@ const MEMBER_STATUSES: [MemberStatus; 4] = [
     MemberStatus::AttachedElsewhere,
 ];
 
-fn is_held(status: MeetingStatus) -> bool {
-    matches!(status, MeetingStatus::Recorded | MeetingStatus::Signed)
-}
-
 fn summary(
     meeting: &Meeting,
     present: u32,
@@ -114,7 +110,7 @@ fn summary(
     total: Option<u32>,
     grade: Option<QualityGrade>,
 ) -> MeetingSummary {
-    let held = is_held(meeting.status);
+    let held = meeting.status.is_held();
     MeetingSummary {
         meeting_id: meeting.id.clone(),
         kind: meeting.kind,

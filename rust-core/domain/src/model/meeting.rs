@@ -47,6 +47,14 @@ pub enum MeetingStatus {
     Signed,
 }
 
+impl MeetingStatus {
+    /// The meeting took place: its record was written (and perhaps signed). Only held
+    /// meetings count for "met this month", attendance and quality.
+    pub fn is_held(self) -> bool {
+        matches!(self, MeetingStatus::Recorded | MeetingStatus::Signed)
+    }
+}
+
 /// Someone attending who is not a member of the cell, e.g. the commune's delegate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
