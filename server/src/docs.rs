@@ -3,6 +3,7 @@
 //! and the writing of each [`Effect`] it returns.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,10 @@ pub const CHECK_IN: &str = "check_in";
 pub const PHOTO: &str = "photo";
 pub const OBSERVATION: &str = "observation";
 pub const GUIDANCE: &str = "guidance";
+/// Derived: a current meeting's judged figures (`meetings::MeetingSummary`).
+pub const MEETING_SUMMARY: &str = "meeting_summary";
+/// Derived: which summary format the stored summaries have (`meetings::ensure_summaries`).
+pub const SUMMARY_VERSION: &str = "summary_version";
 
 /// A check-in as the server keeps it: with its current (server) verdict and what the
 /// server knew when it arrived, so it can be judged again when the presence secret
@@ -45,14 +50,12 @@ pub fn started_at(meeting: &Meeting) -> EpochMillis {
     meeting.actual_start.unwrap_or(meeting.planned_start)
 }
 
-fn held(meeting: &Meeting) -> bool {
-    matches!(
-        meeting.status,
-        MeetingStatus::Recorded | MeetingStatus::Signed
-    )
+pub fn held(meeting: &Meeting) -> bool {
+    meeting.status.is_held()
 }
 
-fn year_start(year: i32) -> EpochMillis {
+/// The first instant of the year, Vietnam time.
+pub fn year_start(year: i32) -> EpochMillis {
     let date = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
     from_local(date.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
@@ -70,6 +73,9 @@ fn encode<T: Serialize>(value: &T) -> StorageResult<String> {
 pub struct CommuneDocs<'t> {
     tx: RefCell<&'t mut dyn Tx>,
     commune_id: String,
+    /// Cells whose meeting summaries the writes made stale, with the earliest year
+    /// touched (None: every year). See `meetings::refresh_stale`.
+    stale: RefCell<BTreeMap<Id, Option<i32>>>,
 }
 
 impl<'t> CommuneDocs<'t> {
@@ -77,6 +83,7 @@ impl<'t> CommuneDocs<'t> {
         CommuneDocs {
             tx: RefCell::new(tx),
             commune_id: commune_id.to_string(),
+            stale: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -286,16 +293,62 @@ impl<'t> CommuneDocs<'t> {
 
     // ------------------------------------------------------------ writes
 
-    fn put_record(&self, record: &MeetingRecord) -> StorageResult<()> {
+    /// The cell's meetings from the year of `from` (every year for None) must be judged
+    /// again.
+    fn mark_stale(&self, cell_id: &str, from: Option<EpochMillis>) {
+        let year = from.map(|at| local_year_month(at).0);
+        let mut stale = self.stale.borrow_mut();
+        let entry = stale.entry(cell_id.to_string()).or_insert(year);
+        *entry = match (*entry, year) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            _ => None,
+        };
+    }
+
+    /// What `write_effect` marked stale since the last call, emptied.
+    pub fn take_stale(&self) -> BTreeMap<Id, Option<i32>> {
+        std::mem::take(&mut *self.stale.borrow_mut())
+    }
+
+    pub fn put_summary(&self, s: &crate::meetings::MeetingSummary) -> StorageResult<()> {
+        self.put(
+            MEETING_SUMMARY,
+            &s.meeting_id,
+            Some(&s.cell_id),
+            None,
+            Some(s.started_at),
+            s,
+        )
+    }
+
+    pub fn put_summary_version<T: Serialize>(&self, version: &T) -> StorageResult<()> {
+        self.put(SUMMARY_VERSION, MEETING_SUMMARY, None, None, None, version)
+    }
+
+    /// Writes a record document; its meetings from the earlier of its old and new start
+    /// are judged again.
+    fn put_record_doc(&self, record: &MeetingRecord) -> StorageResult<()> {
         let m = &record.meeting;
+        let start = started_at(m);
+        let old_start = self
+            .with_tx(|tx| tx.doc(&self.commune_id, RECORD, &m.id))?
+            .and_then(|d| d.at);
+        self.mark_stale(
+            &m.cell_id,
+            Some(old_start.map_or(start, |old| old.min(start))),
+        );
         self.put(
             RECORD,
             &m.id,
             Some(&m.cell_id),
             m.revision_of.as_deref(),
-            Some(started_at(m)),
+            Some(start),
             record,
-        )?;
+        )
+    }
+
+    fn put_record(&self, record: &MeetingRecord) -> StorageResult<()> {
+        self.put_record_doc(record)?;
         // Petitions are also their own documents, so a response finds them by id; a
         // correction's copies become the current ones.
         for p in &record.petitions {
@@ -345,8 +398,19 @@ impl<'t> CommuneDocs<'t> {
         now: EpochMillis,
     ) -> StorageResult<()> {
         match effect {
-            Effect::Cell(c) => self.put(CELL, &c.id, Some(&c.id), None, None, c),
-            Effect::Member(m) => self.put(MEMBER, &m.id, Some(&m.cell_id), None, None, m),
+            Effect::Cell(c) => {
+                self.mark_stale(&c.id, None);
+                self.put(CELL, &c.id, Some(&c.id), None, None, c)
+            }
+            Effect::Member(m) => {
+                // Assessments read the live roster: every meeting of the cell (and of the
+                // cell the member left) is judged again.
+                if let Some(old) = self.get::<Member>(MEMBER, &m.id)? {
+                    self.mark_stale(&old.cell_id, None);
+                }
+                self.mark_stale(&m.cell_id, None);
+                self.put(MEMBER, &m.id, Some(&m.cell_id), None, None, m)
+            }
             // A correction is a new record; the original stays as it was.
             Effect::Record { record, .. } => self.put_record(record),
             Effect::LoosePetition(p) => self.put_petition(p),
@@ -423,6 +487,14 @@ impl<'t> CommuneDocs<'t> {
                 }
             }
             Effect::Observation(o) => {
+                // The cadre's score of the meeting is part of its summary.
+                if let Some(record) =
+                    self.with_tx(|tx| tx.doc(&self.commune_id, RECORD, &o.meeting_id))?
+                {
+                    if let Some(cell) = &record.cell_id {
+                        self.mark_stale(cell, record.at);
+                    }
+                }
                 let cell_id = self.cell_of_meeting(&o.meeting_id)?;
                 self.put(
                     OBSERVATION,
@@ -451,15 +523,7 @@ impl<'t> CommuneDocs<'t> {
                         changed = true;
                     }
                     if changed {
-                        let m = &record.meeting;
-                        self.put(
-                            RECORD,
-                            &m.id,
-                            Some(&m.cell_id),
-                            m.revision_of.as_deref(),
-                            Some(started_at(m)),
-                            &record,
-                        )?;
+                        self.put_record_doc(&record)?;
                     }
                 }
                 Ok(())

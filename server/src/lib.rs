@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod docs;
 pub mod error;
 pub mod http;
+pub mod meetings;
 pub mod office;
 pub mod reports;
 pub mod scope;
@@ -156,6 +157,14 @@ impl Server {
     pub async fn start(self) -> Result<RunningServer, ServerError> {
         let listen = self.config.listen;
         let state = self.state()?;
+        // A database from before meeting summaries (or an older format) is judged once.
+        let storage = state.storage.clone();
+        let judged = tokio::task::spawn_blocking(move || meetings::ensure_summaries(&*storage))
+            .await
+            .map_err(|e| ServerError::Io(e.to_string()))??;
+        if judged > 0 {
+            tracing::info!(communes = judged, "meeting summaries judged");
+        }
         let router = http::router(state.clone())?;
         let listener =
             tokio::net::TcpListener::bind(listen)

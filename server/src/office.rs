@@ -115,6 +115,7 @@ fn author(
 ) -> Result<(), OfficeError> {
     let effect = ledger::decide(docs, change).map_err(refused)?;
     docs.write_effect(&effect, None, now)?;
+    crate::meetings::refresh_stale(docs)?;
     author_change(
         docs,
         scope,

@@ -214,6 +214,8 @@ fn push(
             outcome,
         });
     }
+    // The summaries of meetings these changes touched, in the same transaction.
+    crate::meetings::refresh_stale(&docs)?;
     let clock_warning = ctx.ahead_ms.map(|ahead_ms| ClockWarning {
         ahead_ms,
         message: format!(

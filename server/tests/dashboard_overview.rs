@@ -16,8 +16,9 @@ use chibo_domain::model::*;
 use chibo_domain::rules::{self, MeetingAssessment, MeetingContext, RuleSettings};
 use chibo_server::dashboard::figures::{self, percent_text};
 use chibo_server::dashboard::session::DashboardRole;
-use chibo_server::docs::CommuneDocs;
-use chibo_server::storage;
+use chibo_server::docs::{self, CommuneDocs};
+use chibo_server::meetings::{self, MeetingSummary};
+use chibo_server::storage::{self, DocFilter};
 use chibo_server::users::{self, NewUser};
 use support::*;
 
@@ -123,6 +124,132 @@ async fn the_monthly_figures_equal_the_rules_judging_each_record_on_its_own() {
         Ok(())
     })
     .unwrap();
+}
+
+/// Every stored meeting summary equals a fresh judgement of its cell's records, and no
+/// other summary is stored.
+fn assert_summaries_fresh(docs: &CommuneDocs) {
+    let stored: Vec<MeetingSummary> = docs
+        .list(docs::MEETING_SUMMARY, &DocFilter::default())
+        .unwrap();
+    let (from, until) = (i64::MIN / 2, i64::MAX / 2);
+    let observations = meetings::observations(docs, from, until).unwrap();
+    let mut judged = Vec::new();
+    for cell in docs.cells().unwrap() {
+        let roster = docs.roster_of(&cell.id).unwrap();
+        let history = meetings::CellHistory::load(docs, &cell, &roster, from, until).unwrap();
+        let all = history.judge(docs, from, until, &observations).unwrap();
+        judged.extend(all.iter().map(MeetingSummary::from));
+    }
+    let key = |s: &MeetingSummary| (s.started_at, s.meeting_id.clone());
+    let (mut stored, mut judged) = (stored, judged);
+    stored.sort_by_key(key);
+    judged.sort_by_key(key);
+    assert_eq!(stored, judged);
+}
+
+fn summaries_are_fresh(w: &World) {
+    storage::read(&*w.srv.storage, |tx| {
+        assert_summaries_fresh(&CommuneDocs::new(tx, &w.commune.id));
+        Ok(())
+    })
+    .unwrap();
+}
+
+fn november_row_of_a(w: &World) -> figures::CellMonth {
+    storage::read(&*w.srv.storage, |tx| {
+        let docs = CommuneDocs::new(tx, &w.commune.id);
+        let report = figures::monthly_report_at(&docs, 2026, 11, w.srv.now())?;
+        Ok(report
+            .cells
+            .into_iter()
+            .find(|c| c.cell_id == w.a.cell.id)
+            .unwrap())
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_figures_follow_a_new_member_a_cadres_score_and_an_older_database() {
+    let (mut w, ids) = autumn().await;
+    summaries_are_fresh(&w);
+    let before = november_row_of_a(&w);
+
+    // A new member joins A: the rules expect them at every meeting not yet settled, so
+    // November's attendance is judged again with one more expected.
+    let mut newcomer = w.a.members[3].clone();
+    newcomer.id = new_id();
+    newcomer.full_name = "Lò Thị Mai".into();
+    let reply = w
+        .secretary_a
+        .push(&w.srv, vec![Change::UpsertMember { member: newcomer }])
+        .await;
+    assert_all_applied(&reply);
+    summaries_are_fresh(&w);
+    let after = november_row_of_a(&w);
+    assert_eq!(after.expected, before.expected + 1);
+    assert_eq!(after.present, before.present);
+    let slow = storage::read(&*w.srv.storage, |tx| {
+        Ok(judged_slowly(&CommuneDocs::new(tx, &w.commune.id), &ids[2]))
+    })
+    .unwrap();
+    assert_eq!(after.attendance_percent, slow.attendance.rate_percent);
+
+    // The cadre who attended scores the meeting: its own grade joins the month's row.
+    assert_eq!(after.cadre_grade, None);
+    let reply = w
+        .cadre_phone
+        .push(
+            &w.srv,
+            vec![Change::RecordObservation {
+                observation: Observation {
+                    id: new_id(),
+                    meeting_id: ids[2].clone(),
+                    cadre_id: w.cadre.id.clone(),
+                    judged: JudgedScores {
+                        regular_content: 5,
+                        ..support::judged()
+                    },
+                    guidance_given: "Cần chuẩn bị kỹ nội dung sinh hoạt".into(),
+                    lessons_exchanged: "Phát huy vai trò đảng viên trẻ".into(),
+                    recorded_at: at(2026, 11, 25, 8, 0),
+                },
+            }],
+        )
+        .await;
+    assert_all_applied(&reply);
+    summaries_are_fresh(&w);
+    let after = november_row_of_a(&w);
+    let cadre_total = after.cadre_quality_total.expect("the cadre's score");
+    assert_eq!(cadre_total + 4, after.quality_total.unwrap());
+    assert!(after.cadre_grade.is_some());
+
+    // A database written before summaries existed: they are judged again at start.
+    let commune_id = w.commune.id.clone();
+    storage::write(&*w.srv.storage, |tx| {
+        let docs = CommuneDocs::new(tx, &commune_id);
+        let stored: Vec<MeetingSummary> =
+            docs.list(docs::MEETING_SUMMARY, &DocFilter::default())?;
+        for s in stored {
+            tx_delete(&docs, docs::MEETING_SUMMARY, &s.meeting_id)?;
+        }
+        tx_delete(&docs, docs::SUMMARY_VERSION, docs::MEETING_SUMMARY)
+    })
+    .unwrap();
+    let emptied = november_row_of_a(&w);
+    assert!(!emptied.met, "without summaries the month looks empty");
+    assert_eq!(meetings::ensure_summaries(&*w.srv.storage).unwrap(), 1);
+    summaries_are_fresh(&w);
+    assert_eq!(november_row_of_a(&w), after);
+    assert_eq!(
+        meetings::ensure_summaries(&*w.srv.storage).unwrap(),
+        0,
+        "judged once"
+    );
+}
+
+fn tx_delete(docs: &CommuneDocs, kind: &str, id: &str) -> storage::StorageResult<()> {
+    docs.with_tx(|tx| tx.delete_doc(docs.commune_id(), kind, id))
 }
 
 struct Browser {

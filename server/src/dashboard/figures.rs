@@ -2,11 +2,10 @@
 //! a `chibo_domain` rule run on the stored documents.
 //!
 //! # Reading only what a page needs
-//! A page reads one window of documents (`DocFilter { at_from, at_until }`): a cell's
-//! records from the January of the oldest month shown, so each meeting is judged with the
-//! context the domain asks for ([`MeetingContext`]) built in memory from that one read,
-//! not re-read per meeting. The tasks a meeting reviews may come from a meeting before
-//! the window; that one older meeting is read only when a cell needs it.
+//! The month's figures and the trends read the stored meeting summaries of the months
+//! shown (`meetings::MeetingSummary`, judged by the rules when the records were written),
+//! never the records. The cell page judges its own cell's records in one window
+//! (`meetings::CellHistory`), for the removal watch the summaries do not hold.
 //!
 //! # When a cell has met, and when it is overdue
 //! A cell *met* in a month when a held (recorded or signed) meeting with the regular
@@ -16,7 +15,7 @@
 //! ([`DEFAULT_MEETING_DAY`]), clamped to the month's last day. From the next day on, the
 //! office should chase it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -26,13 +25,11 @@ use chibo_domain::compliance::{
     compliance, Assignment, Cadre, VisitRecord, VisitRequirement, WorkingTeam,
 };
 use chibo_domain::model::*;
-use chibo_domain::rules::{
-    self, MeetingAssessment, MeetingContext, PastRollCall, QualityGrade, QualityScore,
-    RemovalWatch, RuleSettings,
-};
+use chibo_domain::rules::{self, QualityGrade, RemovalWatch};
 use chibo_domain::time::{from_local, local_date, local_year_month, CalendarDate, EpochMillis};
 
-use crate::docs::{self, started_at, CommuneDocs, StoredCheckIn};
+use crate::docs::{self, year_start, CommuneDocs, StoredCheckIn};
+use crate::meetings::{self, CellHistory, MeetingSummary};
 use crate::reports::petition_is_open;
 use crate::storage::{DocFilter, StorageResult};
 
@@ -126,209 +123,7 @@ pub fn percent_text(percent: Option<f64>) -> String {
         .unwrap_or_else(|| "–".to_string())
 }
 
-// ------------------------------------------------------------------ judging meetings
-
-fn held(meeting: &Meeting) -> bool {
-    matches!(
-        meeting.status,
-        MeetingStatus::Recorded | MeetingStatus::Signed
-    )
-}
-
-/// One meeting as the rules judge it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JudgedMeeting {
-    pub record: MeetingRecord,
-    pub started_at: EpochMillis,
-    pub assessment: MeetingAssessment,
-    /// The visiting cadre's score of the same meeting (their judged marks, the record's
-    /// computed parts), when a cadre recorded an observation; the newest if several.
-    pub cadre_quality: Option<QualityScore>,
-}
-
-impl JudgedMeeting {
-    pub fn held(&self) -> bool {
-        held(&self.record.meeting)
-    }
-
-    /// The secretary's grade, once the judged parts are scored.
-    pub fn grade(&self) -> Option<QualityGrade> {
-        self.assessment
-            .quality
-            .judged_entered
-            .then_some(self.assessment.quality.grade)
-    }
-}
-
-/// A cell's meeting records in one window, newest revisions only, by start time, with
-/// what judging them needs.
-pub struct CellHistory<'a> {
-    pub cell: &'a Cell,
-    pub roster: &'a [Member],
-    /// Current revisions in the window, oldest first.
-    records: Vec<MeetingRecord>,
-    /// The window's first instant: tasks may come from a meeting before it.
-    from: EpochMillis,
-}
-
-/// Current revisions of `records`, oldest first (by start, then id).
-fn current_revisions(mut records: Vec<MeetingRecord>) -> Vec<MeetingRecord> {
-    let corrected: HashSet<Id> = records
-        .iter()
-        .filter_map(|r| r.meeting.revision_of.clone())
-        .collect();
-    records.retain(|r| !corrected.contains(&r.meeting.id));
-    records.sort_by(|a, b| {
-        started_at(&a.meeting)
-            .cmp(&started_at(&b.meeting))
-            .then(a.meeting.id.cmp(&b.meeting.id))
-    });
-    records
-}
-
-fn year_start(year: i32) -> EpochMillis {
-    month_start(year, 1)
-}
-
-impl<'a> CellHistory<'a> {
-    /// Reads the cell's records starting in `[from, until)`; `from` is moved back to the
-    /// January of its year, so every meeting's "earlier this year" is in the window.
-    pub fn load(
-        docs: &CommuneDocs,
-        cell: &'a Cell,
-        roster: &'a [Member],
-        from: EpochMillis,
-        until: EpochMillis,
-    ) -> StorageResult<CellHistory<'a>> {
-        let from = year_start(local_year_month(from).0);
-        let records: Vec<MeetingRecord> = docs.list(
-            docs::RECORD,
-            &DocFilter {
-                cell_id: Some(cell.id.clone()),
-                at_from: Some(from),
-                at_until: Some(until),
-                ..DocFilter::default()
-            },
-        )?;
-        Ok(CellHistory {
-            cell,
-            roster,
-            records: current_revisions(records),
-            from,
-        })
-    }
-
-    pub fn records(&self) -> &[MeetingRecord] {
-        &self.records
-    }
-
-    /// Judges every current meeting starting in `[from, until)`, oldest first, exactly as
-    /// `rules::assess_meeting` judges it with the context `CommuneDocs` gives one record.
-    pub fn judge(
-        &self,
-        docs: &CommuneDocs,
-        from: EpochMillis,
-        until: EpochMillis,
-        observations: &HashMap<Id, Observation>,
-    ) -> StorageResult<Vec<JudgedMeeting>> {
-        let settings = RuleSettings::default();
-        let mut before_window: Option<Option<Vec<Task>>> = None;
-        let mut out = Vec::new();
-        for (i, record) in self.records.iter().enumerate() {
-            let start = started_at(&record.meeting);
-            if start < from || start >= until {
-                continue;
-            }
-            let earlier = &self.records[..i];
-            let previous_tasks = match earlier
-                .iter()
-                .filter(|r| held(&r.meeting) && r.meeting.kind.is_regular())
-                .filter(|r| started_at(&r.meeting) < start)
-                .max_by_key(|r| (started_at(&r.meeting), r.meeting.id.clone()))
-            {
-                Some(r) => r.tasks.clone(),
-                None => {
-                    if before_window.is_none() {
-                        before_window = Some(self.tasks_before_window(docs)?);
-                    }
-                    before_window.clone().flatten().unwrap_or_default()
-                }
-            };
-            let (year, _) = local_year_month(start);
-            let this_year = year_start(year);
-            let earlier_this_year: Vec<PastRollCall> = earlier
-                .iter()
-                .filter(|r| {
-                    let at = started_at(&r.meeting);
-                    held(&r.meeting) && at >= this_year && at < start
-                })
-                .map(|r| PastRollCall {
-                    meeting_id: r.meeting.id.clone(),
-                    kind: r.meeting.kind,
-                    started_at: started_at(&r.meeting),
-                    entries: r.roll_call.clone(),
-                })
-                .collect();
-            let ctx = MeetingContext {
-                cell: self.cell,
-                roster: self.roster,
-                record,
-                previous_tasks: &previous_tasks,
-                earlier_this_year: &earlier_this_year,
-                settings: &settings,
-            };
-            let assessment = rules::assess_meeting(&ctx);
-            let cadre_quality = observations
-                .get(&record.meeting.id)
-                .map(|o| rules::quality_score(&ctx, Some(&o.judged)));
-            out.push(JudgedMeeting {
-                record: record.clone(),
-                started_at: start,
-                assessment,
-                cadre_quality,
-            });
-        }
-        Ok(out)
-    }
-
-    /// The tasks of the cell's last held regular meeting before the window, if any.
-    fn tasks_before_window(&self, docs: &CommuneDocs) -> StorageResult<Option<Vec<Task>>> {
-        let older: Vec<MeetingRecord> = docs.list(
-            docs::RECORD,
-            &DocFilter {
-                cell_id: Some(self.cell.id.clone()),
-                at_until: Some(self.from),
-                ..DocFilter::default()
-            },
-        )?;
-        Ok(current_revisions(older)
-            .into_iter()
-            .filter(|r| held(&r.meeting) && r.meeting.kind.is_regular())
-            .max_by_key(|r| (started_at(&r.meeting), r.meeting.id.clone()))
-            .map(|r| r.tasks))
-    }
-}
-
-/// Cadres' observations of meetings recorded in `[from, until)`, the newest per meeting.
-pub fn observations(
-    docs: &CommuneDocs,
-    from: EpochMillis,
-    until: EpochMillis,
-) -> StorageResult<HashMap<Id, Observation>> {
-    let mut all: Vec<Observation> = docs.list(
-        docs::OBSERVATION,
-        &DocFilter {
-            at_from: Some(from),
-            at_until: Some(until),
-            ..DocFilter::default()
-        },
-    )?;
-    all.sort_by(|a, b| a.recorded_at.cmp(&b.recorded_at).then(a.id.cmp(&b.id)));
-    Ok(all.into_iter().map(|o| (o.meeting_id.clone(), o)).collect())
-}
-
-/// Observations are recorded after the meeting; allow this long after the window.
-const OBSERVATION_GRACE_MS: EpochMillis = 62 * 24 * 3_600_000;
+// ------------------------------------------------------------------ reading
 
 fn check_ins_between(
     docs: &CommuneDocs,
@@ -503,8 +298,9 @@ struct MonthData {
     month: u32,
     cells: Vec<Cell>,
     rosters: Vec<Vec<Member>>,
-    /// Per cell (same order), every current meeting judged in the trend window.
-    judged: Vec<Vec<JudgedMeeting>>,
+    /// Per cell (same order), the summaries of its current meetings in the trend window,
+    /// by start.
+    meetings: Vec<Vec<MeetingSummary>>,
     /// Check-ins from January of the month's year to the month's end.
     check_ins: Vec<StoredCheckIn>,
     petitions: Vec<Petition>,
@@ -525,17 +321,29 @@ impl MonthData {
         let window_from = month_start(from_year, from_month);
         let month_from = month_start(year, month);
         let until = month_start(year, month + 1);
-        let observations = observations(docs, window_from, until + OBSERVATION_GRACE_MS)?;
         let cells = docs.cells()?;
-        let mut rosters = Vec::with_capacity(cells.len());
-        for cell in &cells {
-            rosters.push(docs.roster_of(&cell.id)?);
+        let mut members: HashMap<Id, Vec<Member>> = HashMap::new();
+        for member in docs.list::<Member>(docs::MEMBER, &DocFilter::default())? {
+            members
+                .entry(member.cell_id.clone())
+                .or_default()
+                .push(member);
         }
-        let mut judged = Vec::with_capacity(cells.len());
-        for (cell, roster) in cells.iter().zip(&rosters) {
-            let history = CellHistory::load(docs, cell, roster, window_from, until)?;
-            judged.push(history.judge(docs, window_from, until, &observations)?);
+        let mut summaries: HashMap<Id, Vec<MeetingSummary>> = HashMap::new();
+        for summary in meetings::summaries(docs, window_from, until)? {
+            summaries
+                .entry(summary.cell_id.clone())
+                .or_default()
+                .push(summary);
         }
+        let rosters = cells
+            .iter()
+            .map(|c| members.remove(&c.id).unwrap_or_default())
+            .collect();
+        let meetings = cells
+            .iter()
+            .map(|c| summaries.remove(&c.id).unwrap_or_default())
+            .collect();
         let check_ins = check_ins_between(docs, year_start(year).min(month_from), until)?;
         let petitions = docs.petitions()?;
         let responses: Vec<PetitionResponse> = docs.list(
@@ -566,7 +374,7 @@ impl MonthData {
             month,
             cells,
             rosters,
-            judged,
+            meetings,
             check_ins,
             petitions,
             resolved_this_month,
@@ -585,15 +393,12 @@ impl MonthData {
             cells: self.cells.len() as u32,
             ..MonthTotals::default()
         };
-        for ((cell, roster), judged) in self.cells.iter().zip(&self.rosters).zip(&self.judged) {
-            let this_month: Vec<&JudgedMeeting> = judged
+        for ((cell, roster), meetings) in self.cells.iter().zip(&self.rosters).zip(&self.meetings) {
+            let this_month: Vec<&MeetingSummary> = meetings
                 .iter()
                 .filter(|j| self.in_month(j.started_at) && j.held())
                 .collect();
-            let counted = this_month
-                .iter()
-                .find(|j| j.record.meeting.kind.is_regular())
-                .copied();
+            let counted = this_month.iter().find(|j| j.counts_as_regular()).copied();
             let due_on = meeting_day(cell, self.year, self.month);
             let met = counted.is_some();
             let overdue = !met && today > due_on;
@@ -624,25 +429,21 @@ impl MonthData {
             let row = CellMonth {
                 cell_id: cell.id.clone(),
                 cell_name: cell.name.clone(),
-                kind: counted.map(|j| j.record.meeting.kind),
+                kind: counted.map(|j| j.kind),
                 met,
                 overdue,
                 due_on,
-                meeting_id: counted.map(|j| j.record.meeting.id.clone()),
+                meeting_id: counted.map(|j| j.meeting_id.clone()),
                 date: counted.map(|j| local_date(j.started_at)),
                 started_at: counted.map(|j| j.started_at),
-                duration_minutes: counted.and_then(|j| j.assessment.duration_minutes),
-                present: counted.map_or(0, |j| j.assessment.attendance.present),
-                expected: counted.map_or(0, |j| j.assessment.attendance.expected),
-                attendance_percent: counted.and_then(|j| j.assessment.attendance.rate_percent),
-                quality_total: counted.map(|j| j.assessment.quality.total),
-                grade: counted.and_then(JudgedMeeting::grade),
-                cadre_quality_total: counted
-                    .and_then(|j| j.cadre_quality.as_ref())
-                    .map(|q| q.total),
-                cadre_grade: counted
-                    .and_then(|j| j.cadre_quality.as_ref())
-                    .map(|q| q.grade),
+                duration_minutes: counted.and_then(|j| j.duration_minutes),
+                present: counted.map_or(0, |j| j.present),
+                expected: counted.map_or(0, |j| j.expected),
+                attendance_percent: counted.and_then(|j| j.attendance_percent),
+                quality_total: counted.map(|j| j.quality_total),
+                grade: counted.and_then(|j| j.grade),
+                cadre_quality_total: counted.and_then(|j| j.cadre_quality_total),
+                cadre_grade: counted.and_then(|j| j.cadre_grade),
                 cadre_visited,
                 cadre_visit_needs_review,
                 petitions_raised,
@@ -655,9 +456,9 @@ impl MonthData {
             totals.not_met += u32::from(!row.met);
             totals.overdue += u32::from(row.overdue);
             if let Some(j) = counted {
-                totals.present += j.assessment.attendance.present;
-                totals.expected += j.assessment.attendance.expected;
-                totals.grades.add(j.grade());
+                totals.present += j.present;
+                totals.expected += j.expected;
+                totals.grades.add(j.grade);
             }
             totals.petitions_raised += row.petitions_raised;
             totals.petitions_resolved += row.petitions_resolved;
@@ -744,17 +545,15 @@ impl MonthData {
                 cells: self.cells.len() as u32,
                 ..TrendMonth::default()
             };
-            for judged in &self.judged {
-                let counted = judged.iter().find(|j| {
-                    j.held()
-                        && j.record.meeting.kind.is_regular()
-                        && local_year_month(j.started_at) == (y, m)
-                });
+            for meetings in &self.meetings {
+                let counted = meetings
+                    .iter()
+                    .find(|j| j.counts_as_regular() && local_year_month(j.started_at) == (y, m));
                 if let Some(j) = counted {
                     t.met += 1;
-                    t.present += j.assessment.attendance.present;
-                    t.expected += j.assessment.attendance.expected;
-                    t.grades.add(j.grade());
+                    t.present += j.present;
+                    t.expected += j.expected;
+                    t.grades.add(j.grade);
                 }
             }
             t.attendance_percent = pooled_percent(t.present, t.expected);
@@ -884,30 +683,27 @@ pub fn cell_list(
 ) -> StorageResult<Vec<CellListRow>> {
     let data = MonthData::load(docs, year, month, 0)?;
     let report = data.report(docs, now)?;
+    // The newest held meeting of each cell up to the month's end (or now), within a year.
+    let mut last: HashMap<Id, MeetingSummary> = HashMap::new();
+    let recent = meetings::summaries(
+        docs,
+        month_start(year, month) - 400 * 24 * 3_600_000,
+        now.max(month_start(year, month + 1)),
+    )?;
+    for summary in recent.into_iter().filter(MeetingSummary::held) {
+        last.insert(summary.cell_id.clone(), summary);
+    }
     let mut rows = Vec::with_capacity(report.cells.len());
     for ((cell_month, roster), cell) in report.cells.into_iter().zip(&data.rosters).zip(&data.cells)
     {
-        // The newest held meeting up to now, wherever it falls.
-        let last: Option<MeetingRecord> = docs
-            .list::<MeetingRecord>(
-                docs::RECORD,
-                &DocFilter {
-                    cell_id: Some(cell.id.clone()),
-                    at_from: Some(month_start(year, month) - 400 * 24 * 3_600_000),
-                    at_until: Some(now.max(month_start(year, month + 1))),
-                    ..DocFilter::default()
-                },
-            )
-            .map(current_revisions)?
-            .into_iter()
-            .rfind(|r| held(&r.meeting));
+        let last = last.get(&cell.id);
         let viability = rules::cell_viability(roster);
         rows.push(CellListRow {
             month: cell_month,
             members: viability.total_members,
             full_members: viability.full_members,
-            last_meeting_at: last.as_ref().map(|r| started_at(&r.meeting)),
-            last_meeting_id: last.map(|r| r.meeting.id),
+            last_meeting_at: last.map(|s| s.started_at),
+            last_meeting_id: last.map(|s| s.meeting_id.clone()),
         });
     }
     Ok(rows)
@@ -975,7 +771,7 @@ pub fn cell_page(
     let from = month_start(fy, fm);
     // Meetings may be planned ahead; show them too.
     let until = month_start(year + 2, 1);
-    let obs = observations(docs, from, until)?;
+    let obs = meetings::observations(docs, from, until)?;
     let history = CellHistory::load(docs, &cell, &roster, from, until)?;
     let judged = history.judge(docs, from, until, &obs)?;
     let this_year = year_start(year);
@@ -1054,7 +850,7 @@ pub fn judge_all(
     docs: &CommuneDocs,
     cell: &Cell,
     roster: &[Member],
-) -> StorageResult<Vec<JudgedMeeting>> {
+) -> StorageResult<Vec<meetings::JudgedMeeting>> {
     let from = EpochMillis::MIN / 2;
     let until = EpochMillis::MAX / 2;
     let history = CellHistory::load(docs, cell, roster, from, until)?;

@@ -335,6 +335,9 @@ pub trait Tx {
     /// Inserts or replaces the document (commune_id, kind, id).
     fn put_doc(&mut self, doc: &DocRow) -> StorageResult<()>;
     fn doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<Option<DocRow>>;
+    /// Removes the document if it exists (derived documents only: entity state is never
+    /// deleted).
+    fn delete_doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<()>;
     /// Documents of a kind in a commune, by `at` (nulls first) then id.
     fn docs(
         &mut self,

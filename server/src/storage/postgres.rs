@@ -1017,6 +1017,14 @@ impl Tx for PgTx<'_, '_> {
         .map(drop)
     }
 
+    fn delete_doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<()> {
+        self.execute(
+            "DELETE FROM docs WHERE commune_id = $1 AND kind = $2 AND id = $3",
+            &[&commune_id, &kind, &id],
+        )
+        .map(drop)
+    }
+
     fn doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<Option<DocRow>> {
         self.one(
             concat!(

@@ -197,7 +197,7 @@ fn connect(path: &Path) -> StorageResult<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;",
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;",
     )
     .map_err(map_err)?;
     Ok(conn)
@@ -684,6 +684,14 @@ impl Tx for SqliteTx<'_> {
                 d.at,
                 d.body_json
             ],
+        )
+        .map(drop)
+    }
+
+    fn delete_doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<()> {
+        self.exec(
+            "DELETE FROM docs WHERE commune_id = ?1 AND kind = ?2 AND id = ?3",
+            [commune_id, kind, id],
         )
         .map(drop)
     }
