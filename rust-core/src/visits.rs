@@ -407,13 +407,8 @@ pub fn cadre_overview(
     };
     let visits: Vec<VisitRecord> = store
         .check_ins_of_cadre(cadre_id)?
-        .into_iter()
-        .map(|(c, v)| VisitRecord {
-            meeting_id: c.meeting_id,
-            cell_id: c.cell_id,
-            at: v.effective_time,
-            status: v.status,
-        })
+        .iter()
+        .filter_map(|(c, v)| VisitRecord::of(c, v))
         .collect();
     let (year, month) = local_year_month(now);
     let compliance =

@@ -420,7 +420,7 @@ async fn the_pages_act_for_an_admin_refuse_a_viewer_and_a_missing_token() {
             )
             .await,
     );
-    let (_, check_in_id) = far_check_in(&mut w).await;
+    let (meeting_id, check_in_id) = far_check_in(&mut w).await;
     let base = format!("/communes/{}", w.commune.id);
     let admin = browser(&w, "vanphong", DashboardRole::CommuneAdmin).await;
     let viewer = browser(&w, "xem", DashboardRole::CommuneViewer).await;
@@ -509,6 +509,8 @@ async fn the_pages_act_for_an_admin_refuse_a_viewer_and_a_missing_token() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Nguyễn Văn Thành"));
     assert!(html.contains("Lượt điểm danh cần xem xét (1)"), "{html}");
+    let (_, overview) = page(&admin, &w, &format!("{base}?month=2026-11")).await;
+    assert!(overview.contains("Check-in cần xem xét (1)"), "{overview}");
     assert!(html.contains("Khoảng cách tới nơi họp"));
     let review = format!("{base}/check-ins/{check_in_id}/review");
     let r = post(
@@ -532,6 +534,12 @@ async fn the_pages_act_for_an_admin_refuse_a_viewer_and_a_missing_token() {
     let (_, html) = page(&admin, &w, &format!("{base}/cadres?year=2026")).await;
     assert!(html.contains("Lượt điểm danh cần xem xét (0)"));
     assert!(html.contains("Không công nhận"));
+    assert!(html.contains("Ảnh chụp ở nơi khác"));
+    // Rejected, it waits no more: not on the overview's list, and the meeting says why.
+    let (_, overview) = page(&admin, &w, &format!("{base}?month=2026-11")).await;
+    assert!(overview.contains("Check-in cần xem xét (0)"), "{overview}");
+    let (_, html) = page(&admin, &w, &format!("{base}/meetings/{meeting_id}")).await;
+    assert!(html.contains("Văn phòng không công nhận"), "{html}");
     assert!(html.contains("Ảnh chụp ở nơi khác"));
 
     // Guidance: a multipart post with the token, then the list shows it not yet received.

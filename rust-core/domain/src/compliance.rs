@@ -8,6 +8,7 @@
 //!   their (corrected) check-in time, [`crate::time::local_year_month`], so a check-in on
 //!   31/12 at 23:30 counts for December.
 //! - `Provisional` visits (not yet judged by the server) count as needing review.
+//! - A check-in the office rejected is no visit at all ([`VisitRecord::of`]).
 //! - Visits after the given month are not counted; "this year" is January to the given
 //!   month.
 //! - Every cell the cadre visited appears, even one not assigned (its requirement is 0):
@@ -30,7 +31,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::checkin::VerdictStatus;
+use crate::checkin::{CheckIn, Verdict, VerdictStatus};
 use crate::model::Id;
 use crate::time::{local_year_month, CalendarDate, EpochMillis};
 
@@ -109,6 +110,19 @@ pub struct VisitRecord {
     /// The check-in's effective (corrected) time, [`crate::checkin::Verdict::effective_time`].
     pub at: EpochMillis,
     pub status: VerdictStatus,
+}
+
+impl VisitRecord {
+    /// A cadre's check-in as compliance counts it; None once the office rejected it (it
+    /// neither counts nor waits for review any more).
+    pub fn of(check_in: &CheckIn, verdict: &Verdict) -> Option<VisitRecord> {
+        (!verdict.is_rejected()).then(|| VisitRecord {
+            meeting_id: check_in.meeting_id.clone(),
+            cell_id: check_in.cell_id.clone(),
+            at: verdict.effective_time,
+            status: verdict.status,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -127,12 +127,7 @@ async fn page(
                 let visits: Vec<VisitRecord> = check_ins
                     .iter()
                     .filter(|c| c.check_in.cadre_id == cadre.id)
-                    .map(|c| VisitRecord {
-                        meeting_id: c.check_in.meeting_id.clone(),
-                        cell_id: c.check_in.cell_id.clone(),
-                        at: c.verdict.effective_time,
-                        status: c.verdict.status,
-                    })
+                    .filter_map(|c| VisitRecord::of(&c.check_in, &c.verdict))
                     .collect();
                 let months: Vec<MonthCell> = (1..=12)
                     .map(|m| {

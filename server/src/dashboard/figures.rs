@@ -413,9 +413,7 @@ impl MonthData {
             let cadre_visited = visits
                 .iter()
                 .any(|c| c.verdict.status == VerdictStatus::Verified);
-            let cadre_visit_needs_review = visits
-                .iter()
-                .any(|c| c.verdict.status != VerdictStatus::Verified);
+            let cadre_visit_needs_review = visits.iter().any(|c| c.verdict.is_pending());
             let petitions_raised = self
                 .petitions
                 .iter()
@@ -492,12 +490,7 @@ impl MonthData {
                 .check_ins
                 .iter()
                 .filter(|c| c.check_in.cadre_id == cadre.id)
-                .map(|c| VisitRecord {
-                    meeting_id: c.check_in.meeting_id.clone(),
-                    cell_id: c.check_in.cell_id.clone(),
-                    at: c.verdict.effective_time,
-                    status: c.verdict.status,
-                })
+                .filter_map(|c| VisitRecord::of(&c.check_in, &c.verdict))
                 .collect();
             let result = compliance(
                 &cadre.id,
@@ -601,7 +594,7 @@ pub struct ReviewItem {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
     pub report: MonthlyReport,
-    /// Check-ins from January to the month's end whose verdict is "needs review".
+    /// Check-ins from January to the month's end waiting for the office's review.
     pub to_review: Vec<ReviewItem>,
     /// Petitions that may still move along their way (all time).
     pub open_petitions: u32,
@@ -623,7 +616,7 @@ pub fn overview(
     let mut to_review: Vec<ReviewItem> = data
         .check_ins
         .iter()
-        .filter(|c| c.verdict.status == VerdictStatus::NeedsReview)
+        .filter(|c| c.verdict.awaits_review())
         .map(|c| ReviewItem {
             check_in_id: c.check_in.id.clone(),
             meeting_id: c.check_in.meeting_id.clone(),

@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use chibo_domain::checkin::{haversine_m, VerdictStatus};
+use chibo_domain::checkin::{haversine_m, OfficeReview, ReviewDecision, Verdict, VerdictStatus};
 use chibo_domain::ledger::LedgerView;
 use chibo_domain::model::*;
 use chibo_domain::rules::{
@@ -62,20 +62,39 @@ pub fn status_label(status: MeetingStatus) -> &'static str {
     }
 }
 
-pub fn verdict_label(status: VerdictStatus) -> &'static str {
-    match status {
-        VerdictStatus::Verified => "Đã xác minh",
-        VerdictStatus::Provisional => "Tạm ghi nhận",
-        VerdictStatus::NeedsReview => "Cần xem xét",
+/// The check-in's result as the office sees it: its own decision first, if it made one.
+pub fn verdict_label(verdict: &Verdict) -> &'static str {
+    match (&verdict.review, verdict.status) {
+        (Some(r), _) if r.decision == ReviewDecision::Rejected => "Văn phòng không công nhận",
+        (Some(_), _) => "Văn phòng đã công nhận",
+        (None, VerdictStatus::Verified) => "Đã xác minh",
+        (None, VerdictStatus::Provisional) => "Tạm ghi nhận",
+        (None, VerdictStatus::NeedsReview) => "Cần xem xét",
     }
 }
 
 /// CSS class of a verdict badge.
-pub fn verdict_class(status: VerdictStatus) -> &'static str {
-    match status {
+pub fn verdict_class(verdict: &Verdict) -> &'static str {
+    if verdict.is_rejected() {
+        return "bad";
+    }
+    match verdict.status {
         VerdictStatus::Verified => "ok",
-        VerdictStatus::Provisional => "info",
+        VerdictStatus::Provisional => "neutral",
         VerdictStatus::NeedsReview => "warn",
+    }
+}
+
+/// "Nguyễn Thị Hoa, 24/11/2026 20:15: Ảnh chụp đúng buổi họp" for a reviewed check-in.
+pub fn review_text(review: &OfficeReview) -> String {
+    let who = format!(
+        "{}, {}",
+        review.reviewer_name,
+        date_time(review.reviewed_at)
+    );
+    match review.note.trim() {
+        "" => who,
+        note => format!("{who}: {note}"),
     }
 }
 
@@ -262,6 +281,8 @@ pub struct CheckInView {
     pub time: String,
     pub verdict: &'static str,
     pub verdict_class: &'static str,
+    /// Who in the office decided, when and why.
+    pub review: Option<String>,
     pub reasons: Vec<String>,
     pub unchecked: Vec<String>,
     /// "21.500000, 103.900000 (±12 m)".
@@ -513,8 +534,9 @@ fn build(
             };
             CheckInView {
                 time: date_time(s.verdict.effective_time),
-                verdict: verdict_label(s.verdict.status),
-                verdict_class: verdict_class(s.verdict.status),
+                verdict: verdict_label(&s.verdict),
+                verdict_class: verdict_class(&s.verdict),
+                review: s.verdict.review.as_ref().map(review_text),
                 reasons: s
                     .verdict
                     .reasons

@@ -228,6 +228,19 @@ impl Verdict {
         self.status == VerdictStatus::NeedsReview && self.review.is_none()
     }
 
+    /// The office turned the check-in down: it never counts and waits for nobody.
+    pub fn is_rejected(&self) -> bool {
+        self.review
+            .as_ref()
+            .is_some_and(|r| r.decision == ReviewDecision::Rejected)
+    }
+
+    /// Not counted yet but still may be: the server has not judged it (`Provisional`) or
+    /// the office has not reviewed it.
+    pub fn is_pending(&self) -> bool {
+        self.status != VerdictStatus::Verified && !self.is_rejected()
+    }
+
     /// Whether `next` may replace this verdict: once the office reviewed a check-in, only
     /// another review does.
     pub fn may_be_replaced_by(&self, next: &Verdict) -> bool {

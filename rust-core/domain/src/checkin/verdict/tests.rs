@@ -552,3 +552,48 @@ fn input<'a>(server: &'a Server, c: &'a CheckIn) -> VerdictInput<'a> {
         settings: &server.settings,
     }
 }
+
+fn office(decision: ReviewDecision, note: &str) -> OfficeReview {
+    OfficeReview {
+        decision,
+        note: note.into(),
+        reviewer_id: "u-1".into(),
+        reviewer_name: "Hà Thị Lan".into(),
+        reviewed_at: REAL + 24 * HOUR,
+    }
+}
+
+#[test]
+fn a_rejected_check_in_waits_no_more_and_is_no_visit() {
+    let mut c = honest_unsigned();
+    c.gps = Some(north_of_place(12_400.0, 20.0, c.device_wall_time - 5_000));
+    let c = signed(c);
+    let flagged = Server::new().judge(&c);
+    assert!(flagged.awaits_review() && flagged.is_pending());
+    assert!(crate::compliance::VisitRecord::of(&c, &flagged).is_some());
+
+    let rejected = review_verdict(
+        &c.id,
+        &flagged,
+        office(ReviewDecision::Rejected, "Ảnh chụp ở nơi khác"),
+    )
+    .unwrap();
+    assert!(rejected.is_rejected());
+    assert!(!rejected.awaits_review() && !rejected.is_pending());
+    assert_eq!(crate::compliance::VisitRecord::of(&c, &rejected), None);
+
+    // The office may change its mind: accepted, the visit counts as verified.
+    let accepted = review_verdict(&c.id, &rejected, office(ReviewDecision::Accepted, "")).unwrap();
+    assert!(!accepted.is_rejected() && !accepted.is_pending());
+    let visit = crate::compliance::VisitRecord::of(&c, &accepted).unwrap();
+    assert_eq!(visit.status, VerdictStatus::Verified);
+}
+
+#[test]
+fn a_rejection_must_say_why() {
+    let mut c = honest_unsigned();
+    c.gps = Some(north_of_place(12_400.0, 20.0, c.device_wall_time - 5_000));
+    let c = signed(c);
+    let flagged = Server::new().judge(&c);
+    assert!(review_verdict(&c.id, &flagged, office(ReviewDecision::Rejected, "  ")).is_err());
+}
