@@ -5,6 +5,8 @@ import chibo.presentation.api.LocationReading
 import chibo.presentation.cadre.Accuracy
 import chibo.presentation.cadre.CheckInStateHolder
 import chibo.presentation.cadre.CheckInStep
+import chibo.presentation.cadre.MyCheckInsStateHolder
+import chibo.presentation.cadre.toUi
 import chibo.presentation.common.Tone
 import chibo.presentation.fakes.FakeCamera
 import chibo.presentation.fakes.FakeClock
@@ -20,7 +22,10 @@ import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import uniffi.chibo_core.CheckInRequest
 import uniffi.chibo_domain.MeetingKind
+import uniffi.chibo_domain.OfficeReview
+import uniffi.chibo_domain.ReviewDecision
 import uniffi.chibo_domain.Verdict
 import uniffi.chibo_domain.VerdictCode
 import uniffi.chibo_domain.VerdictReason
@@ -127,5 +132,54 @@ class CheckInStateHolderTest {
         assertEquals(uniffi.chibo_domain.PetitionCategory.LIVELIHOOD, petition.category)
         assertEquals("Nhân dân bản Nà Hẩu", petition.raisedBy)
         assertEquals("", drafts.get("checkin:$meetingId:petition"))
+    }
+
+    /** A check-in the phone flagged, as the office's decision comes back by sync (the core's review_verdict). */
+    private fun flaggedCheckIn(at: Long, review: OfficeReview? = null) {
+        val flagged = Verdict(VerdictStatus.NEEDS_REVIEW, listOf(VerdictReason(VerdictCode.OUTSIDE_MEETING_PLACE, "Vị trí cách điểm họp 12,4 km")), emptyList(), at)
+        core.verdictFor = { flagged }
+        core.checkIn(CheckInRequest(meetingId, core.demo.cell.id, core.demo.cadre.id, null, null, at, 0, null, "482913"), JdkKeystore())
+        if (review != null) {
+            val status = if (review.decision == ReviewDecision.ACCEPTED) VerdictStatus.VERIFIED else VerdictStatus.NEEDS_REVIEW
+            core.checkIns[core.checkIns.lastIndex] = core.checkIns.last().copy(verdict = flagged.copy(status = status, review = review))
+        }
+    }
+
+    @Test
+    fun myCheckInsShowTheOfficesDecisionWithItsNoteInsteadOfNeedsReview() {
+        // 00:30 on the 26th in Vietnam is still the 25th in UTC: the date is Vietnam's.
+        flaggedCheckIn(vn(2026, 11, 24, 19, 40), OfficeReview(ReviewDecision.REJECTED, "Ảnh chụp ở nhà, không phải tại buổi họp", "u1", "Hà Thị Lan", vn(2026, 11, 26, 0, 30)))
+        flaggedCheckIn(vn(2026, 11, 10, 19, 40), OfficeReview(ReviewDecision.ACCEPTED, "Điểm họp chuyển sang nhà trưởng bản", "u1", "Hà Thị Lan", vn(2026, 11, 12, 9, 0)))
+        flaggedCheckIn(vn(2026, 11, 3, 19, 40), OfficeReview(ReviewDecision.ACCEPTED, "  ", "u1", "Hà Thị Lan", vn(2026, 11, 4, 9, 0)))
+        flaggedCheckIn(vn(2026, 10, 27, 19, 40))
+
+        val rows = MyCheckInsStateHolder(core, core.demo.cadre.id, CoroutineScope(Dispatchers.Unconfined), Dispatchers.Unconfined).apply { load() }.state.value.rows
+        val (rejected, accepted, acceptedWithoutNote, waiting) = rows.map { it.verdict }
+
+        assertEquals("Văn phòng không công nhận", rejected.status)
+        assertEquals(Tone.Problem, rejected.tone)
+        assertEquals(listOf("Lý do: Ảnh chụp ở nhà, không phải tại buổi họp", "Người xem xét: Hà Thị Lan · 26/11/2026"), rejected.detail)
+        assertEquals(listOf("Vị trí cách điểm họp 12,4 km"), rejected.reasons, "the failed checks stay listed")
+
+        assertEquals("Văn phòng đã công nhận", accepted.status)
+        assertEquals(Tone.Good, accepted.tone)
+        assertEquals(listOf("Ghi chú: Điểm họp chuyển sang nhà trưởng bản", "Người xem xét: Hà Thị Lan · 12/11/2026"), accepted.detail)
+        assertEquals(Tone.Neutral, accepted.reasonsTone, "accepted despite the reasons: no longer a warning")
+        assertEquals(listOf("Người xem xét: Hà Thị Lan · 04/11/2026"), acceptedWithoutNote.detail, "a blank note is left out")
+
+        assertEquals("Cần xem xét", waiting.status)
+        assertEquals(Tone.Warning, waiting.tone)
+        assertEquals(emptyList(), waiting.detail)
+        assertEquals("Lý do cần xem xét", waiting.reasonsTitle)
+    }
+
+    @Test
+    fun aDecisionAlsoClearsTheChecksTheServerWouldStillRun() {
+        val pending = listOf(VerdictReason(VerdictCode.PRESENCE_CODE_UNCHECKED, "Máy chủ sẽ kiểm tra mã xác nhận"))
+        val provisional = Verdict(VerdictStatus.PROVISIONAL, emptyList(), pending, vn(2026, 11, 24, 19, 40))
+        assertEquals(listOf("Máy chủ sẽ kiểm tra mã xác nhận"), provisional.toUi().pending)
+        val rejected = provisional.copy(status = VerdictStatus.NEEDS_REVIEW, review = OfficeReview(ReviewDecision.REJECTED, "Không có mặt tại buổi họp", "u1", "", vn(2026, 11, 25, 8, 0)))
+        assertEquals(emptyList(), rejected.toUi().pending)
+        assertEquals(listOf("Lý do: Không có mặt tại buổi họp", "Người xem xét: Văn phòng xã · 25/11/2026"), rejected.toUi().detail)
     }
 }

@@ -249,7 +249,7 @@ class RealCoreTest {
         assertEquals(1, checkIn.state.value.petitionsRaised.size)
 
         val mine = MyCheckInsStateHolder(core, demo.cadre.id, scope, work).apply { load() }
-        assertEquals(listOf("Chờ máy chủ xác nhận"), mine.state.value.rows.map { it.status })
+        assertEquals(listOf("Chờ máy chủ xác nhận"), mine.state.value.rows.map { it.verdict.status })
         assertEquals(VerdictStatus.PROVISIONAL, cadre.myCheckIns(demo.cadre.id).single().verdict.status)
     }
 }

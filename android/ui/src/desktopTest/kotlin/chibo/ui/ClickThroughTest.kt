@@ -21,6 +21,7 @@ import chibo.presentation.api.LocationReading
 import chibo.presentation.api.MeetingCore
 import chibo.presentation.api.VisitsCore
 import chibo.presentation.cadre.CheckInStateHolder
+import chibo.presentation.cadre.MyCheckInsStateHolder
 import chibo.presentation.common.SyncStateHolder
 import chibo.presentation.api.SyncStatus
 import chibo.presentation.fakes.DemoCell
@@ -33,13 +34,21 @@ import chibo.presentation.fakes.JdkKeystore
 import chibo.presentation.fakes.MemoryDrafts
 import chibo.presentation.fakes.vn
 import chibo.presentation.meeting.MeetingFlowStateHolder
+import chibo.ui.screens.MyCheckInsScreen
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import uniffi.chibo_core.CheckInRequest
 import uniffi.chibo_domain.Attendance
 import uniffi.chibo_domain.MeetingKind
 import uniffi.chibo_domain.MeetingStatus
+import uniffi.chibo_domain.OfficeReview
+import uniffi.chibo_domain.ReviewDecision
+import uniffi.chibo_domain.Verdict
+import uniffi.chibo_domain.VerdictCode
+import uniffi.chibo_domain.VerdictReason
+import uniffi.chibo_domain.VerdictStatus
 import uniffi.chibo_domain.Warning
 import uniffi.chibo_domain.WarningCode
 
@@ -72,6 +81,34 @@ class ClickThroughTest {
         checkInByTapping(core, core.demo, meeting.id, location, "/data/camera/IMG_3001.jpg", code = "482913", expectVerdict = "Chờ máy chủ xác nhận")
         assertEquals(12.0, core.lastCheckInRequests.single().gps?.accuracyM)
         assertEquals("Tập trung vận động nhân dân sửa đường ống nước.", core.observations.single().guidanceGiven)
+    }
+
+    @Test
+    fun aCadreSeesTheOfficesDecisionOnTheirCheckIns() {
+        val core = FakeCore()
+        val meeting = core.plan(core.demo.cell.id, MeetingKind.REGULAR, vn(2026, 11, 24, 19, 30), "Nhà văn hóa bản Nà Hẩu")
+        val flagged = Verdict(VerdictStatus.NEEDS_REVIEW, listOf(VerdictReason(VerdictCode.OUTSIDE_MEETING_PLACE, "Vị trí cách điểm họp 12,4 km")), emptyList(), 0)
+        core.verdictFor = { flagged.copy(effectiveTime = it.deviceWallTime) }
+        fun checkIn(at: Long) = core.checkIn(CheckInRequest(meeting.id, core.demo.cell.id, core.demo.cadre.id, null, null, at, 0, null, "482913"), JdkKeystore())
+        checkIn(vn(2026, 11, 24, 19, 40))
+        checkIn(vn(2026, 11, 10, 19, 40))
+        // The office's decisions, as sync brings them down (the core's review_verdict).
+        core.checkIns[0] = core.checkIns[0].let { r ->
+            r.copy(verdict = r.verdict.copy(review = OfficeReview(ReviewDecision.REJECTED, "Ảnh chụp ở nhà, không phải tại buổi họp", "u1", "Hà Thị Lan", vn(2026, 11, 26, 8, 0))))
+        }
+        core.checkIns[1] = core.checkIns[1].let { r ->
+            r.copy(verdict = r.verdict.copy(status = VerdictStatus.VERIFIED, review = OfficeReview(ReviewDecision.ACCEPTED, "Điểm họp chuyển sang nhà trưởng bản", "u1", "Hà Thị Lan", vn(2026, 11, 12, 9, 0))))
+        }
+        val mine = MyCheckInsStateHolder(core, core.demo.cadre.id, scope, Dispatchers.Unconfined).apply { load() }
+        runDesktopComposeUiTest(TAP_WIDTH_PX, TAP_HEIGHT_PX) {
+            setContent { Phone(1f, density = 1f) { MyCheckInsScreen(mine.state.value) {} } }
+            onNodeWithText("Văn phòng không công nhận").performScrollTo().assertExists()
+            onNodeWithText("Lý do: Ảnh chụp ở nhà, không phải tại buổi họp").performScrollTo().assertExists()
+            onNodeWithText("Người xem xét: Hà Thị Lan · 26/11/2026").performScrollTo().assertExists()
+            onNodeWithText("Văn phòng đã công nhận").performScrollTo().assertExists()
+            onNodeWithText("Ghi chú: Điểm họp chuyển sang nhà trưởng bản").performScrollTo().assertExists()
+            onNodeWithText("Cần xem xét").assertDoesNotExist()
+        }
     }
 
     companion object {

@@ -64,10 +64,12 @@ import uniffi.chibo_domain.Guidance
 import uniffi.chibo_domain.GuidanceAttachment
 import uniffi.chibo_domain.GuidanceKind
 import uniffi.chibo_domain.MeetingKind
+import uniffi.chibo_domain.OfficeReview
 import uniffi.chibo_domain.PetitionCategory
 import uniffi.chibo_domain.PetitionResponse
 import uniffi.chibo_domain.PetitionStatus
 import uniffi.chibo_domain.QualityGrade
+import uniffi.chibo_domain.ReviewDecision
 import uniffi.chibo_domain.Task
 import uniffi.chibo_domain.TaskOutcome
 import uniffi.chibo_domain.Verdict
@@ -258,6 +260,15 @@ class ScreenshotsTest {
         shoot("my-checkins-empty") { MyCheckInsScreen(MyCheckInsState(loading = false)) {} }
         val mine = MyCheckInsStateHolder(core, demo.cadre.id, scope, work).apply { load() }
         shoot("my-checkins-filled") { MyCheckInsScreen(mine.state.value) {} }
+        // The office's decisions synced down: this one rejected with its reason, an earlier one accepted.
+        val flagged = core.checkIns.single()
+        core.checkIns[0] = flagged.copy(verdict = flagged.verdict.copy(review = OfficeReview(ReviewDecision.REJECTED, "Ảnh chụp ở nhà, không thấy hội trường và đảng viên chi bộ", "u1", "Hà Thị Lan", vn(2026, 11, 26, 8, 0))))
+        core.checkIns += flagged.copy(
+            checkIn = flagged.checkIn.copy(id = "ci-earlier"),
+            verdict = flagged.verdict.copy(status = VerdictStatus.VERIFIED, effectiveTime = vn(2026, 10, 27, 19, 40), review = OfficeReview(ReviewDecision.ACCEPTED, "Điểm họp chuyển sang nhà trưởng bản do mất điện", "u1", "Hà Thị Lan", vn(2026, 10, 29, 9, 0))),
+        )
+        mine.load()
+        shoot("my-checkins-reviewed") { MyCheckInsScreen(mine.state.value) {} }
     }
 
     @Test

@@ -14,7 +14,6 @@ import chibo.presentation.common.bytesLabel
 import chibo.presentation.common.label
 import chibo.presentation.common.monthLabel
 import chibo.presentation.common.timeAndDate
-import chibo.presentation.common.tone
 import chibo.presentation.meeting.SCORE_ITEMS
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
@@ -96,8 +95,6 @@ data class LocationUi(
     val mock: Boolean = false,
     val problem: String? = null,
 )
-
-data class VerdictUi(val status: String, val tone: Tone, val reasons: List<String>, val pending: List<String>)
 
 data class CheckInState(
     val step: CheckInStep = CheckInStep.Photo,
@@ -234,7 +231,7 @@ class CheckInStateHolder(
             update {
                 it.copy(
                     step = CheckInStep.Result,
-                    verdict = VerdictUi(row.verdict.status.label(), row.verdict.status.tone(), row.verdict.reasons.map { r -> r.message }, row.verdict.unchecked.map { r -> r.message }),
+                    verdict = row.verdict.toUi(),
                 )
             }
         } finally {
@@ -279,7 +276,7 @@ class CheckInStateHolder(
 
 // ---------------------------------------------------------------------- my check-ins
 
-data class MyCheckInUi(val id: String, val cellName: String, val at: String, val status: String, val tone: Tone, val reasons: List<String>)
+data class MyCheckInUi(val id: String, val cellName: String, val at: String, val verdict: VerdictUi)
 data class MyCheckInsState(val loading: Boolean = true, val rows: List<MyCheckInUi> = emptyList(), val error: String? = null)
 
 class MyCheckInsStateHolder(private val visits: VisitsCore, private val cadreId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
@@ -288,8 +285,7 @@ class MyCheckInsStateHolder(private val visits: VisitsCore, private val cadreId:
         val names = visits.overview(cadreId).cells.associate { it.cellId to (it.cell?.name ?: "Chi bộ") }
         val rows = visits.myCheckIns(cadreId).sortedByDescending { it.verdict.effectiveTime }.map { r ->
             MyCheckInUi(
-                r.checkIn.id, names[r.checkIn.cellId] ?: "Chi bộ", timeAndDate(r.verdict.effectiveTime),
-                r.verdict.status.label(), r.verdict.status.tone(), r.verdict.reasons.map { it.message },
+                r.checkIn.id, names[r.checkIn.cellId] ?: "Chi bộ", timeAndDate(r.verdict.effectiveTime), r.verdict.toUi(),
             )
         }
         update { MyCheckInsState(loading = false, rows = rows) }

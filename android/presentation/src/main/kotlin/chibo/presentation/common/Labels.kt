@@ -10,7 +10,6 @@ import uniffi.chibo_domain.PetitionCategory
 import uniffi.chibo_domain.PetitionStatus
 import uniffi.chibo_domain.QualityGrade
 import uniffi.chibo_domain.TaskOutcome
-import uniffi.chibo_domain.VerdictStatus
 import uniffi.chibo_domain.VoteKind
 
 // The Party's own terms, as the secretaries use them (domain.md's glossary).
@@ -95,20 +94,10 @@ fun QualityGrade.label(): String = when (this) {
     QualityGrade.POOR -> "Kém"
 }
 
-fun VerdictStatus.label(): String = when (this) {
-    VerdictStatus.VERIFIED -> "Đã xác nhận"
-    VerdictStatus.PROVISIONAL -> "Chờ máy chủ xác nhận"
-    VerdictStatus.NEEDS_REVIEW -> "Cần xem xét"
-}
-
 /** How a UI shows a judgement: the words, and whether it is good, pending or a problem. */
 enum class Tone { Good, Neutral, Warning, Problem }
 
-fun VerdictStatus.tone(): Tone = when (this) {
-    VerdictStatus.VERIFIED -> Tone.Good
-    VerdictStatus.PROVISIONAL -> Tone.Neutral
-    VerdictStatus.NEEDS_REVIEW -> Tone.Warning
-}
+// A check-in's verdict: chibo.presentation.cadre.toUi, which also reads the office's review.
 
 fun QualityGrade.tone(): Tone = when (this) {
     QualityGrade.GOOD -> Tone.Good

@@ -36,6 +36,7 @@ import chibo.presentation.cadre.CadreHomeState
 import chibo.presentation.cadre.CheckInState
 import chibo.presentation.cadre.CheckInStep
 import chibo.presentation.cadre.MyCheckInsState
+import chibo.presentation.cadre.VerdictUi
 import chibo.presentation.common.SyncUi
 import chibo.presentation.common.Tone
 import chibo.ui.components.ChiboScreen
@@ -135,11 +136,7 @@ fun CheckInScreen(state: CheckInState, a: CheckInActions) {
             }
             CheckInStep.Result -> {
                 val v = state.verdict
-                if (v != null) {
-                    ToneLabel(v.status, v.tone)
-                    MessageBox(v.reasons, Tone.Warning, title = "Lý do cần xem xét")
-                    if (v.pending.isNotEmpty()) MessageBox(v.pending, Tone.Neutral, title = "Máy chủ xã sẽ kiểm tra")
-                }
+                if (v != null) VerdictDetails(v)
                 PrimaryButton("Ghi nhận xét, kiến nghị", Icons.AutoMirrored.Filled.ArrowForward, a::toObservations)
             }
             CheckInStep.Observe -> ObserveStep(state, a)
@@ -196,9 +193,20 @@ fun MyCheckInsScreen(state: MyCheckInsState, onBack: () -> Unit) {
             Column(Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.surfaceVariant, RoundedCornerShape(12.dp)).padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
                 Text(r.cellName, style = MaterialTheme.typography.titleMedium)
                 Text(r.at, style = MaterialTheme.typography.bodyMedium)
-                ToneLabel(r.status, r.tone)
-                r.reasons.forEach { Text("• $it", style = MaterialTheme.typography.bodyMedium) }
+                ToneLabel(r.verdict.status, r.verdict.tone)
+                r.verdict.detail.forEach { Text(it, style = MaterialTheme.typography.bodyLarge) }
+                if (r.verdict.reasons.isNotEmpty()) Text(r.verdict.reasonsTitle, style = MaterialTheme.typography.titleSmall)
+                r.verdict.reasons.forEach { Text("• $it", style = MaterialTheme.typography.bodyMedium) }
             }
         }
     }
+}
+
+/** The verdict, the office's decision with its note, then the failed and pending checks. */
+@Composable
+private fun VerdictDetails(v: VerdictUi) {
+    ToneLabel(v.status, v.tone)
+    v.detail.forEach { Text(it, style = MaterialTheme.typography.bodyLarge) }
+    MessageBox(v.reasons, v.reasonsTone, title = v.reasonsTitle)
+    if (v.pending.isNotEmpty()) MessageBox(v.pending, Tone.Neutral, title = "Máy chủ xã sẽ kiểm tra")
 }

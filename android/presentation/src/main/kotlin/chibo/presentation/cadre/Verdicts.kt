@@ -1,0 +1,62 @@
+package chibo.presentation.cadre
+
+import chibo.presentation.common.Tone
+import chibo.presentation.common.dateOf
+import uniffi.chibo_domain.ReviewDecision
+import uniffi.chibo_domain.Verdict
+import uniffi.chibo_domain.VerdictStatus
+
+/** A check-in's verdict as every screen shows it ([toUi] is the only mapping). */
+data class VerdictUi(
+    /** The headline: the office's decision once there is one, else the automatic verdict. */
+    val status: String,
+    val tone: Tone,
+    /** The failed checks; kept after the office's review. */
+    val reasons: List<String>,
+    /** Checks the server will still run; empty once the office decided. */
+    val pending: List<String>,
+    /** The office's note and who decided when: "Lý do: …", "Người xem xét: … · 23/11/2026". */
+    val detail: List<String> = emptyList(),
+    /** The heading over [reasons]. */
+    val reasonsTitle: String = AWAITING_REASONS,
+    val reasonsTone: Tone = Tone.Warning,
+)
+
+private const val AWAITING_REASONS = "Lý do cần xem xét"
+
+/**
+ * The office's review wins over the status: a rejected check-in keeps the status
+ * NEEDS_REVIEW (it never counts) and must not read as still waiting.
+ */
+fun Verdict.toUi(): VerdictUi {
+    val reasons = reasons.map { it.message }
+    val review = review ?: return VerdictUi(status.label(), status.tone(), reasons, unchecked.map { it.message })
+    val by = "Người xem xét: ${review.reviewerName.ifBlank { "Văn phòng xã" }} · ${dateOf(review.reviewedAt)}"
+    val note = review.note.trim()
+    return when (review.decision) {
+        ReviewDecision.REJECTED -> VerdictUi(
+            "Văn phòng không công nhận", Tone.Problem, reasons, emptyList(),
+            listOfNotNull(note.takeIf { it.isNotEmpty() }?.let { "Lý do: $it" }, by),
+            "Lý do đưa ra xem xét", Tone.Warning,
+        )
+        ReviewDecision.ACCEPTED -> VerdictUi(
+            "Văn phòng đã công nhận", Tone.Good, reasons, emptyList(),
+            listOfNotNull(note.takeIf { it.isNotEmpty() }?.let { "Ghi chú: $it" }, by),
+            // Accepted despite these: shown for the record, not as a problem.
+            "Lý do đưa ra xem xét", Tone.Neutral,
+        )
+    }
+}
+
+// Private so that no screen shows the bare status and misses the office's decision.
+private fun VerdictStatus.label(): String = when (this) {
+    VerdictStatus.VERIFIED -> "Đã xác nhận"
+    VerdictStatus.PROVISIONAL -> "Chờ máy chủ xác nhận"
+    VerdictStatus.NEEDS_REVIEW -> "Cần xem xét"
+}
+
+private fun VerdictStatus.tone(): Tone = when (this) {
+    VerdictStatus.VERIFIED -> Tone.Good
+    VerdictStatus.PROVISIONAL -> Tone.Neutral
+    VerdictStatus.NEEDS_REVIEW -> Tone.Warning
+}
