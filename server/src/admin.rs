@@ -121,6 +121,8 @@ pub fn create_commune(
             ))));
         }
         tx.insert_commune(&row)?;
+        // A new commune has no meetings: its summaries are current from the start.
+        crate::meetings::mark_summaries_current(&CommuneDocs::new(tx, &row.id))?;
         Ok(Ok(()))
     })?;
     Ok(row.into())

@@ -376,6 +376,13 @@ pub fn refresh_stale(docs: &CommuneDocs) -> StorageResult<()> {
     Ok(())
 }
 
+/// Records that the commune's summaries have the current format.
+pub fn mark_summaries_current(docs: &CommuneDocs) -> StorageResult<()> {
+    docs.put_summary_version(&SummaryVersion {
+        version: SUMMARY_VERSION,
+    })
+}
+
 /// Judges every commune's meetings again when their summaries are missing or older than
 /// [`SUMMARY_VERSION`]; one transaction per commune. Returns the communes judged.
 pub fn ensure_summaries(storage: &dyn Storage) -> StorageResult<usize> {
@@ -400,9 +407,7 @@ pub fn ensure_summaries(storage: &dyn Storage) -> StorageResult<usize> {
             for cell_id in &cells {
                 refresh_cell(&docs, cell_id, None)?;
             }
-            docs.put_summary_version(&SummaryVersion {
-                version: SUMMARY_VERSION,
-            })?;
+            mark_summaries_current(&docs)?;
             Ok(1)
         })?;
     }
