@@ -509,6 +509,9 @@ async fn the_pages_act_for_an_admin_refuse_a_viewer_and_a_missing_token() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Nguyễn Văn Thành"));
     assert!(html.contains("Lượt điểm danh cần xem xét (1)"), "{html}");
+    // This year's table offers the year before, not the one to come.
+    assert!(html.contains("← Năm 2025"));
+    assert!(!html.contains("Năm 2027"));
     let (_, overview) = page(&admin, &w, &format!("{base}?month=2026-11")).await;
     assert!(overview.contains("Check-in cần xem xét (1)"), "{overview}");
     assert!(html.contains("Khoảng cách tới nơi họp"));

@@ -72,7 +72,7 @@ struct CadresPage {
     base: String,
     year: i32,
     prev_year: i32,
-    next_year: i32,
+    next_year: Option<i32>,
     rows: Vec<CadreRow>,
     to_review: Vec<ReviewRow>,
     reviewed: Vec<ReviewRow>,
@@ -236,7 +236,8 @@ async fn page(
         base,
         year,
         prev_year: year - 1,
-        next_year: year + 1,
+        // No year after the current one: nothing can have happened there yet.
+        next_year: (year < this_year).then_some(year + 1),
         rows,
         to_review,
         reviewed,
