@@ -712,23 +712,6 @@ pub struct StatusGroup {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CellMeetingRow {
-    pub meeting_id: Id,
-    pub kind: MeetingKind,
-    pub status: MeetingStatus,
-    pub revision: u32,
-    pub started_at: EpochMillis,
-    pub duration_minutes: Option<i64>,
-    pub present: u32,
-    pub expected: u32,
-    pub attendance_percent: Option<f64>,
-    pub quality_total: u32,
-    pub grade: Option<QualityGrade>,
-    pub cadre_grade: Option<QualityGrade>,
-    pub warnings: u32,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellPage {
     pub cell: Cell,
     pub members: u32,
@@ -741,7 +724,7 @@ pub struct CellPage {
     pub viable: bool,
     pub viability_warnings: Vec<String>,
     /// Newest first.
-    pub meetings: Vec<CellMeetingRow>,
+    pub meetings: Vec<MeetingSummary>,
     /// Held meetings, oldest first: (started_at, attendance percent).
     pub attendance_trend: Vec<(EpochMillis, Option<f64>)>,
 }
@@ -805,24 +788,7 @@ pub fn cell_page(
         .filter(|j| j.held())
         .map(|j| (j.started_at, j.assessment.attendance.rate_percent))
         .collect();
-    let mut meetings: Vec<CellMeetingRow> = judged
-        .iter()
-        .map(|j| CellMeetingRow {
-            meeting_id: j.record.meeting.id.clone(),
-            kind: j.record.meeting.kind,
-            status: j.record.meeting.status,
-            revision: j.record.meeting.revision,
-            started_at: j.started_at,
-            duration_minutes: j.assessment.duration_minutes,
-            present: j.assessment.attendance.present,
-            expected: j.assessment.attendance.expected,
-            attendance_percent: j.assessment.attendance.rate_percent,
-            quality_total: j.assessment.quality.total,
-            grade: j.grade(),
-            cadre_grade: j.cadre_quality.as_ref().map(|q| q.grade),
-            warnings: j.assessment.warnings.len() as u32,
-        })
-        .collect();
+    let mut meetings: Vec<MeetingSummary> = judged.iter().map(MeetingSummary::from).collect();
     meetings.reverse();
     Ok(Some(CellPage {
         members: viability.total_members,
