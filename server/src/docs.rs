@@ -45,11 +45,6 @@ pub struct StoredCheckIn {
     pub receipt: Option<ServerReceipt>,
 }
 
-/// When a meeting started (or is planned to).
-pub fn started_at(meeting: &Meeting) -> EpochMillis {
-    meeting.actual_start.unwrap_or(meeting.planned_start)
-}
-
 pub fn held(meeting: &Meeting) -> bool {
     meeting.status.is_held()
 }
@@ -196,20 +191,20 @@ impl<'t> CommuneDocs<'t> {
     /// Roll calls of the cell's held meetings earlier in the meeting's calendar year,
     /// oldest first, current revisions only.
     pub fn earlier_this_year(&self, meeting: &Meeting) -> StorageResult<Vec<PastRollCall>> {
-        let start = started_at(meeting);
+        let start = meeting.started_at();
         let (year, _) = local_year_month(start);
         let from = year_start(year);
         Ok(self
             .current_held_records(&meeting.cell_id)?
             .into_iter()
             .filter(|r| {
-                let at = started_at(&r.meeting);
+                let at = r.meeting.started_at();
                 r.meeting.id != meeting.id && at >= from && at < start
             })
             .map(|r| PastRollCall {
                 meeting_id: r.meeting.id.clone(),
                 kind: r.meeting.kind,
-                started_at: started_at(&r.meeting),
+                started_at: r.meeting.started_at(),
                 entries: r.roll_call,
             })
             .collect())
@@ -329,7 +324,7 @@ impl<'t> CommuneDocs<'t> {
     /// are judged again.
     fn put_record_doc(&self, record: &MeetingRecord) -> StorageResult<()> {
         let m = &record.meeting;
-        let start = started_at(m);
+        let start = m.started_at();
         let old_start = self
             .with_tx(|tx| tx.doc(&self.commune_id, RECORD, &m.id))?
             .and_then(|d| d.at);
@@ -575,14 +570,14 @@ impl LedgerView for CommuneDocs<'_> {
     /// The tasks set at the cell's last held regular-kind meeting before this one (its
     /// newest revision).
     fn previous_tasks(&self, meeting: &Meeting) -> Result<Vec<Task>, LookupError> {
-        let start = started_at(meeting);
+        let start = meeting.started_at();
         let held = self
             .current_held_records(&meeting.cell_id)
             .map_err(lookup)?;
         Ok(held
             .into_iter()
-            .filter(|r| started_at(&r.meeting) < start && r.meeting.kind.is_regular())
-            .max_by_key(|r| (started_at(&r.meeting), r.meeting.id.clone()))
+            .filter(|r| r.meeting.started_at() < start && r.meeting.kind.is_regular())
+            .max_by_key(|r| (r.meeting.started_at(), r.meeting.id.clone()))
             .map(|r| r.tasks)
             .unwrap_or_default())
     }

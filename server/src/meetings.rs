@@ -27,7 +27,7 @@ use chibo_domain::rules::{
 };
 use chibo_domain::time::{local_year_month, EpochMillis};
 
-use crate::docs::{self, held, started_at, year_start, CommuneDocs};
+use crate::docs::{self, held, year_start, CommuneDocs};
 use crate::storage::{self, DocFilter, Storage, StorageResult};
 
 /// One meeting as the rules judge it.
@@ -74,8 +74,8 @@ fn current_revisions(mut records: Vec<MeetingRecord>) -> Vec<MeetingRecord> {
         .collect();
     records.retain(|r| !corrected.contains(&r.meeting.id));
     records.sort_by(|a, b| {
-        started_at(&a.meeting)
-            .cmp(&started_at(&b.meeting))
+        a.meeting.started_at()
+            .cmp(&b.meeting.started_at())
             .then(a.meeting.id.cmp(&b.meeting.id))
     });
     records
@@ -126,7 +126,7 @@ impl<'a> CellHistory<'a> {
         let mut before_window: Option<Option<Vec<Task>>> = None;
         let mut out = Vec::new();
         for (i, record) in self.records.iter().enumerate() {
-            let start = started_at(&record.meeting);
+            let start = record.meeting.started_at();
             if start < from || start >= until {
                 continue;
             }
@@ -134,8 +134,8 @@ impl<'a> CellHistory<'a> {
             let previous_tasks = match earlier
                 .iter()
                 .filter(|r| held(&r.meeting) && r.meeting.kind.is_regular())
-                .filter(|r| started_at(&r.meeting) < start)
-                .max_by_key(|r| (started_at(&r.meeting), r.meeting.id.clone()))
+                .filter(|r| r.meeting.started_at() < start)
+                .max_by_key(|r| (r.meeting.started_at(), r.meeting.id.clone()))
             {
                 Some(r) => r.tasks.clone(),
                 None => {
@@ -150,13 +150,13 @@ impl<'a> CellHistory<'a> {
             let earlier_this_year: Vec<PastRollCall> = earlier
                 .iter()
                 .filter(|r| {
-                    let at = started_at(&r.meeting);
+                    let at = r.meeting.started_at();
                     held(&r.meeting) && at >= this_year && at < start
                 })
                 .map(|r| PastRollCall {
                     meeting_id: r.meeting.id.clone(),
                     kind: r.meeting.kind,
-                    started_at: started_at(&r.meeting),
+                    started_at: r.meeting.started_at(),
                     entries: r.roll_call.clone(),
                 })
                 .collect();
@@ -195,7 +195,7 @@ impl<'a> CellHistory<'a> {
         Ok(current_revisions(older)
             .into_iter()
             .filter(|r| held(&r.meeting) && r.meeting.kind.is_regular())
-            .max_by_key(|r| (started_at(&r.meeting), r.meeting.id.clone()))
+            .max_by_key(|r| (r.meeting.started_at(), r.meeting.id.clone()))
             .map(|r| r.tasks))
     }
 }

@@ -11,7 +11,7 @@ use chibo_domain::rules::{
 };
 use chibo_domain::time::{local_year_month, EpochMillis};
 
-use crate::docs::{started_at, CommuneDocs};
+use crate::docs::CommuneDocs;
 use crate::storage::{StorageError, StorageResult};
 
 const ALL_STATUSES: [PetitionStatus; 5] = [
@@ -212,7 +212,7 @@ pub fn summary(
     for cell in &cells {
         s.members += count(docs.roster_of(&cell.id)?.len());
         for r in current_records(docs, &cell.id)? {
-            if !in_month(started_at(&r.meeting)) {
+            if !in_month(r.meeting.started_at()) {
                 continue;
             }
             s.meetings_this_month += 1;
@@ -247,7 +247,7 @@ pub fn cells(docs: &CommuneDocs) -> StorageResult<Vec<CellRow>> {
         let last_meeting_at = docs
             .current_held_records(&cell.id)?
             .iter()
-            .map(|r| started_at(&r.meeting))
+            .map(|r| r.meeting.started_at())
             .max();
         rows.push(CellRow {
             cell,

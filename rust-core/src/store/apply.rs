@@ -540,7 +540,7 @@ pub(super) fn refresh_summaries_from(
 ) -> Result<(), StoreError> {
     refresh_summary(tx, meeting_id, settings)?;
     let meeting = require_meeting(tx, meeting_id)?;
-    let start = read::started_at(&meeting);
+    let start = meeting.started_at();
     let (year, _) = chibo_domain::time::local_year_month(start);
     let later: Vec<(String, String, i64)> = tx
         .prepare(&format!(

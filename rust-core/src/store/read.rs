@@ -14,11 +14,6 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::codec::*;
 use super::error::StoreError;
 
-/// When a meeting took place, or is planned to.
-pub(crate) fn started_at(meeting: &Meeting) -> EpochMillis {
-    meeting.actual_start.unwrap_or(meeting.planned_start)
-}
-
 /// Statuses of a meeting that was held (its record exists).
 pub(crate) const HELD: &str = "('recorded', 'signed')";
 
@@ -335,7 +330,7 @@ pub(crate) fn previous_tasks(
     meeting: &Meeting,
 ) -> Result<Vec<Task>, StoreError> {
     let before =
-        held_meetings_between(conn, &meeting.cell_id, i64::MIN, started_at(meeting), true)?;
+        held_meetings_between(conn, &meeting.cell_id, i64::MIN, meeting.started_at(), true)?;
     match before.into_iter().find(|(_, kind, _)| kind.is_regular()) {
         Some((id, _, _)) => tasks(conn, &id),
         None => Ok(Vec::new()),
@@ -354,7 +349,7 @@ pub(crate) fn earlier_this_year(
     conn: &Connection,
     meeting: &Meeting,
 ) -> Result<Vec<PastRollCall>, StoreError> {
-    let start = started_at(meeting);
+    let start = meeting.started_at();
     let (year, _) = local_year_month(start);
     let earlier = held_meetings_between(conn, &meeting.cell_id, year_start(year), start, false)?;
     earlier

@@ -133,6 +133,11 @@ pub struct Meeting {
 }
 
 impl Meeting {
+    /// When the meeting started, or is planned to: what places it in a month and a year.
+    pub fn started_at(&self) -> EpochMillis {
+        self.actual_start.unwrap_or(self.planned_start)
+    }
+
     /// A new planned meeting with nothing recorded yet.
     pub fn planned(
         id: Id,
