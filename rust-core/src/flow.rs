@@ -118,6 +118,9 @@ pub fn raise_petition(
     now: EpochMillis,
 ) -> FlowResult<Petition> {
     let meeting = store.meeting(meeting_id)?;
+    // Raised at the meeting, even when the minutes are typed up days later: the monthly
+    // report counts it in the meeting's month. Never in the future.
+    let raised_at = meeting.started_at().min(now);
     let petition = Petition {
         id: new_id(),
         cell_id: meeting.cell_id,
@@ -126,7 +129,7 @@ pub fn raise_petition(
         category,
         raised_by,
         status: PetitionStatus::Raised,
-        raised_at: now,
+        raised_at,
     };
     store.apply(
         Change::RaisePetition {

@@ -524,3 +524,53 @@ fn an_in_memory_store_works_too() {
     assert_eq!(store.members(&fx.cell.id).unwrap().len(), 12);
     assert_eq!(store.path(), None);
 }
+
+#[test]
+fn a_petition_typed_up_days_later_is_dated_at_its_meeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = Fixture::new();
+    let start = at(2026, 10, 30, 19, 0);
+    let mut store = fx.store(&dir.path().join("chibo.db"), start - 10 * DAY);
+    let meeting = chibo_core::flow::plan_meeting(
+        &mut store,
+        &fx.cell.id,
+        MeetingKind::Regular,
+        start,
+        "Nhà văn hóa bản Nà Hẩu".into(),
+        start - 5 * DAY,
+    )
+    .unwrap();
+    // The secretary types the minutes up in November: the petition was raised in October.
+    let typed_up = at(2026, 11, 2, 8, 0);
+    let petition = chibo_core::flow::raise_petition(
+        &mut store,
+        &meeting.id,
+        "Đề nghị sửa cầu treo qua suối".into(),
+        PetitionCategory::Infrastructure,
+        "Nhân dân bản Nà Hẩu".into(),
+        typed_up,
+    )
+    .unwrap();
+    assert_eq!(petition.raised_at, start);
+
+    // A meeting planned ahead never dates a petition in the future.
+    let later = chibo_core::flow::plan_meeting(
+        &mut store,
+        &fx.cell.id,
+        MeetingKind::Regular,
+        at(2026, 11, 24, 19, 0),
+        "Nhà văn hóa bản Nà Hẩu".into(),
+        typed_up,
+    )
+    .unwrap();
+    let early = chibo_core::flow::raise_petition(
+        &mut store,
+        &later.id,
+        "Đề nghị hỗ trợ giống ngô".into(),
+        PetitionCategory::Livelihood,
+        "Nhân dân bản Nà Hẩu".into(),
+        typed_up,
+    )
+    .unwrap();
+    assert_eq!(early.raised_at, typed_up);
+}
