@@ -3,7 +3,7 @@
 // signed-out visitor is sent to the sign-in page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, context, signedIn, ids, url, DESKTOP } from './lib.mjs';
+import { launch, context, signedIn, ids, passwordOf, url, DESKTOP } from './lib.mjs';
 
 let browser;
 before(async () => {
@@ -89,7 +89,8 @@ test('authorisation: a commune viewer sees no action forms, and a posted action 
 });
 
 test('authorisation: a signed-out visitor is redirected to the sign-in page, and back after signing in', async () => {
-  const { main, admin, password } = await ids();
+  const { main, admin } = await ids();
+  const password = await passwordOf(admin);
   const cell = main.cells.find((c) => c.meeting_id && c.photos.length);
   const ctx = await context(browser, DESKTOP);
   const page = await ctx.newPage();

@@ -1,6 +1,5 @@
 // Official documents: the DOCX minutes and resolution of a meeting, downloaded through the
-// browser and read back. (The monthly XLSX is in ../pending/08-exports-pending.test.mjs
-// until a page links it.)
+// browser and read back. (The monthly XLSX is in 08-exports-more.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, signedIn, ids, url, control, download, docxParagraphs, DESKTOP } from './lib.mjs';

@@ -72,9 +72,16 @@ export async function control(method, path, body) {
 
 export const url = (path) => DASHBOARD + path;
 
+/// The password of one of the seeded accounts (the demo's own have random ones).
+export async function passwordOf(username) {
+  const account = (await ids()).accounts[username];
+  if (!account) throw new Error(`the fixture has no account ${username}`);
+  return account.password;
+}
+
 /// Signs `username` in through the form and waits for the page after it.
 export async function signIn(page, username, next = '/') {
-  const { password } = await ids();
+  const password = await passwordOf(username);
   await page.goto(url(`/login?next=${encodeURIComponent(next)}`));
   await page.getByLabel('Tên đăng nhập').fill(username);
   await page.getByLabel('Mật khẩu').fill(password);

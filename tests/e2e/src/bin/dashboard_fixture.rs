@@ -1,22 +1,27 @@
-//! The browser suite's fixture (tests/browser): the real commune server on loopback over
-//! SQLite in a temporary folder, seeded with Xuân Hòa the way the demo seeds it (phones on
-//! the real core record last month's meetings with photos, cadres check in, the office
-//! answers some petitions and sends guidance), dashboard accounts for the tests, a second
-//! commune to be kept out of, and simulated phones the tests drive through a small JSON
-//! control API on a second loopback port.
+//! The browser suite's fixture (tests/browser): Xuân Hòa seeded by the demo's own story
+//! (`chibo_demo::seed_with_history`: the real commune server on loopback over SQLite in a
+//! temporary folder, phones on the real core recording a year of monthly meetings with
+//! photos, cadres checking in, the office answering petitions and sending guidance, the
+//! dashboard's admin and viewer), plus what only the tests need: a second commune to be
+//! kept out of, a province viewer, a person without a phone yet, and a small JSON control
+//! API on a second loopback port to drive the simulated phones.
 //!
 //! When ready it prints one JSON line on stdout:
 //! `{"dashboard": "http://127.0.0.1:…", "control": "http://127.0.0.1:…", "seed_seconds": …}`.
 //! It stops when its stdin closes (the test runner exiting, even killed, ends it).
+//! `CHIBO_FIXTURE_MONTHS` sets the months of history before this one (default 12: the
+//! overview of last month then has all 12 months of its trends).
 //!
 //! Control API (all JSON):
-//! - `GET /ids`: the accounts, the communes, a meeting with photos, petitions, persons.
-//! - `GET /expected/overview?month=YYYY-MM`: the month's figures as the phones' own
-//!   assessments and `chibo_domain`'s rules give them (never the dashboard's code).
+//! - `GET /ids`: the accounts, the communes, the seeded months, last month's meeting of
+//!   each cell with its photos, petitions, persons.
+//! - `GET /expected/overview?month=YYYY-MM`: the month's figures and its 12-month trends as
+//!   the phones' own records and assessments and `chibo_domain`'s rules give them (never
+//!   the dashboard's code).
 //! - `POST /phones/{name}/sync`: that phone syncs; its petitions and guidance after.
 //! - `POST /phones/enroll` `{"name", "code"}`: a new phone enrols with a typed code.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -28,26 +33,29 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chibo_core::ffi::{ChiboError, ChiboStore};
-use chibo_core::visits::{CheckInRequest, PhotoRef};
+use chibo_core::visits::PhotoRef;
 use chibo_demo::meetings::{record_meeting, MonthPlan};
 use chibo_demo::seed::{self, Commune};
-use chibo_demo::Phone;
-use chibo_domain::checkin::{GpsFix, VerdictStatus};
+use chibo_demo::{seed_with_history, Phone, SeedOptions, SeededDemo};
+use chibo_domain::checkin::VerdictStatus;
 use chibo_domain::compliance::{compliance, VisitRecord};
-use chibo_domain::rules::{self, QualityGrade};
+use chibo_domain::rules::{self, MeetingAssessment, QualityGrade};
 use chibo_domain::sync::Role;
 use chibo_domain::time::{from_local, local_date, local_datetime};
 use chibo_domain::*;
 use chibo_server::admin::{self, NewPerson};
 use chibo_server::dashboard::session::DashboardRole;
 use chibo_server::users::{self, NewUser};
-use chibo_server::{Config, Server, Storage};
+use chibo_server::Storage;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 const PROVINCE: &str = "Lào Cai";
-pub const PASSWORD: &str = "mat-khau-thu-nghiem-2026";
+/// The password of the accounts the fixture adds (the demo's own have random ones).
+const PASSWORD: &str = "mat-khau-thu-nghiem-2026";
+/// The overview's trends: the month and the 11 before it.
+const TREND_MONTHS: u32 = 12;
 
 type Fail = Box<dyn std::error::Error + Send + Sync>;
 
@@ -67,40 +75,31 @@ fn run() -> Result<(), Fail> {
     let dir = tempfile::Builder::new()
         .prefix("chibo-dashboard-fixture")
         .tempdir()?;
-    let runtime = tokio::runtime::Runtime::new()?;
-    let config = Config {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data_dir: dir.path().join("server"),
-        ..Config::default()
-    };
-    let server = runtime.block_on(Server::new(config).start())?;
-    let url = server.base_url();
-    let storage = server.state().storage.clone();
-
-    let cells: usize = std::env::var("CHIBO_FIXTURE_CELLS")
+    let months_before: u32 = std::env::var("CHIBO_FIXTURE_MONTHS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(seed::CELL_COUNT);
-    let world = Seeder {
-        url: url.clone(),
-        storage: storage.clone(),
-        dir: dir.path().to_path_buf(),
-    }
-    .seed(cells)?;
+        .unwrap_or(12);
+    let demo = seed_with_history(&SeedOptions {
+        data_dir: dir.path().join("demo"),
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        months_before,
+        every_month: false,
+        // Each secretary's phone processes its meeting photos once, and in a debug build
+        // that is most of the seeding time (~1.5 s a picture): one a meeting is enough.
+        photos_per_meeting: 1,
+        // The story goes to stdout, where only the ready line may be.
+        verbose: false,
+    })?;
+    let extras = Extras::seed(&demo)?;
     let seed_seconds = started.elapsed().as_secs_f64();
 
+    let url = demo.url.clone();
     let fixture = Arc::new(Fixture {
-        url: url.clone(),
-        dir: dir.path().to_path_buf(),
-        world,
-        phones: Mutex::new(HashMap::new()),
+        demo,
+        extras,
+        enrolled: Mutex::new(HashMap::new()),
     });
-    {
-        let mut phones = fixture.phones.lock().expect("phones");
-        for (name, phone) in fixture.world.phones.lock().expect("phones").drain() {
-            phones.insert(name, phone);
-        }
-    }
+    let runtime = tokio::runtime::Runtime::new()?;
     let control = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
     let control_addr = control.local_addr()?;
     let app = Router::new()
@@ -121,457 +120,258 @@ fn run() -> Result<(), Fail> {
             "seed_seconds": seed_seconds,
         })
     );
-    eprintln!("dashboard_fixture: seeded in {seed_seconds:.1}s, serving {url}");
+    eprintln!(
+        "dashboard_fixture: seeded {} months in {seed_seconds:.1}s, serving {url}",
+        fixture.demo.months.len()
+    );
 
     // Serve until whoever started us goes away.
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
-    runtime.block_on(server.stop())?;
-    // The phones own runtimes of their own: drop them here, not on a worker of this
-    // runtime while it shuts down (the control API's state still holds the fixture).
-    fixture.phones.lock().expect("phones").clear();
-    drop(fixture);
+    // The control API first: its tasks hold the fixture. The phones own runtimes of their
+    // own and must be dropped here, not on a worker of a runtime shutting down.
     drop(runtime);
+    if let Ok(fixture) = Arc::try_unwrap(fixture) {
+        let Fixture {
+            demo,
+            extras,
+            enrolled,
+        } = fixture;
+        demo.stop()?;
+        drop(enrolled);
+        drop(extras);
+    }
+    drop(dir);
     Ok(())
 }
 
-// ------------------------------------------------------------------ the seed
+// ------------------------------------------------------------------ what the demo lacks
 
-struct Seeder {
-    url: String,
-    storage: Arc<dyn Storage>,
-    dir: PathBuf,
-}
-
-/// One seeded commune with what the tests need to find in it.
-struct Seeded {
+/// The other commune: a Xuân Hòa viewer must find none of it.
+struct OtherCommune {
     commune: Commune,
-    /// Per cell (seed order): the meeting recorded last month, if the cell met.
-    meetings: Vec<Option<Id>>,
-    /// Per cell: the secretary phone's name.
-    secretaries: Vec<String>,
-    /// Cadre id → phone name.
-    cadre_phones: Vec<(Id, String)>,
-    /// A person registered without a device yet (for the enrolment test).
-    unenrolled_person: Option<PersonIds>,
-    /// Per cell: its petitions as the office left them (id, status).
-    petitions: Vec<Vec<(Id, PetitionStatus)>>,
-    /// Per cell: the sha256 of its meeting's photos.
-    photos: Vec<Vec<String>>,
+    /// Per cell: the meeting recorded last month, its photos and the secretary's phone.
+    cells: Vec<OtherCell>,
 }
 
-struct World {
-    main: Seeded,
-    other: Seeded,
-    phones: Mutex<HashMap<String, Arc<Phone>>>,
-    /// When last month's meetings started (the 24th at 19:30).
-    meeting_start: EpochMillis,
+struct OtherCell {
+    meeting_id: Id,
+    phone: String,
+    photos: Vec<String>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(serde::Serialize)]
 struct PersonIds {
     id: Id,
     full_name: String,
 }
 
-impl Seeder {
-    fn seed(&self, cells: usize) -> Result<World, Fail> {
-        let phones = Mutex::new(HashMap::new());
-        let start = last_months_meeting_start(now());
+/// An account the fixture made (its password is [`PASSWORD`]).
+struct Account {
+    username: &'static str,
+    display_name: &'static str,
+}
 
-        let mut main_commune = seed::xuan_hoa(local_date(now()));
-        keep_cells(&mut main_commune, cells);
-        let main = self.commune(&main_commune, "xh", start, 0, &phones, true)?;
+/// What the tests need beside the demo's seed.
+struct Extras {
+    other: OtherCommune,
+    /// The other commune's phones, by name.
+    phones: HashMap<String, Phone>,
+    /// A Xuân Hòa person registered without a device yet (for the enrolment test).
+    unenrolled_person: PersonIds,
+    province_viewer: Account,
+    other_viewer: Account,
+}
 
-        let mut other_commune = seed::xuan_hoa(local_date(now()));
-        other_commune.name = "Nậm Xé".to_string();
-        keep_cells(&mut other_commune, 2);
-        for cell in &mut other_commune.cells {
-            cell.commune_name = other_commune.name.clone();
-        }
-        // Pictures of its own: a photo of one commune must not be found in the other.
-        let other = self.commune(&other_commune, "nx", start, 500, &phones, false)?;
-
-        users::create_user(
-            self.storage.as_ref(),
-            NewUser {
-                username: "tinh.laocai".to_string(),
-                display_name: "Vàng Seo Dính".to_string(),
-                password: PASSWORD.to_string(),
-                role: DashboardRole::ProvinceViewer,
-                commune_id: None,
-                province_id: Some(PROVINCE.to_string()),
+impl Extras {
+    fn seed(demo: &SeededDemo) -> Result<Extras, Fail> {
+        let storage = demo.storage();
+        let storage = storage.as_ref();
+        let cell = demo.commune.cells.first().ok_or("seeded cells")?;
+        let person = admin::create_person(
+            storage,
+            &demo.commune.id,
+            &NewPerson {
+                full_name: "Giàng Thị Mỷ".to_string(),
+                role: Role::Secretary {
+                    cell_id: cell.id.clone(),
+                },
             },
             now(),
         )?;
-        for (username, display_name, role, commune) in [
+        let mut phones = HashMap::new();
+        let other = seed_other_commune(demo, &mut phones)?;
+
+        let province_viewer = Account {
+            username: "tinh.laocai",
+            display_name: "Vàng Seo Dính",
+        };
+        let other_viewer = Account {
+            username: "xem.namxe",
+            display_name: "Thào A Chu",
+        };
+        for (account, role, commune_id, province_id) in [
             (
-                "vanphong.xuanhoa",
-                "Lường Thị Hạnh",
-                DashboardRole::CommuneAdmin,
-                &main,
+                &province_viewer,
+                DashboardRole::ProvinceViewer,
+                None,
+                Some(PROVINCE.to_string()),
             ),
             (
-                "xem.xuanhoa",
-                "Hà Văn Khánh",
+                &other_viewer,
                 DashboardRole::CommuneViewer,
-                &main,
-            ),
-            (
-                "xem.namxe",
-                "Thào A Chu",
-                DashboardRole::CommuneViewer,
-                &other,
+                Some(other.commune.id.clone()),
+                None,
             ),
         ] {
             users::create_user(
-                self.storage.as_ref(),
+                storage,
                 NewUser {
-                    username: username.to_string(),
-                    display_name: display_name.to_string(),
+                    username: account.username.to_string(),
+                    display_name: account.display_name.to_string(),
                     password: PASSWORD.to_string(),
                     role,
-                    commune_id: Some(commune.commune.id.clone()),
-                    province_id: None,
+                    commune_id,
+                    province_id,
                 },
                 now(),
             )?;
         }
-        Ok(World {
-            main,
+        Ok(Extras {
             other,
             phones,
-            meeting_start: start,
-        })
-    }
-
-    fn phone(&self, name: &str) -> Result<Phone, Fail> {
-        Ok(Phone::open(name, &self.dir.join("phones").join(name))?)
-    }
-
-    fn enrolled_phone(
-        &self,
-        commune: &Commune,
-        name: &str,
-        full_name: &str,
-        role: Role,
-    ) -> Result<Phone, Fail> {
-        let person = admin::create_person(
-            self.storage.as_ref(),
-            &commune.id,
-            &NewPerson {
-                full_name: full_name.to_string(),
-                role,
+            unenrolled_person: PersonIds {
+                id: person.id,
+                full_name: person.full_name,
             },
-            now(),
-        )?;
-        let code = admin::issue_code(
-            self.storage.as_ref(),
-            &commune.id,
-            &person.id,
-            3_600_000,
-            now(),
-        )?;
-        let phone = self.phone(name)?;
-        phone.enroll(&self.url, &code.qr)?;
-        Ok(phone)
-    }
-
-    /// The demo's month at one commune: every cell but one in seven met on the 24th of
-    /// last month; the cadres of the cells that met checked in; every other petition was
-    /// answered; the month's guidance was sent.
-    fn commune(
-        &self,
-        c: &Commune,
-        tag: &str,
-        start: EpochMillis,
-        photo_base: u32,
-        phones: &Mutex<HashMap<String, Arc<Phone>>>,
-        with_extra_person: bool,
-    ) -> Result<Seeded, Fail> {
-        let photos = camera_roll(&self.dir.join("camera"), photo_base)?;
-        admin::create_commune(
-            self.storage.as_ref(),
-            &c.name,
-            PROVINCE,
-            Some(c.id.clone()),
-            now(),
-        )?;
-        let office = self.enrolled_phone(
-            c,
-            &format!("{tag}-van-phong"),
-            &format!("Văn phòng Đảng ủy xã {}", c.name),
-            Role::Office,
-        )?;
-        for cell in &c.cells {
-            let roster = c.roster(&cell.id).into_iter().cloned().collect();
-            office.store.import_roster(cell.clone(), roster)?;
-        }
-        for team in &c.teams {
-            office.store.save_working_team(team.clone())?;
-        }
-        for cadre in &c.cadres {
-            office.store.save_cadre(cadre.clone())?;
-        }
-        for assignment in &c.assignments {
-            office.store.assign(assignment.clone())?;
-        }
-        office
-            .store
-            .set_visit_requirement(c.id.clone(), c.requirement)?;
-        office.sync()?;
-
-        let mut secretaries = Vec::new();
-        let mut meetings = Vec::new();
-        for (i, cell) in c.cells.iter().enumerate() {
-            let name = format!("{tag}-bi-thu-{:02}", i + 1);
-            let full_name = c
-                .secretary(&cell.id)
-                .map(|m| m.full_name.clone())
-                .unwrap_or_else(|| format!("Bí thư {}", cell.name));
-            let phone = self.enrolled_phone(
-                c,
-                &name,
-                &full_name,
-                Role::Secretary {
-                    cell_id: cell.id.clone(),
-                },
-            )?;
-            phone.sync()?;
-            // One cell in seven did not meet last month (overdue on the overview).
-            let met = i % 7 != 6;
-            if met {
-                let roster: Vec<Member> = c.roster(&cell.id).into_iter().cloned().collect();
-                let visiting = c
-                    .cadres_of(&cell.id)
-                    .first()
-                    .map(|cadre| (cadre.full_name.as_str(), cadre.title.as_str()));
-                let plan = MonthPlan {
-                    cell,
-                    roster: &roster,
-                    start,
-                    variant: i,
-                    visiting_cadre: visiting,
-                };
-                let meeting_id = record_meeting(&phone.store, &plan, &[])?;
-                for k in 0..2 {
-                    let photo = process(&phone.store, &photos[(i * 2 + k) % photos.len()])?;
-                    phone
-                        .store
-                        .attach_meeting_photo(meeting_id.clone(), photo)?;
-                }
-                phone.store.presence_code(meeting_id.clone())?;
-                phone.sync()?;
-                meetings.push(Some(meeting_id));
-            } else {
-                meetings.push(None);
-            }
-            secretaries.push((name, phone));
-        }
-
-        // The cadres of cells that met check in with the secretary's presence code; one
-        // in four forgets (their visit is missing), one in five is far from the hall.
-        let mut cadre_phones = Vec::new();
-        for (i, cadre) in c.cadres.iter().enumerate() {
-            let name = format!("{tag}-cap-uy-{:02}", i + 1);
-            let phone = self.enrolled_phone(
-                c,
-                &name,
-                &cadre.full_name,
-                Role::Cadre {
-                    cadre_id: cadre.id.clone(),
-                },
-            )?;
-            phone.sync()?;
-            let assigned = c
-                .assignments
-                .iter()
-                .find(|a| a.cadre_id == cadre.id)
-                .and_then(|a| c.cells.iter().position(|cell| cell.id == a.cell_id));
-            if let Some(cell_index) = assigned.filter(|_| i % 4 != 3) {
-                if let Some(meeting_id) = &meetings[cell_index] {
-                    let cell = &c.cells[cell_index];
-                    let at = start + 45 * 60_000 + i as i64 * 60_000;
-                    let code = presence_code_at(&secretaries[cell_index].1, meeting_id, at)?;
-                    let snapshot =
-                        draw_photo(&self.dir.join("camera"), photo_base + 100 + i as u32)?;
-                    let photo = process(&phone.store, &snapshot)?;
-                    let place = cell.meeting_place.as_ref().ok_or("seeded place")?;
-                    phone.store.check_in(
-                        CheckInRequest {
-                            meeting_id: meeting_id.clone(),
-                            cell_id: cell.id.clone(),
-                            cadre_id: cadre.id.clone(),
-                            photo: Some(photo),
-                            gps: Some(GpsFix {
-                                // One in five checks in 2 km from the hall: the office
-                                // must review it.
-                                latitude: place.latitude + if i % 5 == 2 { 0.02 } else { 0.0002 },
-                                longitude: place.longitude - 0.0001,
-                                accuracy_m: 12.0,
-                                fix_time: at - 20_000,
-                                mock_location: false,
-                            }),
-                            device_wall_time: at,
-                            monotonic_ms: 3_600_000 + i as i64,
-                            server_offset_ms: Some(0),
-                            presence_code: code,
-                        },
-                        phone.keystore(),
-                    )?;
-                    phone.sync()?;
-                }
-            }
-            cadre_phones.push((cadre.id.clone(), name.clone()));
-            phones.lock().expect("phones").insert(name, Arc::new(phone));
-        }
-
-        for ((_, phone), meeting) in secretaries.iter().zip(&meetings) {
-            if let Some(meeting_id) = meeting {
-                phone.store.sign_meeting(meeting_id.clone())?;
-                phone.sync()?;
-            }
-        }
-
-        office.sync()?;
-        for (i, cell) in c.cells.iter().enumerate() {
-            if i % 2 == 1 {
-                continue;
-            }
-            for petition in office.store.petitions_of_cell(cell.id.clone())? {
-                office.store.respond_to_petition(
-                    petition.petition.id.clone(),
-                    PetitionStatus::Answered,
-                    "Ủy ban nhân dân xã đã ghi kế hoạch hỗ trợ trong quý I; cán bộ địa chính \
-                     sẽ xuống làm việc với bản."
-                        .to_string(),
-                    "Văn phòng Đảng ủy xã".to_string(),
-                )?;
-            }
-        }
-        let today = local_datetime(now()).date();
-        office.store.publish_guidance(
-            c.id.clone(),
-            GuidanceKind::MonthlyGuidance,
-            format!(
-                "Hướng dẫn sinh hoạt chi bộ tháng {}/{}",
-                today.month(),
-                today.year()
-            ),
-            "Các chi bộ tập trung kiểm điểm thu hoạch vụ mùa, phòng chống cháy rừng mùa khô, \
-             rà soát hộ nghèo và chuẩn bị tổng kết công tác năm."
-                .to_string(),
-            format!("{:04}-{:02}", today.year(), today.month()),
-            Vec::new(),
-        )?;
-        office.sync()?;
-        for (_, phone) in &secretaries {
-            phone.sync()?;
-        }
-
-        // The cadres' phones learn the server's verdicts on their check-ins.
-        for (_, name) in &cadre_phones {
-            let phone = phones.lock().expect("phones").get(name).cloned();
-            if let Some(phone) = phone {
-                phone.sync()?;
-            }
-        }
-
-        let unenrolled_person = if with_extra_person {
-            let cell = &c.cells[0];
-            let person = admin::create_person(
-                self.storage.as_ref(),
-                &c.id,
-                &NewPerson {
-                    full_name: "Giàng Thị Mỷ".to_string(),
-                    role: Role::Secretary {
-                        cell_id: cell.id.clone(),
-                    },
-                },
-                now(),
-            )?;
-            Some(PersonIds {
-                id: person.id.clone(),
-                full_name: person.full_name.clone(),
-            })
-        } else {
-            None
-        };
-
-        let mut petitions = Vec::new();
-        let mut meeting_photos = Vec::new();
-        for ((cell, (_, phone)), meeting) in c.cells.iter().zip(&secretaries).zip(&meetings) {
-            petitions.push(
-                phone
-                    .store
-                    .petitions_of_cell(cell.id.clone())?
-                    .into_iter()
-                    .map(|p| (p.petition.id, p.petition.status))
-                    .collect(),
-            );
-            meeting_photos.push(match meeting {
-                Some(id) => phone
-                    .store
-                    .meeting_photos(id.clone())?
-                    .into_iter()
-                    .map(|p| p.sha256)
-                    .collect(),
-                None => Vec::new(),
-            });
-        }
-
-        let mut names = Vec::new();
-        {
-            let mut all = phones.lock().expect("phones");
-            all.insert(format!("{tag}-van-phong"), Arc::new(office));
-            for (name, phone) in secretaries {
-                names.push(name.clone());
-                all.insert(name, Arc::new(phone));
-            }
-        }
-        Ok(Seeded {
-            commune: c.clone(),
-            meetings,
-            secretaries: names,
-            cadre_phones,
-            unenrolled_person,
-            petitions,
-            photos: meeting_photos,
+            province_viewer,
+            other_viewer,
         })
     }
 }
 
-/// Keeps the first `cells` cells (villages first) and the cadres who follow them.
-fn keep_cells(c: &mut Commune, cells: usize) {
-    if cells >= c.cells.len() {
-        return;
+/// Registers a person of `commune_id` and enrols a phone for them with the code.
+fn enrolled_phone(
+    demo: &SeededDemo,
+    storage: &dyn Storage,
+    commune_id: &str,
+    name: &str,
+    full_name: &str,
+    role: Role,
+) -> Result<Phone, Fail> {
+    let person = admin::create_person(
+        storage,
+        commune_id,
+        &NewPerson {
+            full_name: full_name.to_string(),
+            role,
+        },
+        now(),
+    )?;
+    let code = admin::issue_code(storage, commune_id, &person.id, 3_600_000, now())?;
+    let phone = Phone::open(name, &demo.dir.join("phones").join(name))?;
+    phone.enroll(&demo.url, &code.qr)?;
+    Ok(phone)
+}
+
+/// Nậm Xé, in the same province: two cells whose secretaries recorded and signed last
+/// month's meeting, with photos of their own (a photo of one commune must not be found
+/// in the other).
+fn seed_other_commune(
+    demo: &SeededDemo,
+    phones: &mut HashMap<String, Phone>,
+) -> Result<OtherCommune, Fail> {
+    let storage = demo.storage();
+    let storage = storage.as_ref();
+    let mut c = seed::xuan_hoa(local_date(now()));
+    c.name = "Nậm Xé".to_string();
+    keep_cells(&mut c, 2);
+    for cell in &mut c.cells {
+        cell.commune_name = c.name.clone();
     }
+    admin::create_commune(storage, &c.name, PROVINCE, Some(c.id.clone()), now())?;
+    let office = enrolled_phone(
+        demo,
+        storage,
+        &c.id,
+        "nx-van-phong",
+        &format!("Văn phòng Đảng ủy xã {}", c.name),
+        Role::Office,
+    )?;
+    for cell in &c.cells {
+        let roster = c.roster(&cell.id).into_iter().cloned().collect();
+        office.store.import_roster(cell.clone(), roster)?;
+    }
+    office.sync()?;
+    phones.insert("nx-van-phong".to_string(), office);
+
+    let camera = demo.dir.join("nx-camera");
+    let start = last_months_meeting_start(now());
+    let mut cells = Vec::new();
+    for (i, cell) in c.cells.iter().enumerate() {
+        let name = format!("nx-bi-thu-{:02}", i + 1);
+        let full_name = c
+            .secretary(&cell.id)
+            .map(|m| m.full_name.clone())
+            .unwrap_or_else(|| format!("Bí thư {}", cell.name));
+        let phone = enrolled_phone(
+            demo,
+            storage,
+            &c.id,
+            &name,
+            &full_name,
+            Role::Secretary {
+                cell_id: cell.id.clone(),
+            },
+        )?;
+        phone.sync()?;
+        let roster: Vec<Member> = c.roster(&cell.id).into_iter().cloned().collect();
+        let plan = MonthPlan {
+            cell,
+            roster: &roster,
+            start,
+            variant: i,
+            visiting_cadre: None,
+        };
+        let meeting_id = record_meeting(&phone.store, &plan, &[])?;
+        for k in 0..2 {
+            let photo = process(&phone.store, &draw_photo(&camera, (i * 2 + k) as u32)?)?;
+            phone
+                .store
+                .attach_meeting_photo(meeting_id.clone(), photo)?;
+        }
+        phone.store.sign_meeting(meeting_id.clone())?;
+        phone.sync()?;
+        let photos = phone
+            .store
+            .meeting_photos(meeting_id.clone())?
+            .into_iter()
+            .map(|p| p.sha256)
+            .collect();
+        cells.push(OtherCell {
+            meeting_id,
+            phone: name.clone(),
+            photos,
+        });
+        phones.insert(name, phone);
+    }
+    Ok(OtherCommune { commune: c, cells })
+}
+
+/// Keeps the first `cells` cells (villages first) and their members; the commune's
+/// committee is left out (no test follows its cadres).
+fn keep_cells(c: &mut Commune, cells: usize) {
     c.cells.truncate(cells);
     let keep: Vec<Id> = c.cells.iter().map(|c| c.id.clone()).collect();
     c.members.retain(|m| keep.contains(&m.cell_id));
-    c.assignments.retain(|a| keep.contains(&a.cell_id));
-    let cadres: Vec<Id> = c.assignments.iter().map(|a| a.cadre_id.clone()).collect();
-    c.cadres.retain(|x| cadres.contains(&x.id));
-    let teams: Vec<Id> = c
-        .assignments
-        .iter()
-        .filter_map(|a| a.working_team_id.clone())
-        .collect();
-    c.teams.retain(|t| teams.contains(&t.id));
+    c.cadres.clear();
+    c.teams.clear();
+    c.assignments.clear();
 }
 
 fn process(phone: &ChiboStore, source: &Path) -> Result<PhotoRef, Fail> {
     let info = phone.process_photo(source.to_string_lossy().into_owned(), false)?;
     Ok(chibo_core::ffi::photo_ref(info))
-}
-
-/// The code the secretary's screen showed at `at` (last month's meeting, replayed).
-fn presence_code_at(secretary: &Phone, meeting_id: &str, at: EpochMillis) -> Result<String, Fail> {
-    let store = chibo_core::store::Store::open(&secretary.dir.join("so-chi-bo.db"))?;
-    let secret = store
-        .presence_secret(meeting_id)?
-        .ok_or("no presence secret for the meeting")?;
-    Ok(chibo_domain::checkin::presence_code(&secret, meeting_id, at).code)
 }
 
 /// 19:30 on the 24th of last month, Vietnam time.
@@ -582,12 +382,8 @@ fn last_months_meeting_start(now: EpochMillis) -> EpochMillis {
     from_local(date.and_hms_opt(19, 30, 0).expect("valid time"))
 }
 
-/// Six meeting photos drawn here (a fresh clone has no camera roll), from `base` on.
-fn camera_roll(camera: &Path, base: u32) -> Result<Vec<PathBuf>, Fail> {
-    (base..base + 6).map(|n| draw_photo(camera, n)).collect()
-}
-
-/// An 800×600 PNG of hills under a sky, shaded differently for each `n`.
+/// An 800×600 PNG of hills under a sky, shaded differently for each `n` (not one of the
+/// demo's pictures).
 fn draw_photo(camera: &Path, n: u32) -> Result<PathBuf, Fail> {
     std::fs::create_dir_all(camera)?;
     let (w, h) = (800u32, 600u32);
@@ -617,15 +413,56 @@ fn draw_photo(camera: &Path, n: u32) -> Result<PathBuf, Fail> {
 // ------------------------------------------------------------------ the control API
 
 struct Fixture {
-    url: String,
-    dir: PathBuf,
-    world: World,
-    phones: Mutex<HashMap<String, Arc<Phone>>>,
+    demo: SeededDemo,
+    extras: Extras,
+    /// Phones enrolled through the control API since.
+    enrolled: Mutex<HashMap<String, Arc<Phone>>>,
+}
+
+/// A phone's name in the control API: its folder (`office`, `bi-thu-01`, `cap-uy-01`…).
+fn phone_name(phone: &Phone) -> String {
+    phone
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| phone.name.clone())
 }
 
 impl Fixture {
-    fn phone(&self, name: &str) -> Option<Arc<Phone>> {
-        self.phones.lock().expect("phones").get(name).cloned()
+    fn demo_phones(&self) -> impl Iterator<Item = &Phone> {
+        std::iter::once(&self.demo.office)
+            .chain(&self.demo.secretaries)
+            .chain(&self.demo.cadres)
+    }
+
+    fn knows_phone(&self, name: &str) -> bool {
+        self.demo_phones().any(|p| phone_name(p) == name)
+            || self.extras.phones.contains_key(name)
+            || self.enrolled.lock().expect("phones").contains_key(name)
+    }
+
+    /// Runs `work` with the phone called `name`: the demo's, the other commune's or one
+    /// enrolled since.
+    fn on_phone<R>(&self, name: &str, work: impl FnOnce(&Phone) -> R) -> Option<R> {
+        if let Some(phone) = self.demo_phones().find(|p| phone_name(p) == name) {
+            return Some(work(phone));
+        }
+        if let Some(phone) = self.extras.phones.get(name) {
+            return Some(work(phone));
+        }
+        let phone = self.enrolled.lock().expect("phones").get(name).cloned()?;
+        Some(work(&phone))
+    }
+
+    /// The month before the seed's current one: the month of the meetings the tests open
+    /// (in the demo's story every cell met then and signed).
+    fn meeting_month(&self) -> (i32, u32) {
+        let this = self
+            .demo
+            .months
+            .last()
+            .expect("the current month is seeded");
+        add_months((this.year, this.month), -1)
     }
 }
 
@@ -635,50 +472,121 @@ fn problem(status: StatusCode, message: impl ToString) -> Reply {
     (status, Json(json!({ "error": message.to_string() })))
 }
 
-async fn ids(State(f): State<Arc<Fixture>>) -> Json<Value> {
-    let w = &f.world;
-    let commune = |s: &Seeded| {
-        let cells: Vec<Value> = s
-            .commune
-            .cells
+fn month_key((year, month): (i32, u32)) -> String {
+    format!("{year:04}-{month:02}")
+}
+
+fn petition_json(id: &Id, status: PetitionStatus) -> Value {
+    json!({ "id": id, "status": format!("{status:?}") })
+}
+
+fn ids_json(f: &Fixture) -> Result<Value, Fail> {
+    let d = &f.demo;
+    let (year, month) = f.meeting_month();
+    let mut main_cells = Vec::new();
+    for (i, cell) in d.commune.cells.iter().enumerate() {
+        let phone = &d.secretaries[i];
+        let meeting = d
+            .meetings
             .iter()
-            .zip(&s.meetings)
-            .zip(&s.secretaries)
-            .zip(s.petitions.iter().zip(&s.photos))
-            .map(|(((cell, meeting), phone), (petitions, photos))| {
-                let petitions: Vec<Value> = petitions
-                    .iter()
-                    .map(|(id, status)| json!({ "id": id, "status": format!("{status:?}") }))
-                    .collect();
-                json!({
-                    "id": cell.id,
-                    "name": cell.name,
-                    "meeting_id": meeting,
-                    "phone": phone,
-                    "petitions": petitions,
-                    "photos": photos,
-                })
-            })
+            .find(|m| m.cell_index == i && (m.month.year, m.month.month) == (year, month));
+        let photos: Vec<String> = match meeting {
+            Some(m) => phone
+                .store
+                .meeting_photos(m.meeting_id.clone())?
+                .into_iter()
+                .map(|p| p.sha256)
+                .collect(),
+            None => Vec::new(),
+        };
+        let petitions: Vec<Value> = d
+            .petitions
+            .iter()
+            .filter(|p| p.cell_index == i)
+            .map(|p| petition_json(&p.petition_id, p.status))
             .collect();
-        json!({
-            "id": s.commune.id,
-            "name": s.commune.name,
-            "cells": cells,
-            "cadres": s.cadre_phones.iter().map(|(id, phone)| json!({"id": id, "phone": phone})).collect::<Vec<_>>(),
-            "unenrolled_person": s.unenrolled_person,
-        })
-    };
-    let month = local_datetime(w.meeting_start).date();
-    Json(json!({
-        "password": PASSWORD,
-        "admin": "vanphong.xuanhoa",
-        "viewer": "xem.xuanhoa",
-        "other_viewer": "xem.namxe",
-        "province_viewer": "tinh.laocai",
-        "meeting_month": format!("{:04}-{:02}", month.year(), month.month()),
-        "main": commune(&w.main),
-        "other": commune(&w.other),
+        main_cells.push(json!({
+            "id": cell.id,
+            "name": cell.name,
+            "meeting_id": meeting.map(|m| &m.meeting_id),
+            "phone": phone_name(phone),
+            "petitions": petitions,
+            "photos": photos,
+        }));
+    }
+    let cadres: Vec<Value> = d
+        .commune
+        .cadres
+        .iter()
+        .zip(&d.cadres)
+        .map(|(cadre, phone)| json!({ "id": cadre.id, "phone": phone_name(phone) }))
+        .collect();
+
+    let o = &f.extras.other;
+    let mut other_cells = Vec::new();
+    for (cell, seeded) in o.commune.cells.iter().zip(&o.cells) {
+        let phone = f.extras.phones.get(&seeded.phone).ok_or("other phone")?;
+        let petitions: Vec<Value> = phone
+            .store
+            .petitions_of_cell(cell.id.clone())?
+            .into_iter()
+            .map(|p| petition_json(&p.petition.id, p.petition.status))
+            .collect();
+        other_cells.push(json!({
+            "id": cell.id,
+            "name": cell.name,
+            "meeting_id": seeded.meeting_id,
+            "phone": seeded.phone,
+            "petitions": petitions,
+            "photos": seeded.photos,
+        }));
+    }
+
+    let mut accounts = serde_json::Map::new();
+    for user in &d.users {
+        accounts.insert(
+            user.username.clone(),
+            json!({ "password": user.password, "display_name": user.display_name }),
+        );
+    }
+    for account in [&f.extras.province_viewer, &f.extras.other_viewer] {
+        accounts.insert(
+            account.username.to_string(),
+            json!({ "password": PASSWORD, "display_name": account.display_name }),
+        );
+    }
+    Ok(json!({
+        "accounts": accounts,
+        "admin": d.admin().username,
+        "viewer": d.viewer().username,
+        "other_viewer": f.extras.other_viewer.username,
+        "province_viewer": f.extras.province_viewer.username,
+        "meeting_month": month_key((year, month)),
+        "this_month": d.months.last().map(|m| m.key()),
+        "months": d.months.iter().map(|m| m.key()).collect::<Vec<_>>(),
+        "main": {
+            "id": d.commune.id,
+            "name": d.commune.name,
+            "cells": main_cells,
+            "cadres": cadres,
+            "unenrolled_person": f.extras.unenrolled_person,
+        },
+        "other": {
+            "id": o.commune.id,
+            "name": o.commune.name,
+            "cells": other_cells,
+            "cadres": [],
+            "unenrolled_person": null,
+        },
     }))
+}
+
+async fn ids(State(f): State<Arc<Fixture>>) -> Reply {
+    match tokio::task::spawn_blocking(move || ids_json(&f)).await {
+        Ok(Ok(v)) => (StatusCode::OK, Json(v)),
+        Ok(Err(e)) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
 }
 
 #[derive(Deserialize)]
@@ -692,101 +600,177 @@ fn parse_month(text: &str) -> Option<(i32, u32)> {
     (1..=12).contains(&m).then_some((y, m))
 }
 
-/// One cell's month as the secretary's phone judges its meeting.
-struct CellExpectation {
-    value: Value,
-    present: u32,
-    expected: u32,
-    grade: Option<QualityGrade>,
-    met: bool,
-    overdue: bool,
+fn add_months((year, month): (i32, u32), n: i32) -> (i32, u32) {
+    let index = year * 12 + month as i32 - 1 + n;
+    (index.div_euclid(12), index.rem_euclid(12) as u32 + 1)
 }
 
-fn expectations(f: &Fixture, year: i32, month: u32) -> Result<Vec<CellExpectation>, Fail> {
-    let s = &f.world.main;
-    let today = local_date(now());
-    let mut out = Vec::new();
-    for ((cell, meeting), phone_name) in s.commune.cells.iter().zip(&s.meetings).zip(&s.secretaries)
-    {
-        let phone = f.phone(phone_name).ok_or("secretary phone")?;
-        let in_month = |at: EpochMillis| {
-            let d = local_datetime(at).date();
-            (d.year(), d.month()) == (year, month)
+fn in_month(at: EpochMillis, (year, month): (i32, u32)) -> bool {
+    let d = local_datetime(at).date();
+    (d.year(), d.month()) == (year, month)
+}
+
+/// A cell's regular meeting that counts for a month, as its secretary's phone holds it.
+struct Held {
+    start: EpochMillis,
+    assessment: MeetingAssessment,
+}
+
+/// Per month, the first regular meeting the cell held (recorded or signed), from the
+/// secretary's meeting history, judged by the phone's core.
+fn held_meetings(
+    phone: &Phone,
+    cell_id: &str,
+    months: &[(i32, u32)],
+) -> Result<HashMap<(i32, u32), Held>, Fail> {
+    let mut first: HashMap<(i32, u32), (EpochMillis, Id)> = HashMap::new();
+    for m in phone.store.meeting_history(cell_id.to_string())? {
+        let held = matches!(m.status, MeetingStatus::Recorded | MeetingStatus::Signed);
+        let start = m.actual_start.unwrap_or(m.planned_start);
+        let Some(&month) = months.iter().find(|&&month| in_month(start, month)) else {
+            continue;
         };
-        let mut held = None;
-        if let Some(id) = meeting {
-            let record = phone.store.meeting_record(id.clone())?;
-            if in_month(
-                record
-                    .meeting
-                    .actual_start
-                    .unwrap_or(record.meeting.planned_start),
-            ) {
-                held = Some((record, phone.store.assess_meeting(id.clone())?));
-            }
+        if !held || !m.kind.is_regular() {
+            continue;
         }
-        let due_day = cell.meeting_day.map(u32::from).unwrap_or(24);
-        let last_day = NaiveDate::from_ymd_opt(year, month, 1)
-            .and_then(|d| d.checked_add_months(Months::new(1)))
-            .and_then(|d| d.pred_opt())
-            .map(|d| d.day())
-            .unwrap_or(28);
-        let due = NaiveDate::from_ymd_opt(year, month, due_day.clamp(1, last_day)).ok_or("date")?;
-        let met = held.is_some();
-        let overdue = !met && today.0 > due;
-        let (present, expected, grade, value) = match &held {
-            Some((record, a)) => {
-                let grade = a.quality.judged_entered.then_some(a.quality.grade);
-                let start = record
-                    .meeting
-                    .actual_start
-                    .unwrap_or(record.meeting.planned_start);
-                let date = local_datetime(start).date();
-                (
-                    a.attendance.present,
-                    a.attendance.expected,
-                    grade,
-                    json!({
-                        "date": format!("{:02}/{:02}/{:04}", date.day(), date.month(), date.year()),
-                        "duration_minutes": a.duration_minutes,
-                        "present": a.attendance.present,
-                        "expected": a.attendance.expected,
-                        "attendance_percent": a.attendance.rate_percent,
-                        "attendance_text": a.attendance.rate_percent.map(rules::format_percent),
-                        "quality_total": a.quality.total,
-                        "grade": grade.map(QualityGrade::label),
-                    }),
-                )
-            }
-            None => (0, 0, None, json!({})),
-        };
-        let mut value = value;
-        value["cell_id"] = json!(cell.id);
-        value["cell_name"] = json!(cell.name);
-        value["met"] = json!(met);
-        value["overdue"] = json!(overdue);
-        out.push(CellExpectation {
-            value,
-            present,
-            expected,
-            grade,
-            met,
-            overdue,
-        });
+        let earlier = first.get(&month).is_none_or(|(at, _)| start < *at);
+        if earlier {
+            first.insert(month, (start, m.meeting_id));
+        }
+    }
+    let mut out = HashMap::new();
+    for (month, (start, id)) in first {
+        let assessment = phone.store.assess_meeting(id)?;
+        out.insert(month, Held { start, assessment });
     }
     Ok(out)
 }
 
-/// The cadres' month by `compliance::compliance`, with the verdicts their phones hold.
-fn cadre_expectations(f: &Fixture, year: i32, month: u32) -> Result<Vec<Value>, Fail> {
-    let s = &f.world.main;
+fn grade_of(a: &MeetingAssessment) -> Option<QualityGrade> {
+    a.quality.judged_entered.then_some(a.quality.grade)
+}
+
+const GRADES: [QualityGrade; 4] = [
+    QualityGrade::Good,
+    QualityGrade::Fair,
+    QualityGrade::Average,
+    QualityGrade::Poor,
+];
+
+fn grade_index(grade: QualityGrade) -> usize {
+    match grade {
+        QualityGrade::Good => 0,
+        QualityGrade::Fair => 1,
+        QualityGrade::Average => 2,
+        QualityGrade::Poor => 3,
+    }
+}
+
+/// Sums over the cells' meetings of one month.
+#[derive(Default)]
+struct MonthSums {
+    met: u32,
+    present: u32,
+    expected: u32,
+    grades: [u32; 4],
+    ungraded: u32,
+}
+
+impl MonthSums {
+    fn add(&mut self, a: &MeetingAssessment) {
+        self.met += 1;
+        self.present += a.attendance.present;
+        self.expected += a.attendance.expected;
+        match grade_of(a) {
+            Some(g) => self.grades[grade_index(g)] += 1,
+            None => self.ungraded += 1,
+        }
+    }
+
+    fn attendance_percent(&self) -> Option<f64> {
+        (self.expected > 0).then(|| f64::from(self.present) * 100.0 / f64::from(self.expected))
+    }
+
+    fn grades_json(&self) -> Value {
+        let mut grades = serde_json::Map::new();
+        for (g, n) in GRADES.iter().zip(self.grades) {
+            grades.insert(g.label().to_string(), json!(n));
+        }
+        Value::Object(grades)
+    }
+}
+
+/// The cells' month and its trends.
+struct CellsExpected {
+    /// Per cell, its row for the month.
+    rows: Vec<Value>,
+    /// Per month of the 12-month window ending with the month, the sums.
+    sums: BTreeMap<(i32, u32), MonthSums>,
+}
+
+fn cell_expectations(f: &Fixture, month: (i32, u32)) -> Result<CellsExpected, Fail> {
+    let d = &f.demo;
+    let window: Vec<(i32, u32)> = (0..TREND_MONTHS as i32)
+        .rev()
+        .map(|back| add_months(month, -back))
+        .collect();
+    let today = local_date(now());
+    let mut sums: BTreeMap<(i32, u32), MonthSums> =
+        window.iter().map(|&m| (m, MonthSums::default())).collect();
+    let mut rows = Vec::new();
+    for (cell, phone) in d.commune.cells.iter().zip(&d.secretaries) {
+        let held = held_meetings(phone, &cell.id, &window)?;
+        for (m, h) in &held {
+            if let Some(s) = sums.get_mut(m) {
+                s.add(&h.assessment);
+            }
+        }
+        let (year, mon) = month;
+        let due_day = cell.meeting_day.map(u32::from).unwrap_or(24);
+        let last_day = NaiveDate::from_ymd_opt(year, mon, 1)
+            .and_then(|d| d.checked_add_months(Months::new(1)))
+            .and_then(|d| d.pred_opt())
+            .map(|d| d.day())
+            .unwrap_or(28);
+        let due = NaiveDate::from_ymd_opt(year, mon, due_day.clamp(1, last_day)).ok_or("date")?;
+        let this = held.get(&month);
+        let mut row = match this {
+            Some(h) => {
+                let a = &h.assessment;
+                let date = local_datetime(h.start).date();
+                json!({
+                    "date": format!("{:02}/{:02}/{:04}", date.day(), date.month(), date.year()),
+                    "duration_minutes": a.duration_minutes,
+                    "present": a.attendance.present,
+                    "expected": a.attendance.expected,
+                    "attendance_percent": a.attendance.rate_percent,
+                    "attendance_text": a.attendance.rate_percent.map(rules::format_percent),
+                    "quality_total": a.quality.total,
+                    "grade": grade_of(a).map(QualityGrade::label),
+                })
+            }
+            None => json!({}),
+        };
+        row["cell_id"] = json!(cell.id);
+        row["cell_name"] = json!(cell.name);
+        row["met"] = json!(this.is_some());
+        row["overdue"] = json!(this.is_none() && today.0 > due);
+        rows.push(row);
+    }
+    Ok(CellsExpected { rows, sums })
+}
+
+/// The cadres' month by `compliance::compliance`, with the verdicts their phones hold;
+/// and the check-ins waiting for review from January to the month's end.
+fn cadre_expectations(f: &Fixture, month: (i32, u32)) -> Result<(Vec<Value>, usize), Fail> {
+    let d = &f.demo;
+    let (year, mon) = month;
     let mut out = Vec::new();
-    for (cadre_id, phone_name) in &s.cadre_phones {
-        let phone = f.phone(phone_name).ok_or("cadre phone")?;
-        let visits: Vec<VisitRecord> = phone
-            .store
-            .my_check_ins(cadre_id.clone())?
-            .into_iter()
+    let mut to_review = 0;
+    for (cadre, phone) in d.commune.cadres.iter().zip(&d.cadres) {
+        let rows = phone.store.my_check_ins(cadre.id.clone())?;
+        let visits: Vec<VisitRecord> = rows
+            .iter()
             .map(|row| VisitRecord {
                 meeting_id: row.check_in.meeting_id.clone(),
                 cell_id: row.check_in.cell_id.clone(),
@@ -794,37 +778,38 @@ fn cadre_expectations(f: &Fixture, year: i32, month: u32) -> Result<Vec<Value>, 
                 status: row.verdict.status,
             })
             .collect();
-        let result = compliance(
-            cadre_id,
-            &s.commune.assignments,
-            &visits,
-            s.commune.requirement,
-            year,
-            month,
-        );
-        let name = s
-            .commune
-            .cadres
+        to_review += visits
             .iter()
-            .find(|c| &c.id == cadre_id)
-            .map(|c| c.full_name.clone())
-            .unwrap_or_default();
+            .filter(|v| v.status == VerdictStatus::NeedsReview)
+            .filter(|v| {
+                let d = local_datetime(v.at).date();
+                d.year() == year && d.month() <= mon
+            })
+            .count();
+        let result = compliance(
+            &cadre.id,
+            &d.commune.assignments,
+            &visits,
+            d.commune.requirement,
+            year,
+            mon,
+        );
         out.push(json!({
-            "cadre_id": cadre_id,
-            "name": name,
+            "cadre_id": cadre.id,
+            "name": cadre.full_name,
             "required": result.totals.required_this_month,
             "done": result.totals.verified_this_month,
             "needs_review": result.totals.needs_review_this_month,
-            "unverified_check_ins": visits.iter().filter(|v| v.status != VerdictStatus::Verified).count(),
         }));
     }
-    Ok(out)
+    Ok((out, to_review))
 }
 
-/// Petitions of the commune as the secretaries' phones hold them.
-fn petition_expectations(f: &Fixture, year: i32, month: u32) -> Result<Value, Fail> {
-    let s = &f.world.main;
-    let (mut open, mut raised) = (0u32, 0u32);
+/// Petitions of the commune as the secretaries' phones hold them: open ones (all time),
+/// those raised in the month and those resolved in it.
+fn petition_expectations(f: &Fixture, month: (i32, u32)) -> Result<Value, Fail> {
+    let d = &f.demo;
+    let (mut open, mut raised, mut resolved) = (0u32, 0u32, 0u32);
     const STATUSES: [PetitionStatus; 5] = [
         PetitionStatus::Raised,
         PetitionStatus::Forwarded,
@@ -832,8 +817,7 @@ fn petition_expectations(f: &Fixture, year: i32, month: u32) -> Result<Value, Fa
         PetitionStatus::Resolved,
         PetitionStatus::Declined,
     ];
-    for (cell, phone_name) in s.commune.cells.iter().zip(&s.secretaries) {
-        let phone = f.phone(phone_name).ok_or("secretary phone")?;
+    for (cell, phone) in d.commune.cells.iter().zip(&d.secretaries) {
         for p in phone.store.petitions_of_cell(cell.id.clone())? {
             let status = p.petition.status;
             if STATUSES
@@ -842,71 +826,81 @@ fn petition_expectations(f: &Fixture, year: i32, month: u32) -> Result<Value, Fa
             {
                 open += 1;
             }
-            let d = local_datetime(p.petition.raised_at).date();
-            if (d.year(), d.month()) == (year, month) {
+            if in_month(p.petition.raised_at, month) {
                 raised += 1;
+            }
+            if p.responses
+                .iter()
+                .any(|r| r.status == PetitionStatus::Resolved && in_month(r.responded_at, month))
+            {
+                resolved += 1;
             }
         }
     }
-    Ok(json!({ "open": open, "raised_in_month": raised }))
+    Ok(json!({ "open": open, "raised": raised, "resolved": resolved }))
 }
 
-fn month_of(q: &MonthQuery) -> Result<(i32, u32), Reply> {
-    parse_month(&q.month).ok_or_else(|| problem(StatusCode::BAD_REQUEST, "month=YYYY-MM"))
+fn overview_expectations(f: &Fixture, month: (i32, u32)) -> Result<Value, Fail> {
+    let CellsExpected { rows: cells, sums } = cell_expectations(f, month)?;
+    let (cadres, to_review) = cadre_expectations(f, month)?;
+    let petitions = petition_expectations(f, month)?;
+    let n = cells.len() as u32;
+    let this = sums.get(&month).ok_or("the month is in its window")?;
+    let percent = this.attendance_percent();
+    let sum = |key: &str| {
+        cadres
+            .iter()
+            .map(|c| c[key].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
+    let trends: Vec<Value> = sums
+        .iter()
+        .map(|(&(year, mon), s)| {
+            let met_percent = (n > 0).then(|| f64::from(s.met) * 100.0 / f64::from(n));
+            json!({
+                "month": month_key((year, mon)),
+                "label": format!("{mon:02}/{year}"),
+                "cells": n,
+                "met": s.met,
+                "met_text": met_percent.map(rules::format_percent),
+                "present": s.present,
+                "expected": s.expected,
+                "attendance_text": s.attendance_percent().map(rules::format_percent),
+                "grades": s.grades_json(),
+                "ungraded": s.ungraded,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "month": month_key(month),
+        "cells": n,
+        "met": this.met,
+        "not_met": n - this.met,
+        "overdue": cells.iter().filter(|c| c["overdue"] == json!(true)).count(),
+        "present": this.present,
+        "expected": this.expected,
+        "attendance_percent": percent,
+        "attendance_text": percent.map(rules::format_percent),
+        "grades": this.grades_json(),
+        "ungraded": this.ungraded,
+        "cadre_visits_required": sum("required"),
+        "cadre_visits_done": sum("done"),
+        "cadre_visits_needing_review": sum("needs_review"),
+        "check_ins_needing_review": to_review,
+        "open_petitions": petitions["open"],
+        "petitions_raised": petitions["raised"],
+        "petitions_resolved": petitions["resolved"],
+        "per_cell": cells,
+        "cadres": cadres,
+        "trends": trends,
+    }))
 }
 
 async fn expected_overview(State(f): State<Arc<Fixture>>, Query(q): Query<MonthQuery>) -> Reply {
-    let (year, month) = match month_of(&q) {
-        Ok(m) => m,
-        Err(r) => return r,
+    let Some(month) = parse_month(&q.month) else {
+        return problem(StatusCode::BAD_REQUEST, "month=YYYY-MM");
     };
-    let result = tokio::task::spawn_blocking(move || -> Result<Value, Fail> {
-        let cells = expectations(&f, year, month)?;
-        let cadres = cadre_expectations(&f, year, month)?;
-        let petitions = petition_expectations(&f, year, month)?;
-        let (present, expected): (u32, u32) = cells
-            .iter()
-            .fold((0, 0), |(p, e), c| (p + c.present, e + c.expected));
-        let percent = (expected > 0).then(|| f64::from(present) * 100.0 / f64::from(expected));
-        let mut grades = serde_json::Map::new();
-        for grade in [
-            QualityGrade::Good,
-            QualityGrade::Fair,
-            QualityGrade::Average,
-            QualityGrade::Poor,
-        ] {
-            let n = cells.iter().filter(|c| c.grade == Some(grade)).count();
-            grades.insert(grade.label().to_string(), json!(n));
-        }
-        let ungraded = cells.iter().filter(|c| c.met && c.grade.is_none()).count();
-        let sum = |key: &str| {
-            cadres
-                .iter()
-                .map(|c| c[key].as_u64().unwrap_or(0))
-                .sum::<u64>()
-        };
-        Ok(json!({
-            "cells": cells.len(),
-            "met": cells.iter().filter(|c| c.met).count(),
-            "not_met": cells.iter().filter(|c| !c.met).count(),
-            "overdue": cells.iter().filter(|c| c.overdue).count(),
-            "present": present,
-            "expected": expected,
-            "attendance_percent": percent,
-            "attendance_text": percent.map(rules::format_percent),
-            "grades": grades,
-            "ungraded": ungraded,
-            "cadre_visits_required": sum("required"),
-            "cadre_visits_done": sum("done"),
-            "check_ins_needing_review": sum("unverified_check_ins"),
-            "open_petitions": petitions["open"],
-            "petitions_raised": petitions["raised_in_month"],
-            "per_cell": cells.iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
-            "cadres": cadres,
-        }))
-    })
-    .await;
-    match result {
+    match tokio::task::spawn_blocking(move || overview_expectations(&f, month)).await {
         Ok(Ok(v)) => (StatusCode::OK, Json(v)),
         Ok(Err(e)) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
         Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
@@ -962,17 +956,14 @@ fn phone_view(phone: &Phone) -> Result<Value, ChiboError> {
 }
 
 async fn sync_phone(State(f): State<Arc<Fixture>>, UrlPath(name): UrlPath<String>) -> Reply {
-    let Some(phone) = f.phone(&name) else {
-        return problem(StatusCode::NOT_FOUND, format!("no phone {name}"));
-    };
     let result = tokio::task::spawn_blocking(move || {
-        let outcome = phone.sync();
-        let view = phone_view(&phone);
-        (outcome, view)
+        f.on_phone(&name, |phone| (phone.sync(), phone_view(phone)))
+            .ok_or(name)
     })
     .await;
     let (outcome, view) = match result {
-        Ok(r) => r,
+        Ok(Ok(r)) => r,
+        Ok(Err(name)) => return problem(StatusCode::NOT_FOUND, format!("no phone {name}")),
         Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, e),
     };
     let mut body = match view {
@@ -1012,16 +1003,23 @@ async fn enroll_phone(State(f): State<Arc<Fixture>>, Json(body): Json<EnrollBody
     {
         return problem(StatusCode::BAD_REQUEST, "name: letters, digits and -");
     }
-    let f2 = f.clone();
+    // A new phone gets a folder of its own, never a seeded phone's store.
+    if f.knows_phone(&body.name) {
+        return problem(
+            StatusCode::CONFLICT,
+            format!("a phone {} exists", body.name),
+        );
+    }
     let result = tokio::task::spawn_blocking(move || -> Result<Value, Fail> {
-        let phone = Phone::open(&body.name, &f2.dir.join("phones").join(&body.name))?;
-        let enrolled = match phone.enroll(&f2.url, &body.code) {
+        let dir = f.demo.dir.join("phones").join(&body.name);
+        let phone = Phone::open(&body.name, &dir)?;
+        let enrolled = match phone.enroll(&f.demo.url, &body.code) {
             Ok(e) => e,
             Err(e) => return Ok(json!({ "status": "refused", "error": e.to_string() })),
         };
         let sync = phone.sync().map(|r| r.complete);
         let view = phone_view(&phone)?;
-        f2.phones
+        f.enrolled
             .lock()
             .expect("phones")
             .insert(body.name.clone(), Arc::new(phone));
