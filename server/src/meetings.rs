@@ -74,7 +74,8 @@ fn current_revisions(mut records: Vec<MeetingRecord>) -> Vec<MeetingRecord> {
         .collect();
     records.retain(|r| !corrected.contains(&r.meeting.id));
     records.sort_by(|a, b| {
-        a.meeting.started_at()
+        a.meeting
+            .started_at()
             .cmp(&b.meeting.started_at())
             .then(a.meeting.id.cmp(&b.meeting.id))
     });

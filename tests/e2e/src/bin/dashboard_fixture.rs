@@ -37,7 +37,6 @@ use chibo_core::visits::PhotoRef;
 use chibo_demo::meetings::{record_meeting, MonthPlan};
 use chibo_demo::seed::{self, Commune};
 use chibo_demo::{seed_with_history, Phone, SeedOptions, SeededDemo};
-use chibo_domain::checkin::VerdictStatus;
 use chibo_domain::compliance::{compliance, VisitRecord};
 use chibo_domain::rules::{self, MeetingAssessment, QualityGrade};
 use chibo_domain::sync::Role;
@@ -771,18 +770,14 @@ fn cadre_expectations(f: &Fixture, month: (i32, u32)) -> Result<(Vec<Value>, usi
         let rows = phone.store.my_check_ins(cadre.id.clone())?;
         let visits: Vec<VisitRecord> = rows
             .iter()
-            .map(|row| VisitRecord {
-                meeting_id: row.check_in.meeting_id.clone(),
-                cell_id: row.check_in.cell_id.clone(),
-                at: row.verdict.effective_time,
-                status: row.verdict.status,
-            })
+            .filter_map(|row| VisitRecord::of(&row.check_in, &row.verdict))
             .collect();
-        to_review += visits
+        // Waiting for the office: flagged, not yet reviewed, from January to the month.
+        to_review += rows
             .iter()
-            .filter(|v| v.status == VerdictStatus::NeedsReview)
-            .filter(|v| {
-                let d = local_datetime(v.at).date();
+            .filter(|row| row.verdict.awaits_review())
+            .filter(|row| {
+                let d = local_datetime(row.verdict.effective_time).date();
                 d.year() == year && d.month() <= mon
             })
             .count();
