@@ -625,3 +625,71 @@ async fn the_pages_act_for_an_admin_refuse_a_viewer_and_a_missing_token() {
     assert_eq!(file.headers()["content-type"], "application/pdf");
     assert_eq!(file.bytes().await.unwrap().as_ref(), b"%PDF-1.4 chuyen de");
 }
+
+#[tokio::test]
+async fn the_petitions_inbox_pages_newest_first_and_an_answer_returns_to_the_same_page() {
+    let mut w = World::new().await;
+    // 30 petitions of cell A, one a day from 1 October, the newest last.
+    let petitions: Vec<Petition> = (0..30)
+        .map(|day| {
+            let mut p = w.a.petition(None, at(2026, 10, 1, 8, 0) + day * DAY);
+            p.content = format!("Kiến nghị số {}", day + 1);
+            p
+        })
+        .collect();
+    let changes = petitions
+        .iter()
+        .map(|p| Change::RaisePetition {
+            petition: p.clone(),
+        })
+        .collect();
+    assert_all_applied(&w.secretary_a.push(&w.srv, changes).await);
+    let base = format!("/communes/{}", w.commune.id);
+    let admin = browser(&w, "vanphong", DashboardRole::CommuneAdmin).await;
+    let articles = |html: &str| html.matches("<article class=\"petition\"").count();
+
+    let (status, first) = page(&admin, &w, &format!("{base}/petitions")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(first.contains("30 kiến nghị"));
+    assert_eq!(articles(&first), 25);
+    assert!(first.contains("Kiến nghị số 30"), "the newest first");
+    assert!(!first.contains("Kiến nghị số 5<"));
+    assert!(first.contains("Trang 1/2"));
+    assert!(first.contains("?page=2\" rel=\"next\""), "{first}");
+
+    let (_, second) = page(&admin, &w, &format!("{base}/petitions?page=2")).await;
+    assert_eq!(articles(&second), 5);
+    assert!(second.contains("Kiến nghị số 1<"));
+    assert!(second.contains("rel=\"prev\""));
+    // Past the end: the last page.
+    let (_, beyond) = page(&admin, &w, &format!("{base}/petitions?page=9")).await;
+    assert_eq!(articles(&beyond), 5);
+
+    // Answering one on page 2, filtered by cell, comes back to page 2 of that cell.
+    let csrf = csrf_of(&second);
+    let cell = w.a.cell.id.clone();
+    let r = admin
+        .post(
+            w.srv
+                .url(&format!("{base}/petitions/{}/respond", petitions[0].id)),
+        )
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "answer"),
+            ("text", "Xã đã giao thôn kiểm tra"),
+            ("cell", cell.as_str()),
+            ("page", "2"),
+            ("status", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with(&format!("{base}/petitions?cell={cell}&page=2&done=")),
+        "{location}"
+    );
+    let (_, back) = page(&admin, &w, &location).await;
+    assert!(back.contains("Xã đã giao thôn kiểm tra"));
+}

@@ -1,6 +1,8 @@
 //! `/communes/{c}/petitions`: the office's inbox of petitions raised by the cells, filtered
 //! by status, category and cell, each with its history of responses and the forms that
-//! answer, forward, resolve or decline it (the moves `rules::petition` allows).
+//! answer, forward, resolve or decline it (the moves `rules::petition` allows). Newest
+//! first, [`PAGE_SIZE`] a page: a commune gathers hundreds a year, and the page must stay
+//! light on an office PC. An action returns to the same filters and page.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -18,7 +20,7 @@ use crate::storage;
 use crate::AppState;
 
 use super::cadres::{after_action, date_time_text};
-use super::layout::{blocking, commune_path, render, Chrome, Nav, PageError};
+use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
 use super::session::{CommuneScope, CommuneWriter, CsrfForm};
 
 pub fn routes() -> Router<AppState> {
@@ -29,6 +31,9 @@ pub fn routes() -> Router<AppState> {
             post(respond),
         )
 }
+
+/// Petitions shown on one page of the inbox.
+pub const PAGE_SIZE: usize = 25;
 
 const STATUSES: [PetitionStatus; 5] = [
     PetitionStatus::Raised,
@@ -96,6 +101,14 @@ struct PetitionsPage {
     categories: Vec<Choice>,
     cells: Vec<Choice>,
     petitions: Vec<PetitionRow>,
+    /// Petitions matching the filters, on every page.
+    total: usize,
+    /// "Trang 2/7", with the links to the pages around it (None at either end).
+    page_label: String,
+    previous_href: Option<String>,
+    next_href: Option<String>,
+    /// The filters and page, sent along by the forms to come back to them.
+    return_fields: Vec<(&'static str, String)>,
     may_write: bool,
     done: Option<String>,
     error: Option<String>,
@@ -106,8 +119,33 @@ struct Filters {
     status: Option<String>,
     category: Option<String>,
     cell: Option<String>,
+    page: Option<String>,
     done: Option<String>,
     error: Option<String>,
+}
+
+/// The inbox's query for these filters and page ("" when none), values encoded.
+fn inbox_query(
+    status: Option<&str>,
+    category: Option<&str>,
+    cell: Option<&str>,
+    page: usize,
+) -> String {
+    let page = (page > 1).then(|| page.to_string());
+    let parts: Vec<String> = [
+        ("status", status),
+        ("category", category),
+        ("cell", cell),
+        ("page", page.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| format!("{k}={}", urlencode(v))))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 fn action_label(action: PetitionAction) -> &'static str {
@@ -141,8 +179,14 @@ async fn page(
     );
     let commune_id = scope.commune.id.clone();
     let storage = state.storage.clone();
+    let requested_page = f
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     let (status2, category2, cell2) = (status.clone(), category.clone(), cell.clone());
-    let (cells, petitions) = blocking(move || {
+    let (cells, petitions, total, page_number) = blocking(move || {
         Ok(storage::read(&*storage, |tx| {
             let docs = CommuneDocs::new(tx, &commune_id);
             let cells = docs.cells()?;
@@ -153,8 +197,16 @@ async fn page(
                     && cell2.as_ref().is_none_or(|c| &p.cell_id == c)
             });
             petitions.sort_by(|a, b| b.raised_at.cmp(&a.raised_at).then(a.id.cmp(&b.id)));
-            let mut rows = Vec::with_capacity(petitions.len());
-            for p in petitions {
+            let total = petitions.len();
+            // A page past the end (the last petition just left the filter) shows the last.
+            let last_page = total.div_ceil(PAGE_SIZE).max(1);
+            let page_number = requested_page.min(last_page);
+            let shown = petitions
+                .into_iter()
+                .skip((page_number - 1) * PAGE_SIZE)
+                .take(PAGE_SIZE);
+            let mut rows = Vec::with_capacity(PAGE_SIZE);
+            for p in shown {
                 let mut responses = docs.responses_to(&p.id)?;
                 responses.sort_by_key(|r| r.responded_at);
                 rows.push(PetitionRow {
@@ -193,13 +245,34 @@ async fn page(
                     .collect(),
                 });
             }
-            Ok((cells, rows))
+            Ok((cells, rows, total, page_number))
         })?)
     })
     .await?;
+    let last_page = total.div_ceil(PAGE_SIZE).max(1);
+    let base = commune_path(&scope.commune.id);
+    let href = |n: usize| {
+        format!(
+            "{base}/petitions{}",
+            inbox_query(status.as_deref(), category.as_deref(), cell.as_deref(), n)
+        )
+    };
     let may_write = scope.user.may_write(&scope.commune);
     let page = PetitionsPage {
-        base: commune_path(&scope.commune.id),
+        page_label: format!("Trang {page_number}/{last_page}"),
+        previous_href: (page_number > 1).then(|| href(page_number - 1)),
+        next_href: (page_number < last_page).then(|| href(page_number + 1)),
+        return_fields: [
+            ("status", status.clone()),
+            ("category", category.clone()),
+            ("cell", cell.clone()),
+            ("page", (page_number > 1).then(|| page_number.to_string())),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
+        .collect(),
+        total,
+        base,
         chrome: Chrome::new(scope.user, Some(scope.commune), Nav::Petitions, "Kiến nghị"),
         statuses: STATUSES
             .iter()
@@ -238,6 +311,15 @@ struct RespondForm {
     action: String,
     #[serde(default)]
     text: String,
+    /// The inbox's filters and page to come back to.
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    cell: String,
+    #[serde(default)]
+    page: String,
 }
 
 async fn respond(
@@ -251,7 +333,18 @@ async fn respond(
     })?;
     let officer = Officer::from(&scope.user);
     let commune_id = scope.commune.id.clone();
-    let page = format!("{}/petitions", commune_path(&commune_id));
+    // Rebuilt from the known filters, so the redirect stays on this inbox.
+    let non_empty = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_string);
+    let page = format!(
+        "{}/petitions{}",
+        commune_path(&commune_id),
+        inbox_query(
+            non_empty(&form.status).as_deref(),
+            non_empty(&form.category).as_deref(),
+            non_empty(&form.cell).as_deref(),
+            form.page.trim().parse().unwrap_or(1),
+        )
+    );
     let outcome = blocking(move || {
         Ok(office::respond_to_petition(
             &state,

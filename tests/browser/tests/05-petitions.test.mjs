@@ -19,7 +19,11 @@ test("petitions: the office answers one in the inbox, the cell secretary's phone
   const answer = `Xã đã duyệt kinh phí sửa đường nước cho ${cell.name}; thi công trong tháng tới.`;
 
   const { ctx, page } = await signedIn(browser, admin, DESKTOP);
+  // The clerk finds it through the inbox's own filters: the cell, then "raised".
   await page.goto(url(`/communes/${main.id}/petitions`));
+  await page.getByLabel('Chi bộ', { exact: true }).selectOption(cell.id);
+  await page.getByLabel('Trạng thái', { exact: true }).selectOption('raised');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Lọc', exact: true }).click()]);
   const form = page.locator(`form[action$="/petitions/${petition.id}/respond"]`).first();
   await form.scrollIntoViewIfNeeded();
   await form.locator('textarea').first().fill(answer);
@@ -28,7 +32,9 @@ test("petitions: the office answers one in the inbox, the cell secretary's phone
     page.waitForNavigation(),
     form.getByRole('button', { name: /^Trả lời/ }).click(),
   ]);
-  await page.goto(url(`/communes/${main.id}/petitions`));
+  // Back on the same filtered inbox; answered, it has left "raised": the cell's list shows it.
+  assert.match(page.url(), new RegExp(`cell=${cell.id}`), 'the answer returns to the filtered inbox');
+  await page.goto(url(`/communes/${main.id}/petitions?cell=${encodeURIComponent(cell.id)}&status=answered`));
   assert.match(await page.locator('main').innerText(), new RegExp(answer.slice(0, 30)), 'the inbox shows the answer');
   await ctx.close();
 

@@ -32,9 +32,8 @@ async function pages() {
     ['cell', `${c}/cells/${cell.id}`],
     ['meeting', `${c}/meetings/${cell.meeting_id}`],
     ['cadres', `${c}/cadres`],
-    // A year of petitions makes the whole inbox a page over 100 000 px tall, too slow to
-    // capture; one cell's petitions, through the page's own filter, show the same page.
-    ['petitions', `${c}/petitions?cell=${encodeURIComponent(cell.id)}`],
+    // The inbox pages its year of petitions, newest first.
+    ['petitions', `${c}/petitions`],
     ['guidance', `${c}/guidance`],
     ['people', `${c}/people`],
   ];
