@@ -1,5 +1,7 @@
-//! The office's dashboard accounts: created by the admin CLI or the demo, signed in with
-//! a password kept only as an argon2 hash.
+//! The office's dashboard accounts: the first created by the admin CLI or the demo, the
+//! others by a commune admin on the dashboard; signed in with a password kept only as an
+//! argon2 hash. A commune admin can also set a new password for an account of the commune
+//! or lock it; either ends the account's sessions at once.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -63,6 +65,9 @@ pub enum UserError {
     Invalid(String),
     #[error("tên đăng nhập \"{0}\" đã có người dùng")]
     UsernameTaken(String),
+    /// No such account in the commune acted for.
+    #[error("không có tài khoản này")]
+    NotFound,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -147,6 +152,89 @@ pub fn create_user(
 pub fn list_users(storage: &dyn Storage) -> Result<Vec<UserInfo>, UserError> {
     let rows = storage::read(storage, |tx| tx.dashboard_users())?;
     Ok(rows.iter().map(UserInfo::from).collect())
+}
+
+/// The accounts of one commune (its admins and viewers), by username.
+pub fn commune_accounts(
+    storage: &dyn Storage,
+    commune_id: &str,
+) -> Result<Vec<UserInfo>, UserError> {
+    Ok(list_users(storage)?
+        .into_iter()
+        .filter(|u| u.commune_id.as_deref() == Some(commune_id))
+        .collect())
+}
+
+/// What a commune admin changes about an account of the commune.
+#[derive(Clone, Debug)]
+pub enum AccountChange {
+    /// Signs the account out everywhere and refuses its sign-ins.
+    Lock,
+    Unlock,
+    /// A new password (the holder is told it in person); signs the account out everywhere.
+    SetPassword(String),
+}
+
+/// Applies `change` to the account `user_id` of commune `commune_id`, acted by the
+/// account `acting_user_id`, who may not lock themselves out.
+pub fn change_commune_account(
+    storage: &dyn Storage,
+    commune_id: &str,
+    acting_user_id: &str,
+    user_id: &str,
+    change: AccountChange,
+    now: EpochMillis,
+) -> Result<UserInfo, UserError> {
+    if matches!(change, AccountChange::Lock) && user_id == acting_user_id {
+        return Err(UserError::Invalid(
+            "đồng chí không thể tự khóa tài khoản đang dùng".into(),
+        ));
+    }
+    // Hashing is slow: done before the write transaction, not inside it.
+    enum Apply {
+        Lock,
+        Unlock,
+        PasswordHash(String),
+    }
+    let apply = match change {
+        AccountChange::Lock => Apply::Lock,
+        AccountChange::Unlock => Apply::Unlock,
+        AccountChange::SetPassword(password) => {
+            check_password(&password)?;
+            Apply::PasswordHash(hash_password(&password)?)
+        }
+    };
+    let mut outcome = Err(UserError::NotFound);
+    storage::write(storage, |tx| {
+        outcome = Err(UserError::NotFound);
+        let Some(mut row) = tx.dashboard_user(user_id)? else {
+            return Ok(());
+        };
+        if row.commune_id.as_deref() != Some(commune_id) {
+            return Ok(());
+        }
+        let sign_out = match &apply {
+            Apply::Lock => {
+                row.disabled_at.get_or_insert(now);
+                true
+            }
+            Apply::Unlock => {
+                row.disabled_at = None;
+                false
+            }
+            Apply::PasswordHash(hash) => {
+                row.password_hash = hash.clone();
+                true
+            }
+        };
+        tx.update_dashboard_user(&row)?;
+        if sign_out {
+            tx.delete_web_sessions_of(&row.id)?;
+        }
+        outcome = Ok(UserInfo::from(&row));
+        Ok(())
+    })?;
+    outcome
 }
 
 /// Refuses a password shorter than [`MIN_PASSWORD_CHARS`].

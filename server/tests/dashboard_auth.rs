@@ -753,3 +753,286 @@ fn the_cli_creates_the_first_admin_with_a_password_kept_off_the_command_line() {
         &row.password_hash
     ));
 }
+
+// ---------------------------------------------------------------- accounts page
+
+impl Site {
+    fn accounts(&self) -> String {
+        format!("/communes/{}/accounts", self.xuan_hoa)
+    }
+
+    fn account_id(&self, username: &str) -> String {
+        users::list_users(&*self.srv.storage)
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == username)
+            .unwrap_or_else(|| panic!("no account {username}"))
+            .id
+    }
+
+    async fn signed_in(&self, username: &str, password: &str) -> Browser {
+        let browser = self.browser();
+        let page = browser.sign_in(username, password).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        browser
+    }
+
+    /// Posts an account form as the signed-in `admin` and follows the redirect.
+    async fn act(&self, admin: &Browser, path: &str, form: &[(&str, &str)]) -> Page {
+        let csrf = self.session_csrf(admin);
+        let mut fields = form.to_vec();
+        fields.push(("csrf", &csrf));
+        let answer = admin.post(path, &fields).await;
+        match answer.status {
+            StatusCode::SEE_OTHER => admin.get(answer.location.as_deref().unwrap()).await,
+            _ => answer,
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_admin_gives_a_clerk_a_read_only_account_that_signs_in() {
+    let site = Site::new().await;
+    let admin = site.signed_in("hanh", PASSWORD).await;
+
+    let list = admin.get(&site.accounts()).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("Tài khoản văn phòng"));
+    assert!(list.body.contains("Đồng chí lan") && list.body.contains("Chỉ xem"));
+    assert!(
+        !list.body.contains("Đồng chí tinh"),
+        "a province account is not the commune's to manage"
+    );
+
+    let created = site
+        .act(
+            &admin,
+            &site.accounts(),
+            &[
+                ("username", "thu.vp"),
+                ("display_name", "Lò Thị Thu"),
+                ("role", "commune_viewer"),
+                ("password", "mat-khau-cua-thu"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK);
+    assert!(
+        created.body.contains("Đã tạo tài khoản thu.vp"),
+        "{}",
+        created.body
+    );
+    assert!(created.body.contains("Lò Thị Thu"));
+
+    // The clerk signs in, reads the commune, and neither sees nor reaches the accounts.
+    let clerk = site.signed_in("thu.vp", "mat-khau-cua-thu").await;
+    let overview = clerk.get(&format!("/communes/{}", site.xuan_hoa)).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(!overview.body.contains("Tài khoản văn phòng"));
+    assert_eq!(
+        clerk.get(&site.accounts()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let csrf = site.session_csrf(&clerk);
+    let forged = clerk
+        .post(
+            &site.accounts(),
+            &[
+                ("username", "ke-gian"),
+                ("display_name", "Kẻ gian"),
+                ("role", "commune_admin"),
+                ("password", "mat-khau-ke-gian"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Without the session's token, even the admin's form is refused.
+    let no_token = admin
+        .post(
+            &site.accounts(),
+            &[
+                ("username", "ke-gian"),
+                ("display_name", "Kẻ gian"),
+                ("role", "commune_admin"),
+                ("password", "mat-khau-ke-gian"),
+            ],
+        )
+        .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    assert!(users::list_users(&*site.srv.storage)
+        .unwrap()
+        .iter()
+        .all(|u| u.username != "ke-gian"));
+    let tinh = site.signed_in("tinh", PASSWORD).await;
+    assert_eq!(
+        tinh.get(&site.accounts()).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_refused_account_says_why_and_keeps_what_was_typed() {
+    let site = Site::new().await;
+    let admin = site.signed_in("hanh", PASSWORD).await;
+    let short = site
+        .act(
+            &admin,
+            &site.accounts(),
+            &[
+                ("username", "thu.vp"),
+                ("display_name", "Lò Thị Thu"),
+                ("role", "commune_viewer"),
+                ("password", "ngan"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(
+        short.body.contains("Mật khẩu phải có ít nhất 10 ký tự."),
+        "{}",
+        short.body
+    );
+    assert!(short.body.contains(r#"value="thu.vp""#));
+    assert!(short.body.contains(r#"value="Lò Thị Thu""#));
+    assert!(
+        !short.body.contains("ngan\""),
+        "the password is never echoed"
+    );
+
+    let taken = site
+        .act(
+            &admin,
+            &site.accounts(),
+            &[
+                ("username", "LAN"),
+                ("display_name", "Người khác"),
+                ("role", "commune_admin"),
+                ("password", "mat-khau-khac-1"),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::BAD_REQUEST);
+    assert!(taken.body.contains("đã có người dùng"), "{}", taken.body);
+    assert_eq!(users::list_users(&*site.srv.storage).unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_locked_account_is_out_at_once_and_a_new_password_ends_old_sessions() {
+    let site = Site::new().await;
+    let admin = site.signed_in("hanh", PASSWORD).await;
+    let lan = site.signed_in("lan", PASSWORD).await;
+    let own = format!("/probe/communes/{}", site.xuan_hoa);
+    assert_eq!(lan.get(&own).await.status, StatusCode::OK);
+    let lan_id = site.account_id("lan");
+
+    let locked = site
+        .act(
+            &admin,
+            &format!("{}/{lan_id}/lock", site.accounts()),
+            &[("locked", "yes")],
+        )
+        .await;
+    assert!(
+        locked.body.contains("Đã khóa tài khoản lan"),
+        "{}",
+        locked.body
+    );
+    assert!(locked.body.contains("Đã khóa"));
+    let out = lan.get(&own).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "signed out at once");
+    assert_eq!(
+        site.browser().sign_in("lan", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let unlocked = site
+        .act(
+            &admin,
+            &format!("{}/{lan_id}/lock", site.accounts()),
+            &[("locked", "no")],
+        )
+        .await;
+    assert!(unlocked.body.contains("Đã mở khóa tài khoản lan"));
+    let lan = site.signed_in("lan", PASSWORD).await;
+
+    let reset = site
+        .act(
+            &admin,
+            &format!("{}/{lan_id}/password", site.accounts()),
+            &[("password", "mat-khau-moi-cua-lan")],
+        )
+        .await;
+    assert!(
+        reset.body.contains("Đã đặt mật khẩu mới cho lan"),
+        "{}",
+        reset.body
+    );
+    assert_eq!(lan.get(&own).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        site.browser().sign_in("lan", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    site.signed_in("lan", "mat-khau-moi-cua-lan").await;
+
+    // A password that is too short changes nothing.
+    let short = site
+        .act(
+            &admin,
+            &format!("{}/{lan_id}/password", site.accounts()),
+            &[("password", "ngan")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    site.signed_in("lan", "mat-khau-moi-cua-lan").await;
+}
+
+#[tokio::test]
+async fn an_admin_cannot_lock_themselves_or_touch_another_communes_accounts() {
+    let site = Site::new().await;
+    let neighbour = create(
+        &site.srv,
+        "muong",
+        DashboardRole::CommuneAdmin,
+        Some(site.muong_chanh.clone()),
+        None,
+    );
+    let admin = site.signed_in("hanh", PASSWORD).await;
+
+    let own_id = site.account_id("hanh");
+    let page = admin.get(&site.accounts()).await;
+    assert!(page.body.contains("(tài khoản đang dùng)"));
+    let self_lock = site
+        .act(
+            &admin,
+            &format!("{}/{own_id}/lock", site.accounts()),
+            &[("locked", "yes")],
+        )
+        .await;
+    assert_eq!(self_lock.status, StatusCode::BAD_REQUEST);
+    assert!(self_lock
+        .body
+        .contains("Đồng chí không thể tự khóa tài khoản đang dùng."));
+    assert_eq!(
+        admin.get(&site.accounts()).await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+
+    for path in [
+        format!("{}/{}/lock", site.accounts(), neighbour.id),
+        format!("{}/{}/password", site.accounts(), neighbour.id),
+        format!("{}/{}/lock", site.accounts(), site.account_id("tinh")),
+    ] {
+        let answer = site
+            .act(
+                &admin,
+                &path,
+                &[("locked", "yes"), ("password", "mat-khau-chiem-quyen")],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    site.signed_in("muong", PASSWORD).await;
+    site.signed_in("tinh", PASSWORD).await;
+}

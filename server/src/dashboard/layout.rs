@@ -20,6 +20,8 @@ pub enum Nav {
     Petitions,
     Guidance,
     People,
+    /// The commune's dashboard accounts: in the menu of its admins only.
+    Accounts,
     /// A page outside the menu (a meeting, the commune list of a province viewer).
     None,
 }
@@ -71,8 +73,14 @@ impl Chrome {
                 "Định hướng, thông báo",
             ),
             (Nav::People, "/people".to_string(), "Người dùng, thiết bị"),
+            (
+                Nav::Accounts,
+                "/accounts".to_string(),
+                "Tài khoản văn phòng",
+            ),
         ]
         .into_iter()
+        .filter(|(nav, _, _)| *nav != Nav::Accounts || self.user.may_write(commune))
         .map(|(nav, suffix, label)| NavLink {
             href: format!("{base}{suffix}"),
             label,

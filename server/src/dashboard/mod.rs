@@ -9,6 +9,7 @@
 //! `chibo_domain`'s rules; office actions author changes through [`crate::office`], so
 //! they reach the phones by the same scope logs as everything else.
 
+pub mod accounts;
 pub mod assets;
 pub mod cadres;
 pub mod cells;
@@ -39,5 +40,6 @@ pub fn router() -> Router<AppState> {
         .merge(petitions::routes())
         .merge(guidance::routes())
         .merge(people::routes())
+        .merge(accounts::routes())
         .merge(exports::routes())
 }

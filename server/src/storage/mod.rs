@@ -406,6 +406,9 @@ pub trait Tx {
     ) -> StorageResult<Option<DashboardUserRow>>;
     /// Every dashboard user, by username.
     fn dashboard_users(&mut self) -> StorageResult<Vec<DashboardUserRow>>;
+    /// Saves an account's display name, password hash and disabled time (its username,
+    /// role and scope never change).
+    fn update_dashboard_user(&mut self, user: &DashboardUserRow) -> StorageResult<()>;
 
     // ------------------------------------------------------------ web sessions
 
@@ -419,6 +422,8 @@ pub trait Tx {
         expires_at: EpochMillis,
     ) -> StorageResult<()>;
     fn delete_web_session(&mut self, token_hash: &str) -> StorageResult<()>;
+    /// Ends every session of one account (its password was reset, or it was locked).
+    fn delete_web_sessions_of(&mut self, user_id: &str) -> StorageResult<()>;
     /// Forgets sessions with `expires_at <= now`.
     fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()>;
 

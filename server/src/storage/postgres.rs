@@ -1233,6 +1233,15 @@ impl Tx for PgTx<'_, '_> {
         )
     }
 
+    fn update_dashboard_user(&mut self, u: &DashboardUserRow) -> StorageResult<()> {
+        self.execute(
+            "UPDATE dashboard_users SET display_name = $2, password_hash = $3, disabled_at = $4
+             WHERE id = $1",
+            &[&u.id, &u.display_name, &u.password_hash, &u.disabled_at],
+        )
+        .map(drop)
+    }
+
     fn insert_web_session(&mut self, w: &WebSessionRow) -> StorageResult<()> {
         self.insert(
             "web_sessions",
@@ -1287,6 +1296,11 @@ impl Tx for PgTx<'_, '_> {
             &[&token_hash],
         )
         .map(drop)
+    }
+
+    fn delete_web_sessions_of(&mut self, user_id: &str) -> StorageResult<()> {
+        self.execute("DELETE FROM web_sessions WHERE user_id = $1", &[&user_id])
+            .map(drop)
     }
 
     fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()> {

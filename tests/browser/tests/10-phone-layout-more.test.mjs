@@ -1,5 +1,5 @@
-// The pages with wide tables (meeting, cadres, people) fit a 390×844 phone: their tables
+// The pages with wide tables (meeting, cadres, people, accounts) fit a 390×844 phone: their tables
 // scroll inside their own box.
 import { fitsThePhone } from './phone-layout.mjs';
 
-fitsThePhone(['meeting', 'cadres', 'people']);
+fitsThePhone(['meeting', 'cadres', 'people', 'accounts']);

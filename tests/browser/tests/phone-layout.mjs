@@ -34,6 +34,7 @@ export const PAGES = {
   petitions: (c) => `${c}/petitions`,
   guidance: (c) => `${c}/guidance`,
   people: (c) => `${c}/people`,
+  accounts: (c) => `${c}/accounts`,
 };
 
 /// Registers one test per page name: the page never scrolls sideways on the phone.
