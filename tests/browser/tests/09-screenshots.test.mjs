@@ -36,6 +36,7 @@ async function pages() {
     ['petitions', `${c}/petitions`],
     ['guidance', `${c}/guidance`],
     ['people', `${c}/people`],
+    ['accounts', `${c}/accounts`],
   ];
 }
 
@@ -71,5 +72,24 @@ test('screenshots: the province viewer\'s list of communes, and a page that does
     const missing = await page.goto(url('/communes/khong-co-xa-nay'));
     assert.equal(missing.status(), 404);
     await screenshot(page, 'not-found', viewport);
+  }
+});
+
+test('screenshots: an enrolment code and the confirmation before revoking a device', async () => {
+  const { admin, main } = await ids();
+  for (const viewport of [DESKTOP, PHONE]) {
+    const page = await pageAs(admin, viewport);
+    await page.goto(url(`/communes/${main.id}/people`));
+    const issue = page.locator('form[action$="/codes"]').first();
+    await Promise.all([page.waitForNavigation(), issue.getByRole('button').click()]);
+    assert.match(await page.locator('main').innerText(), /Mã đăng ký/);
+    await screenshot(page, 'people-code', viewport);
+
+    await page.goto(url(`/communes/${main.id}/people`));
+    const revoke = page.locator('form[action$="/revoke"]').first();
+    await Promise.all([page.waitForNavigation(), revoke.getByRole('button').click()]);
+    // Only the first step: the page asks again and names the phone.
+    assert.ok(await page.locator('main').getByRole('button', { name: /Thu hồi/ }).count());
+    await screenshot(page, 'people-revoke', viewport);
   }
 });
