@@ -65,7 +65,7 @@ fn month_seed(m: &Month) -> u64 {
 /// When cell `cell` met in `month`, or `None` if it did not (yet). Most cells meet
 /// around the 24th in the evening (agencies and schools in the afternoon); about one
 /// month in twenty a cell skips; in the current month a third of the cells already met
-/// on an earlier day, the rest have not.
+/// on an earlier day (the 1st at the earliest), the rest have not.
 pub fn meeting_start(
     cell: usize,
     kind: CellKind,
@@ -76,10 +76,11 @@ pub fn meeting_start(
     let hour = if kind == CellKind::Village { 19 } else { 14 };
     let day = if month.ago == 0 {
         let today = local_datetime(now).date().day();
-        if !cell.is_multiple_of(3) || today < 3 {
+        // From the 2nd on, so "this month" is never empty but on its very first day.
+        if !cell.is_multiple_of(3) || today < 2 {
             return None;
         }
-        1 + (h % (today as u64 - 2)) as u32
+        1 + (h % (today as u64 - 1)) as u32
     } else {
         // Older months: one cell month in twenty is missed; last month every cell met.
         if month.ago >= 2 && h % 20 == 7 {
@@ -328,5 +329,31 @@ mod tests {
             .filter_map(|c| meeting_start(c, CellKind::Village, this, now))
             .collect();
         assert!(!this_month.is_empty() && this_month.len() < 43);
+    }
+
+    #[test]
+    fn on_the_second_of_the_month_some_cells_met_the_evening_before() {
+        let now = from_local(
+            NaiveDate::from_ymd_opt(2026, 12, 2)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+        );
+        let this = *months_up_to(now, 0).last().unwrap();
+        let starts: Vec<_> = (0..43)
+            .filter_map(|c| meeting_start(c, CellKind::Village, &this, now))
+            .collect();
+        assert_eq!(starts.len(), 15, "every third cell");
+        let first = from_local(
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+                .unwrap()
+                .and_hms_opt(19, 30, 0)
+                .unwrap(),
+        );
+        assert!(starts.iter().all(|s| *s == first));
+        // On the 1st nobody has met yet.
+        let first_day = first - 10 * 3_600_000;
+        let this = *months_up_to(first_day, 0).last().unwrap();
+        assert!((0..43).all(|c| meeting_start(c, CellKind::Village, &this, first_day).is_none()));
     }
 }
