@@ -756,6 +756,21 @@ fn the_cli_creates_the_first_admin_with_a_password_kept_off_the_command_line() {
 
 // ---------------------------------------------------------------- accounts page
 
+/// The new-account form's fields.
+fn account_form<'a>(
+    username: &'a str,
+    display_name: &'a str,
+    role: &'a str,
+    password: &'a str,
+) -> [(&'a str, &'a str); 4] {
+    [
+        ("username", username),
+        ("display_name", display_name),
+        ("role", role),
+        ("password", password),
+    ]
+}
+
 impl Site {
     fn accounts(&self) -> String {
         format!("/communes/{}/accounts", self.xuan_hoa)
@@ -775,6 +790,21 @@ impl Site {
         let page = browser.sign_in(username, password).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         browser
+    }
+
+    async fn create_account(&self, admin: &Browser, form: &[(&str, &str)]) -> Page {
+        self.act(admin, &self.accounts(), form).await
+    }
+
+    async fn lock(&self, admin: &Browser, account_id: &str, locked: bool) -> Page {
+        let path = format!("{}/{account_id}/lock", self.accounts());
+        let locked = if locked { "yes" } else { "no" };
+        self.act(admin, &path, &[("locked", locked)]).await
+    }
+
+    async fn set_password(&self, admin: &Browser, account_id: &str, password: &str) -> Page {
+        let path = format!("{}/{account_id}/password", self.accounts());
+        self.act(admin, &path, &[("password", password)]).await
     }
 
     /// Posts an account form as the signed-in `admin` and follows the redirect.
@@ -805,15 +835,9 @@ async fn an_admin_gives_a_clerk_a_read_only_account_that_signs_in() {
     );
 
     let created = site
-        .act(
+        .create_account(
             &admin,
-            &site.accounts(),
-            &[
-                ("username", "thu.vp"),
-                ("display_name", "Lò Thị Thu"),
-                ("role", "commune_viewer"),
-                ("password", "mat-khau-cua-thu"),
-            ],
+            &account_form("thu.vp", "Lò Thị Thu", "commune_viewer", "mat-khau-cua-thu"),
         )
         .await;
     assert_eq!(created.status, StatusCode::OK);
@@ -838,12 +862,10 @@ async fn an_admin_gives_a_clerk_a_read_only_account_that_signs_in() {
         .post(
             &site.accounts(),
             &[
-                ("username", "ke-gian"),
-                ("display_name", "Kẻ gian"),
-                ("role", "commune_admin"),
-                ("password", "mat-khau-ke-gian"),
-                ("csrf", &csrf),
-            ],
+                &account_form("ke-gian", "Kẻ gian", "commune_admin", "mat-khau-ke-gian")[..],
+                &[("csrf", &csrf)],
+            ]
+            .concat(),
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
@@ -851,12 +873,7 @@ async fn an_admin_gives_a_clerk_a_read_only_account_that_signs_in() {
     let no_token = admin
         .post(
             &site.accounts(),
-            &[
-                ("username", "ke-gian"),
-                ("display_name", "Kẻ gian"),
-                ("role", "commune_admin"),
-                ("password", "mat-khau-ke-gian"),
-            ],
+            &account_form("ke-gian", "Kẻ gian", "commune_admin", "mat-khau-ke-gian"),
         )
         .await;
     assert_eq!(no_token.status, StatusCode::FORBIDDEN);
@@ -876,15 +893,9 @@ async fn a_refused_account_says_why_and_keeps_what_was_typed() {
     let site = Site::new().await;
     let admin = site.signed_in("hanh", PASSWORD).await;
     let short = site
-        .act(
+        .create_account(
             &admin,
-            &site.accounts(),
-            &[
-                ("username", "thu.vp"),
-                ("display_name", "Lò Thị Thu"),
-                ("role", "commune_viewer"),
-                ("password", "ngan"),
-            ],
+            &account_form("thu.vp", "Lò Thị Thu", "commune_viewer", "ngan"),
         )
         .await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
@@ -901,15 +912,9 @@ async fn a_refused_account_says_why_and_keeps_what_was_typed() {
     );
 
     let taken = site
-        .act(
+        .create_account(
             &admin,
-            &site.accounts(),
-            &[
-                ("username", "LAN"),
-                ("display_name", "Người khác"),
-                ("role", "commune_admin"),
-                ("password", "mat-khau-khac-1"),
-            ],
+            &account_form("LAN", "Người khác", "commune_admin", "mat-khau-khac-1"),
         )
         .await;
     assert_eq!(taken.status, StatusCode::BAD_REQUEST);
@@ -926,13 +931,7 @@ async fn a_locked_account_is_out_at_once_and_a_new_password_ends_old_sessions() 
     assert_eq!(lan.get(&own).await.status, StatusCode::OK);
     let lan_id = site.account_id("lan");
 
-    let locked = site
-        .act(
-            &admin,
-            &format!("{}/{lan_id}/lock", site.accounts()),
-            &[("locked", "yes")],
-        )
-        .await;
+    let locked = site.lock(&admin, &lan_id, true).await;
     assert!(
         locked.body.contains("Đã khóa tài khoản lan"),
         "{}",
@@ -946,22 +945,12 @@ async fn a_locked_account_is_out_at_once_and_a_new_password_ends_old_sessions() 
         StatusCode::UNAUTHORIZED
     );
 
-    let unlocked = site
-        .act(
-            &admin,
-            &format!("{}/{lan_id}/lock", site.accounts()),
-            &[("locked", "no")],
-        )
-        .await;
+    let unlocked = site.lock(&admin, &lan_id, false).await;
     assert!(unlocked.body.contains("Đã mở khóa tài khoản lan"));
     let lan = site.signed_in("lan", PASSWORD).await;
 
     let reset = site
-        .act(
-            &admin,
-            &format!("{}/{lan_id}/password", site.accounts()),
-            &[("password", "mat-khau-moi-cua-lan")],
-        )
+        .set_password(&admin, &lan_id, "mat-khau-moi-cua-lan")
         .await;
     assert!(
         reset.body.contains("Đã đặt mật khẩu mới cho lan"),
@@ -976,13 +965,7 @@ async fn a_locked_account_is_out_at_once_and_a_new_password_ends_old_sessions() 
     site.signed_in("lan", "mat-khau-moi-cua-lan").await;
 
     // A password that is too short changes nothing.
-    let short = site
-        .act(
-            &admin,
-            &format!("{}/{lan_id}/password", site.accounts()),
-            &[("password", "ngan")],
-        )
-        .await;
+    let short = site.set_password(&admin, &lan_id, "ngan").await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
     site.signed_in("lan", "mat-khau-moi-cua-lan").await;
 }
@@ -1002,13 +985,7 @@ async fn an_admin_cannot_lock_themselves_or_touch_another_communes_accounts() {
     let own_id = site.account_id("hanh");
     let page = admin.get(&site.accounts()).await;
     assert!(page.body.contains("(tài khoản đang dùng)"));
-    let self_lock = site
-        .act(
-            &admin,
-            &format!("{}/{own_id}/lock", site.accounts()),
-            &[("locked", "yes")],
-        )
-        .await;
+    let self_lock = site.lock(&admin, &own_id, true).await;
     assert_eq!(self_lock.status, StatusCode::BAD_REQUEST);
     assert!(self_lock
         .body
