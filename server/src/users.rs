@@ -68,8 +68,24 @@ pub enum UserError {
     /// No such account in the commune acted for.
     #[error("không có tài khoản này")]
     NotFound,
+    /// The current password, given to change it, is not the account's.
+    #[error("mật khẩu đang dùng không đúng")]
+    WrongPassword,
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl UserError {
+    /// The message as a sentence for a page (the messages start in lower case: on the
+    /// command line they follow "lỗi: ").
+    pub fn as_sentence(&self) -> String {
+        let message = self.to_string();
+        let mut chars = message.chars();
+        match chars.next() {
+            Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+            None => String::new(),
+        }
+    }
 }
 
 /// Checks `new`, hashes its password (argon2id) and stores the account.
@@ -229,12 +245,46 @@ pub fn change_commune_account(
         };
         tx.update_dashboard_user(&row)?;
         if sign_out {
-            tx.delete_web_sessions_of(&row.id)?;
+            tx.delete_web_sessions_of(&row.id, None)?;
         }
         outcome = Ok(UserInfo::from(&row));
         Ok(())
     })?;
     outcome
+}
+
+/// The holder of account `user_id` changes their own password, proving the current one.
+/// Their other sessions end; the one whose hash is `keep_session` (the one they are
+/// using) goes on.
+pub fn change_own_password(
+    storage: &dyn Storage,
+    user_id: &str,
+    current: &str,
+    new: &str,
+    keep_session: &str,
+) -> Result<(), UserError> {
+    let Some(row) = storage::read(storage, |tx| tx.dashboard_user(user_id))? else {
+        return Err(UserError::NotFound);
+    };
+    if !verify_password(current, &row.password_hash) {
+        return Err(UserError::WrongPassword);
+    }
+    check_password(new)?;
+    if new == current {
+        return Err(UserError::Invalid(
+            "mật khẩu mới phải khác mật khẩu đang dùng".into(),
+        ));
+    }
+    let hash = hash_password(new)?;
+    storage::write(storage, |tx| {
+        let Some(mut row) = tx.dashboard_user(user_id)? else {
+            return Ok(());
+        };
+        row.password_hash = hash.clone();
+        tx.update_dashboard_user(&row)?;
+        tx.delete_web_sessions_of(&row.id, Some(keep_session))
+    })?;
+    Ok(())
 }
 
 /// Refuses a password shorter than [`MIN_PASSWORD_CHARS`].

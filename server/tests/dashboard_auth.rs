@@ -1013,3 +1013,138 @@ async fn an_admin_cannot_lock_themselves_or_touch_another_communes_accounts() {
     site.signed_in("muong", PASSWORD).await;
     site.signed_in("tinh", PASSWORD).await;
 }
+
+// ---------------------------------------------------------------- own password
+
+async fn change_own_password(
+    site: &Site,
+    browser: &Browser,
+    current: &str,
+    new: &str,
+    repeat: &str,
+) -> Page {
+    site.act(
+        browser,
+        "/account/password",
+        &[("current", current), ("new", new), ("repeat", repeat)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn anyone_changes_their_own_password_and_their_other_sessions_end() {
+    let site = Site::new().await;
+    let here = site.signed_in("lan", PASSWORD).await;
+    let elsewhere = site.signed_in("lan", PASSWORD).await;
+    let own = format!("/probe/communes/{}", site.xuan_hoa);
+
+    let form = here.get("/account/password").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Mật khẩu đang dùng"), "{}", form.body);
+    for (current, new, repeat, why) in [
+        (
+            "mat-khau-sai-1",
+            "mat-khau-moi-1",
+            "mat-khau-moi-1",
+            "Mật khẩu đang dùng không đúng",
+        ),
+        (
+            PASSWORD,
+            "mat-khau-moi-1",
+            "mat-khau-moi-2",
+            "Hai lần nhập mật khẩu mới không giống nhau.",
+        ),
+        (
+            PASSWORD,
+            "ngan",
+            "ngan",
+            "Mật khẩu phải có ít nhất 10 ký tự.",
+        ),
+        (
+            PASSWORD,
+            PASSWORD,
+            PASSWORD,
+            "Mật khẩu mới phải khác mật khẩu đang dùng.",
+        ),
+    ] {
+        let refused = change_own_password(&site, &here, current, new, repeat).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{why}");
+        assert!(refused.body.contains(why), "{why}: {}", refused.body);
+    }
+    assert_eq!(
+        elsewhere.get(&own).await.status,
+        StatusCode::OK,
+        "nothing changed yet"
+    );
+
+    let changed = change_own_password(
+        &site,
+        &here,
+        PASSWORD,
+        "mat-khau-rieng-cua-lan",
+        "mat-khau-rieng-cua-lan",
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert!(
+        changed.body.contains("Đã đổi mật khẩu."),
+        "{}",
+        changed.body
+    );
+    assert_eq!(
+        here.get(&own).await.status,
+        StatusCode::OK,
+        "this session goes on"
+    );
+    assert_eq!(
+        elsewhere.get(&own).await.status,
+        StatusCode::SEE_OTHER,
+        "the other one ends"
+    );
+    assert_eq!(
+        site.browser().sign_in("lan", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    site.signed_in("lan", "mat-khau-rieng-cua-lan").await;
+
+    // A province viewer has the page too, without a commune menu.
+    let tinh = site.signed_in("tinh", PASSWORD).await;
+    assert_eq!(tinh.get("/account/password").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_limited_like_signing_in() {
+    let site = Site::new().await;
+    let browser = site.signed_in("hanh", PASSWORD).await;
+    for n in 0..5 {
+        let wrong = change_own_password(
+            &site,
+            &browser,
+            &format!("doan-mo-{n}-xx"),
+            "mat-khau-moi-1",
+            "mat-khau-moi-1",
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    }
+    let throttled = change_own_password(
+        &site,
+        &browser,
+        PASSWORD,
+        "mat-khau-moi-1",
+        "mat-khau-moi-1",
+    )
+    .await;
+    assert_eq!(throttled.status, StatusCode::BAD_REQUEST);
+    assert!(
+        throttled.body.contains("thử lại sau 15 phút"),
+        "{}",
+        throttled.body
+    );
+    site.srv.clock.advance(FAILURE_WINDOW_MS + 1);
+    assert_eq!(
+        site.browser().sign_in("hanh", PASSWORD).await.status,
+        StatusCode::SEE_OTHER,
+        "the password did not change"
+    );
+}

@@ -167,16 +167,7 @@ fn page_error(e: UserError) -> PageError {
     match e {
         UserError::NotFound => PageError::NotFound,
         UserError::Storage(e) => e.into(),
-        refused => PageError::BadRequest(capitalised(&refused.to_string())),
-    }
-}
-
-/// The users module's messages start in lower case (they also follow "lỗi: " on the CLI).
-fn capitalised(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
+        refused => PageError::BadRequest(refused.as_sentence()),
     }
 }
 
@@ -242,7 +233,7 @@ async fn create_account(
             Ok(done(&scope, "created", &account.id))
         }
         Err(UserError::Storage(e)) => Err(e.into()),
-        Err(refusal) => refused(&state, scope, capitalised(&refusal.to_string()), draft).await,
+        Err(refusal) => refused(&state, scope, refusal.as_sentence(), draft).await,
     }
 }
 
@@ -316,13 +307,7 @@ async fn change(
             Ok(done(&scope, done_code, &account.id))
         }
         Err(refusal @ (UserError::Invalid(_) | UserError::UsernameTaken(_))) => {
-            refused(
-                state,
-                scope,
-                capitalised(&refusal.to_string()),
-                Draft::default(),
-            )
-            .await
+            refused(state, scope, refusal.as_sentence(), Draft::default()).await
         }
         Err(other) => Err(page_error(other)),
     }

@@ -20,6 +20,7 @@ pub mod guidance;
 pub mod layout;
 pub mod meeting;
 pub mod overview;
+pub mod password;
 pub mod people;
 pub mod petitions;
 pub mod session;
@@ -41,5 +42,6 @@ pub fn router() -> Router<AppState> {
         .merge(guidance::routes())
         .merge(people::routes())
         .merge(accounts::routes())
+        .merge(password::routes())
         .merge(exports::routes())
 }

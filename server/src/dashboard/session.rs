@@ -25,7 +25,9 @@ use sha2::{Digest, Sha256};
 
 use chibo_domain::time::EpochMillis;
 
-use crate::storage::{self, username_key, CommuneRow, DashboardUserRow, WebSessionRow};
+use crate::storage::{
+    self, username_key, CommuneRow, DashboardUserRow, StorageResult, WebSessionRow,
+};
 use crate::{users, AppState};
 
 use super::layout::{blocking, commune_path, render, Chrome, Nav, PageError};
@@ -140,12 +142,12 @@ fn random_token() -> Result<String, PageError> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-fn token_hash(token: &str) -> String {
+pub(super) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -191,7 +193,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The address the request came from (the proxy's, behind one).
-struct ClientIp(String);
+pub(super) struct ClientIp(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
@@ -281,8 +283,34 @@ struct LoginForm {
     csrf: String,
 }
 
+/// Whether `username` or address `ip` failed too often lately to try a password again.
+pub(super) fn too_many_failures(
+    tx: &mut dyn storage::Tx,
+    username: &str,
+    ip: &str,
+    now: EpochMillis,
+) -> StorageResult<bool> {
+    let (by_user, by_ip) =
+        tx.sign_in_failures(&username_key(username), ip, now - FAILURE_WINDOW_MS)?;
+    Ok(by_user >= MAX_FAILURES || by_ip >= MAX_FAILURES)
+}
+
+/// Counts a wrong password for `username` from `ip` (and forgets the expired ones).
+pub(super) fn record_failure(
+    storage: &dyn storage::Storage,
+    username: &str,
+    ip: &str,
+    now: EpochMillis,
+) -> StorageResult<()> {
+    storage::write(storage, |tx| {
+        tx.delete_sign_in_failures_before(now - FAILURE_WINDOW_MS)?;
+        tx.insert_sign_in_failure(&username_key(username), ip, now)
+    })
+}
+
 const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
-const TOO_MANY_FAILURES: &str = "Đã đăng nhập sai quá nhiều lần. Vì an toàn, tài khoản này \
+pub(super) const TOO_MANY_FAILURES: &str =
+    "Đã đăng nhập sai quá nhiều lần. Vì an toàn, tài khoản này \
     (hoặc máy này) tạm thời không đăng nhập được; đồng chí thử lại sau 15 phút.";
 const STALE_FORM: &str = "Trang đăng nhập đã cũ hoặc trình duyệt chặn cookie. Đồng chí \
     nhập lại tên đăng nhập và mật khẩu.";
@@ -322,15 +350,13 @@ async fn login(
     let username = form.username.clone();
     let password = form.password;
     let outcome = blocking(move || {
-        let key = username_key(&username);
-        let since = now - FAILURE_WINDOW_MS;
-        let ((by_user, by_ip), user) = storage::read(&*storage, |tx| {
+        let (throttled, user) = storage::read(&*storage, |tx| {
             Ok((
-                tx.sign_in_failures(&key, &ip, since)?,
+                too_many_failures(tx, &username, &ip, now)?,
                 tx.dashboard_user_by_username(&username)?,
             ))
         })?;
-        if by_user >= MAX_FAILURES || by_ip >= MAX_FAILURES {
+        if throttled {
             return Ok(Outcome::Throttled);
         }
         let hash = user
@@ -340,10 +366,7 @@ async fn login(
         let user = match user {
             Some(user) if verified && user.disabled_at.is_none() => user,
             _ => {
-                storage::write(&*storage, |tx| {
-                    tx.delete_sign_in_failures_before(since)?;
-                    tx.insert_sign_in_failure(&key, &ip, now)
-                })?;
+                record_failure(&*storage, &username, &ip, now)?;
                 return Ok(Outcome::Wrong);
             }
         };

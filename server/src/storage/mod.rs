@@ -422,8 +422,9 @@ pub trait Tx {
         expires_at: EpochMillis,
     ) -> StorageResult<()>;
     fn delete_web_session(&mut self, token_hash: &str) -> StorageResult<()>;
-    /// Ends every session of one account (its password was reset, or it was locked).
-    fn delete_web_sessions_of(&mut self, user_id: &str) -> StorageResult<()>;
+    /// Ends the sessions of one account (its password changed, or it was locked), all
+    /// but the one whose hash is `keep`.
+    fn delete_web_sessions_of(&mut self, user_id: &str, keep: Option<&str>) -> StorageResult<()>;
     /// Forgets sessions with `expires_at <= now`.
     fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()>;
 

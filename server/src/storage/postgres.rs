@@ -1298,9 +1298,12 @@ impl Tx for PgTx<'_, '_> {
         .map(drop)
     }
 
-    fn delete_web_sessions_of(&mut self, user_id: &str) -> StorageResult<()> {
-        self.execute("DELETE FROM web_sessions WHERE user_id = $1", &[&user_id])
-            .map(drop)
+    fn delete_web_sessions_of(&mut self, user_id: &str, keep: Option<&str>) -> StorageResult<()> {
+        self.execute(
+            "DELETE FROM web_sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
+            &[&user_id, &keep],
+        )
+        .map(drop)
     }
 
     fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()> {

@@ -945,9 +945,12 @@ impl Tx for SqliteTx<'_> {
         .map(drop)
     }
 
-    fn delete_web_sessions_of(&mut self, user_id: &str) -> StorageResult<()> {
-        self.exec("DELETE FROM web_sessions WHERE user_id = ?1", [user_id])
-            .map(drop)
+    fn delete_web_sessions_of(&mut self, user_id: &str, keep: Option<&str>) -> StorageResult<()> {
+        self.exec(
+            "DELETE FROM web_sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
+            params![user_id, keep],
+        )
+        .map(drop)
     }
 
     fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()> {

@@ -37,6 +37,7 @@ async function pages() {
     ['guidance', `${c}/guidance`],
     ['people', `${c}/people`],
     ['accounts', `${c}/accounts`],
+    ['password', '/account/password'],
   ];
 }
 

@@ -3,4 +3,4 @@
 // wait in ../pending/10-phone-layout-pending.test.mjs.)
 import { fitsThePhone } from './phone-layout.mjs';
 
-fitsThePhone(['overview', 'cells', 'cell', 'petitions', 'guidance']);
+fitsThePhone(['overview', 'cells', 'cell', 'petitions', 'guidance', 'password']);

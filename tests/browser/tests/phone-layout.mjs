@@ -35,6 +35,7 @@ export const PAGES = {
   guidance: (c) => `${c}/guidance`,
   people: (c) => `${c}/people`,
   accounts: (c) => `${c}/accounts`,
+  password: () => '/account/password',
 };
 
 /// Registers one test per page name: the page never scrolls sideways on the phone.

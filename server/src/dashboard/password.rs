@@ -1,0 +1,138 @@
+//! Changing one's own password: every signed-in user, whatever their role, replaces the
+//! password an admin handed them. The current password is asked again (a session left
+//! open on an office PC is not enough), wrong guesses count against the sign-in limit,
+//! and the account's other sessions end.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use crate::storage;
+use crate::users::{self, UserError};
+use crate::AppState;
+
+use super::layout::{blocking, render, Chrome, Nav, PageError};
+use super::session::{
+    cookie, record_failure, token_hash, too_many_failures, ClientIp, CsrfForm, DashboardUser,
+    SESSION_COOKIE, TOO_MANY_FAILURES,
+};
+
+pub const PASSWORD_PATH: &str = "/account/password";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(PASSWORD_PATH, get(page).post(change))
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    done: bool,
+    error: Option<String>,
+    min_password_chars: usize,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    done: Option<String>,
+}
+
+/// The page in the frame of the user's own commune (its menu), if they have one.
+async fn password_page(
+    state: &AppState,
+    user: DashboardUser,
+    done: bool,
+    error: Option<String>,
+) -> Result<PasswordPage, PageError> {
+    let storage = state.storage.clone();
+    let commune_id = user.commune_id.clone();
+    let commune = blocking(move || match commune_id {
+        Some(id) => Ok(storage::read(&*storage, |tx| tx.commune(&id))?),
+        None => Ok(None),
+    })
+    .await?;
+    Ok(PasswordPage {
+        chrome: Chrome::new(user, commune, Nav::None, "Đổi mật khẩu"),
+        done,
+        error,
+        min_password_chars: users::MIN_PASSWORD_CHARS,
+    })
+}
+
+async fn page(
+    user: DashboardUser,
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let page = password_page(&state, user, query.done.is_some(), None).await?;
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct ChangeForm {
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+enum Outcome {
+    Changed,
+    Throttled,
+    Refused(String),
+}
+
+async fn change(
+    user: DashboardUser,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    CsrfForm(form): CsrfForm<ChangeForm>,
+) -> Result<Response, PageError> {
+    if form.new != form.repeat {
+        let message = "Hai lần nhập mật khẩu mới không giống nhau.".to_string();
+        return refused(&state, user, message).await;
+    }
+    let keep = token_hash(&cookie(&headers, SESSION_COOKIE).unwrap_or_default());
+    let storage = state.storage.clone();
+    let now = state.clock.now();
+    let (user_id, username) = (user.id.clone(), user.username.clone());
+    let outcome = blocking(move || {
+        if storage::read(&*storage, |tx| too_many_failures(tx, &username, &ip, now))? {
+            return Ok(Outcome::Throttled);
+        }
+        match users::change_own_password(&*storage, &user_id, &form.current, &form.new, &keep) {
+            Ok(()) => Ok(Outcome::Changed),
+            Err(UserError::WrongPassword) => {
+                record_failure(&*storage, &username, &ip, now)?;
+                Ok(Outcome::Refused(
+                    "Mật khẩu đang dùng không đúng; mật khẩu chưa được đổi.".into(),
+                ))
+            }
+            Err(UserError::Storage(e)) => Err(e.into()),
+            Err(UserError::NotFound) => Err(PageError::NotFound),
+            Err(refusal) => Ok(Outcome::Refused(refusal.as_sentence())),
+        }
+    })
+    .await?;
+    match outcome {
+        Outcome::Changed => {
+            tracing::info!(account = %user.username, "dashboard: own password changed");
+            Ok(Redirect::to(&format!("{PASSWORD_PATH}?done=1")).into_response())
+        }
+        Outcome::Throttled => refused(&state, user, TOO_MANY_FAILURES.to_string()).await,
+        Outcome::Refused(message) => refused(&state, user, message).await,
+    }
+}
+
+async fn refused(
+    state: &AppState,
+    user: DashboardUser,
+    message: String,
+) -> Result<Response, PageError> {
+    let page = password_page(state, user, false, Some(message)).await?;
+    Ok((StatusCode::BAD_REQUEST, render(&page)?).into_response())
+}
