@@ -1,7 +1,8 @@
 //! The office's dashboard accounts: the first created by the admin CLI or the demo, the
 //! others by a commune admin on the dashboard; signed in with a password kept only as an
 //! argon2 hash. A commune admin can also set a new password for an account of the commune
-//! or lock it; either ends the account's sessions at once.
+//! or lock it (either ends the account's sessions at once), and every holder can change
+//! their own password.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;

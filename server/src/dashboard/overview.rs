@@ -175,6 +175,9 @@ pub struct GradeRow {
     pub class: &'static str,
 }
 
+/// Check-ins to review listed on the overview, newest first (the count covers them all).
+pub const REVIEWS_SHOWN: usize = 8;
+
 #[derive(Template)]
 #[template(path = "overview.html")]
 pub struct OverviewPage {
@@ -190,7 +193,9 @@ pub struct OverviewPage {
     pub met: Vec<CellMonthView>,
     pub grades: Vec<GradeRow>,
     pub graded_total: u32,
+    /// The newest [`REVIEWS_SHOWN`] of them; the cadres page has them all.
     pub reviews: Vec<ReviewView>,
+    pub reviews_total: usize,
     pub charts: Vec<Chart>,
     pub attendance_rule: &'static str,
 }
@@ -277,6 +282,7 @@ fn build(chrome: Chrome, commune_id: &str, year: i32, month: u32, o: &Overview) 
     let reviews = o
         .to_review
         .iter()
+        .take(REVIEWS_SHOWN)
         .map(|r| ReviewView {
             cell: r.cell_name.clone(),
             cadre: r.cadre_name.clone(),
@@ -299,6 +305,7 @@ fn build(chrome: Chrome, commune_id: &str, year: i32, month: u32, o: &Overview) 
         graded_total: t.grades.total(),
         grades: grade_rows(&t.grades),
         reviews,
+        reviews_total: o.to_review.len(),
         charts: trend_charts(o),
         attendance_rule: "Tỷ lệ dự họp của xã = tổng số đảng viên có mặt ÷ tổng số đảng viên \
                           phải dự, cộng trên các cuộc họp thường kỳ đã tổ chức trong tháng.",

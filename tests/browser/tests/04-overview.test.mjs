@@ -63,6 +63,14 @@ async function checkOverview(page, communeId, e, month) {
   assert.equal(c['Cán bộ dự sinh hoạt']?.[0], `${e.cadre_visits_done}/${e.cadre_visits_required}`, `cadre visits done / required ${at}`);
   assert.match(c['Cán bộ dự sinh hoạt'][1], new RegExp(`\\b${e.cadre_visits_needing_review} lượt chờ xem xét`), `cadre visits waiting ${at}`);
   assert.equal(c['Check-in cần xem xét']?.[0], String(e.check_ins_needing_review), `check-ins to review ${at}`);
+  // The newest eight are listed; the cadres page has them all.
+  const reviews = page.locator('section[aria-labelledby="reviews"]');
+  assert.equal(await reviews.locator('tbody tr').count(), Math.min(8, e.check_ins_needing_review), `check-ins listed ${at}`);
+  assert.equal(
+    await reviews.getByRole('link', { name: new RegExp(`cả ${e.check_ins_needing_review} check-in`) }).count(),
+    e.check_ins_needing_review > 8 ? 1 : 0,
+    `a link to every check-in to review ${at}`,
+  );
   assert.equal(c['Kiến nghị đang mở']?.[0], String(e.open_petitions), `open petitions ${at}`);
   assert.match(
     c['Kiến nghị đang mở'][1],
