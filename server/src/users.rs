@@ -175,10 +175,12 @@ pub fn list_users(storage: &dyn Storage) -> Result<Vec<UserInfo>, UserError> {
 pub fn commune_accounts(
     storage: &dyn Storage,
     commune_id: &str,
-) -> Result<Vec<UserInfo>, UserError> {
-    Ok(list_users(storage)?
-        .into_iter()
+) -> Result<Vec<UserInfo>, StorageError> {
+    let rows = storage::read(storage, |tx| tx.dashboard_users())?;
+    Ok(rows
+        .iter()
         .filter(|u| u.commune_id.as_deref() == Some(commune_id))
+        .map(UserInfo::from)
         .collect())
 }
 

@@ -121,7 +121,7 @@ async fn page(
 async fn load(state: &AppState, scope: &CommuneScope) -> Result<Vec<UserInfo>, PageError> {
     let storage = state.storage.clone();
     let commune_id = scope.commune.id.clone();
-    blocking(move || users::commune_accounts(&*storage, &commune_id).map_err(page_error)).await
+    blocking(move || Ok(users::commune_accounts(&*storage, &commune_id)?)).await
 }
 
 fn accounts_page(
@@ -163,11 +163,13 @@ fn accounts_page(
     }
 }
 
-fn page_error(e: UserError) -> PageError {
+/// A refusal the user can put right, as the sentence the page shows; anything else
+/// (no such account, storage trouble) as the error page it is.
+pub(super) fn refusal(e: UserError) -> Result<String, PageError> {
     match e {
-        UserError::NotFound => PageError::NotFound,
-        UserError::Storage(e) => e.into(),
-        refused => PageError::BadRequest(refused.as_sentence()),
+        UserError::NotFound => Err(PageError::NotFound),
+        UserError::Storage(e) => Err(e.into()),
+        refused => Ok(refused.as_sentence()),
     }
 }
 
@@ -232,8 +234,7 @@ async fn create_account(
                 "dashboard: account created");
             Ok(done(&scope, "created", &account.id))
         }
-        Err(UserError::Storage(e)) => Err(e.into()),
-        Err(refusal) => refused(&state, scope, refusal.as_sentence(), draft).await,
+        Err(e) => refused(&state, scope, refusal(e)?, draft).await,
     }
 }
 
@@ -306,9 +307,6 @@ async fn change(
                 change = done_code, "dashboard: account changed");
             Ok(done(&scope, done_code, &account.id))
         }
-        Err(refusal @ (UserError::Invalid(_) | UserError::UsernameTaken(_))) => {
-            refused(state, scope, refusal.as_sentence(), Draft::default()).await
-        }
-        Err(other) => Err(page_error(other)),
+        Err(e) => refused(state, scope, refusal(e)?, Draft::default()).await,
     }
 }

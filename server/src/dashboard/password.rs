@@ -15,6 +15,7 @@ use crate::storage;
 use crate::users::{self, UserError};
 use crate::AppState;
 
+use super::accounts::refusal;
 use super::layout::{blocking, render, Chrome, Nav, PageError};
 use super::session::{
     cookie, record_failure, token_hash, too_many_failures, ClientIp, CsrfForm, DashboardUser,
@@ -112,9 +113,7 @@ async fn change(
                     "Mật khẩu đang dùng không đúng; mật khẩu chưa được đổi.".into(),
                 ))
             }
-            Err(UserError::Storage(e)) => Err(e.into()),
-            Err(UserError::NotFound) => Err(PageError::NotFound),
-            Err(refusal) => Ok(Outcome::Refused(refusal.as_sentence())),
+            Err(e) => Ok(Outcome::Refused(refusal(e)?)),
         }
     })
     .await?;
