@@ -9,6 +9,7 @@ pub mod checkin;
 pub mod compliance;
 pub mod error;
 pub mod hlc;
+pub mod labels;
 pub mod ledger;
 pub mod model;
 pub mod rules;

@@ -34,6 +34,16 @@ pub enum PetitionStatus {
     Declined,
 }
 
+impl PetitionStatus {
+    pub const ALL: [PetitionStatus; 5] = [
+        PetitionStatus::Raised,
+        PetitionStatus::Forwarded,
+        PetitionStatus::Answered,
+        PetitionStatus::Resolved,
+        PetitionStatus::Declined,
+    ];
+}
+
 /// Kiến nghị: a member's or residents' concern raised at a meeting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]

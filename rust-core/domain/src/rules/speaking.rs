@@ -2,7 +2,8 @@
 
 use std::collections::HashSet;
 
-use super::{format_percent, Warning, WarningCode};
+use super::{Warning, WarningCode};
+use crate::labels::format_percent;
 use crate::model::{MeetingRecord, Speaker};
 
 /// Above this share of members present speaking, the meeting earns full marks.

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{format_percent, Warning, WarningCode};
+use super::{Warning, WarningCode};
+use crate::labels::format_percent;
 use crate::model::{Task, TaskOutcome, TaskReview};
 
 /// Below this share of last month's tasks done, results earn the fewest points.
