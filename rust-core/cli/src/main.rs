@@ -10,7 +10,7 @@ use std::path::Path;
 use chibo_core::ffi::{ChiboError, ChiboStore};
 use chibo_core::keystore::FileKeystore;
 use chibo_core::visits::CheckInRequest;
-use chibo_domain::checkin::VerdictStatus;
+use chibo_domain::labels::{format_date_time, Label};
 use chibo_domain::time::local_datetime;
 use chibo_domain::{Cell, MeetingRecord, Member};
 use serde::Deserialize;
@@ -142,7 +142,7 @@ fn run(args: &[String]) -> Result<(), CliError> {
             let request: CheckInRequest = read_json(&arg(3)?)?;
             let row = store.check_in(request, Arc::new(keystore))?;
             println!("Đã điểm danh {}", row.check_in.id);
-            println!("Kết quả: {}", verdict_label(row.verdict.status));
+            println!("Kết quả: {}", row.verdict.label());
             for reason in &row.verdict.reasons {
                 println!("  ⚠ {}", reason.message);
             }
@@ -252,14 +252,6 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, CliError> 
     })
 }
 
-fn verdict_label(status: VerdictStatus) -> &'static str {
-    match status {
-        VerdictStatus::Verified => "đã xác nhận",
-        VerdictStatus::Provisional => "tạm ghi nhận, chờ máy chủ xác minh",
-        VerdictStatus::NeedsReview => "cần xem xét",
-    }
-}
-
 fn print_warnings(store: &ChiboStore, meeting_id: &str) -> Result<(), CliError> {
     let assessment = store.assess_meeting(meeting_id.to_string())?;
     for warning in &assessment.warnings {
@@ -285,9 +277,7 @@ impl<'a> From<&'a chibo_core::store::MeetingSummary> for HistoryLine<'a> {
         HistoryLine {
             meeting_id: &row.meeting_id,
             status: row.status,
-            planned_start: chibo_domain::time::local_datetime(row.planned_start)
-                .format("%H:%M %d/%m/%Y")
-                .to_string(),
+            planned_start: format_date_time(row.planned_start),
             present: row.present,
             expected: row.expected,
             quality_total: row.quality_total,

@@ -91,9 +91,10 @@ impl ChiboStore {
         self.store().device_id().to_string()
     }
 
-    /// The commune's settings for the rules (e.g. a lower minimum for small cells).
-    pub fn set_rule_settings(&self, settings: RuleSettings) -> Result<()> {
-        Ok(self.store().set_rule_settings(settings)?)
+    /// The commune's settings for the rules (e.g. a lower minimum for small cells), as
+    /// the office set them on the dashboard; the phone shows them and cannot change them.
+    pub fn rule_settings(&self, commune_id: String) -> Result<RuleSettings> {
+        Ok(self.store().rule_settings(&commune_id)?)
     }
 
     // Roster
@@ -302,7 +303,7 @@ impl ChiboStore {
     /// The rules' verdict on the record: attendance, score, grade and warnings.
     pub fn assess_meeting(&self, meeting_id: String) -> Result<MeetingAssessment> {
         let store = self.store();
-        Ok(store.assess(&meeting_id, store.rule_settings())?)
+        Ok(store.assess(&meeting_id)?)
     }
 
     /// The minutes as plain text, for reading back at the meeting.

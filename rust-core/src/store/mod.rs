@@ -26,7 +26,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chibo_domain::hlc::Hlc;
-use chibo_domain::rules::RuleSettings;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 pub use error::{StoreError, StoreErrorKind};
@@ -51,8 +50,6 @@ pub struct Store {
     device_id: String,
     hlc: Hlc,
     next_seq: u64,
-    /// Settings used for the cached per-meeting totals and the home screen's warnings.
-    settings: RuleSettings,
 }
 
 impl std::fmt::Debug for Store {
@@ -153,7 +150,6 @@ impl Store {
             device_id,
             hlc,
             next_seq,
-            settings: RuleSettings::default(),
         })
     }
 
@@ -165,20 +161,6 @@ impl Store {
     /// The clock of the last change written on this device.
     pub fn hlc(&self) -> &Hlc {
         &self.hlc
-    }
-
-    /// The settings behind the cached per-meeting totals and the home screen.
-    pub fn rule_settings(&self) -> &RuleSettings {
-        &self.settings
-    }
-
-    /// Changes the settings; the cached totals of every held meeting are recomputed.
-    pub fn set_rule_settings(&mut self, settings: RuleSettings) -> Result<(), StoreError> {
-        if settings == self.settings {
-            return Ok(());
-        }
-        self.settings = settings;
-        self.refresh_all_summaries()
     }
 
     /// The file this store lives in (`None` in memory).

@@ -112,7 +112,7 @@ impl Store {
             }
         }
         for meeting_id in &touched {
-            refresh_summaries_from(&tx, meeting_id, &self.settings)?;
+            refresh_summaries_from(&tx, meeting_id)?;
         }
         tx.execute(
             "INSERT INTO scope_cursors (scope, after) VALUES (?1, ?2)

@@ -13,7 +13,7 @@ use super::error::StoreError;
 /// assignments and check-ins, meeting photos and observations. v4: petition responses,
 /// the commune's guidance, the server's check-in verdicts, and what sync needs to order
 /// pulled changes (entity clocks, scope cursors). v5: the sync engine's enrolment, status,
-/// needs-attention list and photo upload queue.
+/// needs-attention list and photo upload queue. v6: the commune's rule settings.
 pub const MIGRATIONS: &[&str] = &[
     // ---- v1 ----
     r#"
@@ -378,6 +378,15 @@ CREATE TABLE photo_uploads (
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX photo_uploads_pending ON photo_uploads(queued_at) WHERE state = 'pending';
+"#,
+    // ---- v6 ----
+    // The commune's settings for the rules (Change::SetRuleSettings, written by the office
+    // and pulled like everything else), as JSON; none means the defaults.
+    r#"
+CREATE TABLE rule_settings (
+    commune_id TEXT PRIMARY KEY NOT NULL,
+    settings TEXT NOT NULL
+);
 "#,
 ];
 

@@ -99,11 +99,16 @@ pub enum EnrolledRole {
 impl EnrolledRole {
     /// The role's name in Vietnamese.
     pub fn label(&self) -> &'static str {
-        match self {
-            EnrolledRole::Secretary { .. } => "Bí thư chi bộ",
-            EnrolledRole::Cadre { .. } => "Cấp ủy viên phụ trách",
-            EnrolledRole::Office => "Văn phòng Đảng ủy xã",
-        }
+        let role = match self {
+            EnrolledRole::Secretary { cell_id } => Role::Secretary {
+                cell_id: cell_id.clone(),
+            },
+            EnrolledRole::Cadre { cadre_id } => Role::Cadre {
+                cadre_id: cadre_id.clone(),
+            },
+            EnrolledRole::Office => Role::Office,
+        };
+        chibo_domain::labels::Label::label(&role)
     }
 }
 

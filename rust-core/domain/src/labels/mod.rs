@@ -291,12 +291,12 @@ impl Label for VisitPeriod {
     }
 }
 
-/// "thông qua" or "không thông qua", as a vote's result reads in the minutes.
+/// "Thông qua" or "Không thông qua": a vote's result.
 pub fn vote_result(passed: bool) -> &'static str {
     if passed {
-        "thông qua"
+        "Thông qua"
     } else {
-        "không thông qua"
+        "Không thông qua"
     }
 }
 

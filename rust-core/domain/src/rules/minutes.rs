@@ -304,7 +304,7 @@ pub(crate) fn vote_line(vote: &VoteTally, outcome: &VoteOutcome) -> String {
         vote.abstain,
         outcome.base,
         outcome.required,
-        vote_result(outcome.passed)
+        in_sentence(vote_result(outcome.passed))
     )
 }
 
