@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use chibo_domain::model::*;
 use chibo_domain::rules::{
-    self, MeetingAssessment, MeetingContext, PastRollCall, QualityGrade, QualityScore, RuleSettings,
+    self, MeetingAssessment, MeetingContext, PastRollCall, QualityGrade, QualityScore,
 };
 use chibo_domain::time::{local_year_month, EpochMillis};
 
@@ -123,7 +123,7 @@ impl<'a> CellHistory<'a> {
         until: EpochMillis,
         observations: &HashMap<Id, Observation>,
     ) -> StorageResult<Vec<JudgedMeeting>> {
-        let settings = RuleSettings::default();
+        let settings = docs.rule_settings()?;
         let mut before_window: Option<Option<Vec<Task>>> = None;
         let mut out = Vec::new();
         for (i, record) in self.records.iter().enumerate() {
@@ -272,7 +272,7 @@ impl MeetingSummary {
 
     /// Held, with the regular monthly part: the meeting that makes its month "met".
     pub fn counts_as_regular(&self) -> bool {
-        self.held() && self.kind.is_regular()
+        rules::counts_as_monthly_kind(self.kind, self.held())
     }
 }
 

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 
 use chibo_domain::change::Change;
+use chibo_domain::labels::Label;
 use chibo_domain::model::{new_id, JudgedScores, Observation, PhotoAttachment};
 use chibo_domain::rules;
 use chibo_server::dashboard::session::DashboardRole;

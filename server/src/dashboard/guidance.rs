@@ -12,6 +12,7 @@ use axum::Router;
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 
+use chibo_domain::labels::{format_date_time, format_file_size, format_guidance_period, Label};
 use chibo_domain::model::{GuidanceKind, Id};
 use chibo_domain::time::local_year_month;
 
@@ -21,7 +22,7 @@ use crate::office::{self, AttachmentUpload, GuidanceDraft, Officer, MAX_ATTACHME
 use crate::storage;
 use crate::AppState;
 
-use super::cadres::{after_action, date_time_text};
+use super::cadres::after_action;
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
 use super::session::{csrf_matches, CommuneScope, CommuneWriter};
 
@@ -43,14 +44,6 @@ pub fn routes() -> Router<AppState> {
             "/communes/{commune_id}/guidance/{guidance_id}/attachments/{sha256}",
             get(attachment),
         )
-}
-
-pub fn kind_label(kind: GuidanceKind) -> &'static str {
-    match kind {
-        GuidanceKind::MonthlyGuidance => "Hướng dẫn sinh hoạt tháng",
-        GuidanceKind::ThematicTopic => "Chuyên đề quý",
-        GuidanceKind::Notice => "Thông báo",
-    }
 }
 
 pub struct AttachmentLink {
@@ -96,14 +89,6 @@ struct PageQuery {
     error: Option<String>,
 }
 
-fn size_text(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
-}
-
 async fn page(
     State(state): State<AppState>,
     scope: CommuneScope,
@@ -121,9 +106,9 @@ async fn page(
                 .into_iter()
                 .map(|(g, receipts)| GuidanceRow {
                     title: g.title.clone(),
-                    kind: kind_label(g.kind),
-                    period: g.period.clone(),
-                    published_at: date_time_text(g.published_at),
+                    kind: g.kind.label(),
+                    period: format_guidance_period(g.period.clone()),
+                    published_at: format_date_time(g.published_at),
                     body: g.body.clone(),
                     audience: if g.cell_ids.is_empty() {
                         "Tất cả chi bộ".to_string()
@@ -140,7 +125,7 @@ async fn page(
                                 urlencode(&a.sha256)
                             ),
                             file_name: a.file_name.clone(),
-                            size: size_text(a.byte_size),
+                            size: format_file_size(a.byte_size),
                         })
                         .collect(),
                     received: receipts

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use chibo_domain::compliance::{Assignment, Cadre, VisitPeriod, WorkingTeam};
+use chibo_domain::compliance::{Assignment, Cadre, WorkingTeam};
 use chibo_domain::model::Cell;
 use chibo_domain::sync::Role;
 
@@ -21,8 +21,8 @@ use crate::storage::{self, DocFilter};
 use crate::AppState;
 
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
-use super::meeting::date_time;
 use super::session::{CommuneScope, CommuneWriter, CsrfForm};
+use chibo_domain::labels::{format_date_time as date_time, visit_requirement_text, Label};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -144,15 +144,17 @@ fn directory(state: &AppState, commune_id: &str) -> Result<Directory, PageError>
 }
 
 fn role_text(role: &Role, dir: &Directory) -> String {
+    let label = role.label();
     match role {
-        Role::Office => "Văn phòng Đảng ủy xã".to_string(),
+        Role::Office => label.to_string(),
         Role::Secretary { cell_id } => match dir.cells.iter().find(|c| &c.id == cell_id) {
+            // "Bí thư Chi bộ bản Nà Hẩu": the title names the cell.
             Some(cell) => format!("Bí thư {}", cell.name),
-            None => "Bí thư chi bộ (chi bộ chưa đồng bộ)".to_string(),
+            None => format!("{label} (chi bộ chưa đồng bộ)"),
         },
         Role::Cadre { cadre_id } => match dir.cadres.iter().find(|c| &c.id == cadre_id) {
-            Some(c) => format!("Cấp ủy viên – {}", c.title),
-            None => "Cấp ủy viên".to_string(),
+            Some(c) => format!("{label} – {}", c.title),
+            None => label.to_string(),
         },
     }
 }
@@ -250,16 +252,7 @@ async fn people_page(
         })
         .collect();
     assignments.sort_by(|a, b| (&a.cadre, &a.cell).cmp(&(&b.cadre, &b.cell)));
-    let requirement = match dir.requirement.per {
-        VisitPeriod::Month => format!(
-            "{} lần mỗi tháng cho mỗi chi bộ được phân công",
-            dir.requirement.visits
-        ),
-        VisitPeriod::Year => format!(
-            "{} lần mỗi năm cho mỗi chi bộ được phân công",
-            dir.requirement.visits
-        ),
-    };
+    let requirement = visit_requirement_text(&dir.requirement);
     let mut devices: Vec<DeviceView> = devices.iter().map(|d| device_view(&base, d)).collect();
     devices.sort_by(|a, b| {
         (a.revoked.is_some(), &a.person, &a.label).cmp(&(b.revoked.is_some(), &b.person, &b.label))
