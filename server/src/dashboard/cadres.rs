@@ -52,7 +52,8 @@ pub struct ReviewRow {
     pub cadre_name: String,
     pub cell_name: String,
     pub at: String,
-    pub reasons: Vec<String>,
+    /// (the check's short name, the reason with its figures).
+    pub reasons: Vec<(&'static str, String)>,
     pub distance: Option<String>,
     pub photo_href: Option<String>,
     /// For a decided one: the office's decision in its words, the note, who and when.
@@ -197,7 +198,7 @@ async fn page(
                         .verdict
                         .reasons
                         .iter()
-                        .map(|r| r.message.clone())
+                        .map(|r| (r.code.label(), r.message.clone()))
                         .collect(),
                     distance,
                     photo_href: c

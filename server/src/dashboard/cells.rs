@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 
 use chibo_domain::labels::Label;
-use chibo_domain::model::{Member, MemberRole};
+use chibo_domain::model::Member;
 use chibo_domain::rules::REMOVAL_LINE;
 
 use crate::AppState;
@@ -89,8 +89,7 @@ async fn list(
 
 pub struct MemberView {
     pub name: String,
-    /// Secretary, deputy, committee; none for a plain member.
-    pub role: Option<&'static str>,
+    pub role: &'static str,
     pub membership: &'static str,
     pub since: String,
     pub reason: String,
@@ -143,7 +142,7 @@ pub struct CellPageView {
 fn member_view(m: &Member) -> MemberView {
     MemberView {
         name: m.full_name.clone(),
-        role: (m.role != MemberRole::Member).then(|| m.role.label()),
+        role: m.role.label(),
         membership: m.membership.label(),
         since: m
             .status_since

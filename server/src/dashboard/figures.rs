@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use chibo_domain::checkin::VerdictStatus;
+use chibo_domain::checkin::{VerdictCode, VerdictStatus};
 use chibo_domain::compliance::{
     compliance, Assignment, Cadre, VisitRecord, VisitRequirement, WorkingTeam,
 };
@@ -542,6 +542,8 @@ pub struct ReviewItem {
     pub at: EpochMillis,
     /// Why, in Vietnamese (the verdict's reasons).
     pub reasons: Vec<String>,
+    /// The failed checks, for their short names.
+    pub reason_codes: Vec<VerdictCode>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -592,6 +594,7 @@ pub fn overview(
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
+            reason_codes: c.verdict.reasons.iter().map(|r| r.code).collect(),
         })
         .collect();
     to_review.sort_by(|a, b| b.at.cmp(&a.at).then(a.check_in_id.cmp(&b.check_in_id)));

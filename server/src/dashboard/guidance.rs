@@ -46,6 +46,13 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// The kinds the office may publish, with their form values.
+const KINDS: [(&str, GuidanceKind); 3] = [
+    ("monthly_guidance", GuidanceKind::MonthlyGuidance),
+    ("thematic_topic", GuidanceKind::ThematicTopic),
+    ("notice", GuidanceKind::Notice),
+];
+
 pub struct AttachmentLink {
     pub href: String,
     pub file_name: String,
@@ -76,6 +83,8 @@ struct GuidancePage {
     base: String,
     guidances: Vec<GuidanceRow>,
     cells: Vec<CellChoice>,
+    /// (form value, the kind's words) for the kind menu.
+    kinds: Vec<(&'static str, &'static str)>,
     default_period: String,
     max_mb: usize,
     may_write: bool,
@@ -163,6 +172,10 @@ async fn page(
         base,
         guidances: rows,
         cells,
+        kinds: KINDS
+            .iter()
+            .map(|&(value, kind)| (value, kind.label()))
+            .collect(),
         default_period: format!("{year:04}-{month:02}"),
         max_mb: MAX_ATTACHMENT_BYTES / (1024 * 1024),
         may_write,
@@ -213,16 +226,15 @@ async fn publish(
         match name.as_str() {
             "csrf" => csrf = Some(text),
             "kind" => {
-                kind = Some(match text.as_str() {
-                    "monthly_guidance" => GuidanceKind::MonthlyGuidance,
-                    "thematic_topic" => GuidanceKind::ThematicTopic,
-                    "notice" => GuidanceKind::Notice,
-                    other => {
-                        return Err(PageError::BadRequest(format!(
-                            "Loại văn bản không hợp lệ: \"{other}\""
-                        )))
-                    }
-                })
+                kind = Some(
+                    KINDS
+                        .iter()
+                        .find(|(value, _)| *value == text)
+                        .map(|&(_, kind)| kind)
+                        .ok_or_else(|| {
+                            PageError::BadRequest(format!("Loại văn bản không hợp lệ: \"{text}\""))
+                        })?,
+                )
             }
             "title" => title = text,
             "body" => body = text,

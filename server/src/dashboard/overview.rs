@@ -165,7 +165,9 @@ pub struct ReviewView {
     pub cell: String,
     pub cadre: String,
     pub date: String,
+    /// The failed checks' short names; `details` has the full reasons.
     pub reasons: String,
+    pub details: String,
     pub meeting_href: String,
 }
 
@@ -287,7 +289,13 @@ fn build(chrome: Chrome, commune_id: &str, year: i32, month: u32, o: &Overview) 
             cell: r.cell_name.clone(),
             cadre: r.cadre_name.clone(),
             date: date_text(r.at),
-            reasons: r.reasons.join("; "),
+            reasons: r
+                .reason_codes
+                .iter()
+                .map(|c| c.label())
+                .collect::<Vec<_>>()
+                .join("; "),
+            details: r.reasons.join("; "),
             meeting_href: format!("{base}/meetings/{}", urlencode(&r.meeting_id)),
         })
         .collect();
