@@ -97,7 +97,7 @@ class MeetingFlowStateHolderTest {
         assertEquals("Vàng A Sử", flow.state.value.body.previousTasks.single().assignee)
         assertEquals("20/11/2026", flow.state.value.body.previousTasks.single().deadline)
         flow.reviewTask(task.id, TaskOutcome.PARTLY_DONE)
-        assertEquals("Làm một phần", flow.state.value.body.previousTasks.single().outcome)
+        assertEquals("Hoàn thành một phần", flow.state.value.body.previousTasks.single().outcome)
 
         // A speech needs a speaker chosen from those present and a gist.
         flow.editGist("Đề nghị làm rõ tiến độ làm đường.")
@@ -135,8 +135,8 @@ class MeetingFlowStateHolderTest {
         flow.addTask()
         assertEquals("31/12/2026", flow.state.value.closing.tasks.single().deadline)
 
-        flow.setScore("chairing", 12)
-        assertEquals(10, flow.state.value.closing.scores.first { it.key == "chairing" }.value, "a score never passes its maximum")
+        flow.setScore("CHAIRING", 12)
+        assertEquals(10, flow.state.value.closing.scores.first { it.key == "CHAIRING" }.value, "a score never passes its maximum")
         clock.nowMs = vn(2026, 11, 24, 21, 20)
         flow.endNow()
         assertEquals(emptyList(), flow.state.value.blockers)
@@ -157,11 +157,11 @@ class MeetingFlowStateHolderTest {
         flow.next()
         flow.next()
         flow.editTask("Thu đảng phí quý IV"); flow.chooseAssignee(demo.deputy.id); flow.chooseDeadline(flow.state.value.closing.deadlines[0].isoDate); flow.addTask()
-        flow.recordVote(); flow.setScore("fullProcedure", 5); flow.endNow()
+        flow.recordVote(); flow.setScore("FULL_PROCEDURE", 5); flow.endNow()
         flow.next()
         assertEquals(FlowStep.Photos, flow.state.value.step)
         flow.takePhoto()
-        assertEquals("Ảnh 1 · 1600×1200 · 245 KB", flow.state.value.photos.photos.single().label)
+        assertEquals("Ảnh 1 · 1600×1200 · 240 KB", flow.state.value.photos.photos.single().label)
         flow.next()
 
         val review = flow.state.value.review

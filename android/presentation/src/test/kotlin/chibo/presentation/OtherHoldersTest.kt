@@ -1,5 +1,6 @@
 package chibo.presentation
 
+import chibo.presentation.impl.BindingsLabels
 import chibo.presentation.api.AttentionItem
 import chibo.presentation.api.Language
 import chibo.presentation.api.Settings
@@ -59,21 +60,21 @@ class OtherHoldersTest {
         home.planNextMeeting { planned = it }
         val meeting = core.record(planned!!).meeting
         assertEquals(vn(2026, 12, 24, 19, 30), meeting.plannedStart, "the 24th has passed this month: next month's")
-        assertEquals("Thường kỳ · Tháng 12/2026", home.state.value.next?.title)
-        assertEquals("19:30, 24/12/2026 · Nhà văn hóa bản Nà Hẩu", home.state.value.next?.whenAndWhere)
+        assertEquals("Sinh hoạt thường kỳ · Tháng 12/2026", home.state.value.next?.title)
+        assertEquals("19:30 24/12/2026 · Nhà văn hóa bản Nà Hẩu", home.state.value.next?.whenAndWhere)
     }
 
     @Test
     fun theSyncIndicatorSaysWhatIsWaitingAndWhatWentWrong() {
-        val clean = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()))
+        val clean = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()), BindingsLabels)
         assertEquals("Đã gửi hết", clean.headline)
         assertEquals(Tone.Good, clean.tone)
-        assertEquals("Lần gửi cuối: 08:30, 24/11/2026", clean.detail)
-        val offline = SyncStateHolder.toUi(SyncStatus(12, 3, null, "Không kết nối được máy chủ xã", emptyList()))
+        assertEquals("Lần gửi cuối: 08:30 24/11/2026", clean.detail)
+        val offline = SyncStateHolder.toUi(SyncStatus(12, 3, null, "Không kết nối được máy chủ xã", emptyList()), BindingsLabels)
         assertEquals("Chưa gửi được 15 mục", offline.headline)
         assertEquals("12 thay đổi · 3 ảnh · Chưa gửi lần nào", offline.detail)
         assertEquals(Tone.Warning, offline.tone)
-        val rejected = SyncStateHolder.toUi(SyncStatus(0, 0, null, null, listOf(AttentionItem("a", "Điểm danh ngày 24/11", "Cấp ủy viên không được phân công chi bộ này", "Liên hệ Văn phòng Đảng ủy xã"))))
+        val rejected = SyncStateHolder.toUi(SyncStatus(0, 0, null, null, listOf(AttentionItem("a", "Điểm danh ngày 24/11", "Cấp ủy viên không được phân công chi bộ này", "Liên hệ Văn phòng Đảng ủy xã"))), BindingsLabels)
         assertEquals("1 mục cần xử lý", rejected.headline)
         assertEquals(Tone.Problem, rejected.tone)
     }
@@ -88,9 +89,9 @@ class OtherHoldersTest {
         val h = PetitionsStateHolder(core, core.demo.cell.id, scope, work)
         h.load()
         val row = h.state.value.rows.single()
-        assertEquals("Xã đã trả lời", row.status)
+        assertEquals("Đã trả lời", row.status)
         assertEquals(Tone.Good, row.statusTone)
-        assertEquals(listOf("Đã chuyển xã", "Xã đã trả lời"), row.answers.map { it.status })
+        assertEquals(listOf("Đã chuyển xử lý", "Đã trả lời"), row.answers.map { it.status })
         assertEquals(0, h.state.value.waiting)
     }
 
@@ -104,7 +105,7 @@ class OtherHoldersTest {
         assertEquals("0/1 lần tháng này", cell.visits)
         assertTrue(cell.behind)
         assertEquals("Tháng này: 0/1 lần dự họp", h.state.value.totals)
-        assertEquals("19:30, 24/11/2026 · Nhà văn hóa bản Nà Hẩu", cell.meetings.single().whenAndWhere)
+        assertEquals("19:30 24/11/2026 · Nhà văn hóa bản Nà Hẩu", cell.meetings.single().whenAndWhere)
     }
 
     @Test

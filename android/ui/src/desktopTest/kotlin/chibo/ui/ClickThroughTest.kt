@@ -1,5 +1,6 @@
 package chibo.ui
 
+import chibo.presentation.impl.BindingsLabels
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsNodeInteraction
@@ -60,7 +61,7 @@ const val TAP_HEIGHT_PX = 800
 @OptIn(ExperimentalTestApi::class)
 class ClickThroughTest {
     private val scope = CoroutineScope(Dispatchers.Unconfined)
-    private val synced = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()))
+    private val synced = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()), BindingsLabels)
 
     @Test
     fun aSecretaryRecordsAndSignsAMeetingByTapping() {
@@ -78,7 +79,7 @@ class ClickThroughTest {
         val core = FakeCore()
         val meeting = core.plan(core.demo.cell.id, MeetingKind.REGULAR, vn(2026, 11, 24, 19, 30), "Nhà văn hóa bản Nà Hẩu")
         val location = FakeLocation()
-        checkInByTapping(core, core.demo, meeting.id, location, "/data/camera/IMG_3001.jpg", code = "482913", expectVerdict = "Chờ máy chủ xác nhận")
+        checkInByTapping(core, core.demo, meeting.id, location, "/data/camera/IMG_3001.jpg", code = "482913", expectVerdict = "Chờ máy chủ xác minh")
         assertEquals(12.0, core.lastCheckInRequests.single().gps?.accuracyM)
         assertEquals("Tập trung vận động nhân dân sửa đường ống nước.", core.observations.single().guidanceGiven)
     }
@@ -143,8 +144,8 @@ class ClickThroughTest {
                 tap("Cuối tháng sau", substring = true)
                 tap("Giao nhiệm vụ")
                 tap("Ghi kết quả biểu quyết")
-                onNodeWithTag("Điều hành của chủ trì:+").performScrollTo().performClick()
-                onNodeWithTag("Điều hành của chủ trì:+").performClick()
+                onNodeWithTag("Điều hành:+").performScrollTo().performClick()
+                onNodeWithTag("Điều hành:+").performClick()
                 clock.nowMs = vn(2026, 11, 24, 21, 20)
                 tap("Kết thúc họp")
                 tap("Tiếp theo")

@@ -20,6 +20,7 @@ import uniffi.chibo_domain.PetitionCategory
 import uniffi.chibo_domain.PetitionResponse
 import uniffi.chibo_domain.PhotoAttachment
 import uniffi.chibo_domain.PresenceCode
+import uniffi.chibo_domain.RuleSettings
 import uniffi.chibo_domain.Speaker
 import uniffi.chibo_domain.Speech
 import uniffi.chibo_domain.Task
@@ -39,15 +40,19 @@ class CoreException(message: String, val kind: Kind = Kind.Validation, cause: Th
 }
 
 /** The secretary's cell: roster, home figures, history. */
-interface CellCore {
+interface CellCore : Labels {
     fun cell(cellId: String): Cell
     fun members(cellId: String): List<Member>
     fun home(cellId: String): HomeSummary
     fun history(cellId: String): List<MeetingSummary>
+    /** The cell's next regular meeting day from [now] ("2026-12-24"), by the core's rule. */
+    fun nextMeetingDay(cell: Cell, now: Long): String
+    /** The commune's rule settings as the office set them (read-only on the phone). */
+    fun ruleSettings(communeId: String): RuleSettings
 }
 
 /** The meeting flow. Every call writes through the core's one write path at once. */
-interface MeetingCore {
+interface MeetingCore : Labels {
     fun plan(cellId: String, kind: MeetingKind, start: Long, place: String): Meeting
     fun record(meetingId: String): MeetingRecord
     fun updateMeeting(meeting: Meeting)
@@ -73,11 +78,11 @@ interface MeetingCore {
 /** A petition with the answers that came back. */
 data class PetitionThread(val petition: Petition, val responses: List<PetitionResponse>)
 
-interface PetitionsCore {
+interface PetitionsCore : Labels {
     fun petitions(cellId: String): List<PetitionThread>
 }
 
-interface GuidanceCore {
+interface GuidanceCore : Labels {
     fun guidance(cellId: String): List<Guidance>
 }
 
@@ -92,7 +97,7 @@ interface DocumentsCore {
 enum class DocumentKind { Minutes, Resolution }
 
 /** The visiting cadre's side. */
-interface VisitsCore {
+interface VisitsCore : Labels {
     fun overview(cadreId: String): CadreOverview
     fun myCheckIns(cadreId: String): List<CheckInRow>
     fun meetingRecord(meetingId: String): MeetingRecord
@@ -116,7 +121,7 @@ data class SyncStatus(
     val running: Boolean = false,
 )
 
-interface SyncCore {
+interface SyncCore : Labels {
     fun status(): SyncStatus
     /** One round of push, pull and photo uploads now; returns the status after it. */
     fun syncNow(): SyncStatus

@@ -3,6 +3,7 @@ package chibo.presentation.cadre
 import chibo.presentation.api.Camera
 import chibo.presentation.api.Clock
 import chibo.presentation.api.Fix
+import chibo.presentation.api.Labels
 import chibo.presentation.api.LocationReading
 import chibo.presentation.api.LocationSource
 import chibo.presentation.api.QrScanner
@@ -10,11 +11,8 @@ import chibo.presentation.api.TextDrafts
 import chibo.presentation.api.VisitsCore
 import chibo.presentation.common.StateHolder
 import chibo.presentation.common.Tone
-import chibo.presentation.common.bytesLabel
-import chibo.presentation.common.label
-import chibo.presentation.common.monthLabel
-import chibo.presentation.common.timeAndDate
-import chibo.presentation.meeting.SCORE_ITEMS
+import chibo.presentation.meeting.NO_SCORES
+import chibo.presentation.meeting.scoreItems
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -23,7 +21,7 @@ import uniffi.chibo_core.CheckInRequest
 import uniffi.chibo_core.DeviceKeystore
 import uniffi.chibo_core.PhotoRef
 import uniffi.chibo_domain.GpsFix
-import uniffi.chibo_domain.JudgedScores
+import uniffi.chibo_domain.JudgedPart
 import uniffi.chibo_domain.Observation
 import uniffi.chibo_domain.PetitionCategory
 
@@ -50,7 +48,7 @@ data class CadreHomeState(
 )
 
 class CadreHomeStateHolder(private val visits: VisitsCore, private val clock: Clock, private val cadreId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<CadreHomeState>(CadreHomeState(), scope, work) {
+    StateHolder<CadreHomeState>(CadreHomeState(), scope, work), Labels by visits {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
         val o = visits.overview(cadreId)
         val t = o.compliance.totals
@@ -107,14 +105,20 @@ data class CheckInState(
     val verdict: VerdictUi? = null,
     val guidanceGiven: String = "",
     val lessons: String = "",
-    val scores: List<chibo.presentation.meeting.ScoreItem> = SCORE_ITEMS.map { chibo.presentation.meeting.ScoreItem(it.key, it.label, 0, it.max) },
+    /** The judged parts, in the core's words (filled by the holder). */
+    val scores: List<chibo.presentation.meeting.ScoreItem> = emptyList(),
     val petitionDraft: String = "",
     val petitionCategory: String? = null,
-    val categories: List<String> = PetitionCategory.entries.map { it.label() },
+    val categories: List<String> = emptyList(),
     val petitionsRaised: List<String> = emptyList(),
     val observationSaved: Boolean = false,
     val error: String? = null,
 )
+
+/** A check-in not started: the judged parts at 0 and the petition categories, in the core's words. */
+private fun emptyCheckIn(labels: Labels) = with(labels) {
+    CheckInState(scores = scoreItems(null), categories = PetitionCategory.entries.map { it.label() })
+}
 
 /**
  * Photo, live location, code (typed or scanned), then the signed check-in and its verdict,
@@ -135,7 +139,7 @@ class CheckInStateHolder(
     work: CoroutineDispatcher,
     /** Server clock minus this device's, from the last sync (null: never synced). */
     private val serverOffsetMs: () -> Long? = { null },
-) : StateHolder<CheckInState>(CheckInState(), scope, work) {
+) : StateHolder<CheckInState>(emptyCheckIn(visits), scope, work), Labels by visits {
     private var photo: PhotoRef? = null
     private var fix: Fix? = null
     private var locating: Job? = null
@@ -231,7 +235,7 @@ class CheckInStateHolder(
             update {
                 it.copy(
                     step = CheckInStep.Result,
-                    verdict = row.verdict.toUi(),
+                    verdict = row.verdict.toUi(this@CheckInStateHolder),
                 )
             }
         } finally {
@@ -249,8 +253,8 @@ class CheckInStateHolder(
 
     fun saveObservation() = launchWork(::fail) {
         val s = current
-        var judged = JudgedScores(0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u)
-        for (item in s.scores) judged = SCORE_ITEMS.first { it.key == item.key }.set(judged, item.value.toUByte())
+        var judged = NO_SCORES
+        for (item in s.scores) judged = judged.withPoints(JudgedPart.valueOf(item.key), item.value)
         visits.recordObservation(Observation("", meetingId, cadreId, judged, s.guidanceGiven.trim(), s.lessons.trim(), clock.now()))
         drafts.put(key("guidance"), "")
         drafts.put(key("lessons"), "")
@@ -280,12 +284,12 @@ data class MyCheckInUi(val id: String, val cellName: String, val at: String, val
 data class MyCheckInsState(val loading: Boolean = true, val rows: List<MyCheckInUi> = emptyList(), val error: String? = null)
 
 class MyCheckInsStateHolder(private val visits: VisitsCore, private val cadreId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<MyCheckInsState>(MyCheckInsState(), scope, work) {
+    StateHolder<MyCheckInsState>(MyCheckInsState(), scope, work), Labels by visits {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
         val names = visits.overview(cadreId).cells.associate { it.cellId to (it.cell?.name ?: "Chi bộ") }
         val rows = visits.myCheckIns(cadreId).sortedByDescending { it.verdict.effectiveTime }.map { r ->
             MyCheckInUi(
-                r.checkIn.id, names[r.checkIn.cellId] ?: "Chi bộ", timeAndDate(r.verdict.effectiveTime), r.verdict.toUi(),
+                r.checkIn.id, names[r.checkIn.cellId] ?: "Chi bộ", timeAndDate(r.verdict.effectiveTime), r.verdict.toUi(this@MyCheckInsStateHolder),
             )
         }
         update { MyCheckInsState(loading = false, rows = rows) }

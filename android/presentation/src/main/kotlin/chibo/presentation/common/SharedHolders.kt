@@ -3,6 +3,7 @@ package chibo.presentation.common
 import chibo.presentation.api.AttentionItem
 import chibo.presentation.api.Enrollment
 import chibo.presentation.api.EnrollmentCore
+import chibo.presentation.api.Labels
 import chibo.presentation.api.Language
 import chibo.presentation.api.Settings
 import chibo.presentation.api.SettingsStore
@@ -24,7 +25,7 @@ data class SyncUi(
 )
 
 class SyncStateHolder(private val sync: SyncCore, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<SyncUi>(SyncUi(), scope, work) {
+    StateHolder<SyncUi>(SyncUi(), scope, work), Labels by sync {
     fun refresh() = launchWork(::fail) { show(sync.status()) }
 
     fun syncNow() {
@@ -39,10 +40,10 @@ class SyncStateHolder(private val sync: SyncCore, scope: CoroutineScope, work: C
 
     private fun fail(message: String) = update { it.copy(running = false, tone = Tone.Problem, headline = "Lỗi đồng bộ", lastError = message) }
 
-    private fun show(s: SyncStatus) = update { toUi(s) }
+    private fun show(s: SyncStatus) = update { toUi(s, this) }
 
     companion object {
-        fun toUi(s: SyncStatus): SyncUi {
+        fun toUi(s: SyncStatus, labels: Labels): SyncUi {
             val pending = s.pendingChanges + s.pendingPhotos
             val headline = when {
                 s.needsAttention.isNotEmpty() -> "${s.needsAttention.size} mục cần xử lý"
@@ -59,7 +60,7 @@ class SyncStateHolder(private val sync: SyncCore, scope: CoroutineScope, work: C
             val detail = listOfNotNull(
                 if (s.pendingChanges > 0) "${s.pendingChanges} thay đổi" else null,
                 if (s.pendingPhotos > 0) "${s.pendingPhotos} ảnh" else null,
-                s.lastSuccessAt?.let { "Lần gửi cuối: ${timeAndDate(it)}" } ?: "Chưa gửi lần nào",
+                s.lastSuccessAt?.let { "Lần gửi cuối: ${labels.timeAndDate(it)}" } ?: "Chưa gửi lần nào",
             ).joinToString(" · ")
             return SyncUi(headline, tone, detail, s.lastError, s.needsAttention, s.running)
         }

@@ -7,6 +7,7 @@ import chibo.presentation.api.DocumentsCore
 import chibo.presentation.api.Enrollment
 import chibo.presentation.api.EnrollmentCore
 import chibo.presentation.api.GuidanceCore
+import chibo.presentation.api.Labels
 import chibo.presentation.api.MeetingCore
 import chibo.presentation.api.PetitionThread
 import chibo.presentation.api.PetitionsCore
@@ -25,6 +26,8 @@ import uniffi.chibo_core.DeviceKeystore
 import uniffi.chibo_core.KeystoreException
 import uniffi.chibo_core.standardAgenda
 import uniffi.chibo_domain.Attendance
+import uniffi.chibo_domain.Cell
+import uniffi.chibo_domain.nextMeetingDayFrom
 import uniffi.chibo_domain.JudgedScores
 import uniffi.chibo_domain.Meeting
 import uniffi.chibo_domain.MeetingKind
@@ -59,11 +62,14 @@ internal inline fun <T> core(block: () -> T): T = try {
  * The interfaces over one [ChiboStore] (the generated bindings, loaded through JNA).
  * Argument conversion only; the core decides everything.
  */
-class BindingsCore(private val store: ChiboStore) : CellCore, MeetingCore, VisitsCore, PetitionsCore, GuidanceCore {
+class BindingsCore(private val store: ChiboStore) :
+    CellCore, MeetingCore, VisitsCore, PetitionsCore, GuidanceCore, Labels by BindingsLabels {
     override fun cell(cellId: String) = core { store.cell(cellId) }
     override fun members(cellId: String) = core { store.members(cellId) }
     override fun home(cellId: String) = core { store.home(cellId) }
     override fun history(cellId: String) = core { store.meetingHistory(cellId) }
+    override fun nextMeetingDay(cell: Cell, now: Long): String = nextMeetingDayFrom(cell, now)
+    override fun ruleSettings(communeId: String) = core { store.ruleSettings(communeId) }
 
     override fun plan(cellId: String, kind: MeetingKind, start: Long, place: String) = core { store.planMeeting(cellId, kind, start, place) }
     override fun record(meetingId: String) = core { store.meetingRecord(meetingId) }
@@ -152,7 +158,7 @@ class BindingsDocuments(private val store: ChiboStore, private val outDir: java.
 }
 
 /** The sync engine behind the façade: push, pull and photo uploads in one call. */
-class BindingsSync(private val store: ChiboStore) : SyncCore {
+class BindingsSync(private val store: ChiboStore) : SyncCore, Labels by BindingsLabels {
     override fun status(): SyncStatus = core { store.syncStatus() }.toApi()
     override fun syncNow(): SyncStatus {
         // A failed run is recorded in the status (last error); the status says what happened.

@@ -157,6 +157,7 @@ fun RosterScreen(state: RosterState, onBack: () -> Unit) {
         Text(state.cellName, style = MaterialTheme.typography.titleLarge)
         Text(state.summary, style = MaterialTheme.typography.bodyLarge)
         state.viabilityWarning?.let { MessageBox(listOf(it), Tone.Warning) }
+        if (state.communeRules.isNotEmpty()) Text("Quy định của xã: " + state.communeRules.joinToString("; "), style = MaterialTheme.typography.bodyMedium)
         if (state.members.isEmpty()) EmptyState("Chưa có danh sách đảng viên. Danh sách sẽ về máy khi đồng bộ với xã.")
         state.members.forEach { m ->
             Column(Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.surfaceVariant, RoundedCornerShape(12.dp)).padding(12.dp)) {
