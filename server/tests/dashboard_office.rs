@@ -35,25 +35,15 @@ fn refused(e: OfficeError) -> String {
 /// A check-in 5 km from the meeting place: the server flags it for review.
 async fn far_check_in(w: &mut World) -> (Id, Id) {
     let meeting_id = w.record_meeting_a(meeting_start()).await;
-    let mut c = w.check_in(
-        &meeting_id,
-        meeting_start() + 10 * MINUTE,
-        "123456",
-        &photo(1),
-    );
-    c.gps.as_mut().unwrap().latitude += 0.05;
-    let c = chibo_domain::checkin::sign_check_in_with(&w.cadre_phone.key, c);
-    let response = w
-        .cadre_phone
-        .push(
-            &w.srv,
-            vec![Change::RecordCheckIn {
-                check_in: c.clone(),
-                verdict: provisional(c.device_wall_time),
-            }],
+    let c = w
+        .push_check_in(
+            &meeting_id,
+            meeting_start() + 10 * MINUTE,
+            "123456",
+            &photo(1),
+            true,
         )
         .await;
-    assert_all_applied(&response);
     (meeting_id, c.id)
 }
 

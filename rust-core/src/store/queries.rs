@@ -95,13 +95,6 @@ pub struct MemberYearAttendance {
 
 const NOT_SUPERSEDED: &str = "NOT EXISTS (SELECT 1 FROM meetings r WHERE r.revision_of = m.id)";
 
-const MEMBER_STATUSES: [MemberStatus; 4] = [
-    MemberStatus::Active,
-    MemberStatus::WorkingAway,
-    MemberStatus::Exempt,
-    MemberStatus::AttachedElsewhere,
-];
-
 fn summary(
     meeting: &Meeting,
     present: u32,
@@ -287,7 +280,7 @@ impl Store {
             }
         }
 
-        let members_by_status = MEMBER_STATUSES
+        let members_by_status = MemberStatus::ALL
             .iter()
             .map(|&status| StatusCount {
                 status,

@@ -716,29 +716,24 @@ pub fn cell_page(
         .unwrap_or_default();
     let watch_meeting = watch_at.map(|j| (j.record.meeting.id.clone(), j.started_at));
     let viability = rules::cell_viability(&roster);
-    let groups = [
-        MemberStatus::Active,
-        MemberStatus::WorkingAway,
-        MemberStatus::Exempt,
-        MemberStatus::AttachedElsewhere,
-    ]
-    .into_iter()
-    .map(|status| {
-        let of = |kind: MembershipKind| -> Vec<Member> {
-            roster
-                .iter()
-                .filter(|m| m.status == status && m.membership == kind)
-                .cloned()
-                .collect()
-        };
-        StatusGroup {
-            status,
-            label: status.label().to_string(),
-            full: of(MembershipKind::Full),
-            probationary: of(MembershipKind::Probationary),
-        }
-    })
-    .collect();
+    let groups = MemberStatus::ALL
+        .into_iter()
+        .map(|status| {
+            let of = |kind: MembershipKind| -> Vec<Member> {
+                roster
+                    .iter()
+                    .filter(|m| m.status == status && m.membership == kind)
+                    .cloned()
+                    .collect()
+            };
+            StatusGroup {
+                status,
+                label: status.label().to_string(),
+                full: of(MembershipKind::Full),
+                probationary: of(MembershipKind::Probationary),
+            }
+        })
+        .collect();
     let attendance_trend = judged
         .iter()
         .filter(|j| j.held())

@@ -288,33 +288,26 @@ fn build(
     let (year, month) = local_year_month(m.actual_start.unwrap_or(m.planned_start));
 
     // The roll call by category, in roster order, with the reasons given.
-    let mut groups: Vec<NamedGroup> = [
-        Attendance::Present,
-        Attendance::Late,
-        Attendance::AbsentExcused,
-        Attendance::AbsentUnexcused,
-        Attendance::Exempt,
-        Attendance::AttachedElsewhere,
-    ]
-    .into_iter()
-    .map(|mark| NamedGroup {
-        label: mark.label(),
-        people: roster
-            .iter()
-            .filter_map(|member| {
-                let entry = record.roll_call.iter().find(|e| e.member_id == member.id)?;
-                (entry.attendance == mark).then(|| NamedMark {
-                    name: member.full_name.clone(),
-                    reason: entry.reason.clone().or_else(|| {
-                        matches!(mark, Attendance::Exempt | Attendance::AttachedElsewhere)
-                            .then(|| member.status_reason.clone())
-                            .flatten()
-                    }),
+    let mut groups: Vec<NamedGroup> = Attendance::ALL
+        .into_iter()
+        .map(|mark| NamedGroup {
+            label: mark.label(),
+            people: roster
+                .iter()
+                .filter_map(|member| {
+                    let entry = record.roll_call.iter().find(|e| e.member_id == member.id)?;
+                    (entry.attendance == mark).then(|| NamedMark {
+                        name: member.full_name.clone(),
+                        reason: entry.reason.clone().or_else(|| {
+                            matches!(mark, Attendance::Exempt | Attendance::AttachedElsewhere)
+                                .then(|| member.status_reason.clone())
+                                .flatten()
+                        }),
+                    })
                 })
-            })
-            .collect(),
-    })
-    .collect();
+                .collect(),
+        })
+        .collect();
     let unmarked: Vec<NamedMark> = roster
         .iter()
         .filter(|member| !record.roll_call.iter().any(|e| e.member_id == member.id))

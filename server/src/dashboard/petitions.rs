@@ -36,18 +36,6 @@ pub fn routes() -> Router<AppState> {
 /// Petitions shown on one page of the inbox.
 pub const PAGE_SIZE: usize = 25;
 
-const STATUSES: [PetitionStatus; 5] = PetitionStatus::ALL;
-
-const CATEGORIES: [PetitionCategory; 7] = [
-    PetitionCategory::Infrastructure,
-    PetitionCategory::Land,
-    PetitionCategory::SecurityOrder,
-    PetitionCategory::Environment,
-    PetitionCategory::Livelihood,
-    PetitionCategory::SocialPolicy,
-    PetitionCategory::Other,
-];
-
 /// The wire word of an enum (`forwarded`, `security_order`), for filters.
 fn key<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value)
@@ -269,7 +257,7 @@ async fn page(
         total,
         base,
         chrome: Chrome::new(scope.user, Some(scope.commune), Nav::Petitions, "Kiến nghị"),
-        statuses: STATUSES
+        statuses: PetitionStatus::ALL
             .iter()
             .map(|&s| Choice {
                 value: key(s),
@@ -277,7 +265,7 @@ async fn page(
                 selected: status.as_deref() == Some(key(s).as_str()),
             })
             .collect(),
-        categories: CATEGORIES
+        categories: PetitionCategory::ALL
             .iter()
             .map(|&c| Choice {
                 value: key(c),

@@ -34,6 +34,18 @@ pub enum PetitionStatus {
     Declined,
 }
 
+impl PetitionCategory {
+    pub const ALL: [PetitionCategory; 7] = [
+        PetitionCategory::Infrastructure,
+        PetitionCategory::Land,
+        PetitionCategory::SecurityOrder,
+        PetitionCategory::Environment,
+        PetitionCategory::Livelihood,
+        PetitionCategory::SocialPolicy,
+        PetitionCategory::Other,
+    ];
+}
+
 impl PetitionStatus {
     pub const ALL: [PetitionStatus; 5] = [
         PetitionStatus::Raised,

@@ -20,6 +20,16 @@ pub enum Attendance {
 }
 
 impl Attendance {
+    /// Every mark, in the order the minutes and the meeting page list them.
+    pub const ALL: [Attendance; 6] = [
+        Attendance::Present,
+        Attendance::Late,
+        Attendance::AbsentExcused,
+        Attendance::AbsentUnexcused,
+        Attendance::Exempt,
+        Attendance::AttachedElsewhere,
+    ];
+
     pub fn is_present(self) -> bool {
         matches!(self, Attendance::Present | Attendance::Late)
     }

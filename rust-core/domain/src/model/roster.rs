@@ -98,6 +98,16 @@ pub struct Member {
     pub party_group: Option<String>,
 }
 
+impl MemberStatus {
+    /// Every status, in the order screens group members by: the active first.
+    pub const ALL: [MemberStatus; 4] = [
+        MemberStatus::Active,
+        MemberStatus::WorkingAway,
+        MemberStatus::Exempt,
+        MemberStatus::AttachedElsewhere,
+    ];
+}
+
 impl MemberRole {
     /// Where the role stands in a roster: secretary, deputy, committee, then members.
     pub fn rank(self) -> u8 {

@@ -367,10 +367,11 @@ fn write_attendance(doc: &mut Body, ctx: &MeetingContext, assessment: &MeetingAs
     }
     doc.bullet(present);
 
-    for (label, count, excused) in [
-        ("Vắng có lý do", a.absent_excused, true),
-        ("Vắng không lý do", a.absent_unexcused, false),
+    for (mark, count, excused) in [
+        (Attendance::AbsentExcused, a.absent_excused, true),
+        (Attendance::AbsentUnexcused, a.absent_unexcused, false),
     ] {
+        let label = mark.label();
         if count == 0 {
             doc.bullet(format!("{label}: 0"));
         } else {

@@ -9,7 +9,7 @@ use super::document::{
 use super::minutes::{absentee_names, outcome_text, vote_line};
 use super::{member_name, MeetingAssessment, MeetingContext, WarningCode};
 use crate::labels::{format_percent, in_sentence, Label};
-use crate::model::{MemberRole, TaskOutcome};
+use crate::model::{Attendance, MemberRole, TaskOutcome};
 use crate::time::local_year_month;
 
 /// Warnings about the record itself rather than the cell's work stay out of the
@@ -80,10 +80,13 @@ pub fn resolution_document(
         a.absent_excused, a.absent_unexcused
     ));
     doc.paragraph(present);
-    for (label, excused) in [("Vắng có lý do", true), ("Vắng không lý do", false)] {
+    for (mark, excused) in [
+        (Attendance::AbsentExcused, true),
+        (Attendance::AbsentUnexcused, false),
+    ] {
         let names = absentee_names(a, excused);
         if !names.is_empty() {
-            doc.bullet(format!("{label}: {names}"));
+            doc.bullet(format!("{}: {names}", mark.label()));
         }
     }
     if let Some(minutes) = assessment.duration_minutes {

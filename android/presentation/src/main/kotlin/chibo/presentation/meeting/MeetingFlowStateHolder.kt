@@ -146,15 +146,7 @@ class MeetingFlowStateHolder(
 
     /** One tap per member; an excused absence takes a reason from [EXCUSE_REASONS]. */
     fun mark(memberId: String, mark: Mark, reason: String? = null) = work {
-        val attendance = when (mark) {
-            Mark.Present -> Attendance.PRESENT
-            Mark.Late -> Attendance.LATE
-            Mark.Excused -> Attendance.ABSENT_EXCUSED
-            Mark.Unexcused -> Attendance.ABSENT_UNEXCUSED
-            Mark.Exempt -> Attendance.EXEMPT
-            Mark.Elsewhere -> Attendance.ATTACHED_ELSEWHERE
-        }
-        meetings.markAttendance(current.meetingId, memberId, attendance, if (mark == Mark.Excused) reason else null)
+        meetings.markAttendance(current.meetingId, memberId, mark.attendance, if (mark == Mark.Excused) reason else null)
         reload()
     }
 
@@ -379,6 +371,7 @@ class MeetingFlowStateHolder(
                     candidates = everyone,
                     rollCall = expectedRows,
                     presentSummary = "$presentCount/$expectedCount có mặt",
+                    marks = Mark.entries.associateWith { it.attendance.label() },
                 ),
                 body = s.body.copy(
                     speakers = present.map { PersonChoice(it.id, it.fullName, it.role.title()) } + guestSpeakers,
@@ -456,15 +449,7 @@ class MeetingFlowStateHolder(
 
     private fun rollCallRow(member: Member, rec: MeetingRecord): RollCallRow {
         val entry = rec.rollCall.firstOrNull { it.memberId == member.id }
-        val mark = when (entry?.attendance) {
-            null -> null
-            Attendance.PRESENT -> Mark.Present
-            Attendance.LATE -> Mark.Late
-            Attendance.ABSENT_EXCUSED -> Mark.Excused
-            Attendance.ABSENT_UNEXCUSED -> Mark.Unexcused
-            Attendance.EXEMPT -> Mark.Exempt
-            Attendance.ATTACHED_ELSEWHERE -> Mark.Elsewhere
-        }
+        val mark = Mark.entries.firstOrNull { it.attendance == entry?.attendance }
         val detail = listOfNotNull(member.role.title(), member.membership.label(), member.status.takeIf { it != MemberStatus.ACTIVE }?.label())
             .joinToString(" · ")
         val expected = member.status == MemberStatus.ACTIVE || member.status == MemberStatus.WORKING_AWAY

@@ -232,11 +232,11 @@ private fun ColumnScope.OpenStep(state: MeetingFlowState, a: MeetingFlowActions)
     }
     SecondaryButton("Mã xác nhận cho cấp ủy viên", null, a::presenceCode, Modifier.fillMaxWidth())
     if (o.rollCall.any { it.mark == null }) SecondaryButton("Những người còn lại có mặt", Icons.Filled.Done, a::markRestPresent, Modifier.fillMaxWidth())
-    o.rollCall.forEach { row -> RollCallItem(row, a) }
+    o.rollCall.forEach { row -> RollCallItem(row, o.marks, a) }
 }
 
 @Composable
-private fun RollCallItem(row: RollCallRow, a: MeetingFlowActions) {
+private fun RollCallItem(row: RollCallRow, marks: Map<Mark, String>, a: MeetingFlowActions) {
     var choosing by remember(row.memberId) { mutableStateOf(false) }
     val tone = when (row.mark) {
         Mark.Present, Mark.Late -> Tone.Good
@@ -252,18 +252,18 @@ private fun RollCallItem(row: RollCallRow, a: MeetingFlowActions) {
         Text(row.name, style = MaterialTheme.typography.titleMedium)
         Text(row.detail, style = MaterialTheme.typography.bodySmall)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.CenterVertically) {
-            Choice(Mark.Present.label, row.mark == Mark.Present, { a.mark(row.memberId, Mark.Present, null); choosing = false }, tone = Tone.Good)
+            Choice(marks[Mark.Present].orEmpty(), row.mark == Mark.Present, { a.mark(row.memberId, Mark.Present, null); choosing = false }, tone = Tone.Good)
             Choice("Vắng", row.mark == Mark.Excused || row.mark == Mark.Unexcused, { choosing = !choosing }, tone = if (row.mark == Mark.Unexcused) Tone.Problem else Tone.Warning)
             if (row.mark != null && row.mark != Mark.Present) {
-                Text(row.mark!!.label + (row.reason?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodyMedium, color = tone.color(), modifier = Modifier.weight(1f))
+                Text(marks[row.mark!!].orEmpty() + (row.reason?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodyMedium, color = tone.color(), modifier = Modifier.weight(1f))
             }
         }
         if (choosing) {
             Text("Vắng có lý do:", style = MaterialTheme.typography.labelLarge)
             ChoiceRow(EXCUSE_REASONS, row.reason.takeIf { row.mark == Mark.Excused }, { reason -> a.mark(row.memberId, Mark.Excused, reason); choosing = false }, tone = Tone.Warning)
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                Choice(Mark.Unexcused.label, row.mark == Mark.Unexcused, { a.mark(row.memberId, Mark.Unexcused, null); choosing = false }, tone = Tone.Problem)
-                Choice(Mark.Late.label, row.mark == Mark.Late, { a.mark(row.memberId, Mark.Late, null); choosing = false }, tone = Tone.Good)
+                Choice(marks[Mark.Unexcused].orEmpty(), row.mark == Mark.Unexcused, { a.mark(row.memberId, Mark.Unexcused, null); choosing = false }, tone = Tone.Problem)
+                Choice(marks[Mark.Late].orEmpty(), row.mark == Mark.Late, { a.mark(row.memberId, Mark.Late, null); choosing = false }, tone = Tone.Good)
             }
         }
     }
