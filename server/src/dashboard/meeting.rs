@@ -333,14 +333,7 @@ fn build(
         outcome: review.map(|r| r.outcome).label(),
         note: review.and_then(|r| r.note.clone()),
     };
-    // Reviews are insert-only: the latest for a task stands.
-    let review_of = |task_id: &str| {
-        record
-            .task_reviews
-            .iter()
-            .rev()
-            .find(|r| r.task_id == task_id)
-    };
+    let review_of = |task_id: &str| record.review_of(task_id);
 
     let mut secretary_score = ScoreView::new("Bí thư chi bộ tự chấm".to_string(), &a.quality);
     if !a.quality.judged_entered {

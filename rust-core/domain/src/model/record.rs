@@ -159,7 +159,17 @@ pub struct MeetingRecord {
     pub petitions: Vec<Petition>,
 }
 
+/// The standing review of a task: reviews are insert-only, so the latest one for it.
+pub fn latest_review<'a>(reviews: &'a [TaskReview], task_id: &str) -> Option<&'a TaskReview> {
+    reviews.iter().rev().find(|r| r.task_id == task_id)
+}
+
 impl MeetingRecord {
+    /// The standing review of one of last month's tasks at this meeting.
+    pub fn review_of(&self, task_id: &str) -> Option<&TaskReview> {
+        latest_review(&self.task_reviews, task_id)
+    }
+
     pub fn new(meeting: Meeting) -> Self {
         MeetingRecord {
             meeting,

@@ -129,11 +129,7 @@ pub fn minutes_document(ctx: &MeetingContext, assessment: &MeetingAssessment) ->
     if let Some(results) = &assessment.task_results {
         doc.section("KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG TRƯỚC");
         for (n, task) in (1..).zip(ctx.previous_tasks) {
-            let review = record
-                .task_reviews
-                .iter()
-                .rev()
-                .find(|r| r.task_id == task.id);
+            let review = record.review_of(&task.id);
             let mut line = format!(
                 "{} – đồng chí {}: {}",
                 task.description,

@@ -106,11 +106,7 @@ pub fn resolution_document(
             let rows = (1..)
                 .zip(ctx.previous_tasks)
                 .map(|(n, task): (usize, _)| {
-                    let review = record
-                        .task_reviews
-                        .iter()
-                        .rev()
-                        .find(|r| r.task_id == task.id);
+                    let review = record.review_of(&task.id);
                     let mut outcome = review.map(|r| r.outcome).label().to_string();
                     if let Some(note) = review.and_then(|r| r.note.as_deref()) {
                         outcome.push_str(&format!(" ({note})"));
@@ -183,11 +179,7 @@ pub fn resolution_document(
         .previous_tasks
         .iter()
         .filter_map(|task| {
-            let review = record
-                .task_reviews
-                .iter()
-                .rev()
-                .find(|r| r.task_id == task.id)?;
+            let review = record.review_of(&task.id)?;
             (review.outcome != TaskOutcome::Done).then(|| {
                 format!(
                     "Nhiệm vụ \"{}\" ({}) {}.",

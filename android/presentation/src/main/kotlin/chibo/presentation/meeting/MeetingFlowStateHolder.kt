@@ -387,7 +387,7 @@ class MeetingFlowStateHolder(
                     previousTasks = previous.map { t ->
                         ReviewRow(
                             t.id, t.description, name(t.assigneeId) ?: "?", isoDateLabel(t.deadline),
-                            rec.taskReviews.firstOrNull { it.taskId == t.id }?.outcome?.label(),
+                            rec.taskReviews.lastOrNull { it.taskId == t.id }?.outcome?.label(),
                         )
                     },
                 ),
