@@ -42,15 +42,24 @@ pub fn clock_warning(offset_ms: i64) -> Option<ClockWarning> {
     if offset_ms.unsigned_abs() <= MAX_CLOCK_SKEW_MS.unsigned_abs() {
         return None;
     }
-    let way = if offset_ms > 0 { "chậm" } else { "nhanh" };
     Some(ClockWarning {
         ahead_ms: -offset_ms,
         message: format!(
-            "Đồng hồ của máy đang {way} hơn máy chủ {}; hãy chỉnh lại ngày giờ trên máy \
-             (bật \"Ngày giờ tự động\")",
-            crate::checkin::format::vi_duration(offset_ms)
+            "Đồng hồ của máy đang {}; hãy chỉnh lại ngày giờ trên máy (bật \"Ngày giờ tự \
+             động\")",
+            clock_offset_words(offset_ms)
         ),
     })
+}
+
+/// How a device's clock `offset_ms` off (server minus device) is said: "chậm hơn máy chủ
+/// 3 ngày", "nhanh hơn máy chủ 2 giờ".
+pub fn clock_offset_words(offset_ms: i64) -> String {
+    let way = if offset_ms > 0 { "chậm" } else { "nhanh" };
+    format!(
+        "{way} hơn máy chủ {}",
+        crate::checkin::format::vi_duration(offset_ms)
+    )
 }
 
 /// What a person does in the commune, which fixes what their devices may read and write.
