@@ -83,7 +83,10 @@ async fn every_value_reads_on_the_dashboard_as_the_core_words_it() {
     let mut header = w.a.header(&november, start);
     header.kind = MeetingKind::RegularWithThematic;
     header.thematic_topic = Some("Học tập và làm theo tư tưởng Hồ Chí Minh".into());
-    changes.push(Change::UpdateMeeting { meeting: header });
+    changes.push(Change::UpdateMeeting {
+        meeting: header,
+        fields: vec![],
+    });
     for (i, attendance) in [(6, Attendance::AbsentUnexcused), (7, Attendance::Late)] {
         changes.push(Change::SetAttendance {
             meeting_id: november.clone(),
@@ -138,7 +141,10 @@ async fn every_value_reads_on_the_dashboard_as_the_core_words_it() {
     m.kind = MeetingKind::Extraordinary;
     changes.push(Change::PlanMeeting { meeting: m.clone() });
     m.actual_start = Some(at(2026, 11, 20, 8, 5));
-    changes.push(Change::UpdateMeeting { meeting: m });
+    changes.push(Change::UpdateMeeting {
+        meeting: m,
+        fields: vec![],
+    });
     assert_all_applied(&w.secretary_a.push(&w.srv, changes).await);
 
     // Check-ins: one honest (verified), three from far away with a wrong code, of which

@@ -26,7 +26,10 @@ async fn seventy_minute_meeting(w: &mut World) -> Id {
     let mut changes = w.a.meeting_changes(&meeting_id, start);
     let mut header = w.a.header(&meeting_id, start);
     header.actual_end = Some(start + 70 * MINUTE);
-    changes.push(Change::UpdateMeeting { meeting: header });
+    changes.push(Change::UpdateMeeting {
+        meeting: header,
+        fields: vec![],
+    });
     assert_all_applied(&w.secretary_a.push(&w.srv, changes).await);
     meeting_id
 }

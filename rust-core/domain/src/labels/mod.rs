@@ -171,6 +171,7 @@ impl Label for VerdictCode {
             VerdictCode::PresenceCodeUnchecked => "Chưa kiểm tra mã xác nhận",
             VerdictCode::ClockSkew => "Giờ trên máy lệch",
             VerdictCode::ClockUnchecked => "Chưa kiểm tra giờ trên máy",
+            VerdictCode::ClockMoved => "Giờ trên máy bị chỉnh",
             VerdictCode::MeetingUnchecked => "Chưa kiểm tra giờ họp",
             VerdictCode::OutsideMeetingTime => "Ngoài giờ họp",
             VerdictCode::GpsMissing => "Không có vị trí",
@@ -183,6 +184,8 @@ impl Label for VerdictCode {
             VerdictCode::PhotoMissing => "Không có ảnh",
             VerdictCode::PhotoInvalid => "Ảnh không hợp lệ",
             VerdictCode::PhotoReused => "Ảnh đã dùng trước đó",
+            VerdictCode::PhotoNotReceived => "Máy chủ chưa nhận ảnh",
+            VerdictCode::TravelImplausible => "Không kịp di chuyển",
         }
     }
 }
