@@ -272,7 +272,7 @@ impl Store {
                     None => self.member(&task.assignee_id)?.full_name,
                 };
                 open_tasks.push(OpenTask {
-                    overdue: task.deadline < today,
+                    overdue: rules::task_overdue(&task, today),
                     assignee_name,
                     meeting_id: meeting_id.clone(),
                     task,
