@@ -341,6 +341,16 @@ impl TusState {
             received += data.len() as u64;
         };
 
+        // What reached the server, kept or not: `tests/bench link` proves from these that
+        // a resumed upload sends nothing twice.
+        tracing::debug!(
+            upload = id.as_str(),
+            offset,
+            received,
+            length = info.length,
+            cut = matches!(end, BodyEnd::Cut(_)),
+            "tus: chunk received"
+        );
         if let (Some(expected), Some(hasher)) = (&checksum, hasher) {
             let discard = match end {
                 BodyEnd::Cut(why) => Some(TusError::bad_request(format!(
