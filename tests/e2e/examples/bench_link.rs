@@ -581,7 +581,7 @@ fn main() {
     );
     println!(
         "  chibo: {:.1} s; on the wire {} B up ({:+.1} % over the payload: HTTP and tus headers), \
-         {} B down, {} connections, {} upload requests, {} TCP segments sent again \
+         {} B down, {} new connection(s), {} upload requests, {} TCP segments sent again \
          after losses",
         run.seconds,
         run.wire_up,
