@@ -25,6 +25,7 @@ pub mod people;
 pub mod petitions;
 pub mod rule_settings;
 pub mod session;
+pub mod xlsx_layout;
 
 use axum::Router;
 
