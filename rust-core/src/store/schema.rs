@@ -13,7 +13,7 @@ use super::error::StoreError;
 /// assignments and check-ins, meeting photos and observations. v4: petition responses,
 /// the commune's guidance, the server's check-in verdicts, and what sync needs to order
 /// pulled changes (entity clocks, scope cursors). v5: the sync engine's enrolment, status,
-/// needs-attention list and photo upload queue.
+/// needs-attention list and photo upload queue. v6: drafts and the device's settings.
 pub const MIGRATIONS: &[&str] = &[
     // ---- v1 ----
     r#"
@@ -378,6 +378,22 @@ CREATE TABLE photo_uploads (
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX photo_uploads_pending ON photo_uploads(queued_at) WHERE state = 'pending';
+"#,
+    // ---- v6 ----
+    // This device only, never synced: text being typed before it is added to the record
+    // (drafts of a meeting), and the device's own settings (the server address asked
+    // for before enrolment).
+    r#"
+CREATE TABLE drafts (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE device_settings (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
 "#,
 ];
 

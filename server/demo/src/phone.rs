@@ -23,9 +23,13 @@ impl Phone {
         std::fs::create_dir_all(dir).map_err(|e| {
             ChiboError::Storage(format!("không tạo được thư mục {}: {e}", dir.display()))
         })?;
-        let store = ChiboStore::open(dir.join("so-chi-bo.db").to_string_lossy().into_owned())?;
         let keystore = FileKeystore::open(dir.join("device.key").to_string_lossy().into_owned())
             .map_err(|e| ChiboError::Storage(e.to_string()))?;
+        // Encrypted as on a phone; the key file stands in for the platform keystore.
+        let store = ChiboStore::open(
+            dir.join("so-chi-bo.db").to_string_lossy().into_owned(),
+            keystore.clone(),
+        )?;
         Ok(Phone {
             name: name.to_string(),
             dir: dir.to_path_buf(),

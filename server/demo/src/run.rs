@@ -488,6 +488,7 @@ impl Story {
             &person.id,
             24 * 3_600_000,
             now(),
+            &self.url,
         )?;
         let phone = self.phone(name, folder)?;
         phone.enroll(&self.url, &code.qr)?;
@@ -923,6 +924,7 @@ impl Story {
             &person.id,
             3_600_000,
             now(),
+            &self.url,
         )?;
         let key = FileKeystore::open(
             self.dir
@@ -938,6 +940,7 @@ impl Story {
                 code: code.code,
                 public_key_hex: key.public_key_hex(),
                 device_label: "Trình duyệt của Văn phòng".to_string(),
+                key_protection: None,
             },
             now(),
         )?;
@@ -1028,8 +1031,11 @@ fn presence_code_at(
 ) -> Result<String, DemoError> {
     // A second, read-only look at the secretary's store: the app itself only ever shows
     // the current code, but the demo replays last month's meeting.
-    let store = chibo_core::store::Store::open(&secretary.dir.join("so-chi-bo.db"))
-        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    let store = chibo_core::store::Store::open_encrypted(
+        &secretary.dir.join("so-chi-bo.db"),
+        secretary.keystore.as_ref(),
+    )
+    .map_err(|e| DemoError::Setup(e.to_string()))?;
     let secret = store
         .presence_secret(meeting_id)
         .map_err(|e| DemoError::Setup(e.to_string()))?

@@ -66,6 +66,7 @@ fn a_revoked_phone_is_told_in_vietnamese_and_keeps_everything_for_its_next_enrol
         &person_id(&secretary),
         3_600_000,
         now(),
+        &cluster.url(),
     )
     .expect("a new code")
     .qr;
