@@ -192,6 +192,7 @@ android_suite() {
     run_logged "android-test" java -Djna.library.path="$TARGET_DIR/debug" -Dfile.encoding=UTF-8 \
         -Djava.awt.headless=true -Dskiko.renderApi=SOFTWARE \
         -Dchibo.fixtures="$ROOT/../shared/fixtures" -Dchibo.screens="$AN_SCREENS" \
+        -Dchibo.appStore="$AN_BUILD/test-output/app-store" -Dchibo.appFixtures="$AN_SRC/presentation/src/test/fixtures" \
         -Dchibo.font="$AN_FONT_DIR/NotoSans-Regular.ttf" -Dchibo.fontBold="$AN_FONT_DIR/NotoSans-Bold.ttf" \
         "@$args" org.junit.runner.JUnitCore "${classes[@]}" || status=$?
     local passed failed
@@ -201,6 +202,7 @@ android_suite() {
         failed=1
     fi
     note "screenshots: $AN_SCREENS ($(find "$AN_SCREENS" -name '*.png' | wc -l) PNG files)"
+    note "the app store the JVM run wrote (encrypted): $AN_BUILD/test-output/app-store"
     record "android" "$passed" "$failed" $(($(now) - t0))
     note "android suite: $(($(now) - start))s"
 }

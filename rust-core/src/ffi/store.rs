@@ -605,12 +605,29 @@ impl ChiboStore {
         Ok(result?)
     }
 
+    /// How many callers wait on the sync round in progress (they joined it).
+    pub fn sync_callers_waiting(&self) -> u64 {
+        self.running_engine()
+            .map_or(0, |e| e.callers_waiting() as u64)
+    }
+
     /// Pending changes and photos, the last success and error, the needs-attention
     /// list, and whether a run is going.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let running = self.running_engine().is_some_and(|e| e.is_running());
         let status = sync::status(&self.store())?;
         Ok(SyncStatus { running, ..status })
+    }
+
+    /// The meeting reminders still ahead for this device's person (a secretary's cell,
+    /// a cadre's assigned cells), including a cell's fixed meeting day with nothing
+    /// planned yet; the app plans its notifications from them.
+    pub fn meeting_reminders(&self) -> Result<Vec<crate::reminders::MeetingReminder>> {
+        let store = self.store();
+        let role = store
+            .sync_account()?
+            .map(|account| EnrolledAs::from(&account).role);
+        Ok(crate::reminders::upcoming(&store, role.as_ref(), now())?)
     }
 
     /// Takes an entry off the needs-attention list once it has been dealt with.
