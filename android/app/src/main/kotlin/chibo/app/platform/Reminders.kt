@@ -106,18 +106,21 @@ class RescheduleReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
         if (intent.action !in RESCHEDULE_ACTIONS) return
         val source = context.applicationContext as? ReminderSource ?: return
-        val done = goAsync()
+        val done: PendingResult? = goAsync()
         // The core reads its store: off the main thread.
-        Thread {
+        runner {
             try {
                 MeetingReminders(context).schedule(source.upcomingReminders())
             } finally {
-                done.finish()
+                done?.finish()
             }
-        }.start()
+        }
     }
 
     companion object {
+        /** Where the work runs: a thread of its own (tests run it in place). */
+        @Volatile var runner: (Runnable) -> Unit = { Thread(it).start() }
+
         val RESCHEDULE_ACTIONS = setOf(
             Intent.ACTION_BOOT_COMPLETED,
             Intent.ACTION_LOCKED_BOOT_COMPLETED,
