@@ -12,9 +12,10 @@ use ed25519_dalek::{Signer, SigningKey};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use ring::hkdf;
 
-/// Why the keystore could not sign. The message is shown to the user.
+/// Why the keystore could not sign, wrap or unwrap. The message is shown to the user.
+/// Not a flat error: the platform's implementation throws it, and the core must be able
+/// to read it back (a flat error cannot cross from the app into the core).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
 pub enum KeystoreError {
     #[error("{0}")]
     Unavailable(String),

@@ -120,9 +120,11 @@ android_robolectric_suite() {
     done
     local robo_cp out="$AN_BUILD/robolectric"
     robo_cp=$(_an_classpath "$robo_dir")
-    _an_compile robolectric-tests "$out" "$adapters:$presentation:$bindings:$android_cp:$robo_cp:$JAVA_SHARE/junit4.jar" -- \
+    _an_compile robolectric-tests "$out" "$adapters:$presentation:$bindings:$robo_cp:$JAVA_SHARE/junit4.jar" -- \
         "$AN_SRC/app/src/test/kotlin" || return 1
     local args="$AN_BUILD/robolectric-run.args"
+    # Android 15's framework jar is in the profile: JUnit reads the test's annotations
+    # (which name android.* classes) before Robolectric's sandbox loads its instrumented one.
     printf -- '-cp\n%s\n' "$out:$adapters:$presentation:$bindings:$robo_cp:$KOTLIN_LIB/kotlin-stdlib.jar:$JAVA_SHARE/junit4.jar:$JAVA_SHARE/hamcrest-core.jar" >"$args"
     run_logged "android-robolectric" java -Dfile.encoding=UTF-8 -Drobolectric.offline=true \
         -Drobolectric.dependency.dir="$sdk_dir" -Drobolectric.logging.enabled=false \

@@ -121,6 +121,24 @@ impl Store {
     }
 }
 
+/// A raw connection to the encrypted store at `path`, keyed, with `flags` (e.g. read-only):
+/// for tools and tests that look at the tables themselves. The store must exist.
+pub fn open_connection(
+    path: &Path,
+    keystore: &dyn DeviceKeystore,
+    flags: OpenFlags,
+) -> Result<Connection, StoreError> {
+    let wrapped = fs::read(key_path(path)).map_err(|e| io_error(&key_path(path), e))?;
+    let key = DatabaseKey::from_bytes(
+        keystore
+            .unwrap_secret(wrapped)
+            .map_err(|e| StoreError::Keystore(e.to_string()))?,
+    )?;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.literal()))?;
+    Ok(conn)
+}
+
 fn open_flags() -> OpenFlags {
     OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE

@@ -232,8 +232,10 @@ fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
 
 /// A read-only look at a phone's store file.
 pub fn phone_db(phone: &Phone) -> rusqlite::Connection {
-    rusqlite::Connection::open_with_flags(
-        phone.dir.join("so-chi-bo.db"),
+    // The store is encrypted as on a phone: keyed through the phone's keystore.
+    chibo_core::store::encryption::open_connection(
+        &phone.dir.join("so-chi-bo.db"),
+        phone.keystore.as_ref(),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .expect("open the phone's store read-only")

@@ -124,7 +124,10 @@ class ClickThroughTest {
                 tap("Tiếp theo")
                 onNodeWithText("Bước 2/7: Khai mạc, điểm danh").assertExists()
                 tap("Bắt đầu họp ngay")
+                // Any member can chair or take the minutes: the list opens on a tap.
+                tapIn("chair", "Chọn…")
                 tapIn("chair", demo.secretary.fullName)
+                tapIn("minuteTaker", "Chọn…")
                 tapIn("minuteTaker", demo.deputy.fullName)
                 tapIn("roll:${demo.workingAway.id}", "Vắng")
                 tapIn("roll:${demo.workingAway.id}", "Đi làm ăn xa")

@@ -2,6 +2,7 @@ package chibo.ui
 
 import androidx.compose.runtime.collectAsState
 import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.onLast
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
@@ -138,7 +139,7 @@ class FieldClickThroughTest {
             onNodeWithText("Lập bản đính chính?").assertExists()
             onNodeWithText("Không").assertExists()
             // The dialog's confirm button (the screen's button is behind it).
-            onAllNodesWithTextExactly("Lập bản đính chính").last().performClick()
+            onAllNodes(androidx.compose.ui.test.hasText("Lập bản đính chính", substring = false)).onLast().performClick()
             waitForIdle()
         }
         val revisionId = opened.single()
@@ -160,10 +161,6 @@ class FieldClickThroughTest {
 @androidx.compose.runtime.Composable
 private fun <T> kotlinx.coroutines.flow.StateFlow<T>.collectAsStateValue(): T = collectAsState().value
 
-private fun androidx.compose.ui.test.ComposeUiTest.onAllNodesWithTextExactly(text: String) =
-    onAllNodes(androidx.compose.ui.test.hasText(text, substring = false)).fetchSemanticsNodes().let { nodes ->
-        nodes.indices.map { onAllNodes(androidx.compose.ui.test.hasText(text, substring = false))[it] }
-    }
 
 /**
  * A commune server on loopback that speaks just enough of the protocol: enrolment with

@@ -70,7 +70,15 @@ class CaptureProvider : ContentProvider() {
         if (file.parentFile?.canonicalPath != dir.canonicalPath || !file.exists()) return null
         val columns = projection ?: arrayOf(OpenableColumns.DISPLAY_NAME, OpenableColumns.SIZE)
         return MatrixCursor(columns).apply {
-            addRow(columns.map { if (it == OpenableColumns.SIZE) file.length() else if (it == OpenableColumns.DISPLAY_NAME) file.name else null }.toTypedArray())
+            addRow(
+                columns.map<String, Any?> {
+                    when (it) {
+                        OpenableColumns.SIZE -> file.length()
+                        OpenableColumns.DISPLAY_NAME -> file.name
+                        else -> null
+                    }
+                }.toTypedArray(),
+            )
         }
     }
     override fun insert(uri: Uri, values: ContentValues?): Uri? = null

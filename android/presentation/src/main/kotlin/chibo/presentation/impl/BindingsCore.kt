@@ -52,7 +52,8 @@ internal inline fun <T> core(block: () -> T): T = try {
     }
     throw CoreException(e.message ?: "", kind, e)
 } catch (e: KeystoreException) {
-    throw CoreException(e.message ?: "Kho khóa của máy không ký được", CoreException.Kind.Storage, e)
+    val message = (e as? KeystoreException.Unavailable)?.v1 ?: "Kho khóa của máy không ký được"
+    throw CoreException(message, CoreException.Kind.Storage, e)
 }
 
 /**
