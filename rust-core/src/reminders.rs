@@ -51,12 +51,14 @@ pub fn upcoming(
             Err(e) if e.kind() == crate::store::StoreErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e),
         },
-        Some(EnrolledRole::Cadre { cadre_id }) => crate::visits::cadre_overview(store, cadre_id, now)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?
-            .cells
-            .into_iter()
-            .filter_map(|assigned| assigned.cell)
-            .collect(),
+        Some(EnrolledRole::Cadre { cadre_id }) => {
+            crate::visits::cadre_overview(store, cadre_id, now)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                .cells
+                .into_iter()
+                .filter_map(|assigned| assigned.cell)
+                .collect()
+        }
         Some(EnrolledRole::Office) => Vec::new(),
         None => store.cells()?,
     };

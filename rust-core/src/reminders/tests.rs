@@ -46,7 +46,11 @@ fn the_fixed_day_is_reminded_until_a_meeting_is_planned_for_it() {
     assert_eq!(fixed[0].meeting_id, None);
     assert_eq!(fixed[0].meeting_at, at(2026, 11, 24, 19, 30));
     assert_eq!(fixed[0].remind_at, at(2026, 11, 23, 19, 30));
-    assert!(fixed[0].text.contains("ngày họp cố định"), "{}", fixed[0].text);
+    assert!(
+        fixed[0].text.contains("ngày họp cố định"),
+        "{}",
+        fixed[0].text
+    );
 
     // Planned for that month (another day, another hour): that meeting instead.
     let meeting = crate::flow::plan_meeting(
@@ -62,7 +66,11 @@ fn the_fixed_day_is_reminded_until_a_meeting_is_planned_for_it() {
     assert_eq!(planned.len(), 1);
     assert_eq!(planned[0].meeting_id.as_deref(), Some(meeting.id.as_str()));
     assert_eq!(planned[0].title, "Ngày mai họp Chi bộ bản Nà Hẩu");
-    assert!(planned[0].text.contains("08:00 ngày 25/11/2026"), "{}", planned[0].text);
+    assert!(
+        planned[0].text.contains("08:00 ngày 25/11/2026"),
+        "{}",
+        planned[0].text
+    );
 
     // After the 24th has passed this month, the fixed day is next month's.
     let later = at(2026, 11, 26, 9, 0);
