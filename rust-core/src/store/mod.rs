@@ -32,8 +32,8 @@ use chibo_domain::hlc::Hlc;
 use chibo_domain::rules::RuleSettings;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
-pub use encryption::DatabaseKey;
 use crate::boot::{BootClock, BootReading, SystemBootClock};
+pub use encryption::DatabaseKey;
 
 pub use error::{StoreError, StoreErrorKind};
 pub use outbox::OutboxEntry;
