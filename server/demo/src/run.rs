@@ -1037,11 +1037,12 @@ fn presence_code_at(
 ) -> Result<String, DemoError> {
     // A second, read-only look at the secretary's store: the app itself only ever shows
     // the current code, but the demo replays last month's meeting.
-    let store = chibo_core::store::Store::open_encrypted(
-        &secretary.dir.join("so-chi-bo.db"),
-        secretary.keystore.as_ref(),
-    )
-    .map_err(|e| DemoError::Setup(e.to_string()))?;
+    let store_keys =
+        chibo_core::keystore::FileKeystore::open_at(&secretary.dir.join("so-chi-bo.db.keystore"))
+            .map_err(|e| DemoError::Setup(e.to_string()))?;
+    let store =
+        chibo_core::store::Store::open_encrypted(&secretary.dir.join("so-chi-bo.db"), &store_keys)
+            .map_err(|e| DemoError::Setup(e.to_string()))?;
     let secret = store
         .presence_secret(meeting_id)
         .map_err(|e| DemoError::Setup(e.to_string()))?
