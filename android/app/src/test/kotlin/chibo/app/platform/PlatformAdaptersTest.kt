@@ -87,11 +87,11 @@ class PlatformAdaptersTest {
             ShadowAlarmManager.reset()
             context.getSharedPreferences("reminders", Context.MODE_PRIVATE).edit().clear().commit()
             RescheduleReceiver().onReceive(context, Intent(action))
-            assertEquals(action, 2, alarms.scheduledAlarms.size)
+            assertEquals(action, setOf("m1", "c1:2026-12-24"), MeetingReminders(context).plannedKeys())
         }
-        ShadowAlarmManager.reset()
+        context.getSharedPreferences("reminders", Context.MODE_PRIVATE).edit().clear().commit()
         RescheduleReceiver().onReceive(context, Intent(Intent.ACTION_SCREEN_ON))
-        assertEquals("other broadcasts are ignored", 0, alarms.scheduledAlarms.size)
+        assertEquals("other broadcasts are ignored", emptySet<String>(), MeetingReminders(context).plannedKeys())
     }
 
     @Test
