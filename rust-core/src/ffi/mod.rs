@@ -7,7 +7,7 @@ mod office;
 mod store;
 
 pub use error::ChiboError;
-pub use store::ChiboStore;
+pub use store::{ChiboStore, StatusListener};
 
 use crate::photos::{self, PhotoInfo};
 
