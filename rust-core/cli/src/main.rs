@@ -278,8 +278,13 @@ fn sync_outcome(report: &chibo_core::sync::SyncReport) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Opens the store at `path`, encrypted. Its database key is wrapped by the file keystore
+/// `<path>.keystore` (made with the store), the command line's stand-in for a phone's
+/// platform keystore: keep the two together, and apart from copies of the store.
 fn open(path: &str) -> Result<Arc<ChiboStore>, CliError> {
-    Ok(ChiboStore::open(path.to_string())?)
+    let keystore = FileKeystore::open_at(Path::new(&format!("{path}.keystore")))
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    Ok(ChiboStore::open(path.to_string(), Arc::new(keystore))?)
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, CliError> {

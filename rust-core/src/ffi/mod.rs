@@ -7,7 +7,7 @@ mod office;
 mod store;
 
 pub use error::ChiboError;
-pub use store::ChiboStore;
+pub use store::{ChiboStore, StatusListener};
 
 /// Every value's words and the number and date formats (`meeting_status_label`,
 /// `format_percent`, `judged_items`…). uniffi exports them from the domain crate, so

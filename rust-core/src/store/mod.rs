@@ -13,6 +13,8 @@
 
 mod apply;
 mod codec;
+mod device_local;
+pub mod encryption;
 pub mod error;
 mod outbox;
 pub mod queries;
@@ -30,6 +32,7 @@ use chibo_domain::hlc::Hlc;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use crate::boot::{BootClock, BootReading, SystemBootClock};
+pub use encryption::DatabaseKey;
 
 pub use error::{StoreError, StoreErrorKind};
 pub use outbox::OutboxEntry;

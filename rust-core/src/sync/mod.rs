@@ -38,6 +38,12 @@ pub use error::{NetworkProblem, SyncError, SyncErrorKind};
 pub use retry::{Clock, RetryPolicy, Sleeper, SystemClock, ThreadSleeper};
 pub use transport::Timeouts;
 
+/// Checks a server address as enrolment would: `https://`, or `http://` to this machine
+/// only; returns it normalised.
+pub fn check_server_url(input: &str) -> Result<String, SyncError> {
+    transport::normalize_server_url(input)
+}
+
 use crate::store::{AttentionEntry, AttentionSubject, Store, StoreError, SyncAccount};
 
 /// Tunables. `Default` gives the app's settings, sized for a 2G uplink.
@@ -209,6 +215,8 @@ pub struct SyncStatus {
     /// The server's warning that this device's clock runs ahead.
     pub clock_warning: Option<String>,
     pub needs_attention: Vec<NeedsAttention>,
+    /// A sync run is going now (set by the engine's owner; the store alone says false).
+    pub running: bool,
 }
 
 /// What one `sync_now` did.
@@ -257,6 +265,7 @@ pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
             .into_iter()
             .map(NeedsAttention::from)
             .collect(),
+        running: false,
     })
 }
 

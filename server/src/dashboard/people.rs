@@ -71,6 +71,8 @@ pub struct DeviceView {
     pub last_sync: String,
     pub revoked: Option<String>,
     pub clock_note: Option<String>,
+    /// Where the device keeps its signing key, in words.
+    pub key: String,
     pub revoke_action: String,
 }
 
@@ -105,6 +107,8 @@ pub struct CodePage {
     pub code: String,
     pub qr_svg: String,
     pub qr_content: String,
+    /// The address the QR carries, for a phone that enrols by the short code.
+    pub server_url: String,
     pub expires: String,
     pub back: String,
 }
@@ -303,6 +307,10 @@ fn device_view(base: &str, d: &DeviceInfo) -> DeviceView {
                 chibo_domain::sync::clock_offset_words(-ms)
             )
         }),
+        key: d
+            .key_protection
+            .map(|k| k.label().to_string())
+            .unwrap_or_else(|| "Không rõ (đăng ký trước khi ghi loại khóa)".to_string()),
         revoke_action: format!("{base}/devices/{}/revoke", urlencode(&d.device_id)),
     }
 }
@@ -372,7 +380,9 @@ async fn issue_code(
     let ttl = state.config.enrollment_code_ttl_ms();
     let st = state.clone();
     let (issued, role) = blocking(move || {
-        let issued = admin::issue_code(&*st.storage, &commune_id, &person_id, ttl, now)?;
+        let public_url = st.config.public_url();
+        let issued =
+            admin::issue_code(&*st.storage, &commune_id, &person_id, ttl, now, &public_url)?;
         let dir = directory(&st, &commune_id)?;
         let role = role_text(&issued.person.role, &dir);
         Ok((issued, role))
@@ -422,6 +432,7 @@ fn code_page(
         role,
         code: grouped(&issued.code),
         qr_content: issued.qr,
+        server_url: issued.server_url,
         expires: date_time(issued.expires_at),
         back,
         chrome: Chrome::new(

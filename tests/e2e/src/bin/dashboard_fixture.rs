@@ -268,7 +268,7 @@ fn enrolled_phone(
         },
         now(),
     )?;
-    let code = admin::issue_code(storage, commune_id, &person.id, 3_600_000, now())?;
+    let code = admin::issue_code(storage, commune_id, &person.id, 3_600_000, now(), &demo.url)?;
     let phone = Phone::open(name, &demo.dir.join("phones").join(name))?;
     phone.enroll(&demo.url, &code.qr)?;
     Ok(phone)

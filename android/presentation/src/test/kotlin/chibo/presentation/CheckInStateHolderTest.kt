@@ -106,7 +106,12 @@ class CheckInStateHolderTest {
         assertEquals(CheckInStep.Photo, h.state.value.step)
         h.startLocating()
         location.emit(LocationReading.PermissionDenied)
-        assertEquals("Chưa cho phép ứng dụng dùng vị trí", h.state.value.location.problem)
+        assertEquals(
+            "Chưa cho phép ứng dụng dùng vị trí. Vẫn điểm danh được (sẽ cần xã xem xét), hoặc cho phép trong cài đặt rồi quay lại.",
+            h.state.value.location.problem,
+        )
+        // And a way forward: the app's permission settings.
+        assertEquals(chibo.presentation.cadre.LocationFix.AppSettings, h.state.value.location.fix)
     }
 
     @Test

@@ -171,6 +171,14 @@ class MeetingFlowStateHolderTest {
         assertEquals("Trung bình", review.grade)
         assertTrue("Chủ trì: Lò Văn Thắng; thư ký: Hoàng Thị Mai" in review.minutes, review.minutes)
 
+        // Ending the meeting did not approve the minutes: the read-back at this step does.
+        assertFalse(core.record(meetingId).meeting.minutesApproved)
+        assertEquals(listOf("Chưa đọc lại và thông qua biên bản trước chi bộ"), flow.state.value.blockers)
+        flow.next()
+        assertEquals(FlowStep.Review, flow.state.value.step, "not past the read-back")
+        flow.approveMinutes(true)
+        assertTrue(core.record(meetingId).meeting.minutesApproved)
+        assertTrue(flow.state.value.review.minutesApproved)
         flow.next()
         assertEquals(FlowStep.Sign, flow.state.value.step)
         assertEquals("Lò Văn Thắng", flow.state.value.sign.chair)

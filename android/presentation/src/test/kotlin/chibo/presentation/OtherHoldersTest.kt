@@ -2,7 +2,6 @@ package chibo.presentation
 
 import chibo.presentation.impl.BindingsLabels
 import chibo.presentation.api.AttentionItem
-import chibo.presentation.api.Language
 import chibo.presentation.api.Settings
 import chibo.presentation.api.SettingsStore
 import chibo.presentation.api.SyncStatus
@@ -113,13 +112,22 @@ class OtherHoldersTest {
         val tried = mutableListOf<String>()
         val core = object : chibo.presentation.api.EnrollmentCore {
             override fun current(): chibo.presentation.api.Enrollment? = null
-            override fun enroll(serverUrl: String, code: String): chibo.presentation.api.Enrollment {
+            var saved: String? = null
+            override fun savedServerAddress() = saved
+            override fun saveServerAddress(address: String): String {
+                if (!address.startsWith("https://")) throw chibo.presentation.api.CoreException("Địa chỉ máy chủ không an toàn", chibo.presentation.api.CoreException.Kind.Validation)
+                saved = address
+                return address
+            }
+            override fun enroll(serverUrl: String, codeOrQr: String): chibo.presentation.api.Enrollment {
+                // A QR carries its own address: the core is asked with none.
+                val code = if (codeOrQr.startsWith("chibo:enroll:v2:")) codeOrQr.split(':')[3].also { assertEquals("", serverUrl) } else codeOrQr.also { assertEquals("https://xa.example", serverUrl) }
                 tried += code
                 if (code != "XH7K2M9Q") throw chibo.presentation.api.CoreException("Mã đăng ký không đúng hoặc đã được dùng", chibo.presentation.api.CoreException.Kind.Unauthorized)
                 return chibo.presentation.api.Enrollment(chibo.presentation.api.Role.Secretary, "p1", "Lò Văn Thắng", "c1", "Đảng bộ xã Xuân Hòa")
             }
         }
-        val scanner = chibo.presentation.fakes.FakeScanner("chibo:enroll:XH7K2M9Q")
+        val scanner = chibo.presentation.fakes.FakeScanner("chibo:enroll:v2:XH7K2M9Q:https://xa.example")
         val h = chibo.presentation.common.EnrollmentStateHolder(core, "https://xa.example", scanner, scope, work)
         h.typeCode("xh7")
         h.enroll()
@@ -127,8 +135,13 @@ class OtherHoldersTest {
         assertTrue(tried.isEmpty(), "a short code is not sent")
         h.typeCode("xh7k 2m9-r")
         assertEquals("XH7K2M9R", h.state.value.code, "spaces and dashes are ignored, letters upper-cased")
+        h.typeServerAddress("http://xa.example")
+        h.enroll()
+        assertEquals("Địa chỉ máy chủ không an toàn", h.state.value.error)
+        h.typeServerAddress("https://xa.example")
         h.enroll()
         assertEquals("Mã đăng ký không đúng hoặc đã được dùng", h.state.value.error)
+        assertEquals("https://xa.example", core.saved, "the address is kept for next time")
         assertFalse(h.state.value.busy)
         h.scan()
         assertNull(h.state.value.error)
@@ -137,7 +150,7 @@ class OtherHoldersTest {
     }
 
     @Test
-    fun settingsAreSavedAndVietnameseIsTheDefault() {
+    fun settingsAreSavedAndPhotosGoOnAnyNetworkByDefault() {
         val store = object : SettingsStore {
             var saved = Settings()
             override fun load() = saved
@@ -145,7 +158,9 @@ class OtherHoldersTest {
         }
         val h = SettingsStateHolder(store, scope, work)
         h.load()
-        assertEquals(Language.Vietnamese, h.state.value.language)
+        assertFalse(h.state.value.photosOnWifiOnly)
+        h.setPhotosOnWifiOnly(true)
+        assertTrue(store.saved.photosOnWifiOnly)
         h.setTextScale(1.3f)
         assertEquals(1.3f, store.saved.textScale)
         assertEquals(1.3f, SettingsStateHolder(store, scope, work).apply { load() }.state.value.textScale)

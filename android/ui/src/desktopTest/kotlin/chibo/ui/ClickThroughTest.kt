@@ -125,7 +125,10 @@ class ClickThroughTest {
                 tap("Tiếp theo")
                 onNodeWithText("Bước 2/7: Khai mạc, điểm danh").assertExists()
                 tap("Bắt đầu họp ngay")
+                // Any member can chair or take the minutes: the list opens on a tap.
+                tapIn("chair", "Chọn…")
                 tapIn("chair", demo.secretary.fullName)
+                tapIn("minuteTaker", "Chọn…")
                 tapIn("minuteTaker", demo.deputy.fullName)
                 tapIn("roll:${demo.workingAway.id}", "Vắng")
                 tapIn("roll:${demo.workingAway.id}", "Đi làm ăn xa")
@@ -148,6 +151,9 @@ class ClickThroughTest {
                 onNodeWithTag("Điều hành:+").performClick()
                 clock.nowMs = vn(2026, 11, 24, 21, 20)
                 tap("Kết thúc họp")
+                // Asked once more: ending records the time.
+                onNodeWithText("Kết thúc buổi họp?").assertExists()
+                onNodeWithText("Kết thúc ngay").performClick()
                 tap("Tiếp theo")
                 onNodeWithText("Bước 5/7: Ảnh").assertExists()
                 tap("Chụp ảnh")
@@ -155,8 +161,13 @@ class ClickThroughTest {
                 tap("Tiếp theo")
                 onNodeWithText("Bước 6/7: Xem biên bản").assertExists()
                 if (expectWarning != null) onNodeWithText(expectWarning).performScrollTo().assertExists()
+                // The minute-taker reads the minutes back; the cell adopts them.
+                tap("Đã đọc lại, chi bộ thông qua")
+                onNodeWithText("Chi bộ đã nghe đọc lại và thông qua biên bản").performScrollTo().assertExists()
                 tap("Tiếp theo")
                 tap("Ký biên bản")
+                onNodeWithText("Ký biên bản?").assertExists()
+                onNodeWithText("Ký, khóa biên bản").performClick()
                 onNodeWithText("Biên bản đã ký lúc", substring = true).performScrollTo().assertExists()
             }
         }

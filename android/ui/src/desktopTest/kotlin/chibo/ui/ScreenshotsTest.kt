@@ -278,8 +278,8 @@ class ScreenshotsTest {
         shoot("needs-attention-filled") { NeedsAttentionScreen(rejected, {}, {}) }
         shoot("needs-attention-empty") { NeedsAttentionScreen(synced, {}, {}) }
         shoot("needs-attention-offline") { NeedsAttentionScreen(offline, {}, {}) }
-        shoot("settings") { SettingsScreen(SettingsUi(textScale = 1.3f), {}, {}, {}) }
-        shoot("enrollment-empty") { EnrollmentScreen(EnrollmentUi(), {}, {}, {}) }
+        shoot("settings") { SettingsScreen(SettingsUi(textScale = 1.6f, photosOnWifiOnly = true), {}, {}, {}) }
+        shoot("enrollment-empty") { EnrollmentScreen(EnrollmentUi(serverAddress = "https://chibo.sonla.gov.vn"), {}, {}, {}) }
         shoot("enrollment-error") { EnrollmentScreen(EnrollmentUi(code = "XH7K2M9Q", error = "Mã đăng ký không đúng hoặc đã được dùng. Đề nghị Văn phòng Đảng ủy xã cấp mã mới."), {}, {}, {}) }
         shoot("enrollment-done") { EnrollmentScreen(EnrollmentUi(code = "XH7K2M9Q", enrolled = Enrollment(Role.Secretary, "p1", "Lò Văn Thắng", "c1", "Đảng bộ xã Xuân Hòa")), {}, {}, {}) }
     }

@@ -67,6 +67,8 @@ interface MeetingCore : Labels {
     fun assess(meetingId: String): MeetingAssessment
     fun minutesText(meetingId: String): String
     fun sign(meetingId: String): MeetingRecord
+    /** A signed meeting's correction ("bản đính chính"): a new, linked revision to edit. */
+    fun startCorrection(meetingId: String): Meeting
     /** Processes a camera file through the core's photo pipeline and attaches it. */
     fun attachPhoto(meetingId: String, cameraFile: String): PhotoAttachment
     fun photos(meetingId: String): List<PhotoAttachment>
@@ -123,10 +125,20 @@ data class SyncStatus(
 
 interface SyncCore : Labels {
     fun status(): SyncStatus
-    /** One round of push, pull and photo uploads now; returns the status after it. */
-    fun syncNow(): SyncStatus
+    /**
+     * One round of push, pull and (unless [uploadPhotos] is false) photo uploads, on the
+     * caller's thread: the background worker's, never the UI's. While a round runs, a
+     * second call joins it (the core runs one at a time). Returns the status after it.
+     */
+    fun syncNow(uploadPhotos: Boolean = true): SyncStatus
     /** Takes an entry off the needs-attention list once dealt with. */
     fun dismiss(id: String)
+    /**
+     * Calls [listener] with the status after every change written on this device and
+     * after every sync round (as it starts and as it ends), on the thread that wrote.
+     * Closing the handle stops it.
+     */
+    fun observe(listener: (SyncStatus) -> Unit): AutoCloseable
 }
 
 /** Who this device belongs to after enrollment. */
@@ -136,5 +148,13 @@ enum class Role { Secretary, Cadre }
 
 interface EnrollmentCore {
     fun current(): Enrollment?
-    fun enroll(serverUrl: String, code: String): Enrollment
+    /**
+     * Enrols with a scanned QR (which carries the server's address; [serverUrl] may be
+     * empty) or a typed code (the address the person gave, kept for next time).
+     */
+    fun enroll(serverUrl: String, codeOrQr: String): Enrollment
+    /** The address saved before, if any (the enrolled server's, or the one typed last). */
+    fun savedServerAddress(): String?
+    /** Checks and keeps the typed address; refused (in Vietnamese) unless https://. */
+    fun saveServerAddress(address: String): String
 }

@@ -92,7 +92,13 @@ data class LocationUi(
     val accuracyText: String = "",
     val mock: Boolean = false,
     val problem: String? = null,
+    /** What the person can do about [problem]: open the app's or the location settings. */
+    val fix: LocationFix? = null,
+    /** Only an approximate location was allowed: said plainly, and accepted. */
+    val approximateNote: String? = null,
 )
+
+enum class LocationFix(val label: String) { AppSettings("Mở cài đặt quyền của ứng dụng"), LocationSettings("Bật định vị") }
 
 data class CheckInState(
     val step: CheckInStep = CheckInStep.Photo,
@@ -139,6 +145,7 @@ class CheckInStateHolder(
     work: CoroutineDispatcher,
     /** Server clock minus this device's, from the last sync (null: never synced). */
     private val serverOffsetMs: () -> Long? = { null },
+    private val settings: chibo.presentation.api.SystemSettings? = null,
 ) : StateHolder<CheckInState>(emptyCheckIn(visits), scope, work), Labels by visits {
     private var photo: PhotoRef? = null
     private var fix: Fix? = null
@@ -149,6 +156,13 @@ class CheckInStateHolder(
     fun load() = launchWork(::fail) {
         val rec = visits.meetingRecord(meetingId)
         val cell = visits.overview(cadreId).cells.firstOrNull { it.cellId == cellId }?.cell
+        // A photo taken before the app was killed (or while the screen was away) is kept.
+        val kept = keptPhoto(drafts, meetingId)
+        if (kept != null && photo == null) {
+            photo = kept
+            update { it.copy(photo = photoLabel(kept), step = CheckInStep.Location) }
+            startLocating()
+        }
         update {
             it.copy(
                 meetingTitle = "${rec.meeting.kind.label()} · ${monthLabel(rec.meeting.plannedStart)}",
@@ -165,8 +179,9 @@ class CheckInStateHolder(
         try {
             val file = camera.capture() ?: return@launchWork
             val info = visits.processPhoto(file)
-            photo = PhotoRef(info.sha256, info.width, info.height, info.byteSize)
-            update { it.copy(photo = "${info.width}×${info.height} · ${bytesLabel(info.byteSize.toLong())}", step = CheckInStep.Location) }
+            val ref = keepPhoto(drafts, meetingId, info)
+            photo = ref
+            update { it.copy(photo = photoLabel(ref), step = CheckInStep.Location) }
             startLocating()
         } finally {
             update { it.copy(busy = false) }
@@ -193,20 +208,51 @@ class CheckInStateHolder(
                                     accuracyText = "± ${acc.toInt()} m",
                                     mock = reading.fix.mock,
                                     problem = if (reading.fix.mock) "Máy đang dùng vị trí giả: lần điểm danh sẽ cần xem xét" else null,
+                                    approximateNote = if (reading.fix.approximate) {
+                                        "Máy chỉ cho phép vị trí gần đúng (sai số ± ${acc.toInt()} m). Vẫn điểm danh được; cho phép vị trí chính xác để xác nhận chắc hơn."
+                                    } else null,
+                                    fix = if (reading.fix.approximate) LocationFix.AppSettings else null,
                                 ),
                             )
                         }
                     }
                     LocationReading.Searching -> update { it.copy(location = it.location.copy(problem = null)) }
-                    LocationReading.PermissionDenied -> update { it.copy(location = LocationUi(problem = "Chưa cho phép ứng dụng dùng vị trí")) }
-                    LocationReading.Disabled -> update { it.copy(location = LocationUi(problem = "Định vị đang tắt: hãy bật vị trí trong cài đặt")) }
+                    LocationReading.PermissionDenied -> update {
+                        it.copy(location = LocationUi(problem = "Chưa cho phép ứng dụng dùng vị trí. Vẫn điểm danh được (sẽ cần xã xem xét), hoặc cho phép trong cài đặt rồi quay lại.", fix = LocationFix.AppSettings))
+                    }
+                    LocationReading.Disabled -> update {
+                        it.copy(location = LocationUi(problem = "Định vị đang tắt: hãy bật vị trí rồi quay lại màn hình này.", fix = LocationFix.LocationSettings))
+                    }
                 }
             }
         }
     }
 
+    /** Stops the platform's location updates (the screen went away, or the fix is taken). */
+    fun stopLocating() {
+        locating?.cancel()
+        locating = null
+    }
+
+    /** The way forward for a location problem; fixes are followed again on return. */
+    fun fixLocation() {
+        when (current.location.fix) {
+            LocationFix.AppSettings -> settings?.openAppSettings()
+            LocationFix.LocationSettings -> settings?.openLocationSettings()
+            null -> {}
+        }
+    }
+
+    /** Asks the platform again (after the person came back from the settings). */
+    fun retryLocation() {
+        if (current.step == CheckInStep.Location) startLocating()
+    }
+
     /** Goes on with the best fix so far (a check-in without a fix is allowed, and flagged). */
-    fun acceptLocation() = update { it.copy(step = CheckInStep.Code) }
+    fun acceptLocation() {
+        stopLocating()
+        update { it.copy(step = CheckInStep.Code) }
+    }
 
     fun typeCode(text: String) = update { it.copy(code = text.filter(Char::isDigit).take(6)) }
 
@@ -232,6 +278,7 @@ class CheckInStateHolder(
                 keystore,
             )
             locating?.cancel()
+            drafts.put(photoKey(meetingId), "")
             update {
                 it.copy(
                     step = CheckInStep.Result,
@@ -276,6 +323,24 @@ class CheckInStateHolder(
     fun dismissError() = update { it.copy(error = null) }
 
     private fun fail(message: String) = update { it.copy(error = message, busy = false) }
+
+    companion object {
+        private fun photoKey(meetingId: String) = "checkin:$meetingId:photo"
+
+        /** Keeps the check-in's processed photo in the drafts until the check-in is signed. */
+        fun keepPhoto(drafts: TextDrafts, meetingId: String, info: uniffi.chibo_core.PhotoInfo): PhotoRef {
+            drafts.put(photoKey(meetingId), listOf(info.sha256, info.width, info.height, info.byteSize).joinToString("|"))
+            return PhotoRef(info.sha256, info.width, info.height, info.byteSize)
+        }
+
+        fun keptPhoto(drafts: TextDrafts, meetingId: String): PhotoRef? {
+            val parts = drafts.get(photoKey(meetingId)).split('|')
+            if (parts.size != 4) return null
+            return runCatching { PhotoRef(parts[0], parts[1].toUInt(), parts[2].toUInt(), parts[3].toULong()) }.getOrNull()
+        }
+
+        private fun photoLabel(ref: PhotoRef) = "${ref.width}×${ref.height} · ${bytesLabel(ref.byteSize.toLong())}"
+    }
 }
 
 // ---------------------------------------------------------------------- my check-ins

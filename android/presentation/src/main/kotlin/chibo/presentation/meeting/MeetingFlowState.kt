@@ -42,11 +42,18 @@ data class PrepareUi(
     val guidance: List<String> = emptyList(),
 )
 
+data class GuestUi(val name: String, val title: String, val delegate: Boolean)
+
 data class OpenUi(
     val startedAt: String? = null,
     val chair: PersonChoice? = null,
     val minuteTaker: PersonChoice? = null,
+    /** Every member, for the searchable chair and minute-taker lists. */
     val candidates: List<PersonChoice> = emptyList(),
+    /** Guests, the upper-level delegate among them. */
+    val guests: List<GuestUi> = emptyList(),
+    val draftGuestName: String = "",
+    val draftGuestTitle: String = "",
     val rollCall: List<RollCallRow> = emptyList(),
     /** "8/10 có mặt". */
     val presentSummary: String = "",
@@ -102,6 +109,8 @@ data class PhotosUi(val photos: List<PhotoUi> = emptyList(), val busy: Boolean =
 data class WarningUi(val message: String, val tone: Tone = Tone.Warning)
 
 data class ReviewUi(
+    /** The minute-taker read the minutes back and the cell adopted them. */
+    val minutesApproved: Boolean = false,
     val minutes: String = "",
     val warnings: List<WarningUi> = emptyList(),
     val score: String = "",
@@ -133,6 +142,8 @@ data class MeetingFlowState(
     val review: ReviewUi = ReviewUi(),
     val sign: SignUi = SignUi(),
     val signed: Boolean = false,
+    /** Set when a correction was made: the flow to open for it. */
+    val openCorrection: String? = null,
     val error: String? = null,
 )
 

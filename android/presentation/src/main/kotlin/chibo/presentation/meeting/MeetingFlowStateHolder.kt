@@ -141,6 +141,23 @@ class MeetingFlowStateHolder(
         reload()
     }
 
+    fun editGuestName(text: String) = update { it.copy(open = it.open.copy(draftGuestName = text)) }
+    fun editGuestTitle(text: String) = update { it.copy(open = it.open.copy(draftGuestTitle = text)) }
+
+    /** Adds a guest; [delegate] marks the upper-level committee's delegate. */
+    fun addGuest(delegate: Boolean) = work {
+        val o = current.open
+        if (o.draftGuestName.isBlank()) return@work fail("Ghi họ tên khách mời")
+        val title = o.draftGuestTitle.trim().ifEmpty { if (delegate) "Đảng ủy viên, phụ trách chi bộ" else "Khách mời" }
+        val guest = uniffi.chibo_domain.Guest(o.draftGuestName.trim(), title, delegate)
+        val meeting = requireRecord().meeting
+        meetings.updateMeeting(meeting.copy(guests = meeting.guests + guest))
+        update { it.copy(open = it.open.copy(draftGuestName = "", draftGuestTitle = "")) }
+        reload()
+    }
+
+    fun removeGuest(name: String) = editMeeting { m -> m.copy(guests = m.guests.filterNot { it.name == name }) }
+
     fun chooseChair(memberId: String) = editMeeting { it.copy(chairId = memberId) }
     fun chooseMinuteTaker(memberId: String) = editMeeting { it.copy(minuteTakerId = memberId) }
 
@@ -272,11 +289,26 @@ class MeetingFlowStateHolder(
         update { it.copy(closing = it.closing.copy(conclusion = text)) }
     }
 
+    /** Ends the meeting now. The minutes are not approved yet: that is read back at step 6. */
     fun endNow() = work {
         commitConclusion()
-        meetings.updateMeeting(requireRecord().meeting.copy(actualEnd = clock.now(), minutesApproved = true))
+        meetings.updateMeeting(requireRecord().meeting.copy(actualEnd = clock.now()))
         reload()
     }
+
+    /** The minute-taker has read the minutes back and the cell adopted them (step 6). */
+    fun approveMinutes(approved: Boolean) = editMeeting { it.copy(minutesApproved = approved) }
+
+    /**
+     * A signed meeting is never edited in place: this makes its correction, a new linked
+     * revision, and asks the screen to open it.
+     */
+    fun startCorrection() = work {
+        val correction = meetings.startCorrection(current.meetingId)
+        update { it.copy(openCorrection = correction.id) }
+    }
+
+    fun correctionOpened() = update { it.copy(openCorrection = null) }
 
     // ------------------------------------------------------------------ 5 photos
 
@@ -364,8 +396,9 @@ class MeetingFlowStateHolder(
                     noticeToCadre = meeting.preparation.noticeSentToCadre,
                     documentsDaysBefore = meeting.preparation.documentsSentAt?.let { ((meeting.plannedStart - it) / DAY_MS).toInt() },
                 ),
-                open = OpenUi(
+                open = s.open.copy(
                     startedAt = meeting.actualStart?.let(::timeAndDate),
+                    guests = meeting.guests.map { GuestUi(it.name, it.title, it.upperLevel) },
                     chair = meeting.chairId?.let { id -> everyone.firstOrNull { it.id == id } },
                     minuteTaker = meeting.minuteTakerId?.let { id -> everyone.firstOrNull { it.id == id } },
                     candidates = everyone,
@@ -413,7 +446,8 @@ class MeetingFlowStateHolder(
                 photos = s.photos.copy(
                     photos = photos.mapIndexed { i, p -> PhotoUi(p.sha256, "Ảnh ${i + 1} · ${p.width}×${p.height} · ${bytesLabel(p.byteSize.toLong())}") },
                 ),
-                review = if (a == null) s.review else ReviewUi(
+                review = if (a == null) s.review.copy(minutesApproved = meeting.minutesApproved) else ReviewUi(
+                    minutesApproved = meeting.minutesApproved,
                     minutes = minutes,
                     warnings = a.warnings.map { WarningUi(it.message) } +
                         (if (photos.isEmpty()) listOf(WarningUi("Chưa có ảnh buổi họp", Tone.Neutral)) else emptyList()),
@@ -480,6 +514,7 @@ class MeetingFlowStateHolder(
                 if (m.secretaryJudgement == null) add("Chưa tự chấm điểm")
                 if (m.actualEnd == null) add("Chưa bấm giờ kết thúc")
             }
+            FlowStep.Review -> if (m.minutesApproved || m.status == MeetingStatus.SIGNED) emptyList() else listOf("Chưa đọc lại và thông qua biên bản trước chi bộ")
             FlowStep.Sign -> if (m.status == MeetingStatus.SIGNED) emptyList() else listOf("Chưa ký biên bản")
             else -> emptyList()
         }

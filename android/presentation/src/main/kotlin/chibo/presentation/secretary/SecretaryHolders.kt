@@ -92,7 +92,8 @@ class HomeStateHolder(
         val start = day.atTime(LocalTime.of(19, 30)).toInstant(chibo.presentation.common.VIETNAM).toEpochMilli()
         val place = cell.meetingPlace?.label ?: "Nhà văn hóa"
         val meeting = meetings.plan(cellId, MeetingKind.REGULAR, start, place)
-        scheduler?.remindBefore(meeting.id, "${cell.name}: sinh hoạt ${monthLabel(start).lowercase()}", start)
+        // Reminders come from the core's planned meetings: plan them again now.
+        scheduler?.rescheduleReminders()
         load()
         onPlanned(meeting.id)
     }

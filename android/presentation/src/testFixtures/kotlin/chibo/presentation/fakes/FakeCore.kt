@@ -212,6 +212,16 @@ class FakeCore(val demo: DemoCell = DemoCell(), private val now: () -> Long = { 
         records[meetingId] = signed
         return signed
     }
+    /** As the core: a new planned revision linked to the signed one, same roster and agenda. */
+    override fun startCorrection(meetingId: String): Meeting {
+        val r = rec(meetingId)
+        if (r.meeting.status != MeetingStatus.SIGNED) throw CoreException("Chỉ lập bản đính chính cho biên bản đã ký", CoreException.Kind.Validation)
+        val id = fakeId()
+        val revision = r.meeting.copy(id = id, status = MeetingStatus.IN_PROGRESS, revision = r.meeting.revision + 1u, revisionOf = meetingId, signature = null)
+        records[id] = r.copy(meeting = revision)
+        return revision
+    }
+
     override fun attachPhoto(meetingId: String, cameraFile: String): PhotoAttachment {
         if (rec(meetingId).meeting.status == MeetingStatus.SIGNED) throw CoreException("Biên bản đã ký", CoreException.Kind.Frozen)
         write()
