@@ -324,6 +324,8 @@ class CheckInStateHolder(
 
     private fun fail(message: String) = update { it.copy(error = message, busy = false) }
 
+    private fun photoLabel(ref: PhotoRef) = "${ref.width}×${ref.height} · ${bytesLabel(ref.byteSize.toLong())}"
+
     companion object {
         private fun photoKey(meetingId: String) = "checkin:$meetingId:photo"
 
@@ -338,8 +340,6 @@ class CheckInStateHolder(
             if (parts.size != 4) return null
             return runCatching { PhotoRef(parts[0], parts[1].toUInt(), parts[2].toUInt(), parts[3].toULong()) }.getOrNull()
         }
-
-        private fun photoLabel(ref: PhotoRef) = "${ref.width}×${ref.height} · ${bytesLabel(ref.byteSize.toLong())}"
     }
 }
 
