@@ -1,5 +1,5 @@
 //! The tus endpoint alone, for tests with third-party tus clients (tests/tus, run by
-//! `tests/run`): `chibo_server::tus::router` over a data directory, with the devices
+//! `tests/run`): `chibo_server::web::tus::router` over a data directory, with the devices
 //! given on the command line instead of the server's device table. Not for production:
 //! it has no enrolment and no records, so who may read a blob is a flag per device.
 //!
@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use chibo_server::blobs::BlobId;
-use chibo_server::tus::{self, TusConfig, TusError, TusState, UploadAuth, Uploader};
+use chibo_server::web::tus::{self, TusConfig, TusError, TusState, UploadAuth, Uploader};
 use clap::Parser;
 
 #[derive(Parser)]

@@ -1,7 +1,7 @@
 //! The blob store: published photos and attachments, addressed by the lowercase hex
 //! SHA-256 of their bytes (architecture.md, "Photos").
 //!
-//! Only verified bytes enter it: the tus uploads (`crate::tus`) hash a finished upload
+//! Only verified bytes enter it: the tus uploads (`crate::web::tus`) hash a finished upload
 //! and hand the file over with [`BlobStore::put`]. The trait is asynchronous and works on
 //! whole files and readers. Two stores implement it, and the configuration's
 //! `[blob_store]` picks one ([`open_blob_store`]):
@@ -12,7 +12,7 @@
 //!   processes or more photos than one disk holds.
 //!
 //! Either way a blob is published whole or not at all, and only after its SHA-256 was
-//! checked. Unfinished tus uploads stay on the local disk (`crate::tus`'s upload store).
+//! checked. Unfinished tus uploads stay on the local disk (`crate::web::tus`'s upload store).
 
 use std::fmt;
 use std::future::Future;

@@ -948,7 +948,7 @@ impl<'t> CommuneDocs<'t> {
         std::mem::take(&mut *self.stale.borrow_mut())
     }
 
-    pub fn put_summary(&self, s: &crate::meetings::MeetingSummary) -> StorageResult<()> {
+    pub fn put_summary(&self, s: &crate::figures::summaries::MeetingSummary) -> StorageResult<()> {
         self.put(
             MEETING_SUMMARY,
             &s.meeting_id,

@@ -2,8 +2,6 @@
 //! Vietnamese. Few public variants; storage details go to the log, not to the phone.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use thiserror::Error;
 
 use chibo_domain::sync::ErrorBody;
@@ -120,14 +118,5 @@ impl From<StorageError> for ApiError {
 impl From<tokio::task::JoinError> for ApiError {
     fn from(e: tokio::task::JoinError) -> ApiError {
         ApiError::Internal(format!("blocking task failed: {e}"))
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
-        }
-        (self.status(), Json(self.body())).into_response()
     }
 }

@@ -5,23 +5,22 @@
 //! Start one in-process with [`Server`] (tests and the demo bind `127.0.0.1:0`), or run
 //! it until Ctrl-C with [`run`].
 
-pub mod admin;
-pub mod auth;
+// Layers, top down; arrows only run downwards (see `server/README.md`).
+pub mod web;
+
+pub mod access;
+pub mod accounts;
+pub mod figures;
+pub mod office;
+pub mod sync;
+
 pub mod blobs;
+pub mod docs;
+pub mod storage;
+
 pub mod clock;
 pub mod config;
-pub mod dashboard;
-pub mod docs;
 pub mod error;
-pub mod http;
-pub mod meetings;
-pub mod office;
-pub mod reports;
-pub mod scope;
-pub mod storage;
-pub mod sync;
-pub mod tus;
-pub mod users;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -178,13 +177,14 @@ impl Server {
         let state = self.state()?;
         // A database from before meeting summaries (or an older format) is judged once.
         let storage = state.storage.clone();
-        let judged = tokio::task::spawn_blocking(move || meetings::ensure_summaries(&*storage))
-            .await
-            .map_err(|e| ServerError::Io(e.to_string()))??;
+        let judged =
+            tokio::task::spawn_blocking(move || figures::summaries::ensure_summaries(&*storage))
+                .await
+                .map_err(|e| ServerError::Io(e.to_string()))??;
         if judged > 0 {
             tracing::info!(communes = judged, "meeting summaries judged");
         }
-        let router = http::router(state.clone())?;
+        let router = web::router(state.clone())?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // The client's address feeds the dashboard's sign-in rate limit.

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use chibo_domain::sync::Role;
-use chibo_server::admin::{self, NewPerson};
-use chibo_server::dashboard::session::DashboardRole;
-use chibo_server::users::{self, NewUser, MIN_PASSWORD_CHARS};
+use chibo_server::accounts::enrolment::{self, NewPerson};
+use chibo_server::accounts::users::DashboardRole;
+use chibo_server::accounts::users::{self, NewUser, MIN_PASSWORD_CHARS};
 use chibo_server::{Clock, Config, Server, SystemClock};
 
 #[derive(Parser)]
@@ -135,14 +135,14 @@ fn run_admin(config: Config, command: AdminCommand) -> Result<(), String> {
     let now = SystemClock.now();
     match command {
         AdminCommand::CreateCommune { name, province, id } => print_json(
-            &admin::create_commune(storage, &name, &province, id, now)
+            &enrolment::create_commune(storage, &name, &province, id, now)
                 .map_err(|e| e.to_string())?,
         ),
         AdminCommand::ListCommunes => {
-            print_json(&admin::list_communes(storage).map_err(|e| e.to_string())?)
+            print_json(&enrolment::list_communes(storage).map_err(|e| e.to_string())?)
         }
         AdminCommand::CreateOffice { commune, name } => {
-            let person = admin::create_person(
+            let person = enrolment::create_person(
                 storage,
                 &commune,
                 &NewPerson {
@@ -152,12 +152,12 @@ fn run_admin(config: Config, command: AdminCommand) -> Result<(), String> {
                 now,
             )
             .map_err(|e| e.to_string())?;
-            let code = admin::issue_code(storage, &commune, &person.id, ttl, now, &public_url)
+            let code = enrolment::issue_code(storage, &commune, &person.id, ttl, now, &public_url)
                 .map_err(|e| e.to_string())?;
             print_json(&code)
         }
         AdminCommand::IssueCode { commune, person } => print_json(
-            &admin::issue_code(storage, &commune, &person, ttl, now, &public_url)
+            &enrolment::issue_code(storage, &commune, &person, ttl, now, &public_url)
                 .map_err(|e| e.to_string())?,
         ),
         AdminCommand::CreateUser {

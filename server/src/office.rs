@@ -36,15 +36,6 @@ pub struct Officer {
     pub name: String,
 }
 
-impl From<&crate::dashboard::session::DashboardUser> for Officer {
-    fn from(user: &crate::dashboard::session::DashboardUser) -> Officer {
-        Officer {
-            id: user.id.clone(),
-            name: user.display_name.clone(),
-        }
-    }
-}
-
 /// Why an office action was not taken. `Refused` and `NotFound` are for the user (in
 /// Vietnamese, shown on the page); the others are the server's trouble.
 #[derive(Debug, thiserror::Error)]
@@ -58,18 +49,6 @@ pub enum OfficeError {
     Storage(#[from] StorageError),
     #[error("kho tệp: {0}")]
     Blob(String),
-}
-
-impl From<OfficeError> for crate::dashboard::layout::PageError {
-    fn from(e: OfficeError) -> Self {
-        use crate::dashboard::layout::PageError;
-        match e {
-            OfficeError::Refused(message) => PageError::BadRequest(message),
-            OfficeError::NotFound(_) => PageError::NotFound,
-            OfficeError::Storage(e) => e.into(),
-            OfficeError::Blob(detail) => PageError::Internal(detail),
-        }
-    }
 }
 
 fn refused(refusal: Refusal) -> OfficeError {
@@ -116,7 +95,7 @@ fn author(
 ) -> Result<(), OfficeError> {
     let effect = ledger::decide(docs, change).map_err(refused)?;
     docs.write_effect(&effect, now)?;
-    crate::meetings::refresh_stale(docs)?;
+    crate::figures::summaries::refresh_stale(docs)?;
     author_change(
         docs,
         scope,
@@ -446,7 +425,7 @@ pub fn guidance_receipts(
         let Some(person) = persons.iter().find(|p| p.id == device.person_id) else {
             continue;
         };
-        if let Some(Role::Secretary { cell_id }) = crate::auth::role_of(person) {
+        if let Some(Role::Secretary { cell_id }) = crate::accounts::devices::role_of(person) {
             match cell_cursor.iter_mut().find(|(c, _)| *c == cell_id) {
                 Some((_, best)) => *best = (*best).max(*seq),
                 None => cell_cursor.push((cell_id, *seq)),

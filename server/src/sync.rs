@@ -42,10 +42,10 @@ use chibo_domain::sync::{
 };
 use chibo_domain::time::{local_date, EpochMillis};
 
-use crate::auth::{self, Actor};
+use crate::access::{self, Denial, Target};
+use crate::accounts::devices::{self, Actor};
 use crate::docs::{ClockNote, CommuneDocs, StoredCheckIn};
 use crate::error::ApiError;
-use crate::scope::{self, Denial, Target};
 use crate::storage::{LogRow, StorageError, StorageResult, Tx};
 use crate::AppState;
 
@@ -66,7 +66,7 @@ pub fn sync(
         ));
     }
     // Who is asking, before the writer's lock is taken: a wrong credential costs a read.
-    crate::in_read(&*state.storage, |tx| auth::authenticate(tx, credential))?;
+    crate::in_read(&*state.storage, |tx| devices::authenticate(tx, credential))?;
     let now = state.clock.now();
     let settings = state.config.check_in_settings();
     let (actor, pushed) = push(state, credential, request, now, &settings)?;
@@ -174,7 +174,7 @@ fn push(
     loop {
         let step = crate::in_write(&*state.storage, |tx| {
             // In every transaction: a device revoked meanwhile pushes nothing more.
-            let actor = match auth::authenticate(tx, credential)? {
+            let actor = match devices::authenticate(tx, credential)? {
                 Ok(actor) => actor,
                 Err(e) => return Ok(Err(e)),
             };
@@ -301,7 +301,7 @@ fn push_chunk(
     progress.last_clamped = ctx.last_clamped;
     progress.hlc_ahead_ms = ctx.hlc_ahead_ms;
     // The summaries of meetings these changes touched, in the same transaction.
-    crate::meetings::refresh_stale(&docs)?;
+    crate::figures::summaries::refresh_stale(&docs)?;
     docs.finish()?;
     record_settled(tx, &device_id, last, now)?;
     Ok(Ok(last))
@@ -330,7 +330,7 @@ fn finish_push(
 ) -> StorageResult<()> {
     let device_id = actor.device.id.clone();
     let docs = CommuneDocs::new(tx, actor.commune_id());
-    let readable = scope::readable_scopes(&docs, actor, local_date(now))?;
+    let readable = access::readable_scopes(&docs, actor, local_date(now))?;
     docs.with_tx(|tx| {
         for cursor in request
             .cursors
@@ -394,11 +394,11 @@ fn apply_entry(
     } else {
         entry.hlc.clone()
     };
-    let target = match scope::target(docs, &entry.change)? {
+    let target = match access::target(docs, &entry.change)? {
         Ok(t) => t,
         Err(denial) => return Ok(rejected(denial)),
     };
-    if let Err(denial) = scope::may_write(docs, ctx.actor, &entry.change, &target, ctx.now)? {
+    if let Err(denial) = access::may_write(docs, ctx.actor, &entry.change, &target, ctx.now)? {
         return Ok(rejected(denial));
     }
     // Last writer wins, field by field: what another device wrote later is kept.
@@ -802,7 +802,7 @@ fn pull(
     now: EpochMillis,
 ) -> StorageResult<(Vec<ScopePage>, bool, Vec<Scope>)> {
     let docs = CommuneDocs::new(tx, actor.commune_id());
-    let scopes = scope::readable_scopes(&docs, actor, local_date(now))?;
+    let scopes = access::readable_scopes(&docs, actor, local_date(now))?;
     let readable_cells: Vec<Id> = scopes
         .iter()
         .filter_map(|s| match s {
@@ -848,7 +848,7 @@ fn pull(
                 tracing::error!(scope = %row.scope, seq = row.server_seq, "unreadable log entry skipped");
                 continue;
             };
-            if !scope::delivers(actor, &change, &readable_cells) {
+            if !access::delivers(actor, &change, &readable_cells) {
                 continue;
             }
             changes.push(PulledChange {

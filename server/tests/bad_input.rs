@@ -10,7 +10,7 @@ use chibo_domain::model::new_id;
 use chibo_domain::sync::{
     AckOutcome, ErrorBody, Scope, ScopeCursor, SyncResponse, PROTOCOL_VERSION, SYNC_PATH,
 };
-use chibo_server::http::ADMIN_DEVICE_REVOKE_PATH;
+use chibo_server::web::api::ADMIN_DEVICE_REVOKE_PATH;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use reqwest::header::{HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};

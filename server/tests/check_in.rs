@@ -9,8 +9,8 @@ use chibo_domain::checkin::{
 };
 use chibo_domain::model::*;
 use chibo_domain::sync::Scope;
-use chibo_server::http::COMMUNE_CHECK_INS_PATH;
-use chibo_server::reports::CheckInRow;
+use chibo_server::figures::reports::CheckInRow;
+use chibo_server::web::api::COMMUNE_CHECK_INS_PATH;
 use support::*;
 
 /// The verdicts the server published for a check-in (`SetCheckInVerdict`), in order.

@@ -5,7 +5,7 @@ mod support;
 
 use std::process::Command;
 
-use chibo_server::admin::{CommuneInfo, IssuedCode};
+use chibo_server::accounts::enrolment::{CommuneInfo, IssuedCode};
 use chibo_server::{Config, ManualClock, Server};
 use support::*;
 

@@ -16,12 +16,12 @@ use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 
-use chibo_server::admin;
-use chibo_server::dashboard::session::{
-    CommuneScope, CommuneWriter, CsrfForm, DashboardRole, FAILURE_WINDOW_MS, IDLE_TIMEOUT_MS,
-};
+use chibo_server::accounts::enrolment;
+use chibo_server::accounts::sessions::{FAILURE_WINDOW_MS, IDLE_TIMEOUT_MS};
+use chibo_server::accounts::users::DashboardRole;
+use chibo_server::accounts::users::{self, NewUser, UserInfo};
 use chibo_server::storage::{self, DocFilter, DocRow};
-use chibo_server::users::{self, NewUser, UserInfo};
+use chibo_server::web::dashboard::session::{CommuneScope, CommuneWriter, CsrfForm};
 use chibo_server::AppState;
 use support::*;
 
@@ -43,14 +43,15 @@ impl Site {
         let srv = TestServer::start().await;
         let storage = &*srv.storage;
         let now = srv.now();
-        let xuan_hoa = admin::create_commune(storage, "Đảng bộ xã Xuân Hòa", "son-la", None, now)
-            .unwrap()
-            .id;
-        let muong_chanh =
-            admin::create_commune(storage, "Đảng bộ xã Mường Chanh", "son-la", None, now)
+        let xuan_hoa =
+            enrolment::create_commune(storage, "Đảng bộ xã Xuân Hòa", "son-la", None, now)
                 .unwrap()
                 .id;
-        let far = admin::create_commune(storage, "Đảng bộ xã Hải Xuân", "nam-dinh", None, now)
+        let muong_chanh =
+            enrolment::create_commune(storage, "Đảng bộ xã Mường Chanh", "son-la", None, now)
+                .unwrap()
+                .id;
+        let far = enrolment::create_commune(storage, "Đảng bộ xã Hải Xuân", "nam-dinh", None, now)
             .unwrap()
             .id;
         for (username, role, commune, province) in [
@@ -134,7 +135,7 @@ async fn serve_with_probes(state: AppState) -> String {
     let probes = Router::new()
         .route("/probe/communes/{commune_id}", get(read).post(act))
         .with_state(state.clone());
-    let app = probes.merge(chibo_server::http::router(state).unwrap());
+    let app = probes.merge(chibo_server::web::router(state).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -227,7 +228,7 @@ impl Browser {
 }
 
 fn urlencode(text: &str) -> String {
-    chibo_server::dashboard::layout::urlencode(text)
+    chibo_server::web::dashboard::layout::urlencode(text)
 }
 
 /// The value of the hidden input `name` in a page.
@@ -591,10 +592,10 @@ async fn a_badly_made_account_is_refused_and_passwords_are_kept_as_argon2_hashes
 #[tokio::test]
 async fn device_cursors_only_move_forward_and_documents_filter_by_time() {
     let (storage, _dir) = open_test_storage();
-    let commune = admin::create_commune(&*storage, "Đảng bộ xã Xuân Hòa", "son-la", None, NOW)
+    let commune = enrolment::create_commune(&*storage, "Đảng bộ xã Xuân Hòa", "son-la", None, NOW)
         .unwrap()
         .id;
-    let other = admin::create_commune(&*storage, "Đảng bộ xã Mường Chanh", "son-la", None, NOW)
+    let other = enrolment::create_commune(&*storage, "Đảng bộ xã Mường Chanh", "son-la", None, NOW)
         .unwrap()
         .id;
     let scope = format!("commune:{commune}");
@@ -698,7 +699,7 @@ fn the_cli_creates_the_first_admin_with_a_password_kept_off_the_command_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let commune: admin::CommuneInfo = serde_json::from_slice(&out.stdout).unwrap();
+    let commune: enrolment::CommuneInfo = serde_json::from_slice(&out.stdout).unwrap();
     let create = |password: &str| {
         cli(
             dir.path(),

@@ -10,11 +10,11 @@ use std::io::Read;
 use reqwest::StatusCode;
 
 use chibo_domain::change::Change;
-use chibo_server::dashboard::exports::HEADER_ROW;
-use chibo_server::dashboard::figures;
-use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::accounts::users::DashboardRole;
 use chibo_server::docs::CommuneDocs;
+use chibo_server::figures::months;
 use chibo_server::storage;
+use chibo_server::web::dashboard::exports::HEADER_ROW;
 use dashboard_browser::*;
 use support::*;
 
@@ -144,7 +144,7 @@ async fn the_monthly_report_has_a_row_per_cell_and_per_cadre_equal_to_the_figure
     );
 
     let report = storage::read(&*w.srv.storage, |tx| {
-        figures::monthly_report_at(&CommuneDocs::new(tx, &w.commune.id), 2026, 11, w.srv.now())
+        months::monthly_report_at(&CommuneDocs::new(tx, &w.commune.id), 2026, 11, w.srv.now())
     })
     .unwrap();
     assert_eq!(report.cells.len(), 2);

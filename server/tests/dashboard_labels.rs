@@ -15,7 +15,7 @@ use chibo_domain::labels::{self, NOT_GRADED, NOT_REVIEWED};
 use chibo_domain::model::*;
 use chibo_domain::rules::{MonthlyMeetingStatus, QualityGrade};
 use chibo_domain::time::CalendarDate;
-use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::accounts::users::DashboardRole;
 use chibo_server::docs::CommuneDocs;
 use chibo_server::office::{self, Officer};
 use chibo_server::storage;

@@ -11,9 +11,9 @@ use chibo_domain::change::Change;
 use chibo_domain::labels::Label;
 use chibo_domain::model::{new_id, JudgedScores, Observation, PhotoAttachment};
 use chibo_domain::rules;
-use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::accounts::users::DashboardRole;
 use chibo_server::docs::CommuneDocs;
-use chibo_server::reports::MeetingInputs;
+use chibo_server::figures::reports::MeetingInputs;
 use chibo_server::storage;
 use dashboard_browser::*;
 use support::*;
@@ -259,8 +259,8 @@ async fn a_meeting_written_under_a_clock_three_days_behind_says_so_with_the_corr
     );
 
     // The office's JSON says the same beside the phone's time.
-    let path = chibo_server::http::COMMUNE_MEETINGS_PATH.replace("{commune_id}", &w.commune.id);
-    let rows: Vec<chibo_server::reports::MeetingRow> = w
+    let path = chibo_server::web::api::COMMUNE_MEETINGS_PATH.replace("{commune_id}", &w.commune.id);
+    let rows: Vec<chibo_server::figures::reports::MeetingRow> = w
         .srv
         .get(&path, Some(&w.commune.office.credential))
         .await

@@ -9,12 +9,12 @@ use chibo_domain::change::Change;
 use chibo_domain::checkin::{ReviewDecision, VerdictCode, VerdictStatus};
 use chibo_domain::model::*;
 use chibo_domain::sync::{Scope, BLOBS_PATH};
-use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::accounts::users::DashboardRole;
+use chibo_server::accounts::users::{self, NewUser};
 use chibo_server::office::{
     self, AttachmentUpload, GuidanceDraft, OfficeError, Officer, PetitionAction,
     MAX_ATTACHMENT_BYTES,
 };
-use chibo_server::users::{self, NewUser};
 use reqwest::StatusCode;
 use support::*;
 

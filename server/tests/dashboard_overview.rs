@@ -15,12 +15,12 @@ use chibo_domain::labels::Label;
 use chibo_domain::ledger::LedgerView;
 use chibo_domain::model::*;
 use chibo_domain::rules::{self, MeetingAssessment, MeetingContext, RuleSettings};
-use chibo_server::dashboard::figures::{self, percent_text};
-use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::accounts::users::DashboardRole;
+use chibo_server::accounts::users::{self, NewUser};
 use chibo_server::docs::{self, CommuneDocs};
-use chibo_server::meetings::{self, MeetingSummary};
+use chibo_server::figures::months::{self, percent_text};
+use chibo_server::figures::summaries::{self, MeetingSummary};
 use chibo_server::storage::{self, DocFilter};
-use chibo_server::users::{self, NewUser};
 use support::*;
 
 const PASSWORD: &str = "mat-khau-dung-1";
@@ -75,7 +75,7 @@ async fn the_monthly_figures_equal_the_rules_judging_each_record_on_its_own() {
     let commune_id = w.commune.id.clone();
     storage::read(&*w.srv.storage, |tx| {
         let docs = CommuneDocs::new(tx, &commune_id);
-        let report = figures::monthly_report_at(&docs, 2026, 11, now)?;
+        let report = months::monthly_report_at(&docs, 2026, 11, now)?;
         let a = report
             .cells
             .iter()
@@ -110,7 +110,7 @@ async fn the_monthly_figures_equal_the_rules_judging_each_record_on_its_own() {
         // (which reads earlier months) included.
         let cell = docs.cell(&w.a.cell.id)?.unwrap();
         let roster = docs.roster_of(&cell.id)?;
-        let fast = figures::judge_all(&docs, &cell, &roster)?;
+        let fast = months::judge_all(&docs, &cell, &roster)?;
         assert_eq!(fast.len(), 3);
         for j in &fast {
             assert_eq!(j.assessment, judged_slowly(&docs, &j.record.meeting.id));
@@ -119,7 +119,7 @@ async fn the_monthly_figures_equal_the_rules_judging_each_record_on_its_own() {
         assert_eq!(fast[2].assessment.removal_watch[0].unexcused_absences, 2);
 
         // Before B's day, B has not met but is not overdue yet.
-        let early = figures::monthly_report_at(&docs, 2026, 11, at(2026, 11, 20, 8, 0))?;
+        let early = months::monthly_report_at(&docs, 2026, 11, at(2026, 11, 20, 8, 0))?;
         assert_eq!(early.totals.overdue, 0);
         assert_eq!(early.totals.not_met, 1);
         Ok(())
@@ -134,11 +134,11 @@ fn assert_summaries_fresh(docs: &CommuneDocs) {
         .list(docs::MEETING_SUMMARY, &DocFilter::default())
         .unwrap();
     let (from, until) = (i64::MIN / 2, i64::MAX / 2);
-    let observations = meetings::observations(docs, from, until).unwrap();
+    let observations = summaries::observations(docs, from, until).unwrap();
     let mut judged = Vec::new();
     for cell in docs.cells().unwrap() {
         let roster = docs.roster_of(&cell.id).unwrap();
-        let history = meetings::CellHistory::load(docs, &cell, &roster, from, until).unwrap();
+        let history = summaries::CellHistory::load(docs, &cell, &roster, from, until).unwrap();
         let all = history.judge(from, until, &observations);
         judged.extend(all.iter().map(MeetingSummary::from));
     }
@@ -157,10 +157,10 @@ fn summaries_are_fresh(w: &World) {
     .unwrap();
 }
 
-fn november_row_of_a(w: &World) -> figures::CellMonth {
+fn november_row_of_a(w: &World) -> months::CellMonth {
     storage::read(&*w.srv.storage, |tx| {
         let docs = CommuneDocs::new(tx, &w.commune.id);
-        let report = figures::monthly_report_at(&docs, 2026, 11, w.srv.now())?;
+        let report = months::monthly_report_at(&docs, 2026, 11, w.srv.now())?;
         Ok(report
             .cells
             .into_iter()
@@ -239,11 +239,11 @@ async fn the_figures_follow_a_new_member_a_cadres_score_and_an_older_database() 
     .unwrap();
     let emptied = november_row_of_a(&w);
     assert!(!emptied.met, "without summaries the month looks empty");
-    assert_eq!(meetings::ensure_summaries(&*w.srv.storage).unwrap(), 1);
+    assert_eq!(summaries::ensure_summaries(&*w.srv.storage).unwrap(), 1);
     summaries_are_fresh(&w);
     assert_eq!(november_row_of_a(&w), after);
     assert_eq!(
-        meetings::ensure_summaries(&*w.srv.storage).unwrap(),
+        summaries::ensure_summaries(&*w.srv.storage).unwrap(),
         0,
         "judged once"
     );

@@ -7,7 +7,7 @@ mod support;
 
 use reqwest::StatusCode;
 
-use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::accounts::users::DashboardRole;
 use dashboard_browser::*;
 use support::*;
 
@@ -52,7 +52,8 @@ async fn the_office_issues_a_code_a_phone_enrols_with_it_and_a_revoked_phone_is_
     assert_eq!(created.status, StatusCode::OK, "{}", created.text());
     let html = created.text();
     assert!(html.contains("Đã đăng ký Quàng Văn Mạnh"));
-    let persons = chibo_server::admin::list_persons(&*w.srv.storage, &w.commune.id).unwrap();
+    let persons =
+        chibo_server::accounts::enrolment::list_persons(&*w.srv.storage, &w.commune.id).unwrap();
     let manh = persons
         .iter()
         .find(|p| p.full_name == "Quàng Văn Mạnh")

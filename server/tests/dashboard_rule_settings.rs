@@ -10,9 +10,9 @@ use chibo_domain::change::Change;
 use chibo_domain::model::{new_id, Id};
 use chibo_domain::rules::RuleSettings;
 use chibo_domain::sync::{AckOutcome, Scope};
-use chibo_server::dashboard::figures;
-use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::accounts::users::DashboardRole;
 use chibo_server::docs::CommuneDocs;
+use chibo_server::figures::months;
 use chibo_server::storage;
 use dashboard_browser::*;
 use reqwest::StatusCode;
@@ -38,7 +38,7 @@ async fn seventy_minute_meeting(w: &mut World) -> Id {
 fn november_total(w: &World) -> u32 {
     storage::read(&*w.srv.storage, |tx| {
         let docs = CommuneDocs::new(tx, &w.commune.id);
-        let report = figures::monthly_report_at(&docs, 2026, 11, w.srv.now())?;
+        let report = months::monthly_report_at(&docs, 2026, 11, w.srv.now())?;
         Ok(report
             .cells
             .iter()

@@ -5,8 +5,8 @@ mod support;
 use chibo_domain::sync::{
     EnrollResponse, ErrorBody, Role, SyncRequest, ENROLL_PATH, PROTOCOL_VERSION, SYNC_PATH,
 };
-use chibo_server::admin::DeviceInfo;
-use chibo_server::http::{ADMIN_DEVICES_PATH, ADMIN_DEVICE_REVOKE_PATH};
+use chibo_server::accounts::enrolment::DeviceInfo;
+use chibo_server::web::api::{ADMIN_DEVICES_PATH, ADMIN_DEVICE_REVOKE_PATH};
 use reqwest::StatusCode;
 use support::*;
 
@@ -72,7 +72,11 @@ async fn a_phone_enrols_once_with_its_code_and_gets_a_working_credential() {
     // The server keeps neither the credential nor the code in the clear.
     let stored = srv.devices(&commune.id);
     assert!(!stored.contains(&enrolled.credential));
-    assert!(stored.contains(&chibo_server::auth::hash_secret(&enrolled.credential)));
+    assert!(
+        stored.contains(&chibo_server::accounts::devices::hash_secret(
+            &enrolled.credential
+        ))
+    );
 
     // The office sees the phone with its last sync.
     let reply = srv.get(ADMIN_DEVICES_PATH, Some(&office.credential)).await;

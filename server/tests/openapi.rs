@@ -4,7 +4,7 @@
 mod support;
 
 use chibo_domain::sync::OPENAPI_PATH;
-use chibo_server::http::{api_routes, OPENAPI_JSON, UPLOAD_ROUTES};
+use chibo_server::web::api::{api_routes, OPENAPI_JSON, UPLOAD_ROUTES};
 use reqwest::{Method, StatusCode};
 use support::*;
 

@@ -8,11 +8,11 @@ use chibo_domain::checkin::{generate_presence_secret, presence_code};
 use chibo_domain::model::*;
 use chibo_domain::rules::{self, MeetingContext, RuleSettings};
 use chibo_domain::sync::Scope;
-use chibo_server::http::{
+use chibo_server::figures::reports::{CellRow, CommuneSummary, MeetingRow, PetitionRow};
+use chibo_server::web::api::{
     may_read_blob, COMMUNE_CELLS_PATH, COMMUNE_MEETINGS_PATH, COMMUNE_PETITIONS_PATH,
     COMMUNE_SUMMARY_PATH,
 };
-use chibo_server::reports::{CellRow, CommuneSummary, MeetingRow, PetitionRow};
 use reqwest::StatusCode;
 use support::*;
 

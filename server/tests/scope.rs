@@ -10,7 +10,7 @@ use chibo_domain::compliance::{Assignment, Cadre, VisitPeriod, VisitRequirement}
 use chibo_domain::model::*;
 use chibo_domain::sync::{AckOutcome, Scope, ScopeCursor};
 use chibo_domain::CalendarDate;
-use chibo_server::http::{ADMIN_DEVICES_PATH, ADMIN_PERSONS_PATH, COMMUNE_SUMMARY_PATH};
+use chibo_server::web::api::{ADMIN_DEVICES_PATH, ADMIN_PERSONS_PATH, COMMUNE_SUMMARY_PATH};
 use reqwest::StatusCode;
 use support::*;
 

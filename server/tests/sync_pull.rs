@@ -280,11 +280,11 @@ async fn the_server_never_hands_out_a_presence_secret() {
     let srv = &s.w.srv;
     let path = |p: &str| p.replace("{commune_id}", &s.w.commune.id);
     for report in [
-        chibo_server::http::COMMUNE_SUMMARY_PATH,
-        chibo_server::http::COMMUNE_MEETINGS_PATH,
-        chibo_server::http::COMMUNE_CHECK_INS_PATH,
-        chibo_server::http::COMMUNE_CELLS_PATH,
-        chibo_server::http::COMMUNE_PETITIONS_PATH,
+        chibo_server::web::api::COMMUNE_SUMMARY_PATH,
+        chibo_server::web::api::COMMUNE_MEETINGS_PATH,
+        chibo_server::web::api::COMMUNE_CHECK_INS_PATH,
+        chibo_server::web::api::COMMUNE_CELLS_PATH,
+        chibo_server::web::api::COMMUNE_PETITIONS_PATH,
     ] {
         let reply = srv
             .get(&path(report), Some(&s.w.commune.office.credential))

@@ -6,9 +6,9 @@ mod support;
 use chibo_domain::change::Change;
 use chibo_domain::model::new_id;
 use chibo_domain::sync::{AckOutcome, Scope, MAX_CLOCK_AHEAD_MS};
-use chibo_server::admin::DeviceInfo;
-use chibo_server::http::{ADMIN_DEVICES_PATH, COMMUNE_CELLS_PATH};
-use chibo_server::reports::CellRow;
+use chibo_server::accounts::enrolment::DeviceInfo;
+use chibo_server::figures::reports::CellRow;
+use chibo_server::web::api::{ADMIN_DEVICES_PATH, COMMUNE_CELLS_PATH};
 use reqwest::StatusCode;
 use support::*;
 

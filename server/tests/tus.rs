@@ -17,7 +17,7 @@ use chibo_domain::sync::{ErrorBody, BLOBS_PATH, UPLOADS_PATH};
 use chibo_server::blobs::{
     open_blob_store, BlobError, BlobId, BlobReader, BlobStore, BlobStoreConfig, BoxFuture,
 };
-use chibo_server::tus::{self, TusConfig, TusError, TusState, UploadAuth, Uploader};
+use chibo_server::web::tus::{self, TusConfig, TusError, TusState, UploadAuth, Uploader};
 use reqwest::{Method, StatusCode};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};

@@ -20,9 +20,9 @@ use chibo_domain::rules::{MeetingAssessment, QualityGrade};
 use chibo_domain::sync::{EnrollRequest, Role, PROTOCOL_VERSION};
 use chibo_domain::time::{from_local, local_date};
 use chibo_domain::*;
-use chibo_server::admin::{self, NewPerson};
-use chibo_server::dashboard::session::DashboardRole;
-use chibo_server::users::{self, NewUser};
+use chibo_server::accounts::enrolment::{self, NewPerson};
+use chibo_server::accounts::users::DashboardRole;
+use chibo_server::accounts::users::{self, NewUser};
 use chibo_server::{Config, RunningServer, Server};
 use chrono::Datelike;
 
@@ -479,7 +479,7 @@ impl Story {
 
     /// Registers a person on the server and enrols a phone for them with the code.
     fn enrolled_phone(&self, name: &str, folder: &str, role: Role) -> Result<Phone, DemoError> {
-        let person = admin::create_person(
+        let person = enrolment::create_person(
             self.storage.as_ref(),
             &self.commune.id,
             &NewPerson {
@@ -488,7 +488,7 @@ impl Story {
             },
             now(),
         )?;
-        let code = admin::issue_code(
+        let code = enrolment::issue_code(
             self.storage.as_ref(),
             &self.commune.id,
             &person.id,
@@ -503,7 +503,7 @@ impl Story {
 
     fn play(&self) -> Result<Played, DemoError> {
         let c = &self.commune;
-        admin::create_commune(
+        enrolment::create_commune(
             self.storage.as_ref(),
             seed::COMMUNE_NAME,
             PROVINCE,
@@ -915,7 +915,7 @@ impl Story {
 
     /// A credential for a person to read the JSON endpoints, enrolled like any device.
     fn office_credential(&self) -> Result<String, DemoError> {
-        let person = admin::create_person(
+        let person = enrolment::create_person(
             self.storage.as_ref(),
             &self.commune.id,
             &NewPerson {
@@ -924,7 +924,7 @@ impl Story {
             },
             now(),
         )?;
-        let code = admin::issue_code(
+        let code = enrolment::issue_code(
             self.storage.as_ref(),
             &self.commune.id,
             &person.id,
@@ -939,7 +939,7 @@ impl Story {
                 .into_owned(),
         )
         .map_err(|e| DemoError::Setup(e.to_string()))?;
-        let enrolled = admin::enroll(
+        let enrolled = enrolment::enroll(
             self.storage.as_ref(),
             &EnrollRequest {
                 protocol: PROTOCOL_VERSION,

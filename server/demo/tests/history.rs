@@ -6,8 +6,10 @@ use std::net::SocketAddr;
 use chibo_demo::{seed_with_history, SeedOptions};
 use chibo_domain::checkin::VerdictStatus;
 use chibo_domain::PetitionStatus;
+use chibo_server::accounts::users;
 use chibo_server::docs::CommuneDocs;
-use chibo_server::{reports, storage, users};
+use chibo_server::figures::reports;
+use chibo_server::storage;
 
 #[test]
 fn three_months_of_xuan_hoa_reach_the_server_with_the_figures_the_seed_expects() {

@@ -13,8 +13,8 @@ use std::process::Command;
 
 use chibo_demo::seed;
 use chibo_domain::time::CalendarDate;
-use chibo_server::dashboard::exports::monthly_workbook;
-use chibo_server::dashboard::figures::{CadreMonth, CellMonth, MonthTotals, MonthlyReport};
+use chibo_server::figures::months::{CadreMonth, CellMonth, MonthTotals, MonthlyReport};
+use chibo_server::web::dashboard::exports::monthly_workbook;
 
 fn day(text: &str) -> CalendarDate {
     CalendarDate::parse(text).unwrap()

@@ -8,8 +8,8 @@ use reqwest::cookie::Jar;
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 
-use chibo_server::dashboard::session::DashboardRole;
-use chibo_server::users::{self, NewUser};
+use chibo_server::accounts::users::DashboardRole;
+use chibo_server::accounts::users::{self, NewUser};
 use chibo_server::Storage;
 
 pub const PASSWORD: &str = "mat-khau-van-phong-2026";

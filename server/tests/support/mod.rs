@@ -21,7 +21,7 @@ use chibo_domain::sync::{
     ScopeCursor, SyncRequest, SyncResponse, ENROLL_PATH, PROTOCOL_VERSION, SYNC_PATH,
 };
 use chibo_domain::time::EpochMillis;
-use chibo_server::admin::{self, IssuedCode, NewPerson};
+use chibo_server::accounts::enrolment::{self, IssuedCode, NewPerson};
 use chibo_server::blobs::{BlobId, BlobStoreConfig};
 use chibo_server::storage::{self, DocFilter, Storage};
 use chibo_server::{Clock, Config, ManualClock, RunningServer, Server};
@@ -183,8 +183,8 @@ impl TestServer {
     pub async fn commune(&self, name: &str) -> Commune {
         let storage = &*self.storage;
         let commune =
-            admin::create_commune(storage, name, "tinh-son-la", None, self.now()).unwrap();
-        let office = admin::create_person(
+            enrolment::create_commune(storage, name, "tinh-son-la", None, self.now()).unwrap();
+        let office = enrolment::create_person(
             storage,
             &commune.id,
             &NewPerson {
@@ -194,7 +194,7 @@ impl TestServer {
             self.now(),
         )
         .unwrap();
-        let code = admin::issue_code(
+        let code = enrolment::issue_code(
             storage,
             &commune.id,
             &office.id,
@@ -239,7 +239,7 @@ impl TestServer {
     pub async fn issue(&self, office: &Device, full_name: &str, role: Role) -> IssuedCode {
         let reply = self
             .post(
-                chibo_server::http::ADMIN_PERSONS_PATH,
+                chibo_server::web::api::ADMIN_PERSONS_PATH,
                 Some(&office.credential),
                 &NewPerson {
                     full_name: full_name.into(),
@@ -253,7 +253,8 @@ impl TestServer {
     }
 
     pub async fn issue_for(&self, office: &Device, person_id: &str) -> IssuedCode {
-        let path = chibo_server::http::ADMIN_PERSON_CODES_PATH.replace("{person_id}", person_id);
+        let path =
+            chibo_server::web::api::ADMIN_PERSON_CODES_PATH.replace("{person_id}", person_id);
         let reply = self
             .post(&path, Some(&office.credential), &serde_json::json!({}))
             .await;

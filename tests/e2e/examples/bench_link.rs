@@ -471,7 +471,7 @@ fn main() {
     let spec = LinkSpec::from_env();
     let count = ServerCount::default();
     let filter = tracing_subscriber::filter::Targets::new()
-        .with_target("chibo_server::tus", tracing::Level::DEBUG)
+        .with_target("chibo_server::web::tus", tracing::Level::DEBUG)
         .with_target("tower_http::trace", tracing::Level::INFO);
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(
         tracing_subscriber::Layer::with_filter(count.clone(), filter),

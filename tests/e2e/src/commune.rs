@@ -11,7 +11,7 @@ use chibo_domain::compliance::{Assignment, Cadre};
 use chibo_domain::sync::Role;
 use chibo_domain::time::local_date;
 use chibo_domain::*;
-use chibo_server::admin::{self, NewPerson};
+use chibo_server::accounts::enrolment::{self, NewPerson};
 
 use crate::cluster::Cluster;
 
@@ -78,7 +78,7 @@ impl Town {
     /// rosters, committee and assignments from it.
     pub fn create(cluster: &Cluster, tag: &str, seed: Commune) -> Town {
         let storage = cluster.storage();
-        admin::create_commune(
+        enrolment::create_commune(
             storage,
             &format!("{} ({tag})", seed.name),
             "tinh-lao-cai",
@@ -86,7 +86,7 @@ impl Town {
             now(),
         )
         .expect("create the commune");
-        let office_person = admin::create_person(
+        let office_person = enrolment::create_person(
             storage,
             &seed.id,
             &NewPerson {
@@ -96,7 +96,7 @@ impl Town {
             now(),
         )
         .expect("register the office");
-        let code = admin::issue_code(
+        let code = enrolment::issue_code(
             storage,
             &seed.id,
             &office_person.id,
@@ -163,7 +163,7 @@ impl Town {
     /// The office registers `full_name` as `role` and issues a one-time code.
     pub fn issue(&self, cluster: &Cluster, full_name: &str, role: Role) -> String {
         let storage = cluster.storage();
-        let person = admin::create_person(
+        let person = enrolment::create_person(
             storage,
             &self.seed.id,
             &NewPerson {
@@ -173,7 +173,7 @@ impl Town {
             now(),
         )
         .expect("register the person");
-        admin::issue_code(
+        enrolment::issue_code(
             storage,
             &self.seed.id,
             &person.id,

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chibo_demo::Phone;
-use chibo_server::admin;
+use chibo_server::accounts::enrolment;
 
 use crate::census::*;
 use crate::cluster::{Cluster, Database};
@@ -368,7 +368,7 @@ pub fn server_crash_loop(iterations: usize, seed: u64) -> CrashReport {
     for phone in &phones {
         // Same person, same key: enrolled again with the process's address.
         let person = ok(phone.status(), "status").enrolled_as.unwrap().person_id;
-        let code = admin::issue_code(
+        let code = enrolment::issue_code(
             cluster.storage(),
             &town.seed.id,
             &person,

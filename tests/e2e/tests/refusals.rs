@@ -8,7 +8,7 @@ use chibo_domain::sync::{Scope, BLOBS_PATH, SYNC_PATH, UPLOADS_PATH};
 use chibo_domain::*;
 use chibo_e2e::raw::{gzip, Request};
 use chibo_e2e::*;
-use chibo_server::admin;
+use chibo_server::accounts::enrolment;
 use reqwest::Method;
 use sha2::{Digest, Sha256};
 
@@ -30,7 +30,7 @@ fn a_revoked_phone_is_told_in_vietnamese_and_keeps_everything_for_its_next_enrol
     assert!(made > 20, "a whole meeting is waiting: {made}");
 
     // The office withdraws the phone (lost, or handed to someone else).
-    admin::revoke_device(
+    enrolment::revoke_device(
         cluster.storage(),
         &town.seed.id,
         &server_device_id(&secretary),
@@ -60,7 +60,7 @@ fn a_revoked_phone_is_told_in_vietnamese_and_keeps_everything_for_its_next_enrol
     assert!(server_blobs(&cluster).is_empty());
 
     // A new code from the office, the same phone: everything goes up, once.
-    let code = admin::issue_code(
+    let code = enrolment::issue_code(
         cluster.storage(),
         &town.seed.id,
         &person_id(&secretary),
@@ -97,7 +97,7 @@ fn a_change_the_rules_refuse_waits_on_the_phone_while_the_rest_goes_through() {
     let cell_id = town.cell(0).id.clone();
     // The secretary has two phones: the cell's, and her own.
     let first = town.secretary_phone(&cluster, 0);
-    let code = admin::issue_code(
+    let code = enrolment::issue_code(
         cluster.storage(),
         &town.seed.id,
         &person_id(&first),
@@ -174,7 +174,7 @@ fn a_replayed_or_expired_enrolment_code_is_refused_and_changes_nothing() {
     );
     let phone = cluster.phone("xh-can-bo");
     ok(phone.enroll(&cluster.url(), &code), "enrol");
-    let devices = admin::list_devices(cluster.storage(), &town.seed.id).unwrap();
+    let devices = enrolment::list_devices(cluster.storage(), &town.seed.id).unwrap();
 
     // The same code read again by another phone (a photo of the QR code, say).
     let thief = cluster.phone("may-la");
@@ -186,7 +186,7 @@ fn a_replayed_or_expired_enrolment_code_is_refused_and_changes_nothing() {
 
     // A code that expired before anyone used it.
     let person = ok(phone.status(), "status").enrolled_as.unwrap().person_id;
-    let stale = admin::issue_code(
+    let stale = enrolment::issue_code(
         cluster.storage(),
         &town.seed.id,
         &person,
@@ -202,7 +202,7 @@ fn a_replayed_or_expired_enrolment_code_is_refused_and_changes_nothing() {
     assert!(error.to_string().contains("hết hạn"), "{error}");
 
     assert_eq!(
-        admin::list_devices(cluster.storage(), &town.seed.id).unwrap(),
+        enrolment::list_devices(cluster.storage(), &town.seed.id).unwrap(),
         devices
     );
     sync_all(&phone);
@@ -216,7 +216,7 @@ fn snapshot(cluster: &Cluster, communes: &[&str]) -> String {
         out.push_str(&format!("{:?}\n", server_log(cluster, commune)));
         out.push_str(&format!(
             "{:?}\n",
-            admin::list_devices(cluster.storage(), commune).unwrap()
+            enrolment::list_devices(cluster.storage(), commune).unwrap()
         ));
     }
     out.push_str(&format!("{:?}", server_blobs(cluster)));

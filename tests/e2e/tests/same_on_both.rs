@@ -11,12 +11,13 @@ use chibo_demo::Phone;
 use chibo_domain::rules::{QualityGrade, RuleSettings};
 use chibo_domain::*;
 use chibo_e2e::*;
-use chibo_server::dashboard::figures;
-use chibo_server::dashboard::session::DashboardRole;
+use chibo_server::accounts::users::DashboardRole;
+use chibo_server::accounts::users::{self, NewUser};
 use chibo_server::docs::CommuneDocs;
+use chibo_server::figures::months;
+use chibo_server::figures::reports;
 use chibo_server::office::{self, Officer};
-use chibo_server::users::{self, NewUser};
-use chibo_server::{reports, storage, Server};
+use chibo_server::{storage, Server};
 
 fn officer() -> Officer {
     Officer {
@@ -63,7 +64,7 @@ fn dashboard_score(cluster: &Cluster, town: &Town, meeting_id: &str) -> (u32, Qu
             .expect("the meeting on the dashboard");
         let at = row.started_at;
         let (year, month) = time::local_year_month(at);
-        let report = figures::monthly_report_at(&docs, year, month, now())?;
+        let report = months::monthly_report_at(&docs, year, month, now())?;
         let month = report
             .cells
             .iter()

@@ -5,7 +5,7 @@
 use chibo_domain::sync::Role;
 use chibo_domain::*;
 use chibo_e2e::*;
-use chibo_server::admin;
+use chibo_server::accounts::enrolment;
 
 fn person_id(phone: &chibo_demo::Phone) -> String {
     ok(phone.status(), "status")
@@ -101,7 +101,7 @@ fn two_phones_of_one_secretary_keep_both_edits_and_print_the_same_minutes() {
     let cluster = Cluster::start();
     let town = Town::create(&cluster, "xh", small_commune(1));
     let first = town.secretary_phone(&cluster, 0);
-    let code = admin::issue_code(
+    let code = enrolment::issue_code(
         cluster.storage(),
         &town.seed.id,
         &person_id(&first),

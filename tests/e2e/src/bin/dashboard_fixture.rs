@@ -43,9 +43,9 @@ use chibo_domain::rules::{self, MeetingAssessment, QualityGrade};
 use chibo_domain::sync::Role;
 use chibo_domain::time::{from_local, local_date, local_datetime};
 use chibo_domain::*;
-use chibo_server::admin::{self, NewPerson};
-use chibo_server::dashboard::session::DashboardRole;
-use chibo_server::users::{self, NewUser};
+use chibo_server::accounts::enrolment::{self, NewPerson};
+use chibo_server::accounts::users::DashboardRole;
+use chibo_server::accounts::users::{self, NewUser};
 use chibo_server::Storage;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Deserialize;
@@ -188,7 +188,7 @@ impl Extras {
         let storage = demo.storage();
         let storage = storage.as_ref();
         let cell = demo.commune.cells.first().ok_or("seeded cells")?;
-        let person = admin::create_person(
+        let person = enrolment::create_person(
             storage,
             &demo.commune.id,
             &NewPerson {
@@ -259,7 +259,7 @@ fn enrolled_phone(
     full_name: &str,
     role: Role,
 ) -> Result<Phone, Fail> {
-    let person = admin::create_person(
+    let person = enrolment::create_person(
         storage,
         commune_id,
         &NewPerson {
@@ -268,7 +268,7 @@ fn enrolled_phone(
         },
         now(),
     )?;
-    let code = admin::issue_code(storage, commune_id, &person.id, 3_600_000, now(), &demo.url)?;
+    let code = enrolment::issue_code(storage, commune_id, &person.id, 3_600_000, now(), &demo.url)?;
     let phone = Phone::open(name, &demo.dir.join("phones").join(name))?;
     phone.enroll(&demo.url, &code.qr)?;
     Ok(phone)
@@ -289,7 +289,7 @@ fn seed_other_commune(
     for cell in &mut c.cells {
         cell.commune_name = c.name.clone();
     }
-    admin::create_commune(storage, &c.name, PROVINCE, Some(c.id.clone()), now())?;
+    enrolment::create_commune(storage, &c.name, PROVINCE, Some(c.id.clone()), now())?;
     let office = enrolled_phone(
         demo,
         storage,

@@ -9,9 +9,11 @@ use chibo_domain::model::Id;
 use chibo_domain::sync::{Role, Scope};
 use chibo_domain::time::{local_date, CalendarDate, EpochMillis};
 
-use crate::auth::Actor;
+use crate::accounts::devices::Actor;
+use crate::accounts::sessions::DashboardUser;
+use crate::accounts::users::DashboardRole;
 use crate::docs::CommuneDocs;
-use crate::storage::StorageResult;
+use crate::storage::{CommuneRow, StorageResult};
 
 /// The code of a pushed change refused for its scope.
 pub const SCOPE_CODE: &str = "scope";
@@ -348,4 +350,25 @@ pub fn may_write(
             }
         }
     }
+}
+
+// ---------------------------------------------------------------- dashboard users
+
+/// Whether a dashboard user may read `commune`: its own admins and viewers, and the
+/// viewers of its province.
+pub fn dashboard_may_read(user: &DashboardUser, commune: &CommuneRow) -> bool {
+    match user.role {
+        DashboardRole::CommuneAdmin | DashboardRole::CommuneViewer => {
+            user.commune_id.as_deref() == Some(commune.id.as_str())
+        }
+        DashboardRole::ProvinceViewer => {
+            user.province_id.as_deref() == Some(commune.province_id.as_str())
+        }
+    }
+}
+
+/// Whether a dashboard user may act for `commune`: its own admins only.
+pub fn dashboard_may_write(user: &DashboardUser, commune: &CommuneRow) -> bool {
+    user.role == DashboardRole::CommuneAdmin
+        && user.commune_id.as_deref() == Some(commune.id.as_str())
 }

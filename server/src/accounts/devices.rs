@@ -4,13 +4,12 @@
 //! an alphabet without look-alikes. The server stores only their SHA-256, looks a
 //! credential up by its hash and compares in constant time.
 
-use axum::http::{header, HeaderMap};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use chibo_domain::model::Id;
-use chibo_domain::sync::{Person, Role, AUTH_SCHEME};
+use chibo_domain::sync::{Person, Role};
 
 use crate::error::ApiError;
 use crate::storage::{CommuneRow, DeviceRow, PersonRow, StorageResult, Tx};
@@ -104,19 +103,6 @@ pub fn person_of(p: &PersonRow) -> Option<Person> {
     })
 }
 
-/// The credential in `Authorization: Bearer <credential>`.
-pub fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
-    let missing =
-        || ApiError::Unauthorized("Thiếu mã xác thực thiết bị; hãy đăng ký thiết bị".into());
-    let value = headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
-    let text = value.to_str().map_err(|_| missing())?;
-    let (scheme, credential) = text.trim().split_once(' ').ok_or_else(missing)?;
-    if !scheme.eq_ignore_ascii_case(AUTH_SCHEME) || credential.trim().is_empty() {
-        return Err(missing());
-    }
-    Ok(credential.trim().to_string())
-}
-
 /// Who holds `credential`, inside the caller's transaction. Unknown → 401
 /// `unauthorized`; revoked → 401 `revoked`.
 pub fn authenticate(tx: &mut dyn Tx, credential: &str) -> StorageResult<Result<Actor, ApiError>> {
@@ -185,15 +171,5 @@ mod tests {
         let h = hash_secret(&c);
         assert_eq!(h.len(), 64);
         assert!(!h.contains(&c));
-    }
-
-    #[test]
-    fn bearer_needs_the_scheme_and_a_value() {
-        let mut h = HeaderMap::new();
-        assert!(bearer(&h).is_err());
-        h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
-        assert!(bearer(&h).is_err());
-        h.insert(header::AUTHORIZATION, "Bearer  abc ".parse().unwrap());
-        assert_eq!(bearer(&h).unwrap(), "abc");
     }
 }

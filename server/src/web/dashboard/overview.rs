@@ -16,11 +16,12 @@ use chibo_domain::time::{local_date, local_year_month, EpochMillis};
 use crate::AppState;
 
 use super::charts::{line_chart, stacked_bars, Chart};
-use super::figures::{
-    self, add_months, month_key, parse_month, percent_text, CellMonth, GradeCounts, Overview,
-};
 use super::layout::{commune_path, read_docs, render, urlencode, Chrome, Nav, PageError};
 use super::session::CommuneScope;
+use crate::figures::months::{
+    self as figures, add_months, month_key, parse_month, percent_text, CellMonth, GradeCounts,
+    Overview,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/communes/{commune_id}", get(page))

@@ -2,7 +2,7 @@
 //! teams and assignments with the visits required, the enrolled phones with their last
 //! sync; and, for the commune admin, registering a person, issuing an enrolment code
 //! (short code and QR) and revoking a device. Every action goes through
-//! [`crate::admin`], which enforces the rules the JSON API enforces.
+//! [`crate::accounts::enrolment`], which enforces the rules the JSON API enforces.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,7 @@ use chibo_domain::compliance::{Assignment, Cadre, WorkingTeam};
 use chibo_domain::model::Cell;
 use chibo_domain::sync::Role;
 
-use crate::admin::{self, DeviceInfo, IssuedCode, NewPerson};
+use crate::accounts::enrolment::{self, DeviceInfo, IssuedCode, NewPerson};
 use crate::docs::{CommuneDocs, WORKING_TEAM};
 use crate::storage::{self, DocFilter};
 use crate::AppState;
@@ -198,8 +198,8 @@ async fn people_page(
     let today = chibo_domain::time::local_date(state.clock.now());
     let (dir, persons, devices) = blocking(move || {
         let dir = directory(&state, &commune_id)?;
-        let persons = admin::list_persons(&*state.storage, &commune_id)?;
-        let devices = admin::list_devices(&*state.storage, &commune_id)?;
+        let persons = enrolment::list_persons(&*state.storage, &commune_id)?;
+        let devices = enrolment::list_devices(&*state.storage, &commune_id)?;
         Ok((dir, persons, devices))
     })
     .await?;
@@ -262,7 +262,7 @@ async fn people_page(
         (a.revoked.is_some(), &a.person, &a.label).cmp(&(b.revoked.is_some(), &b.person, &b.label))
     });
     Ok(PeoplePage {
-        can_write: user.may_write(&commune),
+        can_write: crate::access::dashboard_may_write(&user, &commune),
         create_action: people_path(&commune.id),
         chrome: Chrome::new(user, Some(commune), Nav::People, "Người dùng, thiết bị"),
         notice,
@@ -359,8 +359,15 @@ async fn create_person(
     let commune_id = scope.commune.id.clone();
     let now = state.clock.now();
     let st = state.clone();
-    let person =
-        blocking(move || Ok(admin::create_person(&*st.storage, &commune_id, &new, now)?)).await?;
+    let person = blocking(move || {
+        Ok(enrolment::create_person(
+            &*st.storage,
+            &commune_id,
+            &new,
+            now,
+        )?)
+    })
+    .await?;
     let notice = format!(
         "Đã đăng ký {}. Bấm \"Cấp mã đăng ký\" để cài ứng dụng cho người này.",
         person.full_name
@@ -382,7 +389,7 @@ async fn issue_code(
     let (issued, role) = blocking(move || {
         let public_url = st.config.public_url();
         let issued =
-            admin::issue_code(&*st.storage, &commune_id, &person_id, ttl, now, &public_url)?;
+            enrolment::issue_code(&*st.storage, &commune_id, &person_id, ttl, now, &public_url)?;
         let dir = directory(&st, &commune_id)?;
         let role = role_text(&issued.person.role, &dir);
         Ok((issued, role))
@@ -463,7 +470,7 @@ async fn revoke(
         // First step: say which phone and what follows, and ask again.
         let id = device_id.clone();
         let device = blocking(move || {
-            Ok(admin::list_devices(&*st.storage, &commune_id)?
+            Ok(enrolment::list_devices(&*st.storage, &commune_id)?
                 .into_iter()
                 .find(|d| d.device_id == id))
         })
@@ -488,7 +495,7 @@ async fn revoke(
         return Ok(render(&page)?.into_response());
     }
     let device = blocking(move || {
-        Ok(admin::revoke_device(
+        Ok(enrolment::revoke_device(
             &*st.storage,
             &commune_id,
             &device_id,

@@ -240,7 +240,7 @@ async fn page(
             inbox_query(status.as_deref(), category.as_deref(), cell.as_deref(), n)
         )
     };
-    let may_write = scope.user.may_write(&scope.commune);
+    let may_write = crate::access::dashboard_may_write(&scope.user, &scope.commune);
     let page = PetitionsPage {
         page_label: format!("Trang {page_number}/{last_page}"),
         previous_href: (page_number > 1).then(|| href(page_number - 1)),

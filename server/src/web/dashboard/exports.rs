@@ -15,14 +15,14 @@ use chibo_domain::rules;
 use chibo_domain::time::local_datetime;
 
 use crate::docs::CommuneDocs;
-use crate::reports::MeetingInputs;
+use crate::figures::reports::MeetingInputs;
 use crate::storage;
 use crate::AppState;
 
-use super::figures::{self, MonthlyReport};
 use super::layout::{blocking, read_docs, urlencode, PageError};
 use super::session::CommuneScope;
 use super::xlsx_layout::{print_as_report, width_for};
+use crate::figures::months::{self as figures, MonthlyReport};
 
 pub const XLSX_MIME_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -223,7 +223,7 @@ async fn page(
         })?)
     })
     .await?;
-    let may_write = scope.user.may_write(&scope.commune);
+    let may_write = crate::access::dashboard_may_write(&scope.user, &scope.commune);
     let page = CadresPage {
         chrome: Chrome::new(
             scope.user,

@@ -15,13 +15,13 @@ use chibo_domain::rules::REMOVAL_LINE;
 use crate::AppState;
 
 use super::charts::{line_chart, Chart};
-use super::figures::{self, percent_text};
 use super::layout::{commune_path, read_docs, render, urlencode, Chrome, Nav, PageError};
 use super::overview::{
     cell_month_view, chosen_month, date_text, grade_class, grade_text, month_label, CellMonthView,
     MonthQuery,
 };
 use super::session::CommuneScope;
+use crate::figures::months::{self as figures, percent_text};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

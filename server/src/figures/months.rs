@@ -3,9 +3,9 @@
 //!
 //! # Reading only what a page needs
 //! The month's figures and the trends read the stored meeting summaries of the months
-//! shown (`meetings::MeetingSummary`, judged by the rules when the records were written),
+//! shown (`summaries::MeetingSummary`, judged by the rules when the records were written),
 //! never the records. The cell page judges its own cell's records in one window
-//! (`meetings::CellHistory`), for the removal watch the summaries do not hold.
+//! (`summaries::CellHistory`), for the removal watch the summaries do not hold.
 //!
 //! # When a cell has met, and when it is overdue
 //! The domain decides both (`rules::schedule`): a cell *met* in a month when a held
@@ -30,7 +30,7 @@ use chibo_domain::rules::{
 use chibo_domain::time::{from_local, local_date, local_year_month, CalendarDate, EpochMillis};
 
 use crate::docs::{self, year_start, CommuneDocs, StoredCheckIn};
-use crate::meetings::{self, CellHistory, MeetingSummary};
+use crate::figures::summaries::{self, CellHistory, MeetingSummary};
 use crate::storage::{DocFilter, StorageResult};
 
 // ------------------------------------------------------------------ calendar
@@ -274,7 +274,7 @@ impl MonthData {
                 .push(member);
         }
         let mut summaries: HashMap<Id, Vec<MeetingSummary>> = HashMap::new();
-        for summary in meetings::summaries(docs, window_from, until)? {
+        for summary in summaries::summaries(docs, window_from, until)? {
             summaries
                 .entry(summary.cell_id.clone())
                 .or_default()
@@ -634,7 +634,7 @@ pub fn cell_list(
     let report = data.report(docs, now)?;
     // The newest held meeting of each cell up to the month's end (or now), within a year.
     let mut last: HashMap<Id, MeetingSummary> = HashMap::new();
-    let recent = meetings::summaries(
+    let recent = summaries::summaries(
         docs,
         month_start(year, month) - 400 * 24 * 3_600_000,
         now.max(month_start(year, month + 1)),
@@ -703,7 +703,7 @@ pub fn cell_page(
     let from = month_start(fy, fm);
     // Meetings may be planned ahead; show them too.
     let until = month_start(year + 2, 1);
-    let obs = meetings::observations(docs, from, until)?;
+    let obs = summaries::observations(docs, from, until)?;
     let history = CellHistory::load(docs, &cell, &roster, from, until)?;
     let judged = history.judge(from, until, &obs);
     let this_year = year_start(year);
@@ -760,7 +760,7 @@ pub fn judge_all(
     docs: &CommuneDocs,
     cell: &Cell,
     roster: &[Member],
-) -> StorageResult<Vec<meetings::JudgedMeeting>> {
+) -> StorageResult<Vec<summaries::JudgedMeeting>> {
     let from = EpochMillis::MIN / 2;
     let until = EpochMillis::MAX / 2;
     let history = CellHistory::load(docs, cell, roster, from, until)?;

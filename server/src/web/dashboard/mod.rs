@@ -5,7 +5,7 @@
 //! Every page lives under `/communes/{commune_id}/…` and is reached through
 //! [`session::CommuneScope`] (the signed-in user may read that commune, else 404) or
 //! [`session::CommuneWriter`] (commune admin of it, else 403). Forms post with a CSRF
-//! token ([`session::CsrfForm`]). Numbers come from [`figures`], which asks
+//! token ([`session::CsrfForm`]). Numbers come from [`crate::figures`], which asks
 //! `chibo_domain`'s rules; office actions author changes through [`crate::office`], so
 //! they reach the phones by the same scope logs as everything else.
 
@@ -15,7 +15,6 @@ pub mod cadres;
 pub mod cells;
 pub mod charts;
 pub mod exports;
-pub mod figures;
 pub mod guidance;
 pub mod layout;
 pub mod meeting;
@@ -31,7 +30,7 @@ use axum::Router;
 
 use crate::AppState;
 
-/// Every dashboard route; merged beside the JSON API by [`crate::http::router`].
+/// Every dashboard route; merged beside the JSON API by [`crate::web::router`].
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(session::routes())

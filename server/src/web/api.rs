@@ -2,37 +2,31 @@
 //! [`ErrorBody`](chibo_domain::sync::ErrorBody), and the handlers, each of which runs its
 //! storage work in `spawn_blocking`.
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
-use axum::{Json, Router};
+use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use tower_http::compression::CompressionLayer;
-use tower_http::decompression::RequestDecompressionLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
-    EnrollRequest, SyncRequest, ENROLL_PATH, OPENAPI_PATH, SYNC_PATH, UPLOADS_PATH,
+    EnrollRequest, SyncRequest, AUTH_SCHEME, ENROLL_PATH, OPENAPI_PATH, SYNC_PATH, UPLOADS_PATH,
 };
 use chibo_domain::time::local_year_month;
 
-use crate::admin::{self, NewPerson};
-use crate::auth::{self, Actor};
+use crate::accounts::devices::{self, Actor};
+use crate::accounts::enrolment::{self, NewPerson};
 use crate::docs::CommuneDocs;
 use crate::error::ApiError;
-use crate::reports;
-use crate::tus::{self, TusConfig, TusError, UploadAuth, Uploader};
-use crate::{AppState, ServerError};
+use crate::figures::reports;
+use crate::web::tus::{TusError, UploadAuth, Uploader};
+use crate::AppState;
 
 /// The OpenAPI 3 description of every route, served at [`OPENAPI_PATH`].
-pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
 
 pub const ADMIN_PERSONS_PATH: &str = "/api/v1/admin/persons";
 pub const ADMIN_PERSON_CODES_PATH: &str = "/api/v1/admin/persons/{person_id}/enrollment-codes";
@@ -44,7 +38,7 @@ pub const COMMUNE_MEETINGS_PATH: &str = "/api/v1/communes/{commune_id}/meetings"
 pub const COMMUNE_CHECK_INS_PATH: &str = "/api/v1/communes/{commune_id}/check-ins";
 pub const COMMUNE_PETITIONS_PATH: &str = "/api/v1/communes/{commune_id}/petitions";
 
-/// The routes of the upload module (`crate::tus`), as the OpenAPI document names them.
+/// The routes of the upload module (`crate::web::tus`), as the OpenAPI document names them.
 pub const UPLOAD_ROUTES: &[(&str, &str)] = &[
     ("post", UPLOADS_PATH),
     ("options", UPLOADS_PATH),
@@ -75,45 +69,12 @@ pub fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     ]
 }
 
-/// The whole application: the JSON API (gzip both ways, bodies capped) and the upload
-/// routes (which bound their own bodies and stream bytes as they are).
-pub fn router(state: AppState) -> Result<Router, ServerError> {
-    let mut api: Router<AppState> = Router::new();
-    for (_, path, handler) in api_routes() {
-        api = api.route(path, handler);
-    }
-    let api = api
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(RequestDecompressionLayer::new())
-        .layer(CompressionLayer::new())
-        .with_state(state.clone());
-    // Unfinished uploads stay on the local disk; published blobs go to the configured
-    // store.
-    let uploads = tus::TusState::new(
-        state.config.data_dir.join("uploads"),
-        state.blobs.clone(),
-        Arc::new(DeviceUploadAuth(state.clone())),
-        TusConfig::default(),
-    )
-    .map_err(|e| ServerError::Io(format!("thư mục tải lên: {e}")))?;
-    let dashboard = crate::dashboard::router()
-        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(CompressionLayer::new())
-        .with_state(state.clone());
-    Ok(api.merge(tus::router(uploads)).merge(dashboard).layer(
-        TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
-    ))
-}
-
 /// An unknown address: the API answers JSON, everything else the dashboard's page.
-async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+pub(super) async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     if uri.path().starts_with("/api/") {
         ApiError::NotFound("Không có địa chỉ này trên máy chủ".into()).into_response()
     } else {
-        crate::dashboard::layout::PageError::NotFound.into_response()
+        crate::web::dashboard::layout::PageError::NotFound.into_response()
     }
 }
 
@@ -162,9 +123,9 @@ async fn blocking<T: Send + 'static>(
 
 /// The device behind the request.
 async fn actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
-    let credential = auth::bearer(headers)?;
+    let credential = bearer(headers)?;
     let storage = state.storage.clone();
-    blocking(move || crate::in_read(&*storage, |tx| auth::authenticate(tx, &credential))).await
+    blocking(move || crate::in_read(&*storage, |tx| devices::authenticate(tx, &credential))).await
 }
 
 /// An office device of the commune in the path.
@@ -174,11 +135,34 @@ async fn office_of(
     commune_id: &str,
 ) -> Result<Actor, ApiError> {
     let actor = actor(state, headers).await?;
-    admin::require_office(&actor)?;
+    enrolment::require_office(&actor)?;
     if actor.commune_id() != commune_id {
         return Err(ApiError::forbidden());
     }
     Ok(actor)
+}
+
+/// An error answers with its status and its [`ErrorBody`](chibo_domain::sync::ErrorBody).
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        (self.status(), Json(self.body())).into_response()
+    }
+}
+
+/// The credential in `Authorization: Bearer <credential>`.
+pub fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
+    let missing =
+        || ApiError::Unauthorized("Thiếu mã xác thực thiết bị; hãy đăng ký thiết bị".into());
+    let value = headers.get(header::AUTHORIZATION).ok_or_else(missing)?;
+    let text = value.to_str().map_err(|_| missing())?;
+    let (scheme, credential) = text.trim().split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case(AUTH_SCHEME) || credential.trim().is_empty() {
+        return Err(missing());
+    }
+    Ok(credential.trim().to_string())
 }
 
 // ---------------------------------------------------------------- enrolment, sync
@@ -189,7 +173,7 @@ async fn enroll(
 ) -> Result<impl IntoResponse, ApiError> {
     let now = state.clock.now();
     let storage = state.storage.clone();
-    let response = blocking(move || admin::enroll(&*storage, &request, now)).await?;
+    let response = blocking(move || enrolment::enroll(&*storage, &request, now)).await?;
     tracing::info!(device = %response.device_id, person = %response.person.id, "device enrolled");
     Ok((StatusCode::CREATED, Json(response)))
 }
@@ -199,7 +183,7 @@ async fn sync(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let credential = auth::bearer(&headers)?;
+    let credential = bearer(&headers)?;
     let pushed = request.push.len();
     let response = blocking(move || crate::sync::sync(&state, &credential, &request)).await?;
     let rejected = response
@@ -231,10 +215,10 @@ async fn list_persons(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = admin::require_office(&actor)?.to_string();
+    let commune = enrolment::require_office(&actor)?.to_string();
     let storage = state.storage.clone();
     Ok(Json(
-        blocking(move || admin::list_persons(&*storage, &commune)).await?,
+        blocking(move || enrolment::list_persons(&*storage, &commune)).await?,
     ))
 }
 
@@ -244,10 +228,10 @@ async fn create_person(
     ApiJson(new): ApiJson<NewPerson>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = admin::require_office(&actor)?.to_string();
+    let commune = enrolment::require_office(&actor)?.to_string();
     let now = state.clock.now();
     let storage = state.storage.clone();
-    let person = blocking(move || admin::create_person(&*storage, &commune, &new, now)).await?;
+    let person = blocking(move || enrolment::create_person(&*storage, &commune, &new, now)).await?;
     Ok((StatusCode::CREATED, Json(person)))
 }
 
@@ -257,14 +241,15 @@ async fn issue_code(
     Path(person_id): Path<Id>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = admin::require_office(&actor)?.to_string();
+    let commune = enrolment::require_office(&actor)?.to_string();
     let now = state.clock.now();
     let ttl = state.config.enrollment_code_ttl_ms();
     let storage = state.storage.clone();
     let public_url = state.config.public_url();
-    let issued =
-        blocking(move || admin::issue_code(&*storage, &commune, &person_id, ttl, now, &public_url))
-            .await?;
+    let issued = blocking(move || {
+        enrolment::issue_code(&*storage, &commune, &person_id, ttl, now, &public_url)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -273,10 +258,10 @@ async fn list_devices(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = admin::require_office(&actor)?.to_string();
+    let commune = enrolment::require_office(&actor)?.to_string();
     let storage = state.storage.clone();
     Ok(Json(
-        blocking(move || admin::list_devices(&*storage, &commune)).await?,
+        blocking(move || enrolment::list_devices(&*storage, &commune)).await?,
     ))
 }
 
@@ -286,11 +271,11 @@ async fn revoke_device(
     Path(device_id): Path<Id>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = admin::require_office(&actor)?.to_string();
+    let commune = enrolment::require_office(&actor)?.to_string();
     let now = state.clock.now();
     let storage = state.storage.clone();
     let device =
-        blocking(move || admin::revoke_device(&*storage, &commune, &device_id, now)).await?;
+        blocking(move || enrolment::revoke_device(&*storage, &commune, &device_id, now)).await?;
     tracing::info!(device = %device.device_id, by = %actor.device.id, "device revoked");
     Ok(Json(device))
 }
@@ -401,12 +386,14 @@ async fn petitions(
 // ---------------------------------------------------------------- uploads
 
 /// The upload module's view of devices and blob references.
-struct DeviceUploadAuth(AppState);
+pub(super) struct DeviceUploadAuth(pub(super) AppState);
 
 impl UploadAuth for DeviceUploadAuth {
     fn authenticate(&self, headers: &HeaderMap) -> Result<Uploader, TusError> {
-        let credential = auth::bearer(headers).map_err(|_| TusError::Unauthorized)?;
-        match crate::in_read(&*self.0.storage, |tx| auth::authenticate(tx, &credential)) {
+        let credential = bearer(headers).map_err(|_| TusError::Unauthorized)?;
+        match crate::in_read(&*self.0.storage, |tx| {
+            devices::authenticate(tx, &credential)
+        }) {
             Ok(actor) => Ok(Uploader {
                 device_id: actor.device.id,
                 commune_id: actor.commune.id,
@@ -464,7 +451,7 @@ pub fn may_read_blob(
         ) else {
             return Ok(Ok(false));
         };
-        let Some(role) = auth::role_of(&person) else {
+        let Some(role) = devices::role_of(&person) else {
             return Ok(Ok(false));
         };
         let refs: Vec<_> = tx
@@ -482,7 +469,7 @@ pub fn may_read_blob(
             commune,
         };
         let docs = CommuneDocs::new(tx, &actor.commune.id);
-        let cells = crate::scope::readable_cells(&docs, &actor, today)?;
+        let cells = crate::access::readable_cells(&docs, &actor, today)?;
         if refs
             .iter()
             .any(|r| r.cell_id.as_ref().is_some_and(|c| cells.contains(c)))
@@ -492,7 +479,7 @@ pub fn may_read_blob(
         // A commune-level reference: an attachment of guidance this device receives.
         if refs.iter().any(|r| r.cell_id.is_none()) {
             let visible = docs.guidances()?.iter().any(|g| {
-                crate::scope::guidance_visible(&actor, g)
+                crate::access::guidance_visible(&actor, g)
                     && g.attachments
                         .iter()
                         .any(|a| a.sha256.eq_ignore_ascii_case(&sha256))
@@ -512,5 +499,15 @@ mod tests {
         assert_eq!(parse_month("2026-11"), Some((2026, 11)));
         assert_eq!(parse_month("2026-13"), None);
         assert_eq!(parse_month("tháng 11"), None);
+    }
+
+    #[test]
+    fn bearer_needs_the_scheme_and_a_value() {
+        let mut h = HeaderMap::new();
+        assert!(bearer(&h).is_err());
+        h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert!(bearer(&h).is_err());
+        h.insert(header::AUTHORIZATION, "Bearer  abc ".parse().unwrap());
+        assert_eq!(bearer(&h).unwrap(), "abc");
     }
 }

@@ -11,7 +11,7 @@ use chibo_domain::sync::{
 };
 use chibo_domain::time::EpochMillis;
 
-use crate::auth::{self, Actor};
+use crate::accounts::devices::{self, Actor};
 use crate::docs::{CommuneDocs, CADRE};
 use crate::error::ApiError;
 use crate::storage::{
@@ -128,7 +128,7 @@ pub fn create_commune(
         }
         tx.insert_commune(&row)?;
         // A new commune has no meetings: its summaries are current from the start.
-        crate::meetings::mark_summaries_current(&CommuneDocs::new(tx, &row.id))?;
+        crate::figures::summaries::mark_summaries_current(&CommuneDocs::new(tx, &row.id))?;
         Ok(Ok(()))
     })?;
     Ok(row.into())
@@ -162,7 +162,7 @@ pub fn create_person(
         if let Err(e) = check_role_target(tx, commune_id, &new.role)? {
             return Ok(Err(e));
         }
-        let (role, cell_id, cadre_id) = auth::role_columns(&new.role);
+        let (role, cell_id, cadre_id) = devices::role_columns(&new.role);
         let row = PersonRow {
             id: new_id(),
             commune_id: commune_id.to_string(),
@@ -173,7 +173,7 @@ pub fn create_person(
             created_at: now,
         };
         tx.insert_person(&row)?;
-        Ok(auth::person_of(&row).ok_or_else(|| ApiError::Internal("role".into())))
+        Ok(devices::person_of(&row).ok_or_else(|| ApiError::Internal("role".into())))
     })
 }
 
@@ -206,7 +206,7 @@ pub fn list_persons(storage: &dyn Storage, commune_id: &str) -> Result<Vec<Perso
         Ok(Ok(tx
             .persons(commune_id)?
             .iter()
-            .filter_map(auth::person_of)
+            .filter_map(devices::person_of)
             .collect()))
     })
 }
@@ -221,7 +221,7 @@ pub fn issue_code(
     now: EpochMillis,
     server_url: &str,
 ) -> Result<IssuedCode, ApiError> {
-    let code = auth::new_enrollment_code()?;
+    let code = devices::new_enrollment_code()?;
     let expires_at = now.saturating_add(ttl_ms);
     crate::in_write(storage, |tx| {
         let person = match tx.person(person_id)? {
@@ -233,14 +233,14 @@ pub fn issue_code(
             }
         };
         tx.insert_enrollment_code(&EnrollmentCodeRow {
-            code_hash: auth::hash_secret(&code),
+            code_hash: devices::hash_secret(&code),
             commune_id: commune_id.to_string(),
             person_id: person.id.clone(),
             created_at: now,
             expires_at,
             used_at: None,
         })?;
-        Ok(auth::person_of(&person)
+        Ok(devices::person_of(&person)
             .ok_or_else(|| ApiError::Internal("role".into()))
             .map(|person| IssuedCode {
                 person,
@@ -324,8 +324,8 @@ pub fn enroll(
     parse_public_key(&request.public_key_hex).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let public_key_hex = request.public_key_hex.trim().to_lowercase();
     let label = clean(&request.device_label, "tên thiết bị")?;
-    let code_hash = auth::hash_secret(&code);
-    let credential = auth::new_credential()?;
+    let code_hash = devices::hash_secret(&code);
+    let credential = devices::new_credential()?;
     crate::in_write(storage, |tx| {
         let Some(row) = tx.enrollment_code(&code_hash)? else {
             return Ok(Err(ApiError::Unauthorized(
@@ -355,10 +355,10 @@ pub fn enroll(
                 "enrolment code without person".into(),
             )));
         };
-        let Some(wire_person) = auth::person_of(&person) else {
+        let Some(wire_person) = devices::person_of(&person) else {
             return Ok(Err(ApiError::Internal("person without role".into())));
         };
-        let credential_hash = auth::hash_secret(&credential);
+        let credential_hash = devices::hash_secret(&credential);
         let device_id = match retried {
             Some(device) => {
                 tx.replace_device_credential(&device.id, &credential_hash)?;

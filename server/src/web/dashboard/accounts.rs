@@ -1,7 +1,7 @@
 //! The commune's dashboard accounts, for its admins: who can sign in and with what role,
 //! a new account for a clerk or a committee member who only reads, a new password for
 //! someone who forgot theirs, and locking the account of someone who left. Everything
-//! goes through [`crate::users`]; a reader of the commune never reaches this page.
+//! goes through [`crate::accounts::users`]; a reader of the commune never reaches this page.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,11 +11,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use crate::users::{self, AccountChange, NewUser, UserError, UserInfo};
+use crate::accounts::users::{self, AccountChange, NewUser, UserError, UserInfo};
 use crate::AppState;
 
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
-use super::session::{CommuneScope, CommuneWriter, CsrfForm, DashboardRole};
+use super::session::{CommuneScope, CommuneWriter, CsrfForm};
+use crate::accounts::users::DashboardRole;
 use chibo_domain::labels::format_date_time as date_time;
 
 pub fn routes() -> Router<AppState> {

@@ -161,7 +161,7 @@ async fn page(
     })
     .await?;
     let (year, month) = local_year_month(state.clock.now());
-    let may_write = scope.user.may_write(&scope.commune);
+    let may_write = crate::access::dashboard_may_write(&scope.user, &scope.commune);
     let page = GuidancePage {
         chrome: Chrome::new(
             scope.user,

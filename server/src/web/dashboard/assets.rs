@@ -23,12 +23,12 @@ const ASSETS: &[Asset] = &[
     Asset {
         name: "dashboard.css",
         content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../assets/dashboard.css"),
+        body: include_bytes!("../../../assets/dashboard.css"),
     },
     Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
-        body: include_bytes!("../../assets/favicon.svg"),
+        body: include_bytes!("../../../assets/favicon.svg"),
     },
 ];
 

@@ -9,7 +9,8 @@ use crate::docs::CommuneDocs;
 use crate::error::ApiError;
 use crate::storage::{CommuneRow, StorageError, StorageResult};
 
-use super::session::DashboardUser;
+use crate::accounts::sessions::{DashboardUser, SessionError};
+use crate::office::{OfficeError, Officer};
 
 /// The navigation entries, in the order the menu shows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +89,8 @@ impl Chrome {
         ]
         .into_iter()
         .filter(|(nav, _, _)| {
-            !matches!(nav, Nav::Accounts | Nav::RuleSettings) || self.user.may_write(commune)
+            !matches!(nav, Nav::Accounts | Nav::RuleSettings)
+                || crate::access::dashboard_may_write(&self.user, commune)
         })
         .map(|(nav, suffix, label)| NavLink {
             href: format!("{base}{suffix}"),
@@ -203,6 +205,38 @@ impl From<ApiError> for PageError {
             ApiError::Unavailable => PageError::Unavailable,
             ApiError::Internal(detail) => PageError::Internal(detail),
             other => PageError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<SessionError> for PageError {
+    fn from(e: SessionError) -> PageError {
+        match e {
+            SessionError::NoRandomness(detail) => {
+                PageError::Internal(format!("no randomness: {detail}"))
+            }
+            SessionError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<OfficeError> for PageError {
+    fn from(e: OfficeError) -> Self {
+        match e {
+            OfficeError::Refused(message) => PageError::BadRequest(message),
+            OfficeError::NotFound(_) => PageError::NotFound,
+            OfficeError::Storage(e) => e.into(),
+            OfficeError::Blob(detail) => PageError::Internal(detail),
+        }
+    }
+}
+
+/// The office actions are taken for the signed-in user.
+impl From<&DashboardUser> for Officer {
+    fn from(user: &DashboardUser) -> Officer {
+        Officer {
+            id: user.id.clone(),
+            name: user.display_name.clone(),
         }
     }
 }

@@ -262,7 +262,7 @@ pub fn meetings(docs: &CommuneDocs, cell_id: Option<&str>) -> StorageResult<Vec<
     let mut rows = Vec::new();
     for cell in &cells {
         let roster = docs.roster_of(&cell.id)?;
-        for judged in crate::dashboard::figures::judge_all(docs, cell, &roster)? {
+        for judged in crate::figures::months::judge_all(docs, cell, &roster)? {
             let a = judged.assessment;
             let m = &judged.record.meeting;
             let clock = docs.clock_note(&m.id)?;

@@ -26,7 +26,7 @@ use chibo_domain::time::local_year_month;
 
 use crate::blobs::{BlobError, BlobId};
 use crate::docs::{CommuneDocs, OBSERVATION, PHOTO};
-use crate::reports::MeetingInputs;
+use crate::figures::reports::MeetingInputs;
 use crate::storage::{self, DocFilter};
 use crate::AppState;
 
@@ -656,12 +656,12 @@ fn photo_view(commune_id: &str, sha256: &str, caption: String) -> PhotoView {
 }
 
 /// Replaced by the signed-in user before rendering.
-fn placeholder_user() -> super::session::DashboardUser {
-    super::session::DashboardUser {
+fn placeholder_user() -> crate::accounts::sessions::DashboardUser {
+    crate::accounts::sessions::DashboardUser {
         id: String::new(),
         username: String::new(),
         display_name: String::new(),
-        role: super::session::DashboardRole::CommuneViewer,
+        role: crate::accounts::users::DashboardRole::CommuneViewer,
         commune_id: None,
         province_id: None,
         csrf_token: String::new(),

@@ -1,14 +1,13 @@
-//! Sign-in and roles: who is looking at the dashboard, and what they may see and do.
+//! Sign-in over HTTP: the session cookie, the sign-in and sign-out pages, and the
+//! extractors every page is reached through.
 //!
 //! A signed-in browser holds a random token in the `chibo_session` cookie (HttpOnly,
-//! SameSite=Lax); the server keeps only its SHA-256, with the session's CSRF token and
-//! an idle expiry that slides while the session is used. The sign-in form has its own
-//! CSRF defence (a random token in a cookie and in the form, compared on post), and
-//! repeated failures for one username or from one address are refused for a while.
+//! SameSite=Lax); [`crate::accounts::sessions`] keeps the session. The sign-in form has
+//! its own CSRF defence (a random token in a cookie and in the form, compared on post).
+//! Who may read or act for a commune is [`crate::access`]'s answer.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use askama::Template;
 use axum::body::Bytes;
@@ -21,14 +20,12 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
-use chibo_domain::time::EpochMillis;
-
-use crate::storage::{
-    self, username_key, CommuneRow, DashboardUserRow, StorageResult, WebSessionRow,
-};
-use crate::{users, AppState};
+use crate::access;
+use crate::accounts::sessions::{self, DashboardUser, SignIn};
+use crate::accounts::users::DashboardRole;
+use crate::storage::{self, CommuneRow};
+use crate::AppState;
 
 use super::layout::{blocking, commune_path, render, Chrome, Nav, PageError};
 
@@ -36,94 +33,6 @@ use super::layout::{blocking, commune_path, render, Chrome, Nav, PageError};
 pub const SESSION_COOKIE: &str = "chibo_session";
 /// The sign-in form's CSRF cookie (before there is a session).
 pub const LOGIN_CSRF_COOKIE: &str = "chibo_login_csrf";
-/// A session unused for this long is over.
-pub const IDLE_TIMEOUT_MS: i64 = 12 * 3_600_000;
-/// However much it is used, a session ends this long after sign-in.
-pub const MAX_SESSION_MS: i64 = 7 * 24 * 3_600_000;
-/// `last_seen_at` is written at most this often (a page view is otherwise read-only).
-const TOUCH_EVERY_MS: i64 = 60_000;
-/// Failed sign-ins counted over this window…
-pub const FAILURE_WINDOW_MS: i64 = 15 * 60_000;
-/// …and how many are allowed in it before further attempts are refused.
-pub const MAX_FAILURES: u64 = 5;
-
-/// The dashboard roles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DashboardRole {
-    /// Reads and acts for one commune (answers petitions, reviews check-ins, publishes
-    /// guidance, enrols and revokes devices).
-    CommuneAdmin,
-    /// Reads one commune.
-    CommuneViewer,
-    /// Reads every commune of one province.
-    ProvinceViewer,
-}
-
-impl DashboardRole {
-    /// The stored and command-line form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DashboardRole::CommuneAdmin => "commune_admin",
-            DashboardRole::CommuneViewer => "commune_viewer",
-            DashboardRole::ProvinceViewer => "province_viewer",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<DashboardRole> {
-        match text {
-            "commune_admin" => Some(DashboardRole::CommuneAdmin),
-            "commune_viewer" => Some(DashboardRole::CommuneViewer),
-            "province_viewer" => Some(DashboardRole::ProvinceViewer),
-            _ => None,
-        }
-    }
-}
-
-/// A signed-in dashboard user, as the session found them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DashboardUser {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: DashboardRole,
-    /// For the commune roles.
-    pub commune_id: Option<String>,
-    /// For the province viewer.
-    pub province_id: Option<String>,
-    /// This session's CSRF token: every form posts it back as `csrf`.
-    pub csrf_token: String,
-}
-
-impl DashboardUser {
-    pub fn may_read(&self, commune: &CommuneRow) -> bool {
-        match self.role {
-            DashboardRole::CommuneAdmin | DashboardRole::CommuneViewer => {
-                self.commune_id.as_deref() == Some(commune.id.as_str())
-            }
-            DashboardRole::ProvinceViewer => {
-                self.province_id.as_deref() == Some(commune.province_id.as_str())
-            }
-        }
-    }
-
-    pub fn may_write(&self, commune: &CommuneRow) -> bool {
-        self.role == DashboardRole::CommuneAdmin
-            && self.commune_id.as_deref() == Some(commune.id.as_str())
-    }
-
-    fn from_row(row: DashboardUserRow, csrf_token: String) -> Option<DashboardUser> {
-        Some(DashboardUser {
-            role: DashboardRole::parse(&row.role)?,
-            id: row.id,
-            username: row.username,
-            display_name: row.display_name,
-            commune_id: row.commune_id,
-            province_id: row.province_id,
-            csrf_token,
-        })
-    }
-}
-
 /// Sign-in, sign-out, and the start page.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -133,18 +42,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 // ---------------------------------------------------------------- tokens, cookies
-
-/// 32 random bytes, URL-safe base64.
-fn random_token() -> Result<String, PageError> {
-    use base64::Engine;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| PageError::Internal(format!("no randomness: {e}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-}
-
-pub(super) fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// The value of cookie `name` in the request's `Cookie` headers.
 pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -228,7 +125,7 @@ fn login_page(
     username: &str,
     error: Option<&str>,
 ) -> Result<Response, PageError> {
-    let csrf = random_token()?;
+    let csrf = sessions::random_token()?;
     let page = render(&LoginPage {
         csrf: &csrf,
         next,
@@ -283,50 +180,12 @@ struct LoginForm {
     csrf: String,
 }
 
-/// Whether `username` or address `ip` failed too often lately to try a password again.
-pub(super) fn too_many_failures(
-    tx: &mut dyn storage::Tx,
-    username: &str,
-    ip: &str,
-    now: EpochMillis,
-) -> StorageResult<bool> {
-    let (by_user, by_ip) =
-        tx.sign_in_failures(&username_key(username), ip, now - FAILURE_WINDOW_MS)?;
-    Ok(by_user >= MAX_FAILURES || by_ip >= MAX_FAILURES)
-}
-
-/// Counts a wrong password for `username` from `ip` (and forgets the expired ones).
-pub(super) fn record_failure(
-    storage: &dyn storage::Storage,
-    username: &str,
-    ip: &str,
-    now: EpochMillis,
-) -> StorageResult<()> {
-    storage::write(storage, |tx| {
-        tx.delete_sign_in_failures_before(now - FAILURE_WINDOW_MS)?;
-        tx.insert_sign_in_failure(&username_key(username), ip, now)
-    })
-}
-
 const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
 pub(super) const TOO_MANY_FAILURES: &str =
     "Đã đăng nhập sai quá nhiều lần. Vì an toàn, tài khoản này \
     (hoặc máy này) tạm thời không đăng nhập được; đồng chí thử lại sau 15 phút.";
 const STALE_FORM: &str = "Trang đăng nhập đã cũ hoặc trình duyệt chặn cookie. Đồng chí \
     nhập lại tên đăng nhập và mật khẩu.";
-
-enum Outcome {
-    SignedIn { token: String },
-    Wrong,
-    Throttled,
-}
-
-/// A hash to verify against when the username is unknown, so that an unknown user
-/// takes as long to refuse as a wrong password.
-fn dummy_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| users::hash_password("chibo-no-such-user-password").unwrap_or_default())
-}
 
 async fn login(
     State(state): State<AppState>,
@@ -350,44 +209,13 @@ async fn login(
     let username = form.username.clone();
     let password = form.password;
     let outcome = blocking(move || {
-        let (throttled, user) = storage::read(&*storage, |tx| {
-            Ok((
-                too_many_failures(tx, &username, &ip, now)?,
-                tx.dashboard_user_by_username(&username)?,
-            ))
-        })?;
-        if throttled {
-            return Ok(Outcome::Throttled);
-        }
-        let hash = user
-            .as_ref()
-            .map_or(dummy_hash(), |u| u.password_hash.as_str());
-        let verified = users::verify_password(&password, hash);
-        let user = match user {
-            Some(user) if verified && user.disabled_at.is_none() => user,
-            _ => {
-                record_failure(&*storage, &username, &ip, now)?;
-                return Ok(Outcome::Wrong);
-            }
-        };
-        let token = random_token()?;
-        let session = WebSessionRow {
-            token_hash: token_hash(&token),
-            user_id: user.id.clone(),
-            csrf_token: random_token()?,
-            created_at: now,
-            expires_at: now + IDLE_TIMEOUT_MS,
-            last_seen_at: now,
-        };
-        storage::write(&*storage, |tx| {
-            tx.delete_expired_web_sessions(now)?;
-            tx.insert_web_session(&session)
-        })?;
-        Ok(Outcome::SignedIn { token })
+        Ok(sessions::sign_in(
+            &*storage, &username, &password, &ip, now,
+        )?)
     })
     .await?;
     match outcome {
-        Outcome::SignedIn { token } => {
+        SignIn::SignedIn { token } => {
             let mut response = Redirect::to(&next).into_response();
             let headers = response.headers_mut();
             headers.append(
@@ -400,14 +228,14 @@ async fn login(
             );
             Ok(response)
         }
-        Outcome::Wrong => login_page(
+        SignIn::Wrong => login_page(
             &state,
             StatusCode::UNAUTHORIZED,
             &next,
             &form.username,
             Some(WRONG_CREDENTIALS),
         ),
-        Outcome::Throttled => login_page(
+        SignIn::Throttled => login_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
             &next,
@@ -424,12 +252,7 @@ async fn logout(
 ) -> Result<Response, PageError> {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         let storage = state.storage.clone();
-        blocking(move || {
-            Ok(storage::write(&*storage, |tx| {
-                tx.delete_web_session(&token_hash(&token))
-            })?)
-        })
-        .await?;
+        blocking(move || Ok(sessions::sign_out(&*storage, &token)?)).await?;
     }
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(
@@ -494,33 +317,7 @@ async fn session_from_headers(
     };
     let storage = state.storage.clone();
     let now = state.clock.now();
-    blocking(move || {
-        let hash = token_hash(&token);
-        let found = storage::read(&*storage, |tx| {
-            let Some(session) = tx.web_session(&hash)? else {
-                return Ok(None);
-            };
-            Ok(tx
-                .dashboard_user(&session.user_id)?
-                .map(|user| (session, user)))
-        })?;
-        let Some((session, user)) = found else {
-            return Ok(None);
-        };
-        if !is_live(&session, now) || user.disabled_at.is_some() {
-            return Ok(None);
-        }
-        if now - session.last_seen_at >= TOUCH_EVERY_MS {
-            let expires_at = (now + IDLE_TIMEOUT_MS).min(session.created_at + MAX_SESSION_MS);
-            storage::write(&*storage, |tx| tx.touch_web_session(&hash, now, expires_at))?;
-        }
-        Ok(DashboardUser::from_row(user, session.csrf_token))
-    })
-    .await
-}
-
-fn is_live(session: &WebSessionRow, now: EpochMillis) -> bool {
-    now < session.expires_at && now < session.created_at + MAX_SESSION_MS
+    blocking(move || Ok(sessions::session_user(&*storage, &token, now)?)).await
 }
 
 /// A signed-out visitor goes to the sign-in page, and comes back after.
@@ -572,7 +369,9 @@ impl FromRequestParts<AppState> for CommuneScope {
             .await
             .map_err(IntoResponse::into_response)?;
         match commune {
-            Some(commune) if user.may_read(&commune) => Ok(CommuneScope { user, commune }),
+            Some(commune) if access::dashboard_may_read(&user, &commune) => {
+                Ok(CommuneScope { user, commune })
+            }
             _ => Err(PageError::NotFound.into_response()),
         }
     }
@@ -586,7 +385,7 @@ impl FromRequestParts<AppState> for CommuneWriter {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let scope = CommuneScope::from_request_parts(parts, state).await?;
-        if scope.user.may_write(&scope.commune) {
+        if access::dashboard_may_write(&scope.user, &scope.commune) {
             Ok(CommuneWriter(scope))
         } else {
             Err(PageError::Forbidden.into_response())

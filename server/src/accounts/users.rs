@@ -11,8 +11,39 @@ use thiserror::Error;
 
 use chibo_domain::time::EpochMillis;
 
-use crate::dashboard::session::DashboardRole;
 use crate::storage::{self, DashboardUserRow, Storage, StorageError};
+
+/// The dashboard roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DashboardRole {
+    /// Reads and acts for one commune (answers petitions, reviews check-ins, publishes
+    /// guidance, enrols and revokes devices).
+    CommuneAdmin,
+    /// Reads one commune.
+    CommuneViewer,
+    /// Reads every commune of one province.
+    ProvinceViewer,
+}
+
+impl DashboardRole {
+    /// The stored and command-line form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DashboardRole::CommuneAdmin => "commune_admin",
+            DashboardRole::CommuneViewer => "commune_viewer",
+            DashboardRole::ProvinceViewer => "province_viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DashboardRole> {
+        match text {
+            "commune_admin" => Some(DashboardRole::CommuneAdmin),
+            "commune_viewer" => Some(DashboardRole::CommuneViewer),
+            "province_viewer" => Some(DashboardRole::ProvinceViewer),
+            _ => None,
+        }
+    }
+}
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;

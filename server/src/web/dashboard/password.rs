@@ -11,16 +11,14 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
+use crate::accounts::users::{self, UserError};
 use crate::storage;
-use crate::users::{self, UserError};
 use crate::AppState;
 
 use super::accounts::refusal;
 use super::layout::{blocking, render, Chrome, Nav, PageError};
-use super::session::{
-    cookie, record_failure, token_hash, too_many_failures, ClientIp, CsrfForm, DashboardUser,
-    SESSION_COOKIE, TOO_MANY_FAILURES,
-};
+use super::session::{cookie, ClientIp, CsrfForm, SESSION_COOKIE, TOO_MANY_FAILURES};
+use crate::accounts::sessions::{record_failure, token_hash, too_many_failures, DashboardUser};
 
 pub const PASSWORD_PATH: &str = "/account/password";
 
