@@ -1,7 +1,9 @@
-//! Who may read and write what. A secretary writes their own cell; a cadre reads the
-//! cells assigned to them and writes check-ins, observations and petitions there; the
-//! office stays within its commune and authors the commune's own data; nobody but the
-//! server authors a check-in verdict.
+//! Every "may X read or write Y", in one place. A secretary writes their own cell; a
+//! cadre reads the cells assigned to them and writes check-ins, observations and
+//! petitions there; the office stays within its commune and authors the commune's own
+//! data; nobody but the server authors a check-in verdict. A device reads a blob only
+//! through a record it may read; the dashboard's users read their commune (or province)
+//! and only a commune's admins act for it.
 
 use chibo_domain::change::Change;
 use chibo_domain::ledger::Refusal;
@@ -13,7 +15,8 @@ use crate::accounts::devices::Actor;
 use crate::accounts::sessions::DashboardUser;
 use crate::accounts::users::DashboardRole;
 use crate::docs::CommuneDocs;
-use crate::storage::{CommuneRow, StorageResult};
+use crate::error::ApiError;
+use crate::storage::{self, CommuneRow, Storage, StorageResult};
 
 /// The code of a pushed change refused for its scope.
 pub const SCOPE_CODE: &str = "scope";
@@ -350,6 +353,107 @@ pub fn may_write(
             }
         }
     }
+}
+
+// ---------------------------------------------------------------- the JSON API's office routes
+
+/// The caller must be an office device; returns its commune (the JSON API's admin
+/// routes).
+pub fn require_office(actor: &Actor) -> Result<&str, ApiError> {
+    if actor.is_office() {
+        Ok(actor.commune_id())
+    } else {
+        Err(ApiError::Forbidden(
+            "Chỉ văn phòng Đảng ủy xã mới dùng được chức năng này".into(),
+        ))
+    }
+}
+
+/// The caller must be an office device of `commune_id` (the JSON API's reports).
+pub fn require_office_of(actor: &Actor, commune_id: &str) -> Result<(), ApiError> {
+    require_office(actor)?;
+    if actor.commune_id() != commune_id {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- photos and attachments
+
+/// Whether a record the device may read references the blob `sha256`: a meeting photo
+/// or check-in photo of a cell it reads, or an attachment of guidance for it.
+pub fn device_may_read_blob(
+    storage: &dyn crate::Storage,
+    now: &chibo_domain::time::EpochMillis,
+    device_id: &str,
+    sha256: &str,
+) -> Result<bool, ApiError> {
+    let today = chibo_domain::time::local_date(*now);
+    let sha256 = sha256.trim().to_lowercase();
+    crate::in_read(storage, |tx| {
+        let Some(device) = tx.device(device_id)? else {
+            return Ok(Ok(false));
+        };
+        if device.revoked_at.is_some() {
+            return Ok(Ok(false));
+        }
+        let (Some(person), Some(commune)) = (
+            tx.person(&device.person_id)?,
+            tx.commune(&device.commune_id)?,
+        ) else {
+            return Ok(Ok(false));
+        };
+        let Some(role) = crate::accounts::devices::role_of(&person) else {
+            return Ok(Ok(false));
+        };
+        let refs: Vec<_> = tx
+            .blob_refs(&sha256)?
+            .into_iter()
+            .filter(|r| r.commune_id == commune.id)
+            .collect();
+        if refs.is_empty() {
+            return Ok(Ok(false));
+        }
+        let actor = Actor {
+            device,
+            person,
+            role,
+            commune,
+        };
+        let docs = CommuneDocs::new(tx, &actor.commune.id);
+        let cells = readable_cells(&docs, &actor, today)?;
+        if refs
+            .iter()
+            .any(|r| r.cell_id.as_ref().is_some_and(|c| cells.contains(c)))
+        {
+            return Ok(Ok(true));
+        }
+        // A commune-level reference: an attachment of guidance this device receives.
+        if refs.iter().any(|r| r.cell_id.is_none()) {
+            let visible = docs.guidances()?.iter().any(|g| {
+                guidance_visible(&actor, g)
+                    && g.attachments
+                        .iter()
+                        .any(|a| a.sha256.eq_ignore_ascii_case(&sha256))
+            });
+            return Ok(Ok(visible));
+        }
+        Ok(Ok(false))
+    })
+}
+
+/// Whether the dashboard of `commune_id` may show the blob `sha256`: a record or
+/// check-in of one of the commune's cells references it. A photo of another commune is
+/// answered like one that does not exist.
+pub fn commune_may_show_blob(
+    storage: &dyn Storage,
+    commune_id: &str,
+    sha256: &str,
+) -> StorageResult<bool> {
+    let refs = storage::read(storage, |tx| tx.blob_refs(sha256))?;
+    Ok(refs
+        .iter()
+        .any(|r| r.commune_id == commune_id && r.cell_id.is_some()))
 }
 
 // ---------------------------------------------------------------- dashboard users

@@ -8,10 +8,10 @@ use chibo_domain::checkin::{generate_presence_secret, presence_code};
 use chibo_domain::model::*;
 use chibo_domain::rules::{self, MeetingContext, RuleSettings};
 use chibo_domain::sync::Scope;
+use chibo_server::access::device_may_read_blob;
 use chibo_server::figures::reports::{CellRow, CommuneSummary, MeetingRow, PetitionRow};
 use chibo_server::web::api::{
-    may_read_blob, COMMUNE_CELLS_PATH, COMMUNE_MEETINGS_PATH, COMMUNE_PETITIONS_PATH,
-    COMMUNE_SUMMARY_PATH,
+    COMMUNE_CELLS_PATH, COMMUNE_MEETINGS_PATH, COMMUNE_PETITIONS_PATH, COMMUNE_SUMMARY_PATH,
 };
 use reqwest::StatusCode;
 use support::*;
@@ -258,7 +258,8 @@ async fn a_blob_is_readable_by_those_who_read_a_record_referencing_it() {
     let w = &m.w;
     let storage = &*w.srv.storage;
     let now = w.srv.now();
-    let may = |device: &Device, sha: &str| may_read_blob(storage, &now, &device.id, sha).unwrap();
+    let may =
+        |device: &Device, sha: &str| device_may_read_blob(storage, &now, &device.id, sha).unwrap();
     let check_in_photo = photo(1);
 
     // Cell A's photos: A's secretary, the cadre assigned to A, the office.

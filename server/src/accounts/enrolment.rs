@@ -11,7 +11,7 @@ use chibo_domain::sync::{
 };
 use chibo_domain::time::EpochMillis;
 
-use crate::accounts::devices::{self, Actor};
+use crate::accounts::devices;
 use crate::docs::{CommuneDocs, CADRE};
 use crate::error::ApiError;
 use crate::storage::{
@@ -409,15 +409,4 @@ fn device_enrolled_with(
             && d.revoked_at.is_none()
             && d.last_sync_at.is_none()
     }))
-}
-
-/// The caller must be an office device; returns its commune.
-pub fn require_office(actor: &Actor) -> Result<&str, ApiError> {
-    if actor.is_office() {
-        Ok(actor.commune_id())
-    } else {
-        Err(ApiError::Forbidden(
-            "Chỉ văn phòng Đảng ủy xã mới dùng được chức năng này".into(),
-        ))
-    }
 }

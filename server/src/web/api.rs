@@ -17,6 +17,7 @@ use chibo_domain::sync::{
 };
 use chibo_domain::time::local_year_month;
 
+use crate::access;
 use crate::accounts::devices::{self, Actor};
 use crate::accounts::enrolment::{self, NewPerson};
 use crate::docs::CommuneDocs;
@@ -135,7 +136,7 @@ async fn office_of(
     commune_id: &str,
 ) -> Result<Actor, ApiError> {
     let actor = actor(state, headers).await?;
-    enrolment::require_office(&actor)?;
+    access::require_office(&actor)?;
     if actor.commune_id() != commune_id {
         return Err(ApiError::forbidden());
     }
@@ -215,7 +216,7 @@ async fn list_persons(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = enrolment::require_office(&actor)?.to_string();
+    let commune = access::require_office(&actor)?.to_string();
     let storage = state.storage.clone();
     Ok(Json(
         blocking(move || enrolment::list_persons(&*storage, &commune)).await?,
@@ -228,7 +229,7 @@ async fn create_person(
     ApiJson(new): ApiJson<NewPerson>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = enrolment::require_office(&actor)?.to_string();
+    let commune = access::require_office(&actor)?.to_string();
     let now = state.clock.now();
     let storage = state.storage.clone();
     let person = blocking(move || enrolment::create_person(&*storage, &commune, &new, now)).await?;
@@ -241,7 +242,7 @@ async fn issue_code(
     Path(person_id): Path<Id>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = enrolment::require_office(&actor)?.to_string();
+    let commune = access::require_office(&actor)?.to_string();
     let now = state.clock.now();
     let ttl = state.config.enrollment_code_ttl_ms();
     let storage = state.storage.clone();
@@ -258,7 +259,7 @@ async fn list_devices(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = enrolment::require_office(&actor)?.to_string();
+    let commune = access::require_office(&actor)?.to_string();
     let storage = state.storage.clone();
     Ok(Json(
         blocking(move || enrolment::list_devices(&*storage, &commune)).await?,
@@ -271,7 +272,7 @@ async fn revoke_device(
     Path(device_id): Path<Id>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
-    let commune = enrolment::require_office(&actor)?.to_string();
+    let commune = access::require_office(&actor)?.to_string();
     let now = state.clock.now();
     let storage = state.storage.clone();
     let device =
@@ -409,7 +410,7 @@ impl UploadAuth for DeviceUploadAuth {
         uploader: &Uploader,
         sha256: &crate::blobs::BlobId,
     ) -> Result<bool, TusError> {
-        may_read_blob(
+        crate::access::device_may_read_blob(
             &*self.0.storage,
             &self.0.clock.now(),
             &uploader.device_id,
@@ -426,68 +427,6 @@ impl UploadAuth for DeviceUploadAuth {
         crate::sync::photo_received(&self.0, &uploader.device_id, sha256.as_str())
             .map_err(|e| TusError::internal(e.to_string()))
     }
-}
-
-/// Whether a record the device may read references the blob `sha256`: a meeting photo
-/// or check-in photo of a cell it reads, or an attachment of guidance for it.
-pub fn may_read_blob(
-    storage: &dyn crate::Storage,
-    now: &chibo_domain::time::EpochMillis,
-    device_id: &str,
-    sha256: &str,
-) -> Result<bool, ApiError> {
-    let today = chibo_domain::time::local_date(*now);
-    let sha256 = sha256.trim().to_lowercase();
-    crate::in_read(storage, |tx| {
-        let Some(device) = tx.device(device_id)? else {
-            return Ok(Ok(false));
-        };
-        if device.revoked_at.is_some() {
-            return Ok(Ok(false));
-        }
-        let (Some(person), Some(commune)) = (
-            tx.person(&device.person_id)?,
-            tx.commune(&device.commune_id)?,
-        ) else {
-            return Ok(Ok(false));
-        };
-        let Some(role) = devices::role_of(&person) else {
-            return Ok(Ok(false));
-        };
-        let refs: Vec<_> = tx
-            .blob_refs(&sha256)?
-            .into_iter()
-            .filter(|r| r.commune_id == commune.id)
-            .collect();
-        if refs.is_empty() {
-            return Ok(Ok(false));
-        }
-        let actor = Actor {
-            device,
-            person,
-            role,
-            commune,
-        };
-        let docs = CommuneDocs::new(tx, &actor.commune.id);
-        let cells = crate::access::readable_cells(&docs, &actor, today)?;
-        if refs
-            .iter()
-            .any(|r| r.cell_id.as_ref().is_some_and(|c| cells.contains(c)))
-        {
-            return Ok(Ok(true));
-        }
-        // A commune-level reference: an attachment of guidance this device receives.
-        if refs.iter().any(|r| r.cell_id.is_none()) {
-            let visible = docs.guidances()?.iter().any(|g| {
-                crate::access::guidance_visible(&actor, g)
-                    && g.attachments
-                        .iter()
-                        .any(|a| a.sha256.eq_ignore_ascii_case(&sha256))
-            });
-            return Ok(Ok(visible));
-        }
-        Ok(Ok(false))
-    })
 }
 
 #[cfg(test)]

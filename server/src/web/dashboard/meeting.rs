@@ -27,7 +27,7 @@ use chibo_domain::time::local_year_month;
 use crate::blobs::{BlobError, BlobId};
 use crate::docs::{CommuneDocs, OBSERVATION, PHOTO};
 use crate::figures::reports::MeetingInputs;
-use crate::storage::{self, DocFilter};
+use crate::storage::DocFilter;
 use crate::AppState;
 
 use super::layout::{blocking, commune_path, read_docs, render, urlencode, Chrome, Nav, PageError};
@@ -682,19 +682,6 @@ fn blob_error(id: &BlobId, e: BlobError) -> PageError {
     }
 }
 
-/// Whether a record or check-in of one of the commune's cells references the blob. A
-/// photo of another commune is answered like one that does not exist.
-fn referenced_by_commune(
-    state: &AppState,
-    commune_id: &str,
-    sha256: &BlobId,
-) -> Result<bool, PageError> {
-    let refs = storage::read(&*state.storage, |tx| tx.blob_refs(sha256.as_str()))?;
-    Ok(refs
-        .iter()
-        .any(|r| r.commune_id == commune_id && r.cell_id.is_some()))
-}
-
 /// The photo's id, if the commune may show it.
 async fn readable_photo(
     state: &AppState,
@@ -703,7 +690,14 @@ async fn readable_photo(
 ) -> Result<BlobId, PageError> {
     let id = BlobId::parse(sha256).ok_or(PageError::NotFound)?;
     let (state2, commune_id, id2) = (state.clone(), commune_id.to_string(), id.clone());
-    let allowed = blocking(move || referenced_by_commune(&state2, &commune_id, &id2)).await?;
+    let allowed = blocking(move || {
+        Ok(crate::access::commune_may_show_blob(
+            &*state2.storage,
+            &commune_id,
+            id2.as_str(),
+        )?)
+    })
+    .await?;
     if allowed {
         Ok(id)
     } else {
