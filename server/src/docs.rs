@@ -34,7 +34,7 @@ pub const OBSERVATION: &str = "observation";
 pub const GUIDANCE: &str = "guidance";
 /// Derived: where a photo hash is used (a check-in, a meeting, a guidance), by hash.
 pub const PHOTO_USE: &str = "photo_use";
-/// Derived: the server holds the blob of this hash, verified (`sync::photo_received`).
+/// Derived: the server holds the blob of this hash, verified (`ledger::check_ins::photo_received`).
 pub const BLOB_RECEIVED: &str = "blob_received";
 /// Derived: a meeting's header was written by a device whose clock was wrong.
 pub const CLOCK_NOTE: &str = "clock_note";

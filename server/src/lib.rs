@@ -11,6 +11,7 @@ pub mod web;
 pub mod access;
 pub mod accounts;
 pub mod figures;
+pub mod ledger;
 pub mod office;
 pub mod sync;
 

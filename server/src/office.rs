@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use chibo_domain::change::Change;
 use chibo_domain::checkin::{review_verdict, OfficeReview, ReviewDecision, Verdict};
-use chibo_domain::ledger::{self, Refusal};
+use chibo_domain::ledger::Refusal;
 use chibo_domain::model::{
     new_id, Guidance, GuidanceAttachment, GuidanceKind, Id, PetitionResponse, PetitionStatus,
 };
@@ -21,8 +21,8 @@ use chibo_domain::time::EpochMillis;
 
 use crate::blobs::{BlobId, BlobStore};
 use crate::docs::{CommuneDocs, StoredCheckIn};
+use crate::ledger::{self, Author};
 use crate::storage::{self, StorageError, StorageResult, Tx};
-use crate::sync::{author_change, Author};
 use crate::AppState;
 
 /// The largest attachment the office may publish, in bytes: phones download it on
@@ -85,7 +85,7 @@ fn in_write<T>(
     }
 }
 
-/// Judges `change` like a pushed one, writes its effect and logs it as the server's.
+/// Takes the action through the server's one write path, as the signed-in officer.
 fn author(
     docs: &CommuneDocs,
     change: &Change,
@@ -93,19 +93,10 @@ fn author(
     officer: &Officer,
     now: EpochMillis,
 ) -> Result<(), OfficeError> {
-    let effect = ledger::decide(docs, change).map_err(refused)?;
-    docs.write_effect(&effect, now)?;
-    crate::figures::summaries::refresh_stale(docs)?;
-    author_change(
-        docs,
-        scope,
-        change,
-        now,
-        &Author::Office {
-            user_id: officer.id.clone(),
-        },
-    )?;
-    Ok(())
+    let author = Author::Office {
+        user_id: officer.id.clone(),
+    };
+    ledger::author(docs, change, scope, &author, now)?.map_err(refused)
 }
 
 // ---------------------------------------------------------------- check-ins

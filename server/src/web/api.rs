@@ -424,7 +424,7 @@ impl UploadAuth for DeviceUploadAuth {
         uploader: &Uploader,
         sha256: &crate::blobs::BlobId,
     ) -> Result<(), TusError> {
-        crate::sync::photo_received(&self.0, &uploader.device_id, sha256.as_str())
+        crate::ledger::check_ins::photo_received(&self.0, &uploader.device_id, sha256.as_str())
             .map_err(|e| TusError::internal(e.to_string()))
     }
 }
