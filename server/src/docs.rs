@@ -38,9 +38,9 @@ pub const PHOTO_USE: &str = "photo_use";
 pub const BLOB_RECEIVED: &str = "blob_received";
 /// Derived: a meeting's header was written by a device whose clock was wrong.
 pub const CLOCK_NOTE: &str = "clock_note";
-/// Derived: a current meeting's judged figures (`meetings::MeetingSummary`).
+/// Derived: a current meeting's judged figures (`figures::summaries::MeetingSummary`).
 pub const MEETING_SUMMARY: &str = "meeting_summary";
-/// Derived: which summary format the stored summaries have (`meetings::ensure_summaries`).
+/// Derived: which summary format the stored summaries have (`figures::summaries::ensure_summaries`).
 pub const SUMMARY_VERSION: &str = "summary_version";
 
 /// A check-in as the server keeps it: with its current (server) verdict and what the
@@ -150,7 +150,7 @@ pub struct CommuneDocs<'t> {
     tx: RefCell<&'t mut dyn Tx>,
     commune_id: String,
     /// Cells whose meeting summaries the writes made stale, with the earliest year
-    /// touched (None: every year). See `meetings::refresh_stale`.
+    /// touched (None: every year). See `figures::summaries::refresh_stale`.
     stale: RefCell<BTreeMap<Id, Option<i32>>>,
     buffer: Option<RefCell<Buffer>>,
 }
@@ -948,14 +948,22 @@ impl<'t> CommuneDocs<'t> {
         std::mem::take(&mut *self.stale.borrow_mut())
     }
 
-    pub fn put_summary(&self, s: &crate::figures::summaries::MeetingSummary) -> StorageResult<()> {
+    /// Stores a meeting's summary (`figures::summaries::MeetingSummary`, which this
+    /// layer does not need to know), filed under its cell and start.
+    pub fn put_summary<T: Serialize>(
+        &self,
+        meeting_id: &str,
+        cell_id: &str,
+        started_at: EpochMillis,
+        summary: &T,
+    ) -> StorageResult<()> {
         self.put(
             MEETING_SUMMARY,
-            &s.meeting_id,
-            Some(&s.cell_id),
+            meeting_id,
+            Some(cell_id),
             None,
-            Some(s.started_at),
-            s,
+            Some(started_at),
+            summary,
         )
     }
 

@@ -8,7 +8,9 @@ pub mod phone;
 pub mod proxy;
 pub mod run;
 pub mod seed;
+pub mod story;
 
 pub use phone::Phone;
 pub use proxy::{Fault, FaultPlan, FaultProxy, WireStats};
-pub use run::{seed_with_history, DemoUser, ExpectedMonth, SeedOptions, SeededDemo};
+pub use run::{seed_with_history, ExpectedMonth, SeededDemo};
+pub use story::{DemoUser, SeedOptions};

@@ -322,7 +322,12 @@ pub fn refresh_cell(
         docs.delete(docs::MEETING_SUMMARY, &old.meeting_id)?;
     }
     for summary in &fresh {
-        docs.put_summary(summary)?;
+        docs.put_summary(
+            &summary.meeting_id,
+            &summary.cell_id,
+            summary.started_at,
+            summary,
+        )?;
     }
     Ok(())
 }

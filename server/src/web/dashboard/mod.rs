@@ -22,8 +22,10 @@ pub mod overview;
 pub mod password;
 pub mod people;
 pub mod petitions;
+pub mod photos;
 pub mod rule_settings;
 pub mod session;
+pub mod sign_in;
 pub mod xlsx_layout;
 
 use axum::Router;
@@ -33,11 +35,12 @@ use crate::AppState;
 /// Every dashboard route; merged beside the JSON API by [`crate::web::router`].
 pub fn router() -> Router<AppState> {
     Router::new()
-        .merge(session::routes())
+        .merge(sign_in::routes())
         .merge(assets::routes())
         .merge(overview::routes())
         .merge(cells::routes())
         .merge(meeting::routes())
+        .merge(photos::routes())
         .merge(cadres::routes())
         .merge(petitions::routes())
         .merge(guidance::routes())

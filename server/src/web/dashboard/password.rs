@@ -17,7 +17,8 @@ use crate::AppState;
 
 use super::accounts::refusal;
 use super::layout::{blocking, render, Chrome, Nav, PageError};
-use super::session::{cookie, ClientIp, CsrfForm, SESSION_COOKIE, TOO_MANY_FAILURES};
+use super::session::{cookie, ClientIp, CsrfForm, SESSION_COOKIE};
+use super::sign_in::TOO_MANY_FAILURES;
 use crate::accounts::sessions::{record_failure, token_hash, too_many_failures, DashboardUser};
 
 pub const PASSWORD_PATH: &str = "/account/password";

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chibo_domain::sync::ErrorBody;
 
-use super::protocol::{TUS_RESUMABLE, TUS_VERSION};
+use super::version::{TUS_RESUMABLE, TUS_VERSION};
 use crate::blobs::BlobError;
 
 /// tus's "checksum mismatch" status (checksum extension).

@@ -14,9 +14,10 @@ use super::error::TusError;
 use super::lock::UploadGuard;
 use super::protocol::{
     self, check_offset_content_type, check_resumable, has_offset_content_type, u64_header,
-    ChunkChecksum, ChunkHasher, CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_RESUMABLE, TUS_VERSION,
+    ChunkChecksum, ChunkHasher, CHECKSUM_ALGORITHMS, TUS_EXTENSIONS,
 };
 use super::store::{UploadId, UploadInfo};
+use super::version::{TUS_RESUMABLE, TUS_VERSION};
 use super::{TusState, Uploader};
 use crate::blobs::{BlobError, BlobId};
 

@@ -26,6 +26,7 @@ mod handlers;
 mod lock;
 pub mod protocol;
 mod store;
+mod version;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -7,10 +7,9 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use super::error::TusError;
+use super::version::{TUS_RESUMABLE, TUS_VERSION};
 use crate::blobs::BlobId;
 
-pub const TUS_RESUMABLE: &str = "tus-resumable";
-pub const TUS_VERSION: &str = "1.0.0";
 /// creation-with-upload saves a round trip on a 2G link (POST carries the first chunk);
 /// termination lets a phone drop an upload whose photo was deleted.
 pub const TUS_EXTENSIONS: &str = "creation,creation-with-upload,termination,checksum";
