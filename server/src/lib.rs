@@ -1,11 +1,27 @@
 //! chibo's commune server: enrolment, sync (push, acknowledgements and pull in one round
-//! trip), the office's admin API and read-only reports, over one storage interface with
-//! an embedded SQLite and a PostgreSQL backend. Every rule comes from `chibo_domain`.
+//! trip), the office's dashboard and JSON API, over one storage interface with an
+//! embedded SQLite and a PostgreSQL backend. Every rule comes from `chibo_domain`.
+//!
+//! The folders are the layers, and imports only run downwards (no loops):
+//!
+//! - [`web`]: HTTP in, HTTP out. The phones' JSON API, the office's dashboard (pages and
+//!   their extractors), tus uploads. It parses, asks the layer below, renders.
+//! - The services, which know nothing of HTTP:
+//!   - [`access`]: every "may X read or write Y";
+//!   - [`ledger`]: the one write path (where a change belongs and whether the writer may
+//!     write there, last writer wins, `ledger::decide`, effects, logs, summaries), which
+//!     [`sync`] (the device protocol: pushes in short transactions, pulls) and [`office`]
+//!     (the dashboard's actions) both call;
+//!   - [`accounts`]: devices and enrolment, dashboard accounts and sessions;
+//!   - [`figures`]: read models (meeting summaries, the dashboard's months, the reports).
+//! - Storage: [`docs`] (the commune's documents, typed, inside one transaction) over
+//!   [`storage`] (SQLite, PostgreSQL), and [`blobs`] (filesystem, S3).
+//! - `chibo_domain` under them all. [`error`], [`clock`] and [`config`] are shared.
 //!
 //! Start one in-process with [`Server`] (tests and the demo bind `127.0.0.1:0`), or run
 //! it until Ctrl-C with [`run`].
 
-// Layers, top down; arrows only run downwards (see `server/README.md`).
+// Layers, top down (see above).
 pub mod web;
 
 pub mod access;
