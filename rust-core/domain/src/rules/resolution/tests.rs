@@ -1,11 +1,21 @@
 use super::*;
 use crate::model::{
-    Attendance, Guest, MeetingKind, Petition, PetitionCategory, PetitionStatus, ResolutionText,
-    Task, TaskOutcome, TaskReview, VoteKind, VoteTally,
+    Attendance, Guest, MeetingKind, ResolutionText, Task, TaskOutcome, TaskReview, VoteKind,
+    VoteTally,
 };
 use crate::rules::test_support::*;
 use crate::rules::{assess_meeting, document_text};
 use crate::time::CalendarDate;
+
+/// The vote adopting October's resolution, `in_favor` of the cell's ten for it.
+fn approve_october(in_favor: u32) -> VoteTally {
+    vote(
+        1,
+        "Thông qua nghị quyết tháng 10",
+        VoteKind::Ordinary,
+        [in_favor, 0, 0],
+    )
+}
 
 fn text_of(f: &Fixture) -> String {
     document_text(&resolution_document(&f.ctx(), &assess_meeting(&f.ctx())))
@@ -24,14 +34,7 @@ fn the_resolution_follows_the_template() {
         outcome: TaskOutcome::PartlyDone,
         note: Some("còn 2 hộ".into()),
     };
-    f.record.votes = vec![VoteTally {
-        id: id(301),
-        question: "Thông qua nghị quyết tháng 10".into(),
-        kind: VoteKind::Ordinary,
-        in_favor: 9,
-        against: 0,
-        abstain: 0,
-    }];
+    f.record.votes = vec![approve_october(9)];
     let text = text_of(&f);
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].ends_with("ĐẢNG CỘNG SẢN VIỆT NAM"));
@@ -124,33 +127,15 @@ fn rich_meeting() -> Fixture {
         deadline: CalendarDate::from_ymd(2026, 11, 30).unwrap(),
     });
     f.record.votes = vec![
-        VoteTally {
-            id: id(301),
-            question: "Thông qua nghị quyết tháng 10".into(),
-            kind: VoteKind::Ordinary,
-            in_favor: 9,
-            against: 0,
-            abstain: 0,
-        },
-        VoteTally {
-            id: id(302),
-            question: "Kết nạp quần chúng Lò Thị Hoa vào Đảng".into(),
-            kind: VoteKind::Admission,
-            in_favor: 5,
-            against: 3,
-            abstain: 1,
-        },
+        approve_october(9),
+        vote(
+            2,
+            "Kết nạp quần chúng Lò Thị Hoa vào Đảng",
+            VoteKind::Admission,
+            [5, 3, 1],
+        ),
     ];
-    f.record.petitions = vec![Petition {
-        id: id(501),
-        cell_id: CELL_ID.into(),
-        meeting_id: Some(id(7000)),
-        content: "Đường ống nước đầu bản bị vỡ".into(),
-        category: PetitionCategory::Infrastructure,
-        raised_by: "Nhân dân bản Nà Hẩu".into(),
-        status: PetitionStatus::Forwarded,
-        raised_at: at(2026, 10, 24, 20, 0),
-    }];
+    f.record.petitions = vec![water_pipe_petition()];
     f.record.meeting.secretary_judgement = Some(full_judged_marks());
     f
 }
@@ -191,14 +176,12 @@ fn troubled_meeting() -> Fixture {
     f.record.task_reviews[0].note = Some("thiếu kinh phí".into());
     f.record.agenda[7].conclusion = Some("  ".into());
     f.record.tasks[0].deadline = CalendarDate::from_ymd(2027, 1, 20).unwrap();
-    f.record.votes = vec![VoteTally {
-        id: id(301),
-        question: "Thông qua nghị quyết tháng 12".into(),
-        kind: VoteKind::Ordinary,
-        in_favor: 8,
-        against: 0,
-        abstain: 0,
-    }];
+    f.record.votes = vec![vote(
+        1,
+        "Thông qua nghị quyết tháng 12",
+        VoteKind::Ordinary,
+        [8, 0, 0],
+    )];
     f
 }
 
