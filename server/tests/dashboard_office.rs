@@ -274,7 +274,7 @@ async fn guidance_with_an_attachment_reaches_its_cells_and_the_office_sees_who_r
     let receipts = |w: &World| {
         let mut out = Vec::new();
         chibo_server::storage::read(&*w.srv.storage, |tx| {
-            out = office::guidance_receipts(tx, &w.commune.id)?;
+            out = chibo_server::figures::guidance::guidance_receipts(tx, &w.commune.id)?;
             Ok(())
         })
         .unwrap();

@@ -99,7 +99,7 @@ fn guidance_from_the_dashboard_reaches_the_cell_and_the_office_sees_it_received(
 
     let receipts = |state: &AppState| {
         chibo_server::storage::read(&*state.storage, |tx| {
-            office::guidance_receipts(tx, &town.seed.id)
+            chibo_server::figures::guidance::guidance_receipts(tx, &town.seed.id)
         })
         .expect("read receipts")
     };

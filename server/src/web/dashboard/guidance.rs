@@ -109,7 +109,7 @@ async fn page(
     let storage = state.storage.clone();
     let (rows, cells) = blocking(move || {
         Ok(storage::read(&*storage, |tx| {
-            let receipts = office::guidance_receipts(tx, &commune_id)?;
+            let receipts = crate::figures::guidance::guidance_receipts(tx, &commune_id)?;
             let cells = CommuneDocs::new(tx, &commune_id).cells()?;
             let rows = receipts
                 .into_iter()
