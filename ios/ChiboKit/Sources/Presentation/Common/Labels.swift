@@ -1,0 +1,66 @@
+import ChiboCore
+
+/// Every word the screens show for a value of the record comes from the core, through this
+/// one file: a copy in Swift would drift from the Android app, the dashboard and the core.
+public enum Labels {
+    public static func grade(_ grade: QualityGrade) -> String { gradeLabel(grade: grade) }
+    public static func meetingKind(_ kind: MeetingKind) -> String { pending(kind) }
+    public static func meetingStatus(_ status: MeetingStatus) -> String { pending(status) }
+    public static func attendance(_ attendance: Attendance) -> String { pending(attendance) }
+    public static func memberStatus(_ status: MemberStatus) -> String { pending(status) }
+    public static func membership(_ kind: MembershipKind) -> String { pending(kind) }
+    /// nil for an ordinary member.
+    public static func memberRole(_ role: MemberRole) -> String? { role == .member ? nil : pending(role) }
+    public static func petitionCategory(_ category: PetitionCategory) -> String { pending(category) }
+    public static func petitionStatus(_ status: PetitionStatus) -> String { pending(status) }
+    public static func taskOutcome(_ outcome: TaskOutcome) -> String { pending(outcome) }
+    public static func voteKind(_ kind: VoteKind) -> String { pending(kind) }
+    public static func guidanceKind(_ kind: GuidanceKind) -> String { pending(kind) }
+    public static func verdictStatus(_ status: VerdictStatus) -> String { pending(status) }
+
+    /// The judged parts of Guideline 42's score: what each awards and its maximum.
+    public static func judgedItems() -> [JudgedItem] { JudgedItem.all }
+
+    // The core does not export these words yet (only grade_label): until it does, the value's
+    // own name is shown rather than a Swift copy of the Vietnamese.
+    private static func pending<T>(_ value: T) -> String { String(describing: value) }
+}
+
+/// How a UI shows a judgement: good, neutral, a warning or a problem.
+public enum Tone: Equatable { case good, neutral, warning, problem }
+
+extension QualityGrade {
+    public var tone: Tone {
+        switch self {
+        case .good: return .good
+        case .fair: return .neutral
+        case .average: return .warning
+        case .poor: return .problem
+        }
+    }
+}
+
+/// One judged part of the score, with where it lives in `JudgedScores`.
+public struct JudgedItem {
+    public let key: String
+    public let label: String
+    public let max: Int
+    let field: WritableKeyPath<JudgedScores, UInt8>
+
+    static let keys: [(String, WritableKeyPath<JudgedScores, UInt8>)] = [
+        ("contentPrepared", \.contentPrepared), ("orientationAndDraft", \.orientationAndDraft),
+        ("committeePremeeting", \.committeePremeeting), ("fullProcedure", \.fullProcedure),
+        ("regularContent", \.regularContent), ("thematicPart", \.thematicPart),
+        ("praiseAndCriticism", \.praiseAndCriticism), ("ideologyTime", \.ideologyTime),
+        ("documentsPosted", \.documentsPosted), ("chairing", \.chairing), ("principles", \.principles),
+        ("conclusionAdopted", \.conclusionAdopted), ("minutesAdoptedAndTasks", \.minutesAdoptedAndTasks),
+    ]
+
+    static var all: [JudgedItem] { keys.map { JudgedItem(key: $0.0, label: $0.0, max: 255, field: $0.1) } }
+
+    public static let zero = JudgedScores(
+        contentPrepared: 0, orientationAndDraft: 0, committeePremeeting: 0, fullProcedure: 0, regularContent: 0,
+        thematicPart: 0, praiseAndCriticism: 0, ideologyTime: 0, documentsPosted: 0, chairing: 0, principles: 0,
+        conclusionAdopted: 0, minutesAdoptedAndTasks: 0
+    )
+}
