@@ -25,18 +25,33 @@ for f in chibo_domain.swift chibo_core.swift chibo_domainFFI.h chibo_coreFFI.h \
     [ -f "$raw/$f" ] || { echo "uniffi-bindgen did not write $f" >&2; exit 1; }
 done
 
-rm -rf "$out/ChiboCore" "$out/ChiboFFI"
-mkdir -p "$out/ChiboCore" "$out/ChiboFFI"
-cp "$raw/chibo_domain.swift" "$raw/chibo_core.swift" "$out/ChiboCore/"
-cp "$raw/chibo_domainFFI.h" "$raw/chibo_coreFFI.h" "$out/ChiboFFI/"
+staged="$raw/out"
+mkdir -p "$staged/ChiboCore" "$staged/ChiboFFI"
+cp "$raw/chibo_domain.swift" "$raw/chibo_core.swift" "$staged/ChiboCore/"
+cp "$raw/chibo_domainFFI.h" "$raw/chibo_coreFFI.h" "$staged/ChiboFFI/"
 {
     cat "$raw/chibo_domainFFI.modulemap"
     echo
     cat "$raw/chibo_coreFFI.modulemap"
     echo
-} >"$out/ChiboFFI/module.modulemap"
+} >"$staged/ChiboFFI/module.modulemap"
 case "$platform" in
     apple) ;;
-    linux) sed -i 's/use "Darwin"/use "SwiftGlibc"/' "$out/ChiboFFI/module.modulemap" ;;
+    linux)
+        sed 's/use "Darwin"/use "SwiftGlibc"/' "$staged/ChiboFFI/module.modulemap" >"$staged/ChiboFFI/module.modulemap.linux"
+        mv "$staged/ChiboFFI/module.modulemap.linux" "$staged/ChiboFFI/module.modulemap"
+        ;;
     *) echo "unknown platform $platform (apple or linux)" >&2; exit 2 ;;
 esac
+
+# Only changed files are replaced, so that an unchanged interface does not rebuild the
+# bindings module (incremental builds compare modification times).
+for dir in ChiboCore ChiboFFI; do
+    mkdir -p "$out/$dir"
+    for f in "$out/$dir"/*; do
+        [ -e "$f" ] && [ ! -e "$staged/$dir/$(basename "$f")" ] && rm -f "$f"
+    done
+    for f in "$staged/$dir"/*; do
+        cmp -s "$f" "$out/$dir/$(basename "$f")" || cp "$f" "$out/$dir/"
+    done
+done

@@ -21,6 +21,19 @@ func core<T>(_ block: () throws -> T) throws -> T {
     }
 }
 
+extension CoreError {
+    /// Any error a call into the bindings threw, as the app shows it (the core's own words).
+    public static func of(_ error: Error) -> CoreError {
+        do {
+            return try core { throw error }
+        } catch let mapped as CoreError {
+            return mapped
+        } catch {
+            return CoreError(StateHolder<Int>.unknownError, kind: .storage)
+        }
+    }
+}
+
 /// The protocols over one `ChiboStore` (the generated bindings). Argument conversion only;
 /// the core decides everything.
 public final class BindingsCore: CellCore, MeetingCore, VisitsCore, PetitionsCore, GuidanceCore {
