@@ -130,7 +130,7 @@ public struct CheckInState: Equatable {
     public var verdict: VerdictUi?
     public var guidanceGiven = ""
     public var lessons = ""
-    public var scores: [ScoreItem] = Labels.judgedItems().map { ScoreItem(key: $0.key, label: $0.label, value: 0, max: $0.max) }
+    public var scores: [ScoreItem] = Labels.judgedParts().map { ScoreItem(key: $0.key, label: $0.label, value: 0, max: $0.max) }
     public var petitionDraft = ""
     public var petitionCategory: PetitionCategory?
     public var categories: [CategoryChoice] = PetitionCategory.allCases.map { CategoryChoice(category: $0, label: Labels.petitionCategory($0)) }
@@ -320,9 +320,9 @@ public final class CheckInStateHolder: StateHolder<CheckInState> {
     public func saveObservation() {
         launch(onError: fail) { [self] in
             let s = state
-            var judged = JudgedItem.zero
-            for item in Labels.judgedItems() {
-                judged[keyPath: item.field] = UInt8(s.scores.first { $0.key == item.key }?.value ?? 0)
+            var judged = ScorePart.zero
+            for part in Labels.judgedParts() {
+                judged = part.setting(s.scores.first { $0.key == part.key }?.value ?? 0, in: judged)
             }
             _ = try visits.recordObservation(
                 Observation(

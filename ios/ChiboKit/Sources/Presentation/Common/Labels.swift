@@ -19,7 +19,7 @@ public enum Labels {
     public static func verdictStatus(_ status: VerdictStatus) -> String { pending(status) }
 
     /// The judged parts of Guideline 42's score: what each awards and its maximum.
-    public static func judgedItems() -> [JudgedItem] { JudgedItem.all }
+    public static func judgedParts() -> [ScorePart] { ScorePart.all }
 
     // The core does not export these words yet (only grade_label): until it does, the value's
     // own name is shown rather than a Swift copy of the Vietnamese.
@@ -40,14 +40,14 @@ extension QualityGrade {
     }
 }
 
-/// One judged part of the score, with where it lives in `JudgedScores`.
-public struct JudgedItem {
+/// One judged part of the score: its words, its maximum, and where it lives in `JudgedScores`.
+public struct ScorePart {
     public let key: String
     public let label: String
     public let max: Int
-    let field: WritableKeyPath<JudgedScores, UInt8>
+    private let field: WritableKeyPath<JudgedScores, UInt8>
 
-    static let keys: [(String, WritableKeyPath<JudgedScores, UInt8>)] = [
+    static let fields: [(String, WritableKeyPath<JudgedScores, UInt8>)] = [
         ("contentPrepared", \.contentPrepared), ("orientationAndDraft", \.orientationAndDraft),
         ("committeePremeeting", \.committeePremeeting), ("fullProcedure", \.fullProcedure),
         ("regularContent", \.regularContent), ("thematicPart", \.thematicPart),
@@ -56,7 +56,17 @@ public struct JudgedItem {
         ("conclusionAdopted", \.conclusionAdopted), ("minutesAdoptedAndTasks", \.minutesAdoptedAndTasks),
     ]
 
-    static var all: [JudgedItem] { keys.map { JudgedItem(key: $0.0, label: $0.0, max: 255, field: $0.1) } }
+    // Until the core exports the score table, no words and no maximum below the field's own.
+    static var all: [ScorePart] { fields.map { ScorePart(key: $0.0, label: $0.0, max: Int(UInt8.max), field: $0.1) } }
+
+    public func points(in scores: JudgedScores) -> Int { Int(scores[keyPath: field]) }
+
+    /// `scores` with this part's points set, kept within 0…max.
+    public func setting(_ points: Int, in scores: JudgedScores) -> JudgedScores {
+        var changed = scores
+        changed[keyPath: field] = UInt8(Swift.min(Swift.max(points, 0), max))
+        return changed
+    }
 
     public static let zero = JudgedScores(
         contentPrepared: 0, orientationAndDraft: 0, committeePremeeting: 0, fullProcedure: 0, regularContent: 0,

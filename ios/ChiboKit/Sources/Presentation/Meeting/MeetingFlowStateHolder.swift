@@ -285,9 +285,8 @@ public final class MeetingFlowStateHolder: StateHolder<MeetingFlowState> {
     public func setScore(_ key: String, _ value: Int) {
         run { [self] in
             let rec = try requireRecord()
-            guard let item = Labels.judgedItems().first(where: { $0.key == key }) else { return }
-            var scores = rec.meeting.secretaryJudgement ?? JudgedItem.zero
-            scores[keyPath: item.field] = UInt8(min(max(value, 0), item.max))
+            guard let part = Labels.judgedParts().first(where: { $0.key == key }) else { return }
+            let scores = part.setting(value, in: rec.meeting.secretaryJudgement ?? ScorePart.zero)
             try meetings.setSecretaryScore(meetingId: rec.meeting.id, scores: scores)
             try reload()
         }
@@ -397,7 +396,7 @@ public final class MeetingFlowStateHolder: StateHolder<MeetingFlowState> {
         let guests = rec.meeting.guests.map { PersonChoice(id: Self.guestPrefix + $0.name, name: $0.name, detail: $0.title) }
         let meeting = rec.meeting
         let scores = meeting.secretaryJudgement
-        let judged = Labels.judgedItems()
+        let judged = Labels.judgedParts()
         let a = assessment
         let draftSpeaker = drafts.get(draftKey("speaker"))
         let draftAssignee = drafts.get(draftKey("assignee"))
@@ -471,7 +470,7 @@ public final class MeetingFlowStateHolder: StateHolder<MeetingFlowState> {
             s.closing.draftPetition = draftPetition
             s.closing.categories = PetitionCategory.allCases.map { CategoryChoice(category: $0, label: Labels.petitionCategory($0)) }
             s.closing.scores = judged.map { item in
-                ScoreItem(key: item.key, label: item.label, value: scores.map { Int($0[keyPath: item.field]) } ?? 0, max: item.max)
+                ScoreItem(key: item.key, label: item.label, value: scores.map { item.points(in: $0) } ?? 0, max: item.max)
             }
             s.closing.scoresSaved = scores != nil
             s.closing.conclusion = draftConclusion.isEmpty ? (meeting.conclusion ?? "") : draftConclusion
