@@ -187,6 +187,7 @@ final class OtherHoldersTests: XCTestCase {
         XCTAssertEqual(h.state.items.map(\.id), ["g2", "g1"])
         XCTAssertEqual(h.state.items.first?.attachments, ["lich.pdf"])
         XCTAssertEqual(h.state.items.first?.kind, Labels.guidanceKind(.notice))
+        XCTAssertEqual(h.state.items.first?.period, Format.guidancePeriod("2026-11"))
 
         let m = try core.plan(cellId: core.demo.cell.id, kind: .regular, start: vn(2026, 11, 24, 19, 30), place: "Nhà văn hóa")
         let code = PresenceCodeStateHolder(meetings: core, meetingId: m.id, work: work)

@@ -47,25 +47,31 @@ public enum Format {
         return "Tháng \(c.month!)/\(c.year!)"
     }
 
-    /// One decimal with a Vietnamese comma: 87,5; whole numbers without one: 90.
-    public static func decimal(_ value: Double) -> String {
-        if value == value.rounded(.down) { return String(Int64(value)) }
-        return String(format: "%.1f", value).replacingOccurrences(of: ".", with: ",")
+    /// A percentage with at most one decimal and a Vietnamese comma: "87,5%", "90%".
+    public static func percent(_ value: Double) -> String { "\(decimal(value))%" }
+
+    private static func decimal(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        if rounded == rounded.rounded(.down) { return String(Int64(rounded)) }
+        return String(format: "%.1f", rounded).replacingOccurrences(of: ".", with: ",")
     }
 
     public static func bytesLabel(_ bytes: UInt64) -> String {
-        if bytes >= 1_000_000 { return "\(decimal((Double(bytes) / 100_000).rounded() / 10)) MB" }
+        if bytes >= 1_000_000 { return "\(decimal(Double(bytes) / 1_000_000)) MB" }
         return "\((bytes + 999) / 1000) KB"
+    }
+
+    /// "2026-11" → "Tháng 11/2026"; "2026-Q4" → "Quý 4/2026"; anything else as written.
+    public static func guidancePeriod(_ period: String) -> String {
+        let parts = period.split(separator: "-")
+        if parts.count == 2, parts[0].count == 4, parts[1].count == 2, let month = Int(parts[1]) { return "Tháng \(month)/\(parts[0])" }
+        if parts.count == 2, parts[0].count == 4, parts[1].hasPrefix("Q") { return "Quý \(parts[1].dropFirst())/\(parts[0])" }
+        return period
     }
 
     /// Epoch milliseconds of a wall-clock time in Vietnam.
     public static func vietnamTime(year: Int, month: Int, day: Int, hour: Int, minute: Int = 0) -> Int64 {
         let d = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute))!
         return Int64((d.timeIntervalSince1970 * 1000).rounded())
-    }
-
-    /// The day `days` after an ISO date, and the last day of the month after it.
-    static func addingDays(_ days: Int, to epochMs: Int64) -> Date {
-        calendar.date(byAdding: .day, value: days, to: instant(epochMs))!
     }
 }

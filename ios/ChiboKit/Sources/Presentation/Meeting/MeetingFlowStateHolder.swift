@@ -486,7 +486,7 @@ public final class MeetingFlowStateHolder: StateHolder<MeetingFlowState> {
                 s.review = ReviewUi(
                     minutes: minutes, warnings: warnings, score: "\(a.quality.total)/100 điểm", grade: Labels.grade(a.quality.grade),
                     gradeTone: a.quality.grade.tone,
-                    attendance: a.attendance.ratePercent.map { "Tỷ lệ dự họp \(Format.decimal($0))%" } ?? ""
+                    attendance: a.attendance.ratePercent.map { "Tỷ lệ dự họp \(Format.percent($0))" } ?? ""
                 )
             }
             s.sign = SignUi(

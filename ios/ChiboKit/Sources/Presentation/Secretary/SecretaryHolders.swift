@@ -84,7 +84,7 @@ public final class HomeStateHolder: StateHolder<HomeState> {
         s.last = home.lastMeeting.map { m in
             var detail: [String] = []
             if let total = m.qualityTotal { detail.append("\(total)/100 điểm") }
-            if let rate = m.attendanceRatePercent { detail.append("dự họp \(Format.decimal(rate))%") }
+            if let rate = m.attendanceRatePercent { detail.append("dự họp \(Format.percent(rate))") }
             detail.append(Labels.meetingStatus(m.status))
             return LastMeetingUi(
                 meetingId: m.meetingId, title: meetingTitle(m.kind, m.plannedStart), grade: m.grade.map(Labels.grade),
@@ -397,7 +397,7 @@ public final class GuidanceStateHolder: StateHolder<GuidanceState> {
         launch(onError: { [weak self] m in self?.update { $0.loading = false; $0.error = m } }) { [self] in
             let items = try guidance.guidance(cellId).sorted { $0.publishedAt > $1.publishedAt }.map { g in
                 GuidanceUi(
-                    id: g.id, kind: Labels.guidanceKind(g.kind), title: g.title, body: g.body, period: Self.periodLabel(g.period),
+                    id: g.id, kind: Labels.guidanceKind(g.kind), title: g.title, body: g.body, period: Format.guidancePeriod(g.period),
                     published: Format.dateOf(g.publishedAt), attachments: g.attachments.map(\.fileName)
                 )
             }
@@ -407,15 +407,6 @@ public final class GuidanceStateHolder: StateHolder<GuidanceState> {
                 $0.error = nil
             }
         }
-    }
-
-    /// "2026-11" → "Tháng 11/2026"; "2026-Q4" → "2026 quý 4".
-    static func periodLabel(_ period: String) -> String {
-        let parts = period.split(separator: "-")
-        if parts.count == 2, parts[0].count == 4, parts[1].count == 2, let month = Int(parts[1]) {
-            return "Tháng \(month)/\(parts[0])"
-        }
-        return period.replacingOccurrences(of: "-Q", with: " quý ")
     }
 }
 
