@@ -46,7 +46,7 @@ struct CadreHomeScreen: View {
         .navigationTitle(s.cadreName)
         .refreshable { sync.syncNow(); holder.load() }
         .onAppear(perform: holder.load)
-        .errorAlert(s.error) { holder.load() }
+        .errorAlert(s.error, dismiss: holder.dismissError)
     }
 }
 
@@ -177,5 +177,6 @@ struct MyCheckInsScreen: View {
         }
         .navigationTitle("Điểm danh của tôi")
         .onAppear(perform: holder.load)
+        .errorAlert(holder.state.error, dismiss: holder.dismissError)
     }
 }

@@ -108,7 +108,7 @@ struct SecretaryHomeScreen: View {
         .navigationTitle(s.cellName)
         .refreshable { sync.syncNow(); holder.load() }
         .onAppear(perform: holder.load)
-        .errorAlert(s.error) { holder.load() }
+        .errorAlert(s.error, dismiss: holder.dismissError)
     }
 }
 
@@ -136,6 +136,7 @@ struct RosterScreen: View {
         }
         .navigationTitle("Đảng viên")
         .onAppear(perform: holder.load)
+        .errorAlert(holder.state.error, dismiss: holder.dismissError)
     }
 }
 
@@ -164,6 +165,7 @@ struct HistoryScreen: View {
         }
         .navigationTitle("Các buổi họp")
         .onAppear(perform: holder.load)
+        .errorAlert(holder.state.error, dismiss: holder.dismissError)
     }
 }
 
@@ -194,6 +196,7 @@ struct PetitionsScreen: View {
         }
         .navigationTitle("Kiến nghị")
         .onAppear(perform: holder.load)
+        .errorAlert(holder.state.error, dismiss: holder.dismissError)
     }
 }
 
@@ -214,6 +217,7 @@ struct GuidanceScreen: View {
         }
         .navigationTitle("Hướng dẫn của xã")
         .onAppear(perform: holder.load)
+        .errorAlert(holder.state.error, dismiss: holder.dismissError)
     }
 }
 

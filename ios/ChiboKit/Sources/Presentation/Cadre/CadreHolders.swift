@@ -42,6 +42,8 @@ public final class CadreHomeStateHolder: StateHolder<CadreHomeState> {
         super.init(CadreHomeState(), work: work)
     }
 
+    public func dismissError() { update { $0.error = nil } }
+
     public func load() {
         launch(onError: { [weak self] m in self?.update { $0.loading = false; $0.error = m } }) { [self] in
             let o = try visits.overview(cadreId)
@@ -389,6 +391,8 @@ public final class MyCheckInsStateHolder: StateHolder<MyCheckInsState> {
         self.cadreId = cadreId
         super.init(MyCheckInsState(), work: work)
     }
+
+    public func dismissError() { update { $0.error = nil } }
 
     public func load() {
         launch(onError: { [weak self] m in self?.update { $0.loading = false; $0.error = m } }) { [self] in

@@ -61,6 +61,8 @@ public final class HomeStateHolder: StateHolder<HomeState> {
         super.init(HomeState(), work: work)
     }
 
+    public func dismissError() { update { $0.error = nil } }
+
     public func load() {
         launch(onError: fail) { [self] in try reload() }
     }
@@ -175,6 +177,8 @@ public final class RosterStateHolder: StateHolder<RosterState> {
         super.init(RosterState(), work: work)
     }
 
+    public func dismissError() { update { $0.error = nil } }
+
     public func load() {
         launch(onError: { [weak self] m in self?.update { $0.loading = false; $0.error = m } }) { [self] in
             let cell = try cells.cell(cellId)
@@ -267,6 +271,8 @@ public final class HistoryStateHolder: StateHolder<HistoryState> {
         super.init(HistoryState(), work: work)
     }
 
+    public func dismissError() { update { $0.error = nil } }
+
     public func load() {
         launch(onError: { [weak self] m in self?.update { $0.loading = false; $0.error = m } }) { [self] in
             let rows = try cells.history(cellId).map { s -> HistoryRow in
@@ -328,6 +334,8 @@ public final class PetitionsStateHolder: StateHolder<PetitionsState> {
         self.cellId = cellId
         super.init(PetitionsState(), work: work)
     }
+
+    public func dismissError() { update { $0.error = nil } }
 
     public func load() {
         launch(onError: { [weak self] m in self?.update { $0.loading = false; $0.error = m } }) { [self] in
@@ -392,6 +400,8 @@ public final class GuidanceStateHolder: StateHolder<GuidanceState> {
         self.cellId = cellId
         super.init(GuidanceState(), work: work)
     }
+
+    public func dismissError() { update { $0.error = nil } }
 
     public func load() {
         launch(onError: { [weak self] m in self?.update { $0.loading = false; $0.error = m } }) { [self] in
