@@ -21,7 +21,7 @@ public struct VerdictUi: Equatable {
         let reasons = verdict.reasons.map(\.message)
         guard let review = verdict.review else {
             return VerdictUi(
-                status: Labels.verdictStatus(verdict.status), tone: tone(of: verdict.status), reasons: reasons,
+                status: Labels.checkInVerdict(verdict), tone: tone(of: verdict.status), reasons: reasons,
                 pending: verdict.unchecked.map(\.message), detail: [], reasonsTitle: "Lý do cần xem xét", reasonsTone: .warning
             )
         }
@@ -31,13 +31,13 @@ public struct VerdictUi: Equatable {
         switch review.decision {
         case .rejected:
             return VerdictUi(
-                status: "Văn phòng không công nhận", tone: .problem, reasons: reasons, pending: [],
+                status: Labels.checkInVerdict(verdict), tone: .problem, reasons: reasons, pending: [],
                 detail: (note.isEmpty ? [] : ["Lý do: \(note)"]) + [by], reasonsTitle: "Lý do đưa ra xem xét", reasonsTone: .warning
             )
         case .accepted:
             // Accepted despite these: shown for the record, not as a problem.
             return VerdictUi(
-                status: "Văn phòng đã công nhận", tone: .good, reasons: reasons, pending: [],
+                status: Labels.checkInVerdict(verdict), tone: .good, reasons: reasons, pending: [],
                 detail: (note.isEmpty ? [] : ["Ghi chú: \(note)"]) + [by], reasonsTitle: "Lý do đưa ra xem xét", reasonsTone: .neutral
             )
         }

@@ -17,6 +17,9 @@ public enum Labels {
     public static func voteKind(_ kind: VoteKind) -> String { pending(kind) }
     public static func guidanceKind(_ kind: GuidanceKind) -> String { pending(kind) }
     public static func verdictStatus(_ status: VerdictStatus) -> String { pending(status) }
+    /// A check-in as the cadre reads it: the office's decision once it made one, else the
+    /// automatic verdict.
+    public static func checkInVerdict(_ verdict: Verdict) -> String { verdict.review.map { pending($0.decision) } ?? pending(verdict.status) }
 
     /// The judged parts of Guideline 42's score: what each awards and its maximum.
     public static func judgedParts() -> [ScorePart] { ScorePart.all }
