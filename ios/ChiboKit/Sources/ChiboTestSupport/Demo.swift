@@ -34,9 +34,9 @@ public final class DemoCell {
     public var all: [Member] { [secretary, deputy, committee] + active + [probationary, exempt, attached, workingAway] }
 
     /// `idOf` makes ids: `fakeId` for fakes, the core's `newId` for a real store.
-    public init(idOf: () -> String = fakeId) {
+    public init(idOf: () -> String = fakeId, communeId: String = "0190a6f0-0000-7000-8000-000000000001") {
         let cell = Cell(
-            id: idOf(), communeId: "0190a6f0-0000-7000-8000-000000000001", communeName: "Đảng bộ xã Xuân Hòa",
+            id: idOf(), communeId: communeId, communeName: "Đảng bộ xã Xuân Hòa",
             name: "Chi bộ bản Nà Hẩu", kind: .village,
             meetingPlace: MeetingPlace(label: "Nhà văn hóa bản Nà Hẩu", latitude: 21.7167, longitude: 104.9000, radiusM: 150),
             meetingDay: 24

@@ -44,4 +44,6 @@ public final class RealDevice {
 }
 
 /// The demo cell with ids the real core accepts (UUIDv7 from the core).
-public func realDemoCell() -> DemoCell { DemoCell(idOf: newId) }
+public func realDemoCell(communeId: String = "0190a6f0-0000-7000-8000-000000000001") -> DemoCell {
+    DemoCell(idOf: newId, communeId: communeId)
+}
