@@ -163,7 +163,7 @@ final class MeetingFlowTests: XCTestCase {
         XCTAssertEqual(flow.state.step, .review)
         XCTAssertEqual(review.warnings.map(\.message), core.warnings.map(\.message))
         XCTAssertEqual(review.score, "64/100 điểm")
-        XCTAssertEqual(review.grade, gradeLabel(grade: .average))
+        XCTAssertEqual(review.grade, Labels.grade(.average))
         XCTAssertEqual(review.gradeTone, .warning)
         XCTAssertTrue(review.minutes.contains("Chủ trì: Lò Văn Thắng; thư ký: Hoàng Thị Mai"), review.minutes)
 

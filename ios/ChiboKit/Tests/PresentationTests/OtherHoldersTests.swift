@@ -169,7 +169,7 @@ final class OtherHoldersTests: XCTestCase {
         history.load()
         let row = try XCTUnwrap(history.state.rows.first)
         XCTAssertEqual(row.detail, "\(Format.dateOf(vn(2026, 10, 24, 19, 30))) · 100 phút · 12/12 có mặt · 82 điểm")
-        XCTAssertEqual(row.grade, gradeLabel(grade: .fair))
+        XCTAssertEqual(row.grade, Labels.grade(.fair))
     }
 
     func testGuidanceIsNewestFirstAndThePresenceCodeIsShownInGroups() throws {
