@@ -29,7 +29,11 @@ let package = Package(
             name: "ChiboCore",
             dependencies: ["ChiboFFI"],
             path: "Generated/ChiboCore",
-            linkerSettings: [.linkedLibrary("chibo_core", .when(platforms: [.linux]))]
+            linkerSettings: [
+                .linkedLibrary("chibo_core", .when(platforms: [.linux])),
+                // The core's randomness (getrandom) and TLS roots come from the system on Apple.
+                .linkedFramework("Security", .when(platforms: [.iOS, .macOS])),
+            ]
         ),
         // Pure Swift: Foundation and the bindings' types only (no SwiftUI, UIKit, CoreLocation).
         .target(name: "Presentation", dependencies: ["ChiboCore"]),
