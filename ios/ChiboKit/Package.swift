@@ -31,7 +31,7 @@ let package = Package(
             path: "Generated/ChiboCore",
             linkerSettings: [
                 .linkedLibrary("chibo_core", .when(platforms: [.linux])),
-                // The core's randomness (getrandom) and TLS roots come from the system on Apple.
+                // On Apple systems the core draws its randomness through the Security framework.
                 .linkedFramework("Security", .when(platforms: [.iOS, .macOS])),
             ]
         ),
