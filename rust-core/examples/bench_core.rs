@@ -157,7 +157,10 @@ fn build(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
         });
         meeting.minutes_approved = true;
         meeting.final_documents_sent_at = Some(start + (1 + rng.next(2) as i64) * DAY);
-        changes.push(Change::UpdateMeeting { meeting });
+        changes.push(Change::UpdateMeeting {
+            meeting,
+            fields: vec![],
+        });
         changes.push(Change::SetAgenda {
             meeting_id: id.clone(),
             items: [

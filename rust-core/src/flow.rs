@@ -2,7 +2,7 @@
 //! domain [`Change`] (or a few, applied atomically) and lets the store validate and write
 //! it. The façade and the CLI both go through here, so neither holds any logic.
 
-use chibo_domain::change::Change;
+use chibo_domain::change::{Change, MeetingField};
 use chibo_domain::rules;
 use chibo_domain::*;
 
@@ -170,6 +170,19 @@ pub fn sign_meeting(
     store.meeting_record(meeting_id)
 }
 
+/// Saves the editable header. Only the fields that differ from what the store holds are
+/// sent, each with its own clock, so an edit made on another phone of a field this one
+/// did not touch is kept. Nothing changed: nothing is written.
+pub fn update_meeting(store: &mut Store, meeting: Meeting, now: EpochMillis) -> FlowResult<()> {
+    let current = store.meeting(&meeting.id)?;
+    let fields = MeetingField::changed_between(&current, &meeting);
+    if fields.is_empty() {
+        return Ok(());
+    }
+    store.apply(Change::UpdateMeeting { meeting, fields }, now)?;
+    Ok(())
+}
+
 /// Opens a new, editable revision of a signed meeting; the signed original is kept.
 pub fn start_correction(
     store: &mut Store,
@@ -196,16 +209,25 @@ pub fn record_meeting(
     now: EpochMillis,
 ) -> FlowResult<Meeting> {
     let meeting_id = record.meeting.id.clone();
-    let exists = store.meeting(&meeting_id).is_ok();
     let mut header = record.meeting.clone();
     header.signature = None;
     let mut changes = Vec::new();
-    if !exists {
-        let mut planned = header.clone();
-        planned.status = MeetingStatus::Planned;
-        changes.push(Change::PlanMeeting { meeting: planned });
+    // Saved again: only what differs (the delegate a verified check-in added stays).
+    let fields = match store.meeting(&meeting_id) {
+        Ok(current) => MeetingField::changed_between(&current, &header),
+        Err(_) => {
+            let mut planned = header.clone();
+            planned.status = MeetingStatus::Planned;
+            changes.push(Change::PlanMeeting { meeting: planned });
+            MeetingField::ALL.to_vec()
+        }
+    };
+    if !fields.is_empty() {
+        changes.push(Change::UpdateMeeting {
+            meeting: header,
+            fields,
+        });
     }
-    changes.push(Change::UpdateMeeting { meeting: header });
     if !record.agenda.is_empty() {
         changes.push(Change::SetAgenda {
             meeting_id: meeting_id.clone(),

@@ -3,6 +3,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod boot;
 pub mod ffi;
 pub mod flow;
 pub mod keystore;

@@ -4,8 +4,8 @@
 
 use chibo_domain::change::Change;
 use chibo_domain::checkin::{
-    self, CheckIn, CheckInError, CheckInSettings, GpsFix, PresenceCheck, PresenceCode, Verdict,
-    VerdictInput, VerdictStatus,
+    self, CheckIn, CheckInError, CheckInSettings, Evidence, GpsFix, PresenceCheck, PresenceCode,
+    Verdict, VerdictInput, VerdictStatus,
 };
 use chibo_domain::compliance::{
     self, Assignment, Cadre, CadreCompliance, VisitRecord, VisitRequirement, WorkingTeam,
@@ -296,7 +296,7 @@ fn judge_here(store: &Store, c: &CheckIn) -> VisitResult<Verdict> {
     let place = store
         .cell_if_held(&c.cell_id)?
         .and_then(|cell| cell.meeting_place);
-    let earlier_photos = store.check_in_photo_uses()?;
+    let earlier_photos = store.photo_uses()?;
     let enrolled_keys = [c.public_key_hex.clone()];
     Ok(match store.meeting_if_held(&c.meeting_id)? {
         Some(meeting) => {
@@ -311,6 +311,7 @@ fn judge_here(store: &Store, c: &CheckIn) -> VisitResult<Verdict> {
                 earlier_photos: &earlier_photos,
                 receipt: None,
                 settings: &settings,
+                evidence: Evidence::default(),
             })
         }
         None => checkin::judge_check_in_without_meeting(
@@ -320,6 +321,7 @@ fn judge_here(store: &Store, c: &CheckIn) -> VisitResult<Verdict> {
             &enrolled_keys,
             &earlier_photos,
             &settings,
+            Evidence::default(),
         ),
     })
 }

@@ -135,6 +135,7 @@ fn editing_a_signed_meeting_is_refused_as_frozen_and_writes_nothing() {
                 conclusion: Some("Sửa lại".into()),
                 ..record.meeting.clone()
             },
+            fields: vec![],
         },
         Change::SetJudgedScores {
             meeting_id: id.clone(),
@@ -389,6 +390,7 @@ fn refused_changes_say_why() {
         .apply(
             Change::UpsertMember {
                 member: Member {
+                    id: new_id(),
                     cell_id: unknown.clone(),
                     ..fx.members[2].clone()
                 },
@@ -454,7 +456,13 @@ fn refused_changes_say_why() {
     let mut meeting = header(&fx, &plan);
     meeting.actual_end = Some(start - 30 * MINUTE);
     let err = store
-        .apply(Change::UpdateMeeting { meeting }, start)
+        .apply(
+            Change::UpdateMeeting {
+                meeting,
+                fields: vec![],
+            },
+            start,
+        )
         .unwrap_err();
     assert!(
         matches!(

@@ -34,7 +34,10 @@ fn a_new_store_is_at_the_current_version_with_the_expected_pragmas() {
     let sync: i64 = conn
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(sync, 1, "synchronous = NORMAL");
+    assert_eq!(
+        sync, 2,
+        "synchronous = FULL: nothing acknowledged is lost on a power cut"
+    );
     let timeout: i64 = conn
         .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
         .unwrap();

@@ -8,7 +8,7 @@ use chibo_core::keystore::FileKeystore;
 use chibo_core::store::Store;
 use chibo_core::visits::{self, CheckInRequest, PhotoRef};
 use chibo_domain::change::Change;
-use chibo_domain::checkin::{self, GpsFix, PresenceCheck, VerdictCode, VerdictStatus};
+use chibo_domain::checkin::{self, GpsFix, PresenceCheck, Verdict, VerdictCode, VerdictStatus};
 use chibo_domain::compliance::{Assignment, Cadre, VisitPeriod, VisitRequirement};
 use chibo_domain::*;
 use store_support::*;
@@ -194,9 +194,28 @@ fn a_check_in_with_the_secretarys_code_is_signed_provisional_and_reaches_the_gue
         .iter()
         .any(|c| matches!(c, Change::SetPresenceSecret { .. })));
 
-    // On the secretary's device the cadre appears among the guests, once.
+    // On the secretary's device a check-in still provisional writes nobody into the
+    // minutes; the server's verdict that it counts does, once.
     let before = w.secretary.meeting(&w.meeting_id).unwrap().guests.len();
     sync_check_ins(&w.cadre_store, &mut w.secretary, now + MINUTE);
+    assert_eq!(
+        w.secretary.meeting(&w.meeting_id).unwrap().guests.len(),
+        before
+    );
+    let verified = Verdict {
+        status: VerdictStatus::Verified,
+        unchecked: Vec::new(),
+        ..verdict.clone()
+    };
+    w.secretary
+        .apply(
+            Change::SetCheckInVerdict {
+                check_in_id: check_in.id.clone(),
+                verdict: verified,
+            },
+            now + MINUTE,
+        )
+        .unwrap();
     let guests = w.secretary.meeting(&w.meeting_id).unwrap().guests;
     assert_eq!(guests.len(), before + 1);
     let guest = guests.last().unwrap();
@@ -210,7 +229,7 @@ fn a_check_in_with_the_secretarys_code_is_signed_provisional_and_reaches_the_gue
         Some("Nguyễn Văn Thành")
     );
     assert_eq!(visits_here[0].meeting_id, w.meeting_id);
-    assert_eq!(visits_here[0].status, VerdictStatus::Provisional);
+    assert_eq!(visits_here[0].status, VerdictStatus::Verified);
 
     // A second check-in by the same cadre does not list them twice; on this device the
     // code is checked against the secret, so only the clock is left to the server.
@@ -263,7 +282,7 @@ fn far_away_unassigned_and_reused_photo_need_review_with_reasons() {
         .contains(&"Đồng chí không được phân công phụ trách chi bộ này"));
     assert!(verdict
         .messages()
-        .contains(&"Ảnh đã dùng cho lần điểm danh trước"));
+        .contains(&"Ảnh đã được dùng ở nơi khác (lượt điểm danh hoặc biên bản khác)"));
 
     // Newest first.
     let mine = visits::my_check_ins(&w.cadre_store, &w.cadre.id).unwrap();

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use chibo_domain::checkin::{CheckIn, PhotoUse, ServerReceipt, Verdict};
+use chibo_domain::checkin::{CheckIn, PhotoUse, ServerReceipt, TravelPoint, Verdict};
 use chibo_domain::compliance::{Assignment, Cadre, VisitRequirement, WorkingTeam};
 use chibo_domain::ledger::{Effect, LedgerView, LookupError};
 use chibo_domain::model::*;
@@ -30,6 +30,12 @@ pub const CHECK_IN: &str = "check_in";
 pub const PHOTO: &str = "photo";
 pub const OBSERVATION: &str = "observation";
 pub const GUIDANCE: &str = "guidance";
+/// Derived: where a photo hash is used (a check-in, a meeting, a guidance), by hash.
+pub const PHOTO_USE: &str = "photo_use";
+/// Derived: the server holds the blob of this hash, verified (`sync::photo_received`).
+pub const BLOB_RECEIVED: &str = "blob_received";
+/// Derived: a meeting's header was written by a device whose clock was wrong.
+pub const CLOCK_NOTE: &str = "clock_note";
 /// Derived: a current meeting's judged figures (`meetings::MeetingSummary`).
 pub const MEETING_SUMMARY: &str = "meeting_summary";
 /// Derived: which summary format the stored summaries have (`meetings::ensure_summaries`).
@@ -43,6 +49,22 @@ pub struct StoredCheckIn {
     pub check_in: CheckIn,
     pub verdict: Verdict,
     pub receipt: Option<ServerReceipt>,
+    /// When the check-in really happened, from the device's boot clock
+    /// (`ServerReceipt::true_time`), when the device said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub true_time: Option<EpochMillis>,
+}
+
+/// What the server noted about a meeting whose header a device wrote with a wrong clock:
+/// the record keeps the device's times, the dashboard shows them as such with the
+/// corrected time beside them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClockNote {
+    /// Server time minus the device's time when it wrote the header (positive: the
+    /// device was behind).
+    pub offset_ms: i64,
+    pub device_id: Id,
+    pub noted_at: EpochMillis,
 }
 
 pub fn held(meeting: &Meeting) -> bool {
@@ -166,13 +188,19 @@ impl<'t> CommuneDocs<'t> {
         Ok(members)
     }
 
+    /// The record with its children in the one order every phone shows.
     pub fn record_of(&self, meeting_id: &str) -> StorageResult<Option<MeetingRecord>> {
-        self.get(RECORD, meeting_id)
+        let record: Option<MeetingRecord> = self.get(RECORD, meeting_id)?;
+        Ok(record.map(MeetingRecord::in_canonical_order))
     }
 
     /// The cell's meeting records (every revision), by start time.
     pub fn records_of(&self, cell_id: &str) -> StorageResult<Vec<MeetingRecord>> {
-        self.by_cell(RECORD, cell_id)
+        let records: Vec<MeetingRecord> = self.by_cell(RECORD, cell_id)?;
+        Ok(records
+            .into_iter()
+            .map(MeetingRecord::in_canonical_order)
+            .collect())
     }
 
     /// The newest revision of each meeting of the cell that was held, by start time.
@@ -222,18 +250,135 @@ impl<'t> CommuneDocs<'t> {
         self.list(CHECK_IN, &DocFilter::default())
     }
 
-    /// Photos used by every check-in of the commune, for the reuse check.
-    pub fn photo_uses(&self) -> StorageResult<Vec<PhotoUse>> {
+    /// Every use of the photo `sha256` in the commune (check-ins, meetings, guidance),
+    /// and in other communes, for the reuse check.
+    pub fn photo_uses(&self, sha256: &str) -> StorageResult<Vec<PhotoUse>> {
+        let sha256 = sha256.trim().to_lowercase();
+        let mut uses: Vec<PhotoUse> = self.by_ref(PHOTO_USE, &sha256)?;
+        let elsewhere = self.with_tx(|tx| tx.blob_refs(&sha256))?;
+        uses.extend(
+            elsewhere
+                .into_iter()
+                .filter(|r| r.commune_id != self.commune_id)
+                .map(|r| PhotoUse {
+                    used_by: format!("commune:{}", r.commune_id),
+                    photo_sha256: sha256.clone(),
+                }),
+        );
+        Ok(uses)
+    }
+
+    /// Whether the server holds the verified bytes of `sha256`.
+    pub fn blob_received(&self, sha256: &str) -> StorageResult<bool> {
+        let sha256 = sha256.trim().to_lowercase();
         Ok(self
-            .all_check_ins()?
+            .with_tx(|tx| tx.doc(&self.commune_id, BLOB_RECEIVED, &sha256))?
+            .is_some())
+    }
+
+    /// Records that the server holds the verified bytes of `sha256`.
+    pub fn note_blob_received(&self, sha256: &str, at: EpochMillis) -> StorageResult<()> {
+        let sha256 = sha256.trim().to_lowercase();
+        self.put(BLOB_RECEIVED, &sha256, None, Some(&sha256), Some(at), &at)
+    }
+
+    /// The check-ins using the photo `sha256`.
+    pub fn check_ins_with_photo(&self, sha256: &str) -> StorageResult<Vec<StoredCheckIn>> {
+        let mut found = Vec::new();
+        for u in self.photo_uses(sha256)? {
+            if let Some(stored) = self.stored_check_in(&u.used_by)? {
+                if stored
+                    .check_in
+                    .photo_sha256
+                    .as_deref()
+                    .map(str::to_lowercase)
+                    == Some(sha256.trim().to_lowercase())
+                {
+                    found.push(stored);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The fixes of the cadre's other check-ins within a day of `at`, for the travel
+    /// check.
+    pub fn cadre_fixes_near(
+        &self,
+        cadre_id: &str,
+        at: EpochMillis,
+    ) -> StorageResult<Vec<TravelPoint>> {
+        let window = chibo_domain::checkin::TRAVEL_WINDOW_MS;
+        let near: Vec<StoredCheckIn> = self.list(
+            CHECK_IN,
+            &DocFilter {
+                at_from: Some(at.saturating_sub(window)),
+                at_until: Some(at.saturating_add(window).saturating_add(1)),
+                ..DocFilter::default()
+            },
+        )?;
+        Ok(near
             .into_iter()
+            .filter(|s| s.check_in.cadre_id == cadre_id)
             .filter_map(|s| {
-                s.check_in.photo_sha256.map(|photo_sha256| PhotoUse {
+                let gps = s.check_in.gps?;
+                Some(TravelPoint {
                     check_in_id: s.check_in.id,
-                    photo_sha256,
+                    at: s.verdict.effective_time,
+                    latitude: gps.latitude,
+                    longitude: gps.longitude,
+                    accuracy_m: gps.accuracy_m,
                 })
             })
             .collect())
+    }
+
+    /// How many check-ins the cadre has sent for the meeting.
+    pub fn check_in_attempts(&self, cadre_id: &str, meeting_id: &str) -> StorageResult<usize> {
+        Ok(self
+            .check_ins_of_meeting(meeting_id)?
+            .iter()
+            .filter(|s| s.check_in.cadre_id == cadre_id)
+            .count())
+    }
+
+    pub fn clock_note(&self, meeting_id: &str) -> StorageResult<Option<ClockNote>> {
+        self.get(CLOCK_NOTE, meeting_id)
+    }
+
+    /// Notes (or, for a sane clock, forgets) that the meeting's header was written by a
+    /// device whose clock was `offset_ms` off.
+    pub fn set_clock_note(&self, meeting_id: &str, note: Option<&ClockNote>) -> StorageResult<()> {
+        match note {
+            Some(note) => {
+                let cell = self.cell_of_meeting(meeting_id)?;
+                self.put(
+                    CLOCK_NOTE,
+                    meeting_id,
+                    cell.as_deref(),
+                    None,
+                    Some(note.noted_at),
+                    note,
+                )
+            }
+            None => self.with_tx(|tx| tx.delete_doc(&self.commune_id, CLOCK_NOTE, meeting_id)),
+        }
+    }
+
+    fn photo_use(&self, sha256: &str, used_by: &str, cell_id: Option<&str>) -> StorageResult<()> {
+        let sha256 = sha256.trim().to_lowercase();
+        let entry = PhotoUse {
+            used_by: used_by.to_string(),
+            photo_sha256: sha256.clone(),
+        };
+        self.put(
+            PHOTO_USE,
+            &format!("{sha256}:{used_by}"),
+            cell_id,
+            Some(&sha256),
+            None,
+            &entry,
+        )
     }
 
     pub fn assignments(&self) -> StorageResult<Vec<Assignment>> {
@@ -384,14 +529,37 @@ impl<'t> CommuneDocs<'t> {
         self.with_tx(|tx| tx.add_blob_ref(&blob))
     }
 
-    /// Writes what `decide` produced. A check-in is written with `server_verdict` (the
-    /// server's own judgement) and its receipt, never with the verdict its device sent.
-    pub fn write_effect(
+    /// Writes a check-in as the server judged it (never with the verdict its device
+    /// sent), the meeting's delegates as that verdict has them, and its photo's use.
+    pub fn write_check_in(
         &self,
-        effect: &Effect,
-        check_in_judgement: Option<(&Verdict, Option<ServerReceipt>)>,
-        now: EpochMillis,
+        stored: &StoredCheckIn,
+        delegate: Option<&Meeting>,
     ) -> StorageResult<()> {
+        self.put_check_in(stored)?;
+        self.write_delegate(delegate)?;
+        let c = &stored.check_in;
+        if let Some(photo) = &c.photo_sha256 {
+            self.blob_ref(photo, Some(&c.cell_id))?;
+            self.photo_use(photo, &c.id, Some(&c.cell_id))?;
+        }
+        Ok(())
+    }
+
+    /// The meeting's header with its delegates as a check-in's verdict has them.
+    fn write_delegate(&self, delegate: Option<&Meeting>) -> StorageResult<()> {
+        if let Some(meeting) = delegate {
+            if let Some(mut record) = self.record_of(&meeting.id)? {
+                record.meeting = meeting.clone();
+                self.put_record(&record)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what `decide` produced. A check-in goes through [`Self::write_check_in`]
+    /// with the server's own verdict instead.
+    pub fn write_effect(&self, effect: &Effect, now: EpochMillis) -> StorageResult<()> {
         match effect {
             Effect::Cell(c) => {
                 self.mark_stale(&c.id, None);
@@ -432,28 +600,18 @@ impl<'t> CommuneDocs<'t> {
             Effect::CheckIn {
                 check_in,
                 verdict,
-                guest_added,
-            } => {
-                let (verdict, receipt) = match check_in_judgement {
-                    Some((v, receipt)) => (v.clone(), receipt),
-                    None => (verdict.clone(), None),
-                };
-                self.put_check_in(&StoredCheckIn {
+                delegate,
+            } => self.write_check_in(
+                &StoredCheckIn {
                     check_in: check_in.clone(),
-                    verdict,
-                    receipt,
-                })?;
-                if let Some(meeting) = guest_added {
-                    if let Some(mut record) = self.record_of(&meeting.id)? {
-                        record.meeting = meeting.clone();
-                        self.put_record(&record)?;
-                    }
-                }
-                if let Some(photo) = &check_in.photo_sha256 {
-                    self.blob_ref(photo, Some(&check_in.cell_id))?;
-                }
-                Ok(())
-            }
+                    verdict: verdict.clone(),
+                    receipt: None,
+                    true_time: None,
+                },
+                delegate.as_ref(),
+            ),
+            // The server holds every cell of its commune: nothing moves away from it.
+            Effect::MemberMovedAway { .. } => Ok(()),
             Effect::Photo(p) => {
                 let cell_id = match (&p.meeting_id, &p.check_in_id) {
                     (Some(meeting_id), _) => self.cell_of_meeting(meeting_id)?,
@@ -476,6 +634,10 @@ impl<'t> CommuneDocs<'t> {
                     Some(p.attached_at),
                     p,
                 )?;
+                let used_by = p.check_in_id.as_deref().or(p.meeting_id.as_deref());
+                if let Some(used_by) = used_by {
+                    self.photo_use(&p.sha256, used_by, cell_id.as_deref())?;
+                }
                 match cell_id {
                     Some(cell) => self.blob_ref(&p.sha256, Some(&cell)),
                     None => Ok(()),
@@ -529,16 +691,19 @@ impl<'t> CommuneDocs<'t> {
                 // against the guidance itself when the blob is asked for.
                 for a in &g.attachments {
                     self.blob_ref(&a.sha256, None)?;
+                    self.photo_use(&a.sha256, &g.id, None)?;
                 }
                 Ok(())
             }
             Effect::CheckInVerdict {
                 check_in_id,
                 verdict,
+                delegate,
             } => match self.stored_check_in(check_in_id)? {
                 Some(mut stored) => {
                     stored.verdict = verdict.clone();
-                    self.put_check_in(&stored)
+                    self.put_check_in(&stored)?;
+                    self.write_delegate(delegate.as_ref())
                 }
                 None => Ok(()),
             },

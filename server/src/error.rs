@@ -25,6 +25,12 @@ pub enum ApiError {
     NotFound(String),
     #[error("Thiếu thay đổi trước đó: máy chủ cần số thứ tự {expected}")]
     SequenceGap { expected: u64 },
+    /// A different change under a sequence number the server already settled.
+    #[error(
+        "Thay đổi gửi lên trùng số thứ tự với một thay đổi khác đã ghi nhận; máy cần đánh \
+         số lại từ {expected}"
+    )]
+    SeqConflict { expected: u64 },
     #[error("{0}")]
     Conflict(String),
     #[error("Mã đăng ký đã được dùng")]
@@ -47,9 +53,10 @@ impl ApiError {
             ApiError::Unauthorized(_) | ApiError::Revoked => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::SequenceGap { .. } | ApiError::Conflict(_) | ApiError::CodeUsed => {
-                StatusCode::CONFLICT
-            }
+            ApiError::SequenceGap { .. }
+            | ApiError::SeqConflict { .. }
+            | ApiError::Conflict(_)
+            | ApiError::CodeUsed => StatusCode::CONFLICT,
             ApiError::CodeExpired => StatusCode::GONE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -65,6 +72,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::SequenceGap { .. } => "sequence_gap",
+            ApiError::SeqConflict { .. } => "seq_conflict",
             ApiError::Conflict(_) => "conflict",
             ApiError::CodeUsed => "code_used",
             ApiError::CodeExpired => "code_expired",
@@ -79,7 +87,9 @@ impl ApiError {
             code: self.code().to_string(),
             message: self.to_string(),
             expected_seq: match self {
-                ApiError::SequenceGap { expected } => Some(*expected),
+                ApiError::SequenceGap { expected } | ApiError::SeqConflict { expected } => {
+                    Some(*expected)
+                }
                 _ => None,
             },
         }

@@ -417,7 +417,21 @@ impl UploadAuth for DeviceUploadAuth {
         uploader: &Uploader,
         sha256: &crate::blobs::BlobId,
     ) -> Result<bool, TusError> {
-        may_read_blob(&*self.0.storage, &uploader.device_id, sha256.as_str())
+        may_read_blob(
+            &*self.0.storage,
+            &self.0.clock.now(),
+            &uploader.device_id,
+            sha256.as_str(),
+        )
+        .map_err(|e| TusError::internal(e.to_string()))
+    }
+
+    fn published(
+        &self,
+        uploader: &Uploader,
+        sha256: &crate::blobs::BlobId,
+    ) -> Result<(), TusError> {
+        crate::sync::photo_received(&self.0, &uploader.device_id, sha256.as_str())
             .map_err(|e| TusError::internal(e.to_string()))
     }
 }
@@ -426,9 +440,11 @@ impl UploadAuth for DeviceUploadAuth {
 /// or check-in photo of a cell it reads, or an attachment of guidance for it.
 pub fn may_read_blob(
     storage: &dyn crate::Storage,
+    now: &chibo_domain::time::EpochMillis,
     device_id: &str,
     sha256: &str,
 ) -> Result<bool, ApiError> {
+    let today = chibo_domain::time::local_date(*now);
     let sha256 = sha256.trim().to_lowercase();
     crate::in_read(storage, |tx| {
         let Some(device) = tx.device(device_id)? else {
@@ -461,7 +477,7 @@ pub fn may_read_blob(
             commune,
         };
         let docs = CommuneDocs::new(tx, &actor.commune.id);
-        let cells = crate::scope::readable_cells(&docs, &actor)?;
+        let cells = crate::scope::readable_cells(&docs, &actor, today)?;
         if refs
             .iter()
             .any(|r| r.cell_id.as_ref().is_some_and(|c| cells.contains(c)))

@@ -114,7 +114,7 @@ fn author(
     now: EpochMillis,
 ) -> Result<(), OfficeError> {
     let effect = ledger::decide(docs, change).map_err(refused)?;
-    docs.write_effect(&effect, None, now)?;
+    docs.write_effect(&effect, now)?;
     crate::meetings::refresh_stale(docs)?;
     author_change(
         docs,

@@ -88,6 +88,12 @@ pub struct MeetingRow {
     pub grade_label: String,
     /// The rules' warnings, in Vietnamese.
     pub warnings: Vec<String>,
+    /// When the phone that wrote the header had a wrong clock: how far off it was
+    /// (server minus phone) and the start corrected by it. `started_at` stays the phone's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_clock_offset_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_started_at: Option<EpochMillis>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -270,6 +276,7 @@ pub fn meetings(docs: &CommuneDocs, cell_id: Option<&str>) -> StorageResult<Vec<
         for judged in crate::dashboard::figures::judge_all(docs, cell, &roster)? {
             let a = judged.assessment;
             let m = &judged.record.meeting;
+            let clock = docs.clock_note(&m.id)?;
             rows.push(MeetingRow {
                 meeting_id: m.id.clone(),
                 cell_id: cell.id.clone(),
@@ -285,6 +292,10 @@ pub fn meetings(docs: &CommuneDocs, cell_id: Option<&str>) -> StorageResult<Vec<
                 grade: a.quality.grade,
                 grade_label: a.quality.grade.label().to_string(),
                 warnings: a.warnings.into_iter().map(|w| w.message).collect(),
+                device_clock_offset_ms: clock.as_ref().map(|n| n.offset_ms),
+                corrected_started_at: clock
+                    .as_ref()
+                    .map(|n| judged.started_at.saturating_add(n.offset_ms)),
             });
         }
     }

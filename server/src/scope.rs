@@ -7,6 +7,7 @@ use chibo_domain::change::Change;
 use chibo_domain::ledger::Refusal;
 use chibo_domain::model::Id;
 use chibo_domain::sync::{Role, Scope};
+use chibo_domain::time::{local_date, CalendarDate, EpochMillis};
 
 use crate::auth::Actor;
 use crate::docs::CommuneDocs;
@@ -21,6 +22,17 @@ pub const SCOPE_CODE: &str = "scope";
 pub struct Target {
     pub scope: Scope,
     pub cells: Vec<Id>,
+}
+
+impl Target {
+    /// Every log the change goes into: each cell it touches (a member moved from A to B
+    /// reaches A's phones too, which take them off A's roster), or the commune's.
+    pub fn log_scopes(&self) -> Vec<Scope> {
+        match &self.scope {
+            Scope::Commune(_) => vec![self.scope.clone()],
+            Scope::Cell(_) => self.cells.iter().cloned().map(Scope::Cell).collect(),
+        }
+    }
 }
 
 /// Why a pushed change is refused before the rules see it.
@@ -120,7 +132,7 @@ pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Targe
             }
             Ok(cell_target(cells))
         }
-        Change::UpdateMeeting { meeting } => match docs.record_of(&meeting.id)? {
+        Change::UpdateMeeting { meeting, .. } => match docs.record_of(&meeting.id)? {
             Some(old) => Ok(cell_target(vec![
                 old.meeting.cell_id,
                 meeting.cell_id.clone(),
@@ -187,15 +199,19 @@ pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Targe
     Ok(result)
 }
 
-/// The cells `actor` may read: their own (secretary), those ever assigned to them
-/// (cadre), every cell of the commune (office).
-pub fn readable_cells(docs: &CommuneDocs, actor: &Actor) -> StorageResult<Vec<Id>> {
+/// The cells `actor` may read on `today`: their own (secretary), those assigned to them
+/// now or lately (cadre, `Assignment::readable_on`), every cell of the commune (office).
+pub fn readable_cells(
+    docs: &CommuneDocs,
+    actor: &Actor,
+    today: CalendarDate,
+) -> StorageResult<Vec<Id>> {
     let mut cells: Vec<Id> = match &actor.role {
         Role::Secretary { cell_id } => vec![cell_id.clone()],
         Role::Cadre { cadre_id } => docs
             .assignments()?
             .into_iter()
-            .filter(|a| &a.cadre_id == cadre_id)
+            .filter(|a| &a.cadre_id == cadre_id && a.readable_on(today))
             .map(|a| a.cell_id)
             .collect(),
         Role::Office => docs.cells()?.into_iter().map(|c| c.id).collect(),
@@ -218,10 +234,36 @@ pub fn guidance_visible(actor: &Actor, guidance: &chibo_domain::model::Guidance)
     }
 }
 
-/// Every scope `actor` may read: the commune first, then the cells.
-pub fn readable_scopes(docs: &CommuneDocs, actor: &Actor) -> StorageResult<Vec<Scope>> {
-    let mut scopes = vec![Scope::Commune(actor.commune_id().to_string())];
-    scopes.extend(readable_cells(docs, actor)?.into_iter().map(Scope::Cell));
+/// Whether `actor`'s device, which reads `readable_cells`, receives a change of a scope it
+/// reads: guidance only for its audience; an assignment only when it is about a cell the
+/// device reads or (for a cadre) the cadre themselves, so a secretary's phone is not sent
+/// the other cells' business; everything else of the scope.
+pub fn delivers(actor: &Actor, change: &Change, readable_cells: &[Id]) -> bool {
+    match change {
+        Change::PublishGuidance { guidance } => guidance_visible(actor, guidance),
+        Change::UpsertAssignment { assignment } => match &actor.role {
+            Role::Office => true,
+            Role::Secretary { .. } => readable_cells.contains(&assignment.cell_id),
+            Role::Cadre { cadre_id } => {
+                &assignment.cadre_id == cadre_id || readable_cells.contains(&assignment.cell_id)
+            }
+        },
+        _ => true,
+    }
+}
+
+/// Every scope `actor` may read on `today`: the cells first, then the commune, so a
+/// commune change naming a cell (an assignment) never arrives before the cell itself.
+pub fn readable_scopes(
+    docs: &CommuneDocs,
+    actor: &Actor,
+    today: CalendarDate,
+) -> StorageResult<Vec<Scope>> {
+    let mut scopes: Vec<Scope> = readable_cells(docs, actor, today)?
+        .into_iter()
+        .map(Scope::Cell)
+        .collect();
+    scopes.push(Scope::Commune(actor.commune_id().to_string()));
     Ok(scopes)
 }
 
@@ -231,6 +273,7 @@ pub fn may_write(
     actor: &Actor,
     change: &Change,
     target: &Target,
+    now: EpochMillis,
 ) -> StorageResult<Result<(), Denial>> {
     let deny = |reason: &str| Ok(Err(Denial::Scope(reason.to_string())));
     if let Change::SetCheckInVerdict { .. } = change {
@@ -272,7 +315,17 @@ pub fn may_write(
             let own = match change {
                 Change::RecordCheckIn { check_in, .. } => &check_in.cadre_id == cadre_id,
                 Change::RecordObservation { observation } => &observation.cadre_id == cadre_id,
-                Change::RaisePetition { .. } => true,
+                // A cadre raises petitions; editing one already recorded is the cell's
+                // (or the office's) business.
+                Change::RaisePetition { petition } => {
+                    if docs
+                        .get::<chibo_domain::model::Petition>(crate::docs::PETITION, &petition.id)?
+                        .is_some()
+                    {
+                        return deny("Cấp ủy viên không sửa được kiến nghị đã ghi nhận");
+                    }
+                    true
+                }
                 Change::AttachPhoto { photo } => match &photo.check_in_id {
                     Some(check_in_id) if photo.meeting_id.is_none() => docs
                         .stored_check_in(check_in_id)?
@@ -286,7 +339,7 @@ pub fn may_write(
             if !own {
                 return deny("Đồng chí chỉ ghi được điểm danh, nhận xét và ảnh của chính mình");
             }
-            let readable = readable_cells(docs, actor)?;
+            let readable = readable_cells(docs, actor, local_date(now))?;
             if target.cells.iter().all(|c| readable.contains(c)) {
                 Ok(Ok(()))
             } else {

@@ -1,33 +1,49 @@
 //! `POST SYNC_PATH`: push, acknowledgements and pull in one round trip.
 //!
 //! Push: entries in `device_seq` order, the whole batch in one transaction. A resend is
-//! acknowledged again with the stored outcome; a gap is refused (409, nothing stored); a
-//! change refused by scope or by a rule is acknowledged `Rejected` and the queue goes on.
-//! Each accepted change goes into its scope's log with the next server sequence number.
-//! Editable fields are last-writer-wins by HLC; an HLC too far ahead of the server is
-//! clamped and the device flagged. Check-ins are judged again by the server, whose
-//! verdict is logged (never the device's) together with a server-authored
-//! `SetCheckInVerdict`. A presence secret is stored apart and never logged.
+//! acknowledged again with the stored outcome when it is the same change; a different
+//! change under a number already settled is a conflict (409), never "applied". A gap is
+//! refused (409, nothing stored). Every entry is checked at the edge first
+//! (`chibo_domain::edge`); an entry refused there, by scope or by a rule is acknowledged
+//! `Rejected` alone and the queue goes on. Each accepted change goes into its scopes' logs
+//! with the next server sequence numbers (a member moved between cells into both).
+//! Editable fields are last-writer-wins by HLC, field by field; an HLC too far ahead of
+//! the server is clamped. A device clock too far off either way is flagged.
 //!
-//! Pull: a page of every scope the device may read, after its cursors, without its own
-//! changes (the cursor still moves past them).
+//! Check-ins are judged by the server with what only it knows (the presence secret, the
+//! cadre's enrolled keys, the photos it received and every use of them, the cadre's other
+//! check-ins, when the check-in really happened by the device's boot clock). Its verdict
+//! is logged, never the device's, with the check-in as readers receive it: without the
+//! code, the fix, the photo or the signature. A presence secret is stored apart and never
+//! logged.
+//!
+//! Pull: a page of every scope the device may read now, cells before the commune, after
+//! its cursors, without its own changes (the cursor still moves past them). A cursor for a
+//! scope it no longer reads is ignored; the answer lists what it reads.
 
-use chibo_domain::change::Change;
-use chibo_domain::checkin::{self, CheckInSettings, ServerReceipt, Verdict, VerdictInput};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use chibo_domain::change::{Change, MeetingField, Settled};
+use chibo_domain::checkin::{
+    self, CheckInSettings, Evidence, ServerReceipt, Verdict, VerdictInput,
+    MAX_CHECK_INS_PER_MEETING,
+};
 use chibo_domain::compliance;
+use chibo_domain::edge;
 use chibo_domain::hlc::Hlc;
 use chibo_domain::ledger::{self, Effect, Refusal};
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
-    Ack, AckOutcome, ClockWarning, PulledChange, PushedChange, Scope, ScopePage, SyncRequest,
-    SyncResponse, MAX_CLOCK_AHEAD_MS,
+    clock_warning, Ack, AckOutcome, ClockWarning, PulledChange, PushedChange, Scope, ScopePage,
+    SyncRequest, SyncResponse, MAX_CLOCK_AHEAD_MS,
 };
 use chibo_domain::time::{local_date, EpochMillis};
 
 use crate::auth::{self, Actor};
-use crate::docs::{CommuneDocs, StoredCheckIn};
+use crate::docs::{ClockNote, CommuneDocs, StoredCheckIn};
 use crate::error::ApiError;
-use crate::scope::{self, Denial};
+use crate::scope::{self, Denial, Target};
 use crate::storage::{LogRow, StorageError, StorageResult, Tx};
 use crate::AppState;
 
@@ -47,9 +63,12 @@ pub fn sync(
             "Số thứ tự thay đổi bắt đầu từ 1".into(),
         ));
     }
+    // Who is asking, before the writer's lock is taken: a wrong credential costs a read.
+    crate::in_read(&*state.storage, |tx| auth::authenticate(tx, credential))?;
     let now = state.clock.now();
     let settings = state.config.check_in_settings();
     let pushed = crate::in_write(&*state.storage, |tx| {
+        // Again inside the transaction: a device revoked meanwhile pushes nothing.
         let actor = match auth::authenticate(tx, credential)? {
             Ok(actor) => actor,
             Err(e) => return Ok(Err(e)),
@@ -61,8 +80,8 @@ pub fn sync(
         .pull_limit
         .unwrap_or(state.config.max_pull)
         .clamp(1, state.config.max_pull);
-    let (pulled, more) = crate::in_read(&*state.storage, |tx| {
-        pull(tx, &actor, request, limit).map(Ok)
+    let (pulled, more, readable) = crate::in_read(&*state.storage, |tx| {
+        pull(tx, &actor, request, limit, now).map(Ok)
     })?;
     record_delivered(state, &actor, &pulled)?;
     Ok(SyncResponse {
@@ -72,6 +91,7 @@ pub fn sync(
         clock_warning: pushed.clock_warning,
         pulled,
         more,
+        readable,
     })
 }
 
@@ -100,6 +120,24 @@ struct Pushed {
     clock_warning: Option<ClockWarning>,
 }
 
+/// An acknowledgement as stored: the outcome, and a hash of the change it settled so a
+/// resend can be told from a different change under the same number.
+#[derive(Serialize, Deserialize)]
+struct StoredAck {
+    #[serde(flatten)]
+    outcome: AckOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    change_sha256: Option<String>,
+}
+
+/// What identifies a pushed entry's content: its clock, claimed time and change (not its
+/// `elapsed_ms`, which grows on every resend).
+fn entry_hash(entry: &PushedChange) -> String {
+    let content =
+        serde_json::to_string(&(&entry.hlc, entry.created_at, &entry.change)).unwrap_or_default();
+    hex::encode(Sha256::digest(content.as_bytes()))
+}
+
 /// What one push needs as it goes through its entries.
 struct PushContext<'a> {
     actor: &'a Actor,
@@ -108,42 +146,8 @@ struct PushContext<'a> {
     settings: &'a CheckInSettings,
     /// The last clamped HLC, so clamped changes of one batch keep their order.
     last_clamped: Option<Hlc>,
-    /// The server's own HLCs in this request.
-    server_counter: u32,
-    /// How far ahead the device's clock was, when too far.
-    ahead_ms: Option<i64>,
-}
-
-impl PushContext<'_> {
-    fn note_ahead(&mut self, ahead: i64) {
-        self.ahead_ms = Some(self.ahead_ms.map_or(ahead, |a| a.max(ahead)));
-    }
-
-    fn clamp(&mut self, hlc: &Hlc) -> Hlc {
-        let clamped = match &self.last_clamped {
-            Some(last) if last.millis >= self.now => Hlc {
-                millis: last.millis,
-                counter: last.counter.saturating_add(1),
-                node: hlc.node.clone(),
-            },
-            _ => Hlc {
-                millis: self.now,
-                counter: 0,
-                node: hlc.node.clone(),
-            },
-        };
-        self.last_clamped = Some(clamped.clone());
-        clamped
-    }
-
-    fn server_hlc(&mut self) -> Hlc {
-        self.server_counter += 1;
-        Hlc {
-            millis: self.now,
-            counter: self.server_counter,
-            node: SERVER_NODE.to_string(),
-        }
-    }
+    /// How far ahead of the server an HLC of the batch was, when too far.
+    hlc_ahead_ms: Option<i64>,
 }
 
 fn push(
@@ -154,11 +158,6 @@ fn push(
     settings: &CheckInSettings,
 ) -> StorageResult<Result<Pushed, ApiError>> {
     let docs = CommuneDocs::new(tx, actor.commune_id());
-    // Cursors of scopes the device may not read: refused before anything is stored.
-    let readable = scope::readable_scopes(&docs, actor)?;
-    if request.cursors.iter().any(|c| !readable.contains(&c.scope)) {
-        return Ok(Err(ApiError::forbidden()));
-    }
     let mut last = actor.device.last_applied_seq;
     let expected = last + 1;
     let in_order = request
@@ -181,16 +180,12 @@ fn push(
         },
         settings,
         last_clamped: None,
-        server_counter: 0,
-        ahead_ms: None,
+        hlc_ahead_ms: None,
     };
-    let device_ahead = request.device_clock_at_send.saturating_sub(now);
-    if device_ahead > MAX_CLOCK_AHEAD_MS {
-        ctx.note_ahead(device_ahead);
-    }
+    let device_id = actor.device.id.clone();
     let mut acks = Vec::with_capacity(request.push.len());
     for entry in &request.push {
-        let device_id = actor.device.id.clone();
+        let hash = entry_hash(entry);
         let outcome = if entry.device_seq <= last {
             let stored = docs.with_tx(|tx| tx.ack(&device_id, entry.device_seq))?;
             let stored = stored.ok_or_else(|| {
@@ -199,12 +194,21 @@ fn push(
                     entry.device_seq
                 ))
             })?;
-            serde_json::from_str(&stored)
-                .map_err(|e| StorageError::Corrupt(format!("stored acknowledgement: {e}")))?
+            let stored: StoredAck = serde_json::from_str(&stored)
+                .map_err(|e| StorageError::Corrupt(format!("stored acknowledgement: {e}")))?;
+            // A different change under a settled number: the device lost what it had
+            // sent (a power cut) and numbered new changes again. Never "applied".
+            if stored.change_sha256.as_ref().is_some_and(|h| *h != hash) {
+                return Ok(Err(ApiError::SeqConflict { expected: last + 1 }));
+            }
+            stored.outcome
         } else {
             let outcome = apply_entry(&docs, &mut ctx, entry)?;
-            let json = serde_json::to_string(&outcome)
-                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            let json = serde_json::to_string(&StoredAck {
+                outcome: outcome.clone(),
+                change_sha256: Some(hash),
+            })
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
             docs.with_tx(|tx| tx.insert_ack(&device_id, entry.device_seq, &json))?;
             last = entry.device_seq;
             outcome
@@ -216,17 +220,16 @@ fn push(
     }
     // The summaries of meetings these changes touched, in the same transaction.
     crate::meetings::refresh_stale(&docs)?;
-    let clock_warning = ctx.ahead_ms.map(|ahead_ms| ClockWarning {
-        ahead_ms,
-        message: format!(
-            "Đồng hồ của máy đang nhanh hơn máy chủ {} phút; hãy chỉnh lại ngày giờ trên máy",
-            ahead_ms / 60_000
-        ),
-    });
-    let device_id = actor.device.id.clone();
+    let clock_warning = clock_warning(ctx.receipt.offset_ms())
+        .or_else(|| ctx.hlc_ahead_ms.and_then(|ahead| clock_warning(-ahead)));
+    let readable = scope::readable_scopes(&docs, actor, local_date(now))?;
     docs.with_tx(|tx| {
         // What the device reports it has applied: the office sees who received what.
-        for cursor in &request.cursors {
+        for cursor in request
+            .cursors
+            .iter()
+            .filter(|c| readable.contains(&c.scope))
+        {
             tx.set_device_cursor(
                 &device_id,
                 docs.commune_id(),
@@ -235,8 +238,8 @@ fn push(
             )?;
         }
         tx.update_device_sync(&device_id, last, now)?;
-        match ctx.ahead_ms {
-            Some(ahead) => tx.flag_device_clock(&device_id, ahead, now),
+        match &clock_warning {
+            Some(w) => tx.flag_device_clock(&device_id, w.ahead_ms, now),
             None => Ok(()),
         }
     })?;
@@ -254,85 +257,236 @@ fn rejected(denial: Denial) -> AckOutcome {
     }
 }
 
+fn refused(refusal: Refusal) -> StorageResult<AckOutcome> {
+    match refusal {
+        Refusal::Lookup(e) => Err(StorageError::Unavailable(e.0)),
+        refusal => Ok(AckOutcome::Rejected {
+            code: refusal.code().to_string(),
+            reason: refusal.to_string(),
+        }),
+    }
+}
+
 /// Settles one new entry; storage failures abort the whole push.
 fn apply_entry(
     docs: &CommuneDocs,
     ctx: &mut PushContext<'_>,
     entry: &PushedChange,
 ) -> StorageResult<AckOutcome> {
-    let mut hlc = entry.hlc.clone();
-    let ahead = hlc.millis.saturating_sub(ctx.now);
-    if ahead > MAX_CLOCK_AHEAD_MS {
-        ctx.note_ahead(ahead);
-        hlc = ctx.clamp(&hlc);
+    // The edge: a clock, time or text that cannot be stored and read back is refused
+    // here, alone, before any log another device reads.
+    if let Err(e) = edge::check_pushed(
+        &entry.hlc,
+        entry.created_at,
+        entry.elapsed_ms,
+        &entry.change,
+    ) {
+        return refused(e.into());
     }
-    let change = &entry.change;
-    let target = match scope::target(docs, change)? {
+    let ahead = entry.hlc.millis.saturating_sub(ctx.now);
+    let hlc = if ahead > MAX_CLOCK_AHEAD_MS {
+        ctx.hlc_ahead_ms = Some(ctx.hlc_ahead_ms.map_or(ahead, |a| a.max(ahead)));
+        let clamped = entry.hlc.clamped_to(ctx.now, ctx.last_clamped.as_ref());
+        ctx.last_clamped = Some(clamped.clone());
+        clamped
+    } else {
+        entry.hlc.clone()
+    };
+    let target = match scope::target(docs, &entry.change)? {
         Ok(t) => t,
         Err(denial) => return Ok(rejected(denial)),
     };
-    if let Err(denial) = scope::may_write(docs, ctx.actor, change, &target)? {
+    if let Err(denial) = scope::may_write(docs, ctx.actor, &entry.change, &target, ctx.now)? {
         return Ok(rejected(denial));
     }
-    let key = change.lww_key();
-    if let Some(key) = &key {
-        let stored = docs.with_tx(|tx| tx.entity_clock(docs.commune_id(), key))?;
-        if stored
-            .and_then(|s| Hlc::parse(&s))
-            .is_some_and(|s| s >= hlc)
-        {
-            return Ok(AckOutcome::Superseded);
-        }
-    }
-    let effect = match ledger::decide(docs, change) {
-        Ok(effect) => effect,
-        Err(Refusal::Lookup(e)) => return Err(StorageError::Unavailable(e.0)),
-        // The same change again (e.g. from another device of the same person).
-        Err(Refusal::AlreadyApplied { .. }) => return Ok(AckOutcome::Applied),
-        Err(refusal) => {
-            return Ok(AckOutcome::Rejected {
-                code: refusal.code().to_string(),
-                reason: refusal.to_string(),
-            })
-        }
+    // Last writer wins, field by field: what another device wrote later is kept.
+    let settled = entry
+        .change
+        .settle_lww(&hlc, |key| entity_clock(docs, key))?;
+    let (change, lost) = match settled {
+        Settled::Write { change, lost } => (change, lost),
+        // This very write is here already (sent again under a new number).
+        Settled::AlreadyThere => return Ok(AckOutcome::Applied),
+        // Every field it writes was written later by someone else: the device is told.
+        Settled::Lost { .. } => return Ok(AckOutcome::Superseded),
     };
     let origin = Origin::Device {
         device_id: ctx.actor.device.id.clone(),
         device_seq: entry.device_seq,
         created_at: entry.created_at,
     };
+    if let Change::RecordCheckIn { .. } = &change {
+        return record_check_in(docs, ctx, entry, &target, &change, &origin, &hlc);
+    }
+    let effect = match ledger::decide(docs, &change) {
+        Ok(effect) => effect,
+        // The same change again (e.g. from another device of the same person).
+        Err(Refusal::AlreadyApplied { .. }) => return Ok(AckOutcome::Applied),
+        Err(refusal) => return refused(refusal),
+    };
     match &effect {
-        Effect::CheckIn { check_in, .. } => {
-            let stored_receipt = Some(ctx.receipt);
-            let verdict = judge(docs, check_in, stored_receipt, ctx.settings)?;
-            docs.write_effect(&effect, Some((&verdict, stored_receipt)), ctx.now)?;
-            // The server's verdict, never the one the device sent.
-            let logged = Change::RecordCheckIn {
-                check_in: check_in.clone(),
-                verdict: verdict.clone(),
-            };
-            append(docs, &target.scope, &logged, &origin, &hlc, ctx.now)?;
-            let verdict_change = Change::SetCheckInVerdict {
-                check_in_id: check_in.id.clone(),
-                verdict,
-            };
-            append_server(docs, ctx, &target.scope, &verdict_change)?;
-        }
         Effect::PresenceSecret { meeting_id, .. } => {
             // Stored apart; never logged, never sent to any device.
-            docs.write_effect(&effect, None, ctx.now)?;
-            rejudge_meeting(docs, ctx, meeting_id)?;
+            docs.write_effect(&effect, ctx.now)?;
+            rejudge_meeting(docs, ctx.settings, meeting_id, ctx.now)?;
         }
         _ => {
-            docs.write_effect(&effect, None, ctx.now)?;
-            append(docs, &target.scope, change, &origin, &hlc, ctx.now)?;
+            docs.write_effect(&effect, ctx.now)?;
+            for scope in target.log_scopes() {
+                append(docs, &scope, &change, &origin, &hlc, ctx.now)?;
+            }
+            if let Some(meeting_id) = header_written(&change) {
+                note_clock(docs, ctx, entry, meeting_id)?;
+                if times_written(&change) {
+                    rejudge_meeting(docs, ctx.settings, meeting_id, ctx.now)?;
+                }
+            }
         }
     }
-    if let Some(key) = key {
-        let text = hlc.to_string();
+    set_entity_clocks(docs, &change, &hlc)?;
+    Ok(if lost.is_empty() {
+        AckOutcome::Applied
+    } else {
+        AckOutcome::PartlyApplied { lost }
+    })
+}
+
+fn entity_clock(docs: &CommuneDocs, key: &str) -> StorageResult<Option<Hlc>> {
+    let stored = docs.with_tx(|tx| tx.entity_clock(docs.commune_id(), key))?;
+    Ok(stored.and_then(|s| Hlc::parse(&s)))
+}
+
+fn set_entity_clocks(docs: &CommuneDocs, change: &Change, hlc: &Hlc) -> StorageResult<()> {
+    let text = hlc.to_string();
+    for key in change.lww_keys() {
         docs.with_tx(|tx| tx.set_entity_clock(docs.commune_id(), &key, &text))?;
     }
+    Ok(())
+}
+
+/// The meeting whose header (times, people...) a change writes.
+fn header_written(change: &Change) -> Option<&str> {
+    match change {
+        Change::PlanMeeting { meeting } | Change::UpdateMeeting { meeting, .. } => {
+            Some(&meeting.id)
+        }
+        Change::StartCorrection { revision_id, .. } => Some(revision_id),
+        _ => None,
+    }
+}
+
+/// Whether a change moves a meeting's times (its check-ins' window with them).
+fn times_written(change: &Change) -> bool {
+    match change {
+        Change::UpdateMeeting { fields, .. } => {
+            MeetingField::named_or_all(fields).iter().any(|f| {
+                matches!(
+                    f,
+                    MeetingField::PlannedStart
+                        | MeetingField::ActualStart
+                        | MeetingField::ActualEnd
+                )
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Notes, beside the meeting, how far off the clock of the device writing its header was
+/// (or forgets an old note once a device with a sane clock writes it).
+fn note_clock(
+    docs: &CommuneDocs,
+    ctx: &PushContext<'_>,
+    entry: &PushedChange,
+    meeting_id: &str,
+) -> StorageResult<()> {
+    let offset = ctx
+        .receipt
+        .clock_error_at(entry.created_at, entry.elapsed_ms);
+    let note = clock_warning(offset).map(|_| ClockNote {
+        offset_ms: offset,
+        device_id: ctx.actor.device.id.clone(),
+        noted_at: ctx.now,
+    });
+    docs.set_clock_note(meeting_id, note.as_ref())
+}
+
+/// A check-in: only from the device whose key signed it, a few per meeting at most,
+/// judged by the server and logged without its proof.
+fn record_check_in(
+    docs: &CommuneDocs,
+    ctx: &PushContext<'_>,
+    entry: &PushedChange,
+    target: &Target,
+    change: &Change,
+    origin: &Origin,
+    hlc: &Hlc,
+) -> StorageResult<AckOutcome> {
+    let Change::RecordCheckIn { check_in: c, .. } = change else {
+        unreachable!("called for check-ins only");
+    };
+    if !c
+        .public_key_hex
+        .trim()
+        .eq_ignore_ascii_case(ctx.actor.device.public_key_hex.trim())
+    {
+        return Ok(AckOutcome::Rejected {
+            code: "replay".into(),
+            reason: "Lượt điểm danh phải do chính thiết bị đã ký gửi lên; bản sao từ thiết bị \
+                     khác không được nhận"
+                .into(),
+        });
+    }
+    match ledger::decide(docs, change) {
+        Ok(_) => {}
+        Err(Refusal::AlreadyApplied { .. }) => {
+            return Ok(AckOutcome::Rejected {
+                code: "already_applied".into(),
+                reason: "Lượt điểm danh này đã được ghi nhận trước đó; gửi lại không tính \
+                         thêm lần nào"
+                    .into(),
+            })
+        }
+        Err(refusal) => return refused(refusal),
+    }
+    let attempts = docs.check_in_attempts(&c.cadre_id, &c.meeting_id)?;
+    if attempts >= MAX_CHECK_INS_PER_MEETING {
+        return Ok(AckOutcome::Rejected {
+            code: "too_many_attempts".into(),
+            reason: format!(
+                "Đồng chí đã gửi {attempts} lượt điểm danh cho buổi họp này; máy chủ không \
+                 nhận thêm. Nếu đồng chí có dự họp, hãy báo văn phòng Đảng ủy xã"
+            ),
+        });
+    }
+    let mut stored = StoredCheckIn {
+        check_in: c.clone(),
+        verdict: Verdict {
+            status: checkin::VerdictStatus::Provisional,
+            reasons: Vec::new(),
+            unchecked: Vec::new(),
+            effective_time: c.corrected_time(),
+            review: None,
+        },
+        receipt: Some(ctx.receipt),
+        true_time: ctx.receipt.true_time(entry.elapsed_ms),
+    };
+    stored.verdict = judge(docs, &stored, ctx.settings)?;
+    let delegate = ledger::delegate_after(docs, c, &stored.verdict).map_err(lookup_failed)?;
+    docs.write_check_in(&stored, delegate.as_ref())?;
+    // Readers get who, when and the verdict; the proof stays here.
+    let logged = Change::RecordCheckIn {
+        check_in: c.for_readers(&stored.verdict),
+        verdict: stored.verdict.clone(),
+    };
+    append(docs, &target.scope, &logged, origin, hlc, ctx.now)?;
+    // The device that sent it does not pull its own entry: it learns the verdict here.
+    log_verdict(docs, &stored, ctx.now)?;
     Ok(AckOutcome::Applied)
+}
+
+fn lookup_failed(refusal: Refusal) -> StorageError {
+    StorageError::Unavailable(refusal.to_string())
 }
 
 enum Origin {
@@ -379,17 +533,6 @@ fn append(
     })
 }
 
-/// Logs a change the server authors (a check-in verdict) and records its clock.
-fn append_server(
-    docs: &CommuneDocs,
-    ctx: &mut PushContext<'_>,
-    scope: &Scope,
-    change: &Change,
-) -> StorageResult<()> {
-    let hlc = ctx.server_hlc();
-    author_logged(docs, scope, change, &hlc, ctx.now)
-}
-
 /// Who authored a change the server logs on its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Author {
@@ -399,10 +542,10 @@ pub enum Author {
     Office { user_id: String },
 }
 
-/// Logs a change the server authors outside a device's push (the office's actions from
-/// the dashboard): the caller has judged it with `ledger::decide` and written its effect.
-/// Its HLC is the server's, after any clock already recorded for the same field, so it
-/// wins over the edit it answers.
+/// Logs a change the server authors outside a device's push (its own verdicts, the
+/// office's actions from the dashboard): the caller has judged it with `ledger::decide`
+/// and written its effect. Its HLC is the server's, after any clock already recorded for
+/// the same field, so it wins over the edit it answers.
 pub fn author_change(
     docs: &CommuneDocs,
     scope: &Scope,
@@ -410,64 +553,62 @@ pub fn author_change(
     now: EpochMillis,
     author: &Author,
 ) -> StorageResult<()> {
-    let mut hlc = Hlc {
-        millis: now,
-        counter: 0,
-        node: SERVER_NODE.to_string(),
-    };
-    if let Some(key) = change.lww_key() {
-        let stored = docs.with_tx(|tx| tx.entity_clock(docs.commune_id(), &key))?;
-        if let Some(stored) = stored.and_then(|s| Hlc::parse(&s)) {
-            if stored >= hlc {
-                hlc = Hlc {
-                    millis: stored.millis,
-                    counter: stored.counter.saturating_add(1),
-                    node: SERVER_NODE.to_string(),
-                };
-            }
-        }
+    let mut stored: Option<Hlc> = None;
+    for key in change.lww_keys() {
+        stored = stored.max(entity_clock(docs, &key)?);
     }
+    let hlc = Hlc::after(SERVER_NODE, now, stored.as_ref());
     if let Author::Office { user_id } = author {
         let (kind, id) = change.entity();
         tracing::info!(%user_id, kind, id, %scope, "office action logged");
     }
-    author_logged(docs, scope, change, &hlc, now)
+    append(docs, scope, change, &Origin::Server, &hlc, now)?;
+    set_entity_clocks(docs, change, &hlc)
 }
 
-fn author_logged(
-    docs: &CommuneDocs,
-    scope: &Scope,
-    change: &Change,
-    hlc: &Hlc,
-    now: EpochMillis,
-) -> StorageResult<()> {
-    append(docs, scope, change, &Origin::Server, hlc, now)?;
-    if let Some(key) = change.lww_key() {
-        let text = hlc.to_string();
-        docs.with_tx(|tx| tx.set_entity_clock(docs.commune_id(), &key, &text))?;
-    }
-    Ok(())
+/// Logs the server's verdict on a check-in for every reader of its cell.
+fn log_verdict(docs: &CommuneDocs, stored: &StoredCheckIn, now: EpochMillis) -> StorageResult<()> {
+    let change = Change::SetCheckInVerdict {
+        check_in_id: stored.check_in.id.clone(),
+        verdict: stored.verdict.clone(),
+    };
+    author_change(
+        docs,
+        &Scope::Cell(stored.check_in.cell_id.clone()),
+        &change,
+        now,
+        &Author::Server,
+    )
 }
 
 /// The server's verdict on a check-in: the domain's rule, with what only the server
-/// knows (the meeting as recorded, its presence secret, the keys enrolled for the
-/// cadre, every photo used so far, and when the check-in arrived).
+/// knows (the meeting as recorded, its presence secret, the keys enrolled for the cadre,
+/// every use of the photo and whether its bytes arrived, the cadre's other check-ins, and
+/// when the check-in arrived and really happened).
 pub fn judge(
     docs: &CommuneDocs,
-    c: &checkin::CheckIn,
-    receipt: Option<ServerReceipt>,
+    stored: &StoredCheckIn,
     settings: &CheckInSettings,
 ) -> StorageResult<Verdict> {
+    let c = &stored.check_in;
     let assignments = docs.assignments()?;
-    let cadre_assigned = compliance::is_assigned(
-        &assignments,
-        &c.cadre_id,
-        &c.cell_id,
-        local_date(c.corrected_time()),
-    );
+    let when = stored.true_time.unwrap_or_else(|| c.corrected_time());
+    let cadre_assigned =
+        compliance::is_assigned(&assignments, &c.cadre_id, &c.cell_id, local_date(when));
     let place = docs.cell(&c.cell_id)?.and_then(|cell| cell.meeting_place);
     let enrolled_keys = docs.with_tx(|tx| tx.cadre_device_keys(docs.commune_id(), &c.cadre_id))?;
-    let earlier_photos = docs.photo_uses()?;
+    let (earlier_photos, photo_received) = match &c.photo_sha256 {
+        Some(hash) if checkin::is_sha256_hex(hash) => {
+            (docs.photo_uses(hash)?, Some(docs.blob_received(hash)?))
+        }
+        _ => (Vec::new(), None),
+    };
+    let other_fixes = docs.cadre_fixes_near(&c.cadre_id, when)?;
+    let evidence = Evidence {
+        photo_received,
+        true_time: stored.true_time,
+        other_fixes: &other_fixes,
+    };
     Ok(match docs.record_of(&c.meeting_id)? {
         Some(record) => {
             let secret = docs.presence_secret(&c.meeting_id)?;
@@ -479,8 +620,9 @@ pub fn judge(
                 presence_secret: secret.as_deref(),
                 enrolled_keys: &enrolled_keys,
                 earlier_photos: &earlier_photos,
-                receipt,
+                receipt: stored.receipt,
                 settings,
+                evidence,
             })
         }
         None => checkin::judge_check_in_without_meeting(
@@ -490,42 +632,67 @@ pub fn judge(
             &enrolled_keys,
             &earlier_photos,
             settings,
+            evidence,
         ),
     })
 }
 
-/// The presence secret of a meeting arrived: judge its check-ins again and tell every
-/// reader of the cell the verdicts that changed.
+/// Judges a stored check-in again (something it depends on arrived or changed) and, if
+/// the verdict changed, writes it, moves the meeting's delegates with it and tells every
+/// reader of the cell. The office's review is final.
+fn rejudge(
+    docs: &CommuneDocs,
+    settings: &CheckInSettings,
+    stored: &StoredCheckIn,
+    now: EpochMillis,
+) -> StorageResult<()> {
+    if stored.verdict.review.is_some() {
+        return Ok(());
+    }
+    let verdict = judge(docs, stored, settings)?;
+    if verdict == stored.verdict {
+        return Ok(());
+    }
+    let stored = StoredCheckIn {
+        verdict,
+        ..stored.clone()
+    };
+    let delegate =
+        ledger::delegate_after(docs, &stored.check_in, &stored.verdict).map_err(lookup_failed)?;
+    docs.write_check_in(&stored, delegate.as_ref())?;
+    log_verdict(docs, &stored, now)
+}
+
+/// The presence secret of a meeting arrived, or its times changed: judge its check-ins
+/// again.
 fn rejudge_meeting(
     docs: &CommuneDocs,
-    ctx: &mut PushContext<'_>,
+    settings: &CheckInSettings,
     meeting_id: &str,
+    now: EpochMillis,
 ) -> StorageResult<()> {
     for stored in docs.check_ins_of_meeting(meeting_id)? {
-        // The office's review is final.
-        if stored.verdict.review.is_some() {
-            continue;
-        }
-        let verdict = judge(docs, &stored.check_in, stored.receipt, ctx.settings)?;
-        if verdict == stored.verdict {
-            continue;
-        }
-        docs.put_check_in(&StoredCheckIn {
-            verdict: verdict.clone(),
-            ..stored.clone()
-        })?;
-        let change = Change::SetCheckInVerdict {
-            check_in_id: stored.check_in.id.clone(),
-            verdict,
-        };
-        append_server(
-            docs,
-            ctx,
-            &Scope::Cell(stored.check_in.cell_id.clone()),
-            &change,
-        )?;
+        rejudge(docs, settings, &stored, now)?;
     }
     Ok(())
+}
+
+/// The verified bytes of `sha256` reached the server (an upload of `device_id`'s): the
+/// check-ins that waited for their photo are judged again.
+pub fn photo_received(state: &AppState, device_id: &str, sha256: &str) -> Result<(), ApiError> {
+    let now = state.clock.now();
+    let settings = state.config.check_in_settings();
+    crate::in_write(&*state.storage, |tx| {
+        let Some(device) = tx.device(device_id)? else {
+            return Ok(Ok(()));
+        };
+        let docs = CommuneDocs::new(tx, &device.commune_id);
+        docs.note_blob_received(sha256, now)?;
+        for stored in docs.check_ins_with_photo(sha256)? {
+            rejudge(&docs, &settings, &stored, now)?;
+        }
+        Ok(Ok(()))
+    })
 }
 
 fn pull(
@@ -533,13 +700,21 @@ fn pull(
     actor: &Actor,
     request: &SyncRequest,
     limit: u32,
-) -> StorageResult<(Vec<ScopePage>, bool)> {
+    now: EpochMillis,
+) -> StorageResult<(Vec<ScopePage>, bool, Vec<Scope>)> {
     let docs = CommuneDocs::new(tx, actor.commune_id());
-    let scopes = scope::readable_scopes(&docs, actor)?;
+    let scopes = scope::readable_scopes(&docs, actor, local_date(now))?;
+    let readable_cells: Vec<Id> = scopes
+        .iter()
+        .filter_map(|s| match s {
+            Scope::Cell(id) => Some(id.clone()),
+            Scope::Commune(_) => None,
+        })
+        .collect();
     let mut budget = limit;
     let mut more = false;
     let mut pages = Vec::new();
-    for scope in scopes {
+    for scope in &scopes {
         if budget == 0 {
             more = true;
             break;
@@ -547,7 +722,7 @@ fn pull(
         let after = request
             .cursors
             .iter()
-            .find(|c| c.scope == scope)
+            .find(|c| &c.scope == scope)
             .map_or(0, |c| c.after);
         let scope_text = scope.to_string();
         let rows = docs.with_tx(|tx| tx.log_page(docs.commune_id(), &scope_text, after, budget))?;
@@ -565,17 +740,18 @@ fn pull(
             if row.origin_device.as_deref() == Some(actor.device.id.as_str()) {
                 continue;
             }
-            let change: Change = serde_json::from_str(&row.change_json).map_err(|e| {
-                StorageError::Corrupt(format!("log {} #{}: {e}", row.scope, row.server_seq))
-            })?;
-            if let Change::PublishGuidance { guidance } = &change {
-                if !scope::guidance_visible(actor, guidance) {
-                    continue;
-                }
+            // A row this server cannot read back is its own trouble: skipped and logged,
+            // never a reason to fail the sync of every reader of the scope.
+            let (Ok(change), Some(hlc)) = (
+                serde_json::from_str::<Change>(&row.change_json),
+                Hlc::parse(&row.hlc),
+            ) else {
+                tracing::error!(scope = %row.scope, seq = row.server_seq, "unreadable log entry skipped");
+                continue;
+            };
+            if !scope::delivers(actor, &change, &readable_cells) {
+                continue;
             }
-            let hlc = Hlc::parse(&row.hlc).ok_or_else(|| {
-                StorageError::Corrupt(format!("log {} #{}: HLC", row.scope, row.server_seq))
-            })?;
             changes.push(PulledChange {
                 server_seq: row.server_seq,
                 hlc,
@@ -583,10 +759,10 @@ fn pull(
             });
         }
         pages.push(ScopePage {
-            scope,
+            scope: scope.clone(),
             changes,
             cursor,
         });
     }
-    Ok((pages, more))
+    Ok((pages, more, scopes))
 }

@@ -235,3 +235,48 @@ async fn a_viewer_of_another_commune_cannot_reach_the_photo_or_the_meeting_by_ur
         assert!(!page.bytes.starts_with(&[0xFF, 0xD8]), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_meeting_written_under_a_clock_three_days_behind_says_so_with_the_corrected_time() {
+    // A phone whose clock ran three days behind recorded the meeting: the record keeps
+    // the phone's times, the office sees that they are, and the time they really were.
+    let mut w = World::new().await;
+    w.secretary_a.clock_offset_ms = -3 * DAY;
+    let meeting_id = new_id();
+    let phone_start = meeting_start() - 3 * DAY;
+    let response = w
+        .secretary_a
+        .push(&w.srv, w.a.meeting_changes(&meeting_id, phone_start))
+        .await;
+    assert_all_applied(&response);
+    user(
+        &*w.srv.storage,
+        "vanphong",
+        DashboardRole::CommuneViewer,
+        &w.commune.id,
+        w.srv.now(),
+    );
+    let browser = Browser::signed_in(&w.srv.base, "vanphong").await;
+    let page = browser
+        .get(&format!("/communes/{}/meetings/{meeting_id}", w.commune.id))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("đồng hồ chậm hơn máy chủ 3 ngày"), "{html}");
+    assert!(
+        html.contains("19:30 24/11/2026"),
+        "the corrected start: {html}"
+    );
+
+    // The office's JSON says the same beside the phone's time.
+    let path = chibo_server::http::COMMUNE_MEETINGS_PATH.replace("{commune_id}", &w.commune.id);
+    let rows: Vec<chibo_server::reports::MeetingRow> = w
+        .srv
+        .get(&path, Some(&w.commune.office.credential))
+        .await
+        .json();
+    let row = rows.iter().find(|r| r.meeting_id == meeting_id).unwrap();
+    assert_eq!(row.started_at, phone_start);
+    let corrected = row.corrected_started_at.expect("a corrected start");
+    assert!((corrected - meeting_start()).abs() < MINUTE, "{row:?}");
+}

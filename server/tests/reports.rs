@@ -57,6 +57,7 @@ async fn november() -> Month {
     assert_all_applied(&response);
     let time = w.srv.now() - 5 * MINUTE;
     let code = presence_code(&secret, &meeting_a, time).code;
+    w.upload(1).await;
     let first = w.check_in(&meeting_a, time, &code, &photo(1));
     let reused = w.check_in(&meeting_a, time + MINUTE, &code, &photo(1));
     let loose = w.a.petition(None, time);
@@ -256,7 +257,8 @@ async fn a_blob_is_readable_by_those_who_read_a_record_referencing_it() {
     let m = november().await;
     let w = &m.w;
     let storage = &*w.srv.storage;
-    let may = |device: &Device, sha: &str| may_read_blob(storage, &device.id, sha).unwrap();
+    let now = w.srv.now();
+    let may = |device: &Device, sha: &str| may_read_blob(storage, &now, &device.id, sha).unwrap();
     let check_in_photo = photo(1);
 
     // Cell A's photos: A's secretary, the cadre assigned to A, the office.
@@ -286,7 +288,7 @@ fn rebuild(changes: &[chibo_domain::sync::PulledChange], meeting_id: &str) -> Me
             (Change::PlanMeeting { meeting }, None) if meeting.id == meeting_id => {
                 record = Some(MeetingRecord::new(meeting.clone()))
             }
-            (Change::UpdateMeeting { meeting }, Some(r)) if meeting.id == meeting_id => {
+            (Change::UpdateMeeting { meeting, .. }, Some(r)) if meeting.id == meeting_id => {
                 r.meeting = Meeting {
                     status: r.meeting.status,
                     secretary_judgement: r.meeting.secretary_judgement.clone(),

@@ -1,5 +1,6 @@
 //! Every role is held to its scope: pushed changes outside it are acknowledged
-//! `Rejected{scope}` (nothing logged), cursors and reports outside it get 403.
+//! `Rejected{scope}` (nothing logged), cursors outside it read nothing, reports outside it
+//! get 403.
 
 mod support;
 
@@ -129,16 +130,16 @@ async fn a_secretary_writes_only_their_own_cell() {
     )
     .await;
 
-    // Reading B or the admin API is refused outright.
+    // A cursor for B reads nothing of B; the admin API is refused outright.
     let mut request = secretary.request(&w.srv, Vec::new());
     request.cursors.push(ScopeCursor {
         scope: Scope::Cell(w.b.cell.id.clone()),
         after: 0,
     });
-    secretary
-        .sync_reply(&w.srv, &request)
-        .await
-        .error(StatusCode::FORBIDDEN, "forbidden");
+    assert_reads_nothing_of(
+        &secretary.sync_reply(&w.srv, &request).await,
+        &Scope::Cell(w.b.cell.id.clone()),
+    );
     w.srv
         .get(ADMIN_PERSONS_PATH, Some(&secretary.credential))
         .await
@@ -220,6 +221,7 @@ async fn a_cadre_writes_check_ins_observations_and_petitions_only_where_assigned
         },
         Change::UpdateMeeting {
             meeting: w.a.header(&meeting_a, meeting_start()),
+            fields: vec![],
         },
         Change::UpsertAssignment {
             assignment: Assignment {
@@ -262,10 +264,10 @@ async fn a_cadre_writes_check_ins_observations_and_petitions_only_where_assigned
         scope: Scope::Cell(w.b.cell.id.clone()),
         after: 0,
     });
-    w.cadre_phone
-        .sync_reply(&w.srv, &request)
-        .await
-        .error(StatusCode::FORBIDDEN, "forbidden");
+    assert_reads_nothing_of(
+        &w.cadre_phone.sync_reply(&w.srv, &request).await,
+        &Scope::Cell(w.b.cell.id.clone()),
+    );
     w.srv
         .get(ADMIN_DEVICES_PATH, Some(&w.cadre_phone.credential))
         .await
@@ -328,10 +330,10 @@ async fn the_office_stays_in_its_commune_and_does_not_write_minutes() {
         scope: Scope::Commune(w.commune.id.clone()),
         after: 0,
     });
-    other_office
-        .sync_reply(&w.srv, &request)
-        .await
-        .error(StatusCode::FORBIDDEN, "forbidden");
+    assert_reads_nothing_of(
+        &other_office.sync_reply(&w.srv, &request).await,
+        &Scope::Commune(w.commune.id.clone()),
+    );
     let summary = COMMUNE_SUMMARY_PATH.replace("{commune_id}", &w.commune.id);
     w.srv
         .get(&summary, Some(&other_office.credential))

@@ -20,6 +20,7 @@ fn outcomes(response: &chibo_domain::sync::SyncResponse) -> Vec<(u64, String)> {
             let text = match &a.outcome {
                 AckOutcome::Applied => "applied".to_string(),
                 AckOutcome::Superseded => "superseded".to_string(),
+                AckOutcome::PartlyApplied { .. } => "partly_applied".to_string(),
                 AckOutcome::Rejected { code, .. } => format!("rejected:{code}"),
             };
             (a.device_seq, text)
@@ -224,7 +225,11 @@ async fn a_clock_two_days_ahead_is_clamped_and_the_phone_flagged() {
     let warning = response.clock_warning.expect("a clock warning");
     assert_eq!(warning.ahead_ms, 2 * DAY);
     assert!(warning.ahead_ms > MAX_CLOCK_AHEAD_MS);
-    assert!(warning.message.contains("phút"), "{}", warning.message);
+    assert!(
+        warning.message.contains("nhanh hơn máy chủ 2 ngày"),
+        "{}",
+        warning.message
+    );
 
     // Logged at the server's time, not two days ahead.
     let pulled = w.cadre_phone.pull_all(srv).await;

@@ -2,6 +2,8 @@
 //! same API the phone uses, then printed: the main job until the commune server exists.
 
 use chibo_core::ffi::{ChiboError, ChiboStore};
+
+use crate::out::say;
 use chibo_core::store::HomeSummary;
 use chibo_domain::rules::format_percent;
 use chibo_domain::time::{from_local, local_datetime};
@@ -127,8 +129,8 @@ pub fn run(store: &ChiboStore) -> Result<(), ChiboError> {
         "Nhà văn hóa bản Nà Hẩu".into(),
     )?;
 
-    println!("{}", store.minutes_text(october)?);
-    println!("{}", home_text(&store.home(cell.id.clone())?));
+    say!("{}", store.minutes_text(october)?);
+    say!("{}", home_text(&store.home(cell.id.clone())?));
     Ok(())
 }
 

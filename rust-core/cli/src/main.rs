@@ -1,6 +1,8 @@
 //! `chibo`: the command-line client, on the same public API the apps use.
 
 mod demo;
+#[macro_use]
+mod out;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,6 +48,12 @@ enum CliError {
     Usage,
     Input(String),
     Core(ChiboError),
+    /// The work was done but not all of it reached the server (exit status 3), or the
+    /// server refused some of it (exit status 4); the message says what.
+    Incomplete {
+        status: u8,
+        message: String,
+    },
 }
 
 impl From<ChiboError> for CliError {
@@ -70,6 +78,10 @@ fn main() -> ExitCode {
             eprintln!("Lỗi: {error}");
             ExitCode::from(1)
         }
+        Err(CliError::Incomplete { status, message }) => {
+            eprintln!("{message}");
+            ExitCode::from(status)
+        }
     }
 }
 
@@ -78,7 +90,7 @@ fn run(args: &[String]) -> Result<(), CliError> {
     match args.first().map(String::as_str) {
         Some("init") => {
             let store = open(&arg(1)?)?;
-            println!("Đã tạo sổ, mã thiết bị {}", store.device_id());
+            say!("Đã tạo sổ, mã thiết bị {}", store.device_id());
         }
         Some("import-roster") => {
             let store = open(&arg(1)?)?;
@@ -86,28 +98,28 @@ fn run(args: &[String]) -> Result<(), CliError> {
             let count = roster.members.len();
             let name = roster.cell.name.clone();
             store.import_roster(roster.cell, roster.members)?;
-            println!("Đã nhập {name}: {count} đảng viên");
+            say!("Đã nhập {name}: {count} đảng viên");
         }
         Some("record") => {
             let store = open(&arg(1)?)?;
             let record: MeetingRecord = read_json(&arg(2)?)?;
             let meeting = store.record_meeting(record)?;
-            println!("Đã ghi buổi sinh hoạt {}", meeting.id);
+            say!("Đã ghi buổi sinh hoạt {}", meeting.id);
             print_warnings(&store, &meeting.id)?;
         }
         Some("sign") => {
             let store = open(&arg(1)?)?;
             let record = store.sign_meeting(arg(2)?)?;
-            println!("Đã ký biên bản buổi sinh hoạt {}", record.meeting.id);
+            say!("Đã ký biên bản buổi sinh hoạt {}", record.meeting.id);
         }
         Some("show") => {
             let store = open(&arg(1)?)?;
-            println!("{}", store.minutes_text(arg(2)?)?);
+            say!("{}", store.minutes_text(arg(2)?)?);
         }
         Some("export") => {
             let store = open(&arg(1)?)?;
             let record = store.meeting_record(arg(2)?)?;
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&record).expect("records serialize")
             );
@@ -115,7 +127,7 @@ fn run(args: &[String]) -> Result<(), CliError> {
         Some("history") => {
             let store = open(&arg(1)?)?;
             for row in store.meeting_history(arg(2)?)? {
-                println!(
+                say!(
                     "{}",
                     serde_json::to_string(&HistoryLine::from(&row)).expect("rows serialize")
                 );
@@ -123,14 +135,14 @@ fn run(args: &[String]) -> Result<(), CliError> {
         }
         Some("home") => {
             let store = open(&arg(1)?)?;
-            print!("{}", demo::home_text(&store.home(arg(2)?)?));
+            say_raw!("{}", demo::home_text(&store.home(arg(2)?)?));
         }
         Some("presence-code") => {
             let store = open(&arg(1)?)?;
             let code = store.presence_code(arg(2)?)?;
-            println!("{}", code.code);
-            println!("QR: {}", code.qr_payload);
-            println!(
+            say!("{}", code.code);
+            say!("QR: {}", code.qr_payload);
+            say!(
                 "hiệu lực đến {}",
                 local_datetime(code.valid_until).format("%H:%M:%S")
             );
@@ -141,20 +153,20 @@ fn run(args: &[String]) -> Result<(), CliError> {
                 .map_err(|e| CliError::Input(e.to_string()))?;
             let request: CheckInRequest = read_json(&arg(3)?)?;
             let row = store.check_in(request, Arc::new(keystore))?;
-            println!("Đã điểm danh {}", row.check_in.id);
-            println!("Kết quả: {}", verdict_label(row.verdict.status));
+            say!("Đã điểm danh {}", row.check_in.id);
+            say!("Kết quả: {}", verdict_label(row.verdict.status));
             for reason in &row.verdict.reasons {
-                println!("  ⚠ {}", reason.message);
+                say!("  ⚠ {}", reason.message);
             }
             for reason in &row.verdict.unchecked {
-                println!("  … {}", reason.message);
+                say!("  … {}", reason.message);
             }
         }
         Some("cadre") => {
             let store = open(&arg(1)?)?;
             let overview = store.cadre_overview(arg(2)?)?;
             let t = &overview.compliance.totals;
-            println!(
+            say!(
                 "Tháng {}/{}: đã dự {} (đã xác nhận {}, chờ xem xét {}), yêu cầu {}",
                 overview.compliance.month,
                 overview.compliance.year,
@@ -163,7 +175,7 @@ fn run(args: &[String]) -> Result<(), CliError> {
                 t.needs_review_this_month,
                 t.required_this_month
             );
-            println!(
+            say!(
                 "Năm {}: đã xác nhận {}, chờ xem xét {}, yêu cầu {}",
                 overview.compliance.year,
                 t.verified_this_year,
@@ -176,18 +188,21 @@ fn run(args: &[String]) -> Result<(), CliError> {
                     .as_ref()
                     .map(|c| c.name.as_str())
                     .unwrap_or(&cell.cell_id);
-                println!("  • {name}: {} buổi sắp tới", cell.planned_meetings.len());
+                say!("  • {name}: {} buổi sắp tới", cell.planned_meetings.len());
             }
         }
         Some("photo") => {
             let photo = chibo_core::ffi::process_photo_file(arg(1)?, arg(2)?)?;
-            println!("sha256 {}", photo.sha256);
-            println!(
+            say!("sha256 {}", photo.sha256);
+            say!(
                 "kích thước {}×{} (ảnh nhỏ {}×{})",
-                photo.width, photo.height, photo.thumbnail_width, photo.thumbnail_height
+                photo.width,
+                photo.height,
+                photo.thumbnail_width,
+                photo.thumbnail_height
             );
-            println!("dung lượng {} byte", photo.byte_size);
-            println!("tệp {}", photo.path);
+            say!("dung lượng {} byte", photo.byte_size);
+            say!("tệp {}", photo.path);
         }
         Some("enroll") => {
             let store = open(&arg(1)?)?;
@@ -198,23 +213,24 @@ fn run(args: &[String]) -> Result<(), CliError> {
                 .cloned()
                 .unwrap_or_else(|| "chibo (dòng lệnh)".into());
             let enrolled = store.enroll(arg(3)?, arg(4)?, label, Arc::new(keystore))?;
-            println!(
+            say!(
                 "Đã đăng ký: {} — {}, {}",
                 enrolled.full_name,
                 enrolled.role.label(),
                 enrolled.commune_name
             );
-            println!("Mã thiết bị trên máy chủ: {}", enrolled.device_id);
+            say!("Mã thiết bị trên máy chủ: {}", enrolled.device_id);
         }
         Some("sync") => {
             let store = open(&arg(1)?)?;
             let report = store.sync_now()?;
-            println!("{}", report.summary);
+            say!("{}", report.summary);
+            sync_outcome(&report)?;
         }
         Some("status") => {
             let store = open(&arg(1)?)?;
             let status = store.sync_status()?;
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&status).expect("the status serialises")
             );
@@ -229,9 +245,35 @@ fn run(args: &[String]) -> Result<(), CliError> {
             };
             let store = open(&path)?;
             demo::run(&store)?;
-            println!("\n(Sổ mẫu: {path})");
+            say!("\n(Sổ mẫu: {path})");
         }
         _ => return Err(CliError::Usage),
+    }
+    Ok(())
+}
+
+/// The exit status of a sync: 0 when every change and photo reached the server and it
+/// took them all, 3 when something is still waiting to be sent, 4 when the server
+/// refused something (it is on the "needs attention" list).
+fn sync_outcome(report: &chibo_core::sync::SyncReport) -> Result<(), CliError> {
+    if report.pending_changes > 0 || report.pending_photos > 0 || !report.complete {
+        return Err(CliError::Incomplete {
+            status: 3,
+            message: format!(
+                "Chưa gửi hết: còn {} thay đổi và {} ảnh chờ gửi.",
+                report.pending_changes, report.pending_photos
+            ),
+        });
+    }
+    if !report.rejected.is_empty() || !report.photos_failed.is_empty() {
+        return Err(CliError::Incomplete {
+            status: 4,
+            message: format!(
+                "Máy chủ không nhận {} thay đổi và {} ảnh; xem mục \"Cần xử lý\" (chibo status).",
+                report.rejected.len(),
+                report.photos_failed.len()
+            ),
+        });
     }
     Ok(())
 }
@@ -263,7 +305,7 @@ fn verdict_label(status: VerdictStatus) -> &'static str {
 fn print_warnings(store: &ChiboStore, meeting_id: &str) -> Result<(), CliError> {
     let assessment = store.assess_meeting(meeting_id.to_string())?;
     for warning in &assessment.warnings {
-        println!("  ⚠ {}", warning.message);
+        say!("  ⚠ {}", warning.message);
     }
     Ok(())
 }

@@ -97,6 +97,7 @@ fn serve(listener: TcpListener) {
                 clock_warning: None,
                 pulled: Vec::new(),
                 more: false,
+                readable: Vec::new(),
             })
         }
         .unwrap();
@@ -149,7 +150,13 @@ fn a_store_enrols_syncs_and_reports_its_status() {
     );
 
     let out = chibo(&["sync", store]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Everything went, but the server refused one change: exit status 4, and why.
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Máy chủ không nhận 1 thay đổi"),
+        "{}",
+        text(&out.stderr)
+    );
     let summary = text(&out.stdout);
     assert!(summary.contains("Đã gửi 6 thay đổi"), "{summary}");
     assert!(

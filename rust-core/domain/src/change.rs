@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkin::{CheckIn, Verdict};
 use crate::compliance::{Assignment, Cadre, VisitRequirement, WorkingTeam};
+use crate::hlc::{lww, Hlc, LwwOrder};
 use crate::model::*;
 use crate::time::EpochMillis;
 
@@ -21,9 +22,14 @@ pub enum Change {
     PlanMeeting {
         meeting: Meeting,
     },
-    /// Editable header fields (times, chair, guests, preparation, conclusion...).
+    /// Editable header fields (times, chair, guests, preparation, conclusion...): those
+    /// named in `fields` are taken from `meeting`, each last-writer-wins on its own, so
+    /// two phones editing different fields of one draft both keep their edits. An empty
+    /// list (an older client) means every editable field.
     UpdateMeeting {
         meeting: Meeting,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fields: Vec<MeetingField>,
     },
     SetAttendance {
         meeting_id: Id,
@@ -125,7 +131,7 @@ impl Change {
         match self {
             Change::UpsertCell { cell } => ("cell", &cell.id),
             Change::UpsertMember { member } => ("member", &member.id),
-            Change::PlanMeeting { meeting } | Change::UpdateMeeting { meeting } => {
+            Change::PlanMeeting { meeting } | Change::UpdateMeeting { meeting, .. } => {
                 ("meeting", &meeting.id)
             }
             Change::RaisePetition { petition } => ("petition", &petition.id),
@@ -152,15 +158,27 @@ impl Change {
         }
     }
 
-    /// The editable field group this change overwrites, for last-writer-wins by HLC:
-    /// a change older than the last write of its key is superseded. `None` for changes
-    /// that only add (children, check-ins, photos, responses) or happen once (plan,
+    /// The editable fields this change overwrites, each last-writer-wins by HLC on its
+    /// own: a write older than the last write of its key loses. Empty for changes that
+    /// only add (children, check-ins, photos, responses) or happen once (plan,
     /// signature, correction, presence secret): those never conflict.
-    pub fn lww_key(&self) -> Option<String> {
+    pub fn lww_keys(&self) -> Vec<String> {
+        if let Change::UpdateMeeting { meeting, fields } = self {
+            return MeetingField::named_or_all(fields)
+                .into_iter()
+                .map(|f| f.lww_key(&meeting.id))
+                .collect();
+        }
+        self.lww_key().into_iter().collect()
+    }
+
+    /// The one field group of a change that overwrites a single group (see
+    /// [`Change::lww_keys`], which also covers a meeting header's fields).
+    fn lww_key(&self) -> Option<String> {
         let key = match self {
             Change::UpsertCell { cell } => format!("cell:{}", cell.id),
             Change::UpsertMember { member } => format!("member:{}", member.id),
-            Change::UpdateMeeting { meeting } => format!("meeting:{}", meeting.id),
+            Change::UpdateMeeting { .. } => return None,
             Change::SetAttendance { meeting_id, entry } => {
                 format!("attendance:{meeting_id}:{}", entry.member_id)
             }
@@ -194,6 +212,208 @@ impl Change {
             | Change::RespondToPetition { .. } => return None,
         };
         Some(key)
+    }
+
+    /// What last-writer-wins leaves of this change, clocked `hlc`, against the clock of
+    /// the last write of each of its fields (`stored`). The one rule behind every write
+    /// of the phone and the server.
+    pub fn settle_lww<E>(
+        &self,
+        hlc: &Hlc,
+        mut stored: impl FnMut(&str) -> Result<Option<Hlc>, E>,
+    ) -> Result<Settled, E> {
+        if let Change::UpdateMeeting { meeting, fields } = self {
+            let mut won = Vec::new();
+            let mut lost = Vec::new();
+            for field in MeetingField::named_or_all(fields) {
+                match lww(hlc, stored(&field.lww_key(&meeting.id))?.as_ref()) {
+                    LwwOrder::Newer => won.push(field),
+                    LwwOrder::Older => lost.push(field),
+                    LwwOrder::Same => {}
+                }
+            }
+            return Ok(match (won.is_empty(), lost.is_empty()) {
+                (true, true) => Settled::AlreadyThere,
+                (true, false) => Settled::Lost { fields: lost },
+                (false, _) => Settled::Write {
+                    change: Change::UpdateMeeting {
+                        meeting: meeting.clone(),
+                        fields: won,
+                    },
+                    lost,
+                },
+            });
+        }
+        let Some(key) = self.lww_key() else {
+            return Ok(Settled::Write {
+                change: self.clone(),
+                lost: Vec::new(),
+            });
+        };
+        Ok(match lww(hlc, stored(&key)?.as_ref()) {
+            LwwOrder::Newer => Settled::Write {
+                change: self.clone(),
+                lost: Vec::new(),
+            },
+            LwwOrder::Same => Settled::AlreadyThere,
+            LwwOrder::Older => Settled::Lost { fields: Vec::new() },
+        })
+    }
+}
+
+/// What last-writer-wins leaves of a change ([`Change::settle_lww`]).
+// One short-lived value per change, never stored in bulk: boxing the change buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Settled {
+    /// Write `change`: the whole change, or a meeting header narrowed to the fields it
+    /// wins. `lost` names the fields a later write already holds (a concurrent edit that
+    /// lost: the device that made it is told).
+    Write {
+        change: Change,
+        lost: Vec<MeetingField>,
+    },
+    /// This very write is already there (a device's own change coming back).
+    AlreadyThere,
+    /// Every field it writes was written later by someone else: nothing to write.
+    /// `fields` names them for a meeting header (empty for a single-group change).
+    Lost { fields: Vec<MeetingField> },
+}
+
+/// An editable field of a meeting's header: what [`Change::UpdateMeeting`] writes, each
+/// with its own last-writer-wins clock. Status, revision, signature and the judged
+/// scores follow from their own changes and are not here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingField {
+    Kind,
+    PlannedStart,
+    PlannedPlace,
+    ActualStart,
+    ActualEnd,
+    Chair,
+    MinuteTaker,
+    Guests,
+    ThematicTopic,
+    Preparation,
+    PartyFeeNote,
+    Conclusion,
+    Resolution,
+    MinutesApproved,
+    FinalDocumentsSentAt,
+}
+
+impl MeetingField {
+    pub const ALL: [MeetingField; 15] = [
+        MeetingField::Kind,
+        MeetingField::PlannedStart,
+        MeetingField::PlannedPlace,
+        MeetingField::ActualStart,
+        MeetingField::ActualEnd,
+        MeetingField::Chair,
+        MeetingField::MinuteTaker,
+        MeetingField::Guests,
+        MeetingField::ThematicTopic,
+        MeetingField::Preparation,
+        MeetingField::PartyFeeNote,
+        MeetingField::Conclusion,
+        MeetingField::Resolution,
+        MeetingField::MinutesApproved,
+        MeetingField::FinalDocumentsSentAt,
+    ];
+
+    /// The fields a change names, or all of them for an empty list (an older client
+    /// sent the whole header), each once, in a stable order.
+    pub fn named_or_all(fields: &[MeetingField]) -> Vec<MeetingField> {
+        if fields.is_empty() {
+            return MeetingField::ALL.to_vec();
+        }
+        let mut named = fields.to_vec();
+        named.sort();
+        named.dedup();
+        named
+    }
+
+    /// The key of this field's last-writer-wins clock.
+    pub fn lww_key(self, meeting_id: &str) -> String {
+        format!("meeting:{meeting_id}:{}", self.name())
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            MeetingField::Kind => "kind",
+            MeetingField::PlannedStart => "planned_start",
+            MeetingField::PlannedPlace => "planned_place",
+            MeetingField::ActualStart => "actual_start",
+            MeetingField::ActualEnd => "actual_end",
+            MeetingField::Chair => "chair",
+            MeetingField::MinuteTaker => "minute_taker",
+            MeetingField::Guests => "guests",
+            MeetingField::ThematicTopic => "thematic_topic",
+            MeetingField::Preparation => "preparation",
+            MeetingField::PartyFeeNote => "party_fee_note",
+            MeetingField::Conclusion => "conclusion",
+            MeetingField::Resolution => "resolution",
+            MeetingField::MinutesApproved => "minutes_approved",
+            MeetingField::FinalDocumentsSentAt => "final_documents_sent_at",
+        }
+    }
+
+    /// The field as the minutes name it, for the person told their edit lost.
+    pub fn label(self) -> &'static str {
+        match self {
+            MeetingField::Kind => "loại buổi sinh hoạt",
+            MeetingField::PlannedStart => "giờ họp dự kiến",
+            MeetingField::PlannedPlace => "địa điểm họp",
+            MeetingField::ActualStart => "giờ bắt đầu",
+            MeetingField::ActualEnd => "giờ kết thúc",
+            MeetingField::Chair => "người chủ trì",
+            MeetingField::MinuteTaker => "thư ký",
+            MeetingField::Guests => "khách mời",
+            MeetingField::ThematicTopic => "chủ đề sinh hoạt chuyên đề",
+            MeetingField::Preparation => "công tác chuẩn bị",
+            MeetingField::PartyFeeNote => "tình hình thu nộp đảng phí",
+            MeetingField::Conclusion => "kết luận",
+            MeetingField::Resolution => "nghị quyết",
+            MeetingField::MinutesApproved => "thông qua biên bản",
+            MeetingField::FinalDocumentsSentAt => "ngày gửi văn bản lên xã",
+        }
+    }
+
+    /// Copies this field from `from` into `into`.
+    pub fn copy(self, from: &Meeting, into: &mut Meeting) {
+        match self {
+            MeetingField::Kind => into.kind = from.kind,
+            MeetingField::PlannedStart => into.planned_start = from.planned_start,
+            MeetingField::PlannedPlace => into.planned_place = from.planned_place.clone(),
+            MeetingField::ActualStart => into.actual_start = from.actual_start,
+            MeetingField::ActualEnd => into.actual_end = from.actual_end,
+            MeetingField::Chair => into.chair_id = from.chair_id.clone(),
+            MeetingField::MinuteTaker => into.minute_taker_id = from.minute_taker_id.clone(),
+            MeetingField::Guests => into.guests = from.guests.clone(),
+            MeetingField::ThematicTopic => into.thematic_topic = from.thematic_topic.clone(),
+            MeetingField::Preparation => into.preparation = from.preparation.clone(),
+            MeetingField::PartyFeeNote => into.party_fee_note = from.party_fee_note.clone(),
+            MeetingField::Conclusion => into.conclusion = from.conclusion.clone(),
+            MeetingField::Resolution => into.resolution = from.resolution.clone(),
+            MeetingField::MinutesApproved => into.minutes_approved = from.minutes_approved,
+            MeetingField::FinalDocumentsSentAt => {
+                into.final_documents_sent_at = from.final_documents_sent_at
+            }
+        }
+    }
+
+    /// The fields whose values differ between two versions of a header.
+    pub fn changed_between(old: &Meeting, new: &Meeting) -> Vec<MeetingField> {
+        MeetingField::ALL
+            .into_iter()
+            .filter(|field| {
+                let mut probe = old.clone();
+                field.copy(new, &mut probe);
+                probe != *old
+            })
+            .collect()
     }
 }
 
@@ -229,8 +449,9 @@ mod tests {
             (
                 Change::UpdateMeeting {
                     meeting: meeting.clone(),
+                    fields: vec![MeetingField::Conclusion],
                 },
-                format!("meeting:{M}"),
+                format!("meeting:{M}:conclusion"),
             ),
             (
                 Change::SetAttendance {
@@ -308,7 +529,7 @@ mod tests {
             ),
         ];
         for (change, key) in keyed {
-            assert_eq!(change.lww_key(), Some(key), "{change:?}");
+            assert_eq!(change.lww_keys(), vec![key], "{change:?}");
         }
         // Two members' marks in one meeting are separate fields; the header is another.
         let mark = |member: &str| Change::SetAttendance {
@@ -319,7 +540,7 @@ mod tests {
                 reason: None,
             },
         };
-        assert_ne!(mark(X).lww_key(), mark(M).lww_key());
+        assert_ne!(mark(X).lww_keys(), mark(M).lww_keys());
     }
 
     #[test]
@@ -372,7 +593,86 @@ mod tests {
             },
         ];
         for change in unkeyed {
-            assert_eq!(change.lww_key(), None, "{change:?}");
+            assert!(change.lww_keys().is_empty(), "{change:?}");
         }
+    }
+
+    #[test]
+    fn two_edits_of_different_header_fields_both_win() {
+        let old = Meeting::planned(
+            M.into(),
+            X.into(),
+            MeetingKind::Regular,
+            0,
+            "Nhà văn hóa".into(),
+        );
+        let mut chair = old.clone();
+        chair.chair_id = Some(X.into());
+        let mut conclusion = old.clone();
+        conclusion.conclusion = Some("Thống nhất".into());
+        let fields_a = MeetingField::changed_between(&old, &chair);
+        let fields_b = MeetingField::changed_between(&old, &conclusion);
+        assert_eq!(fields_a, vec![MeetingField::Chair]);
+        assert_eq!(fields_b, vec![MeetingField::Conclusion]);
+
+        let mut clocks: std::collections::BTreeMap<String, Hlc> = Default::default();
+        let mut settle = |change: Change, hlc: Hlc| {
+            let settled = change
+                .settle_lww(&hlc, |k| Ok::<_, ()>(clocks.get(k).cloned()))
+                .unwrap();
+            if let Settled::Write { change, .. } = &settled {
+                for key in change.lww_keys() {
+                    clocks.insert(key, hlc.clone());
+                }
+            }
+            settled
+        };
+        let a = Hlc::zero("a").tick(2_000);
+        let b = Hlc::zero("b").tick(1_000);
+        let first = settle(
+            Change::UpdateMeeting {
+                meeting: chair,
+                fields: fields_a,
+            },
+            a.clone(),
+        );
+        assert!(matches!(first, Settled::Write { ref lost, .. } if lost.is_empty()));
+        // Older, but of another field: it still wins that field.
+        let second = settle(
+            Change::UpdateMeeting {
+                meeting: conclusion.clone(),
+                fields: fields_b,
+            },
+            b.clone(),
+        );
+        assert!(matches!(second, Settled::Write { ref lost, .. } if lost.is_empty()));
+        // An older write of the whole header loses the chair, wins nothing it had not.
+        let whole = settle(
+            Change::UpdateMeeting {
+                meeting: old.clone(),
+                fields: vec![],
+            },
+            Hlc::zero("c").tick(500),
+        );
+        match whole {
+            Settled::Write { change, lost } => {
+                assert!(lost.contains(&MeetingField::Chair));
+                assert!(lost.contains(&MeetingField::Conclusion));
+                let Change::UpdateMeeting { fields, .. } = change else {
+                    panic!()
+                };
+                assert!(!fields.contains(&MeetingField::Chair));
+            }
+            other => panic!("{other:?}"),
+        }
+        // The same write again is already there.
+        let again = settle(
+            Change::UpdateMeeting {
+                meeting: conclusion,
+                fields: vec![MeetingField::Conclusion],
+            },
+            b,
+        );
+        assert_eq!(again, Settled::AlreadyThere);
     }
 }

@@ -69,9 +69,25 @@ pub struct Assignment {
     pub ends_on: Option<CalendarDate>,
 }
 
+/// How long after an assignment ends its cadre still reads the cell: to send the
+/// check-ins and observations of its last meetings.
+pub const READ_GRACE_DAYS: i64 = 31;
+
 impl Assignment {
     pub fn covers(&self, on: CalendarDate) -> bool {
         self.starts_on <= on && self.ends_on.is_none_or(|end| on <= end)
+    }
+
+    /// Whether the cadre reads (and writes check-ins to) the cell on `today`: from the
+    /// assignment's first day until [`READ_GRACE_DAYS`] after its last. A future
+    /// assignment grants nothing yet; a past one nothing for ever.
+    pub fn readable_on(&self, today: CalendarDate) -> bool {
+        self.starts_on <= today
+            && self.ends_on.is_none_or(|end| {
+                end.0
+                    .checked_add_signed(chrono::Duration::days(READ_GRACE_DAYS))
+                    .is_none_or(|last| today.0 <= last)
+            })
     }
 }
 

@@ -67,4 +67,30 @@ pub enum ValidationError {
         "Văn phòng Đảng ủy xã đã xem xét lượt điểm danh này; kết luận của văn phòng là cuối cùng"
     )]
     CheckInAlreadyReviewed { check_in_id: Id },
+    #[error("Đồng hồ HLC không hợp lệ: \"{text}\"")]
+    InvalidClock { text: String },
+    #[error("Trường \"{field}\" quá dài: {given} ký tự (tối đa {max})")]
+    TooLong {
+        field: String,
+        given: usize,
+        max: usize,
+    },
+    #[error("Trường \"{field}\" có quá nhiều mục: {given} (tối đa {max})")]
+    TooMany {
+        field: String,
+        given: usize,
+        max: usize,
+    },
+    #[error("Trường \"{field}\" chứa ký tự điều khiển không hợp lệ")]
+    ControlCharacter { field: String },
+    #[error("Thay đổi quá lớn: {given} byte (tối đa {max})")]
+    ChangeTooLarge { given: usize, max: usize },
+    #[error("Thời điểm không hợp lệ: {field}")]
+    InvalidTime { field: &'static str },
+    #[error("Bán kính điểm họp {given} vượt mức tối đa {max}")]
+    RadiusTooLarge { given: String, max: String },
+    #[error("Kiến nghị đã ghi không thể chuyển sang chi bộ hoặc buổi họp khác")]
+    PetitionMoved { petition_id: Id },
+    #[error("Kiến nghị đã được chuyển hoặc trả lời, không thể sửa nội dung")]
+    PetitionAlreadyActedOn { petition_id: Id },
 }

@@ -7,6 +7,7 @@
 pub mod change;
 pub mod checkin;
 pub mod compliance;
+pub mod edge;
 pub mod error;
 pub mod hlc;
 pub mod ledger;

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::change::Change;
+use crate::change::{Change, MeetingField};
 use crate::hlc::Hlc;
 use crate::model::Id;
 use crate::time::EpochMillis;
@@ -30,6 +30,37 @@ pub const AUTH_SCHEME: &str = "Bearer";
 /// How far ahead of the server's clock a change's HLC may be before it is clamped and
 /// the device flagged.
 pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+/// How far a device's clock may be off the server's, either way, before the device and
+/// the office are told: a clock behind dates records too early, as wrongly as one ahead
+/// dates them too late.
+pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// The warning for a device whose clock is `offset_ms` off the server's (server time
+/// minus device time: positive when the device is behind), or `None` within
+/// [`MAX_CLOCK_SKEW_MS`]. The server sends it and the phone's status shows it.
+pub fn clock_warning(offset_ms: i64) -> Option<ClockWarning> {
+    if offset_ms.unsigned_abs() <= MAX_CLOCK_SKEW_MS.unsigned_abs() {
+        return None;
+    }
+    Some(ClockWarning {
+        ahead_ms: -offset_ms,
+        message: format!(
+            "Đồng hồ của máy đang {}; hãy chỉnh lại ngày giờ trên máy (bật \"Ngày giờ tự \
+             động\")",
+            clock_offset_words(offset_ms)
+        ),
+    })
+}
+
+/// How a device's clock `offset_ms` off (server minus device) is said: "chậm hơn máy chủ
+/// 3 ngày", "nhanh hơn máy chủ 2 giờ".
+pub fn clock_offset_words(offset_ms: i64) -> String {
+    let way = if offset_ms > 0 { "chậm" } else { "nhanh" };
+    format!(
+        "{way} hơn máy chủ {}",
+        crate::checkin::format::vi_duration(offset_ms)
+    )
+}
 
 /// What a person does in the commune, which fixes what their devices may read and write.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +203,11 @@ pub struct PushedChange {
     pub hlc: Hlc,
     /// The device's wall clock when the change was made (its claimed time).
     pub created_at: EpochMillis,
+    /// How long before sending the change was made, by the device's clock since boot
+    /// (which nobody sets); `None` when the device restarted since. The server knows
+    /// from it when the change really happened, whatever the wall clock said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<i64>,
     pub change: Change,
 }
 
@@ -190,12 +226,17 @@ pub struct SyncResponse {
     pub acks: Vec<Ack>,
     /// The highest `device_seq` the server has settled for this device.
     pub last_applied_seq: u64,
-    /// Set when the device's clock is too far ahead: its HLCs were clamped.
+    /// Set when the device's clock is too far off the server's, either way (too far
+    /// ahead, its HLCs were clamped too).
     pub clock_warning: Option<ClockWarning>,
     /// A page of each readable scope that has something after the device's cursor.
     pub pulled: Vec<ScopePage>,
     /// More remains to pull: sync again.
     pub more: bool,
+    /// Every scope the device may read now. A cell it held and no longer reads (its
+    /// assignment moved) is removed from the device; a cursor for it is ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readable: Vec<Scope>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -211,6 +252,9 @@ pub enum AckOutcome {
     Applied,
     /// Accepted but a later write (by HLC) of the same field already won.
     Superseded,
+    /// Applied, except these fields of a meeting's header, which a later write (by
+    /// HLC) from another device already holds.
+    PartlyApplied { lost: Vec<MeetingField> },
     /// Refused by a rule or by scope. The device puts it on its "needs attention" list
     /// and goes on with the queue.
     Rejected {
@@ -223,7 +267,8 @@ pub enum AckOutcome {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockWarning {
-    /// How far ahead of the server the device's clock was, in milliseconds.
+    /// How far ahead of the server the device's clock was, in milliseconds (negative
+    /// when it was behind).
     pub ahead_ms: i64,
     pub message: String,
 }
@@ -252,12 +297,12 @@ pub struct PulledChange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// Stable machine code: "bad_request", "unauthorized", "revoked", "forbidden",
-    /// "not_found", "sequence_gap", "too_large", "checksum_mismatch", "code_used",
-    /// "code_expired", "conflict", "internal".
+    /// "not_found", "sequence_gap", "seq_conflict", "too_large", "checksum_mismatch",
+    /// "code_used", "code_expired", "conflict", "internal".
     pub code: String,
     /// In Vietnamese, for the user.
     pub message: String,
-    /// For "sequence_gap": the `device_seq` the server expects next.
+    /// For "sequence_gap" and "seq_conflict": the `device_seq` the server expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<u64>,
 }
@@ -282,6 +327,25 @@ mod tests {
         assert_eq!(enrollment_code_from("chibo:enroll:AB12CD34"), "AB12CD34");
         assert_eq!(enrollment_code_from(" ab12-cd34 "), "AB12CD34");
         assert_eq!(enrollment_code_from(&enrollment_qr("XY9")), "XY9");
+    }
+
+    #[test]
+    fn a_clock_behind_is_warned_about_like_a_clock_ahead() {
+        let behind = clock_warning(3 * 24 * 3_600_000).expect("three days behind");
+        assert!(
+            behind.message.contains("chậm hơn máy chủ 3 ngày"),
+            "{}",
+            behind.message
+        );
+        assert!(behind.ahead_ms < 0);
+        let ahead = clock_warning(-2 * 3_600_000).expect("two hours ahead");
+        assert!(
+            ahead.message.contains("nhanh hơn máy chủ 2 giờ"),
+            "{}",
+            ahead.message
+        );
+        assert_eq!(clock_warning(60_000), None);
+        assert_eq!(clock_warning(-60_000), None);
     }
 
     #[test]

@@ -56,6 +56,13 @@ impl ChiboStore {
         photos::photo_dir_for(&store_path)
     }
 
+    /// Another boot clock for this store's outbox (`crate::boot`): a simulation that
+    /// records past months through today's clock gives one that knows nothing, as a
+    /// phone without a boot clock would. Not for the apps.
+    pub fn set_boot_clock(&self, boot: Arc<dyn crate::boot::BootClock>) {
+        self.store().set_boot_clock(boot);
+    }
+
     fn apply(&self, change: Change) -> Result<()> {
         Ok(self.store().apply(change, now())?)
     }
@@ -157,7 +164,7 @@ impl ChiboStore {
     /// Saves the editable header: times, chair, minute-taker, guests, preparation,
     /// conclusion, resolution.
     pub fn update_meeting(&self, meeting: Meeting) -> Result<()> {
-        self.apply(Change::UpdateMeeting { meeting })
+        Ok(flow::update_meeting(&mut self.store(), meeting, now())?)
     }
 
     pub fn set_agenda(&self, meeting_id: String, items: Vec<AgendaItem>) -> Result<()> {

@@ -26,6 +26,7 @@ impl Store {
         if changes.is_empty() {
             return Ok(());
         }
+        let boot = self.boot.reading();
         let tx = self.conn.transaction()?;
         let mut hlc = self.hlc.clone();
         let mut seq = self.next_seq;
@@ -37,8 +38,8 @@ impl Store {
                 }
             }
             hlc = hlc.tick(now);
-            remote::set_entity_clock(&tx, change, &hlc)?;
-            outbox::append(&tx, seq, &hlc, change, now)?;
+            remote::set_entity_clocks(&tx, change, &hlc)?;
+            outbox::append(&tx, seq, &hlc, change, now, boot.as_ref())?;
             seq += 1;
         }
         for meeting_id in &touched {
@@ -93,6 +94,14 @@ pub(super) fn write_effect(tx: &Connection, effect: Effect) -> Result<Option<Str
     match effect {
         Effect::Cell(cell) => write_cell(tx, &cell)?,
         Effect::Member(member) => write_member(tx, &member)?,
+        Effect::MemberMovedAway {
+            member_id,
+            to_cell_id,
+            ..
+        } => {
+            tx.prepare("UPDATE members SET moved_to_cell_id = ?2 WHERE id = ?1")?
+                .execute(params![member_id, to_cell_id])?;
+        }
         Effect::Record { record, part } => {
             write_record(tx, &record, &part)?;
             return Ok(Some(record.meeting.id));
@@ -154,7 +163,7 @@ fn write_member(tx: &Connection, member: &Member) -> Result<(), StoreError> {
            full_name = excluded.full_name, membership = excluded.membership,
            status = excluded.status, status_since = excluded.status_since,
            status_reason = excluded.status_reason, role = excluded.role,
-           party_group = excluded.party_group",
+           party_group = excluded.party_group, moved_to_cell_id = NULL",
     )?
     .execute(params![
         member.id,

@@ -23,11 +23,14 @@ mod sync_state;
 mod visits;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chibo_domain::hlc::Hlc;
 use chibo_domain::rules::RuleSettings;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
+
+use crate::boot::{BootClock, BootReading, SystemBootClock};
 
 pub use error::{StoreError, StoreErrorKind};
 pub use outbox::OutboxEntry;
@@ -53,6 +56,8 @@ pub struct Store {
     next_seq: u64,
     /// Settings used for the cached per-meeting totals and the home screen's warnings.
     settings: RuleSettings,
+    /// Read for every outbox entry (`crate::boot`).
+    boot: Arc<dyn BootClock>,
 }
 
 impl std::fmt::Debug for Store {
@@ -95,11 +100,14 @@ impl Store {
 
     fn init(mut conn: Connection) -> Result<Store, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // FULL: a transaction is on disk before it returns. After a power cut the outbox
+        // never numbers a new change with a number the server already has, nor forgets
+        // an acknowledgement or a pulled page it reported applied.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA synchronous = NORMAL;",
+             PRAGMA synchronous = FULL;",
         )?;
         let found = schema::migrate_to(&mut conn, schema::CURRENT_VERSION)?;
         let mut store = Store::load_device(conn)?;
@@ -154,7 +162,18 @@ impl Store {
             hlc,
             next_seq,
             settings: RuleSettings::default(),
+            boot: Arc::new(SystemBootClock),
         })
+    }
+
+    /// Another boot clock (tests move it by hand).
+    pub fn set_boot_clock(&mut self, boot: Arc<dyn BootClock>) {
+        self.boot = boot;
+    }
+
+    /// The boot clock's reading now.
+    pub fn boot_reading(&self) -> Option<BootReading> {
+        self.boot.reading()
     }
 
     /// This device's id (UUIDv7), made on first open and kept for ever.

@@ -53,8 +53,9 @@ fn cell_from_row(r: &Row<'_>) -> Result<Cell, StoreError> {
     })
 }
 
-const MEMBER_COLS: &str = "id, cell_id, full_name, membership, status, status_since, \
-                           status_reason, role, party_group";
+/// A member moved to a cell this device does not hold reads as a member of that cell.
+const MEMBER_COLS: &str = "id, coalesce(moved_to_cell_id, cell_id), full_name, membership, \
+                           status, status_since, status_reason, role, party_group";
 
 pub(crate) fn member(conn: &Connection, id: &str) -> Result<Option<Member>, StoreError> {
     let mut stmt = conn.prepare(&format!("SELECT {MEMBER_COLS} FROM members WHERE id = ?1"))?;
@@ -66,7 +67,7 @@ pub(crate) fn member(conn: &Connection, id: &str) -> Result<Option<Member>, Stor
 /// name within a role.
 pub(crate) fn members(conn: &Connection, cell_id: &str) -> Result<Vec<Member>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {MEMBER_COLS} FROM members WHERE cell_id = ?1"
+        "SELECT {MEMBER_COLS} FROM members WHERE cell_id = ?1 AND moved_to_cell_id IS NULL"
     ))?;
     let mut rows = stmt.query([cell_id])?;
     let mut out = Vec::new();
@@ -206,7 +207,8 @@ pub(crate) fn tasks(conn: &Connection, meeting_id: &str) -> Result<Vec<Task>, St
     Ok(out)
 }
 
-/// The whole record of a meeting, children in the order they were written.
+/// The whole record of a meeting, children in the one order every device shows
+/// (`MeetingRecord::sort_children`).
 pub(crate) fn record(conn: &Connection, meeting: Meeting) -> Result<MeetingRecord, StoreError> {
     let id = meeting.id.clone();
     let mut record = MeetingRecord::new(meeting);
@@ -281,6 +283,7 @@ pub(crate) fn record(conn: &Connection, meeting: Meeting) -> Result<MeetingRecor
     while let Some(r) = rows.next()? {
         record.petitions.push(petition_from_row(r)?);
     }
+    record.sort_children();
     Ok(record)
 }
 

@@ -13,7 +13,8 @@ use super::error::StoreError;
 /// assignments and check-ins, meeting photos and observations. v4: petition responses,
 /// the commune's guidance, the server's check-in verdicts, and what sync needs to order
 /// pulled changes (entity clocks, scope cursors). v5: the sync engine's enrolment, status,
-/// needs-attention list and photo upload queue.
+/// needs-attention list and photo upload queue. v6: the boot clock of outbox entries,
+/// members moved away, pulled changes waiting for what they name.
 pub const MIGRATIONS: &[&str] = &[
     // ---- v1 ----
     r#"
@@ -378,6 +379,27 @@ CREATE TABLE photo_uploads (
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX photo_uploads_pending ON photo_uploads(queued_at) WHERE state = 'pending';
+"#,
+    // ---- v6 ----
+    // The boot clock when each change was made (the push says how long ago it was); a
+    // member moved to a cell this device does not hold leaves its roster but stays in
+    // past records; a pulled change naming something not here yet waits for it.
+    r#"
+ALTER TABLE outbox ADD COLUMN boot_id TEXT;
+ALTER TABLE outbox ADD COLUMN boot_ms INTEGER;
+
+ALTER TABLE members ADD COLUMN moved_to_cell_id TEXT;
+
+CREATE TABLE pulled_waiting (
+    id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL,
+    server_seq INTEGER NOT NULL,
+    hlc TEXT NOT NULL,
+    change TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    UNIQUE (scope, server_seq)
+);
 "#,
 ];
 

@@ -4,11 +4,11 @@
 
 use chibo_domain::sync::Person;
 use chibo_domain::EpochMillis;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
 
 use super::codec::{json_parse, json_text};
 use super::error::StoreError;
-use super::outbox::OutboxEntry;
+use super::outbox::{entry_from_row, OutboxEntry, OUTBOX_COLS};
 use super::Store;
 
 /// The device's enrolment with a commune server.
@@ -105,8 +105,15 @@ pub struct NewAttention {
 /// How the server settled one pushed outbox entry (local numbering).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Settlement {
-    /// Applied or superseded: done.
+    /// Applied: done.
     Accepted { device_seq: u64 },
+    /// Done, but fields of it lost to a later write from elsewhere: on the
+    /// needs-attention list, so the person knows their edit was not kept.
+    Superseded {
+        device_seq: u64,
+        what: String,
+        reason: String,
+    },
     /// Refused by a rule: done, and on the needs-attention list.
     Rejected {
         device_seq: u64,
@@ -303,19 +310,18 @@ impl Store {
         max_count: usize,
         max_bytes: usize,
     ) -> Result<Vec<BatchEntry>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT device_seq, hlc, entity_kind, entity_id, payload, created_at,
-                    acked_at IS NOT NULL
-             FROM outbox WHERE device_seq >= ?1 ORDER BY device_seq LIMIT ?2",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OUTBOX_COLS}, acked_at IS NOT NULL
+             FROM outbox WHERE device_seq >= ?1 ORDER BY device_seq LIMIT ?2"
+        ))?;
         let mut rows = stmt.query(params![from_seq as i64, max_count.max(1) as i64])?;
         let mut out: Vec<BatchEntry> = Vec::new();
         let mut bytes = 0usize;
         let mut expected = from_seq;
         while let Some(r) = rows.next()? {
             let entry = BatchEntry {
-                entry: self.outbox_entry_from_row(r)?,
-                acked: r.get(6)?,
+                entry: entry_from_row(&self.device_id, r)?,
+                acked: r.get(8)?,
             };
             let entry_seq = entry.entry.device_seq;
             // Stop at a hole rather than send one: the server would refuse the gap.
@@ -332,18 +338,35 @@ impl Store {
         Ok(out)
     }
 
-    fn outbox_entry_from_row(&self, r: &Row<'_>) -> Result<OutboxEntry, StoreError> {
-        let hlc_text: String = r.get(1)?;
-        Ok(OutboxEntry {
-            device_id: self.device_id.clone(),
-            device_seq: r.get::<_, i64>(0)? as u64,
-            hlc: chibo_domain::hlc::Hlc::parse(&hlc_text)
-                .ok_or_else(|| StoreError::Corrupt(format!("đồng hồ HLC: {hlc_text}")))?,
-            entity_kind: r.get(2)?,
-            entity_id: r.get(3)?,
-            payload: r.get(4)?,
-            created_at: r.get(5)?,
-        })
+    /// Numbers the entries from the first one not acknowledged onwards again, so the
+    /// first gets local number `first_local`: the server holds other changes under their
+    /// old numbers (this device lost what it had written). Returns how far they moved.
+    pub fn renumber_pending_from(&mut self, first_local: u64) -> Result<u64, StoreError> {
+        let Some(first_pending) = self.first_pending_seq()? else {
+            return Ok(0);
+        };
+        if first_local <= first_pending {
+            return Ok(0);
+        }
+        let shift = first_local - first_pending;
+        let tx = self.conn.transaction()?;
+        // Through negative numbers, so no row ever collides with another on the way.
+        tx.execute(
+            "UPDATE outbox SET device_seq = -(device_seq + ?2) WHERE device_seq >= ?1",
+            params![first_pending as i64, shift as i64],
+        )?;
+        tx.execute(
+            "UPDATE outbox SET device_seq = -device_seq WHERE device_seq < 0",
+            [],
+        )?;
+        let next = self.next_seq + shift;
+        tx.execute(
+            "UPDATE device SET next_seq = ?1 WHERE singleton = 1",
+            [next as i64],
+        )?;
+        tx.commit()?;
+        self.next_seq = next;
+        Ok(shift)
     }
 
     /// Records the server's acknowledgements in one transaction: each settled entry is
@@ -386,6 +409,20 @@ impl Store {
                     } => {
                         ack.execute(params![*device_seq as i64, now])?;
                         attention.execute(params![*device_seq as i64, what, code, reason, now])?;
+                    }
+                    Settlement::Superseded {
+                        device_seq,
+                        what,
+                        reason,
+                    } => {
+                        ack.execute(params![*device_seq as i64, now])?;
+                        attention.execute(params![
+                            *device_seq as i64,
+                            what,
+                            "superseded",
+                            reason,
+                            now
+                        ])?;
                     }
                 }
             }

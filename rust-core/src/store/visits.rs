@@ -93,7 +93,7 @@ pub(super) fn write_visit_effect(
         Effect::CheckIn {
             check_in: c,
             verdict,
-            guest_added,
+            delegate,
         } => {
             tx.prepare(
                 "INSERT INTO check_ins (id, meeting_id, cell_id, cadre_id, device_id,
@@ -120,11 +120,7 @@ pub(super) fn write_visit_effect(
                 verdict.effective_time,
                 json_text(&verdict),
             ])?;
-            if let Some(meeting) = guest_added {
-                tx.prepare("UPDATE meetings SET guests = ?2 WHERE id = ?1")?
-                    .execute(params![meeting.id, json_text(&meeting.guests)])?;
-                return Ok(Some(meeting.id));
-            }
+            return write_delegate(tx, delegate);
         }
         Effect::Photo(p) => {
             tx.prepare(
@@ -166,6 +162,7 @@ pub(super) fn write_visit_effect(
         Effect::CheckInVerdict {
             check_in_id,
             verdict,
+            delegate,
         } => {
             tx.prepare(
                 "UPDATE check_ins SET verdict = ?2, verdict_status = ?3, effective_time = ?4,
@@ -178,10 +175,25 @@ pub(super) fn write_visit_effect(
                 enum_text(&verdict.status),
                 verdict.effective_time,
             ])?;
+            return write_delegate(tx, delegate);
         }
         other => unreachable!("not an upper-level attendance effect: {other:?}"),
     }
     Ok(None)
+}
+
+/// The meeting's upper-level delegates as a check-in's verdict has them
+/// (`ledger::delegate_after`); the meeting's totals follow.
+fn write_delegate(
+    tx: &Connection,
+    delegate: Option<Meeting>,
+) -> Result<Option<String>, StoreError> {
+    let Some(meeting) = delegate else {
+        return Ok(None);
+    };
+    tx.prepare("UPDATE meetings SET guests = ?2 WHERE id = ?1")?
+        .execute(params![meeting.id, json_text(&meeting.guests)])?;
+    Ok(Some(meeting.id))
 }
 
 fn assignment_from_row(r: &Row<'_>) -> Result<Assignment, StoreError> {
@@ -260,15 +272,17 @@ impl Store {
         read::presence_secret(&self.conn, meeting_id)
     }
 
-    /// Photos used by the check-ins this device holds.
-    pub fn check_in_photo_uses(&self) -> Result<Vec<PhotoUse>, StoreError> {
+    /// Photos used by the check-ins and meetings this device holds.
+    pub fn photo_uses(&self) -> Result<Vec<PhotoUse>, StoreError> {
         collect(
             &self.conn,
-            "SELECT id, photo_sha256 FROM check_ins WHERE photo_sha256 IS NOT NULL ORDER BY seq",
+            "SELECT id, photo_sha256 FROM check_ins WHERE photo_sha256 IS NOT NULL
+             UNION ALL
+             SELECT coalesce(check_in_id, meeting_id), sha256 FROM photos",
             [],
             |r| {
                 Ok(PhotoUse {
-                    check_in_id: r.get(0)?,
+                    used_by: r.get(0)?,
                     photo_sha256: r.get(1)?,
                 })
             },

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use chibo_domain::change::{Change, MeetingField};
 use chibo_domain::sync::{
     AckOutcome, PushedChange, Scope, SyncRequest, SyncResponse, PROTOCOL_VERSION, SYNC_PATH,
 };
@@ -197,6 +198,7 @@ impl Engine {
         // Set after a sequence gap: resend from here, settled entries included.
         let mut resend_from: Option<u64> = None;
         let mut last_gap: Option<u64> = None;
+        let mut last_conflict: Option<u64> = None;
         let mut max_changes = self.config.batch_max_changes.max(1);
 
         for _ in 0..self.config.max_rounds {
@@ -217,6 +219,8 @@ impl Engine {
                 };
                 (batch, store.scope_cursors()?)
             };
+            // How long ago each change was made, by the boot clock (same boot only).
+            let boot_now = self.store().boot_reading();
             let push = batch
                 .iter()
                 .map(|b| {
@@ -224,6 +228,10 @@ impl Engine {
                         device_seq: b.entry.device_seq - base,
                         hlc: b.entry.hlc.clone(),
                         created_at: b.entry.created_at,
+                        elapsed_ms: boot_now
+                            .as_ref()
+                            .zip(b.entry.boot.as_ref())
+                            .and_then(|(now, then)| now.elapsed_since(then)),
                         change: b.entry.change()?,
                     })
                 })
@@ -266,6 +274,18 @@ impl Engine {
                     max_changes = batch.len() / 2;
                     continue;
                 }
+                Err(SyncError::SeqConflict { expected }) => {
+                    // The server holds other changes under numbers we sent again: ours
+                    // move after them, so nothing of either is lost.
+                    let expected_local = expected.saturating_add(base);
+                    if last_conflict == Some(expected_local) {
+                        return Err(SyncError::SeqConflict { expected });
+                    }
+                    last_conflict = Some(expected_local);
+                    self.store().renumber_pending_from(expected_local)?;
+                    resend_from = None;
+                    continue;
+                }
                 Err(e) => return Err(e),
             };
             let received_at = self.now();
@@ -276,16 +296,30 @@ impl Engine {
             let settlements = settle(&batch, &response, base);
             progress.pushed += settlements
                 .iter()
-                .filter(|(s, was_pending)| *was_pending && matches!(s, Settlement::Accepted { .. }))
+                .filter(|(s, was_pending)| {
+                    *was_pending
+                        && matches!(
+                            s,
+                            Settlement::Accepted { .. } | Settlement::Superseded { .. }
+                        )
+                })
                 .count() as u64;
             let settlements: Vec<Settlement> = settlements.into_iter().map(|(s, _)| s).collect();
             {
                 let mut store = self.store();
-                // Server clock minus ours, at the middle of the round trip.
+                // Server clock minus ours, at the middle of the round trip. Too far off
+                // either way, the person is told (the server's words, or the same rule's).
                 let midpoint = sent_at + (received_at - sent_at) / 2;
-                let warning = response.clock_warning.as_ref().map(|w| w.message.as_str());
-                store.record_server_clock(response.server_time - midpoint, warning)?;
+                let offset = response.server_time - midpoint;
+                let warning = response
+                    .clock_warning
+                    .clone()
+                    .or_else(|| chibo_domain::sync::clock_warning(offset))
+                    .map(|w| w.message);
+                store.record_server_clock(offset, warning.as_deref())?;
                 store.settle_outbox(&settlements, now)?;
+                // A cell this device no longer reads (its assignment moved) is removed.
+                store.forget_unreadable_cells(&response.readable)?;
                 // Cells before the commune: an assignment in the commune's scope names a
                 // cell the device may only learn in that cell's page of the same response.
                 let mut pages: Vec<_> = response.pulled.iter().collect();
@@ -296,9 +330,7 @@ impl Engine {
                     progress.pulled_refused += applied.refused.len() as u64;
                 }
             }
-            if let Some(warning) = &response.clock_warning {
-                progress.clock_warning = Some(warning.message.clone());
-            }
+            progress.clock_warning = self.store().sync_state()?.clock_warning;
 
             let first_pending = self.store().first_pending_seq()?;
             // Keep resending settled entries only while the server has not had them.
@@ -343,15 +375,30 @@ fn settle(batch: &[BatchEntry], response: &SyncResponse, base: u64) -> Vec<(Sett
         .filter_map(|ack| {
             let device_seq = ack.device_seq.checked_add(base)?;
             let sent = batch.iter().find(|b| b.entry.device_seq == device_seq)?;
+            let change = sent.entry.change().ok();
+            let what = change
+                .as_ref()
+                .map(describe_change)
+                .unwrap_or_else(|| sent.entry.entity_kind.clone());
             let settlement = match &ack.outcome {
-                AckOutcome::Applied | AckOutcome::Superseded => Settlement::Accepted { device_seq },
+                AckOutcome::Applied => Settlement::Accepted { device_seq },
+                // Our own check-in sent again (after numbering again): already counted.
+                AckOutcome::Rejected { code, .. } if code == "already_applied" => {
+                    Settlement::Accepted { device_seq }
+                }
+                AckOutcome::Superseded => Settlement::Superseded {
+                    device_seq,
+                    what,
+                    reason: lost_fields_reason(change.as_ref(), None),
+                },
+                AckOutcome::PartlyApplied { lost } => Settlement::Superseded {
+                    device_seq,
+                    what,
+                    reason: lost_fields_reason(change.as_ref(), Some(lost)),
+                },
                 AckOutcome::Rejected { code, reason } => Settlement::Rejected {
                     device_seq,
-                    what: sent
-                        .entry
-                        .change()
-                        .map(|c| describe_change(&c))
-                        .unwrap_or_else(|_| sent.entry.entity_kind.clone()),
+                    what,
                     code: code.clone(),
                     reason: reason.clone(),
                 },
@@ -359,4 +406,24 @@ fn settle(batch: &[BatchEntry], response: &SyncResponse, base: u64) -> Vec<(Sett
             Some((settlement, !sent.acked))
         })
         .collect()
+}
+
+/// Why a change of ours was not (wholly) kept: which fields a later write from elsewhere
+/// holds, in Vietnamese.
+fn lost_fields_reason(change: Option<&Change>, lost: Option<&[MeetingField]>) -> String {
+    let fields: Vec<MeetingField> = match (lost, change) {
+        (Some(lost), _) => lost.to_vec(),
+        (None, Some(Change::UpdateMeeting { fields, .. })) => MeetingField::named_or_all(fields),
+        _ => Vec::new(),
+    };
+    if fields.is_empty() {
+        return "Máy khác (hoặc văn phòng Đảng ủy xã) đã sửa mục này sau đồng chí; nội dung \
+                mới hơn được giữ"
+            .to_string();
+    }
+    let labels: Vec<&str> = fields.iter().map(|f| f.label()).collect();
+    format!(
+        "Máy khác đã sửa {} sau đồng chí; nội dung của máy khác được giữ",
+        labels.join(", ")
+    )
 }

@@ -46,6 +46,13 @@ pub enum SyncError {
     #[error("Số thứ tự thay đổi trên máy không khớp với máy chủ (máy chủ chờ số {expected}). Dữ liệu vẫn được giữ trên máy; hãy báo văn phòng Đảng ủy xã.")]
     SequenceGap { expected: u64 },
 
+    /// 409 "seq_conflict": the server holds a different change under a number this
+    /// device sent (it lost what it had written, a power cut on a phone without a
+    /// durable disk). Handled by the engine, which numbers its pending changes again
+    /// from `expected`; reported only when that does not help.
+    #[error("Số thứ tự thay đổi trên máy trùng với thay đổi khác trên máy chủ (máy chủ chờ số {expected}). Dữ liệu vẫn được giữ trên máy và sẽ được gửi lại.")]
+    SeqConflict { expected: u64 },
+
     /// Any other refusal, with the server's own message (in Vietnamese) when it sent
     /// one: an enrolment code already used or expired, a forbidden scope...
     #[error("{message}")]
@@ -107,7 +114,8 @@ impl SyncError {
             | SyncError::Server { .. }
             | SyncError::Garbage { .. }
             | SyncError::TooLarge
-            | SyncError::SequenceGap { .. } => SyncErrorKind::Network,
+            | SyncError::SequenceGap { .. }
+            | SyncError::SeqConflict { .. } => SyncErrorKind::Network,
             SyncError::NotEnrolled | SyncError::Revoked | SyncError::Unauthorized => {
                 SyncErrorKind::Unauthorized
             }

@@ -276,12 +276,15 @@ fn status_error(status: StatusCode, body: &[u8]) -> SyncError {
         401 if code == "revoked" => SyncError::Revoked,
         401 => SyncError::Unauthorized,
         413 => SyncError::TooLarge,
-        409 if code == "sequence_gap" => match error.as_ref().and_then(|e| e.expected_seq) {
-            Some(expected) => SyncError::SequenceGap { expected },
-            None => SyncError::Garbage {
-                detail: "thiếu số thứ tự máy chủ chờ (expected_seq)".into(),
-            },
-        },
+        409 if code == "sequence_gap" || code == "seq_conflict" => {
+            match error.as_ref().and_then(|e| e.expected_seq) {
+                Some(expected) if code == "seq_conflict" => SyncError::SeqConflict { expected },
+                Some(expected) => SyncError::SequenceGap { expected },
+                None => SyncError::Garbage {
+                    detail: "thiếu số thứ tự máy chủ chờ (expected_seq)".into(),
+                },
+            }
+        }
         408 | 429 | 500..=599 => SyncError::Server {
             status: status.as_u16(),
         },

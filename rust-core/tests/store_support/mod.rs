@@ -277,6 +277,7 @@ pub fn record_changes(fx: &Fixture, plan: &Plan) -> Vec<Change> {
         Change::PlanMeeting { meeting: planned },
         Change::UpdateMeeting {
             meeting: header(fx, plan),
+            fields: vec![],
         },
         Change::SetAgenda {
             meeting_id: id.clone(),

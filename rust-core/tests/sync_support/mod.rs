@@ -185,6 +185,7 @@ impl Fake {
             clock_warning: self.clock_warning.clone(),
             pulled,
             more,
+            readable: Vec::new(),
         })
     }
 

@@ -306,6 +306,9 @@ pub struct MeetingPage {
     pub revision_of_href: Option<String>,
     pub corrected_by_href: Option<String>,
     pub planned_start: String,
+    /// The header was written on a phone whose clock was wrong: said, with the start
+    /// corrected by the offset the server measured.
+    pub clock_note: Option<String>,
     pub actual_start: Option<String>,
     pub actual_end: Option<String>,
     pub duration: Option<String>,
@@ -597,6 +600,14 @@ fn build(
             .map(|id| meeting_path(&commune_id, id)),
         corrected_by_href: corrected_by.map(|id| meeting_path(&commune_id, &id)),
         planned_start: date_time(m.planned_start),
+        clock_note: docs.clock_note(&m.id)?.map(|note| {
+            format!(
+                "Buổi sinh hoạt được ghi trên máy có đồng hồ {}: các giờ trên biên bản là giờ \
+                 của máy. Giờ bắt đầu đã hiệu chỉnh theo máy chủ: {}.",
+                chibo_domain::sync::clock_offset_words(note.offset_ms),
+                date_time(m.started_at().saturating_add(note.offset_ms))
+            )
+        }),
         actual_start: m.actual_start.map(date_time),
         actual_end: m.actual_end.map(date_time),
         duration: a

@@ -303,9 +303,12 @@ fn device_view(base: &str, d: &DeviceInfo) -> DeviceView {
             .map(date_time)
             .unwrap_or_else(|| "Chưa đồng bộ".to_string()),
         revoked: d.revoked_at.map(date_time),
+        // Stored as how far ahead the clock was: negative when it was behind.
         clock_note: d.clock_ahead_ms.filter(|ms| *ms != 0).map(|ms| {
-            let minutes = ms / 60_000;
-            format!("Đồng hồ máy lệch {minutes} phút so với máy chủ")
+            format!(
+                "Đồng hồ máy {}",
+                chibo_domain::sync::clock_offset_words(-ms)
+            )
         }),
         revoke_action: format!("{base}/devices/{}/revoke", urlencode(&d.device_id)),
     }

@@ -186,6 +186,9 @@ impl TusState {
         };
         let guard = self.inner.locks.acquire(id.as_str()).await;
         self.inner.uploads.create(&info).await?;
+        if known {
+            self.announce(&info).await;
+        }
         tracing::info!(
             upload = id.as_str(),
             device = uploader.device_id,
@@ -414,7 +417,28 @@ impl TusState {
             sha256 = blob.as_str(),
             "tus: blob published"
         );
+        self.announce(info).await;
         Ok(())
+    }
+
+    /// Tells the server the blob of a finished upload is stored. The upload itself has
+    /// succeeded whatever happens here; a failure is logged.
+    async fn announce(&self, info: &UploadInfo) {
+        let Ok(blob) = info.blob_id() else {
+            return;
+        };
+        let auth = self.inner.auth.clone();
+        let uploader = Uploader {
+            device_id: info.device_id.clone(),
+            commune_id: info.commune_id.clone(),
+        };
+        match tokio::task::spawn_blocking(move || auth.published(&uploader, &blob)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(sha256 = info.sha256, "tus: publication not announced: {e}")
+            }
+            Err(e) => tracing::warn!(sha256 = info.sha256, "tus: publication not announced: {e}"),
+        }
     }
 
     /// Finishes a publication a crash interrupted (hash verified and offset committed,
@@ -431,6 +455,7 @@ impl TusState {
             None if self.inner.blobs.exists(&blob).await? => {
                 info.published = true;
                 uploads.commit(&info).await?;
+                self.announce(&info).await;
             }
             _ => {
                 tracing::error!(upload = id.as_str(), "tus: completed upload lost its bytes");

@@ -60,6 +60,13 @@ pub trait UploadAuth: Send + Sync + 'static {
 
     /// Whether this device may read a record that references the blob.
     fn may_read_blob(&self, uploader: &Uploader, sha256: &BlobId) -> Result<bool, TusError>;
+
+    /// The verified bytes of `sha256` are in the store now, uploaded (or found already
+    /// there) for this device: what waited for them may go on (a check-in is judged
+    /// again). Blocking; called once per finished upload.
+    fn published(&self, _uploader: &Uploader, _sha256: &BlobId) -> Result<(), TusError> {
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -176,6 +176,7 @@ impl Village {
             },
             Change::UpdateMeeting {
                 meeting: self.header(meeting_id, start),
+                fields: vec![],
             },
             Change::SetAgenda {
                 meeting_id: id.clone(),
@@ -370,6 +371,13 @@ impl World {
         meeting_id
     }
 
+    /// The cadre's phone uploads photo `n`: the server holds its bytes from now on.
+    pub async fn upload(&self, n: u32) -> String {
+        self.srv
+            .upload_photo(&self.cadre_phone, &photo_bytes(n))
+            .await
+    }
+
     /// A check-in by the cadre's phone at the meeting of cell A, signed with its key.
     pub fn check_in(&self, meeting_id: &Id, time: EpochMillis, code: &str, photo: &str) -> CheckIn {
         let c = CheckIn {
@@ -415,10 +423,15 @@ pub fn claimed_verified(time: EpochMillis) -> Verdict {
     }
 }
 
-/// A lowercase SHA-256 hex digest of `n`, as a photo hash.
+/// A lowercase SHA-256 hex digest of `n`, as a photo hash: that of [`photo_bytes`].
 pub fn photo(n: u32) -> String {
     use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(format!("ảnh số {n}").as_bytes()))
+    hex::encode(Sha256::digest(photo_bytes(n)))
+}
+
+/// The bytes of photo `n`, as a phone uploads them.
+pub fn photo_bytes(n: u32) -> Vec<u8> {
+    format!("ảnh số {n}").into_bytes()
 }
 
 pub fn assert_all_applied(response: &chibo_domain::sync::SyncResponse) {

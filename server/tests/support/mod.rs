@@ -244,6 +244,39 @@ impl TestServer {
             .await
     }
 
+    /// Uploads `bytes` as `device`'s photo through tus (creation with upload, one
+    /// request) and returns its SHA-256; the server verifies and publishes it.
+    pub async fn upload_photo(&self, device: &Device, bytes: &[u8]) -> String {
+        use base64::Engine;
+        use sha2::{Digest, Sha256};
+        let sha = hex::encode(Sha256::digest(bytes));
+        let b64 = |t: &str| base64::engine::general_purpose::STANDARD.encode(t);
+        let response = self
+            .http
+            .post(self.url(chibo_domain::sync::UPLOADS_PATH))
+            .bearer_auth(&device.credential)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", bytes.len().to_string())
+            .header(
+                "Upload-Metadata",
+                format!("filename {},sha256 {}", b64("anh.jpg"), b64(&sha)),
+            )
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let offset = response
+            .headers()
+            .get("upload-offset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        assert_eq!(status, StatusCode::CREATED, "{:?}", response.text().await);
+        assert_eq!(offset, Some(bytes.len()), "the whole photo went up");
+        sha
+    }
+
     /// Every document and log entry of a commune, as text: what "nothing stored" compares.
     pub fn stored(&self, commune_id: &str) -> String {
         const KINDS: &[&str] = &[
@@ -355,6 +388,7 @@ impl Device {
                     device_seq: self.next_seq,
                     hlc: self.hlc.clone(),
                     created_at: now,
+                    elapsed_ms: None,
                     change,
                 };
                 self.next_seq += 1;
@@ -422,6 +456,19 @@ impl Device {
         }
         panic!("pull never ended");
     }
+}
+
+/// A sync that named a scope the device may not read: answered (a cursor is no reason
+/// to refuse a push), with nothing of that scope and the scope not among the readable.
+pub fn assert_reads_nothing_of(reply: &Reply, scope: &Scope) {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let response: chibo_domain::sync::SyncResponse = reply.json();
+    assert!(
+        response.pulled.iter().all(|p| &p.scope != scope),
+        "{}",
+        reply.body
+    );
+    assert!(!response.readable.contains(scope), "{}", reply.body);
 }
 
 /// The op names of pulled changes, e.g. `["upsert_cell", "upsert_member", …]`.

@@ -9,7 +9,7 @@
 //!
 //! All of it is pure: randomness, keys, clocks and photos come from the caller.
 
-mod format;
+pub(crate) mod format;
 pub mod presence;
 pub mod signature;
 pub mod verdict;
@@ -68,6 +68,39 @@ pub struct CheckIn {
 }
 
 impl CheckIn {
+    /// The check-in as other devices receive it: who, which meeting, and when (its
+    /// judged time). The presence code, the fix, the photo, the clock readings and the
+    /// signature stay on the server: with them another cadre could copy a check-in.
+    pub fn for_readers(&self, verdict: &Verdict) -> CheckIn {
+        CheckIn {
+            id: self.id.clone(),
+            meeting_id: self.meeting_id.clone(),
+            cell_id: self.cell_id.clone(),
+            cadre_id: self.cadre_id.clone(),
+            device_id: self.device_id.clone(),
+            photo_sha256: None,
+            gps: None,
+            device_wall_time: verdict.effective_time,
+            monotonic_ms: 0,
+            server_offset_ms: None,
+            presence_code: String::new(),
+            public_key_hex: String::new(),
+            signature_hex: String::new(),
+        }
+    }
+
+    /// Whether this is what readers receive of `full` ([`CheckIn::for_readers`]).
+    pub fn is_redaction_of(&self, full: &CheckIn) -> bool {
+        self.id == full.id
+            && self.meeting_id == full.meeting_id
+            && self.cell_id == full.cell_id
+            && self.cadre_id == full.cadre_id
+            && self.device_id == full.device_id
+            && self.signature_hex.is_empty()
+            && self.presence_code.is_empty()
+            && self.gps.is_none()
+    }
+
     /// Device time corrected by the last known server offset (the device time itself when
     /// the device never learnt an offset).
     pub fn corrected_time(&self) -> EpochMillis {

@@ -162,6 +162,30 @@ pub fn verify_presence_code(
     PresenceCheck::WrongCode
 }
 
+/// Whether `code` is the code of a step within `tolerance_steps` of `at`'s, either side.
+/// The verdict asks only this: it never searches further, so it costs a few HMACs and
+/// its answer says nothing about other steps.
+pub fn presence_code_matches(
+    secret: &[u8],
+    meeting_id: &str,
+    code: &str,
+    at: EpochMillis,
+    tolerance_steps: u32,
+) -> bool {
+    let Some(given) = normalize_code(code) else {
+        return false;
+    };
+    let claimed = presence_step(at);
+    let tolerance = i64::from(tolerance_steps).min(EXPIRED_SEARCH_STEPS);
+    let mut matched = false;
+    // Every candidate is computed and compared, so the time taken says nothing either.
+    for step in claimed - tolerance..=claimed + tolerance {
+        let expected = code_for_step(secret, meeting_id, step);
+        matched |= bool::from(expected.as_bytes().ct_eq(given.as_bytes()));
+    }
+    matched
+}
+
 fn candidate_steps(claimed: i64, distance: i64) -> Vec<i64> {
     if distance == 0 {
         vec![claimed]

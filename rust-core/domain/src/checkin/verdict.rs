@@ -4,8 +4,11 @@
 //! A check-in is [`VerdictStatus::Verified`] only when every check ran and passed:
 //! signature by an enrolled key, cadre assigned to the cell, the check-in names this
 //! meeting, a valid presence code for that meeting and time, device time consistent with
-//! the server's, time within the meeting window, a fresh, unmocked GPS fix within the
-//! meeting place's radius allowing for its accuracy, and a photo not used before.
+//! the server's and with the time the device's boot clock says really passed, time within
+//! the meeting window, a fresh, unmocked GPS fix within the meeting place's radius (never
+//! wider than [`MAX_MEETING_RADIUS_M`]) allowing for its accuracy, reachable at a
+//! plausible speed from the cadre's other check-ins, and a photo the server received
+//! that no other check-in or meeting uses.
 //!
 //! Every failed check adds a [`VerdictReason`] in Vietnamese with its figures and makes the
 //! verdict [`VerdictStatus::NeedsReview`]; nothing is silently accepted or dropped. A check
@@ -22,15 +25,37 @@
 //! that far off) the clock was wrong or changed: the verdict says by how much. The code
 //! and the meeting window are then judged at whichever of the two corrections fits (the
 //! recorded one first), so a wrong clock yields one clear reason rather than three.
+//!
+//! Both offsets come from the device, so a cadre who sets the clock back to the meeting,
+//! checks in and restores the clock before syncing shows none. The device's boot clock
+//! does: its push says how long ago (by the clock since boot, which nobody sets) the
+//! check-in was made, so the server knows when it really happened ([`Evidence::true_time`])
+//! and judges the code and the window at that time.
+//!
+//! A wrong or expired code gets one message, whatever step it belongs to: the verdict
+//! goes back to the cadre, and must not tell them which code would have fitted.
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{vi_distance, vi_duration, vi_time};
-use super::presence::{verify_presence_code, PresenceCheck, PRESENCE_STEP_MS};
+use super::format::{vi_decimal, vi_distance, vi_duration, vi_time};
+use super::presence::presence_code_matches;
 use super::signature::verify_check_in_signature;
 use super::CheckIn;
 use crate::model::{Id, Meeting, MeetingKind, MeetingPlace};
+use crate::rules::MAX_MEETING_RADIUS_M;
 use crate::time::EpochMillis;
+
+/// How far the check-in's recorded time may be from the time its device's boot clock
+/// says it was made before it is a reason.
+pub const TRUE_TIME_TOLERANCE_MS: i64 = 10 * 60_000;
+/// The fastest a cadre can plausibly travel between two check-ins: 80 km/h, generous
+/// for mountain roads.
+pub const MAX_TRAVEL_SPEED_KMH: f64 = 80.0;
+/// Check-ins of one cadre within this span of each other are compared for travel.
+pub const TRAVEL_WINDOW_MS: i64 = 24 * 3_600_000;
+/// How many check-ins one cadre may send for one meeting: a few tries for a mistyped
+/// code, no more, so the code cannot be guessed.
+pub const MAX_CHECK_INS_PER_MEETING: usize = 3;
 
 /// Thresholds a commune may change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -83,14 +108,57 @@ impl ServerReceipt {
     pub fn offset_ms(&self) -> i64 {
         self.received_at.saturating_sub(self.device_clock_at_send)
     }
+
+    /// When a change the device made `elapsed_ms` before sending (by its boot clock)
+    /// really happened, in server time.
+    pub fn true_time(&self, elapsed_ms: Option<i64>) -> Option<EpochMillis> {
+        elapsed_ms.map(|elapsed| self.received_at.saturating_sub(elapsed))
+    }
+
+    /// How far off (server minus device) the device's clock was when it stamped a change
+    /// `created_at`: from its boot clock when it said how long ago that was, otherwise
+    /// from its clock when it sent the push.
+    pub fn clock_error_at(&self, created_at: EpochMillis, elapsed_ms: Option<i64>) -> i64 {
+        match self.true_time(elapsed_ms) {
+            Some(true_time) => true_time.saturating_sub(created_at),
+            None => self.offset_ms(),
+        }
+    }
 }
 
-/// A photo hash some check-in already used.
+/// A photo hash already used by a check-in, a meeting's record or a guidance.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhotoUse {
-    pub check_in_id: Id,
+    /// The check-in, meeting or guidance that uses it.
+    pub used_by: Id,
     pub photo_sha256: String,
+}
+
+/// Another check-in of the same cadre with a location fix, for the travel check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct TravelPoint {
+    pub check_in_id: Id,
+    /// Its judged (effective) time.
+    pub at: EpochMillis,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub accuracy_m: f64,
+}
+
+/// What only some devices know about a check-in beyond the record itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Evidence<'a> {
+    /// Whether the server holds the photo's bytes (verified against its hash). `None`
+    /// on a phone, which holds its own photo.
+    pub photo_received: Option<bool>,
+    /// When the check-in really happened: the server's receipt minus how long ago the
+    /// device's boot clock says it was made. `None` when the device did not say (an
+    /// older app, or it restarted since).
+    pub true_time: Option<EpochMillis>,
+    /// The cadre's other check-ins with a fix, near in time.
+    pub other_fixes: &'a [TravelPoint],
 }
 
 /// Everything the verdict looks at.
@@ -110,11 +178,12 @@ pub struct VerdictInput<'a> {
     /// Public keys (hex) of the devices enrolled for this cadre. The phone passes its own
     /// key; the server the keys it enrolled for the person.
     pub enrolled_keys: &'a [String],
-    /// Photos used by check-ins so far (entries of this same check-in are ignored).
+    /// Photos used so far (entries of this same check-in are ignored).
     pub earlier_photos: &'a [PhotoUse],
     /// On the server only.
     pub receipt: Option<ServerReceipt>,
     pub settings: &'a CheckInSettings,
+    pub evidence: Evidence<'a>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -143,6 +212,8 @@ pub enum VerdictCode {
     PresenceCodeUnchecked,
     ClockSkew,
     ClockUnchecked,
+    /// The device's boot clock says the check-in was made at another time.
+    ClockMoved,
     /// The device does not hold the meeting, so its time window was not checked.
     MeetingUnchecked,
     OutsideMeetingTime,
@@ -156,6 +227,10 @@ pub enum VerdictCode {
     PhotoMissing,
     PhotoInvalid,
     PhotoReused,
+    /// The server has not received the photo's bytes yet.
+    PhotoNotReceived,
+    /// The cadre's other check-in is too far away for the time between them.
+    TravelImplausible,
 }
 
 /// One failed (or not yet possible) check, in Vietnamese with its figures.
@@ -249,16 +324,17 @@ impl Verdict {
 }
 
 /// The verdict after the office's review of `current`: accepted counts as verified (the
-/// failed checks stay listed), rejected stays "needs review" and never counts. Only a
-/// flagged check-in (or one already reviewed, to change the decision) is reviewed, and a
-/// rejection must say why.
+/// failed checks stay listed), rejected stays "needs review" and never counts. A flagged
+/// check-in is reviewed, and so is one left provisional (its photo or its meeting never
+/// reached the server); a verified one is not. The office may change a decision it
+/// made. A rejection must say why.
 pub fn review_verdict(
     check_in_id: &str,
     current: &Verdict,
     review: OfficeReview,
 ) -> Result<Verdict, crate::error::ValidationError> {
     use crate::error::ValidationError;
-    if current.status != VerdictStatus::NeedsReview && current.review.is_none() {
+    if current.status == VerdictStatus::Verified && current.review.is_none() {
         return Err(ValidationError::CheckInNotUnderReview {
             check_in_id: check_in_id.to_string(),
         });
@@ -358,6 +434,22 @@ pub fn judge_check_in(input: &VerdictInput<'_>) -> Verdict {
             }
         }
     }
+    if let Some(true_time) = input.evidence.true_time {
+        let moved = recorded_time.saturating_sub(true_time);
+        if moved.unsigned_abs() > TRUE_TIME_TOLERANCE_MS.unsigned_abs() {
+            reasons.push(VerdictReason::new(
+                VerdictCode::ClockMoved,
+                format!(
+                    "Giờ điểm danh trên máy ({}) khác thời gian thực lúc điểm danh ({}), lệch {}",
+                    vi_time(recorded_time),
+                    vi_time(true_time),
+                    vi_duration(moved)
+                ),
+            ));
+        }
+        // The boot clock is the witness nobody sets: judge at its time only.
+        candidates = vec![true_time];
+    }
     let judged: Vec<(EpochMillis, Vec<VerdictReason>)> = candidates
         .into_iter()
         .map(|at| (at, judge_time_and_code(input, at)))
@@ -401,16 +493,25 @@ pub fn judge_check_in(input: &VerdictInput<'_>) -> Verdict {
         )),
         Some(hash) => {
             let reused = input.earlier_photos.iter().any(|p| {
-                p.check_in_id != c.id && p.photo_sha256.trim().eq_ignore_ascii_case(hash.trim())
+                p.used_by != c.id && p.photo_sha256.trim().eq_ignore_ascii_case(hash.trim())
             });
             if reused {
                 reasons.push(VerdictReason::new(
                     VerdictCode::PhotoReused,
-                    "Ảnh đã dùng cho lần điểm danh trước",
+                    "Ảnh đã được dùng ở nơi khác (lượt điểm danh hoặc biên bản khác)",
+                ));
+            }
+            if input.evidence.photo_received == Some(false) {
+                unchecked.push(VerdictReason::new(
+                    VerdictCode::PhotoNotReceived,
+                    "Máy chủ chưa nhận được ảnh điểm danh",
                 ));
             }
         }
     }
+
+    // How they got there.
+    judge_travel(input, effective_time, &mut reasons);
 
     let status = if !reasons.is_empty() {
         VerdictStatus::NeedsReview
@@ -440,6 +541,7 @@ pub fn judge_check_in_without_meeting(
     enrolled_keys: &[String],
     earlier_photos: &[PhotoUse],
     settings: &CheckInSettings,
+    evidence: Evidence<'_>,
 ) -> Verdict {
     // A stand-in whose window is centred on the check-in, so the window adds no reason.
     let stand_in = Meeting::planned(
@@ -459,6 +561,7 @@ pub fn judge_check_in_without_meeting(
         earlier_photos,
         receipt: None,
         settings,
+        evidence,
     });
     verdict.unchecked.push(VerdictReason::new(
         VerdictCode::MeetingUnchecked,
@@ -481,30 +584,17 @@ fn judge_time_and_code(input: &VerdictInput<'_>, at: EpochMillis) -> Vec<Verdict
             "Không có mã xác nhận",
         ));
     } else if let Some(secret) = input.presence_secret {
-        match verify_presence_code(
+        if !presence_code_matches(
             secret,
             &input.meeting.id,
             &c.presence_code,
             at,
             s.code_tolerance_steps,
         ) {
-            PresenceCheck::Valid { .. } => {}
-            PresenceCheck::WrongCode => reasons.push(VerdictReason::new(
+            reasons.push(VerdictReason::new(
                 VerdictCode::PresenceCodeWrong,
-                "Mã xác nhận không đúng",
-            )),
-            PresenceCheck::Expired { steps_off } => {
-                let span = vi_duration(steps_off.saturating_mul(PRESENCE_STEP_MS));
-                let message = if steps_off < 0 {
-                    format!("Mã xác nhận đã hết hạn (mã của {span} trước)")
-                } else {
-                    format!("Mã xác nhận không khớp giờ điểm danh (mã của {span} sau)")
-                };
-                reasons.push(VerdictReason::new(
-                    VerdictCode::PresenceCodeExpired,
-                    message,
-                ));
-            }
+                "Mã xác nhận không đúng hoặc đã hết hạn",
+            ));
         }
     }
     let (from, until) = meeting_window(input.meeting, s);
@@ -594,10 +684,59 @@ fn judge_location(input: &VerdictInput<'_>, reasons: &mut Vec<VerdictReason>) {
     };
     let distance = haversine_m(place.latitude, place.longitude, gps.latitude, gps.longitude);
     let allowance = gps.accuracy_m.min(s.max_gps_accuracy_m);
-    if distance - allowance > place.radius_m {
+    // Whatever radius a record claims, never wider than the domain allows.
+    let radius = place.radius_m.min(MAX_MEETING_RADIUS_M);
+    if distance - allowance > radius {
         reasons.push(VerdictReason::new(
             VerdictCode::OutsideMeetingPlace,
             format!("Vị trí cách điểm họp {}", vi_distance(distance)),
+        ));
+    }
+}
+
+/// The cadre could not have been at both places: a fix of another of their check-ins
+/// near in time, farther away (less both accuracies) than [`MAX_TRAVEL_SPEED_KMH`] covers
+/// in the time between them.
+fn judge_travel(input: &VerdictInput<'_>, at: EpochMillis, reasons: &mut Vec<VerdictReason>) {
+    let Some(gps) = &input.check_in.gps else {
+        return;
+    };
+    let cap = input.settings.max_gps_accuracy_m;
+    let worst = input
+        .evidence
+        .other_fixes
+        .iter()
+        .filter(|p| p.check_in_id != input.check_in.id)
+        .filter(|p| p.at.saturating_sub(at).unsigned_abs() <= TRAVEL_WINDOW_MS.unsigned_abs())
+        .filter_map(|p| {
+            let distance = haversine_m(p.latitude, p.longitude, gps.latitude, gps.longitude);
+            let slack = gps.accuracy_m.min(cap) + p.accuracy_m.min(cap);
+            let apart = distance - slack;
+            if !apart.is_finite() || apart <= 0.0 {
+                return None;
+            }
+            let hours = p.at.saturating_sub(at).unsigned_abs() as f64 / 3_600_000.0;
+            let speed = if hours > 0.0 {
+                apart / 1000.0 / hours
+            } else {
+                f64::INFINITY
+            };
+            (speed > MAX_TRAVEL_SPEED_KMH).then_some((speed, distance, p.at))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some((speed, distance, other_at)) = worst {
+        let pace = if speed.is_finite() {
+            format!("phải đi {} km/giờ", vi_decimal(speed, 0))
+        } else {
+            "cùng một lúc".to_string()
+        };
+        reasons.push(VerdictReason::new(
+            VerdictCode::TravelImplausible,
+            format!(
+                "Lượt điểm danh khác lúc {} cách nơi này {}: {pace}",
+                vi_time(other_at),
+                vi_distance(distance)
+            ),
         ));
     }
 }

@@ -17,6 +17,8 @@
 mod record;
 mod visits;
 
+pub use visits::delegate_after;
+
 #[cfg(test)]
 mod tests;
 
@@ -132,6 +134,11 @@ pub fn kind_label(kind: &str) -> &str {
     }
 }
 
+/// [`kind_label`] as the start of a sentence: "Kiến nghị", "Buổi sinh hoạt".
+pub fn kind_title(kind: &str) -> String {
+    capitalised(kind_label(kind))
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -148,6 +155,13 @@ fn capitalised(text: &str) -> String {
 pub enum Effect {
     Cell(Cell),
     Member(Member),
+    /// The member moved to a cell the store does not hold (the old cell's phones learn
+    /// it this way): they leave this cell's roster; past records keep them.
+    MemberMovedAway {
+        member_id: Id,
+        from_cell_id: Id,
+        to_cell_id: Id,
+    },
     /// The whole record after the change, status already advanced; `part` says which
     /// piece of it changed.
     Record {
@@ -168,12 +182,12 @@ pub enum Effect {
         meeting_id: Id,
         secret_hex: String,
     },
-    /// `guest_added`: the meeting with the cadre added as an upper-level guest, when the
-    /// store holds the (unsigned) meeting and it did not list them yet.
+    /// `delegate`: the meeting's header with the cadre added to (or removed from) its
+    /// upper-level delegates, when `verdict` changes that ([`delegate_after`]).
     CheckIn {
         check_in: CheckIn,
         verdict: Verdict,
-        guest_added: Option<Meeting>,
+        delegate: Option<Meeting>,
     },
     /// The hash normalised to lowercase hex.
     Photo(PhotoAttachment),
@@ -185,9 +199,11 @@ pub enum Effect {
         petition: Petition,
     },
     Guidance(Guidance),
+    /// `delegate`: as for [`Effect::CheckIn`], under the new verdict.
     CheckInVerdict {
         check_in_id: Id,
         verdict: Verdict,
+        delegate: Option<Meeting>,
     },
 }
 
@@ -229,7 +245,19 @@ pub fn decide(view: &dyn LedgerView, change: &Change) -> Result<Effect, Refusal>
         }
         Change::UpsertMember { member } => {
             rules::valid_id(&member.id)?;
-            require_cell(view, &member.cell_id)?;
+            if view.cell(&member.cell_id)?.is_none() {
+                // Moved to a cell this store does not hold: it leaves the roster here.
+                if let Some(held) = view.member(&member.id)? {
+                    if held.cell_id != member.cell_id {
+                        return Ok(Effect::MemberMovedAway {
+                            member_id: member.id.clone(),
+                            from_cell_id: held.cell_id,
+                            to_cell_id: member.cell_id.clone(),
+                        });
+                    }
+                }
+                return Err(Refusal::not_found("cell", &member.cell_id));
+            }
             Ok(Effect::Member(member.clone()))
         }
         Change::PlanMeeting { .. }

@@ -2,28 +2,21 @@
 //! correction, and the petitions raised at a meeting with their responses.
 
 use super::{require_cell, require_record, Effect, LedgerView, RecordPart, Refusal};
-use crate::change::Change;
+use crate::change::{Change, MeetingField};
 use crate::model::*;
 use crate::rules;
 
 pub(super) fn decide_record(view: &dyn LedgerView, change: &Change) -> Result<Effect, Refusal> {
     match change {
         Change::PlanMeeting { meeting } => plan(view, meeting),
-        Change::UpdateMeeting { meeting } => edit_fields(view, &meeting.id, |record| {
-            let current = &record.meeting;
-            let edited = Meeting {
-                // What the record's state owns is not editable here: status, revision
-                // and signature follow from their own changes, and the judged scores
-                // from SetJudgedScores.
-                id: current.id.clone(),
-                cell_id: current.cell_id.clone(),
-                status: current.status,
-                revision: current.revision,
-                revision_of: current.revision_of.clone(),
-                secretary_judgement: current.secretary_judgement.clone(),
-                signature: current.signature.clone(),
-                ..meeting.clone()
-            };
+        Change::UpdateMeeting { meeting, fields } => edit_fields(view, &meeting.id, |record| {
+            // Only the named editable fields: status, revision and signature follow from
+            // their own changes, the judged scores from SetJudgedScores, and a field
+            // another device wrote later keeps that device's value.
+            let mut edited = record.meeting.clone();
+            for field in MeetingField::named_or_all(fields) {
+                field.copy(meeting, &mut edited);
+            }
             check_meeting_people(view, &edited)?;
             rules::validate_meeting_times(&edited)?;
             record.meeting = edited;
@@ -140,6 +133,7 @@ fn edit(
     }
     rules::ensure_editable(&record.meeting)?;
     let part = apply(&mut record)?;
+    record.sort_children();
     validate_record(view, &record)?;
     record.meeting.status = rules::status_after_edit(&record.meeting);
     Ok(Effect::Record { record, part })
@@ -210,28 +204,34 @@ fn plan(view: &dyn LedgerView, meeting: &Meeting) -> Result<Effect, Refusal> {
 fn raise_petition(view: &dyn LedgerView, petition: &Petition) -> Result<Effect, Refusal> {
     rules::valid_id(&petition.id)?;
     require_cell(view, &petition.cell_id)?;
-    let current = view.petition(&petition.id)?;
-    let check_edit = || match &current {
-        Some(current) => rules::validate_petition_edit(current, petition),
-        None => Ok(()),
+    // An edit keeps the stored cell, meeting and status (rules::petition_after_edit).
+    let petition = match view.petition(&petition.id)? {
+        Some(current) => match rules::petition_after_edit(&current, petition)? {
+            Some(edited) => edited,
+            None => {
+                return Err(Refusal::AlreadyApplied {
+                    kind: "petition",
+                    id: petition.id.clone(),
+                })
+            }
+        },
+        None => petition.clone(),
     };
     let Some(meeting_id) = &petition.meeting_id else {
         rules::not_blank(&petition.content, "nội dung kiến nghị")?;
-        check_edit()?;
-        return Ok(Effect::LoosePetition(petition.clone()));
+        return Ok(Effect::LoosePetition(petition));
     };
     let record = require_record(view, meeting_id)?;
     if record.meeting.cell_id != petition.cell_id {
         // From this cell's point of view, that meeting does not exist.
         return Err(Refusal::not_found("meeting", meeting_id));
     }
-    let held = |r: &MeetingRecord| r.petitions.contains(petition);
+    let held = |r: &MeetingRecord| r.petitions.contains(&petition);
     edit(
         view,
         record,
         held_as("petition", &petition.id, held),
         |record| {
-            check_edit()?;
             upsert_by(&mut record.petitions, petition.clone(), |p| {
                 p.id == petition.id
             });

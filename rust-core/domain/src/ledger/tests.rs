@@ -250,7 +250,22 @@ fn references_are_checked_against_the_view() {
     ));
     assert_eq!(err.code(), "validation");
 
+    // A member this store holds, moved to a cell it does not: they leave its roster.
+    let moved = Member {
+        cell_id: id(4242),
+        ..h.members[0].clone()
+    };
+    assert_eq!(
+        decide(&h, &Change::UpsertMember { member: moved }).unwrap(),
+        Effect::MemberMovedAway {
+            member_id: h.members[0].id.clone(),
+            from_cell_id: CELL_ID.into(),
+            to_cell_id: id(4242),
+        }
+    );
+    // Someone new in a cell it does not know: that cell is not here (yet).
     let member = Member {
+        id: id(4343),
         cell_id: id(4242),
         ..h.members[0].clone()
     };
@@ -453,41 +468,84 @@ fn an_edit_of_a_petition_never_takes_its_status_back() {
         .petitions
         .push(petition(PetitionStatus::Answered));
     h.petitions.push(petition(PetitionStatus::Answered));
+    // The meeting saved again as it was before the commune answered: nothing to write.
     let back = Change::RaisePetition {
         petition: petition(PetitionStatus::Raised),
     };
-    assert!(matches!(
-        decide(&h, &back).unwrap_err(),
-        Refusal::Rule(ValidationError::PetitionTransition { .. })
-    ));
+    assert_eq!(decide(&h, &back).unwrap_err().code(), "already_applied");
     let reworded = Change::RaisePetition {
         petition: Petition {
             content: "Đường ống nước cuối bản bị vỡ".into(),
-            ..petition(PetitionStatus::Answered)
+            ..petition(PetitionStatus::Raised)
         },
     };
     let (record, part) = record_of(decide(&h, &reworded).unwrap());
     assert_eq!(part, RecordPart::Petition(id(70)));
     assert_eq!(record.petitions.len(), 1);
     assert_eq!(record.petitions[0].content, "Đường ống nước cuối bản bị vỡ");
+    assert_eq!(record.petitions[0].status, PetitionStatus::Answered);
 }
 
 #[test]
-fn a_check_in_is_recorded_once_and_the_cadre_joins_the_guests() {
+fn a_petition_of_signed_minutes_cannot_be_rewritten_by_leaving_its_meeting() {
+    // The attack: the same petition again with no meeting, new words, "resolved".
     let mut h = held();
-    h.cadres.push(Cadre {
+    h.records[0].meeting.status = MeetingStatus::Signed;
+    h.records[0]
+        .petitions
+        .push(petition(PetitionStatus::Raised));
+    h.petitions.push(petition(PetitionStatus::Raised));
+    let loose = Change::RaisePetition {
+        petition: Petition {
+            meeting_id: None,
+            content: "Đã giải quyết xong".into(),
+            status: PetitionStatus::Resolved,
+            ..petition(PetitionStatus::Raised)
+        },
+    };
+    assert!(matches!(
+        decide(&h, &loose).unwrap_err(),
+        Refusal::Rule(ValidationError::PetitionMoved { .. })
+    ));
+    let in_place = Change::RaisePetition {
+        petition: Petition {
+            content: "Đã giải quyết xong".into(),
+            ..petition(PetitionStatus::Raised)
+        },
+    };
+    assert_eq!(decide(&h, &in_place).unwrap_err().code(), "frozen");
+}
+
+fn sson() -> Cadre {
+    Cadre {
         id: id(500),
         commune_id: id(9000),
         full_name: "Hoàng Văn Sơn".into(),
         title: "Phó Bí thư Đảng ủy xã".into(),
-    });
+    }
+}
+
+#[test]
+fn a_check_in_is_recorded_once_and_only_a_counted_visit_joins_the_minutes() {
+    let mut h = held();
+    h.cadres.push(sson());
+    // What the cadre's phone claims (provisional) writes nothing into the minutes.
     let change = Change::RecordCheckIn {
         check_in: check_in(),
         verdict: verdict(VerdictStatus::Provisional),
     };
     match decide(&h, &change).unwrap() {
-        Effect::CheckIn { guest_added, .. } => {
-            let guests = guest_added.expect("the cadre is added").guests;
+        Effect::CheckIn { delegate, .. } => assert_eq!(delegate, None),
+        other => panic!("{other:?}"),
+    }
+    // A verified visit (the server's verdict, pulled) does.
+    let verified = Change::RecordCheckIn {
+        check_in: check_in(),
+        verdict: verdict(VerdictStatus::Verified),
+    };
+    match decide(&h, &verified).unwrap() {
+        Effect::CheckIn { delegate, .. } => {
+            let guests = delegate.expect("the cadre is added").guests;
             assert_eq!(guests.len(), 1);
             assert_eq!(guests[0].name, "Hoàng Văn Sơn");
             assert!(guests[0].upper_level);
@@ -503,6 +561,12 @@ fn a_check_in_is_recorded_once_and_the_cadre_joins_the_guests() {
         verdict: verdict(VerdictStatus::Verified),
     };
     assert_eq!(decide(&h, &echo).unwrap_err().code(), "already_applied");
+    // As other readers receive it, without its proof: the same check-in too.
+    let redacted = Change::RecordCheckIn {
+        check_in: check_in().for_readers(&verdict(VerdictStatus::Verified)),
+        verdict: verdict(VerdictStatus::Verified),
+    };
+    assert_eq!(decide(&h, &redacted).unwrap_err().code(), "already_applied");
     let forged = Change::RecordCheckIn {
         check_in: CheckIn {
             presence_code: "654321".into(),
@@ -511,6 +575,39 @@ fn a_check_in_is_recorded_once_and_the_cadre_joins_the_guests() {
         verdict: verdict(VerdictStatus::Provisional),
     };
     assert_eq!(decide(&h, &forged).unwrap_err().code(), "already_exists");
+}
+
+#[test]
+fn the_office_rejecting_a_visit_takes_the_cadre_out_of_unsigned_minutes() {
+    let mut h = held();
+    h.cadres.push(sson());
+    h.records[0].meeting.guests.push(Guest {
+        name: "Hoàng Văn Sơn".into(),
+        title: "Phó Bí thư Đảng ủy xã".into(),
+        upper_level: true,
+    });
+    h.check_ins
+        .push((check_in(), verdict(VerdictStatus::NeedsReview)));
+    let rejected = Verdict {
+        review: Some(crate::checkin::OfficeReview {
+            decision: crate::checkin::ReviewDecision::Rejected,
+            note: "Ảnh chụp ở nhà".into(),
+            reviewer_id: id(1),
+            reviewer_name: "Hà Thị Lan".into(),
+            reviewed_at: 0,
+        }),
+        ..verdict(VerdictStatus::NeedsReview)
+    };
+    let change = Change::SetCheckInVerdict {
+        check_in_id: id(90),
+        verdict: rejected,
+    };
+    match decide(&h, &change).unwrap() {
+        Effect::CheckInVerdict { delegate, .. } => {
+            assert!(delegate.expect("the header changes").guests.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -549,13 +646,20 @@ fn the_servers_verdict_needs_the_check_in() {
     assert!(err.to_string().contains("lượt điểm danh"), "{err}");
     h.check_ins
         .push((check_in(), verdict(VerdictStatus::Provisional)));
-    assert_eq!(
-        decide(&h, &change).unwrap(),
+    match decide(&h, &change).unwrap() {
         Effect::CheckInVerdict {
-            check_in_id: id(90),
-            verdict: verdict(VerdictStatus::Verified)
+            check_in_id,
+            verdict: v,
+            delegate,
+        } => {
+            assert_eq!(check_in_id, id(90));
+            assert_eq!(v, verdict(VerdictStatus::Verified));
+            // Verified now: the visiting cadre joins the unsigned minutes' delegates.
+            let guests = delegate.expect("the header changes").guests;
+            assert!(guests.iter().any(|g| g.upper_level));
         }
-    );
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::{require_cell, require_record, Effect, LedgerView, Refusal};
 use crate::change::Change;
-use crate::checkin::{is_sha256_hex, CheckIn, Verdict, PRESENCE_SECRET_LEN};
+use crate::checkin::{is_sha256_hex, CheckIn, Verdict, VerdictStatus, PRESENCE_SECRET_LEN};
 use crate::compliance::Assignment;
 use crate::error::ValidationError;
 use crate::model::*;
@@ -59,9 +59,13 @@ pub(super) fn decide_visit(view: &dyn LedgerView, change: &Change) -> Result<Eff
                 }
                 .into());
             }
+            let Some((check_in, _)) = view.check_in(check_in_id)? else {
+                return Err(Refusal::not_found("check_in", check_in_id));
+            };
             Ok(Effect::CheckInVerdict {
                 check_in_id: check_in_id.clone(),
                 verdict: verdict.clone(),
+                delegate: delegate_after(view, &check_in, verdict)?,
             })
         }
         other => unreachable!("not an upper-level attendance change: {other:?}"),
@@ -144,7 +148,7 @@ fn record_check_in(
     }
     if let Some((existing, _)) = view.check_in(&c.id)? {
         let (kind, id) = ("check_in", c.id.clone());
-        return Err(if existing == *c {
+        return Err(if existing == *c || c.is_redaction_of(&existing) {
             Refusal::AlreadyApplied { kind, id }
         } else {
             Refusal::AlreadyExists { kind, id }
@@ -153,14 +157,23 @@ fn record_check_in(
     Ok(Effect::CheckIn {
         check_in: c.clone(),
         verdict: verdict.clone(),
-        guest_added: cadre_as_guest(view, c)?,
+        delegate: delegate_after(view, c, verdict)?,
     })
 }
 
-/// Where the store holds the meeting (the secretary's device, the server), the visiting
-/// cadre appears among its guests as an upper-level delegate, unless the meeting is
-/// signed (frozen) or already lists them.
-fn cadre_as_guest(view: &dyn LedgerView, c: &CheckIn) -> Result<Option<Meeting>, Refusal> {
+/// The meeting's header once a check-in has `verdict`, where it changes: the visiting
+/// cadre enters the unsigned minutes as the upper-level delegate only when the visit
+/// counts (verified, or accepted by the office), and leaves them when the office rejects
+/// it. A check-in that is provisional or waits for review changes nothing: what a cadre
+/// claims never writes them into the minutes. Signed minutes never change.
+///
+/// The server judges a check-in itself and calls this with its own verdict, never the
+/// one the cadre's phone sent.
+pub fn delegate_after(
+    view: &dyn LedgerView,
+    c: &CheckIn,
+    verdict: &Verdict,
+) -> Result<Option<Meeting>, Refusal> {
     let Some(record) = view.record(&c.meeting_id)? else {
         return Ok(None);
     };
@@ -175,19 +188,21 @@ fn cadre_as_guest(view: &dyn LedgerView, c: &CheckIn) -> Result<Option<Meeting>,
             UNKNOWN_CADRE_TITLE.to_string(),
         ),
     };
-    if meeting
-        .guests
-        .iter()
-        .any(|g| g.upper_level && g.name.trim() == name.trim())
-    {
-        return Ok(None);
+    let is_delegate = |g: &Guest| g.upper_level && g.name.trim() == name.trim();
+    let listed = meeting.guests.iter().any(is_delegate);
+    if verdict.status == VerdictStatus::Verified && !listed {
+        meeting.guests.push(Guest {
+            name,
+            title,
+            upper_level: true,
+        });
+        return Ok(Some(meeting));
     }
-    meeting.guests.push(Guest {
-        name,
-        title,
-        upper_level: true,
-    });
-    Ok(Some(meeting))
+    if verdict.is_rejected() && listed {
+        meeting.guests.retain(|g| !is_delegate(g));
+        return Ok(Some(meeting));
+    }
+    Ok(None)
 }
 
 fn attach_photo(view: &dyn LedgerView, p: &PhotoAttachment) -> Result<Effect, Refusal> {

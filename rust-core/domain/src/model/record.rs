@@ -163,6 +163,24 @@ impl MeetingRecord {
         }
     }
 
+    /// Puts the children in the one order every phone and the server show and print:
+    /// by id. Ids are UUIDv7, so one device's children keep the order they were written
+    /// in, and children from two devices interleave by the time they were made; sorting
+    /// by the id alone never depends on which device applied what first.
+    pub fn sort_children(&mut self) {
+        self.speeches.sort_by(|a, b| a.id.cmp(&b.id));
+        self.tasks.sort_by(|a, b| a.id.cmp(&b.id));
+        self.votes.sort_by(|a, b| a.id.cmp(&b.id));
+        self.petitions.sort_by(|a, b| a.id.cmp(&b.id));
+        self.task_reviews.sort_by(|a, b| a.task_id.cmp(&b.task_id));
+    }
+
+    /// The record with its children in the one order ([`MeetingRecord::sort_children`]).
+    pub fn in_canonical_order(mut self) -> Self {
+        self.sort_children();
+        self
+    }
+
     pub fn attendance_of(&self, member_id: &str) -> Option<Attendance> {
         self.roll_call
             .iter()

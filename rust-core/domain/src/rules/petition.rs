@@ -69,17 +69,34 @@ pub fn validate_petition_response(
 }
 
 /// An edit of a petition already recorded (its text, in a meeting not yet signed or in a
-/// correction) keeps its status or moves it along the permitted way; it never takes it
-/// back, e.g. to "raised" after the commune answered.
-pub fn validate_petition_edit(
+/// correction). It stays in its cell and meeting, and it never moves the status: that is
+/// what responses do, so an edit keeps the status the petition has now (a meeting saved
+/// again after the commune answered does not take the answer back). A petition raised
+/// outside a meeting is edited only until someone has acted on it.
+///
+/// `Ok(None)`: nothing but the status differs, so there is nothing to write.
+pub fn petition_after_edit(
     current: &Petition,
     edited: &Petition,
-) -> Result<(), ValidationError> {
-    if edited.status == current.status {
-        Ok(())
-    } else {
-        check_move(current.status, edited.status)
+) -> Result<Option<Petition>, ValidationError> {
+    if edited.cell_id != current.cell_id || edited.meeting_id != current.meeting_id {
+        return Err(ValidationError::PetitionMoved {
+            petition_id: current.id.clone(),
+        });
     }
+    let edited = Petition {
+        status: current.status,
+        ..edited.clone()
+    };
+    if edited == *current {
+        return Ok(None);
+    }
+    if current.meeting_id.is_none() && current.status != PetitionStatus::Raised {
+        return Err(ValidationError::PetitionAlreadyActedOn {
+            petition_id: current.id.clone(),
+        });
+    }
+    Ok(Some(edited))
 }
 
 #[cfg(test)]
@@ -199,20 +216,29 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_keeps_the_status_or_moves_it_forward() {
+    fn an_edit_keeps_the_status_and_never_moves_the_petition() {
         let answered = petition(Answered);
         let mut edited = answered.clone();
-        edited.content = "Đường ống nước đầu bản và cuối bản bị vỡ".into();
-        assert_eq!(validate_petition_edit(&answered, &edited), Ok(()));
-        edited.status = Resolved;
-        assert_eq!(validate_petition_edit(&answered, &edited), Ok(()));
         edited.status = Raised;
-        assert_eq!(
-            validate_petition_edit(&answered, &edited),
-            Err(ValidationError::PetitionTransition {
-                from: Answered,
-                to: Raised
-            })
-        );
+        // Saved again as it was after the commune answered: nothing to write.
+        assert_eq!(petition_after_edit(&answered, &edited), Ok(None));
+        edited.content = "Đường ống nước đầu bản và cuối bản bị vỡ".into();
+        let kept = petition_after_edit(&answered, &edited).unwrap().unwrap();
+        assert_eq!(kept.status, Answered);
+        assert_eq!(kept.content, edited.content);
+        let mut moved = edited.clone();
+        moved.meeting_id = None;
+        assert!(matches!(
+            petition_after_edit(&answered, &moved),
+            Err(ValidationError::PetitionMoved { .. })
+        ));
+        let mut loose = petition(Forwarded);
+        loose.meeting_id = None;
+        let mut rewritten = loose.clone();
+        rewritten.content = "Nội dung khác".into();
+        assert!(matches!(
+            petition_after_edit(&loose, &rewritten),
+            Err(ValidationError::PetitionAlreadyActedOn { .. })
+        ));
     }
 }

@@ -510,7 +510,13 @@ mod tests {
     }
 }
 
-/// A registered place with real coordinates: a NaN would make every distance check pass.
+/// The widest circle a meeting place may claim around its point: a village hall and its
+/// yard, not the village. The check-in's distance check never allows more, whatever a
+/// record says, so a cell cannot widen it to let a cadre check in from home.
+pub const MAX_MEETING_RADIUS_M: f64 = 500.0;
+
+/// A registered place with real coordinates (a NaN would make every distance check pass)
+/// and a radius no wider than [`MAX_MEETING_RADIUS_M`].
 pub fn validate_meeting_place(place: &MeetingPlace) -> Result<(), ValidationError> {
     let in_range = |value: f64, limit: f64| value.is_finite() && value.abs() <= limit;
     if !in_range(place.latitude, 90.0) || !in_range(place.longitude, 180.0) {
@@ -521,6 +527,12 @@ pub fn validate_meeting_place(place: &MeetingPlace) -> Result<(), ValidationErro
     if !(place.radius_m.is_finite() && place.radius_m > 0.0) {
         return Err(ValidationError::InvalidNumber {
             field: "bán kính điểm họp",
+        });
+    }
+    if place.radius_m > MAX_MEETING_RADIUS_M {
+        return Err(ValidationError::RadiusTooLarge {
+            given: crate::checkin::format::vi_distance(place.radius_m),
+            max: crate::checkin::format::vi_distance(MAX_MEETING_RADIUS_M),
         });
     }
     Ok(())
