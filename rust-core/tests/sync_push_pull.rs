@@ -478,6 +478,30 @@ fn the_server_clock_offset_and_warning_are_kept() {
 }
 
 #[test]
+fn a_phone_clock_three_days_behind_is_as_suspect_as_one_ahead() {
+    // The server said nothing about it (an older server): the phone's own rule, the
+    // same the server uses, warns in its status.
+    let server = FakeServer::start();
+    let device = Device::secretary(1);
+    server.state().server_time = DEVICE_NOW + 3 * DAY_MS;
+    device.enroll(&server);
+    let warning = device.engine.status().unwrap().clock_warning;
+    assert!(
+        warning
+            .as_deref()
+            .is_some_and(|w| w.contains("chậm hơn máy chủ 3 ngày")),
+        "{warning:?}"
+    );
+    let report = device.engine.sync_now().unwrap();
+    assert_eq!(report.clock_warning, warning);
+    assert!(
+        report.summary.contains("Cảnh báo đồng hồ"),
+        "{}",
+        report.summary
+    );
+}
+
+#[test]
 fn a_new_enrolment_numbers_from_one_for_the_new_server_device() {
     let server = FakeServer::start();
     let device = Device::secretary(2);

@@ -298,3 +298,27 @@ fn a_check_in_from_the_command_line_is_signed_and_judged() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_is_no_crash_and_the_work_is_done() {
+    // `chibo demo | head -1`: the reader is gone before the CLI prints (the demo records
+    // two meetings first). The CLI used to panic with a backtrace on the first line; now
+    // it finishes its work and says nothing more.
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("demo.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chibo"))
+        .args(["demo", store.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("chibo runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "{err}");
+    // The meetings were recorded all the same.
+    let out = chibo(&["status", store.to_str().unwrap()]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(status["pending_changes"].as_u64().unwrap() > 20, "{status}");
+}

@@ -77,6 +77,9 @@ impl Engine {
             enrolled_at: received_at,
         };
         store.save_sync_account(&account, offset)?;
+        // A clock far off (either way) is told from the first contact on.
+        let warning = chibo_domain::sync::clock_warning(offset).map(|w| w.message);
+        store.record_server_clock(offset, warning.as_deref())?;
         Ok(EnrolledAs::from(&account))
     }
 }

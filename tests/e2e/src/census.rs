@@ -190,8 +190,14 @@ pub fn assert_log_holds_each_change_once(rows: &[LogRow]) {
 
 /// The published blobs, by name, each checked: its name is the SHA-256 of its bytes.
 pub fn server_blobs(cluster: &Cluster) -> BTreeMap<String, u64> {
+    blobs_in(cluster.data_dir())
+}
+
+/// The published blobs of a server whose data directory is `data_dir`, checked like
+/// [`server_blobs`].
+pub fn blobs_in(data_dir: &Path) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
-    let root = cluster.data_dir().join("blobs");
+    let root = data_dir.join("blobs");
     walk(&root, &mut |path| {
         let name = path
             .file_name()

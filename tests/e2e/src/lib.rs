@@ -11,6 +11,7 @@ pub mod census;
 pub mod cluster;
 pub mod commune;
 pub mod converge;
+pub mod crash;
 pub mod raw;
 pub mod record;
 
