@@ -1,5 +1,5 @@
 //! Photos after their records, through tus 1.0 against the scripted fake server:
-//! chunks with checksums, resuming from the server's offset after an app restart, a
+//! chunks, resuming from the server's offset after an app restart, a
 //! lost upload started again, damaged or missing files on the needs-attention list.
 
 mod sync_support;
@@ -27,7 +27,7 @@ fn creations(calls: &[TusCall]) -> usize {
 }
 
 #[test]
-fn a_photo_follows_its_record_in_checksummed_chunks() {
+fn a_photo_follows_its_record_in_chunks() {
     let server = FakeServer::start();
     let device = Device::secretary(1);
     let bytes = photo_bytes(3 * CHUNK + 1000, 1);

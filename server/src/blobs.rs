@@ -3,10 +3,16 @@
 //!
 //! Only verified bytes enter it: the tus uploads (`crate::tus`) hash a finished upload
 //! and hand the file over with [`BlobStore::put`]. The trait is asynchronous and works on
-//! whole files and readers, so an S3-compatible store can implement it later (put =
-//! upload the file, open = a ranged GET's body); [`FsBlobStore`] is the filesystem one,
-//! with sharded directories `ab/cd/<sha256>` so no directory grows past a few thousand
-//! entries even with millions of photos.
+//! whole files and readers. Two stores implement it, and the configuration's
+//! `[blob_store]` picks one ([`open_blob_store`]):
+//! - [`FsBlobStore`], the default: sharded directories `ab/cd/<sha256>` under the data
+//!   directory, so no directory grows past a few thousand entries even with millions of
+//!   photos; publishing is a rename.
+//! - [`S3BlobStore`] (`s3.rs`): objects in an S3-compatible bucket, for several server
+//!   processes or more photos than one disk holds.
+//!
+//! Either way a blob is published whole or not at all, and only after its SHA-256 was
+//! checked. Unfinished tus uploads stay on the local disk (`crate::tus`'s upload store).
 
 use std::fmt;
 use std::future::Future;
@@ -14,7 +20,68 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
+use serde::Deserialize;
 use tokio::io::AsyncRead;
+
+mod s3;
+pub use s3::{S3BlobStore, S3Settings};
+
+/// Which blob store the server uses (`[blob_store]` in the configuration).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(tag = "backend", rename_all = "lowercase", deny_unknown_fields)]
+pub enum BlobStoreConfig {
+    /// `<data_dir>/blobs` on the local disk.
+    #[default]
+    Filesystem,
+    /// An S3-compatible bucket.
+    S3(S3Settings),
+}
+
+/// Names the S3 bucket the tests run on, as `s3+http://KEY:SECRET@HOST:PORT/BUCKET`
+/// ([`S3Settings::from_url`]); `tests/run s3` starts a real S3 server and sets it.
+pub const TEST_S3_URL_VAR: &str = "CHIBO_TEST_S3_URL";
+
+impl BlobStoreConfig {
+    /// The store a test server uses: the bucket [`TEST_S3_URL_VAR`] names, under the key
+    /// folder `<its prefix>/<unique>/` (so tests sharing a bucket never see each other's
+    /// blobs, and a server restarted with the same `unique` finds its own), or the
+    /// filesystem when the variable is unset. A malformed URL panics: it is a broken test
+    /// setup, never a reason to fall back to the disk.
+    pub fn for_tests(unique: &str) -> BlobStoreConfig {
+        match std::env::var(TEST_S3_URL_VAR) {
+            Ok(url) if !url.trim().is_empty() => {
+                let mut settings = S3Settings::from_url(url.trim())
+                    .unwrap_or_else(|e| panic!("{TEST_S3_URL_VAR}: {e}"));
+                let unique: String = unique
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect();
+                let base = settings.prefix.trim_matches('/');
+                settings.prefix = if base.is_empty() {
+                    format!("{unique}/")
+                } else {
+                    format!("{base}/{unique}/")
+                };
+                BlobStoreConfig::S3(settings)
+            }
+            _ => BlobStoreConfig::Filesystem,
+        }
+    }
+}
+
+/// Opens the configured store: the filesystem one in `<data_dir>/blobs`, or a client
+/// for the bucket (which sends nothing until the first request).
+pub fn open_blob_store(
+    config: &BlobStoreConfig,
+    data_dir: &Path,
+) -> Result<std::sync::Arc<dyn BlobStore>, BlobError> {
+    Ok(match config {
+        BlobStoreConfig::Filesystem => {
+            std::sync::Arc::new(FsBlobStore::open(data_dir.join("blobs"))?)
+        }
+        BlobStoreConfig::S3(settings) => std::sync::Arc::new(S3BlobStore::open(settings)?),
+    })
+}
 
 /// A boxed future, so the trait stays object-safe (`Arc<dyn BlobStore>`).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -102,6 +169,20 @@ pub trait BlobStore: Send + Sync + 'static {
     fn exists<'a>(&'a self, id: &'a BlobId) -> BoxFuture<'a, Result<bool, BlobError>> {
         Box::pin(async move { Ok(self.size(id).await?.is_some()) })
     }
+
+    /// Every blob with its size, for checks and tools (a whole-store walk: never on a
+    /// request's path).
+    fn list(&self) -> BoxFuture<'_, Result<Vec<(BlobId, u64)>, BlobError>>;
+
+    /// The blob's file, when the store keeps blobs as local files (the filesystem store);
+    /// `None` for a remote store, whose blobs are read with [`BlobStore::open`].
+    fn local_path(&self, id: &BlobId) -> Option<PathBuf> {
+        let _ = id;
+        None
+    }
+
+    /// Where the store is, for logs (never a secret).
+    fn describe(&self) -> String;
 }
 
 /// Blobs as files under one directory: `<root>/ab/cd/<sha256>`.
@@ -199,6 +280,41 @@ impl BlobStore for FsBlobStore {
             }
         })
     }
+
+    fn list(&self) -> BoxFuture<'_, Result<Vec<(BlobId, u64)>, BlobError>> {
+        let root = self.root.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let mut out = Vec::new();
+                walk_blobs(&root, &mut out)?;
+                Ok(out)
+            })
+            .await
+            .map_err(|e| BlobError::Io(io::Error::other(e)))?
+        })
+    }
+
+    fn local_path(&self, id: &BlobId) -> Option<PathBuf> {
+        Some(self.path_of(id))
+    }
+
+    fn describe(&self) -> String {
+        format!("filesystem {}", self.root.display())
+    }
+}
+
+/// The files under `dir` named by a blob id (the store's `tmp/` holds none).
+fn walk_blobs(dir: &Path, out: &mut Vec<(BlobId, u64)>) -> Result<(), BlobError> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk_blobs(&entry.path(), out)?;
+        } else if let Some(id) = entry.file_name().to_str().and_then(BlobId::parse) {
+            out.push((id, entry.metadata()?.len()));
+        }
+    }
+    Ok(())
 }
 
 fn remove_if_exists(path: &Path) -> io::Result<()> {

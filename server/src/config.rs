@@ -10,6 +10,8 @@ use thiserror::Error;
 
 use chibo_domain::checkin::CheckInSettings;
 
+use crate::blobs::{BlobStoreConfig, S3Settings};
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -32,6 +34,9 @@ pub struct Config {
     /// Mark the dashboard's cookies `Secure` (when served over HTTPS, e.g. behind a TLS
     /// proxy); off by default because the default listens on plain HTTP.
     pub secure_cookies: bool,
+    /// Where published photos and attachments live: `<data_dir>/blobs` by default, or an
+    /// S3-compatible bucket (`[blob_store]` with `backend = "s3"`; see `crate::blobs`).
+    pub blob_store: BlobStoreConfig,
 }
 
 impl Default for Config {
@@ -45,6 +50,7 @@ impl Default for Config {
             enrollment_code_ttl_hours: 72,
             max_pull: 500,
             secure_cookies: false,
+            blob_store: BlobStoreConfig::Filesystem,
         }
     }
 }
@@ -89,7 +95,10 @@ impl Config {
     /// Applies `CHIBO_LISTEN`, `CHIBO_DATA_DIR`, `CHIBO_DATABASE_URL`,
     /// `CHIBO_MAX_BODY_BYTES`, `CHIBO_CLOCK_TOLERANCE_MINUTES`,
     /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS`, `CHIBO_MAX_PULL` and `CHIBO_SECURE_COOKIES`
-    /// (`true`/`false`) from `vars`.
+    /// (`true`/`false`) from `vars`; for the blob store, `CHIBO_BLOB_STORE`
+    /// (`filesystem`/`s3`) and `CHIBO_S3_BUCKET`, `CHIBO_S3_ENDPOINT`, `CHIBO_S3_REGION`,
+    /// `CHIBO_S3_PREFIX`, `CHIBO_S3_ACCESS_KEY_ID`, `CHIBO_S3_SECRET_ACCESS_KEY`,
+    /// `CHIBO_S3_ALLOW_HTTP`, which apply to an S3 store only.
     pub fn with_env(
         mut self,
         vars: impl IntoIterator<Item = (String, String)>,
@@ -100,6 +109,7 @@ impl Config {
                 value: value.to_string(),
             })
         }
+        let mut s3_vars = Vec::new();
         for (name, value) in vars {
             match name.as_str() {
                 "CHIBO_LISTEN" => self.listen = parse(&name, &value)?,
@@ -114,7 +124,40 @@ impl Config {
                 }
                 "CHIBO_MAX_PULL" => self.max_pull = parse(&name, &value)?,
                 "CHIBO_SECURE_COOKIES" => self.secure_cookies = parse(&name, &value)?,
+                "CHIBO_BLOB_STORE" => {
+                    self.blob_store = match value.trim() {
+                        "filesystem" => BlobStoreConfig::Filesystem,
+                        // Keeps the file's [blob_store] S3 settings, if it has them.
+                        "s3" => match std::mem::take(&mut self.blob_store) {
+                            BlobStoreConfig::S3(settings) => BlobStoreConfig::S3(settings),
+                            BlobStoreConfig::Filesystem => {
+                                BlobStoreConfig::S3(S3Settings::default())
+                            }
+                        },
+                        _ => return Err(ConfigError::Env { name, value }),
+                    }
+                }
+                _ if name.starts_with("CHIBO_S3_") => s3_vars.push((name, value)),
                 _ => {}
+            }
+        }
+        // After CHIBO_BLOB_STORE, whatever order the variables came in.
+        for (name, value) in s3_vars {
+            let BlobStoreConfig::S3(s3) = &mut self.blob_store else {
+                return Err(ConfigError::Invalid(format!(
+                    "{name} chỉ dùng cho kho ảnh S3; hãy đặt CHIBO_BLOB_STORE=s3 (hoặc \
+                     backend = \"s3\" trong [blob_store])"
+                )));
+            };
+            match name.as_str() {
+                "CHIBO_S3_BUCKET" => s3.bucket = value,
+                "CHIBO_S3_ENDPOINT" => s3.endpoint = value,
+                "CHIBO_S3_REGION" => s3.region = value,
+                "CHIBO_S3_PREFIX" => s3.prefix = value,
+                "CHIBO_S3_ACCESS_KEY_ID" => s3.access_key_id = value,
+                "CHIBO_S3_SECRET_ACCESS_KEY" => s3.secret_access_key = value,
+                "CHIBO_S3_ALLOW_HTTP" => s3.allow_http = parse(&name, &value)?,
+                _ => return Err(ConfigError::Env { name, value }),
             }
         }
         self.validate()?;
@@ -134,6 +177,10 @@ impl Config {
         }
         if self.max_pull == 0 {
             return Err(ConfigError::Invalid("max_pull phải lớn hơn 0".into()));
+        }
+        if let BlobStoreConfig::S3(s3) = &self.blob_store {
+            s3.validate()
+                .map_err(|e| ConfigError::Invalid(format!("[blob_store]: {e}")))?;
         }
         Ok(())
     }
@@ -201,5 +248,68 @@ mod tests {
         assert!(err.to_string().contains("CHIBO_LISTEN"), "{err}");
         assert!(Config::from_toml("listen = 5\n").is_err());
         assert!(Config::from_toml("colour = \"red\"\n").is_err());
+    }
+
+    #[test]
+    fn the_blob_store_is_the_filesystem_unless_s3_is_configured() {
+        let config = Config::default().with_env([]).unwrap();
+        assert_eq!(config.blob_store, BlobStoreConfig::Filesystem);
+
+        let file = Config::from_toml(
+            "[blob_store]\nbackend = \"s3\"\nbucket = \"anh-xa\"\n\
+             endpoint = \"https://s3.example.vn\"\naccess_key_id = \"chibo\"\n",
+        )
+        .unwrap();
+        let env = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        // The secret comes from the environment, over the file's other settings.
+        let config = file
+            .clone()
+            .with_env(env(&[
+                ("CHIBO_S3_SECRET_ACCESS_KEY", "bí-mật"),
+                ("CHIBO_S3_PREFIX", "xuan-hoa/"),
+            ]))
+            .unwrap();
+        let BlobStoreConfig::S3(s3) = &config.blob_store else {
+            panic!("{:?}", config.blob_store)
+        };
+        assert_eq!(
+            (
+                s3.bucket.as_str(),
+                s3.prefix.as_str(),
+                s3.secret_access_key.as_str()
+            ),
+            ("anh-xa", "xuan-hoa/", "bí-mật")
+        );
+        assert!(!format!("{config:?}").contains("bí-mật"));
+        // Without its secret the file's store is refused, with the reason.
+        let err = file.with_env([]).unwrap_err().to_string();
+        assert!(err.contains("secret_access_key"), "{err}");
+
+        // All from the environment, in any order.
+        let config = Config::default()
+            .with_env(env(&[
+                ("CHIBO_S3_BUCKET", "anh-xa"),
+                ("CHIBO_S3_ENDPOINT", "http://127.0.0.1:7070"),
+                ("CHIBO_S3_ALLOW_HTTP", "true"),
+                ("CHIBO_S3_ACCESS_KEY_ID", "k"),
+                ("CHIBO_S3_SECRET_ACCESS_KEY", "s"),
+                ("CHIBO_BLOB_STORE", "s3"),
+            ]))
+            .unwrap();
+        assert!(matches!(config.blob_store, BlobStoreConfig::S3(_)));
+
+        for bad in [
+            env(&[("CHIBO_S3_BUCKET", "anh-xa")]),
+            env(&[("CHIBO_BLOB_STORE", "ftp")]),
+            env(&[("CHIBO_BLOB_STORE", "s3"), ("CHIBO_S3_BUCKET", "anh-xa")]),
+        ] {
+            assert!(Config::default().with_env(bad.clone()).is_err(), "{bad:?}");
+        }
+        assert!(Config::from_toml("[blob_store]\nbackend = \"s3\"\ncolour = 1\n").is_err());
     }
 }

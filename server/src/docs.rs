@@ -3,19 +3,20 @@
 //! and the writing of each [`Effect`] it returns.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use chibo_domain::checkin::{CheckIn, PhotoUse, ServerReceipt, TravelPoint, Verdict};
 use chibo_domain::compliance::{Assignment, Cadre, VisitRequirement, WorkingTeam};
+use chibo_domain::context::{self, MeetingRef};
 use chibo_domain::ledger::{Effect, LedgerView, LookupError};
 use chibo_domain::model::*;
 use chibo_domain::rules::PastRollCall;
-use chibo_domain::time::{from_local, local_year_month, EpochMillis};
+use chibo_domain::time::{local_year_month, EpochMillis};
 
-use crate::storage::{BlobRef, DocFilter, DocRow, StorageError, StorageResult, Tx};
+use crate::storage::{BlobRef, DocFilter, DocRow, LogRow, StorageError, StorageResult, Tx};
 
 pub const CELL: &str = "cell";
 pub const MEMBER: &str = "member";
@@ -72,10 +73,7 @@ pub fn held(meeting: &Meeting) -> bool {
 }
 
 /// The first instant of the year, Vietnam time.
-pub fn year_start(year: i32) -> EpochMillis {
-    let date = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    from_local(date.and_hms_opt(0, 0, 0).unwrap_or_default())
-}
+pub use chibo_domain::context::year_start;
 
 fn decode<T: DeserializeOwned>(doc: &DocRow) -> StorageResult<T> {
     serde_json::from_str(&doc.body_json)
@@ -86,13 +84,87 @@ fn encode<T: Serialize>(value: &T) -> StorageResult<String> {
     serde_json::to_string(value).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
-/// One commune's documents, read and written through the caller's transaction.
+/// What a buffered [`CommuneDocs`] read and has yet to write: a unit of work. A push
+/// reads the same record, roster and clocks for each of its changes and rewrites the
+/// same record with each child; here that is one read and one write per push, and the
+/// writes go to storage together at the end ([`CommuneDocs::finish`]), in a few
+/// statements, so the transaction holds its locks (a scope's counter row above all) for
+/// as short a time as it can.
+#[derive(Default)]
+struct Buffer {
+    /// Documents written: (kind, id) → the row, or `None` once deleted. Records are
+    /// kept typed in `records` until they are written out.
+    docs: BTreeMap<(String, String), Option<DocRow>>,
+    /// Records written, typed (encoded once, at the end).
+    records: BTreeMap<Id, MeetingRecord>,
+    /// Storage's answers so far (storage does not change under the transaction but by
+    /// our own writes, which are overlaid from `docs` and `records`).
+    read: HashMap<(String, String), Option<DocRow>>,
+    lists: HashMap<(String, DocFilter), Vec<DocRow>>,
+    decoded_records: HashMap<Id, Option<MeetingRecord>>,
+    /// Log entries in the order written; numbered per scope at the end.
+    logs: Vec<LogRow>,
+    clocks: BTreeMap<String, String>,
+    clock_reads: HashMap<String, Option<String>>,
+    acks: BTreeMap<(String, u64), String>,
+}
+
+impl Buffer {
+    fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+            && self.records.is_empty()
+            && self.logs.is_empty()
+            && self.clocks.is_empty()
+            && self.acks.is_empty()
+    }
+}
+
+fn matches(doc: &DocRow, filter: &DocFilter) -> bool {
+    filter
+        .cell_id
+        .as_ref()
+        .is_none_or(|c| doc.cell_id.as_ref() == Some(c))
+        && filter
+            .ref_id
+            .as_ref()
+            .is_none_or(|r| doc.ref_id.as_ref() == Some(r))
+        && filter
+            .at_from
+            .is_none_or(|f| doc.at.is_some_and(|a| a >= f))
+        && filter
+            .at_until
+            .is_none_or(|u| doc.at.is_some_and(|a| a < u))
+}
+
+/// Storage's order of documents: by `at` (nulls first), then id.
+fn storage_order(a: &DocRow, b: &DocRow) -> std::cmp::Ordering {
+    (a.at.is_some(), a.at, &a.id).cmp(&(b.at.is_some(), b.at, &b.id))
+}
+
+/// One commune's documents, read and written through the caller's transaction. Made
+/// with [`CommuneDocs::new`] it writes at once; made with [`CommuneDocs::buffered`] it
+/// is a unit of work whose writes [`CommuneDocs::finish`] must write out before the
+/// transaction commits.
 pub struct CommuneDocs<'t> {
     tx: RefCell<&'t mut dyn Tx>,
     commune_id: String,
     /// Cells whose meeting summaries the writes made stale, with the earliest year
     /// touched (None: every year). See `meetings::refresh_stale`.
     stale: RefCell<BTreeMap<Id, Option<i32>>>,
+    buffer: Option<RefCell<Buffer>>,
+}
+
+impl Drop for CommuneDocs<'_> {
+    fn drop(&mut self) {
+        if let Some(buffer) = &self.buffer {
+            if !buffer.borrow().is_empty() && !std::thread::panicking() {
+                // A caller that returned early on an error rolls back anyway; one that
+                // forgot `finish` would lose writes: make that loud in tests.
+                tracing::error!(commune = %self.commune_id, "unit of work dropped with unwritten changes");
+                debug_assert!(false, "CommuneDocs dropped without finish()");
+            }
+        }
+    }
 }
 
 impl<'t> CommuneDocs<'t> {
@@ -101,6 +173,17 @@ impl<'t> CommuneDocs<'t> {
             tx: RefCell::new(tx),
             commune_id: commune_id.to_string(),
             stale: RefCell::new(BTreeMap::new()),
+            buffer: None,
+        }
+    }
+
+    /// A unit of work: reads cached, writes kept until [`CommuneDocs::finish`].
+    pub fn buffered(tx: &'t mut dyn Tx, commune_id: &str) -> CommuneDocs<'t> {
+        CommuneDocs {
+            tx: RefCell::new(tx),
+            commune_id: commune_id.to_string(),
+            stale: RefCell::new(BTreeMap::new()),
+            buffer: Some(RefCell::new(Buffer::default())),
         }
     }
 
@@ -108,14 +191,309 @@ impl<'t> CommuneDocs<'t> {
         &self.commune_id
     }
 
-    /// The transaction, for what is not a document (logs, acks, clocks).
+    /// The transaction, for what is not a document (presence secrets, blob references,
+    /// devices, the log's pages).
     pub fn with_tx<T>(&self, f: impl FnOnce(&mut dyn Tx) -> StorageResult<T>) -> StorageResult<T> {
         let mut tx = self.tx.borrow_mut();
         f(&mut **tx)
     }
 
+    /// Writes out everything a buffered unit of work holds: documents, log entries (each
+    /// scope numbered in one statement), clocks and acknowledgements. Nothing to do for
+    /// one made with [`CommuneDocs::new`].
+    pub fn finish(self) -> StorageResult<()> {
+        self.flush()
+    }
+
+    /// [`CommuneDocs::finish`] without giving the unit of work up.
+    pub fn flush(&self) -> StorageResult<()> {
+        let Some(buffer) = &self.buffer else {
+            return Ok(());
+        };
+        let mut b = buffer.borrow_mut();
+        let mut docs: Vec<DocRow> = Vec::new();
+        let mut deleted: Vec<(String, String)> = Vec::new();
+        for (id, record) in std::mem::take(&mut b.records) {
+            let m = &record.meeting;
+            let row = self.row(
+                RECORD,
+                &id,
+                Some(&m.cell_id),
+                m.revision_of.as_deref(),
+                Some(m.started_at()),
+                encode(&record)?,
+            );
+            b.read
+                .insert((RECORD.to_string(), id.clone()), Some(row.clone()));
+            b.decoded_records.insert(id, Some(record));
+            docs.push(row);
+        }
+        for ((kind, id), row) in std::mem::take(&mut b.docs) {
+            match row {
+                Some(row) => {
+                    b.read.insert((kind, id), Some(row.clone()));
+                    docs.push(row);
+                }
+                None => {
+                    b.read.insert((kind.clone(), id.clone()), None);
+                    deleted.push((kind, id));
+                }
+            }
+        }
+        // What was listed before these writes is stale now.
+        b.lists.clear();
+        let mut logs = std::mem::take(&mut b.logs);
+        let clocks: Vec<(String, String)> = std::mem::take(&mut b.clocks).into_iter().collect();
+        let acks = std::mem::take(&mut b.acks);
+        for (key, hlc) in &clocks {
+            b.clock_reads.insert(key.clone(), Some(hlc.clone()));
+        }
+        drop(b);
+        self.with_tx(|tx| {
+            tx.put_docs(&docs)?;
+            for (kind, id) in &deleted {
+                tx.delete_doc(&self.commune_id, kind, id)?;
+            }
+            // Each scope's entries numbered in the order they were written.
+            let mut scopes: Vec<String> = logs.iter().map(|l| l.scope.clone()).collect();
+            scopes.sort();
+            scopes.dedup();
+            for scope in scopes {
+                let count = logs.iter().filter(|l| l.scope == scope).count() as u64;
+                let first = tx.reserve_server_seqs(&self.commune_id, &scope, count)?;
+                for (seq, log) in (first..).zip(logs.iter_mut().filter(|l| l.scope == scope)) {
+                    log.server_seq = seq;
+                }
+            }
+            tx.append_logs(&logs)?;
+            tx.set_entity_clocks(&self.commune_id, &clocks)?;
+            let mut by_device: BTreeMap<&str, Vec<(u64, String)>> = BTreeMap::new();
+            for ((device, seq), outcome) in &acks {
+                by_device
+                    .entry(device.as_str())
+                    .or_default()
+                    .push((*seq, outcome.clone()));
+            }
+            for (device, rows) in by_device {
+                tx.insert_acks(device, &rows)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn row(
+        &self,
+        kind: &str,
+        id: &str,
+        cell_id: Option<&str>,
+        ref_id: Option<&str>,
+        at: Option<EpochMillis>,
+        body_json: String,
+    ) -> DocRow {
+        DocRow {
+            commune_id: self.commune_id.clone(),
+            kind: kind.to_string(),
+            id: id.to_string(),
+            cell_id: cell_id.map(str::to_string),
+            ref_id: ref_id.map(str::to_string),
+            at,
+            body_json,
+        }
+    }
+
+    /// A document as this unit of work sees it (its own writes first).
+    pub fn doc_row(&self, kind: &str, id: &str) -> StorageResult<Option<DocRow>> {
+        let Some(buffer) = &self.buffer else {
+            return self.with_tx(|tx| tx.doc(&self.commune_id, kind, id));
+        };
+        if kind == RECORD {
+            if let Some(record) = buffer.borrow().records.get(id) {
+                let m = &record.meeting;
+                return Ok(Some(self.row(
+                    RECORD,
+                    id,
+                    Some(&m.cell_id),
+                    m.revision_of.as_deref(),
+                    Some(m.started_at()),
+                    encode(record)?,
+                )));
+            }
+        }
+        let key = (kind.to_string(), id.to_string());
+        if let Some(row) = buffer.borrow().docs.get(&key) {
+            return Ok(row.clone());
+        }
+        if let Some(row) = buffer.borrow().read.get(&key) {
+            return Ok(row.clone());
+        }
+        let row = self.with_tx(|tx| tx.doc(&self.commune_id, kind, id))?;
+        buffer.borrow_mut().read.insert(key, row.clone());
+        Ok(row)
+    }
+
+    /// The documents of a kind matching `filter`, in storage's order, as this unit of
+    /// work sees them.
+    pub fn doc_rows(&self, kind: &str, filter: &DocFilter) -> StorageResult<Vec<DocRow>> {
+        let Some(buffer) = &self.buffer else {
+            return self.with_tx(|tx| tx.docs(&self.commune_id, kind, filter));
+        };
+        let key = (kind.to_string(), filter.clone());
+        let cached = buffer.borrow().lists.get(&key).cloned();
+        let stored = match cached {
+            Some(rows) => rows,
+            None => {
+                let rows = self.with_tx(|tx| tx.docs(&self.commune_id, kind, filter))?;
+                buffer.borrow_mut().lists.insert(key, rows.clone());
+                rows
+            }
+        };
+        let b = buffer.borrow();
+        let mut pending: Vec<DocRow> = b
+            .docs
+            .iter()
+            .filter(|((k, _), _)| k == kind)
+            .filter_map(|(_, row)| row.clone())
+            .collect();
+        if kind == RECORD {
+            for (id, record) in &b.records {
+                let m = &record.meeting;
+                pending.push(self.row(
+                    RECORD,
+                    id,
+                    Some(&m.cell_id),
+                    m.revision_of.as_deref(),
+                    Some(m.started_at()),
+                    encode(record)?,
+                ));
+            }
+        }
+        let written = |id: &str| {
+            b.docs.contains_key(&(kind.to_string(), id.to_string()))
+                || (kind == RECORD && b.records.contains_key(id))
+        };
+        let mut rows: Vec<DocRow> = stored.into_iter().filter(|r| !written(&r.id)).collect();
+        rows.extend(pending.into_iter().filter(|r| matches(r, filter)));
+        rows.sort_by(storage_order);
+        Ok(rows)
+    }
+
+    fn put_row(&self, row: DocRow) -> StorageResult<()> {
+        match &self.buffer {
+            Some(buffer) => {
+                buffer
+                    .borrow_mut()
+                    .docs
+                    .insert((row.kind.clone(), row.id.clone()), Some(row));
+                Ok(())
+            }
+            None => self.with_tx(|tx| tx.put_doc(&row)),
+        }
+    }
+
+    /// Removes a derived document (a summary, a note).
+    pub fn delete(&self, kind: &str, id: &str) -> StorageResult<()> {
+        match &self.buffer {
+            Some(buffer) => {
+                buffer
+                    .borrow_mut()
+                    .docs
+                    .insert((kind.to_string(), id.to_string()), None);
+                Ok(())
+            }
+            None => self.with_tx(|tx| tx.delete_doc(&self.commune_id, kind, id)),
+        }
+    }
+
+    /// Appends a log entry; a buffered unit of work numbers it when it writes it out.
+    pub fn append_log(&self, mut row: LogRow) -> StorageResult<()> {
+        match &self.buffer {
+            Some(buffer) => {
+                buffer.borrow_mut().logs.push(row);
+                Ok(())
+            }
+            None => self.with_tx(|tx| {
+                row.server_seq = tx.next_server_seq(&self.commune_id, &row.scope)?;
+                tx.append_log(&row)
+            }),
+        }
+    }
+
+    /// Reads the clocks of these fields in one go (before a push settles its changes).
+    pub fn prefetch_clocks(&self, keys: Vec<String>) -> StorageResult<()> {
+        let Some(buffer) = &self.buffer else {
+            return Ok(());
+        };
+        let missing: Vec<String> = {
+            let b = buffer.borrow();
+            keys.into_iter()
+                .filter(|k| !b.clock_reads.contains_key(k) && !b.clocks.contains_key(k))
+                .collect()
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let found = self.with_tx(|tx| tx.entity_clocks(&self.commune_id, &missing))?;
+        let mut b = buffer.borrow_mut();
+        for key in missing {
+            b.clock_reads.insert(key, None);
+        }
+        for (key, hlc) in found {
+            b.clock_reads.insert(key, Some(hlc));
+        }
+        Ok(())
+    }
+
+    /// The winning clock (text form) of an editable field.
+    pub fn entity_clock(&self, key: &str) -> StorageResult<Option<String>> {
+        let Some(buffer) = &self.buffer else {
+            return self.with_tx(|tx| tx.entity_clock(&self.commune_id, key));
+        };
+        {
+            let b = buffer.borrow();
+            if let Some(hlc) = b.clocks.get(key) {
+                return Ok(Some(hlc.clone()));
+            }
+            if let Some(hlc) = b.clock_reads.get(key) {
+                return Ok(hlc.clone());
+            }
+        }
+        let hlc = self.with_tx(|tx| tx.entity_clock(&self.commune_id, key))?;
+        buffer
+            .borrow_mut()
+            .clock_reads
+            .insert(key.to_string(), hlc.clone());
+        Ok(hlc)
+    }
+
+    pub fn set_entity_clock(&self, key: &str, hlc: &str) -> StorageResult<()> {
+        match &self.buffer {
+            Some(buffer) => {
+                buffer
+                    .borrow_mut()
+                    .clocks
+                    .insert(key.to_string(), hlc.to_string());
+                Ok(())
+            }
+            None => self.with_tx(|tx| tx.set_entity_clock(&self.commune_id, key, hlc)),
+        }
+    }
+
+    /// Stores a pushed entry's acknowledgement.
+    pub fn insert_ack(&self, device_id: &str, device_seq: u64, outcome: &str) -> StorageResult<()> {
+        match &self.buffer {
+            Some(buffer) => {
+                buffer
+                    .borrow_mut()
+                    .acks
+                    .insert((device_id.to_string(), device_seq), outcome.to_string());
+                Ok(())
+            }
+            None => self.with_tx(|tx| tx.insert_ack(device_id, device_seq, outcome)),
+        }
+    }
+
     pub fn get<T: DeserializeOwned>(&self, kind: &str, id: &str) -> StorageResult<Option<T>> {
-        let doc = self.with_tx(|tx| tx.doc(&self.commune_id, kind, id))?;
+        let doc = self.doc_row(kind, id)?;
         doc.as_ref().map(decode).transpose()
     }
 
@@ -124,7 +502,7 @@ impl<'t> CommuneDocs<'t> {
         kind: &str,
         filter: &DocFilter,
     ) -> StorageResult<Vec<T>> {
-        let docs = self.with_tx(|tx| tx.docs(&self.commune_id, kind, filter))?;
+        let docs = self.doc_rows(kind, filter)?;
         docs.iter().map(decode).collect()
     }
 
@@ -158,16 +536,8 @@ impl<'t> CommuneDocs<'t> {
         at: Option<EpochMillis>,
         value: &T,
     ) -> StorageResult<()> {
-        let doc = DocRow {
-            commune_id: self.commune_id.clone(),
-            kind: kind.to_string(),
-            id: id.to_string(),
-            cell_id: cell_id.map(str::to_string),
-            ref_id: ref_id.map(str::to_string),
-            at,
-            body_json: encode(value)?,
-        };
-        self.with_tx(|tx| tx.put_doc(&doc))
+        let doc = self.row(kind, id, cell_id, ref_id, at, encode(value)?);
+        self.put_row(doc)
     }
 
     // ------------------------------------------------------------ typed reads
@@ -190,52 +560,174 @@ impl<'t> CommuneDocs<'t> {
 
     /// The record with its children in the one order every phone shows.
     pub fn record_of(&self, meeting_id: &str) -> StorageResult<Option<MeetingRecord>> {
+        if let Some(buffer) = &self.buffer {
+            {
+                let b = buffer.borrow();
+                if let Some(record) = b.records.get(meeting_id) {
+                    return Ok(Some(record.clone()));
+                }
+                if let Some(record) = b.decoded_records.get(meeting_id) {
+                    return Ok(record.clone());
+                }
+            }
+            let record: Option<MeetingRecord> = self.get(RECORD, meeting_id)?;
+            let record = record.map(MeetingRecord::in_canonical_order);
+            buffer
+                .borrow_mut()
+                .decoded_records
+                .insert(meeting_id.to_string(), record.clone());
+            return Ok(record);
+        }
         let record: Option<MeetingRecord> = self.get(RECORD, meeting_id)?;
         Ok(record.map(MeetingRecord::in_canonical_order))
     }
 
+    /// The meeting records matching `filter` (every revision), by start time, as this
+    /// unit of work sees them; a buffered one decodes each stored record once.
+    pub fn records(&self, filter: &DocFilter) -> StorageResult<Vec<MeetingRecord>> {
+        let Some(buffer) = &self.buffer else {
+            let records: Vec<MeetingRecord> = self.list(RECORD, filter)?;
+            return Ok(records
+                .into_iter()
+                .map(MeetingRecord::in_canonical_order)
+                .collect());
+        };
+        let rows = {
+            let key = (RECORD.to_string(), filter.clone());
+            let cached = buffer.borrow().lists.get(&key).cloned();
+            match cached {
+                Some(rows) => rows,
+                None => {
+                    let rows = self.with_tx(|tx| tx.docs(&self.commune_id, RECORD, filter))?;
+                    buffer.borrow_mut().lists.insert(key, rows.clone());
+                    rows
+                }
+            }
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if buffer.borrow().records.contains_key(&row.id) {
+                continue;
+            }
+            let cached = buffer.borrow().decoded_records.get(&row.id).cloned();
+            let record = match cached {
+                Some(Some(record)) => record,
+                _ => {
+                    let record: MeetingRecord = decode(row)?;
+                    let record = record.in_canonical_order();
+                    buffer
+                        .borrow_mut()
+                        .decoded_records
+                        .insert(row.id.clone(), Some(record.clone()));
+                    record
+                }
+            };
+            out.push(record);
+        }
+        for record in buffer.borrow().records.values() {
+            let m = &record.meeting;
+            let row = self.row(
+                RECORD,
+                &m.id,
+                Some(&m.cell_id),
+                m.revision_of.as_deref(),
+                Some(m.started_at()),
+                String::new(),
+            );
+            if matches(&row, filter) {
+                out.push(record.clone());
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.meeting.started_at(), &a.meeting.id).cmp(&(b.meeting.started_at(), &b.meeting.id))
+        });
+        Ok(out)
+    }
+
     /// The cell's meeting records (every revision), by start time.
     pub fn records_of(&self, cell_id: &str) -> StorageResult<Vec<MeetingRecord>> {
-        let records: Vec<MeetingRecord> = self.by_cell(RECORD, cell_id)?;
-        Ok(records
-            .into_iter()
-            .map(MeetingRecord::in_canonical_order)
-            .collect())
+        self.records(&DocFilter {
+            cell_id: Some(cell_id.to_string()),
+            ..DocFilter::default()
+        })
+    }
+
+    /// The records holding a copy of the petition: its meeting and every correction of
+    /// it (a correction copies its meeting's petitions).
+    fn copies_of(&self, petition: &Petition) -> StorageResult<Vec<MeetingRecord>> {
+        let mut out = Vec::new();
+        let mut next = petition.meeting_id.clone();
+        while let Some(meeting_id) = next.take() {
+            if out
+                .iter()
+                .any(|r: &MeetingRecord| r.meeting.id == meeting_id)
+            {
+                break;
+            }
+            if let Some(record) = self.record_of(&meeting_id)? {
+                out.push(record);
+            }
+            let revisions = self.records(&DocFilter {
+                ref_id: Some(meeting_id),
+                ..DocFilter::default()
+            })?;
+            next = revisions.into_iter().next().map(|r| r.meeting.id);
+        }
+        Ok(out)
+    }
+
+    /// The cell's records a meeting's context may need (`context::window`).
+    fn context_records(&self, meeting: &Meeting) -> StorageResult<Vec<MeetingRecord>> {
+        let (from, until) = context::window(meeting.started_at());
+        self.records(&DocFilter {
+            cell_id: Some(meeting.cell_id.clone()),
+            at_from: Some(from),
+            at_until: Some(until),
+            ..DocFilter::default()
+        })
     }
 
     /// The newest revision of each meeting of the cell that was held, by start time.
     pub fn current_held_records(&self, cell_id: &str) -> StorageResult<Vec<MeetingRecord>> {
         let all = self.records_of(cell_id)?;
-        let corrected: Vec<Id> = all
-            .iter()
-            .filter_map(|r| r.meeting.revision_of.clone())
+        let refs: Vec<MeetingRef> = all.iter().map(MeetingRef::of_record).collect();
+        let keep: Vec<Id> = context::current(&refs)
+            .into_iter()
+            .filter(|r| r.status.is_held())
+            .map(|r| r.id.clone())
             .collect();
         Ok(all
             .into_iter()
-            .filter(|r| held(&r.meeting) && !corrected.contains(&r.meeting.id))
+            .filter(|r| keep.contains(&r.meeting.id))
             .collect())
     }
 
     /// Roll calls of the cell's held meetings earlier in the meeting's calendar year,
-    /// oldest first, current revisions only.
+    /// oldest first, current revisions only (`context::earlier_this_year`).
     pub fn earlier_this_year(&self, meeting: &Meeting) -> StorageResult<Vec<PastRollCall>> {
-        let start = meeting.started_at();
-        let (year, _) = local_year_month(start);
-        let from = year_start(year);
-        Ok(self
-            .current_held_records(&meeting.cell_id)?
+        let records = self.context_records(meeting)?;
+        let refs: Vec<MeetingRef> = records.iter().map(MeetingRef::of_record).collect();
+        let chosen = context::earlier_this_year(&refs, meeting);
+        Ok(chosen
             .into_iter()
-            .filter(|r| {
-                let at = r.meeting.started_at();
-                r.meeting.id != meeting.id && at >= from && at < start
-            })
+            .filter_map(|r| records.iter().find(|rec| rec.meeting.id == r.id))
             .map(|r| PastRollCall {
                 meeting_id: r.meeting.id.clone(),
                 kind: r.meeting.kind,
                 started_at: r.meeting.started_at(),
-                entries: r.roll_call,
+                entries: r.roll_call.clone(),
             })
             .collect())
+    }
+
+    /// The tasks of the meeting's previous regular meeting (`context::previous_regular`).
+    pub fn previous_tasks_of(&self, meeting: &Meeting) -> StorageResult<Vec<Task>> {
+        let records = self.context_records(meeting)?;
+        let refs: Vec<MeetingRef> = records.iter().map(MeetingRef::of_record).collect();
+        Ok(context::previous_regular(&refs, meeting)
+            .and_then(|r| records.iter().find(|rec| rec.meeting.id == r.id))
+            .map(|r| r.tasks.clone())
+            .unwrap_or_default())
     }
 
     pub fn stored_check_in(&self, id: &str) -> StorageResult<Option<StoredCheckIn>> {
@@ -271,9 +763,7 @@ impl<'t> CommuneDocs<'t> {
     /// Whether the server holds the verified bytes of `sha256`.
     pub fn blob_received(&self, sha256: &str) -> StorageResult<bool> {
         let sha256 = sha256.trim().to_lowercase();
-        Ok(self
-            .with_tx(|tx| tx.doc(&self.commune_id, BLOB_RECEIVED, &sha256))?
-            .is_some())
+        Ok(self.doc_row(BLOB_RECEIVED, &sha256)?.is_some())
     }
 
     /// Records that the server holds the verified bytes of `sha256`.
@@ -361,7 +851,7 @@ impl<'t> CommuneDocs<'t> {
                     note,
                 )
             }
-            None => self.with_tx(|tx| tx.delete_doc(&self.commune_id, CLOCK_NOTE, meeting_id)),
+            None => self.delete(CLOCK_NOTE, meeting_id),
         }
     }
 
@@ -470,13 +960,17 @@ impl<'t> CommuneDocs<'t> {
     fn put_record_doc(&self, record: &MeetingRecord) -> StorageResult<()> {
         let m = &record.meeting;
         let start = m.started_at();
-        let old_start = self
-            .with_tx(|tx| tx.doc(&self.commune_id, RECORD, &m.id))?
-            .and_then(|d| d.at);
+        let old_start = self.record_of(&m.id)?.map(|r| r.meeting.started_at());
         self.mark_stale(
             &m.cell_id,
             Some(old_start.map_or(start, |old| old.min(start))),
         );
+        if let Some(buffer) = &self.buffer {
+            let mut b = buffer.borrow_mut();
+            b.records.insert(m.id.clone(), record.clone());
+            b.decoded_records.remove(&m.id);
+            return Ok(());
+        }
         self.put(
             RECORD,
             &m.id,
@@ -645,12 +1139,9 @@ impl<'t> CommuneDocs<'t> {
             }
             Effect::Observation(o) => {
                 // The cadre's score of the meeting is part of its summary.
-                if let Some(record) =
-                    self.with_tx(|tx| tx.doc(&self.commune_id, RECORD, &o.meeting_id))?
-                {
-                    if let Some(cell) = &record.cell_id {
-                        self.mark_stale(cell, record.at);
-                    }
+                if let Some(record) = self.record_of(&o.meeting_id)? {
+                    let m = &record.meeting;
+                    self.mark_stale(&m.cell_id, Some(m.started_at()));
                 }
                 let cell_id = self.cell_of_meeting(&o.meeting_id)?;
                 self.put(
@@ -672,8 +1163,9 @@ impl<'t> CommuneDocs<'t> {
                     response,
                 )?;
                 self.put_petition(petition)?;
-                // Every record holding a copy of the petition shows its new status.
-                for mut record in self.records_of(&petition.cell_id)? {
+                // Every record holding a copy of the petition (its meeting and that
+                // meeting's corrections) shows its new status.
+                for mut record in self.copies_of(petition)? {
                     let mut changed = false;
                     for p in record.petitions.iter_mut().filter(|p| p.id == petition.id) {
                         p.status = petition.status;
@@ -732,23 +1224,17 @@ impl LedgerView for CommuneDocs<'_> {
         self.record_of(meeting_id).map_err(lookup)
     }
 
-    /// The tasks set at the cell's last held regular-kind meeting before this one (its
-    /// newest revision).
     fn previous_tasks(&self, meeting: &Meeting) -> Result<Vec<Task>, LookupError> {
-        let start = meeting.started_at();
-        let held = self
-            .current_held_records(&meeting.cell_id)
-            .map_err(lookup)?;
-        Ok(held
-            .into_iter()
-            .filter(|r| r.meeting.started_at() < start && r.meeting.kind.is_regular())
-            .max_by_key(|r| (r.meeting.started_at(), r.meeting.id.clone()))
-            .map(|r| r.tasks)
-            .unwrap_or_default())
+        self.previous_tasks_of(meeting).map_err(lookup)
     }
 
     fn correction_of(&self, meeting_id: &str) -> Result<Option<Id>, LookupError> {
-        let revisions: Vec<MeetingRecord> = self.by_ref(RECORD, meeting_id).map_err(lookup)?;
+        let revisions = self
+            .records(&DocFilter {
+                ref_id: Some(meeting_id.to_string()),
+                ..DocFilter::default()
+            })
+            .map_err(lookup)?;
         Ok(revisions.into_iter().next().map(|r| r.meeting.id))
     }
 

@@ -88,8 +88,11 @@ pub fn router(state: AppState) -> Result<Router, ServerError> {
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())
         .with_state(state.clone());
-    let uploads = tus::TusState::in_data_dir(
-        &state.config.data_dir,
+    // Unfinished uploads stay on the local disk; published blobs go to the configured
+    // store.
+    let uploads = tus::TusState::new(
+        state.config.data_dir.join("uploads"),
+        state.blobs.clone(),
         Arc::new(DeviceUploadAuth(state.clone())),
         TusConfig::default(),
     )

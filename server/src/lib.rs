@@ -41,6 +41,8 @@ pub use storage::{Storage, StorageError, Tx};
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    /// Published photos and attachments (`config.blob_store`).
+    pub blobs: Arc<dyn blobs::BlobStore>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
 }
@@ -146,8 +148,11 @@ impl Server {
             Some(s) => s,
             None => storage::open(&self.config.database_url())?,
         };
+        let blobs = blobs::open_blob_store(&self.config.blob_store, &self.config.data_dir)
+            .map_err(|e| ServerError::Io(format!("kho ảnh: {e}")))?;
         Ok(AppState {
             storage,
+            blobs,
             clock: self.clock,
             config: Arc::new(self.config),
         })
@@ -188,7 +193,7 @@ impl Server {
             })
             .await
         });
-        tracing::info!(%addr, backend = state.storage.backend_name(), "chibo-server listening");
+        tracing::info!(%addr, backend = state.storage.backend_name(), blobs = state.blobs.describe(), "chibo-server listening");
         Ok(RunningServer {
             addr,
             state,

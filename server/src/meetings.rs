@@ -21,11 +21,12 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use chibo_domain::context::{self, MeetingRef};
 use chibo_domain::model::*;
 use chibo_domain::rules::{
     self, MeetingAssessment, MeetingContext, PastRollCall, QualityGrade, QualityScore, RuleSettings,
 };
-use chibo_domain::time::{local_year_month, EpochMillis};
+use chibo_domain::time::EpochMillis;
 
 use crate::docs::{self, held, year_start, CommuneDocs};
 use crate::storage::{self, DocFilter, Storage, StorageResult};
@@ -55,36 +56,20 @@ impl JudgedMeeting {
     }
 }
 
-/// A cell's meeting records in one window, newest revisions only, by start time, with
-/// what judging them needs.
+/// A cell's meeting records in one window (every revision), by start time, with what
+/// judging them needs.
 pub struct CellHistory<'a> {
     pub cell: &'a Cell,
     pub roster: &'a [Member],
-    /// Current revisions in the window, oldest first.
+    /// Every revision in the window, oldest first.
     records: Vec<MeetingRecord>,
-    /// The window's first instant: tasks may come from a meeting before it.
-    from: EpochMillis,
-}
-
-/// Current revisions of `records`, oldest first (by start, then id).
-fn current_revisions(mut records: Vec<MeetingRecord>) -> Vec<MeetingRecord> {
-    let corrected: HashSet<Id> = records
-        .iter()
-        .filter_map(|r| r.meeting.revision_of.clone())
-        .collect();
-    records.retain(|r| !corrected.contains(&r.meeting.id));
-    records.sort_by(|a, b| {
-        a.meeting
-            .started_at()
-            .cmp(&b.meeting.started_at())
-            .then(a.meeting.id.cmp(&b.meeting.id))
-    });
-    records
+    /// What `chibo_domain::context` chooses from.
+    refs: Vec<MeetingRef>,
 }
 
 impl<'a> CellHistory<'a> {
-    /// Reads the cell's records starting in `[from, until)`; `from` is moved back to the
-    /// January of its year, so every meeting's "earlier this year" is in the window.
+    /// Reads the cell's records starting in `[from, until)` and, before them, as far
+    /// back as the context of a meeting at `from` reaches (`context::window`).
     pub fn load(
         docs: &CommuneDocs,
         cell: &'a Cell,
@@ -92,75 +77,64 @@ impl<'a> CellHistory<'a> {
         from: EpochMillis,
         until: EpochMillis,
     ) -> StorageResult<CellHistory<'a>> {
-        let from = year_start(local_year_month(from).0);
-        let records: Vec<MeetingRecord> = docs.list(
-            docs::RECORD,
-            &DocFilter {
-                cell_id: Some(cell.id.clone()),
-                at_from: Some(from),
-                at_until: Some(until),
-                ..DocFilter::default()
-            },
-        )?;
+        let (from, _) = context::window(from);
+        let records = docs.records(&DocFilter {
+            cell_id: Some(cell.id.clone()),
+            at_from: Some(from),
+            at_until: Some(until),
+            ..DocFilter::default()
+        })?;
+        let refs = records.iter().map(MeetingRef::of_record).collect();
         Ok(CellHistory {
             cell,
             roster,
-            records: current_revisions(records),
-            from,
+            records,
+            refs,
         })
     }
 
-    pub fn records(&self) -> &[MeetingRecord] {
-        &self.records
+    /// The current revisions in the window, oldest first.
+    pub fn records(&self) -> Vec<&MeetingRecord> {
+        context::current(&self.refs)
+            .into_iter()
+            .filter_map(|r| self.record(&r.id))
+            .collect()
+    }
+
+    fn record(&self, id: &str) -> Option<&MeetingRecord> {
+        self.records.iter().find(|r| r.meeting.id == id)
     }
 
     /// Judges every current meeting starting in `[from, until)`, oldest first, exactly as
     /// `rules::assess_meeting` judges it with the context `CommuneDocs` gives one record.
     pub fn judge(
         &self,
-        docs: &CommuneDocs,
         from: EpochMillis,
         until: EpochMillis,
         observations: &HashMap<Id, Observation>,
-    ) -> StorageResult<Vec<JudgedMeeting>> {
+    ) -> Vec<JudgedMeeting> {
         let settings = RuleSettings::default();
-        let mut before_window: Option<Option<Vec<Task>>> = None;
         let mut out = Vec::new();
-        for (i, record) in self.records.iter().enumerate() {
+        for record in self.records() {
             let start = record.meeting.started_at();
             if start < from || start >= until {
                 continue;
             }
-            let earlier = &self.records[..i];
-            let previous_tasks = match earlier
-                .iter()
-                .filter(|r| held(&r.meeting) && r.meeting.kind.is_regular())
-                .filter(|r| r.meeting.started_at() < start)
-                .max_by_key(|r| (r.meeting.started_at(), r.meeting.id.clone()))
-            {
-                Some(r) => r.tasks.clone(),
-                None => {
-                    if before_window.is_none() {
-                        before_window = Some(self.tasks_before_window(docs)?);
-                    }
-                    before_window.clone().flatten().unwrap_or_default()
-                }
-            };
-            let (year, _) = local_year_month(start);
-            let this_year = year_start(year);
-            let earlier_this_year: Vec<PastRollCall> = earlier
-                .iter()
-                .filter(|r| {
-                    let at = r.meeting.started_at();
-                    held(&r.meeting) && at >= this_year && at < start
-                })
-                .map(|r| PastRollCall {
-                    meeting_id: r.meeting.id.clone(),
-                    kind: r.meeting.kind,
-                    started_at: r.meeting.started_at(),
-                    entries: r.roll_call.clone(),
-                })
-                .collect();
+            let previous_tasks = context::previous_regular(&self.refs, &record.meeting)
+                .and_then(|r| self.record(&r.id))
+                .map(|r| r.tasks.clone())
+                .unwrap_or_default();
+            let earlier_this_year: Vec<PastRollCall> =
+                context::earlier_this_year(&self.refs, &record.meeting)
+                    .into_iter()
+                    .filter_map(|r| self.record(&r.id))
+                    .map(|r| PastRollCall {
+                        meeting_id: r.meeting.id.clone(),
+                        kind: r.meeting.kind,
+                        started_at: r.meeting.started_at(),
+                        entries: r.roll_call.clone(),
+                    })
+                    .collect();
             let ctx = MeetingContext {
                 cell: self.cell,
                 roster: self.roster,
@@ -180,24 +154,7 @@ impl<'a> CellHistory<'a> {
                 cadre_quality,
             });
         }
-        Ok(out)
-    }
-
-    /// The tasks of the cell's last held regular meeting before the window, if any.
-    fn tasks_before_window(&self, docs: &CommuneDocs) -> StorageResult<Option<Vec<Task>>> {
-        let older: Vec<MeetingRecord> = docs.list(
-            docs::RECORD,
-            &DocFilter {
-                cell_id: Some(self.cell.id.clone()),
-                at_until: Some(self.from),
-                ..DocFilter::default()
-            },
-        )?;
-        Ok(current_revisions(older)
-            .into_iter()
-            .filter(|r| held(&r.meeting) && r.meeting.kind.is_regular())
-            .max_by_key(|r| (r.meeting.started_at(), r.meeting.id.clone()))
-            .map(|r| r.tasks))
+        out
     }
 }
 
@@ -221,7 +178,7 @@ pub fn observations(
 /// The newest observation of each of the meetings, found by meeting.
 fn observations_of(
     docs: &CommuneDocs,
-    records: &[MeetingRecord],
+    records: &[&MeetingRecord],
 ) -> StorageResult<HashMap<Id, Observation>> {
     let mut all: Vec<Observation> = Vec::new();
     for record in records {
@@ -339,9 +296,9 @@ pub fn refresh_cell(
     if let Some(cell) = docs.cell(cell_id)? {
         let roster = docs.roster_of(cell_id)?;
         let history = CellHistory::load(docs, &cell, &roster, from, until)?;
-        let observations = observations_of(docs, history.records())?;
+        let observations = observations_of(docs, &history.records())?;
         fresh = history
-            .judge(docs, from, until, &observations)?
+            .judge(from, until, &observations)
             .iter()
             .map(MeetingSummary::from)
             .collect();
@@ -359,9 +316,7 @@ pub fn refresh_cell(
         .iter()
         .filter(|s| !kept.contains(s.meeting_id.as_str()))
     {
-        docs.with_tx(|tx| {
-            tx.delete_doc(docs.commune_id(), docs::MEETING_SUMMARY, &old.meeting_id)
-        })?;
+        docs.delete(docs::MEETING_SUMMARY, &old.meeting_id)?;
     }
     for summary in &fresh {
         docs.put_summary(summary)?;

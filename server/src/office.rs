@@ -18,7 +18,7 @@ use chibo_domain::model::{
 use chibo_domain::sync::{Role, Scope};
 use chibo_domain::time::EpochMillis;
 
-use crate::blobs::{BlobId, BlobStore, FsBlobStore};
+use crate::blobs::{BlobId, BlobStore};
 use crate::docs::{CommuneDocs, StoredCheckIn};
 use crate::storage::{self, StorageError, StorageResult, Tx};
 use crate::sync::{author_change, Author};
@@ -257,11 +257,9 @@ pub struct GuidanceDraft {
     pub attachments: Vec<AttachmentUpload>,
 }
 
-/// The blob store the tus uploads publish into (the same directory).
-pub fn blob_store(state: &AppState) -> Result<Arc<FsBlobStore>, OfficeError> {
-    FsBlobStore::open(state.config.data_dir.join("blobs"))
-        .map(Arc::new)
-        .map_err(|e| OfficeError::Blob(e.to_string()))
+/// The blob store the tus uploads publish into.
+pub fn blob_store(state: &AppState) -> Result<Arc<dyn BlobStore>, OfficeError> {
+    Ok(state.blobs.clone())
 }
 
 /// Publishes guidance to the cells in scope: its attachments go into the blob store
@@ -310,7 +308,7 @@ pub async fn publish_guidance(
         .map_err(|e| OfficeError::Refused(e.to_string()))?;
     let store = blob_store(state)?;
     for (a, upload) in guidance.attachments.iter().zip(&draft.attachments) {
-        put_blob(&store, &a.sha256, &upload.bytes).await?;
+        put_blob(&*store, &state.config.data_dir, &a.sha256, &upload.bytes).await?;
     }
     let state = state.clone();
     let commune_id = commune_id.to_string();
@@ -346,9 +344,19 @@ fn clean_file_name(name: &str) -> String {
         .to_string()
 }
 
-async fn put_blob(store: &FsBlobStore, sha256: &str, bytes: &[u8]) -> Result<(), OfficeError> {
+async fn put_blob(
+    store: &dyn BlobStore,
+    data_dir: &std::path::Path,
+    sha256: &str,
+    bytes: &[u8],
+) -> Result<(), OfficeError> {
     let id = BlobId::parse(sha256).ok_or_else(|| OfficeError::Blob("bad hash".into()))?;
-    let tmp: PathBuf = store.root().join("tmp").join(new_id());
+    // Beside the filesystem store's directory, so publishing there stays a rename.
+    let dir = data_dir.join("tmp");
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| OfficeError::Blob(e.to_string()))?;
+    let tmp: PathBuf = dir.join(new_id());
     tokio::fs::write(&tmp, bytes)
         .await
         .map_err(|e| OfficeError::Blob(e.to_string()))?;

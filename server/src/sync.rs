@@ -21,6 +21,8 @@
 //! its cursors, without its own changes (the cursor still moves past them). A cursor for a
 //! scope it no longer reads is ignored; the answer lists what it reads.
 
+use std::time::{Duration, Instant};
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -67,15 +69,7 @@ pub fn sync(
     crate::in_read(&*state.storage, |tx| auth::authenticate(tx, credential))?;
     let now = state.clock.now();
     let settings = state.config.check_in_settings();
-    let pushed = crate::in_write(&*state.storage, |tx| {
-        // Again inside the transaction: a device revoked meanwhile pushes nothing.
-        let actor = match auth::authenticate(tx, credential)? {
-            Ok(actor) => actor,
-            Err(e) => return Ok(Err(e)),
-        };
-        push(tx, &actor, request, now, &settings).map(|r| r.map(|p| (actor.clone(), p)))
-    })?;
-    let (actor, pushed) = pushed;
+    let (actor, pushed) = push(state, credential, request, now, &settings)?;
     let limit = request
         .pull_limit
         .unwrap_or(state.config.max_pull)
@@ -138,6 +132,13 @@ fn entry_hash(entry: &PushedChange) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
 }
 
+/// How long one transaction of a push may hold the writer before it commits and lets
+/// another device's push in, and how many entries it takes at most. A long push (a
+/// meeting with 400 speeches) goes in several transactions; each entry is settled
+/// exactly once whatever happens between them (its acknowledgement is stored with it).
+const CHUNK_TIME: Duration = Duration::from_millis(150);
+const CHUNK_ENTRIES: usize = 250;
+
 /// What one push needs as it goes through its entries.
 struct PushContext<'a> {
     actor: &'a Actor,
@@ -150,26 +151,91 @@ struct PushContext<'a> {
     hlc_ahead_ms: Option<i64>,
 }
 
+/// What a push has settled so far: carried from one transaction to the next.
+#[derive(Clone, Default)]
+struct Progress {
+    acks: Vec<Ack>,
+    /// Entries of the request done.
+    done: usize,
+    last_clamped: Option<Hlc>,
+    hlc_ahead_ms: Option<i64>,
+}
+
+/// Settles the request's entries, in as many transactions as keep each one short, then
+/// records the device's sync. Returns who pushed and what was settled.
 fn push(
+    state: &AppState,
+    credential: &str,
+    request: &SyncRequest,
+    now: EpochMillis,
+    settings: &CheckInSettings,
+) -> Result<(Actor, Pushed), ApiError> {
+    let mut progress = Progress::default();
+    loop {
+        let step = crate::in_write(&*state.storage, |tx| {
+            // In every transaction: a device revoked meanwhile pushes nothing more.
+            let actor = match auth::authenticate(tx, credential)? {
+                Ok(actor) => actor,
+                Err(e) => return Ok(Err(e)),
+            };
+            let mut next = progress.clone();
+            let settled = push_chunk(tx, &actor, request, now, settings, &mut next)?;
+            Ok(settled.map(|last| (actor, next, last)))
+        })?;
+        let (actor, next, last) = step;
+        progress = next;
+        if progress.done >= request.push.len() {
+            let receipt = ServerReceipt {
+                received_at: now,
+                device_clock_at_send: request.device_clock_at_send,
+            };
+            let clock_warning = clock_warning(receipt.offset_ms()).or_else(|| {
+                progress
+                    .hlc_ahead_ms
+                    .and_then(|ahead| clock_warning(-ahead))
+            });
+            crate::in_write(&*state.storage, |tx| {
+                finish_push(tx, &actor, request, now, last, clock_warning.as_ref()).map(Ok)
+            })?;
+            return Ok((
+                actor,
+                Pushed {
+                    acks: progress.acks,
+                    last_applied_seq: last,
+                    clock_warning,
+                },
+            ));
+        }
+    }
+}
+
+/// Settles entries from `progress.done` on, in one transaction, for at most
+/// [`CHUNK_TIME`] or [`CHUNK_ENTRIES`]; returns the device's last settled number.
+fn push_chunk(
     tx: &mut dyn Tx,
     actor: &Actor,
     request: &SyncRequest,
     now: EpochMillis,
     settings: &CheckInSettings,
-) -> StorageResult<Result<Pushed, ApiError>> {
-    let docs = CommuneDocs::new(tx, actor.commune_id());
+    progress: &mut Progress,
+) -> StorageResult<Result<u64, ApiError>> {
+    let started = Instant::now();
+    let docs = CommuneDocs::buffered(tx, actor.commune_id());
     let mut last = actor.device.last_applied_seq;
-    let expected = last + 1;
-    let in_order = request
-        .push
-        .first()
-        .is_none_or(|p| p.device_seq <= expected)
-        && request
+    if progress.done == 0 {
+        let expected = last + 1;
+        let in_order = request
             .push
-            .windows(2)
-            .all(|w| w[1].device_seq == w[0].device_seq + 1);
-    if !in_order {
-        return Ok(Err(ApiError::SequenceGap { expected }));
+            .first()
+            .is_none_or(|p| p.device_seq <= expected)
+            && request
+                .push
+                .windows(2)
+                .all(|w| w[1].device_seq == w[0].device_seq + 1);
+        if !in_order {
+            docs.finish()?;
+            return Ok(Err(ApiError::SequenceGap { expected }));
+        }
     }
     let mut ctx = PushContext {
         actor,
@@ -179,12 +245,20 @@ fn push(
             device_clock_at_send: request.device_clock_at_send,
         },
         settings,
-        last_clamped: None,
-        hlc_ahead_ms: None,
+        last_clamped: progress.last_clamped.clone(),
+        hlc_ahead_ms: progress.hlc_ahead_ms,
     };
     let device_id = actor.device.id.clone();
-    let mut acks = Vec::with_capacity(request.push.len());
-    for entry in &request.push {
+    let entries = &request.push[progress.done..];
+    // The clocks of every field the chunk may write, in one read.
+    docs.prefetch_clocks(
+        entries
+            .iter()
+            .take(CHUNK_ENTRIES)
+            .flat_map(|e| e.change.lww_keys())
+            .collect(),
+    )?;
+    for entry in entries {
         let hash = entry_hash(entry);
         let outcome = if entry.device_seq <= last {
             let stored = docs.with_tx(|tx| tx.ack(&device_id, entry.device_seq))?;
@@ -199,6 +273,7 @@ fn push(
             // A different change under a settled number: the device lost what it had
             // sent (a power cut) and numbered new changes again. Never "applied".
             if stored.change_sha256.as_ref().is_some_and(|h| *h != hash) {
+                docs.finish()?;
                 return Ok(Err(ApiError::SeqConflict { expected: last + 1 }));
             }
             stored.outcome
@@ -209,22 +284,54 @@ fn push(
                 change_sha256: Some(hash),
             })
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            docs.with_tx(|tx| tx.insert_ack(&device_id, entry.device_seq, &json))?;
+            docs.insert_ack(&device_id, entry.device_seq, &json)?;
             last = entry.device_seq;
             outcome
         };
-        acks.push(Ack {
+        progress.acks.push(Ack {
             device_seq: entry.device_seq,
             outcome,
         });
+        progress.done += 1;
+        let chunk = progress.done - (request.push.len() - entries.len());
+        if chunk >= CHUNK_ENTRIES || started.elapsed() >= CHUNK_TIME {
+            break;
+        }
     }
+    progress.last_clamped = ctx.last_clamped;
+    progress.hlc_ahead_ms = ctx.hlc_ahead_ms;
     // The summaries of meetings these changes touched, in the same transaction.
     crate::meetings::refresh_stale(&docs)?;
-    let clock_warning = clock_warning(ctx.receipt.offset_ms())
-        .or_else(|| ctx.hlc_ahead_ms.and_then(|ahead| clock_warning(-ahead)));
+    docs.finish()?;
+    record_settled(tx, &device_id, last, now)?;
+    Ok(Ok(last))
+}
+
+/// The device's settled number moves with each transaction, so a push cut off between
+/// two is resumed, not repeated.
+fn record_settled(
+    tx: &mut dyn Tx,
+    device_id: &str,
+    last: u64,
+    now: EpochMillis,
+) -> StorageResult<()> {
+    tx.update_device_sync(device_id, last, now)
+}
+
+/// After the push: what the device reports it has pulled (the office sees who received
+/// what), its sync time, and its clock's flag.
+fn finish_push(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    request: &SyncRequest,
+    now: EpochMillis,
+    last: u64,
+    clock_warning: Option<&ClockWarning>,
+) -> StorageResult<()> {
+    let device_id = actor.device.id.clone();
+    let docs = CommuneDocs::new(tx, actor.commune_id());
     let readable = scope::readable_scopes(&docs, actor, local_date(now))?;
     docs.with_tx(|tx| {
-        // What the device reports it has applied: the office sees who received what.
         for cursor in request
             .cursors
             .iter()
@@ -238,16 +345,11 @@ fn push(
             )?;
         }
         tx.update_device_sync(&device_id, last, now)?;
-        match &clock_warning {
+        match clock_warning {
             Some(w) => tx.flag_device_clock(&device_id, w.ahead_ms, now),
             None => Ok(()),
         }
-    })?;
-    Ok(Ok(Pushed {
-        acks,
-        last_applied_seq: last,
-        clock_warning,
-    }))
+    })
 }
 
 fn rejected(denial: Denial) -> AckOutcome {
@@ -352,14 +454,13 @@ fn apply_entry(
 }
 
 fn entity_clock(docs: &CommuneDocs, key: &str) -> StorageResult<Option<Hlc>> {
-    let stored = docs.with_tx(|tx| tx.entity_clock(docs.commune_id(), key))?;
-    Ok(stored.and_then(|s| Hlc::parse(&s)))
+    Ok(docs.entity_clock(key)?.and_then(|s| Hlc::parse(&s)))
 }
 
 fn set_entity_clocks(docs: &CommuneDocs, change: &Change, hlc: &Hlc) -> StorageResult<()> {
     let text = hlc.to_string();
     for key in change.lww_keys() {
-        docs.with_tx(|tx| tx.set_entity_clock(docs.commune_id(), &key, &text))?;
+        docs.set_entity_clock(&key, &text)?;
     }
     Ok(())
 }
@@ -517,19 +618,16 @@ fn append(
         } => (Some(device_id.clone()), Some(*device_seq), *created_at),
         Origin::Server => (None, None, now),
     };
-    docs.with_tx(|tx| {
-        let server_seq = tx.next_server_seq(docs.commune_id(), &scope_text)?;
-        tx.append_log(&LogRow {
-            scope: scope_text.clone(),
-            server_seq,
-            commune_id: docs.commune_id().to_string(),
-            origin_device,
-            device_seq,
-            hlc: hlc.to_string(),
-            created_at,
-            received_at: now,
-            change_json,
-        })
+    docs.append_log(LogRow {
+        scope: scope_text,
+        server_seq: 0,
+        commune_id: docs.commune_id().to_string(),
+        origin_device,
+        device_seq,
+        hlc: hlc.to_string(),
+        created_at,
+        received_at: now,
+        change_json,
     })
 }
 
@@ -686,11 +784,12 @@ pub fn photo_received(state: &AppState, device_id: &str, sha256: &str) -> Result
         let Some(device) = tx.device(device_id)? else {
             return Ok(Ok(()));
         };
-        let docs = CommuneDocs::new(tx, &device.commune_id);
+        let docs = CommuneDocs::buffered(tx, &device.commune_id);
         docs.note_blob_received(sha256, now)?;
         for stored in docs.check_ins_with_photo(sha256)? {
             rejudge(&docs, &settings, &stored, now)?;
         }
+        docs.finish()?;
         Ok(Ok(()))
     })
 }

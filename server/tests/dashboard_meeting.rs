@@ -6,7 +6,6 @@ mod dashboard_browser;
 mod support;
 
 use reqwest::StatusCode;
-use sha2::{Digest, Sha256};
 
 use chibo_domain::change::Change;
 use chibo_domain::model::{new_id, JudgedScores, Observation, PhotoAttachment};
@@ -21,18 +20,8 @@ use support::*;
 const PHOTO: &[u8] = include_bytes!("fixtures/photos/landscape_1.jpg");
 
 /// Puts `bytes` in the server's blob store, as a finished upload would.
-fn publish(srv: &TestServer, bytes: &[u8]) -> String {
-    let sha = hex::encode(Sha256::digest(bytes));
-    let path = srv
-        .config
-        .data_dir
-        .join("blobs")
-        .join(&sha[0..2])
-        .join(&sha[2..4])
-        .join(&sha);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-    sha
+async fn publish(srv: &TestServer, bytes: &[u8]) -> String {
+    srv.publish_blob(bytes).await
 }
 
 fn attach(sha: &str, meeting_id: &str, at: i64) -> Change {
@@ -54,8 +43,8 @@ async fn the_meeting_page_reads_as_minutes_with_both_scores_and_its_photos() {
     let mut w = World::new().await;
     let start = meeting_start();
     let meeting_id = w.record_meeting_a(start).await;
-    let good = publish(&w.srv, PHOTO);
-    let broken = publish(&w.srv, &PHOTO[..PHOTO.len() / 3]);
+    let good = publish(&w.srv, PHOTO).await;
+    let broken = publish(&w.srv, &PHOTO[..PHOTO.len() / 3]).await;
     let response = w
         .secretary_a
         .push(
@@ -182,7 +171,7 @@ async fn the_meeting_page_reads_as_minutes_with_both_scores_and_its_photos() {
     assert!(damaged.text().contains("Ảnh bị hỏng"));
 
     // A photo nobody in this commune referenced, and a made-up hash: not found.
-    let stranger = publish(&w.srv, b"not referenced by any record");
+    let stranger = publish(&w.srv, b"not referenced by any record").await;
     assert_eq!(
         browser
             .get(&format!("{base}/photos/{stranger}"))
@@ -203,7 +192,7 @@ async fn the_meeting_page_reads_as_minutes_with_both_scores_and_its_photos() {
 async fn a_viewer_of_another_commune_cannot_reach_the_photo_or_the_meeting_by_url() {
     let mut w = World::new().await;
     let meeting_id = w.record_meeting_a(meeting_start()).await;
-    let good = publish(&w.srv, PHOTO);
+    let good = publish(&w.srv, PHOTO).await;
     let response = w
         .secretary_a
         .push(&w.srv, vec![attach(&good, &meeting_id, meeting_start())])

@@ -1,6 +1,8 @@
 //! Resumable photo uploads (tus 1.0) and blob reads over real HTTP on loopback: the
 //! crate's `tus::router` served by axum over a temporary data directory, with a fake
-//! device table behind `UploadAuth` (the boundary the server implements).
+//! device table behind `UploadAuth` (the boundary the server implements). Published
+//! blobs go to the filesystem store, or to the real S3 bucket `CHIBO_TEST_S3_URL` names
+//! (`tests/run s3`); unfinished uploads are on the local disk either way.
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -12,7 +14,9 @@ use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use chibo_domain::sync::{ErrorBody, BLOBS_PATH, UPLOADS_PATH};
-use chibo_server::blobs::{BlobError, BlobId, BlobReader, BlobStore, BoxFuture, FsBlobStore};
+use chibo_server::blobs::{
+    open_blob_store, BlobError, BlobId, BlobReader, BlobStore, BlobStoreConfig, BoxFuture,
+};
 use chibo_server::tus::{self, TusConfig, TusError, TusState, UploadAuth, Uploader};
 use reqwest::{Method, StatusCode};
 use sha1::Sha1;
@@ -104,7 +108,14 @@ struct Server {
 
 impl Server {
     async fn start(data_dir: &Path, auth: Arc<FakeAuth>) -> Server {
-        Server::start_with(TusState::in_data_dir(data_dir, auth, config()).unwrap()).await
+        let state = TusState::new(
+            data_dir.join("uploads"),
+            blob_store(data_dir),
+            auth,
+            config(),
+        )
+        .unwrap();
+        Server::start_with(state).await
     }
 
     async fn start_with(state: TusState) -> Server {
@@ -279,12 +290,20 @@ async fn error_of(response: reqwest::Response) -> ErrorBody {
     response.json().await.expect("a JSON ErrorBody")
 }
 
-fn blob_file(data_dir: &Path, sha256: &str) -> PathBuf {
-    data_dir
-        .join("blobs")
-        .join(&sha256[0..2])
-        .join(&sha256[2..4])
-        .join(sha256)
+/// The blob store of the server over `data_dir` (the same one after a restart).
+fn blob_store(data_dir: &Path) -> Arc<dyn BlobStore> {
+    let config = BlobStoreConfig::for_tests(&data_dir.to_string_lossy());
+    open_blob_store(&config, data_dir).unwrap()
+}
+
+/// The published blob's bytes, read from the store; `None` when it is not published.
+async fn stored(data_dir: &Path, sha256: &str) -> Option<Vec<u8>> {
+    let id = BlobId::parse(sha256).unwrap();
+    let mut blob = blob_store(data_dir).open(&id).await.unwrap()?;
+    let mut bytes = Vec::new();
+    blob.reader.read_to_end(&mut bytes).await.unwrap();
+    assert_eq!(blob.size, bytes.len() as u64);
+    Some(bytes)
 }
 
 /// Sends a PATCH's headers and the first `sent` bytes of a `declared`-byte body on a raw
@@ -390,13 +409,13 @@ async fn a_photo_sent_in_small_chunks_is_verified_published_and_served_to_a_perm
     assert_eq!(mid.headers()["cache-control"], "no-store");
     assert_eq!(mid.headers()["upload-metadata"], metadata(&sha).as_str());
     assert!(
-        !blob_file(dir.path(), &sha).exists(),
+        stored(dir.path(), &sha).await.is_none(),
         "not published before the last byte"
     );
 
     upload_rest(&url, TOKEN_A, &photo, Checksum::Sha256).await;
     assert_eq!(server_offset(&url, TOKEN_A).await, photo.len());
-    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    assert_eq!(stored(dir.path(), &sha).await.unwrap(), photo);
 
     auth.grant(TOKEN_A, &sha);
     let blob = get_blob(&server, Some(TOKEN_A), &sha).await;
@@ -447,7 +466,7 @@ async fn a_connection_cut_mid_chunk_keeps_the_bytes_that_arrived_and_the_upload_
     // Without a chunk checksum, what arrived is kept (fsynced): never re-sent on 2G.
     assert_eq!(server_offset(&url, TOKEN_A).await, CHUNK + 10_000);
     upload_rest(&url, TOKEN_A, &photo, Checksum::None).await;
-    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    assert_eq!(stored(dir.path(), &sha).await.unwrap(), photo);
 }
 
 #[tokio::test]
@@ -474,7 +493,7 @@ async fn a_cut_chunk_with_a_checksum_is_discarded_whole_and_the_upload_resumes()
     // A partial chunk cannot be checked, so none of it counts.
     assert_eq!(server_offset(&url, TOKEN_A).await, CHUNK);
     upload_rest(&url, TOKEN_A, &photo, Checksum::Sha1).await;
-    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    assert_eq!(stored(dir.path(), &sha).await.unwrap(), photo);
 }
 
 #[tokio::test]
@@ -517,7 +536,7 @@ async fn a_connection_that_died_silently_does_not_block_resuming() {
             other => panic!("{other}: {:?}", response.text().await),
         }
     }
-    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    assert_eq!(stored(dir.path(), &sha).await.unwrap(), photo);
     drop(stalled);
 }
 
@@ -557,7 +576,7 @@ async fn a_chunk_damaged_in_transit_gets_460_and_is_sent_again() {
         );
     }
     upload_rest(&url, TOKEN_A, &photo, Checksum::Sha256).await;
-    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    assert_eq!(stored(dir.path(), &sha).await.unwrap(), photo);
 }
 
 #[tokio::test]
@@ -597,8 +616,8 @@ async fn a_file_that_does_not_match_its_declared_hash_is_never_published() {
     assert!(error.message.contains("SHA-256"), "{}", error.message);
 
     assert_eq!(head(&url, TOKEN_A).await.status(), StatusCode::NOT_FOUND);
-    assert!(!blob_file(dir.path(), &declared).exists());
-    assert!(!blob_file(dir.path(), &actual).exists());
+    assert!(stored(dir.path(), &declared).await.is_none());
+    assert!(stored(dir.path(), &actual).await.is_none());
     for sha in [&declared, &actual] {
         auth.grant(TOKEN_A, sha);
         assert_eq!(
@@ -649,7 +668,7 @@ async fn a_chunk_at_the_wrong_offset_gets_409_and_the_server_offset() {
 
 /// Records every call, to show a bad id never reaches the store.
 struct RecordingStore {
-    inner: FsBlobStore,
+    inner: Arc<dyn BlobStore>,
     calls: Mutex<Vec<String>>,
 }
 
@@ -672,6 +691,13 @@ impl BlobStore for RecordingStore {
         self.note("size", id);
         self.inner.size(id)
     }
+    fn list(&self) -> BoxFuture<'_, Result<Vec<(BlobId, u64)>, BlobError>> {
+        self.calls.lock().unwrap().push("list".into());
+        self.inner.list()
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
 }
 
 #[tokio::test]
@@ -679,7 +705,7 @@ async fn blob_ids_that_are_not_a_sha256_get_400_and_never_reach_the_store() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("secret.txt"), b"not a blob").unwrap();
     let store = Arc::new(RecordingStore {
-        inner: FsBlobStore::open(dir.path().join("blobs")).unwrap(),
+        inner: blob_store(dir.path()),
         calls: Mutex::default(),
     });
     let state = TusState::new(
@@ -782,12 +808,12 @@ async fn a_crash_between_verifying_and_publishing_is_finished_by_the_next_reques
     info["offset"] = photo.len().into();
     assert_eq!(info["published"], false);
     std::fs::write(&info_path, serde_json::to_vec(&info).unwrap()).unwrap();
-    assert!(!blob_file(dir.path(), &sha).exists());
+    assert!(stored(dir.path(), &sha).await.is_none());
 
     let after = Server::start(dir.path(), auth.clone()).await;
     let url = after.url(&format!("{UPLOADS_PATH}/{id}"));
     assert_eq!(server_offset(&url, TOKEN_A).await, photo.len());
-    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    assert_eq!(stored(dir.path(), &sha).await.unwrap(), photo);
     auth.grant(TOKEN_A, &sha);
     let blob = get_blob(&after, Some(TOKEN_A), &sha).await;
     assert_eq!(blob.bytes().await.unwrap(), photo);
@@ -919,7 +945,7 @@ async fn creation_with_upload_stores_the_first_chunk_in_the_same_round_trip() {
     assert_eq!(offset_of(&created), CHUNK);
     let url = upload_url(&server, &created);
     upload_rest(&url, TOKEN_A, &photo, Checksum::Sha256).await;
-    assert_eq!(std::fs::read(blob_file(dir.path(), &sha)).unwrap(), photo);
+    assert_eq!(stored(dir.path(), &sha).await.unwrap(), photo);
 
     // A small photo goes up whole in the creation request; a wrong one is refused.
     let small = b"\xFF\xD8\xFF tiny photo".to_vec();
@@ -937,7 +963,7 @@ async fn creation_with_upload_stores_the_first_chunk_in_the_same_round_trip() {
     let whole = post(small.clone(), sha256_hex(&small)).await.unwrap();
     assert_eq!(whole.status(), StatusCode::CREATED);
     assert_eq!(offset_of(&whole), small.len());
-    assert!(blob_file(dir.path(), &sha256_hex(&small)).exists());
+    assert!(stored(dir.path(), &sha256_hex(&small)).await.is_some());
 
     let wrong = post(small.clone(), sha256_hex(b"something else"))
         .await
@@ -1164,5 +1190,282 @@ async fn malformed_requests_get_the_tus_status_and_a_vietnamese_error() {
             .await
             .unwrap();
         expect(response, 404, "not_found").await;
+    }
+}
+
+// ---------------------------------------------------------------- S3 only
+
+/// What only an S3 store can show: the bucket's own view of a publication, a blob the
+/// bucket lacks, and a bucket that cannot be reached. These need the real S3 server of
+/// `tests/run s3` (`CHIBO_TEST_S3_URL`); elsewhere they are ignored, never passed empty.
+mod on_s3 {
+    use super::*;
+    use chibo_server::blobs::{S3BlobStore, S3Settings};
+    use tokio::sync::watch;
+
+    /// The bucket under test, under a key folder of its own.
+    fn settings(dir: &Path) -> S3Settings {
+        match BlobStoreConfig::for_tests(&dir.to_string_lossy()) {
+            BlobStoreConfig::S3(settings) => settings,
+            BlobStoreConfig::Filesystem => {
+                panic!("no S3 server: run through tests/run s3, which sets CHIBO_TEST_S3_URL")
+            }
+        }
+    }
+
+    fn upload_files(dir: &Path, extension: &str) -> Vec<PathBuf> {
+        walk(&dir.join("uploads"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == extension))
+            .collect()
+    }
+
+    async fn start(dir: &Path, settings: &S3Settings, auth: Arc<FakeAuth>) -> Server {
+        let store = Arc::new(S3BlobStore::open(settings).unwrap());
+        let state = TusState::new(dir.join("uploads"), store, auth, config()).unwrap();
+        Server::start_with(state).await
+    }
+
+    /// Sends every chunk but the last; returns the last one's offset.
+    async fn all_but_the_last_chunk(url: &str, photo: &[u8]) -> usize {
+        let last = (photo.len() - 1) / CHUNK * CHUNK;
+        let mut offset = 0;
+        while offset < last {
+            let response = patch(
+                url,
+                TOKEN_A,
+                offset,
+                &photo[offset..offset + CHUNK],
+                Checksum::Sha256,
+            )
+            .await;
+            assert_eq!(response.status(), StatusCode::NO_CONTENT);
+            offset += CHUNK;
+        }
+        last
+    }
+
+    #[tokio::test]
+    #[ignore = "needs a real S3 server: tests/run s3"]
+    async fn a_blob_reaches_the_bucket_once_whole_and_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings(dir.path());
+        let auth = FakeAuth::new();
+        let server = start(dir.path(), &settings, auth.clone()).await;
+        let photo = photo();
+        let sha = sha256_hex(&photo);
+        let id = BlobId::parse(&sha).unwrap();
+        // A second client, as another server process would read the bucket.
+        let bucket = S3BlobStore::open(&settings).unwrap();
+
+        let url = new_upload(&server, TOKEN_A, &photo).await;
+        let last = all_but_the_last_chunk(&url, &photo).await;
+        assert_eq!(
+            bucket.size(&id).await.unwrap(),
+            None,
+            "nothing before the end"
+        );
+        assert!(bucket.list().await.unwrap().is_empty());
+
+        let response = patch(&url, TOKEN_A, last, &photo[last..], Checksum::Sha256).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            bucket.list().await.unwrap(),
+            vec![(id.clone(), photo.len() as u64)]
+        );
+        let mut blob = bucket.open(&id).await.unwrap().unwrap();
+        let mut bytes = Vec::new();
+        blob.reader.read_to_end(&mut bytes).await.unwrap();
+        assert_eq!(
+            sha256_hex(&bytes),
+            sha,
+            "the bucket holds the verified bytes"
+        );
+        // Published: the local copy is gone, only the upload's record stays.
+        assert!(upload_files(dir.path(), "part").is_empty());
+        assert_eq!(server_offset(&url, TOKEN_A).await, photo.len());
+
+        // The store checks again what it is given: bytes that are not the id's stay
+        // where they were and never reach the bucket.
+        let other = sha256_hex(b"another photo");
+        let file = dir.path().join("not-it");
+        std::fs::write(&file, &photo).unwrap();
+        let other = BlobId::parse(&other).unwrap();
+        assert!(bucket.put(&other, &file).await.is_err());
+        assert!(file.exists(), "a refused file is not deleted");
+        assert_eq!(bucket.size(&other).await.unwrap(), None);
+
+        // Another phone with the same photo: nothing is sent, nothing is written twice.
+        let again = create(&server, TOKEN_B, photo.len(), &sha).await;
+        assert_eq!(offset_of(&again), photo.len());
+        assert_eq!(bucket.list().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    #[ignore = "needs a real S3 server: tests/run s3"]
+    async fn a_blob_the_bucket_lacks_is_not_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings(dir.path());
+        let auth = FakeAuth::new();
+        let server = start(dir.path(), &settings, auth.clone()).await;
+        let missing = sha256_hex(b"recorded, never uploaded");
+        auth.grant(TOKEN_A, &missing);
+        let response = get_blob(&server, Some(TOKEN_A), &missing).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(error_of(response).await.code, "not_found");
+        let bucket = S3BlobStore::open(&settings).unwrap();
+        let id = BlobId::parse(&missing).unwrap();
+        assert!(bucket.open(&id).await.unwrap().is_none());
+        assert!(!bucket.exists(&id).await.unwrap());
+    }
+
+    /// A TCP relay to the S3 server that can be cut: while down it takes connections and
+    /// drops them at once, and drops those it was relaying.
+    struct Switch {
+        addr: SocketAddr,
+        up: watch::Sender<bool>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Switch {
+        async fn start(upstream: String) -> Switch {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (up, watching) = watch::channel(true);
+            let task = tokio::spawn(async move {
+                loop {
+                    let Ok((mut client, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let mut watching = watching.clone();
+                    let upstream = upstream.clone();
+                    tokio::spawn(async move {
+                        if !*watching.borrow_and_update() {
+                            return;
+                        }
+                        let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                            return;
+                        };
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                            _ = watching.wait_for(|up| !*up) => {}
+                        }
+                    });
+                }
+            });
+            Switch { addr, up, task }
+        }
+
+        fn set(&self, up: bool) {
+            self.up.send_replace(up);
+        }
+    }
+
+    impl Drop for Switch {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    #[tokio::test]
+    #[ignore = "needs a real S3 server: tests/run s3"]
+    async fn an_unreachable_bucket_gets_503_loses_nothing_and_the_upload_publishes_when_it_is_back()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let direct = settings(dir.path());
+        let upstream = direct
+            .endpoint
+            .strip_prefix("http://")
+            .expect("the test bucket is on plain HTTP")
+            .to_string();
+        let switch = Switch::start(upstream).await;
+        let relayed = S3Settings {
+            endpoint: format!("http://{}", switch.addr),
+            ..direct.clone()
+        };
+        let auth = FakeAuth::new();
+        let server = start(dir.path(), &relayed, auth.clone()).await;
+        let photo = photo();
+        let sha = sha256_hex(&photo);
+        auth.grant(TOKEN_A, &sha);
+
+        // The store is down from the start: the phone still uploads to the local disk.
+        switch.set(false);
+        let url = new_upload(&server, TOKEN_A, &photo).await;
+        let last = all_but_the_last_chunk(&url, &photo).await;
+        let response = patch(&url, TOKEN_A, last, &photo[last..], Checksum::Sha256).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let error = error_of(response).await;
+        assert_eq!(error.code, "unavailable");
+        assert!(error.message.contains("thử lại"), "{}", error.message);
+
+        // Asked again, the server still cannot publish, and says so; it does not claim
+        // the photo is safe, nor drop what it received.
+        assert_eq!(
+            head(&url, TOKEN_A).await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            get_blob(&server, Some(TOKEN_A), &sha).await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let parts = upload_files(dir.path(), "part");
+        assert_eq!(parts.len(), 1);
+        assert_eq!(sha256_hex(&std::fs::read(&parts[0]).unwrap()), sha);
+
+        // The store is back: the next request publishes what was kept.
+        switch.set(true);
+        assert_eq!(server_offset(&url, TOKEN_A).await, photo.len());
+        let blob = get_blob(&server, Some(TOKEN_A), &sha).await;
+        assert_eq!(blob.status(), StatusCode::OK);
+        assert_eq!(blob.bytes().await.unwrap(), photo);
+        let bucket = S3BlobStore::open(&direct).unwrap();
+        assert_eq!(
+            bucket.size(&BlobId::parse(&sha).unwrap()).await.unwrap(),
+            Some(photo.len() as u64)
+        );
+        assert!(upload_files(dir.path(), "part").is_empty());
+    }
+
+    #[tokio::test]
+    #[ignore = "needs a real S3 server: tests/run s3"]
+    async fn a_crash_after_the_bucket_took_the_blob_is_settled_by_the_next_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings(dir.path());
+        let auth = FakeAuth::new();
+        let photo = photo();
+        let sha = sha256_hex(&photo);
+        let before = start(dir.path(), &settings, auth.clone()).await;
+        let url = new_upload(&before, TOKEN_A, &photo).await;
+        let last = all_but_the_last_chunk(&url, &photo).await;
+        drop(before);
+
+        // The state a crash leaves when the PUT to the bucket succeeded and the local
+        // file was removed, but the upload's record was not yet marked published.
+        let id = url.rsplit('/').next().unwrap();
+        let upload_dir = dir.path().join("uploads").join(COMMUNE_A);
+        let part = upload_dir.join(format!("{id}.part"));
+        let mut whole = std::fs::read(&part).unwrap();
+        whole.extend_from_slice(&photo[last..]);
+        std::fs::write(&part, &whole).unwrap();
+        let bucket = S3BlobStore::open(&settings).unwrap();
+        let blob = BlobId::parse(&sha).unwrap();
+        bucket.put(&blob, &part).await.unwrap();
+        assert!(!part.exists());
+        let info_path = upload_dir.join(format!("{id}.json"));
+        let mut info: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&info_path).unwrap()).unwrap();
+        info["offset"] = photo.len().into();
+        std::fs::write(&info_path, serde_json::to_vec(&info).unwrap()).unwrap();
+
+        let after = start(dir.path(), &settings, auth.clone()).await;
+        let url = after.url(&format!("{UPLOADS_PATH}/{id}"));
+        assert_eq!(server_offset(&url, TOKEN_A).await, photo.len());
+        let info: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&info_path).unwrap()).unwrap();
+        assert_eq!(info["published"], true);
+        auth.grant(TOKEN_A, &sha);
+        let served = get_blob(&after, Some(TOKEN_A), &sha).await;
+        assert_eq!(served.bytes().await.unwrap(), photo);
     }
 }

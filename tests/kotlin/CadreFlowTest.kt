@@ -24,6 +24,7 @@ import uniffi.chibo_domain.MeetingKind
 import uniffi.chibo_domain.Observation
 import uniffi.chibo_domain.PetitionCategory
 import uniffi.chibo_domain.PresenceCheck
+import uniffi.chibo_domain.VerdictCode
 import uniffi.chibo_domain.VerdictStatus
 
 /**
@@ -156,7 +157,7 @@ class CadreFlowTest {
         // The same photo again is flagged, with the reason in Vietnamese.
         val again = cadrePhone.checkIn(request(meetingId, shown.code, photoRef(processed), 21.7174), keystore)
         assertEquals(VerdictStatus.NEEDS_REVIEW, again.verdict.status)
-        assertTrue(again.verdict.reasons.any { it.message == "Ảnh đã dùng cho lần điểm danh trước" }, again.verdict.reasons.toString())
+        assertTrue(again.verdict.reasons.any { it.code == VerdictCode.PHOTO_REUSED && it.message.startsWith("Ảnh đã được dùng") }, again.verdict.reasons.toString())
     }
 
     @Test

@@ -7,6 +7,7 @@
 pub mod change;
 pub mod checkin;
 pub mod compliance;
+pub mod context;
 pub mod edge;
 pub mod error;
 pub mod hlc;

@@ -5,9 +5,9 @@ use std::cell::RefCell;
 
 use chibo_domain::checkin::{CheckIn, Verdict};
 use chibo_domain::compliance::{Cadre, WorkingTeam};
+use chibo_domain::context::{self, MeetingRef};
 use chibo_domain::ledger::{LedgerView, LookupError, Refusal};
 use chibo_domain::rules::PastRollCall;
-use chibo_domain::time::{from_local, local_year_month};
 use chibo_domain::*;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -326,44 +326,59 @@ pub(crate) fn held_meetings_between(
     Ok(out)
 }
 
-/// The tasks set at the cell's last held regular-kind meeting before this one (its
-/// newest revision): the tasks this meeting reviews.
+/// The cell's meetings a meeting's context may need (`context::window`), as the domain
+/// chooses from them.
+fn context_refs(conn: &Connection, meeting: &Meeting) -> Result<Vec<MeetingRef>, StoreError> {
+    let (from, until) = context::window(meeting.started_at());
+    collect(
+        conn,
+        "SELECT id, kind, status, coalesce(actual_start, planned_start), revision_of
+         FROM meetings
+         WHERE cell_id = ?1 AND coalesce(actual_start, planned_start) >= ?2
+           AND coalesce(actual_start, planned_start) < ?3",
+        params![meeting.cell_id, from, until],
+        |r| {
+            Ok(MeetingRef {
+                id: r.get(0)?,
+                kind: enum_parse(&r.get::<_, String>(1)?)?,
+                status: enum_parse(&r.get::<_, String>(2)?)?,
+                started_at: r.get(3)?,
+                revision_of: r.get(4)?,
+            })
+        },
+    )
+}
+
+/// The tasks set at the cell's previous regular meeting (`context::previous_regular`):
+/// the tasks this meeting reviews.
 pub(crate) fn previous_tasks(
     conn: &Connection,
     meeting: &Meeting,
 ) -> Result<Vec<Task>, StoreError> {
-    let before =
-        held_meetings_between(conn, &meeting.cell_id, i64::MIN, meeting.started_at(), true)?;
-    match before.into_iter().find(|(_, kind, _)| kind.is_regular()) {
-        Some((id, _, _)) => tasks(conn, &id),
+    let refs = context_refs(conn, meeting)?;
+    match context::previous_regular(&refs, meeting) {
+        Some(previous) => tasks(conn, &previous.id),
         None => Ok(Vec::new()),
     }
 }
 
-/// Start of the Vietnamese calendar year `year`.
-pub(crate) fn year_start(year: i32) -> EpochMillis {
-    let date = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    from_local(date.and_hms_opt(0, 0, 0).unwrap_or_default())
-}
+pub(crate) use chibo_domain::context::year_start;
 
 /// Roll calls of the cell's held meetings earlier in the same (Vietnamese) calendar
-/// year, oldest first, current revisions only.
+/// year, oldest first, current revisions only (`context::earlier_this_year`).
 pub(crate) fn earlier_this_year(
     conn: &Connection,
     meeting: &Meeting,
 ) -> Result<Vec<PastRollCall>, StoreError> {
-    let start = meeting.started_at();
-    let (year, _) = local_year_month(start);
-    let earlier = held_meetings_between(conn, &meeting.cell_id, year_start(year), start, false)?;
-    earlier
+    let refs = context_refs(conn, meeting)?;
+    context::earlier_this_year(&refs, meeting)
         .into_iter()
-        .filter(|(id, _, _)| *id != meeting.id)
-        .map(|(id, kind, started_at)| {
+        .map(|r| {
             Ok(PastRollCall {
-                entries: roll_call(conn, &id)?,
-                meeting_id: id,
-                kind,
-                started_at,
+                entries: roll_call(conn, &r.id)?,
+                meeting_id: r.id.clone(),
+                kind: r.kind,
+                started_at: r.started_at,
             })
         })
         .collect()

@@ -538,11 +538,12 @@ async fn tus_patch(
         Some(TusCanned::ChecksumMismatch) => return tus_status(460),
         _ => {}
     }
+    // Checked when sent, as the real server does.
     let expected_checksum = format!("sha256 {}", BASE64.encode(Sha256::digest(&chunk)));
-    if headers.get("upload-checksum").and_then(|v| v.to_str().ok())
-        != Some(expected_checksum.as_str())
-    {
-        return tus_status(460);
+    if let Some(sent) = headers.get("upload-checksum") {
+        if sent.to_str().ok() != Some(expected_checksum.as_str()) {
+            return tus_status(460);
+        }
     }
     let Some(upload) = fake.uploads.get_mut(&id) else {
         return tus_status(404);

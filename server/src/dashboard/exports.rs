@@ -21,6 +21,7 @@ use crate::AppState;
 use super::figures::{self, MonthlyReport};
 use super::layout::{blocking, read_docs, urlencode, PageError};
 use super::session::CommuneScope;
+use super::xlsx_layout::{print_as_report, width_for};
 
 pub const XLSX_MIME_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -232,19 +233,22 @@ fn styles() -> Styles {
     }
 }
 
+/// The title, the column headers and widths, and the print layout of a report sheet.
 fn header(
     sheet: &mut Worksheet,
     s: &Styles,
     title: &str,
     columns: &[(&str, f64)],
 ) -> Result<(), XlsxError> {
+    print_as_report(sheet, HEADER_ROW)?;
     sheet.write_string_with_format(0, 0, title, &s.title)?;
     for (col, (name, width)) in columns.iter().enumerate() {
         let col = col as u16;
         sheet.write_string_with_format(HEADER_ROW, col, *name, &s.header)?;
         sheet.set_column_width(col, *width)?;
     }
-    sheet.set_row_height(HEADER_ROW, 32)?;
+    // Three lines of a wrapped bold header.
+    sheet.set_row_height(HEADER_ROW, 46)?;
     sheet.set_freeze_panes(HEADER_ROW + 1, 1)?;
     Ok(())
 }
@@ -277,7 +281,10 @@ pub fn monthly_workbook(commune_name: &str, report: &MonthlyReport) -> Result<Ve
         &s,
         &format!("Sinh hoạt chi bộ {period} – {commune_name}"),
         &[
-            ("Chi bộ", 30.0),
+            (
+                "Chi bộ",
+                width_for(20.0, report.cells.iter().map(|c| c.cell_name.as_str())),
+            ),
             ("Đã họp", 9.0),
             ("Ngày họp", 12.0),
             ("Thời lượng (phút)", 11.0),
@@ -327,9 +334,18 @@ pub fn monthly_workbook(commune_name: &str, report: &MonthlyReport) -> Result<Ve
         &s,
         &format!("Cán bộ dự sinh hoạt chi bộ {period} – {commune_name}"),
         &[
-            ("Cán bộ", 26.0),
-            ("Chức vụ", 28.0),
-            ("Tổ công tác", 16.0),
+            (
+                "Cán bộ",
+                width_for(18.0, report.cadres.iter().map(|c| c.name.as_str())),
+            ),
+            (
+                "Chức vụ",
+                width_for(14.0, report.cadres.iter().map(|c| c.title.as_str())),
+            ),
+            (
+                "Tổ công tác",
+                width_for(12.0, report.cadres.iter().filter_map(|c| c.team.as_deref())),
+            ),
             ("Yêu cầu trong tháng", 10.0),
             ("Đã dự (xác minh)", 10.0),
             ("Chờ xem xét", 10.0),

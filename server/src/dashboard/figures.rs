@@ -749,7 +749,7 @@ pub fn cell_page(
     let until = month_start(year + 2, 1);
     let obs = meetings::observations(docs, from, until)?;
     let history = CellHistory::load(docs, &cell, &roster, from, until)?;
-    let judged = history.judge(docs, from, until, &obs)?;
+    let judged = history.judge(from, until, &obs);
     let this_year = year_start(year);
     let watch_at = judged
         .iter()
@@ -813,7 +813,7 @@ pub fn judge_all(
     let from = EpochMillis::MIN / 2;
     let until = EpochMillis::MAX / 2;
     let history = CellHistory::load(docs, cell, roster, from, until)?;
-    history.judge(docs, from, until, &HashMap::new())
+    Ok(history.judge(from, until, &HashMap::new()))
 }
 
 /// Months as `YYYY-MM` for URLs.

@@ -15,7 +15,7 @@ use tokio_util::io::ReaderStream;
 use chibo_domain::model::{GuidanceKind, Id};
 use chibo_domain::time::local_year_month;
 
-use crate::blobs::{BlobId, BlobStore};
+use crate::blobs::{BlobError, BlobId};
 use crate::docs::{CommuneDocs, GUIDANCE};
 use crate::office::{self, AttachmentUpload, GuidanceDraft, Officer, MAX_ATTACHMENT_BYTES};
 use crate::storage;
@@ -298,11 +298,17 @@ async fn attachment(
         .and_then(|g| g.attachments.into_iter().find(|a| a.sha256 == sha256))
         .ok_or(PageError::NotFound)?;
     let id = BlobId::parse(&attachment.sha256).ok_or(PageError::NotFound)?;
-    let store = office::blob_store(&state)?;
-    let blob = store
+    let blob = state
+        .blobs
         .open(&id)
         .await
-        .map_err(|e| PageError::Internal(e.to_string()))?
+        .map_err(|e| match e {
+            BlobError::Backend(detail) => {
+                tracing::error!(%detail, "dashboard: blob store unavailable");
+                PageError::Unavailable
+            }
+            e => PageError::Internal(e.to_string()),
+        })?
         .ok_or(PageError::NotFound)?;
     let disposition = format!(
         "attachment; filename=\"{}\"; filename*=UTF-8''{}",

@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 
 use chibo_domain::checkin::{haversine_m, OfficeReview, ReviewDecision, Verdict, VerdictStatus};
 use chibo_domain::ledger::LedgerView;
@@ -22,7 +22,7 @@ use chibo_domain::rules::{
 };
 use chibo_domain::time::{local_datetime, local_year_month, EpochMillis};
 
-use crate::blobs::{BlobId, FsBlobStore};
+use crate::blobs::{BlobError, BlobId};
 use crate::docs::{CommuneDocs, OBSERVATION, PHOTO};
 use crate::reports::MeetingInputs;
 use crate::storage::{self, DocFilter};
@@ -762,10 +762,16 @@ fn placeholder_user() -> super::session::DashboardUser {
 
 // ---------------------------------------------------------------- photos
 
-/// The published blobs, where the upload module puts them.
-pub fn blob_store(state: &AppState) -> Result<FsBlobStore, PageError> {
-    FsBlobStore::open(state.config.data_dir.join("blobs"))
-        .map_err(|e| PageError::Internal(format!("blob store: {e}")))
+/// A blob store failure as a page error: a store that cannot be reached is 503 (try
+/// again later), with the detail in the log.
+fn blob_error(id: &BlobId, e: BlobError) -> PageError {
+    match e {
+        BlobError::Backend(detail) => {
+            tracing::error!(photo = %id, %detail, "dashboard: blob store unavailable");
+            PageError::Unavailable
+        }
+        e => PageError::Internal(format!("photo {id}: {e}")),
+    }
 }
 
 /// Whether a record or check-in of one of the commune's cells references the blob. A
@@ -842,24 +848,25 @@ async fn photo(
         immutable(&mut response, &etag);
         return Ok(response);
     }
-    let path = blob_store(&state)?.path_of(&id);
+    // Referenced, but the phone may not have uploaded it yet.
+    let blob = state
+        .blobs
+        .open(&id)
+        .await
+        .map_err(|e| blob_error(&id, e))?
+        .ok_or(PageError::NotFound)?;
+    let size = blob.size;
+    let mut reader = blob.reader;
     let io = |e: std::io::Error| PageError::Internal(format!("photo {id}: {e}"));
-    let mut file = match tokio::fs::File::open(&path).await {
-        Ok(file) => file,
-        // Referenced, but the phone has not uploaded it yet.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(PageError::NotFound),
-        Err(e) => return Err(io(e)),
-    };
-    let size = file.metadata().await.map_err(io)?.len();
     let mut prefix = [0u8; 12];
     let mut filled = 0;
     while filled < prefix.len() {
-        match file.read(&mut prefix[filled..]).await.map_err(io)? {
+        match reader.read(&mut prefix[filled..]).await.map_err(io)? {
             0 => break,
             n => filled += n,
         }
     }
-    file.seek(std::io::SeekFrom::Start(0)).await.map_err(io)?;
+    let file = std::io::Cursor::new(prefix[..filled].to_vec()).chain(reader);
     let mut response = Body::from_stream(tokio_util::io::ReaderStream::new(file)).into_response();
     let h = response.headers_mut();
     h.insert(
@@ -944,6 +951,44 @@ fn placeholder(status: StatusCode, svg: &'static str) -> Response {
         .into_response()
 }
 
+/// The cached thumbnail, made from the blob where the store keeps it: in place on the
+/// filesystem, through a temporary copy from a remote store (the cache stays local).
+async fn make_thumbnail(
+    state: &AppState,
+    id: &BlobId,
+    target: &FsPath,
+) -> Result<Result<(), ThumbError>, PageError> {
+    let task = |blob: PathBuf, target: PathBuf| async move {
+        tokio::task::spawn_blocking(move || ensure_thumbnail(&blob, &target))
+            .await
+            .map_err(|e| PageError::Internal(format!("thumbnail task: {e}")))
+    };
+    if let Some(path) = state.blobs.local_path(id) {
+        return task(path, target.to_path_buf()).await;
+    }
+    if target.is_file() {
+        return Ok(Ok(()));
+    }
+    let Some(mut blob) = state.blobs.open(id).await.map_err(|e| blob_error(id, e))? else {
+        return Ok(Err(ThumbError::NoBlob));
+    };
+    let io = |e: std::io::Error| PageError::Internal(format!("thumbnail {id}: {e}"));
+    let dir = target.parent().expect("a thumbnail path has a directory");
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let copy = tempfile_dir(dir).map_err(io)?.join("blob");
+    let mut file = tokio::fs::File::create(&copy).await.map_err(io)?;
+    let copied = tokio::io::copy(&mut blob.reader, &mut file).await;
+    drop(file);
+    let made = match copied {
+        Ok(_) => task(copy.clone(), target.to_path_buf()).await,
+        Err(e) => Err(blob_error(id, BlobError::Backend(e.to_string()))),
+    };
+    if let Some(work) = copy.parent() {
+        let _ = tokio::fs::remove_dir_all(work).await;
+    }
+    made
+}
+
 async fn thumbnail(
     scope: CommuneScope,
     Path((_, sha256)): Path<(String, String)>,
@@ -957,14 +1002,8 @@ async fn thumbnail(
         immutable(&mut response, &etag);
         return Ok(response);
     }
-    let blob = blob_store(&state)?.path_of(&id);
     let target = thumb_path(&state.config.data_dir, &id);
-    let made = {
-        let target = target.clone();
-        tokio::task::spawn_blocking(move || ensure_thumbnail(&blob, &target))
-            .await
-            .map_err(|e| PageError::Internal(format!("thumbnail task: {e}")))?
-    };
+    let made = make_thumbnail(&state, &id, &target).await?;
     match made {
         Ok(()) => {}
         Err(ThumbError::NoBlob) => {

@@ -24,6 +24,7 @@ pub mod password;
 pub mod people;
 pub mod petitions;
 pub mod session;
+pub mod xlsx_layout;
 
 use axum::Router;
 

@@ -197,7 +197,7 @@ pub struct DocRow {
 }
 
 /// Which documents of a kind to list. `None` fields do not filter.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DocFilter {
     pub cell_id: Option<String>,
     pub ref_id: Option<String>,
@@ -311,6 +311,11 @@ pub trait Tx {
         device_seq: u64,
         outcome_json: &str,
     ) -> StorageResult<()>;
+    /// Stores several acknowledgements of one device: (device_seq, outcome JSON).
+    fn insert_acks(&mut self, device_id: &str, acks: &[(u64, String)]) -> StorageResult<()> {
+        acks.iter()
+            .try_for_each(|(seq, outcome)| self.insert_ack(device_id, *seq, outcome))
+    }
 
     // ------------------------------------------------------------ scope logs
 
@@ -319,6 +324,26 @@ pub trait Tx {
     /// (see the module documentation).
     fn next_server_seq(&mut self, commune_id: &str, scope: &str) -> StorageResult<u64>;
     fn append_log(&mut self, row: &LogRow) -> StorageResult<()>;
+    /// Takes the next `count` server sequence numbers of the commune's `scope` at once
+    /// and returns the first (the counter row is locked until commit, as for
+    /// [`Tx::next_server_seq`]). A writer that buffers its log entries takes them when it
+    /// writes them, at the end of its transaction, so the row is held for little time.
+    fn reserve_server_seqs(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+        count: u64,
+    ) -> StorageResult<u64> {
+        let first = self.next_server_seq(commune_id, scope)?;
+        for _ in 1..count {
+            self.next_server_seq(commune_id, scope)?;
+        }
+        Ok(first)
+    }
+    /// Appends several log entries (numbered already).
+    fn append_logs(&mut self, rows: &[LogRow]) -> StorageResult<()> {
+        rows.iter().try_for_each(|row| self.append_log(row))
+    }
     /// Entries of the commune's `scope` with `server_seq > after`, in order, at most
     /// `limit`. Scopes are keyed by commune too, so ids chosen by one commune's devices
     /// can never reach into another commune's log.
@@ -334,6 +359,10 @@ pub trait Tx {
 
     /// Inserts or replaces the document (commune_id, kind, id).
     fn put_doc(&mut self, doc: &DocRow) -> StorageResult<()>;
+    /// Inserts or replaces several documents.
+    fn put_docs(&mut self, docs: &[DocRow]) -> StorageResult<()> {
+        docs.iter().try_for_each(|doc| self.put_doc(doc))
+    }
     fn doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<Option<DocRow>>;
     /// Removes the document if it exists (derived documents only: entity state is never
     /// deleted).
@@ -351,6 +380,30 @@ pub trait Tx {
     /// The winning HLC (sortable text) of an editable field (`Change::lww_key`).
     fn entity_clock(&mut self, commune_id: &str, key: &str) -> StorageResult<Option<String>>;
     fn set_entity_clock(&mut self, commune_id: &str, key: &str, hlc: &str) -> StorageResult<()>;
+    /// The winning clocks of these fields, those that have one: (key, hlc).
+    fn entity_clocks(
+        &mut self,
+        commune_id: &str,
+        keys: &[String],
+    ) -> StorageResult<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for key in keys {
+            if let Some(hlc) = self.entity_clock(commune_id, key)? {
+                out.push((key.clone(), hlc));
+            }
+        }
+        Ok(out)
+    }
+    /// Records several clocks: (key, hlc).
+    fn set_entity_clocks(
+        &mut self,
+        commune_id: &str,
+        clocks: &[(String, String)],
+    ) -> StorageResult<()> {
+        clocks
+            .iter()
+            .try_for_each(|(key, hlc)| self.set_entity_clock(commune_id, key, hlc))
+    }
 
     // ------------------------------------------------------------ presence secrets
 

@@ -933,6 +933,27 @@ impl Tx for PgTx<'_, '_> {
         )
     }
 
+    fn insert_acks(&mut self, device_id: &str, acks: &[(u64, String)]) -> StorageResult<()> {
+        if acks.is_empty() {
+            return Ok(());
+        }
+        let seqs: Vec<i64> = acks
+            .iter()
+            .map(|(seq, _)| to_i64(*seq))
+            .collect::<StorageResult<_>>()?;
+        let outcomes: Vec<&str> = acks.iter().map(|(_, o)| o.as_str()).collect();
+        let written = self.execute(
+            "INSERT INTO acks (device_id, device_seq, outcome)
+             SELECT $1, s, o FROM UNNEST($2::bigint[], $3::text[]) AS t(s, o)
+             ON CONFLICT DO NOTHING",
+            &[&device_id, &seqs, &outcomes],
+        )?;
+        if written as usize != acks.len() {
+            return Err(StorageError::Conflict("acks: khóa đã tồn tại".into()));
+        }
+        Ok(())
+    }
+
     fn insert_ack(&mut self, device_id: &str, device_seq: u64, outcome: &str) -> StorageResult<()> {
         self.insert(
             "acks",
@@ -952,6 +973,70 @@ impl Tx for PgTx<'_, '_> {
         )?;
         let row = row.ok_or_else(|| StorageError::Corrupt("không cấp được số thứ tự".into()))?;
         get_u64(&row, 0)
+    }
+
+    fn reserve_server_seqs(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+        count: u64,
+    ) -> StorageResult<u64> {
+        // The row stays locked until commit: see the module documentation.
+        let count = to_i64(count.max(1))?;
+        let row = self.query_opt(
+            "INSERT INTO scope_counters (commune_id, scope, last_seq) VALUES ($1, $2, $3)
+             ON CONFLICT (commune_id, scope)
+             DO UPDATE SET last_seq = scope_counters.last_seq + EXCLUDED.last_seq
+             RETURNING last_seq",
+            &[&commune_id, &scope, &count],
+        )?;
+        let row = row.ok_or_else(|| StorageError::Corrupt("không cấp được số thứ tự".into()))?;
+        Ok(get_u64(&row, 0)? + 1 - count as u64)
+    }
+
+    fn append_logs(&mut self, rows: &[LogRow]) -> StorageResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let scope: Vec<&str> = rows.iter().map(|l| l.scope.as_str()).collect();
+        let seq: Vec<i64> = rows
+            .iter()
+            .map(|l| to_i64(l.server_seq))
+            .collect::<StorageResult<_>>()?;
+        let commune: Vec<&str> = rows.iter().map(|l| l.commune_id.as_str()).collect();
+        let origin: Vec<Option<&str>> = rows.iter().map(|l| l.origin_device.as_deref()).collect();
+        let device_seq: Vec<Option<i64>> = rows
+            .iter()
+            .map(|l| l.device_seq.map(to_i64).transpose())
+            .collect::<StorageResult<_>>()?;
+        let hlc: Vec<&str> = rows.iter().map(|l| l.hlc.as_str()).collect();
+        let created: Vec<i64> = rows.iter().map(|l| l.created_at).collect();
+        let received: Vec<i64> = rows.iter().map(|l| l.received_at).collect();
+        let change: Vec<&str> = rows.iter().map(|l| l.change_json.as_str()).collect();
+        let written = self.execute(
+            concat!(
+                "INSERT INTO change_log (",
+                log_cols!(),
+                ") SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], \
+                 $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::text[]) \
+                 ON CONFLICT DO NOTHING"
+            ),
+            &[
+                &scope,
+                &seq,
+                &commune,
+                &origin,
+                &device_seq,
+                &hlc,
+                &created,
+                &received,
+                &change,
+            ],
+        )?;
+        if written as usize != rows.len() {
+            return Err(StorageError::Conflict("change_log: khóa đã tồn tại".into()));
+        }
+        Ok(())
     }
 
     fn append_log(&mut self, l: &LogRow) -> StorageResult<()> {
@@ -993,6 +1078,31 @@ impl Tx for PgTx<'_, '_> {
             &[&commune_id, &scope, &to_i64(after)?, &i64::from(limit)],
             log_from,
         )
+    }
+
+    fn put_docs(&mut self, docs: &[DocRow]) -> StorageResult<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let commune: Vec<&str> = docs.iter().map(|d| d.commune_id.as_str()).collect();
+        let kind: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
+        let id: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        let cell: Vec<Option<&str>> = docs.iter().map(|d| d.cell_id.as_deref()).collect();
+        let reference: Vec<Option<&str>> = docs.iter().map(|d| d.ref_id.as_deref()).collect();
+        let at: Vec<Option<i64>> = docs.iter().map(|d| d.at).collect();
+        let body: Vec<&str> = docs.iter().map(|d| d.body_json.as_str()).collect();
+        self.execute(
+            concat!(
+                "INSERT INTO docs (",
+                doc_cols!(),
+                ") SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], \
+                 $5::text[], $6::bigint[], $7::text[]) \
+                 ON CONFLICT (commune_id, kind, id) DO UPDATE SET cell_id = EXCLUDED.cell_id, \
+                   ref_id = EXCLUDED.ref_id, at = EXCLUDED.at, body = EXCLUDED.body"
+            ),
+            &[&commune, &kind, &id, &cell, &reference, &at, &body],
+        )
+        .map(drop)
     }
 
     fn put_doc(&mut self, d: &DocRow) -> StorageResult<()> {
@@ -1081,6 +1191,43 @@ impl Tx for PgTx<'_, '_> {
             "INSERT INTO entity_clocks (commune_id, key, hlc) VALUES ($1, $2, $3)
              ON CONFLICT (commune_id, key) DO UPDATE SET hlc = EXCLUDED.hlc",
             &[&commune_id, &key, &hlc],
+        )
+        .map(drop)
+    }
+
+    // The batch forms below are one statement each, whatever the number of rows (arrays
+    // through UNNEST): a round trip to the database costs more than the rows.
+
+    fn entity_clocks(
+        &mut self,
+        commune_id: &str,
+        keys: &[String],
+    ) -> StorageResult<Vec<(String, String)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.all(
+            "SELECT key, hlc FROM entity_clocks WHERE commune_id = $1 AND key = ANY($2)",
+            &[&commune_id, &keys],
+            |r| Ok((get(r, 0)?, get(r, 1)?)),
+        )
+    }
+
+    fn set_entity_clocks(
+        &mut self,
+        commune_id: &str,
+        clocks: &[(String, String)],
+    ) -> StorageResult<()> {
+        if clocks.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<&str> = clocks.iter().map(|(k, _)| k.as_str()).collect();
+        let hlcs: Vec<&str> = clocks.iter().map(|(_, h)| h.as_str()).collect();
+        self.execute(
+            "INSERT INTO entity_clocks (commune_id, key, hlc)
+             SELECT $1, k, h FROM UNNEST($2::text[], $3::text[]) AS t(k, h)
+             ON CONFLICT (commune_id, key) DO UPDATE SET hlc = EXCLUDED.hlc",
+            &[&commune_id, &keys, &hlcs],
         )
         .map(drop)
     }

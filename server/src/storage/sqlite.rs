@@ -617,6 +617,26 @@ impl Tx for SqliteTx<'_> {
         .map(drop)
     }
 
+    fn reserve_server_seqs(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+        count: u64,
+    ) -> StorageResult<u64> {
+        let count = to_i64(count.max(1))?;
+        let last: i64 = self
+            .one(
+                "INSERT INTO scope_counters (commune_id, scope, last_seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (commune_id, scope)
+                 DO UPDATE SET last_seq = scope_counters.last_seq + excluded.last_seq
+                 RETURNING last_seq",
+                params![commune_id, scope, count],
+                |r| r.get(0),
+            )?
+            .ok_or_else(|| StorageError::Corrupt("không cấp được số thứ tự".into()))?;
+        Ok(to_u64(last - count + 1))
+    }
+
     fn next_server_seq(&mut self, commune_id: &str, scope: &str) -> StorageResult<u64> {
         let seq: i64 = self
             .one(

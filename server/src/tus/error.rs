@@ -141,10 +141,15 @@ impl TusError {
 
 impl From<BlobError> for TusError {
     fn from(e: BlobError) -> TusError {
-        if e.is_storage_full() {
-            TusError::StorageFull
-        } else {
-            TusError::internal(e)
+        match e {
+            e if e.is_storage_full() => TusError::StorageFull,
+            // The object store is down or refusing: the phone tries again later, and the
+            // upload keeps every byte it received meanwhile.
+            BlobError::Backend(detail) => {
+                tracing::error!(%detail, "tus: blob store unavailable");
+                TusError::Unavailable
+            }
+            e => TusError::internal(e),
         }
     }
 }

@@ -6,6 +6,14 @@
 //! before it are fsynced, and the info is replaced atomically (write, fsync, rename), so a
 //! crash mid-chunk never reports bytes that are not on disk; whatever lies past the
 //! offset in the part file is cut off before the next chunk is written.
+//!
+//! This state is per process, on its local disk, even when published blobs go to S3.
+//! For several server processes it moves as a whole behind the same operations: the
+//! info to a PostgreSQL row per upload (its row lock, taken `FOR UPDATE`, replacing
+//! `lock.rs`'s in-process one, and its `offset` committed in the same transaction as a
+//! chunk's bytes are recorded), the bytes to S3 as one object per committed chunk
+//! (`uploads/<upload>/<offset>`), read back in order to hash and publish the whole file
+//! and deleted afterwards. A phone's HEAD or PATCH can then reach any process.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};

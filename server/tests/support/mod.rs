@@ -22,6 +22,7 @@ use chibo_domain::sync::{
 };
 use chibo_domain::time::EpochMillis;
 use chibo_server::admin::{self, IssuedCode, NewPerson};
+use chibo_server::blobs::{BlobId, BlobStoreConfig};
 use chibo_server::storage::{self, DocFilter, Storage};
 use chibo_server::{Clock, Config, ManualClock, RunningServer, Server};
 use ed25519_dalek::SigningKey;
@@ -97,6 +98,9 @@ impl TestServer {
         let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data.path().to_path_buf(),
+            // A fresh key folder of the S3 bucket under test, when `CHIBO_TEST_S3_URL`
+            // names one.
+            blob_store: BlobStoreConfig::for_tests(&data.path().to_string_lossy()),
             ..Config::default()
         };
         tweak(&mut config);
@@ -121,6 +125,18 @@ impl TestServer {
 
     pub fn now(&self) -> EpochMillis {
         self.clock.now()
+    }
+
+    /// Puts `bytes` in the server's blob store (whichever it is), as a finished upload
+    /// would; returns their SHA-256.
+    pub async fn publish_blob(&self, bytes: &[u8]) -> String {
+        use sha2::Digest;
+        let sha = hex::encode(sha2::Sha256::digest(bytes));
+        let file = self._data.path().join(format!("publish-{sha}"));
+        std::fs::write(&file, bytes).unwrap();
+        let id = BlobId::parse(&sha).unwrap();
+        self.running.state().blobs.put(&id, &file).await.unwrap();
+        sha
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -3,7 +3,6 @@
 //! straight from its SQLite file (a duplicate row would hide behind a read by id).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use chibo_demo::Phone;
 use chibo_domain::change::Change;
@@ -189,49 +188,51 @@ pub fn assert_log_holds_each_change_once(rows: &[LogRow]) {
 }
 
 /// The published blobs, by name, each checked: its name is the SHA-256 of its bytes.
+/// Read through the server's blob store, whichever it is (a directory, or the S3 bucket
+/// of `tests/run s3`).
 pub fn server_blobs(cluster: &Cluster) -> BTreeMap<String, u64> {
-    blobs_in(cluster.data_dir())
+    let store =
+        chibo_server::blobs::open_blob_store(&cluster.config.blob_store, &cluster.config.data_dir)
+            .expect("open the server's blob store");
+    cluster.block_on(blobs_of(store.as_ref()))
 }
 
-/// The published blobs of a server whose data directory is `data_dir`, checked like
-/// [`server_blobs`].
+/// The published blobs of a server whose photos are on the local disk under `data_dir`
+/// (the server process of the crash loops), checked like [`server_blobs`].
 pub fn blobs_in(data_dir: &Path) -> BTreeMap<String, u64> {
+    let store = chibo_server::blobs::open_blob_store(
+        &chibo_server::blobs::BlobStoreConfig::Filesystem,
+        data_dir,
+    )
+    .expect("open the blob directory");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(blobs_of(store.as_ref()))
+}
+
+async fn blobs_of(store: &dyn chibo_server::blobs::BlobStore) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
-    let root = data_dir.join("blobs");
-    walk(&root, &mut |path| {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
-        // Only finished blobs have a hash for a name; anything else is the store's own.
-        if name.len() != 64 || !name.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return;
-        }
-        let bytes = std::fs::read(path).expect("read a blob");
+    for (id, size) in store.list().await.expect("list the blob store") {
+        let mut blob = store
+            .open(&id)
+            .await
+            .expect("read a blob")
+            .expect("a listed blob exists");
+        let mut bytes = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut blob.reader, &mut bytes)
+            .await
+            .expect("read a blob");
         assert_eq!(
             hex::encode(Sha256::digest(&bytes)),
-            name,
-            "blob {} holds other bytes than its name says",
-            path.display()
+            id.as_str(),
+            "blob {id} holds other bytes than its name says"
         );
-        assert!(out.insert(name, bytes.len() as u64).is_none(), "blob twice");
-    });
-    out
-}
-
-fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, f);
-        } else {
-            f(&path);
-        }
+        assert_eq!(bytes.len() as u64, size, "blob {id}: its listed size");
+        assert!(out.insert(id.to_string(), size).is_none(), "blob twice");
     }
+    out
 }
 
 // ---------------------------------------------------------------- a phone

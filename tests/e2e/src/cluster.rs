@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chibo_demo::{FaultPlan, FaultProxy, Phone};
+use chibo_server::blobs::BlobStoreConfig;
 use chibo_server::storage::{self, Storage};
 use chibo_server::{Config, RunningServer, Server};
 use tempfile::TempDir;
@@ -110,6 +111,8 @@ impl Cluster {
             listen: "127.0.0.1:0".parse().expect("an address"),
             data_dir: data_dir.path().to_path_buf(),
             database_url: Some(db.url.clone()),
+            // The S3 bucket `CHIBO_TEST_S3_URL` names (tests/run s3), or the data dir.
+            blob_store: BlobStoreConfig::for_tests(&data_dir.path().to_string_lossy()),
             ..Config::default()
         };
         tweak(&mut config);
