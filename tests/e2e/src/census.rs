@@ -199,7 +199,7 @@ pub fn server_blobs(cluster: &Cluster) -> BTreeMap<String, u64> {
 
 /// The published blobs of a server whose photos are on the local disk under `data_dir`
 /// (the server process of the crash loops), checked like [`server_blobs`].
-pub fn blobs_in(data_dir: &Path) -> BTreeMap<String, u64> {
+pub fn blobs_in(data_dir: &std::path::Path) -> BTreeMap<String, u64> {
     let store = chibo_server::blobs::open_blob_store(
         &chibo_server::blobs::BlobStoreConfig::Filesystem,
         data_dir,
