@@ -20,8 +20,11 @@ android {
         versionCode = 1
         versionName = "0.1.0"
         ndk { abiFilters += abis }
-        // The commune server; the real address comes with the enrolment QR code.
-        buildConfigField("String", "DEFAULT_SERVER", "\"https://chibo.example.invalid\"")
+        // The province's server address offered on the typed-code path (the QR carries its
+        // own): `gradle -PchiboServer=https://chibo.sonla.gov.vn :app:assembleRelease`, or
+        // a `server.txt` in the app's files. Empty by default: no placeholder host.
+        val server = (project.findProperty("chiboServer") as String?).orEmpty()
+        buildConfigField("String", "DEFAULT_SERVER", "\"$server\"")
     }
 
     buildFeatures {
@@ -42,16 +45,30 @@ android {
 
 // The core for the three ABIs, with cargo-ndk (cargo install cargo-ndk; rustup target add
 // aarch64-linux-android armv7-linux-androideabi x86_64-linux-android; ANDROID_NDK_HOME set).
+// Release builds use the workspace's `mobile` profile (size-optimised, fat LTO, stripped,
+// panic = abort). Its inputs are the Rust sources and manifests: a change there rebuilds
+// the libraries, and an unchanged tree skips the task.
 val cargoNdk by tasks.registering(Exec::class) {
     group = "rust"
     description = "Builds libchibo_core.so for ${abis.joinToString()} with cargo-ndk"
     workingDir = cargoWorkspace
     val release = gradle.startParameter.taskNames.any { it.contains("Release", ignoreCase = true) }
+    inputs.files(
+        fileTree(cargoWorkspace.resolve("rust-core")) {
+            include("**/*.rs", "**/Cargo.toml", "**/*.toml", "**/*.json", "**/*.c", "**/*.h")
+            exclude("**/target/**", "**/tests/**")
+        },
+    )
+    inputs.files(cargoWorkspace.resolve("Cargo.toml"), cargoWorkspace.resolve("Cargo.lock"))
+    inputs.property("release", release)
+    inputs.property("abis", abis)
     commandLine(
         listOf("cargo", "ndk") + abis.flatMap { listOf("-t", it) } +
-            listOf("--platform", libs.versions.android.minSdk.get(), "-o", jniLibs.get().asFile.path, "build", "-p", "chibo-core") +
-            (if (release) listOf("--release") else emptyList()),
+            listOf("--platform", libs.versions.android.minSdk.get(), "-o", jniLibs.get().asFile.path, "build", "-p", "chibo-core", "--lib") +
+            (if (release) listOf("--profile", "mobile") else emptyList()),
     )
+    // 16 KB pages (Android 15+ devices): align the library's segments.
+    environment("RUSTFLAGS", "-C link-arg=-Wl,-z,max-page-size=16384")
     outputs.dir(jniLibs)
 }
 

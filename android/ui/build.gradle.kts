@@ -26,6 +26,7 @@ kotlin {
             implementation(compose.foundation)
             implementation(compose.material3)
             implementation(libs.compose.icons.core)
+            implementation(libs.compose.icons.extended)
         }
         val desktopTest by getting {
             dependencies {

@@ -283,7 +283,7 @@ pub fn record_meeting(
 
 /// The minutes (biên bản) as plain Vietnamese text.
 pub fn minutes_text(store: &Store, meeting_id: &str) -> FlowResult<String> {
-    store.with_meeting_context(meeting_id, store.rule_settings(), |context| {
+    store.with_meeting_context(meeting_id, |context| {
         rules::minutes_text(context, &rules::assess_meeting(context))
     })
 }

@@ -8,6 +8,7 @@ pub mod ffi;
 pub mod flow;
 pub mod keystore;
 pub mod photos;
+pub mod reminders;
 pub mod store;
 pub mod sync;
 pub mod visits;

@@ -4,8 +4,10 @@
 mod store_support;
 
 use std::io::{Cursor, Read};
+use std::sync::Arc;
 
 use chibo_core::ffi::{ChiboError, ChiboStore};
+use chibo_core::keystore::FileKeystore;
 use chibo_domain::change::Change;
 use chibo_domain::*;
 use store_support::*;
@@ -25,6 +27,8 @@ fn document_xml(docx: &[u8]) -> String {
 fn a_signed_meeting_is_shared_as_minutes_and_resolution() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("chibo.db");
+    // The phone's store is encrypted; the plain one written below is encrypted on open.
+    let keystore = Arc::new(FileKeystore::open_at(&dir.path().join("device.key")).unwrap());
     let fx = Fixture::new();
     let start = at(2026, 3, 24, 19, 0);
     let mut plan = Plan::new(&fx, start);
@@ -35,7 +39,7 @@ fn a_signed_meeting_is_shared_as_minutes_and_resolution() {
         store.apply_all(record_changes(&fx, &plan), start).unwrap();
     }
 
-    let phone = ChiboStore::open(path.to_string_lossy().into_owned()).unwrap();
+    let phone = ChiboStore::open(path.to_string_lossy().into_owned(), keystore.clone()).unwrap();
     // Recorded but not signed: the minutes may still change, so no official file yet.
     for result in [
         phone.minutes_docx(plan.meeting_id.clone()),
@@ -54,7 +58,7 @@ fn a_signed_meeting_is_shared_as_minutes_and_resolution() {
     ));
 
     {
-        let mut store = chibo_core::store::Store::open(&path).unwrap();
+        let mut store = chibo_core::store::Store::open_encrypted(&path, keystore.as_ref()).unwrap();
         store
             .apply(
                 Change::SignMeeting {
@@ -65,7 +69,7 @@ fn a_signed_meeting_is_shared_as_minutes_and_resolution() {
             )
             .unwrap();
     }
-    let phone = ChiboStore::open(path.to_string_lossy().into_owned()).unwrap();
+    let phone = ChiboStore::open(path.to_string_lossy().into_owned(), keystore.clone()).unwrap();
     let minutes = document_xml(&phone.minutes_docx(plan.meeting_id.clone()).unwrap());
     for expected in [
         "CHI BỘ BẢN NÀ HẨU",

@@ -411,8 +411,8 @@ fn a_refused_change_is_reported_in_vietnamese_and_the_page_goes_on() {
         report.refused,
         vec![(
             8,
-            "Kiến nghị đang ở trạng thái \"đã giải quyết\", không thể chuyển sang \
-             \"đã chuyển Đảng ủy xã\""
+            "Kiến nghị đang ở trạng thái \"Đã giải quyết\", không thể chuyển sang \
+             \"Đã chuyển xử lý\""
                 .to_string()
         )]
     );

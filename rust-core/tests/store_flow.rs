@@ -94,17 +94,14 @@ fn a_meeting_is_planned_recorded_step_by_step_signed_and_read_back_after_reopeni
     let signed = store.meeting_record(&plan.meeting_id).unwrap();
     assert_eq!(signed.meeting.status, MeetingStatus::Signed);
     assert_eq!(signed.meeting.signature, Some(sig));
-    let assessment = store.assess(&plan.meeting_id, &Default::default()).unwrap();
+    let assessment = store.assess(&plan.meeting_id).unwrap();
     drop(store);
 
     // Reopen: the same device, the same record, the same verdict.
     let store = Store::open(&path).unwrap();
     assert_eq!(store.device_id(), device_id);
     assert_eq!(store.meeting_record(&plan.meeting_id).unwrap(), signed);
-    assert_eq!(
-        store.assess(&plan.meeting_id, &Default::default()).unwrap(),
-        assessment
-    );
+    assert_eq!(store.assess(&plan.meeting_id).unwrap(), assessment);
     assert_eq!(assessment.attendance.present, 9);
     assert_eq!(assessment.attendance.expected, 10);
     assert_eq!(assessment.attendance.rate_percent, Some(90.0));

@@ -197,7 +197,7 @@ fn upgrading_a_v1_store_gives_the_fresh_schema_and_keeps_the_data() {
     assert_eq!(record.meeting.duration_minutes(), Some(100));
     assert_eq!(store.members(&fx.cell.id).unwrap().len(), 4);
     let history = store.meeting_history(&fx.cell.id).unwrap();
-    let assessment = store.assess(&meeting_id, &Default::default()).unwrap();
+    let assessment = store.assess(&meeting_id).unwrap();
     assert_eq!(history[0].present, 3);
     assert_eq!(history[0].expected, 4);
     assert_eq!(history[0].quality_total, Some(assessment.quality.total));

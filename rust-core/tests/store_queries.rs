@@ -182,7 +182,7 @@ fn the_history_lists_current_revisions_newest_first_with_the_rules_totals() {
 
     // The cached totals are the rules' own verdict.
     for h in &history[1..] {
-        let a = s.store.assess(&h.meeting_id, &Default::default()).unwrap();
+        let a = s.store.assess(&h.meeting_id).unwrap();
         assert_eq!(h.quality_total, Some(a.quality.total), "{}", h.meeting_id);
         assert_eq!(h.grade, Some(a.quality.grade));
         assert_eq!(h.present, a.attendance.present);
@@ -204,7 +204,7 @@ fn the_home_screen_shows_next_and_last_meeting_open_tasks_and_the_roster() {
     let last = home.last_meeting.as_ref().unwrap();
     assert_eq!(last.meeting_id, s.mar);
     assert_eq!((last.present, last.expected), (9, 10));
-    let assessment = s.store.assess(&s.mar, &Default::default()).unwrap();
+    let assessment = s.store.assess(&s.mar).unwrap();
     assert_eq!(home.last_meeting_warnings, assessment.warnings);
     assert_eq!(last.quality_total, Some(assessment.quality.total));
 

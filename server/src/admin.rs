@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use chibo_domain::checkin::parse_public_key;
 use chibo_domain::model::{new_id, Id};
 use chibo_domain::sync::{
-    enrollment_code_from, enrollment_qr, EnrollRequest, EnrollResponse, Person, Role,
+    enrollment_code_from, enrollment_qr, EnrollRequest, EnrollResponse, KeyProtection, Person, Role,
 };
 use chibo_domain::time::EpochMillis;
 
@@ -50,7 +50,10 @@ pub struct IssuedCode {
     pub person: Person,
     /// The short code to read aloud or type, e.g. `K7QM4XTB`.
     pub code: String,
-    /// The QR content (`chibo:enroll:<code>`).
+    /// The address phones use to reach this server (carried in the QR).
+    pub server_url: String,
+    /// The QR content: the versioned payload with the server's address and the code
+    /// (`chibo_domain::sync::enrollment_qr`).
     pub qr: String,
     pub expires_at: EpochMillis,
 }
@@ -69,6 +72,9 @@ pub struct DeviceInfo {
     /// How far ahead its clock was when last flagged.
     pub clock_ahead_ms: Option<i64>,
     pub clock_flagged_at: Option<EpochMillis>,
+    /// Where the device keeps its signing key; `None` for devices enrolled before it was
+    /// asked.
+    pub key_protection: Option<KeyProtection>,
 }
 
 /// A commune as the CLI lists it.
@@ -205,13 +211,15 @@ pub fn list_persons(storage: &dyn Storage, commune_id: &str) -> Result<Vec<Perso
     })
 }
 
-/// Issues a one-time code for a person of the commune, valid for `ttl_ms`.
+/// Issues a one-time code for a person of the commune, valid for `ttl_ms`. The QR carries
+/// `server_url`, the address phones use (`Config::public_url`).
 pub fn issue_code(
     storage: &dyn Storage,
     commune_id: &str,
     person_id: &str,
     ttl_ms: i64,
     now: EpochMillis,
+    server_url: &str,
 ) -> Result<IssuedCode, ApiError> {
     let code = auth::new_enrollment_code()?;
     let expires_at = now.saturating_add(ttl_ms);
@@ -236,7 +244,8 @@ pub fn issue_code(
             .ok_or_else(|| ApiError::Internal("role".into()))
             .map(|person| IssuedCode {
                 person,
-                qr: enrollment_qr(&code),
+                qr: enrollment_qr(server_url, &code),
+                server_url: server_url.to_string(),
                 code: code.clone(),
                 expires_at,
             }))
@@ -259,6 +268,7 @@ fn device_info(tx: &mut dyn Tx, d: DeviceRow) -> StorageResult<DeviceInfo> {
         last_applied_seq: d.last_applied_seq,
         clock_ahead_ms: d.clock_ahead_ms,
         clock_flagged_at: d.clock_flagged_at,
+        key_protection: d.key_protection.as_deref().and_then(KeyProtection::parse),
     })
 }
 
@@ -296,6 +306,11 @@ pub fn revoke_device(
 }
 
 /// `POST ENROLL_PATH`: a one-time code and a public key in, a device credential out.
+///
+/// A lost answer can be retried: the same code with the same public key, before the code
+/// expires and before that device has synced (so before the phone can have had the
+/// answer), gets the same device with a new credential; the one never delivered stops
+/// working. Anything else with a used code is refused (`code_used`).
 pub fn enroll(
     storage: &dyn Storage,
     request: &EnrollRequest,
@@ -307,6 +322,7 @@ pub fn enroll(
         return Err(ApiError::BadRequest("Thiếu mã đăng ký".into()));
     }
     parse_public_key(&request.public_key_hex).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let public_key_hex = request.public_key_hex.trim().to_lowercase();
     let label = clean(&request.device_label, "tên thiết bị")?;
     let code_hash = auth::hash_secret(&code);
     let credential = auth::new_credential()?;
@@ -317,15 +333,21 @@ pub fn enroll(
                     .into(),
             )));
         };
-        if row.used_at.is_some() {
-            return Ok(Err(ApiError::CodeUsed));
-        }
         if now >= row.expires_at {
-            return Ok(Err(ApiError::CodeExpired));
+            return Ok(Err(if row.used_at.is_some() {
+                ApiError::CodeUsed
+            } else {
+                ApiError::CodeExpired
+            }));
         }
-        if !tx.use_enrollment_code(&code_hash, now)? {
-            return Ok(Err(ApiError::CodeUsed));
-        }
+        let retried = match row.used_at {
+            None if tx.use_enrollment_code(&code_hash, now)? => None,
+            None => return Ok(Err(ApiError::CodeUsed)),
+            Some(used_at) => match device_enrolled_with(tx, &row, used_at, &public_key_hex)? {
+                Some(device) => Some(device),
+                None => return Ok(Err(ApiError::CodeUsed)),
+            },
+        };
         let (Some(person), Some(commune)) =
             (tx.person(&row.person_id)?, tx.commune(&row.commune_id)?)
         else {
@@ -336,29 +358,57 @@ pub fn enroll(
         let Some(wire_person) = auth::person_of(&person) else {
             return Ok(Err(ApiError::Internal("person without role".into())));
         };
-        let device = DeviceRow {
-            id: new_id(),
-            commune_id: commune.id.clone(),
-            person_id: person.id.clone(),
-            credential_hash: auth::hash_secret(&credential),
-            public_key_hex: request.public_key_hex.trim().to_lowercase(),
-            label: label.clone(),
-            enrolled_at: now,
-            revoked_at: None,
-            last_sync_at: None,
-            last_applied_seq: 0,
-            clock_ahead_ms: None,
-            clock_flagged_at: None,
+        let credential_hash = auth::hash_secret(&credential);
+        let device_id = match retried {
+            Some(device) => {
+                tx.replace_device_credential(&device.id, &credential_hash)?;
+                device.id
+            }
+            None => {
+                let device = DeviceRow {
+                    id: new_id(),
+                    commune_id: commune.id.clone(),
+                    person_id: person.id.clone(),
+                    credential_hash,
+                    public_key_hex: public_key_hex.clone(),
+                    label: label.clone(),
+                    enrolled_at: now,
+                    revoked_at: None,
+                    last_sync_at: None,
+                    last_applied_seq: 0,
+                    clock_ahead_ms: None,
+                    clock_flagged_at: None,
+                    key_protection: request.key_protection.map(|k| k.as_str().to_string()),
+                };
+                tx.insert_device(&device)?;
+                device.id
+            }
         };
-        tx.insert_device(&device)?;
         Ok(Ok(EnrollResponse {
-            device_id: device.id,
+            device_id,
             credential: credential.clone(),
             person: wire_person,
             commune_name: commune.name,
             server_time: now,
         }))
     })
+}
+
+/// The device a used code enrolled (in the same transaction that used it), if it has the
+/// same public key and has neither synced nor been revoked since.
+fn device_enrolled_with(
+    tx: &mut dyn Tx,
+    code: &EnrollmentCodeRow,
+    used_at: EpochMillis,
+    public_key_hex: &str,
+) -> StorageResult<Option<DeviceRow>> {
+    Ok(tx.devices(&code.commune_id)?.into_iter().find(|d| {
+        d.person_id == code.person_id
+            && d.enrolled_at == used_at
+            && d.public_key_hex == public_key_hex
+            && d.revoked_at.is_none()
+            && d.last_sync_at.is_none()
+    }))
 }
 
 /// The caller must be an office device; returns its commune.

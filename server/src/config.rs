@@ -31,6 +31,10 @@ pub struct Config {
     pub enrollment_code_ttl_hours: i64,
     /// The most changes one sync response carries (a device may ask for fewer).
     pub max_pull: u32,
+    /// The address phones use to reach this server, as the enrolment QR carries it, e.g.
+    /// `https://chibo.xuanhoa.vn` (behind the TLS proxy). Phones refuse plain `http://`
+    /// except to this machine; unset, it is `http://` and the listening address.
+    pub public_url: Option<String>,
     /// Mark the dashboard's cookies `Secure` (when served over HTTPS, e.g. behind a TLS
     /// proxy); off by default because the default listens on plain HTTP.
     pub secure_cookies: bool,
@@ -49,6 +53,7 @@ impl Default for Config {
             clock_tolerance_minutes: CheckInSettings::default().clock_tolerance_ms / 60_000,
             enrollment_code_ttl_hours: 72,
             max_pull: 500,
+            public_url: None,
             secure_cookies: false,
             blob_store: BlobStoreConfig::Filesystem,
         }
@@ -94,11 +99,11 @@ impl Config {
 
     /// Applies `CHIBO_LISTEN`, `CHIBO_DATA_DIR`, `CHIBO_DATABASE_URL`,
     /// `CHIBO_MAX_BODY_BYTES`, `CHIBO_CLOCK_TOLERANCE_MINUTES`,
-    /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS`, `CHIBO_MAX_PULL` and `CHIBO_SECURE_COOKIES`
-    /// (`true`/`false`) from `vars`; for the blob store, `CHIBO_BLOB_STORE`
-    /// (`filesystem`/`s3`) and `CHIBO_S3_BUCKET`, `CHIBO_S3_ENDPOINT`, `CHIBO_S3_REGION`,
-    /// `CHIBO_S3_PREFIX`, `CHIBO_S3_ACCESS_KEY_ID`, `CHIBO_S3_SECRET_ACCESS_KEY`,
-    /// `CHIBO_S3_ALLOW_HTTP`, which apply to an S3 store only.
+    /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS`, `CHIBO_MAX_PULL`, `CHIBO_PUBLIC_URL` and
+    /// `CHIBO_SECURE_COOKIES` (`true`/`false`) from `vars`; for the blob store,
+    /// `CHIBO_BLOB_STORE` (`filesystem`/`s3`) and `CHIBO_S3_BUCKET`, `CHIBO_S3_ENDPOINT`,
+    /// `CHIBO_S3_REGION`, `CHIBO_S3_PREFIX`, `CHIBO_S3_ACCESS_KEY_ID`,
+    /// `CHIBO_S3_SECRET_ACCESS_KEY`, `CHIBO_S3_ALLOW_HTTP`, which apply to an S3 store only.
     pub fn with_env(
         mut self,
         vars: impl IntoIterator<Item = (String, String)>,
@@ -123,6 +128,7 @@ impl Config {
                     self.enrollment_code_ttl_hours = parse(&name, &value)?
                 }
                 "CHIBO_MAX_PULL" => self.max_pull = parse(&name, &value)?,
+                "CHIBO_PUBLIC_URL" => self.public_url = Some(value),
                 "CHIBO_SECURE_COOKIES" => self.secure_cookies = parse(&name, &value)?,
                 "CHIBO_BLOB_STORE" => {
                     self.blob_store = match value.trim() {
@@ -182,7 +188,18 @@ impl Config {
             s3.validate()
                 .map_err(|e| ConfigError::Invalid(format!("[blob_store]: {e}")))?;
         }
+        if let Some(url) = &self.public_url {
+            check_public_url(url)?;
+        }
         Ok(())
+    }
+
+    /// The address phones use: `public_url`, or `http://` and the listening address.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim().trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
     }
 
     /// The database URL in force.
@@ -203,6 +220,31 @@ impl Config {
 
     pub fn enrollment_code_ttl_ms(&self) -> i64 {
         self.enrollment_code_ttl_hours.saturating_mul(3_600_000)
+    }
+}
+
+/// An `https://` address, or `http://` to this machine only: what phones accept.
+fn check_public_url(url: &str) -> Result<(), ConfigError> {
+    let invalid = || {
+        ConfigError::Invalid(format!(
+            "public_url \"{url}\" phải có dạng https://tên-máy-chủ (http:// chỉ dùng được cho chính máy này)"
+        ))
+    };
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') || rest.contains(['?', '#']) {
+        return Err(invalid());
+    }
+    // The host without its port; an IPv6 literal keeps its brackets.
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    match scheme {
+        "https" => Ok(()),
+        "http" if chibo_domain::sync::plain_http_allowed(host) => Ok(()),
+        _ => Err(invalid()),
     }
 }
 
@@ -238,6 +280,35 @@ mod tests {
         let config = Config::default().with_env([]).unwrap();
         assert!(config.listen.ip().is_loopback());
         assert_eq!(config.database_url(), "sqlite://chibo-data/chibo.db");
+    }
+
+    #[test]
+    fn the_public_address_is_https_or_this_machine() {
+        let config = Config::default()
+            .with_env([(
+                "CHIBO_PUBLIC_URL".to_string(),
+                "https://chibo.xuanhoa.vn/".to_string(),
+            )])
+            .unwrap();
+        assert_eq!(config.public_url(), "https://chibo.xuanhoa.vn");
+        assert_eq!(Config::default().public_url(), "http://127.0.0.1:8080");
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost",
+            "http://[::1]:80/x",
+        ] {
+            assert!(check_public_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://chibo.xuanhoa.vn",
+            "http://192.168.1.5:8080",
+            "chibo.xuanhoa.vn",
+            "ftp://chibo.xuanhoa.vn",
+            "https://",
+            "https://a@b.vn",
+        ] {
+            assert!(check_public_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

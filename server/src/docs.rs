@@ -13,7 +13,7 @@ use chibo_domain::compliance::{Assignment, Cadre, VisitRequirement, WorkingTeam}
 use chibo_domain::context::{self, MeetingRef};
 use chibo_domain::ledger::{Effect, LedgerView, LookupError};
 use chibo_domain::model::*;
-use chibo_domain::rules::PastRollCall;
+use chibo_domain::rules::{PastRollCall, RuleSettings};
 use chibo_domain::time::{local_year_month, EpochMillis};
 
 use crate::storage::{BlobRef, DocFilter, DocRow, LogRow, StorageError, StorageResult, Tx};
@@ -27,6 +27,7 @@ pub const CADRE: &str = "cadre";
 pub const WORKING_TEAM: &str = "working_team";
 pub const ASSIGNMENT: &str = "assignment";
 pub const VISIT_REQUIREMENT: &str = "visit_requirement";
+pub const RULE_SETTINGS: &str = "rule_settings";
 pub const CHECK_IN: &str = "check_in";
 pub const PHOTO: &str = "photo";
 pub const OBSERVATION: &str = "observation";
@@ -554,7 +555,7 @@ impl<'t> CommuneDocs<'t> {
 
     pub fn roster_of(&self, cell_id: &str) -> StorageResult<Vec<Member>> {
         let mut members: Vec<Member> = self.by_cell(MEMBER, cell_id)?;
-        members.sort_by_key(|m| name_order_key(&m.full_name));
+        sort_roster(&mut members);
         Ok(members)
     }
 
@@ -898,6 +899,13 @@ impl<'t> CommuneDocs<'t> {
         self.get(VISIT_REQUIREMENT, &id)
     }
 
+    /// The settings the commune's meetings are judged with: the office's, else the
+    /// defaults (the phones read the same synced value).
+    pub fn rule_settings(&self) -> StorageResult<RuleSettings> {
+        let id = self.commune_id.clone();
+        Ok(self.get(RULE_SETTINGS, &id)?.unwrap_or_default())
+    }
+
     pub fn presence_secret(&self, meeting_id: &str) -> StorageResult<Option<Vec<u8>>> {
         let hex_text = self.with_tx(|tx| tx.presence_secret(&self.commune_id, meeting_id))?;
         hex_text
@@ -1085,6 +1093,16 @@ impl<'t> CommuneDocs<'t> {
                 commune_id,
                 requirement,
             } => self.put(VISIT_REQUIREMENT, commune_id, None, None, None, requirement),
+            Effect::RuleSettings {
+                commune_id,
+                settings,
+            } => {
+                // Every meeting of the commune is judged with them: all summaries again.
+                for cell in self.cells()? {
+                    self.mark_stale(&cell.id, None);
+                }
+                self.put(RULE_SETTINGS, commune_id, None, None, None, settings)
+            }
             Effect::PresenceSecret {
                 meeting_id,
                 secret_hex,

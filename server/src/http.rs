@@ -261,8 +261,10 @@ async fn issue_code(
     let now = state.clock.now();
     let ttl = state.config.enrollment_code_ttl_ms();
     let storage = state.storage.clone();
+    let public_url = state.config.public_url();
     let issued =
-        blocking(move || admin::issue_code(&*storage, &commune, &person_id, ttl, now)).await?;
+        blocking(move || admin::issue_code(&*storage, &commune, &person_id, ttl, now, &public_url))
+            .await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 

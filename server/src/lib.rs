@@ -159,18 +159,8 @@ impl Server {
     }
 
     /// Binds `config.listen` (port 0 picks a free port) and serves in the background.
-    pub async fn start(self) -> Result<RunningServer, ServerError> {
+    pub async fn start(mut self) -> Result<RunningServer, ServerError> {
         let listen = self.config.listen;
-        let state = self.state()?;
-        // A database from before meeting summaries (or an older format) is judged once.
-        let storage = state.storage.clone();
-        let judged = tokio::task::spawn_blocking(move || meetings::ensure_summaries(&*storage))
-            .await
-            .map_err(|e| ServerError::Io(e.to_string()))??;
-        if judged > 0 {
-            tracing::info!(communes = judged, "meeting summaries judged");
-        }
-        let router = http::router(state.clone())?;
         let listener =
             tokio::net::TcpListener::bind(listen)
                 .await
@@ -181,6 +171,20 @@ impl Server {
         let addr = listener
             .local_addr()
             .map_err(|e| ServerError::Io(e.to_string()))?;
+        // Unset, the address phones use is the one actually bound (port 0 picks one).
+        if self.config.public_url.is_none() {
+            self.config.public_url = Some(format!("http://{addr}"));
+        }
+        let state = self.state()?;
+        // A database from before meeting summaries (or an older format) is judged once.
+        let storage = state.storage.clone();
+        let judged = tokio::task::spawn_blocking(move || meetings::ensure_summaries(&*storage))
+            .await
+            .map_err(|e| ServerError::Io(e.to_string()))??;
+        if judged > 0 {
+            tracing::info!(communes = judged, "meeting summaries judged");
+        }
+        let router = http::router(state.clone())?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             // The client's address feeds the dashboard's sign-in rate limit.

@@ -129,6 +129,7 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
 
 fn run_admin(config: Config, command: AdminCommand) -> Result<(), String> {
     let ttl = config.enrollment_code_ttl_ms();
+    let public_url = config.public_url();
     let state = Server::new(config).state().map_err(|e| e.to_string())?;
     let storage = &*state.storage;
     let now = SystemClock.now();
@@ -151,12 +152,13 @@ fn run_admin(config: Config, command: AdminCommand) -> Result<(), String> {
                 now,
             )
             .map_err(|e| e.to_string())?;
-            let code = admin::issue_code(storage, &commune, &person.id, ttl, now)
+            let code = admin::issue_code(storage, &commune, &person.id, ttl, now, &public_url)
                 .map_err(|e| e.to_string())?;
             print_json(&code)
         }
         AdminCommand::IssueCode { commune, person } => print_json(
-            &admin::issue_code(storage, &commune, &person, ttl, now).map_err(|e| e.to_string())?,
+            &admin::issue_code(storage, &commune, &person, ttl, now, &public_url)
+                .map_err(|e| e.to_string())?,
         ),
         AdminCommand::CreateUser {
             username,

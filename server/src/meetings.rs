@@ -65,6 +65,8 @@ pub struct CellHistory<'a> {
     records: Vec<MeetingRecord>,
     /// What `chibo_domain::context` chooses from.
     refs: Vec<MeetingRef>,
+    /// The commune's rule settings, as every phone judges with them.
+    settings: RuleSettings,
 }
 
 impl<'a> CellHistory<'a> {
@@ -90,6 +92,7 @@ impl<'a> CellHistory<'a> {
             roster,
             records,
             refs,
+            settings: docs.rule_settings()?,
         })
     }
 
@@ -113,7 +116,7 @@ impl<'a> CellHistory<'a> {
         until: EpochMillis,
         observations: &HashMap<Id, Observation>,
     ) -> Vec<JudgedMeeting> {
-        let settings = RuleSettings::default();
+        let settings = &self.settings;
         let mut out = Vec::new();
         for record in self.records() {
             let start = record.meeting.started_at();
@@ -141,7 +144,7 @@ impl<'a> CellHistory<'a> {
                 record,
                 previous_tasks: &previous_tasks,
                 earlier_this_year: &earlier_this_year,
-                settings: &settings,
+                settings,
             };
             let assessment = rules::assess_meeting(&ctx);
             let cadre_quality = observations
@@ -229,7 +232,7 @@ impl MeetingSummary {
 
     /// Held, with the regular monthly part: the meeting that makes its month "met".
     pub fn counts_as_regular(&self) -> bool {
-        self.held() && self.kind.is_regular()
+        rules::counts_as_monthly_kind(self.kind, self.held())
     }
 }
 

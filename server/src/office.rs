@@ -15,6 +15,7 @@ use chibo_domain::ledger::{self, Refusal};
 use chibo_domain::model::{
     new_id, Guidance, GuidanceAttachment, GuidanceKind, Id, PetitionResponse, PetitionStatus,
 };
+use chibo_domain::rules::RuleSettings;
 use chibo_domain::sync::{Role, Scope};
 use chibo_domain::time::EpochMillis;
 
@@ -166,6 +167,34 @@ pub fn review_check_in(
         let scope = Scope::Cell(stored.check_in.cell_id.clone());
         author(&docs, &change, &scope, officer, now)?;
         Ok(verdict)
+    })
+}
+
+// ---------------------------------------------------------------- rule settings
+
+/// The commune admin sets the settings every meeting of the commune is judged with. The
+/// `SetRuleSettings` change goes into the commune's log, so every phone judges with them
+/// after its next sync; the summaries here are judged again in the same transaction.
+pub fn set_rule_settings(
+    state: &AppState,
+    commune_id: &str,
+    settings: &RuleSettings,
+    officer: &Officer,
+) -> Result<(), OfficeError> {
+    let now = state.clock.now();
+    in_write(state, |tx| {
+        let docs = CommuneDocs::new(tx, commune_id);
+        let change = Change::SetRuleSettings {
+            commune_id: commune_id.to_string(),
+            settings: settings.clone(),
+        };
+        author(
+            &docs,
+            &change,
+            &Scope::Commune(commune_id.to_string()),
+            officer,
+            now,
+        )
     })
 }
 

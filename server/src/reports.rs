@@ -4,28 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 use chibo_domain::checkin::VerdictStatus;
+use chibo_domain::labels::Label;
 use chibo_domain::ledger::LedgerView;
 use chibo_domain::model::*;
-use chibo_domain::rules::{
-    self, petition_may_move, petition_status_label, MeetingContext, QualityGrade, RuleSettings,
-};
+use chibo_domain::rules::{self, petition_is_open, MeetingContext, QualityGrade, RuleSettings};
 use chibo_domain::time::{local_year_month, EpochMillis};
 
 use crate::docs::CommuneDocs;
 use crate::storage::{StorageError, StorageResult};
-
-const ALL_STATUSES: [PetitionStatus; 5] = [
-    PetitionStatus::Raised,
-    PetitionStatus::Forwarded,
-    PetitionStatus::Answered,
-    PetitionStatus::Resolved,
-    PetitionStatus::Declined,
-];
-
-/// Whether a petition may still move along its way (the domain's transitions).
-pub fn petition_is_open(status: PetitionStatus) -> bool {
-    ALL_STATUSES.iter().any(|&to| petition_may_move(status, to))
-}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerdictCounts {
@@ -86,6 +72,7 @@ pub struct MeetingRow {
     pub quality_total: u32,
     pub grade: QualityGrade,
     pub grade_label: String,
+    pub status_label: String,
     /// The rules' warnings, in Vietnamese.
     pub warnings: Vec<String>,
     /// When the phone that wrote the header had a wrong clock: how far off it was
@@ -105,6 +92,8 @@ pub struct CheckInRow {
     pub cadre_name: Option<String>,
     pub effective_time: EpochMillis,
     pub status: VerdictStatus,
+    /// The office's decision once it made one, else the verdict, in Vietnamese.
+    pub status_label: String,
     /// Why it needs review, in Vietnamese.
     pub reasons: Vec<String>,
 }
@@ -146,7 +135,7 @@ impl MeetingInputs {
             record,
             previous_tasks,
             earlier_this_year,
-            settings: RuleSettings::default(),
+            settings: docs.rule_settings()?,
         })
     }
 
@@ -291,6 +280,7 @@ pub fn meetings(docs: &CommuneDocs, cell_id: Option<&str>) -> StorageResult<Vec<
                 quality_total: a.quality.total,
                 grade: a.quality.grade,
                 grade_label: a.quality.grade.label().to_string(),
+                status_label: m.status.label().to_string(),
                 warnings: a.warnings.into_iter().map(|w| w.message).collect(),
                 device_clock_offset_ms: clock.as_ref().map(|n| n.offset_ms),
                 corrected_started_at: clock
@@ -323,6 +313,7 @@ pub fn check_ins(docs: &CommuneDocs) -> StorageResult<Vec<CheckInRow>> {
             cadre_id: s.check_in.cadre_id,
             effective_time: s.verdict.effective_time,
             status: s.verdict.status,
+            status_label: s.verdict.label().to_string(),
             reasons: s.verdict.reasons.into_iter().map(|r| r.message).collect(),
         })
         .collect();
@@ -339,7 +330,7 @@ pub fn petitions(docs: &CommuneDocs) -> StorageResult<Vec<PetitionRow>> {
     for petition in docs.petitions()? {
         let responses = docs.responses_to(&petition.id)?;
         rows.push(PetitionRow {
-            status_label: petition_status_label(petition.status).to_string(),
+            status_label: petition.status.label().to_string(),
             open: petition_is_open(petition.status),
             petition,
             responses,

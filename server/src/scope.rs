@@ -194,6 +194,7 @@ pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Targe
         Change::UpsertWorkingTeam { team } => commune_target(&team.commune_id),
         Change::UpsertAssignment { .. } => commune_target(&commune),
         Change::SetVisitRequirement { commune_id, .. } => commune_target(commune_id),
+        Change::SetRuleSettings { commune_id, .. } => commune_target(commune_id),
         Change::PublishGuidance { guidance } => commune_target(&guidance.commune_id),
     };
     Ok(result)

@@ -93,6 +93,7 @@ async fn the_cli_creates_a_commune_and_the_first_office_code() {
             code: code.qr.clone(),
             public_key_hex: chibo_domain::checkin::public_key_hex(&new_key()),
             device_label: "Máy văn phòng".into(),
+            key_protection: None,
         })
         .send()
         .await

@@ -8,6 +8,7 @@ mod support;
 use reqwest::StatusCode;
 
 use chibo_domain::change::Change;
+use chibo_domain::labels::Label;
 use chibo_domain::model::{new_id, JudgedScores, Observation, PhotoAttachment};
 use chibo_domain::rules;
 use chibo_server::dashboard::session::DashboardRole;

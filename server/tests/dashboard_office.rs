@@ -35,25 +35,15 @@ fn refused(e: OfficeError) -> String {
 /// A check-in 5 km from the meeting place: the server flags it for review.
 async fn far_check_in(w: &mut World) -> (Id, Id) {
     let meeting_id = w.record_meeting_a(meeting_start()).await;
-    let mut c = w.check_in(
-        &meeting_id,
-        meeting_start() + 10 * MINUTE,
-        "123456",
-        &photo(1),
-    );
-    c.gps.as_mut().unwrap().latitude += 0.05;
-    let c = chibo_domain::checkin::sign_check_in_with(&w.cadre_phone.key, c);
-    let response = w
-        .cadre_phone
-        .push(
-            &w.srv,
-            vec![Change::RecordCheckIn {
-                check_in: c.clone(),
-                verdict: provisional(c.device_wall_time),
-            }],
+    let c = w
+        .push_check_in(
+            &meeting_id,
+            meeting_start() + 10 * MINUTE,
+            "123456",
+            &photo(1),
+            true,
         )
         .await;
-    assert_all_applied(&response);
     (meeting_id, c.id)
 }
 
@@ -213,7 +203,7 @@ async fn the_office_answers_a_petition_and_the_secretary_pulls_the_answer() {
         &officer(),
     )
     .unwrap_err();
-    assert!(refused(err).contains("đã giải quyết"));
+    assert!(refused(err).contains("\"Đã giải quyết\""));
 
     w.secretary_a.pull_all(&w.srv).await;
     let answers: Vec<PetitionResponse> = w.secretary_a.received[&Scope::Cell(w.a.cell.id.clone())]
@@ -495,7 +485,7 @@ async fn the_pages_act_for_an_admin_refuse_a_viewer_and_a_missing_token() {
     let (_, html) = page(&admin, &w, &location).await;
     assert!(html.contains("Đã gửi trả lời kiến nghị tới chi bộ"));
     assert!(html.contains("Xã sẽ sửa trong tháng 12"));
-    assert!(html.contains("đã trả lời"));
+    assert!(html.contains("Đã trả lời"));
     // The status filter finds it under "answered" and not under "raised".
     let (_, answered) = page(&admin, &w, &format!("{base}/petitions?status=answered")).await;
     let anchor = format!("id=\"petition-{}\"", petition.id);
@@ -536,7 +526,7 @@ async fn the_pages_act_for_an_admin_refuse_a_viewer_and_a_missing_token() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = page(&admin, &w, &format!("{base}/cadres?year=2026")).await;
     assert!(html.contains("Lượt điểm danh cần xem xét (0)"));
-    assert!(html.contains("Không công nhận"));
+    assert!(html.contains("Văn phòng không công nhận"));
     assert!(html.contains("Ảnh chụp ở nơi khác"));
     // Rejected, it waits no more: not on the overview's list, and the meeting says why.
     let (_, overview) = page(&admin, &w, &format!("{base}?month=2026-11")).await;

@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use std::sync::Arc;
 
 use chibo_domain::change::Change;
+use chibo_domain::labels::Label;
 use chibo_domain::ledger::LedgerView;
 use chibo_domain::model::*;
 use chibo_domain::rules::{self, MeetingAssessment, MeetingContext, RuleSettings};

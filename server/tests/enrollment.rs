@@ -3,7 +3,7 @@
 mod support;
 
 use chibo_domain::sync::{
-    EnrollResponse, ErrorBody, Role, SyncRequest, PROTOCOL_VERSION, SYNC_PATH,
+    EnrollResponse, ErrorBody, Role, SyncRequest, ENROLL_PATH, PROTOCOL_VERSION, SYNC_PATH,
 };
 use chibo_server::admin::DeviceInfo;
 use chibo_server::http::{ADMIN_DEVICES_PATH, ADMIN_DEVICE_REVOKE_PATH};
@@ -37,7 +37,12 @@ async fn a_phone_enrols_once_with_its_code_and_gets_a_working_credential() {
         )
         .await;
     assert_eq!(issued.code.len(), 8);
-    assert_eq!(issued.qr, format!("chibo:enroll:{}", issued.code));
+    // The QR carries the address phones use (here the bound loopback address) and the code.
+    assert_eq!(issued.server_url, srv.base);
+    assert_eq!(
+        issued.qr,
+        format!("chibo:enroll:v2:{}:{}", issued.code, srv.base)
+    );
 
     // Typed the way a person reads it aloud: lower case with a dash.
     let typed = format!("{}-{}", &issued.code[..4], issued.code[4..].to_lowercase());
@@ -182,4 +187,69 @@ async fn a_revoked_phone_is_refused_on_its_next_request() {
         .await
         .error(StatusCode::UNAUTHORIZED, "revoked");
     let _ = SYNC_PATH;
+}
+
+/// The phone sent its enrolment and lost the answer (the link dropped on the way back):
+/// asking again with the same code and key gets the same device, with a credential it
+/// now holds; the one it never received stops working. Anything else is refused.
+#[tokio::test]
+async fn a_lost_answer_is_retried_to_the_same_device() {
+    let srv = TestServer::start().await;
+    let commune = srv.commune("Đảng bộ xã Nậm Lầu").await;
+    let issued = srv.issue(&commune.office, "Lò Thị Mai", Role::Office).await;
+    let key = new_key();
+    let mut request = chibo_domain::sync::EnrollRequest {
+        protocol: chibo_domain::sync::PROTOCOL_VERSION,
+        code: issued.qr.clone(),
+        public_key_hex: chibo_domain::checkin::public_key_hex(&key),
+        device_label: "Samsung A05 của chị Mai".into(),
+        key_protection: Some(chibo_domain::sync::KeyProtection::Wrapped),
+    };
+    let first = srv.post(ENROLL_PATH, None, &request).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let lost: EnrollResponse = first.json();
+
+    srv.clock.advance(90_000);
+    let again = srv.post(ENROLL_PATH, None, &request).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    let kept: EnrollResponse = again.json();
+    assert_eq!(
+        kept.device_id, lost.device_id,
+        "the same device, not a second one"
+    );
+    assert_ne!(kept.credential, lost.credential);
+    let devices: Vec<DeviceInfo> = srv
+        .get(ADMIN_DEVICES_PATH, Some(&commune.office.credential))
+        .await
+        .json();
+    let mine: Vec<&DeviceInfo> = devices
+        .iter()
+        .filter(|d| d.person_id == kept.person.id)
+        .collect();
+    assert_eq!(mine.len(), 1, "no orphan device: {devices:?}");
+    assert_eq!(
+        mine[0].key_protection,
+        Some(chibo_domain::sync::KeyProtection::Wrapped)
+    );
+
+    // Only the credential delivered works.
+    let never_delivered = Device::new(lost, new_key());
+    never_delivered
+        .sync_reply(&srv, &empty_sync(&srv))
+        .await
+        .error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let phone = Device::new(kept, key);
+    let reply = phone.sync_reply(&srv, &empty_sync(&srv)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    // Another key with the same code, or the same key once the phone has synced: used.
+    let mut other = request.clone();
+    other.public_key_hex = chibo_domain::checkin::public_key_hex(&new_key());
+    srv.post(ENROLL_PATH, None, &other)
+        .await
+        .error(StatusCode::CONFLICT, "code_used");
+    request.device_label = "Samsung A05 (lần nữa)".into();
+    srv.post(ENROLL_PATH, None, &request)
+        .await
+        .error(StatusCode::CONFLICT, "code_used");
 }

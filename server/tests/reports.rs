@@ -248,7 +248,7 @@ async fn the_office_reads_the_months_figures_from_the_rules() {
     assert_eq!(petitions.len(), 2);
     let resolved = petitions.iter().find(|p| !p.open).unwrap();
     assert_eq!(resolved.petition.status, PetitionStatus::Resolved);
-    assert_eq!(resolved.status_label, "đã giải quyết");
+    assert_eq!(resolved.status_label, "Đã giải quyết");
     assert_eq!(resolved.responses.len(), 1);
 }
 

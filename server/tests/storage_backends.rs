@@ -75,6 +75,7 @@ fn device(storage: &dyn Storage, commune_id: &str, n: usize) -> String {
         last_applied_seq: 0,
         clock_ahead_ms: None,
         clock_flagged_at: None,
+        key_protection: Some("wrapped".into()),
     };
     storage::write(storage, |tx| {
         tx.insert_person(&person)?;

@@ -29,11 +29,13 @@ import uniffi.chibo_domain.VerdictStatus
 
 /**
  * A keystore as the Android app provides it: the private key stays inside the JDK's
- * provider and the core only asks for signatures (Ed25519, RFC 8032).
+ * provider and the core only asks for signatures (Ed25519, RFC 8032), and for the
+ * database key to be wrapped (AES-256-GCM, as the Android Keystore does).
  */
 class JdkKeystore : DeviceKeystore {
     private val pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
     private val privateKey: PrivateKey = pair.private
+    private val wrapping = javax.crypto.KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
 
     // X.509 SubjectPublicKeyInfo for Ed25519 ends with the 32 raw key bytes.
     override fun publicKey(): ByteArray = pair.public.encoded.takeLast(32).toByteArray()
@@ -44,6 +46,21 @@ class JdkKeystore : DeviceKeystore {
             update(payload)
             sign()
         }
+
+    override fun keyProtection() = uniffi.chibo_domain.KeyProtection.HARDWARE
+
+    override fun wrapSecret(secret: ByteArray): ByteArray {
+        val cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding").apply { init(javax.crypto.Cipher.ENCRYPT_MODE, wrapping) }
+        return cipher.iv + cipher.doFinal(secret)
+    }
+
+    override fun unwrapSecret(wrapped: ByteArray): ByteArray = try {
+        val cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding")
+        cipher.init(javax.crypto.Cipher.DECRYPT_MODE, wrapping, javax.crypto.spec.GCMParameterSpec(128, wrapped, 0, 12))
+        cipher.doFinal(wrapped, 12, wrapped.size - 12)
+    } catch (e: java.security.GeneralSecurityException) {
+        throw uniffi.chibo_core.KeystoreException.Unavailable("khóa không phải của máy này")
+    }
 }
 
 private fun ub(n: Int): UByte = n.toUByte()

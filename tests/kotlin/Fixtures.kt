@@ -31,7 +31,10 @@ class TempStore : AutoCloseable {
     val dir: File = Files.createTempDirectory("chibo-kotlin-test").toFile()
     val path: String = File(dir, "chibo.sqlite3").absolutePath
 
-    fun open(): ChiboStore = ChiboStore.open(path)
+    /** The device's keystore, kept across reopenings as the platform's is. */
+    val keystore = JdkKeystore()
+
+    fun open(): ChiboStore = ChiboStore.open(path, keystore)
 
     override fun close() {
         dir.deleteRecursively()

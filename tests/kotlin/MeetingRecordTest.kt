@@ -9,7 +9,7 @@ import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import uniffi.chibo_core.ChiboException
 import uniffi.chibo_core.ChiboStore
-import uniffi.chibo_core.gradeLabel
+import uniffi.chibo_domain.qualityGradeLabel
 import uniffi.chibo_core.standardAgenda
 import uniffi.chibo_domain.AgendaItem
 import uniffi.chibo_domain.AgendaSection
@@ -178,7 +178,7 @@ class MeetingRecordTest {
                 assertEquals(110L, assessment.durationMinutes)
                 assertTrue(assessment.quality.judgedEntered, "the secretary's score is used")
                 assertTrue(assessment.quality.total > 0u, "quality total: ${assessment.quality.total}")
-                assertTrue(gradeLabel(assessment.quality.grade).isNotBlank())
+                assertTrue(qualityGradeLabel(assessment.quality.grade).isNotBlank())
 
                 val minutes = store.minutesText(meetingId)
                 assertTrue(roster.secretary.fullName in minutes, "the minutes name the chair")

@@ -80,7 +80,7 @@ class WarningsAndErrorsTest {
             // Even root cannot create a file below a regular file.
             val notADirectory = File(temp.dir, "not-a-directory").apply { writeText("") }
             val error = assertFailsWith<ChiboException.Storage> {
-                ChiboStore.open(File(notADirectory, "chibo.sqlite3").path)
+                ChiboStore.open(File(notADirectory, "chibo.sqlite3").path, JdkKeystore())
             }
             assertTrue(error.message.orEmpty().isNotBlank())
         }

@@ -99,6 +99,46 @@ _an_compile() {
     return 1
 }
 
+# android_robolectric_suite PRESENTATION BINDINGS ADAPTERS ANDROID_CP: the android.*-only
+# adapters (reminders, boot and time receivers, notification channel, location, capture
+# files) run under Robolectric 4.17 on its Android 15 (API 35), all from Maven Central,
+# offline once fetched.
+android_robolectric_suite() {
+    local presentation=$1 bindings=$2 adapters=$3 android_cp=$4 robo_dir sdk_dir t0 status=0
+    t0=$(now)
+    section "android: Robolectric (the android.* adapters on the JVM)"
+    if ! robo_dir=$(android_fetch_jars robolectric) || ! sdk_dir=$(android_fetch_jars robolectric-sdk); then
+        note "FAILED: Maven could not fetch Robolectric (see android/jvm/pom.xml)"
+        record "android-robolectric" 0 1 $(($(now) - t0))
+        return 1
+    fi
+    # AndroidX test's monitor and idling resource come as .aar: their classes.jar.
+    local aar
+    for aar in "$robo_dir"/*.aar; do
+        [ -f "$aar" ] || continue
+        [ -f "${aar%.aar}.jar" ] || unzip -p "$aar" classes.jar >"${aar%.aar}.jar"
+    done
+    local robo_cp out="$AN_BUILD/robolectric"
+    robo_cp=$(_an_classpath "$robo_dir")
+    _an_compile robolectric-tests "$out" "$adapters:$presentation:$bindings:$robo_cp:$JAVA_SHARE/junit4.jar" -- \
+        "$AN_SRC/app/src/test/kotlin" || return 1
+    local args="$AN_BUILD/robolectric-run.args"
+    # Android 15's framework jar is in the profile: JUnit reads the test's annotations
+    # (which name android.* classes) before Robolectric's sandbox loads its instrumented one.
+    printf -- '-cp\n%s\n' "$out:$adapters:$presentation:$bindings:$robo_cp:$KOTLIN_LIB/kotlin-stdlib.jar:$JAVA_SHARE/junit4.jar:$JAVA_SHARE/hamcrest-core.jar" >"$args"
+    run_logged "android-robolectric" java -Dfile.encoding=UTF-8 -Drobolectric.offline=true \
+        -Drobolectric.dependency.dir="$sdk_dir" -Drobolectric.logging.enabled=false \
+        "@$args" org.junit.runner.JUnitCore chibo.app.platform.PlatformAdaptersTest || status=$?
+    local passed failed
+    read -r passed failed < <(junit_counts "$(log_of android-robolectric)")
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        note "FAILED: the Robolectric run (exit $status)"
+        failed=1
+    fi
+    record "android-robolectric" "$passed" "$failed" $(($(now) - t0))
+    [ "$failed" -eq 0 ]
+}
+
 android_suite() {
     local start status=0
     start=$(now)
@@ -177,6 +217,8 @@ android_suite() {
         "$AN_SRC/presentation/src/testFixtures/kotlin" "$AN_SRC/presentation/src/test/kotlin" \
         "$AN_SRC/ui/src/desktopTest/kotlin" || return
 
+    android_robolectric_suite "$presentation" "$bindings" "$adapters" "$android_cp" || true
+
     section "android: run tests (state holders, screens, click-throughs; core via JNA)"
     local classes=()
     mapfile -t classes < <(cd "$tests" && find . -type f \( -name '*Test.class' -o -name '*Tests.class' \) \
@@ -192,6 +234,7 @@ android_suite() {
     run_logged "android-test" java -Djna.library.path="$TARGET_DIR/debug" -Dfile.encoding=UTF-8 \
         -Djava.awt.headless=true -Dskiko.renderApi=SOFTWARE \
         -Dchibo.fixtures="$ROOT/../shared/fixtures" -Dchibo.screens="$AN_SCREENS" \
+        -Dchibo.appStore="$AN_BUILD/test-output/app-store" -Dchibo.appFixtures="$AN_SRC/presentation/src/test/fixtures" \
         -Dchibo.font="$AN_FONT_DIR/NotoSans-Regular.ttf" -Dchibo.fontBold="$AN_FONT_DIR/NotoSans-Bold.ttf" \
         "@$args" org.junit.runner.JUnitCore "${classes[@]}" || status=$?
     local passed failed
@@ -201,6 +244,7 @@ android_suite() {
         failed=1
     fi
     note "screenshots: $AN_SCREENS ($(find "$AN_SCREENS" -name '*.png' | wc -l) PNG files)"
+    note "the app store the JVM run wrote (encrypted): $AN_BUILD/test-output/app-store"
     record "android" "$passed" "$failed" $(($(now) - t0))
     note "android suite: $(($(now) - start))s"
 }

@@ -5,7 +5,7 @@ use chibo_core::ffi::{ChiboError, ChiboStore};
 
 use crate::out::say;
 use chibo_core::store::HomeSummary;
-use chibo_domain::rules::format_percent;
+use chibo_domain::labels::{format_date_time, format_percent, in_sentence, Label};
 use chibo_domain::time::{from_local, local_datetime};
 use chibo_domain::*;
 use chrono::{Datelike, Months, NaiveDate};
@@ -321,7 +321,7 @@ pub fn home_text(home: &HomeSummary) -> String {
         Some(next) => {
             text += &format!(
                 "  Buổi sinh hoạt tới: {} tại {}\n",
-                local_datetime(next.planned_start).format("%H:%M ngày %d/%m/%Y"),
+                format_date_time(next.planned_start),
                 next.planned_place
             )
         }
@@ -332,7 +332,7 @@ pub fn home_text(home: &HomeSummary) -> String {
             .attendance_rate_percent
             .map(format_percent)
             .unwrap_or_else(|| "—".into());
-        let grade = last.grade.map(|g| g.label()).unwrap_or("chưa chấm");
+        let grade = in_sentence(last.grade.label());
         let score = last
             .quality_total
             .map(|t| t.to_string())

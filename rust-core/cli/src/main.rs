@@ -12,7 +12,7 @@ use std::path::Path;
 use chibo_core::ffi::{ChiboError, ChiboStore};
 use chibo_core::keystore::FileKeystore;
 use chibo_core::visits::CheckInRequest;
-use chibo_domain::checkin::VerdictStatus;
+use chibo_domain::labels::{format_date_time, Label};
 use chibo_domain::time::local_datetime;
 use chibo_domain::{Cell, MeetingRecord, Member};
 use serde::Deserialize;
@@ -154,7 +154,7 @@ fn run(args: &[String]) -> Result<(), CliError> {
             let request: CheckInRequest = read_json(&arg(3)?)?;
             let row = store.check_in(request, Arc::new(keystore))?;
             say!("Đã điểm danh {}", row.check_in.id);
-            say!("Kết quả: {}", verdict_label(row.verdict.status));
+            say!("Kết quả: {}", row.verdict.label());
             for reason in &row.verdict.reasons {
                 say!("  ⚠ {}", reason.message);
             }
@@ -278,8 +278,13 @@ fn sync_outcome(report: &chibo_core::sync::SyncReport) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Opens the store at `path`, encrypted. Its database key is wrapped by the file keystore
+/// `<path>.keystore` (made with the store), the command line's stand-in for a phone's
+/// platform keystore: keep the two together, and apart from copies of the store.
 fn open(path: &str) -> Result<Arc<ChiboStore>, CliError> {
-    Ok(ChiboStore::open(path.to_string())?)
+    let keystore = FileKeystore::open_at(Path::new(&format!("{path}.keystore")))
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    Ok(ChiboStore::open(path.to_string(), Arc::new(keystore))?)
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, CliError> {
@@ -292,14 +297,6 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, CliError> 
             e.column()
         ))
     })
-}
-
-fn verdict_label(status: VerdictStatus) -> &'static str {
-    match status {
-        VerdictStatus::Verified => "đã xác nhận",
-        VerdictStatus::Provisional => "tạm ghi nhận, chờ máy chủ xác minh",
-        VerdictStatus::NeedsReview => "cần xem xét",
-    }
 }
 
 fn print_warnings(store: &ChiboStore, meeting_id: &str) -> Result<(), CliError> {
@@ -327,9 +324,7 @@ impl<'a> From<&'a chibo_core::store::MeetingSummary> for HistoryLine<'a> {
         HistoryLine {
             meeting_id: &row.meeting_id,
             status: row.status,
-            planned_start: chibo_domain::time::local_datetime(row.planned_start)
-                .format("%H:%M %d/%m/%Y")
-                .to_string(),
+            planned_start: format_date_time(row.planned_start),
             present: row.present,
             expected: row.expected,
             quality_total: row.quality_total,

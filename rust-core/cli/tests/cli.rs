@@ -275,7 +275,7 @@ fn a_check_in_from_the_command_line_is_signed_and_judged() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("cần xem xét"), "{text}");
+    assert!(text.contains("Kết quả: Cần xem xét"), "{text}");
     assert!(text.contains("không được phân công"), "{text}");
     assert!(text.contains("Mã xác nhận"), "{text}");
     assert_eq!(

@@ -4,6 +4,7 @@
 use std::io::{Cursor, Read};
 
 use chibo_documents::{minutes_docx, resolution_docx, to_docx};
+use chibo_domain::labels::Label;
 use chibo_domain::rules::{
     assess_meeting, minutes_document, standard_agenda, MeetingAssessment, MeetingContext,
     RuleSettings,
@@ -428,7 +429,7 @@ fn the_resolution_follows_the_guideline_42_template() {
         // The task table: header and cells.
         "Người thực hiện",
         "Vận động 5 hộ đăng ký nuôi cá lồng",
-        "chưa hoàn thành (thiếu xi măng)",
+        "Chưa hoàn thành (thiếu xi măng)",
         "- Nhiệm vụ \"Làm đường bê tông nội bản\" (Cầm Văn Dũng) chưa hoàn thành.",
         "II. NHIỆM VỤ THÁNG 11/2026",
         "Chi bộ lãnh đạo nhân dân thu hoạch xong lúa mùa trước ngày 15/11.",

@@ -8,6 +8,7 @@ use crate::checkin::{CheckIn, Verdict};
 use crate::compliance::{Assignment, Cadre, VisitRequirement, WorkingTeam};
 use crate::hlc::{lww, Hlc, LwwOrder};
 use crate::model::*;
+use crate::rules::RuleSettings;
 use crate::time::EpochMillis;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -88,6 +89,12 @@ pub enum Change {
         commune_id: Id,
         requirement: VisitRequirement,
     },
+    /// The commune's settings for the rules (which small cells may meet for less). Only
+    /// the office writes them; every phone and the server judge with them.
+    SetRuleSettings {
+        commune_id: Id,
+        settings: RuleSettings,
+    },
     /// The meeting's presence secret, made on the secretary's device. It syncs up to the
     /// server (which judges check-ins with it) and nowhere else: the server must never
     /// send it down to any device, or a cadre's phone could compute the codes itself.
@@ -148,6 +155,7 @@ impl Change {
             Change::UpsertWorkingTeam { team } => ("working_team", &team.id),
             Change::UpsertAssignment { assignment } => ("assignment", &assignment.id),
             Change::SetVisitRequirement { commune_id, .. } => ("visit_requirement", commune_id),
+            Change::SetRuleSettings { commune_id, .. } => ("rule_settings", commune_id),
             Change::SetPresenceSecret { meeting_id, .. } => ("presence_secret", meeting_id),
             Change::RecordCheckIn { check_in, .. } => ("check_in", &check_in.id),
             Change::AttachPhoto { photo } => ("photo", &photo.sha256),
@@ -194,6 +202,7 @@ impl Change {
             Change::SetVisitRequirement { commune_id, .. } => {
                 format!("visit_requirement:{commune_id}")
             }
+            Change::SetRuleSettings { commune_id, .. } => format!("rule_settings:{commune_id}"),
             Change::RecordObservation { observation } => format!("observation:{}", observation.id),
             Change::PublishGuidance { guidance } => format!("guidance:{}", guidance.id),
             Change::SetCheckInVerdict { check_in_id, .. } => {
@@ -505,6 +514,13 @@ mod tests {
                     verdict: verdict(),
                 },
                 format!("check_in_verdict:{X}"),
+            ),
+            (
+                Change::SetRuleSettings {
+                    commune_id: X.into(),
+                    settings: RuleSettings::default(),
+                },
+                format!("rule_settings:{X}"),
             ),
             (
                 Change::UpsertCadre {

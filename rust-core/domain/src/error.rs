@@ -3,8 +3,8 @@
 
 use thiserror::Error;
 
+use crate::labels::Label;
 use crate::model::{Id, MeetingStatus, PetitionStatus};
-use crate::rules::petition_status_label;
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum ValidationError {
@@ -30,7 +30,11 @@ pub enum ValidationError {
     },
     #[error("Buổi sinh hoạt đã ký biên bản, không thể sửa; hãy lập bản đính chính")]
     MeetingFrozen { meeting_id: Id },
-    #[error("Không thể chuyển buổi sinh hoạt từ trạng thái {from:?} sang {to:?}")]
+    #[error(
+        "Không thể chuyển buổi sinh hoạt từ trạng thái \"{}\" sang \"{}\"",
+        from.label(),
+        to.label()
+    )]
     InvalidTransition {
         from: MeetingStatus,
         to: MeetingStatus,
@@ -47,8 +51,8 @@ pub enum ValidationError {
     CorrectionOfUnsigned { meeting_id: Id },
     #[error(
         "Kiến nghị đang ở trạng thái \"{}\", không thể chuyển sang \"{}\"",
-        petition_status_label(*from),
-        petition_status_label(*to)
+        from.label(),
+        to.label()
     )]
     PetitionTransition {
         from: PetitionStatus,
@@ -67,6 +71,13 @@ pub enum ValidationError {
         "Văn phòng Đảng ủy xã đã xem xét lượt điểm danh này; kết luận của văn phòng là cuối cùng"
     )]
     CheckInAlreadyReviewed { check_in_id: Id },
+    #[error("{field} phải từ {min} đến {max} (đã nhập {given})")]
+    OutOfRange {
+        field: &'static str,
+        given: i64,
+        min: i64,
+        max: i64,
+    },
     #[error("Đồng hồ HLC không hợp lệ: \"{text}\"")]
     InvalidClock { text: String },
     #[error("Trường \"{field}\" quá dài: {given} ký tự (tối đa {max})")]

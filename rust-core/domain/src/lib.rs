@@ -11,6 +11,7 @@ pub mod context;
 pub mod edge;
 pub mod error;
 pub mod hlc;
+pub mod labels;
 pub mod ledger;
 pub mod model;
 pub mod rules;

@@ -148,6 +148,54 @@ pub struct EnrollRequest {
     pub public_key_hex: String,
     /// A label for the office's device list, e.g. "Samsung A05 của chị Lò Thị Mai".
     pub device_label: String,
+    /// Where the device's signing key lives; older clients do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_protection: Option<KeyProtection>,
+}
+
+/// Where a device's Ed25519 signing key is kept, as the device reports it at enrolment.
+/// The office sees it beside the device: a hardware key cannot be copied off the phone; a
+/// wrapped one exists in the app's memory while it signs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum KeyProtection {
+    /// Made and used inside the phone's keystore (Android KeyMint, the iOS Secure Enclave).
+    Hardware,
+    /// A software key whose private bytes are encrypted by a non-exportable keystore key
+    /// (phones whose keystore has no Ed25519, e.g. Android 10–12).
+    Wrapped,
+    /// A key in a plain file: the command-line client and tests, never a phone.
+    File,
+}
+
+impl KeyProtection {
+    /// In words for the office's device list.
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyProtection::Hardware => "Khóa trong chip bảo mật của máy",
+            KeyProtection::Wrapped => "Khóa phần mềm, được kho khóa của máy mã hóa",
+            KeyProtection::File => "Khóa trong tệp (không phải điện thoại)",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyProtection::Hardware => "hardware",
+            KeyProtection::Wrapped => "wrapped",
+            KeyProtection::File => "file",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<KeyProtection> {
+        [
+            KeyProtection::Hardware,
+            KeyProtection::Wrapped,
+            KeyProtection::File,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,16 +208,94 @@ pub struct EnrollResponse {
     pub server_time: EpochMillis,
 }
 
-/// The QR content of an enrolment code.
-pub fn enrollment_qr(code: &str) -> String {
-    format!("chibo:enroll:{code}")
+/// The enrolment QR's prefix; the payload version follows it.
+const ENROLL_QR_PREFIX: &str = "chibo:enroll:";
+/// The QR payload version this build writes: `chibo:enroll:v2:<code>:<server address>`.
+/// Version 1 was `chibo:enroll:<code>`, without the address (still read).
+pub const ENROLLMENT_QR_VERSION: u32 = 2;
+
+/// The QR content of an enrolment code: everything a phone needs, the commune server's
+/// address and the one-time code. The address comes last, unescaped: the code is
+/// letters and digits only, so the first `:` after it ends it.
+pub fn enrollment_qr(server_url: &str, code: &str) -> String {
+    format!(
+        "{ENROLL_QR_PREFIX}v{ENROLLMENT_QR_VERSION}:{code}:{}",
+        server_url.trim()
+    )
+}
+
+/// Whether a server at `host` may be reached over plain `http://`: only this machine
+/// itself (loopback), where nothing crosses a network. Everything else needs `https://`.
+pub fn plain_http_allowed(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// What an enrolment QR (or a typed code) carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnrollmentInput {
+    /// The one-time code, normalised (see [`enrollment_code_from`]).
+    pub code: String,
+    /// The commune server's address, when the QR carried one (version 2 and later).
+    pub server_url: Option<String>,
+}
+
+/// Why a scanned enrolment QR cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EnrollmentQrError {
+    #[error("Mã QR này thuộc phiên bản ứng dụng mới hơn (phiên bản {0}); hãy cập nhật ứng dụng Sổ Chi bộ rồi quét lại.")]
+    TooNew(u32),
+    #[error("Mã QR không đúng dạng mã đăng ký của Sổ Chi bộ; hãy quét lại hoặc nhập mã chữ số.")]
+    Malformed,
+}
+
+/// Reads a scanned QR (any version) or a typed code.
+pub fn parse_enrollment(input: &str) -> Result<EnrollmentInput, EnrollmentQrError> {
+    let input = input.trim();
+    let Some(rest) = input.strip_prefix(ENROLL_QR_PREFIX) else {
+        return Ok(EnrollmentInput {
+            code: normalize_code(input),
+            server_url: None,
+        });
+    };
+    let versioned = rest
+        .strip_prefix('v')
+        .and_then(|r| r.split_once(':'))
+        .and_then(|(v, r)| v.parse::<u32>().ok().map(|v| (v, r)));
+    let Some((version, body)) = versioned else {
+        // Version 1: the code alone.
+        return Ok(EnrollmentInput {
+            code: normalize_code(rest),
+            server_url: None,
+        });
+    };
+    if version > ENROLLMENT_QR_VERSION {
+        return Err(EnrollmentQrError::TooNew(version));
+    }
+    let (code, server_url) = body.split_once(':').ok_or(EnrollmentQrError::Malformed)?;
+    let code = normalize_code(code);
+    let server_url = server_url.trim();
+    if code.is_empty() || server_url.is_empty() {
+        return Err(EnrollmentQrError::Malformed);
+    }
+    Ok(EnrollmentInput {
+        code,
+        server_url: Some(server_url.to_string()),
+    })
 }
 
 /// The code inside what the user typed or scanned: the QR content, or the short code
 /// with any spaces or dashes a person may add when reading it aloud.
 pub fn enrollment_code_from(input: &str) -> String {
-    let input = input.trim();
-    let code = input.strip_prefix("chibo:enroll:").unwrap_or(input);
+    parse_enrollment(input)
+        .map(|parsed| parsed.code)
+        .unwrap_or_default()
+}
+
+fn normalize_code(code: &str) -> String {
     code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
@@ -326,7 +452,74 @@ mod tests {
     fn enrollment_code_is_read_from_qr_or_from_a_typed_code() {
         assert_eq!(enrollment_code_from("chibo:enroll:AB12CD34"), "AB12CD34");
         assert_eq!(enrollment_code_from(" ab12-cd34 "), "AB12CD34");
-        assert_eq!(enrollment_code_from(&enrollment_qr("XY9")), "XY9");
+        assert_eq!(
+            enrollment_code_from(&enrollment_qr("https://xa.example.vn", "XY9")),
+            "XY9"
+        );
+    }
+
+    #[test]
+    fn the_enrolment_qr_carries_the_server_address_and_the_code() {
+        let qr = enrollment_qr("https://xuanhoa.example.vn:8443/chibo", "K7QM4XTB");
+        assert_eq!(
+            qr,
+            "chibo:enroll:v2:K7QM4XTB:https://xuanhoa.example.vn:8443/chibo"
+        );
+        assert_eq!(
+            parse_enrollment(&qr).unwrap(),
+            EnrollmentInput {
+                code: "K7QM4XTB".into(),
+                server_url: Some("https://xuanhoa.example.vn:8443/chibo".into()),
+            }
+        );
+        // Version 1 and a typed code carry no address.
+        assert_eq!(
+            parse_enrollment("chibo:enroll:AB12CD34")
+                .unwrap()
+                .server_url,
+            None
+        );
+        assert_eq!(parse_enrollment("ab12 cd34").unwrap().code, "AB12CD34");
+        assert_eq!(
+            parse_enrollment("chibo:enroll:v9:AB12:https://x.vn"),
+            Err(EnrollmentQrError::TooNew(9))
+        );
+        assert_eq!(
+            parse_enrollment("chibo:enroll:v2:AB12"),
+            Err(EnrollmentQrError::Malformed)
+        );
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        for host in ["localhost", "127.0.0.1", "127.4.5.6", "[::1]", "::1"] {
+            assert!(plain_http_allowed(host), "{host}");
+        }
+        for host in [
+            "xa.example.vn",
+            "10.0.0.5",
+            "192.168.1.2",
+            "[2001:db8::1]",
+            "",
+        ] {
+            assert!(!plain_http_allowed(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn key_protection_reads_back_and_old_requests_have_none() {
+        for kind in [
+            KeyProtection::Hardware,
+            KeyProtection::Wrapped,
+            KeyProtection::File,
+        ] {
+            assert_eq!(KeyProtection::parse(kind.as_str()), Some(kind));
+        }
+        let old: EnrollRequest = serde_json::from_str(
+            r#"{"protocol":1,"code":"AB","public_key_hex":"00","device_label":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.key_protection, None);
     }
 
     #[test]

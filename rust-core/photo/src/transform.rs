@@ -7,6 +7,10 @@ use crate::decode::RgbImage;
 use crate::error::PhotoError;
 
 /// Lanczos3 resampling (libvips' default too, so the outputs are comparable).
+///
+/// The resizer is built with only its 4-channel code (`only_u8x4`): the one pixel type
+/// compiled in, instead of every type and SIMD variant (about 5 MB of the phone's
+/// library). RGB goes through it as RGBX; the fourth byte is ignored (no alpha maths).
 pub(crate) fn resize(
     resizer: &mut Resizer,
     src: &RgbImage,
@@ -15,18 +19,38 @@ pub(crate) fn resize(
 ) -> Result<RgbImage, PhotoError> {
     // Errors here would be our bug (sizes are checked), but never panic for them.
     let bug = |e: &dyn std::fmt::Display| PhotoError::corrupt(format!("resize: {e}"));
+    let rgbx = to_rgbx(&src.pixels);
     let src_view =
-        ImageRef::new(src.width, src.height, &src.pixels, PixelType::U8x3).map_err(|e| bug(&e))?;
-    let mut dst = Image::new(width, height, PixelType::U8x3);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+        ImageRef::new(src.width, src.height, &rgbx, PixelType::U8x4).map_err(|e| bug(&e))?;
+    let mut dst = Image::new(width, height, PixelType::U8x4);
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
+        .use_alpha(false);
     resizer
         .resize(&src_view, &mut dst, &options)
         .map_err(|e| bug(&e))?;
+    drop(rgbx);
     Ok(RgbImage {
         width,
         height,
-        pixels: dst.into_vec(),
+        pixels: from_rgbx(&dst.into_vec()),
     })
+}
+
+fn to_rgbx(rgb: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rgb.len() / 3 * 4);
+    for px in rgb.chunks_exact(3) {
+        out.extend_from_slice(&[px[0], px[1], px[2], 255]);
+    }
+    out
+}
+
+fn from_rgbx(rgbx: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rgbx.len() / 4 * 3);
+    for px in rgbx.chunks_exact(4) {
+        out.extend_from_slice(&px[..3]);
+    }
+    out
 }
 
 /// Applies EXIF orientation `orientation` (1–8), giving the picture as it should be seen.

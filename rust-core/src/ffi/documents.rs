@@ -42,9 +42,8 @@ impl ChiboStore {
                     .into(),
             ));
         }
-        let bytes = store.with_meeting_context(meeting_id, store.rule_settings(), |ctx| {
-            render(ctx, &rules::assess_meeting(ctx))
-        })??;
+        let bytes = store
+            .with_meeting_context(meeting_id, |ctx| render(ctx, &rules::assess_meeting(ctx)))??;
         Ok(bytes)
     }
 }

@@ -7,7 +7,12 @@ mod office;
 mod store;
 
 pub use error::ChiboError;
-pub use store::ChiboStore;
+pub use store::{ChiboStore, StatusListener};
+
+/// Every value's words and the number and date formats (`meeting_status_label`,
+/// `format_percent`, `judged_items`…). uniffi exports them from the domain crate, so
+/// Kotlin and Swift call them as `uniffi.chibo_domain.*`; this façade adds nothing.
+pub use chibo_domain::labels;
 
 use crate::photos::{self, PhotoInfo};
 
@@ -42,10 +47,4 @@ pub fn process_photo_file(input_path: String, out_dir: String) -> Result<PhotoIn
 #[uniffi::export]
 pub fn photo_ref(photo: PhotoInfo) -> crate::visits::PhotoRef {
     photo.into()
-}
-
-/// The label of a quality grade ("Tốt", "Khá", "Trung bình", "Kém").
-#[uniffi::export]
-pub fn grade_label(grade: rules::QualityGrade) -> String {
-    grade.label().to_string()
 }

@@ -1,3 +1,4 @@
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -16,6 +17,17 @@ use crate::store::{
     Store,
 };
 use crate::sync::{self, Engine, EnrolledAs, SyncReport, SyncStatus};
+
+/// Told the sync status after every change written on this device and after every sync
+/// run (when it starts and when it ends), so a banner follows it with no refresh. Called
+/// on the thread that wrote, after the store is released: it may call back in.
+#[uniffi::export(with_foreign)]
+pub trait StatusListener: Send + Sync {
+    fn on_status(&self, status: SyncStatus);
+}
+
+/// The device setting that keeps the server address asked for before enrolment.
+const SERVER_ADDRESS: &str = "server_address";
 use crate::visits::{self, CadreOverview, CellVisit, CheckInRequest, CheckInRow, PhotoRef};
 
 type Result<T> = std::result::Result<T, ChiboError>;
@@ -31,14 +43,78 @@ pub struct ChiboStore {
     store: Arc<Mutex<Store>>,
     /// Started on first use: it owns a runtime thread and an HTTP client.
     engine: Mutex<Option<Arc<Engine>>>,
+    listener: Mutex<Option<Arc<dyn StatusListener>>>,
+}
+
+/// The store, locked; when it is released after a change was written, the listener
+/// hears the new status.
+pub(super) struct StoreGuard<'a> {
+    guard: Option<MutexGuard<'a, Store>>,
+    owner: &'a ChiboStore,
+    seq_before: u64,
+}
+
+impl Deref for StoreGuard<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.guard.as_ref().expect("held until dropped")
+    }
+}
+
+impl DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.guard.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for StoreGuard<'_> {
+    fn drop(&mut self) {
+        let Some(guard) = self.guard.take() else {
+            return;
+        };
+        // Every change made here is numbered in the outbox: a new number, a write.
+        let written = guard.last_device_seq() != self.seq_before;
+        drop(guard);
+        if written {
+            self.owner.notify();
+        }
+    }
 }
 
 impl ChiboStore {
-    pub(super) fn store(&self) -> MutexGuard<'_, Store> {
+    pub(super) fn store(&self) -> StoreGuard<'_> {
         // A panic mid-write rolled its transaction back, so the store is still sound.
-        self.store
+        let guard = self
+            .store
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        StoreGuard {
+            seq_before: guard.last_device_seq(),
+            guard: Some(guard),
+            owner: self,
+        }
+    }
+
+    /// Tells the listener the status now (nothing when there is none, or on an error:
+    /// the next write tells it again).
+    fn notify(&self) {
+        let listener = self
+            .listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(listener) = listener {
+            if let Ok(status) = self.sync_status() {
+                listener.on_status(status);
+            }
+        }
+    }
+
+    fn running_engine(&self) -> Option<Arc<Engine>> {
+        self.engine
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn engine(&self) -> Result<Arc<Engine>> {
@@ -70,14 +146,58 @@ impl ChiboStore {
 
 #[uniffi::export]
 impl ChiboStore {
-    /// Opens (creating and migrating if needed) the store file at `path`.
+    /// Opens (creating and migrating if needed) the device's encrypted store at `path`.
+    /// Its key is 32 random bytes made on first open and kept wrapped by `keystore` in
+    /// `<path>.key`; a plain store from an older version is encrypted on first open.
     #[uniffi::constructor]
-    pub fn open(path: String) -> Result<Arc<Self>> {
-        let store = Store::open(Path::new(&path))?;
+    pub fn open(path: String, keystore: Arc<dyn DeviceKeystore>) -> Result<Arc<Self>> {
+        let store = Store::open_encrypted(Path::new(&path), keystore.as_ref())?;
         Ok(Arc::new(ChiboStore {
             store: Arc::new(Mutex::new(store)),
             engine: Mutex::new(None),
+            listener: Mutex::new(None),
         }))
+    }
+
+    /// Hears the sync status after every write and every sync run; `None` stops it.
+    pub fn set_status_listener(&self, listener: Option<Arc<dyn StatusListener>>) {
+        *self.listener.lock().unwrap_or_else(|e| e.into_inner()) = listener;
+    }
+
+    // Drafts: text being typed, kept on this device only (never synced)
+
+    /// Keeps a draft; an empty `value` removes it.
+    pub fn save_draft(&self, key: String, value: String) -> Result<()> {
+        Ok(self.store().save_draft(&key, &value, now())?)
+    }
+
+    pub fn draft(&self, key: String) -> Result<String> {
+        Ok(self.store().draft(&key)?)
+    }
+
+    /// Removes the drafts whose keys start with `prefix`.
+    pub fn clear_drafts(&self, prefix: String) -> Result<u64> {
+        Ok(self.store().clear_drafts(&prefix)?)
+    }
+
+    // The commune server's address
+
+    /// The address this device uses: the enrolled server's, else the one saved before
+    /// enrolment, else `None`.
+    pub fn server_address(&self) -> Result<Option<String>> {
+        let store = self.store();
+        Ok(match store.sync_account()? {
+            Some(account) => Some(account.server_url),
+            None => store.device_setting(SERVER_ADDRESS)?,
+        })
+    }
+
+    /// Keeps the address typed for the short-code path, checked as enrolment checks it
+    /// (`https://`, or `http://` to this machine only); returns it normalised.
+    pub fn set_server_address(&self, address: String) -> Result<String> {
+        let address = sync::check_server_url(&address)?;
+        self.store().set_device_setting(SERVER_ADDRESS, &address)?;
+        Ok(address)
     }
 
     /// Processes a camera file into this device's photo folder. With `remove_original`
@@ -98,9 +218,10 @@ impl ChiboStore {
         self.store().device_id().to_string()
     }
 
-    /// The commune's settings for the rules (e.g. a lower minimum for small cells).
-    pub fn set_rule_settings(&self, settings: RuleSettings) -> Result<()> {
-        Ok(self.store().set_rule_settings(settings)?)
+    /// The commune's settings for the rules (e.g. a lower minimum for small cells), as
+    /// the office set them on the dashboard; the phone shows them and cannot change them.
+    pub fn rule_settings(&self, commune_id: String) -> Result<RuleSettings> {
+        Ok(self.store().rule_settings(&commune_id)?)
     }
 
     // Roster
@@ -309,7 +430,7 @@ impl ChiboStore {
     /// The rules' verdict on the record: attendance, score, grade and warnings.
     pub fn assess_meeting(&self, meeting_id: String) -> Result<MeetingAssessment> {
         let store = self.store();
-        Ok(store.assess(&meeting_id, store.rule_settings())?)
+        Ok(store.assess(&meeting_id)?)
     }
 
     /// The minutes as plain text, for reading back at the meeting.
@@ -456,7 +577,8 @@ impl ChiboStore {
     // Sync with the commune server. These block: call them off the main thread.
 
     /// Enrols this device with the one-time code (typed, or the scanned QR content)
-    /// the commune office issued, using the keystore's public key.
+    /// the commune office issued, using the keystore's public key. An empty
+    /// `server_url` means the address the QR carries.
     pub fn enroll(
         &self,
         server_url: String,
@@ -464,23 +586,81 @@ impl ChiboStore {
         device_label: String,
         keystore: Arc<dyn DeviceKeystore>,
     ) -> Result<EnrolledAs> {
-        Ok(self
-            .engine()?
-            .enroll(&server_url, &code_or_qr, &device_label, keystore.as_ref())?)
+        let enrolled =
+            self.engine()?
+                .enroll(&server_url, &code_or_qr, &device_label, keystore.as_ref())?;
+        self.notify();
+        Ok(enrolled)
     }
 
-    /// Pushes pending changes, pulls the others', then uploads queued photos.
+    /// Pushes pending changes, pulls the others', then uploads queued photos. While a
+    /// run is going, a second call joins it: same outcome, no second exchange.
     pub fn sync_now(&self) -> Result<SyncReport> {
-        Ok(self.engine()?.sync_now()?)
+        self.sync_with(true)
     }
 
-    /// Pending changes and photos, the last success and error, the needs-attention list.
+    /// [`ChiboStore::sync_now`]; with `upload_photos` false the photos wait for a later
+    /// run (the person keeps them for Wi-Fi) while the record still goes.
+    pub fn sync_with(&self, upload_photos: bool) -> Result<SyncReport> {
+        let engine = self.engine()?;
+        let joining = engine.is_running();
+        if !joining {
+            // The banner shows the run from its start.
+            self.notify_running();
+        }
+        let result = engine.sync_with(upload_photos);
+        self.notify();
+        Ok(result?)
+    }
+
+    /// How many callers wait on the sync round in progress (they joined it).
+    pub fn sync_callers_waiting(&self) -> u64 {
+        self.running_engine()
+            .map_or(0, |e| e.callers_waiting() as u64)
+    }
+
+    /// Pending changes and photos, the last success and error, the needs-attention
+    /// list, and whether a run is going.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        Ok(sync::status(&self.store())?)
+        let running = self.running_engine().is_some_and(|e| e.is_running());
+        let status = sync::status(&self.store())?;
+        Ok(SyncStatus { running, ..status })
+    }
+
+    /// The meeting reminders still ahead for this device's person (a secretary's cell,
+    /// a cadre's assigned cells), including a cell's fixed meeting day with nothing
+    /// planned yet; the app plans its notifications from them.
+    pub fn meeting_reminders(&self) -> Result<Vec<crate::reminders::MeetingReminder>> {
+        let store = self.store();
+        let role = store
+            .sync_account()?
+            .map(|account| EnrolledAs::from(&account).role);
+        Ok(crate::reminders::upcoming(&store, role.as_ref(), now())?)
     }
 
     /// Takes an entry off the needs-attention list once it has been dealt with.
     pub fn dismiss_needs_attention(&self, id: i64) -> Result<()> {
-        Ok(self.store().dismiss_needs_attention(id, now())?)
+        self.store().dismiss_needs_attention(id, now())?;
+        self.notify();
+        Ok(())
+    }
+}
+
+impl ChiboStore {
+    /// Tells the listener a run is starting (the store's figures, running).
+    fn notify_running(&self) {
+        let listener = self
+            .listener
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(listener) = listener {
+            if let Ok(status) = sync::status(&self.store()) {
+                listener.on_status(SyncStatus {
+                    running: true,
+                    ..status
+                });
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use chibo_domain::change::Change;
 use chibo_domain::ledger::{self, Effect, RecordPart};
-use chibo_domain::rules::{self, MeetingAssessment, MeetingContext, RuleSettings};
+use chibo_domain::rules::{self, MeetingAssessment, MeetingContext};
 use chibo_domain::*;
 use rusqlite::{params, Connection};
 
@@ -43,7 +43,7 @@ impl Store {
             seq += 1;
         }
         for meeting_id in &touched {
-            refresh_summaries_from(&tx, meeting_id, &self.settings)?;
+            refresh_summaries_from(&tx, meeting_id)?;
         }
         tx.execute(
             "UPDATE device SET hlc = ?1, next_seq = ?2 WHERE singleton = 1",
@@ -55,8 +55,8 @@ impl Store {
         Ok(())
     }
 
-    /// Recomputes the cached totals of every meeting (after a settings change or an
-    /// upgrade that added them).
+    /// Recomputes the cached totals of every meeting (after an upgrade that added them
+    /// or changed a rule they hold).
     pub(crate) fn refresh_all_summaries(&mut self) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let ids: Vec<String> = tx
@@ -64,7 +64,7 @@ impl Store {
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         for id in ids {
-            refresh_summary(&tx, &id, &self.settings)?;
+            refresh_summary(&tx, &id)?;
         }
         tx.commit()?;
         Ok(())
@@ -111,6 +111,10 @@ pub(super) fn write_effect(tx: &Connection, effect: Effect) -> Result<Option<Str
             write_response(tx, &response, &petition)?
         }
         Effect::Guidance(guidance) => write_guidance(tx, &guidance)?,
+        Effect::RuleSettings {
+            commune_id,
+            settings,
+        } => write_rule_settings(tx, &commune_id, &settings)?,
         Effect::Cadre(_)
         | Effect::WorkingTeam(_)
         | Effect::Assignment(_)
@@ -482,16 +486,40 @@ fn write_guidance(tx: &Connection, g: &Guidance) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Stores the commune's settings and judges every meeting of its cells again with them.
+fn write_rule_settings(
+    tx: &Connection,
+    commune_id: &str,
+    settings: &rules::RuleSettings,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO rule_settings (commune_id, settings) VALUES (?1, ?2)
+         ON CONFLICT(commune_id) DO UPDATE SET settings = excluded.settings",
+        params![commune_id, json_text(settings)],
+    )?;
+    let ids: Vec<String> = tx
+        .prepare(
+            "SELECT m.id FROM meetings m JOIN cells c ON c.id = m.cell_id WHERE c.commune_id = ?1",
+        )?
+        .query_map([commune_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        refresh_summary(tx, &id)?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------- assessment cache
 
-/// Runs `f` with everything the rules need to judge one meeting, read through `conn`.
+/// Runs `f` with everything the rules need to judge one meeting, read through `conn`,
+/// with the settings the commune last synced.
 pub(crate) fn with_context_in<T>(
     conn: &Connection,
     meeting: Meeting,
-    settings: &RuleSettings,
     f: impl FnOnce(&MeetingContext) -> T,
 ) -> Result<T, StoreError> {
     let cell = require_cell(conn, &meeting.cell_id)?;
+    let settings = read::rule_settings(conn, &cell.commune_id)?;
     let roster = read::members(conn, &cell.id)?;
     let previous_tasks = read::previous_tasks(conn, &meeting)?;
     let earlier_this_year = read::earlier_this_year(conn, &meeting)?;
@@ -502,7 +530,7 @@ pub(crate) fn with_context_in<T>(
         record: &record,
         previous_tasks: &previous_tasks,
         earlier_this_year: &earlier_this_year,
-        settings,
+        settings: &settings,
     };
     Ok(f(&context))
 }
@@ -510,19 +538,14 @@ pub(crate) fn with_context_in<T>(
 pub(crate) fn assess_in(
     conn: &Connection,
     meeting: Meeting,
-    settings: &RuleSettings,
 ) -> Result<MeetingAssessment, StoreError> {
-    with_context_in(conn, meeting, settings, rules::assess_meeting)
+    with_context_in(conn, meeting, rules::assess_meeting)
 }
 
 /// Stores the rules' totals for one meeting in its summary columns.
-fn refresh_summary(
-    tx: &Connection,
-    meeting_id: &str,
-    settings: &RuleSettings,
-) -> Result<(), StoreError> {
+fn refresh_summary(tx: &Connection, meeting_id: &str) -> Result<(), StoreError> {
     let meeting = require_meeting(tx, meeting_id)?;
-    let a = assess_in(tx, meeting, settings)?;
+    let a = assess_in(tx, meeting)?;
     tx.prepare(
         "UPDATE meetings SET summary_present = ?2, summary_expected = ?3,
            summary_rate_percent = ?4, summary_quality_total = ?5, summary_grade = ?6
@@ -542,12 +565,8 @@ fn refresh_summary(
 /// Refreshes `meeting_id` and the held meetings whose judgement depends on it: the
 /// later ones of the same year (consecutive absences) and the next regular one (last
 /// month's tasks).
-pub(super) fn refresh_summaries_from(
-    tx: &Connection,
-    meeting_id: &str,
-    settings: &RuleSettings,
-) -> Result<(), StoreError> {
-    refresh_summary(tx, meeting_id, settings)?;
+pub(super) fn refresh_summaries_from(tx: &Connection, meeting_id: &str) -> Result<(), StoreError> {
+    refresh_summary(tx, meeting_id)?;
     let meeting = require_meeting(tx, meeting_id)?;
     let start = meeting.started_at();
     let (year, _) = chibo_domain::time::local_year_month(start);
@@ -571,7 +590,7 @@ pub(super) fn refresh_summaries_from(
         let is_next_regular = !next_regular_seen && kind.is_regular();
         next_regular_seen |= kind.is_regular();
         if same_year || is_next_regular {
-            refresh_summary(tx, &id, settings)?;
+            refresh_summary(tx, &id)?;
         } else {
             break;
         }

@@ -36,6 +36,22 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    /// The store is encrypted and its wrapped key (`<store>.key`) is gone.
+    #[error("Sổ dữ liệu {} đã được mã hóa nhưng không tìm thấy khóa của nó ({}); không thể mở. Dữ liệu đã gửi về xã vẫn còn trên máy chủ.", path.display(), key_path.display())]
+    KeyMissing { path: PathBuf, key_path: PathBuf },
+
+    /// The key does not open the store (another device's store, or a key remade).
+    #[error("Không mở được sổ dữ liệu {}: khóa mã hóa không đúng (sổ của máy khác, hoặc khóa trên máy đã bị thay). Dữ liệu đã gửi về xã vẫn còn trên máy chủ.", path.display())]
+    WrongKey { path: PathBuf },
+
+    /// The platform keystore could not wrap or unwrap the store's key.
+    #[error("Kho khóa của máy không mở được khóa của sổ dữ liệu: {0}")]
+    Keystore(String),
+
+    /// A file beside the store (its key, the copy made while encrypting) failed.
+    #[error("Không đọc/ghi được tệp {}: {detail}", path.display())]
+    Io { path: PathBuf, detail: String },
+
     /// The file was written by a newer app version than this one understands.
     #[error("Sổ dữ liệu được tạo bởi phiên bản ứng dụng mới hơn (lược đồ {found}, hỗ trợ tối đa {supported}); hãy cập nhật ứng dụng")]
     SchemaTooNew { found: u32, supported: u32 },
@@ -74,6 +90,10 @@ impl StoreError {
                 StoreErrorKind::Conflict
             }
             StoreError::NotWritable { .. }
+            | StoreError::KeyMissing { .. }
+            | StoreError::WrongKey { .. }
+            | StoreError::Keystore(_)
+            | StoreError::Io { .. }
             | StoreError::SchemaTooNew { .. }
             | StoreError::Corrupt(_)
             | StoreError::Sqlite(_) => StoreErrorKind::Storage,

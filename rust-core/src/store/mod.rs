@@ -13,6 +13,8 @@
 
 mod apply;
 mod codec;
+mod device_local;
+pub mod encryption;
 pub mod error;
 mod outbox;
 pub mod queries;
@@ -27,10 +29,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chibo_domain::hlc::Hlc;
-use chibo_domain::rules::RuleSettings;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use crate::boot::{BootClock, BootReading, SystemBootClock};
+pub use encryption::DatabaseKey;
 
 pub use error::{StoreError, StoreErrorKind};
 pub use outbox::OutboxEntry;
@@ -54,8 +56,6 @@ pub struct Store {
     device_id: String,
     hlc: Hlc,
     next_seq: u64,
-    /// Settings used for the cached per-meeting totals and the home screen's warnings.
-    settings: RuleSettings,
     /// Read for every outbox entry (`crate::boot`).
     boot: Arc<dyn BootClock>,
 }
@@ -161,7 +161,6 @@ impl Store {
             device_id,
             hlc,
             next_seq,
-            settings: RuleSettings::default(),
             boot: Arc::new(SystemBootClock),
         })
     }
@@ -184,20 +183,6 @@ impl Store {
     /// The clock of the last change written on this device.
     pub fn hlc(&self) -> &Hlc {
         &self.hlc
-    }
-
-    /// The settings behind the cached per-meeting totals and the home screen.
-    pub fn rule_settings(&self) -> &RuleSettings {
-        &self.settings
-    }
-
-    /// Changes the settings; the cached totals of every held meeting are recomputed.
-    pub fn set_rule_settings(&mut self, settings: RuleSettings) -> Result<(), StoreError> {
-        if settings == self.settings {
-            return Ok(());
-        }
-        self.settings = settings;
-        self.refresh_all_summaries()
     }
 
     /// The file this store lives in (`None` in memory).

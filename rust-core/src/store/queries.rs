@@ -95,13 +95,6 @@ pub struct MemberYearAttendance {
 
 const NOT_SUPERSEDED: &str = "NOT EXISTS (SELECT 1 FROM meetings r WHERE r.revision_of = m.id)";
 
-const MEMBER_STATUSES: [MemberStatus; 4] = [
-    MemberStatus::Active,
-    MemberStatus::WorkingAway,
-    MemberStatus::Exempt,
-    MemberStatus::AttachedElsewhere,
-];
-
 fn summary(
     meeting: &Meeting,
     present: u32,
@@ -197,23 +190,25 @@ impl Store {
         read::earlier_this_year(&self.conn, &self.meeting(meeting_id)?)
     }
 
-    /// The rules' verdict on a meeting: attendance, quality score, warnings.
-    pub fn assess(
-        &self,
-        meeting_id: &str,
-        settings: &RuleSettings,
-    ) -> Result<MeetingAssessment, StoreError> {
-        assess_in(&self.conn, self.meeting(meeting_id)?, settings)
+    /// The rules' verdict on a meeting (attendance, quality score, warnings), judged
+    /// with the commune's synced rule settings.
+    pub fn assess(&self, meeting_id: &str) -> Result<MeetingAssessment, StoreError> {
+        assess_in(&self.conn, self.meeting(meeting_id)?)
     }
 
     /// Runs `f` with everything the rules need to judge one meeting.
     pub fn with_meeting_context<T>(
         &self,
         meeting_id: &str,
-        settings: &RuleSettings,
         f: impl FnOnce(&MeetingContext) -> T,
     ) -> Result<T, StoreError> {
-        with_context_in(&self.conn, self.meeting(meeting_id)?, settings, f)
+        with_context_in(&self.conn, self.meeting(meeting_id)?, f)
+    }
+
+    /// The commune's settings for the rules, as the office last set them (the defaults
+    /// until it does). Read-only here: only the office changes them.
+    pub fn rule_settings(&self, commune_id: &str) -> Result<RuleSettings, StoreError> {
+        read::rule_settings(&self.conn, commune_id)
     }
 
     /// The pending outbox entries parsed back into changes.
@@ -248,7 +243,7 @@ impl Store {
         let (last_meeting, last_meeting_warnings) = match last.first() {
             Some((id, _, _)) => {
                 let meeting = self.meeting(id)?;
-                let assessment = assess_in(conn, meeting.clone(), &self.settings)?;
+                let assessment = assess_in(conn, meeting.clone())?;
                 (
                     Some(summary_from_assessment(&meeting, &assessment)),
                     assessment.warnings,
@@ -277,7 +272,7 @@ impl Store {
                     None => self.member(&task.assignee_id)?.full_name,
                 };
                 open_tasks.push(OpenTask {
-                    overdue: task.deadline < today,
+                    overdue: rules::task_overdue(&task, today),
                     assignee_name,
                     meeting_id: meeting_id.clone(),
                     task,
@@ -285,7 +280,7 @@ impl Store {
             }
         }
 
-        let members_by_status = MEMBER_STATUSES
+        let members_by_status = MemberStatus::ALL
             .iter()
             .map(|&status| StatusCount {
                 status,
@@ -383,7 +378,7 @@ impl Store {
                 departed.push(self.member(member_id)?);
             }
         }
-        read::sort_roster(&mut departed);
+        sort_roster(&mut departed);
         members.extend(departed);
         for member in &members {
             let mut row = MemberYearAttendance {

@@ -7,7 +7,7 @@ use chibo_domain::checkin::{CheckIn, Verdict};
 use chibo_domain::compliance::{Cadre, WorkingTeam};
 use chibo_domain::context::{self, MeetingRef};
 use chibo_domain::ledger::{LedgerView, LookupError, Refusal};
-use chibo_domain::rules::PastRollCall;
+use chibo_domain::rules::{PastRollCall, RuleSettings};
 use chibo_domain::*;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -63,8 +63,7 @@ pub(crate) fn member(conn: &Connection, id: &str) -> Result<Option<Member>, Stor
     rows.next()?.map(member_from_row).transpose()
 }
 
-/// The cell's roster, in every status: secretary, deputy, committee, then members; by
-/// name within a role.
+/// The cell's roster, in every status, in the domain's roster order ([`sort_roster`]).
 pub(crate) fn members(conn: &Connection, cell_id: &str) -> Result<Vec<Member>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {MEMBER_COLS} FROM members WHERE cell_id = ?1 AND moved_to_cell_id IS NULL"
@@ -78,23 +77,20 @@ pub(crate) fn members(conn: &Connection, cell_id: &str) -> Result<Vec<Member>, S
     Ok(out)
 }
 
-pub(crate) fn role_rank(role: MemberRole) -> u8 {
-    match role {
-        MemberRole::Secretary => 0,
-        MemberRole::DeputySecretary => 1,
-        MemberRole::CellCommittee => 2,
-        MemberRole::Member => 3,
-    }
-}
-
-pub(crate) fn sort_roster(members: &mut [Member]) {
-    members.sort_by_cached_key(|m| {
-        (
-            role_rank(m.role),
-            name_order_key(&m.full_name),
-            m.id.clone(),
+/// The commune's rule settings as last synced; the defaults until the office sets them.
+pub(crate) fn rule_settings(
+    conn: &Connection,
+    commune_id: &str,
+) -> Result<RuleSettings, StoreError> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT settings FROM rule_settings WHERE commune_id = ?1",
+            [commune_id],
+            |r| r.get(0),
         )
-    });
+        .optional()?;
+    text.as_deref()
+        .map_or_else(|| Ok(RuleSettings::default()), json_parse)
 }
 
 fn member_from_row(r: &Row<'_>) -> Result<Member, StoreError> {

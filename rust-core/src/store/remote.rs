@@ -167,7 +167,7 @@ impl Store {
         }
         retry_waiting(&mut tx, &me, now, &mut report, &mut touched)?;
         for meeting_id in &touched {
-            refresh_summaries_from(&tx, meeting_id, &self.settings)?;
+            refresh_summaries_from(&tx, meeting_id)?;
         }
         tx.execute(
             "INSERT INTO scope_cursors (scope, after) VALUES (?1, ?2)

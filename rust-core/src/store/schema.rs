@@ -14,7 +14,8 @@ use super::error::StoreError;
 /// the commune's guidance, the server's check-in verdicts, and what sync needs to order
 /// pulled changes (entity clocks, scope cursors). v5: the sync engine's enrolment, status,
 /// needs-attention list and photo upload queue. v6: the boot clock of outbox entries,
-/// members moved away, pulled changes waiting for what they name.
+/// members moved away, pulled changes waiting for what they name. v7: drafts and the
+/// device's settings. v8: the commune's rule settings.
 pub const MIGRATIONS: &[&str] = &[
     // ---- v1 ----
     r#"
@@ -399,6 +400,31 @@ CREATE TABLE pulled_waiting (
     reason TEXT NOT NULL,
     received_at INTEGER NOT NULL,
     UNIQUE (scope, server_seq)
+);
+"#,
+    // ---- v7 ----
+    // This device only, never synced: text being typed before it is added to the record
+    // (drafts of a meeting), and the device's own settings (the server address asked
+    // for before enrolment).
+    r#"
+CREATE TABLE drafts (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE device_settings (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+"#,
+    // ---- v8 ----
+    // The commune's settings for the rules (Change::SetRuleSettings, written by the office
+    // and pulled like everything else), as JSON; none means the defaults.
+    r#"
+CREATE TABLE rule_settings (
+    commune_id TEXT PRIMARY KEY NOT NULL,
+    settings TEXT NOT NULL
 );
 "#,
 ];

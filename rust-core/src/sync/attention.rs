@@ -30,6 +30,7 @@ pub fn describe_change(change: &Change) -> String {
         Change::UpsertWorkingTeam { team } => format!("Lưu tổ công tác {}", team.name),
         Change::UpsertAssignment { .. } => "Phân công cấp ủy viên phụ trách chi bộ".into(),
         Change::SetVisitRequirement { .. } => "Đặt yêu cầu dự sinh hoạt chi bộ".into(),
+        Change::SetRuleSettings { .. } => "Đặt quy định chấm điểm của xã".into(),
         Change::SetPresenceSecret { .. } => "Mã xác nhận có mặt của buổi sinh hoạt".into(),
         Change::RecordCheckIn { .. } => "Điểm danh của cấp ủy viên dự sinh hoạt".into(),
         Change::AttachPhoto { .. } => "Đính kèm ảnh".into(),

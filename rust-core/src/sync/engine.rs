@@ -1,7 +1,7 @@
 //! The engine and its run: push + pull round trips until nothing is left, then photos.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use chibo_domain::change::{Change, MeetingField};
 use chibo_domain::sync::{
@@ -17,7 +17,8 @@ use super::{status, NeedsAttention, SyncConfig, SyncReport, SyncStatus};
 use crate::store::{BatchEntry, Settlement, Store, SyncAccount};
 
 /// The sync engine of one device store. Cheap to keep for the app's lifetime; one run
-/// at a time (a second caller waits for the first).
+/// at a time: a caller who asks while a run is going joins it and gets its outcome,
+/// never a second run.
 pub struct Engine {
     pub(super) store: Arc<Mutex<Store>>,
     pub(super) photo_dir: PathBuf,
@@ -26,6 +27,32 @@ pub struct Engine {
     pub(super) clock: Arc<dyn Clock>,
     pub(super) sleeper: Arc<dyn Sleeper>,
     running: Mutex<()>,
+    /// The run in progress, which later callers join.
+    flight: Mutex<Option<Arc<Flight>>>,
+}
+
+/// One run's outcome, shared with the callers who joined it.
+#[derive(Default)]
+struct Flight {
+    outcome: Mutex<Option<Result<SyncReport, Arc<SyncError>>>>,
+    done: Condvar,
+}
+
+impl Flight {
+    fn wait(&self) -> Result<SyncReport, SyncError> {
+        let mut outcome = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(result) = outcome.as_ref() {
+                return result.clone().map_err(SyncError::Joined);
+            }
+            outcome = self.done.wait(outcome).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn finish(&self, result: Result<SyncReport, Arc<SyncError>>) {
+        *self.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        self.done.notify_all();
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -72,6 +99,7 @@ impl EngineBuilder {
             clock: self.clock,
             sleeper: self.sleeper,
             running: Mutex::new(()),
+            flight: Mutex::new(None),
         })
     }
 }
@@ -112,7 +140,11 @@ impl Engine {
 
     /// The status screen's figures (the store only; no network).
     pub fn status(&self) -> Result<SyncStatus, SyncError> {
-        Ok(status(&self.store())?)
+        let running = self.is_running();
+        Ok(SyncStatus {
+            running,
+            ..status(&self.store())?
+        })
     }
 
     /// Removes an entry from the needs-attention list once the person has dealt with it.
@@ -131,10 +163,61 @@ impl Engine {
     /// (network, 5xx); an answer that is not the protocol. Photos failing for the
     /// network after the records went through do not make the run fail: the report
     /// says so in `photo_error`.
+    ///
+    /// One run at a time: while a run is going, a second call waits for it and returns
+    /// the same report (or the same error, as [`SyncError::Joined`]) without exchanging
+    /// anything itself.
     pub fn sync_now(&self) -> Result<SyncReport, SyncError> {
+        self.sync_with(true)
+    }
+
+    /// [`Engine::sync_now`], with the photo uploads left for a later run when
+    /// `upload_photos` is false (the person keeps photos for Wi-Fi): the records still go.
+    pub fn sync_with(&self, upload_photos: bool) -> Result<SyncReport, SyncError> {
+        let flight = {
+            let mut slot = self.flight.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(running) = slot.as_ref() {
+                let running = running.clone();
+                drop(slot);
+                return running.wait();
+            }
+            let flight = Arc::new(Flight::default());
+            *slot = Some(flight.clone());
+            flight
+        };
+        let result = self.run_alone(upload_photos);
+        // No one can join once the slot is empty; whoever holds the flight now joined.
+        self.flight.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if Arc::strong_count(&flight) == 1 {
+            return result;
+        }
+        let shared = result.map_err(Arc::new);
+        flight.finish(shared.clone());
+        shared.map_err(SyncError::Joined)
+    }
+
+    /// Whether a run is going now.
+    pub fn is_running(&self) -> bool {
+        self.flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// How many callers are waiting on the run in progress (joined it).
+    pub fn callers_waiting(&self) -> usize {
+        self.flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            // The slot and the caller running it hold one each.
+            .map_or(0, |flight| Arc::strong_count(flight).saturating_sub(2))
+    }
+
+    fn run_alone(&self, upload_photos: bool) -> Result<SyncReport, SyncError> {
         let _one_at_a_time = self.running_guard();
         let attention_before = self.store().last_needs_attention_id()?;
-        let result = self.run(attention_before);
+        let result = self.run(attention_before, upload_photos);
         let now = self.now();
         match result {
             Ok(report) => {
@@ -152,15 +235,19 @@ impl Engine {
         }
     }
 
-    fn run(&self, attention_before: i64) -> Result<SyncReport, SyncError> {
+    fn run(&self, attention_before: i64, upload_photos: bool) -> Result<SyncReport, SyncError> {
         let account = self.store().sync_account()?.ok_or(SyncError::NotEnrolled)?;
         let mut progress = Progress::default();
         self.exchange(&account, &mut progress)?;
-        let photo_error = match self.upload_photos(&account, &mut progress) {
-            Ok(()) => None,
-            // The records went through; the photos wait for a better connection.
-            Err(e) if e.kind() == super::SyncErrorKind::Network => Some(e.to_string()),
-            Err(e) => return Err(e),
+        let photo_error = if !upload_photos {
+            None
+        } else {
+            match self.upload_photos(&account, &mut progress) {
+                Ok(()) => None,
+                // The records went through; the photos wait for a better connection.
+                Err(e) if e.kind() == super::SyncErrorKind::Network => Some(e.to_string()),
+                Err(e) => return Err(e),
+            }
         };
 
         let store = self.store();

@@ -8,7 +8,7 @@
 
 use chibo_domain::checkin;
 use chibo_domain::sync::{
-    enrollment_code_from, EnrollRequest, EnrollResponse, ENROLL_PATH, PROTOCOL_VERSION,
+    parse_enrollment, EnrollRequest, EnrollResponse, ENROLL_PATH, PROTOCOL_VERSION,
 };
 
 use super::engine::Engine;
@@ -22,10 +22,13 @@ use crate::store::SyncAccount;
 const DEFAULT_DEVICE_LABEL: &str = "Điện thoại Sổ Chi bộ";
 
 impl Engine {
-    /// Enrols this device with the commune server at `server_url`, using the code the
-    /// office issued (as typed, or the scanned QR content) and the keystore's public
-    /// key. Enrolling again (after a revocation, or with another server) replaces the
-    /// old enrolment; changes the old one already delivered are not sent again.
+    /// Enrols this device with the commune server, using the code the office issued (as
+    /// typed, or the scanned QR content) and the keystore's public key. The server is
+    /// `server_url` when given, else the address the QR carries; plain `http://` is
+    /// refused except to this machine. Enrolling again (after a revocation, or with
+    /// another server) replaces the old enrolment; changes the old one already delivered
+    /// are not sent again. A lost answer can be retried with the same code: the server
+    /// gives back the same device.
     pub fn enroll(
         &self,
         server_url: &str,
@@ -34,8 +37,14 @@ impl Engine {
         keystore: &dyn DeviceKeystore,
     ) -> Result<EnrolledAs, SyncError> {
         let _one_at_a_time = self.running_guard();
+        let scanned = parse_enrollment(code_or_qr).map_err(SyncError::BadQr)?;
+        let server_url = match (server_url.trim(), scanned.server_url.as_deref()) {
+            ("", Some(from_qr)) => from_qr,
+            ("", None) => return Err(SyncError::NoServerUrl),
+            (given, _) => given,
+        };
         let server_url = normalize_server_url(server_url)?;
-        let code = enrollment_code_from(code_or_qr);
+        let code = scanned.code;
         if code.is_empty() {
             return Err(SyncError::EmptyCode);
         }
@@ -51,6 +60,7 @@ impl Engine {
             code,
             public_key_hex,
             device_label,
+            key_protection: Some(keystore.key_protection()),
         };
 
         let url = endpoint(&server_url, ENROLL_PATH)?;

@@ -12,6 +12,18 @@ pub enum SyncError {
     #[error("Địa chỉ máy chủ không hợp lệ: \"{0}\" (cần dạng https://may-chu-xa.vn)")]
     BadServerUrl(String),
 
+    /// Plain `http://` to another machine: the credential and the record would cross
+    /// the network unencrypted.
+    #[error("Địa chỉ máy chủ \"{0}\" không an toàn: cần dạng https://… (http:// chỉ dùng được cho chính máy này). Hãy hỏi văn phòng Đảng ủy xã địa chỉ đúng.")]
+    InsecureServerUrl(String),
+
+    /// A short code typed, and no server address given or saved.
+    #[error("Chưa có địa chỉ máy chủ của xã. Hãy nhập địa chỉ văn phòng Đảng ủy xã cho, hoặc quét mã QR đăng ký.")]
+    NoServerUrl,
+
+    #[error("{0}")]
+    BadQr(chibo_domain::sync::EnrollmentQrError),
+
     #[error("Chưa nhập mã đăng ký (mã do văn phòng Đảng ủy xã cấp, hoặc quét mã QR).")]
     EmptyCode,
 
@@ -71,6 +83,10 @@ pub enum SyncError {
 
     #[error(transparent)]
     Keystore(#[from] KeystoreError),
+
+    /// The outcome of a run another caller started, which this caller joined.
+    #[error(transparent)]
+    Joined(std::sync::Arc<SyncError>),
 }
 
 /// Why an exchange did not complete, in words for the user.
@@ -110,6 +126,7 @@ pub enum SyncErrorKind {
 impl SyncError {
     pub fn kind(&self) -> SyncErrorKind {
         match self {
+            SyncError::Joined(shared) => shared.kind(),
             SyncError::Network(_)
             | SyncError::Server { .. }
             | SyncError::Garbage { .. }
@@ -119,9 +136,12 @@ impl SyncError {
             SyncError::NotEnrolled | SyncError::Revoked | SyncError::Unauthorized => {
                 SyncErrorKind::Unauthorized
             }
-            SyncError::BadServerUrl(_) | SyncError::EmptyCode | SyncError::Refused { .. } => {
-                SyncErrorKind::Validation
-            }
+            SyncError::BadServerUrl(_)
+            | SyncError::InsecureServerUrl(_)
+            | SyncError::NoServerUrl
+            | SyncError::BadQr(_)
+            | SyncError::EmptyCode
+            | SyncError::Refused { .. } => SyncErrorKind::Validation,
             SyncError::Setup(_) | SyncError::Store(_) | SyncError::Keystore(_) => {
                 SyncErrorKind::Storage
             }
@@ -130,6 +150,9 @@ impl SyncError {
 
     /// Worth another try after a pause: the network or the server's health, not a rule.
     pub fn is_transient(&self) -> bool {
-        matches!(self, SyncError::Network(_) | SyncError::Server { .. })
+        match self {
+            SyncError::Joined(shared) => shared.is_transient(),
+            other => matches!(other, SyncError::Network(_) | SyncError::Server { .. }),
+        }
     }
 }

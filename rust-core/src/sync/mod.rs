@@ -38,6 +38,12 @@ pub use error::{NetworkProblem, SyncError, SyncErrorKind};
 pub use retry::{Clock, RetryPolicy, Sleeper, SystemClock, ThreadSleeper};
 pub use transport::Timeouts;
 
+/// Checks a server address as enrolment would: `https://`, or `http://` to this machine
+/// only; returns it normalised.
+pub fn check_server_url(input: &str) -> Result<String, SyncError> {
+    transport::normalize_server_url(input)
+}
+
 use crate::store::{AttentionEntry, AttentionSubject, Store, StoreError, SyncAccount};
 
 /// Tunables. `Default` gives the app's settings, sized for a 2G uplink.
@@ -99,11 +105,16 @@ pub enum EnrolledRole {
 impl EnrolledRole {
     /// The role's name in Vietnamese.
     pub fn label(&self) -> &'static str {
-        match self {
-            EnrolledRole::Secretary { .. } => "Bí thư chi bộ",
-            EnrolledRole::Cadre { .. } => "Cấp ủy viên phụ trách",
-            EnrolledRole::Office => "Văn phòng Đảng ủy xã",
-        }
+        let role = match self {
+            EnrolledRole::Secretary { cell_id } => Role::Secretary {
+                cell_id: cell_id.clone(),
+            },
+            EnrolledRole::Cadre { cadre_id } => Role::Cadre {
+                cadre_id: cadre_id.clone(),
+            },
+            EnrolledRole::Office => Role::Office,
+        };
+        chibo_domain::labels::Label::label(&role)
     }
 }
 
@@ -204,6 +215,8 @@ pub struct SyncStatus {
     /// The server's warning that this device's clock runs ahead.
     pub clock_warning: Option<String>,
     pub needs_attention: Vec<NeedsAttention>,
+    /// A sync run is going now (set by the engine's owner; the store alone says false).
+    pub running: bool,
 }
 
 /// What one `sync_now` did.
@@ -252,6 +265,7 @@ pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
             .into_iter()
             .map(NeedsAttention::from)
             .collect(),
+        running: false,
     })
 }
 

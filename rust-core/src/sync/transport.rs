@@ -322,8 +322,12 @@ pub(crate) fn normalize_server_url(input: &str) -> Result<String, SyncError> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(SyncError::BadServerUrl(input.to_string()));
     }
-    if url.query().is_some() || url.fragment().is_some() {
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
         return Err(SyncError::BadServerUrl(input.to_string()));
+    }
+    let host = url.host_str().unwrap_or_default();
+    if url.scheme() == "http" && !chibo_domain::sync::plain_http_allowed(host) {
+        return Err(SyncError::InsecureServerUrl(trimmed.to_string()));
     }
     Ok(trimmed.to_string())
 }
@@ -338,10 +342,37 @@ mod tests {
             normalize_server_url(" https://xa.example.vn/chibo/ ").unwrap(),
             "https://xa.example.vn/chibo"
         );
-        for bad in ["", "xa.example.vn", "ftp://xa.example.vn", "https://x?a=1"] {
+        for bad in [
+            "",
+            "xa.example.vn",
+            "ftp://xa.example.vn",
+            "https://x?a=1",
+            "https://u@x.vn",
+        ] {
             assert!(
                 matches!(normalize_server_url(bad), Err(SyncError::BadServerUrl(_))),
                 "{bad}"
+            );
+        }
+        // Plain http only to this machine.
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:9000/x",
+            "http://[::1]:80",
+        ] {
+            assert!(normalize_server_url(local).is_ok(), "{local}");
+        }
+        for remote in [
+            "http://xa.example.vn",
+            "http://192.168.1.10:8080",
+            "http://10.0.2.2",
+        ] {
+            assert!(
+                matches!(
+                    normalize_server_url(remote),
+                    Err(SyncError::InsecureServerUrl(_))
+                ),
+                "{remote}"
             );
         }
         assert_eq!(

@@ -724,7 +724,7 @@ impl Device {
         self.engine
             .enroll(
                 &server.url,
-                &enrollment_qr(ENROLL_CODE),
+                &enrollment_qr(&server.url, ENROLL_CODE),
                 "Điện thoại thử",
                 &self.key(),
             )

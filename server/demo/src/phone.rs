@@ -23,9 +23,20 @@ impl Phone {
         std::fs::create_dir_all(dir).map_err(|e| {
             ChiboError::Storage(format!("không tạo được thư mục {}: {e}", dir.display()))
         })?;
-        let store = ChiboStore::open(dir.join("so-chi-bo.db").to_string_lossy().into_owned())?;
         let keystore = FileKeystore::open(dir.join("device.key").to_string_lossy().into_owned())
             .map_err(|e| ChiboError::Storage(e.to_string()))?;
+        // Encrypted as on a phone. The database key is wrapped by a key file beside the
+        // store, `<store>.keystore`, as the `chibo` CLI does: both can open the store.
+        let store_keys = FileKeystore::open(
+            dir.join("so-chi-bo.db.keystore")
+                .to_string_lossy()
+                .into_owned(),
+        )
+        .map_err(|e| ChiboError::Storage(e.to_string()))?;
+        let store = ChiboStore::open(
+            dir.join("so-chi-bo.db").to_string_lossy().into_owned(),
+            store_keys,
+        )?;
         Ok(Phone {
             name: name.to_string(),
             dir: dir.to_path_buf(),

@@ -494,6 +494,7 @@ impl Story {
             &person.id,
             24 * 3_600_000,
             now(),
+            &self.url,
         )?;
         let phone = self.phone(name, folder)?;
         phone.enroll(&self.url, &code.qr)?;
@@ -929,6 +930,7 @@ impl Story {
             &person.id,
             3_600_000,
             now(),
+            &self.url,
         )?;
         let key = FileKeystore::open(
             self.dir
@@ -944,6 +946,7 @@ impl Story {
                 code: code.code,
                 public_key_hex: key.public_key_hex(),
                 device_label: "Trình duyệt của Văn phòng".to_string(),
+                key_protection: None,
             },
             now(),
         )?;
@@ -1034,8 +1037,12 @@ fn presence_code_at(
 ) -> Result<String, DemoError> {
     // A second, read-only look at the secretary's store: the app itself only ever shows
     // the current code, but the demo replays last month's meeting.
-    let store = chibo_core::store::Store::open(&secretary.dir.join("so-chi-bo.db"))
-        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    let store_keys =
+        chibo_core::keystore::FileKeystore::open_at(&secretary.dir.join("so-chi-bo.db.keystore"))
+            .map_err(|e| DemoError::Setup(e.to_string()))?;
+    let store =
+        chibo_core::store::Store::open_encrypted(&secretary.dir.join("so-chi-bo.db"), &store_keys)
+            .map_err(|e| DemoError::Setup(e.to_string()))?;
     let secret = store
         .presence_secret(meeting_id)
         .map_err(|e| DemoError::Setup(e.to_string()))?

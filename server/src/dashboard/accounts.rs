@@ -15,8 +15,8 @@ use crate::users::{self, AccountChange, NewUser, UserError, UserInfo};
 use crate::AppState;
 
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
-use super::meeting::date_time;
 use super::session::{CommuneScope, CommuneWriter, CsrfForm, DashboardRole};
+use chibo_domain::labels::format_date_time as date_time;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

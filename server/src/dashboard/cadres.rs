@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use chibo_domain::checkin::{haversine_m, ReviewDecision};
 use chibo_domain::compliance::{compliance, VisitRecord};
-use chibo_domain::time::{local_datetime, local_year_month};
+use chibo_domain::labels::{format_date_time, format_distance, Label};
+use chibo_domain::time::local_year_month;
 
 use crate::docs::{CommuneDocs, StoredCheckIn};
 use crate::office::{self, Officer};
@@ -28,11 +29,6 @@ pub fn routes() -> Router<AppState> {
             "/communes/{commune_id}/check-ins/{check_in_id}/review",
             post(review),
         )
-}
-
-/// dd/mm/yyyy hh:mm, Vietnam time.
-pub fn date_time_text(at: i64) -> String {
-    local_datetime(at).format("%d/%m/%Y %H:%M").to_string()
 }
 
 pub struct MonthCell {
@@ -56,10 +52,11 @@ pub struct ReviewRow {
     pub cadre_name: String,
     pub cell_name: String,
     pub at: String,
-    pub reasons: Vec<String>,
+    /// (the check's short name, the reason with its figures).
+    pub reasons: Vec<(&'static str, String)>,
     pub distance: Option<String>,
     pub photo_href: Option<String>,
-    /// For a decided one: "Chấp nhận"/"Không công nhận", the note, who and when.
+    /// For a decided one: the office's decision in its words, the note, who and when.
     pub decision: Option<String>,
     pub note: String,
     pub reviewer: String,
@@ -174,9 +171,14 @@ async fn page(
                 let distance = match (&c.gps, cell.as_ref().and_then(|c| c.meeting_place.as_ref()))
                 {
                     (Some(fix), Some(place)) => Some(format!(
-                        "{:.0} m (bán kính {:.0} m)",
-                        haversine_m(fix.latitude, fix.longitude, place.latitude, place.longitude),
-                        place.radius_m
+                        "{} (bán kính {})",
+                        format_distance(haversine_m(
+                            fix.latitude,
+                            fix.longitude,
+                            place.latitude,
+                            place.longitude
+                        )),
+                        format_distance(place.radius_m)
                     )),
                     _ => None,
                 };
@@ -191,28 +193,24 @@ async fn page(
                     meeting_href: format!("{base2}/meetings/{}", urlencode(&c.meeting_id)),
                     cadre_name,
                     cell_name: cell.map(|c| c.name).unwrap_or_else(|| c.cell_id.clone()),
-                    at: date_time_text(stored.verdict.effective_time),
+                    at: format_date_time(stored.verdict.effective_time),
                     reasons: stored
                         .verdict
                         .reasons
                         .iter()
-                        .map(|r| r.message.clone())
+                        .map(|r| (r.code.label(), r.message.clone()))
                         .collect(),
                     distance,
                     photo_href: c
                         .photo_sha256
                         .as_ref()
                         .map(|sha| format!("{base2}/photos/{}", urlencode(sha))),
-                    decision: review.map(|r| {
-                        match r.decision {
-                            ReviewDecision::Accepted => "Chấp nhận",
-                            ReviewDecision::Rejected => "Không công nhận",
-                        }
-                        .to_string()
-                    }),
+                    decision: review.map(|r| r.decision.label().to_string()),
                     note: review.map(|r| r.note.clone()).unwrap_or_default(),
                     reviewer: review
-                        .map(|r| format!("{}, {}", r.reviewer_name, date_time_text(r.reviewed_at)))
+                        .map(|r| {
+                            format!("{}, {}", r.reviewer_name, format_date_time(r.reviewed_at))
+                        })
                         .unwrap_or_default(),
                 };
                 if awaits {
@@ -287,7 +285,7 @@ async fn review(
     after_action(
         &page,
         outcome.map(|_| match decision {
-            ReviewDecision::Accepted => "Đã chấp nhận lượt điểm danh",
+            ReviewDecision::Accepted => "Đã công nhận lượt điểm danh",
             ReviewDecision::Rejected => "Đã không công nhận lượt điểm danh",
         }),
     )

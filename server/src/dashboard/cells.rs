@@ -8,15 +8,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use chibo_domain::labels::Label;
 use chibo_domain::model::Member;
 use chibo_domain::rules::REMOVAL_LINE;
 
 use crate::AppState;
 
 use super::charts::{line_chart, Chart};
-use super::figures::{
-    self, meeting_kind_label, meeting_status_label, membership_label, percent_text,
-};
+use super::figures::{self, percent_text};
 use super::layout::{commune_path, read_docs, render, urlencode, Chrome, Nav, PageError};
 use super::overview::{
     cell_month_view, chosen_month, date_text, grade_class, grade_text, month_label, CellMonthView,
@@ -90,6 +89,7 @@ async fn list(
 
 pub struct MemberView {
     pub name: String,
+    pub role: &'static str,
     pub membership: &'static str,
     pub since: String,
     pub reason: String,
@@ -142,7 +142,8 @@ pub struct CellPageView {
 fn member_view(m: &Member) -> MemberView {
     MemberView {
         name: m.full_name.clone(),
-        membership: membership_label(m.membership),
+        role: m.role.label(),
+        membership: m.membership.label(),
         since: m
             .status_since
             .map(|d| d.to_vietnamese())
@@ -173,8 +174,8 @@ async fn cell(
         .map(|m| MeetingView {
             href: format!("{base}/meetings/{}", urlencode(&m.meeting_id)),
             date: date_text(m.started_at),
-            kind: meeting_kind_label(m.kind),
-            status: meeting_status_label(m.status),
+            kind: m.kind.label(),
+            status: m.status.label(),
             revision: m.revision,
             duration: m
                 .duration_minutes

@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::Router;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
+use chibo_domain::labels::{rounded_percent, Label};
 use chibo_domain::model::MeetingStatus;
 use chibo_domain::rules;
 use chibo_domain::time::local_datetime;
@@ -229,7 +230,7 @@ fn styles() -> Styles {
         ),
         text: border(Format::new().set_text_wrap()),
         number: border(Format::new().set_num_format("0")),
-        percent: border(Format::new().set_num_format("0.0")),
+        percent: border(Format::new().set_num_format("General")),
     }
 }
 
@@ -314,12 +315,19 @@ pub fn monthly_workbook(commune_name: &str, report: &MonthlyReport) -> Result<Ve
         let counted = |n: u32| c.met.then_some(f64::from(n));
         opt_number(cells, row, 4, counted(c.present), &s.number)?;
         opt_number(cells, row, 5, counted(c.expected), &s.number)?;
-        opt_number(cells, row, 6, c.attendance_percent, &s.percent)?;
+        // The figure every screen prints (at most one decimal): 48 of 49 is 98.
+        opt_number(
+            cells,
+            row,
+            6,
+            c.attendance_percent.map(rounded_percent),
+            &s.percent,
+        )?;
         opt_number(cells, row, 7, c.quality_total.map(f64::from), &s.number)?;
-        let grade = match (c.met, c.grade) {
-            (_, Some(g)) => g.label(),
-            (true, None) => figures::UNGRADED_LABEL,
-            (false, None) => "",
+        let grade = if c.met || c.grade.is_some() {
+            c.grade.label()
+        } else {
+            ""
         };
         cells.write_string_with_format(row, 8, grade, &s.text)?;
         cells.write_string_with_format(row, 9, yes_no(c.cadre_visited), &s.text)?;

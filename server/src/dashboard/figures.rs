@@ -8,34 +8,30 @@
 //! (`meetings::CellHistory`), for the removal watch the summaries do not hold.
 //!
 //! # When a cell has met, and when it is overdue
-//! A cell *met* in a month when a held (recorded or signed) meeting with the regular
-//! monthly part ([`MeetingKind::is_regular`]) started in that month, Vietnam time; its
-//! newest revision counts. A cell that has not met is *overdue* once its regular meeting
-//! day has passed: the cell's own `meeting_day`, else the 24th the communes practise
-//! ([`DEFAULT_MEETING_DAY`]), clamped to the month's last day. From the next day on, the
-//! office should chase it.
+//! The domain decides both (`rules::schedule`): a cell *met* in a month when a held
+//! meeting with the regular monthly part started in that month (its newest revision
+//! counts), and is *overdue* from the day after its meeting day.
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use chibo_domain::checkin::VerdictStatus;
+use chibo_domain::checkin::{VerdictCode, VerdictStatus};
 use chibo_domain::compliance::{
     compliance, Assignment, Cadre, VisitRecord, VisitRequirement, WorkingTeam,
 };
+use chibo_domain::labels::{format_percent, Label, NOT_GRADED};
 use chibo_domain::model::*;
-use chibo_domain::rules::{self, QualityGrade, RemovalWatch};
+use chibo_domain::rules::{
+    self, percent_of, petition_is_open, MonthlyMeetingStatus, PooledAttendance, QualityGrade,
+    RemovalWatch,
+};
 use chibo_domain::time::{from_local, local_date, local_year_month, CalendarDate, EpochMillis};
 
 use crate::docs::{self, year_start, CommuneDocs, StoredCheckIn};
 use crate::meetings::{self, CellHistory, MeetingSummary};
-use crate::reports::petition_is_open;
 use crate::storage::{DocFilter, StorageResult};
-
-/// The day of the month village cells hold their regular meeting when the cell has not set
-/// its own (the commune's practice: the 24th).
-pub const DEFAULT_MEETING_DAY: u32 = 24;
 
 // ------------------------------------------------------------------ calendar
 
@@ -59,67 +55,10 @@ fn normalize(year: i32, month: i32) -> (i32, u32) {
     )
 }
 
-fn days_in_month(year: i32, month: u32) -> u32 {
-    let (ny, nm) = add_months(year, month, 1);
-    NaiveDate::from_ymd_opt(ny, nm, 1)
-        .and_then(|d| d.pred_opt())
-        .map(|d| d.day())
-        .unwrap_or(28)
-}
-
-/// The day the cell's regular meeting is due in that month.
-pub fn meeting_day(cell: &Cell, year: i32, month: u32) -> CalendarDate {
-    let day = cell
-        .meeting_day
-        .map(u32::from)
-        .unwrap_or(DEFAULT_MEETING_DAY)
-        .clamp(1, days_in_month(year, month));
-    CalendarDate::from_ymd(year, month, day).unwrap_or(CalendarDate(
-        NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default(),
-    ))
-}
-
-// ------------------------------------------------------------------ labels
-
-pub fn meeting_kind_label(kind: MeetingKind) -> &'static str {
-    match kind {
-        MeetingKind::Regular => "Thường kỳ",
-        MeetingKind::Thematic => "Chuyên đề",
-        MeetingKind::Extraordinary => "Bất thường",
-        MeetingKind::Model => "Sinh hoạt mẫu",
-        MeetingKind::RegularWithThematic => "Thường kỳ kết hợp chuyên đề",
-    }
-}
-
-pub fn meeting_status_label(status: MeetingStatus) -> &'static str {
-    match status {
-        MeetingStatus::Planned => "Dự kiến",
-        MeetingStatus::InProgress => "Đang họp",
-        MeetingStatus::Recorded => "Đã ghi biên bản",
-        MeetingStatus::Signed => "Đã ký",
-    }
-}
-
-pub fn member_status_label(status: MemberStatus) -> &'static str {
-    match status {
-        MemberStatus::Active => "Sinh hoạt bình thường",
-        MemberStatus::Exempt => "Miễn sinh hoạt",
-        MemberStatus::AttachedElsewhere => "Sinh hoạt tạm thời nơi khác",
-        MemberStatus::WorkingAway => "Đi làm ăn xa",
-    }
-}
-
-pub fn membership_label(kind: MembershipKind) -> &'static str {
-    match kind {
-        MembershipKind::Full => "Chính thức",
-        MembershipKind::Probationary => "Dự bị",
-    }
-}
-
-/// "87,5%" as the domain formats percentages; "–" when there is none.
+/// "87,5%" as every screen writes percentages; "–" when there is none.
 pub fn percent_text(percent: Option<f64>) -> String {
     percent
-        .map(rules::format_percent)
+        .map(format_percent)
         .unwrap_or_else(|| "–".to_string())
 }
 
@@ -181,6 +120,19 @@ pub struct CellMonth {
     pub other_meetings: u32,
 }
 
+impl CellMonth {
+    /// Met, not yet, or overdue, as the domain words it.
+    pub fn status(&self) -> MonthlyMeetingStatus {
+        if self.met {
+            MonthlyMeetingStatus::Met
+        } else if self.overdue {
+            MonthlyMeetingStatus::Overdue
+        } else {
+            MonthlyMeetingStatus::NotYet
+        }
+    }
+}
+
 /// One cadre's month, from `compliance::compliance` with the commune's requirement.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CadreMonth {
@@ -226,19 +178,17 @@ impl GradeCounts {
         self.good + self.fair + self.average + self.poor + self.ungraded
     }
 
-    /// (label, count) in the order of the scale, "chưa chấm" last.
+    /// (label, count) in the order of the scale, "Chưa chấm" last.
     pub fn labelled(&self) -> Vec<(&'static str, u32)> {
         vec![
             (QualityGrade::Good.label(), self.good),
             (QualityGrade::Fair.label(), self.fair),
             (QualityGrade::Average.label(), self.average),
             (QualityGrade::Poor.label(), self.poor),
-            (UNGRADED_LABEL, self.ungraded),
+            (NOT_GRADED, self.ungraded),
         ]
     }
 }
-
-pub const UNGRADED_LABEL: &str = "Chưa chấm";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MonthTotals {
@@ -268,12 +218,6 @@ pub struct MonthlyReport {
     /// Cadres by name.
     pub cadres: Vec<CadreMonth>,
     pub totals: MonthTotals,
-}
-
-/// The commune's attendance over several meetings: everyone present over everyone
-/// expected, each meeting's counts as `rules::summarize_attendance` gives them.
-pub fn pooled_percent(present: u32, expected: u32) -> Option<f64> {
-    (expected > 0).then(|| f64::from(present) * 100.0 / f64::from(expected))
 }
 
 /// The report of one month, judged as of the machine's clock (for overdue).
@@ -399,9 +343,10 @@ impl MonthData {
                 .filter(|j| self.in_month(j.started_at) && j.held())
                 .collect();
             let counted = this_month.iter().find(|j| j.counts_as_regular()).copied();
-            let due_on = meeting_day(cell, self.year, self.month);
+            let due_on = rules::meeting_day(cell, self.year, self.month);
             let met = counted.is_some();
-            let overdue = !met && today > due_on;
+            let overdue = rules::monthly_meeting_status(cell, self.year, self.month, met, today)
+                == MonthlyMeetingStatus::Overdue;
             let viability = rules::cell_viability(roster);
             let visits: Vec<&StoredCheckIn> = self
                 .check_ins
@@ -462,7 +407,11 @@ impl MonthData {
             totals.petitions_resolved += row.petitions_resolved;
             cells.push(row);
         }
-        totals.attendance_percent = pooled_percent(totals.present, totals.expected);
+        totals.attendance_percent = PooledAttendance {
+            present: totals.present,
+            expected: totals.expected,
+        }
+        .rate_percent();
 
         let cadres = self.cadre_months(docs)?;
         for c in &cadres {
@@ -549,8 +498,12 @@ impl MonthData {
                     t.grades.add(j.grade);
                 }
             }
-            t.attendance_percent = pooled_percent(t.present, t.expected);
-            t.met_percent = pooled_percent(t.met, t.cells);
+            t.attendance_percent = PooledAttendance {
+                present: t.present,
+                expected: t.expected,
+            }
+            .rate_percent();
+            t.met_percent = percent_of(t.met, t.cells);
             out.push(t);
             if (y, m) == (self.year, self.month) {
                 break;
@@ -589,6 +542,8 @@ pub struct ReviewItem {
     pub at: EpochMillis,
     /// Why, in Vietnamese (the verdict's reasons).
     pub reasons: Vec<String>,
+    /// The failed checks, for their short names.
+    pub reason_codes: Vec<VerdictCode>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -639,6 +594,7 @@ pub fn overview(
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
+            reason_codes: c.verdict.reasons.iter().map(|r| r.code).collect(),
         })
         .collect();
     to_review.sort_by(|a, b| b.at.cmp(&a.at).then(a.check_in_id.cmp(&b.check_in_id)));
@@ -760,29 +716,24 @@ pub fn cell_page(
         .unwrap_or_default();
     let watch_meeting = watch_at.map(|j| (j.record.meeting.id.clone(), j.started_at));
     let viability = rules::cell_viability(&roster);
-    let groups = [
-        MemberStatus::Active,
-        MemberStatus::WorkingAway,
-        MemberStatus::Exempt,
-        MemberStatus::AttachedElsewhere,
-    ]
-    .into_iter()
-    .map(|status| {
-        let of = |kind: MembershipKind| -> Vec<Member> {
-            roster
-                .iter()
-                .filter(|m| m.status == status && m.membership == kind)
-                .cloned()
-                .collect()
-        };
-        StatusGroup {
-            status,
-            label: member_status_label(status).to_string(),
-            full: of(MembershipKind::Full),
-            probationary: of(MembershipKind::Probationary),
-        }
-    })
-    .collect();
+    let groups = MemberStatus::ALL
+        .into_iter()
+        .map(|status| {
+            let of = |kind: MembershipKind| -> Vec<Member> {
+                roster
+                    .iter()
+                    .filter(|m| m.status == status && m.membership == kind)
+                    .cloned()
+                    .collect()
+            };
+            StatusGroup {
+                status,
+                label: status.label().to_string(),
+                full: of(MembershipKind::Full),
+                probationary: of(MembershipKind::Probationary),
+            }
+        })
+        .collect();
     let attendance_trend = judged
         .iter()
         .filter(|j| j.held())

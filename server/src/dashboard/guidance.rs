@@ -12,6 +12,7 @@ use axum::Router;
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 
+use chibo_domain::labels::{format_date_time, format_file_size, format_guidance_period, Label};
 use chibo_domain::model::{GuidanceKind, Id};
 use chibo_domain::time::local_year_month;
 
@@ -21,7 +22,7 @@ use crate::office::{self, AttachmentUpload, GuidanceDraft, Officer, MAX_ATTACHME
 use crate::storage;
 use crate::AppState;
 
-use super::cadres::{after_action, date_time_text};
+use super::cadres::after_action;
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
 use super::session::{csrf_matches, CommuneScope, CommuneWriter};
 
@@ -45,13 +46,12 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-pub fn kind_label(kind: GuidanceKind) -> &'static str {
-    match kind {
-        GuidanceKind::MonthlyGuidance => "Hướng dẫn sinh hoạt tháng",
-        GuidanceKind::ThematicTopic => "Chuyên đề quý",
-        GuidanceKind::Notice => "Thông báo",
-    }
-}
+/// The kinds the office may publish, with their form values.
+const KINDS: [(&str, GuidanceKind); 3] = [
+    ("monthly_guidance", GuidanceKind::MonthlyGuidance),
+    ("thematic_topic", GuidanceKind::ThematicTopic),
+    ("notice", GuidanceKind::Notice),
+];
 
 pub struct AttachmentLink {
     pub href: String,
@@ -83,6 +83,8 @@ struct GuidancePage {
     base: String,
     guidances: Vec<GuidanceRow>,
     cells: Vec<CellChoice>,
+    /// (form value, the kind's words) for the kind menu.
+    kinds: Vec<(&'static str, &'static str)>,
     default_period: String,
     max_mb: usize,
     may_write: bool,
@@ -94,14 +96,6 @@ struct GuidancePage {
 struct PageQuery {
     done: Option<String>,
     error: Option<String>,
-}
-
-fn size_text(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
 }
 
 async fn page(
@@ -121,9 +115,9 @@ async fn page(
                 .into_iter()
                 .map(|(g, receipts)| GuidanceRow {
                     title: g.title.clone(),
-                    kind: kind_label(g.kind),
-                    period: g.period.clone(),
-                    published_at: date_time_text(g.published_at),
+                    kind: g.kind.label(),
+                    period: format_guidance_period(g.period.clone()),
+                    published_at: format_date_time(g.published_at),
                     body: g.body.clone(),
                     audience: if g.cell_ids.is_empty() {
                         "Tất cả chi bộ".to_string()
@@ -140,7 +134,7 @@ async fn page(
                                 urlencode(&a.sha256)
                             ),
                             file_name: a.file_name.clone(),
-                            size: size_text(a.byte_size),
+                            size: format_file_size(a.byte_size),
                         })
                         .collect(),
                     received: receipts
@@ -178,6 +172,10 @@ async fn page(
         base,
         guidances: rows,
         cells,
+        kinds: KINDS
+            .iter()
+            .map(|&(value, kind)| (value, kind.label()))
+            .collect(),
         default_period: format!("{year:04}-{month:02}"),
         max_mb: MAX_ATTACHMENT_BYTES / (1024 * 1024),
         may_write,
@@ -228,16 +226,15 @@ async fn publish(
         match name.as_str() {
             "csrf" => csrf = Some(text),
             "kind" => {
-                kind = Some(match text.as_str() {
-                    "monthly_guidance" => GuidanceKind::MonthlyGuidance,
-                    "thematic_topic" => GuidanceKind::ThematicTopic,
-                    "notice" => GuidanceKind::Notice,
-                    other => {
-                        return Err(PageError::BadRequest(format!(
-                            "Loại văn bản không hợp lệ: \"{other}\""
-                        )))
-                    }
-                })
+                kind = Some(
+                    KINDS
+                        .iter()
+                        .find(|(value, _)| *value == text)
+                        .map(|&(_, kind)| kind)
+                        .ok_or_else(|| {
+                            PageError::BadRequest(format!("Loại văn bản không hợp lệ: \"{text}\""))
+                        })?,
+                )
             }
             "title" => title = text,
             "body" => body = text,

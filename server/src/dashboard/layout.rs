@@ -22,6 +22,8 @@ pub enum Nav {
     People,
     /// The commune's dashboard accounts: in the menu of its admins only.
     Accounts,
+    /// The commune's rule settings: in the menu of its admins only.
+    RuleSettings,
     /// A page outside the menu (a meeting, the commune list of a province viewer).
     None,
 }
@@ -78,9 +80,16 @@ impl Chrome {
                 "/accounts".to_string(),
                 "Tài khoản văn phòng",
             ),
+            (
+                Nav::RuleSettings,
+                "/rule-settings".to_string(),
+                "Quy định chấm điểm",
+            ),
         ]
         .into_iter()
-        .filter(|(nav, _, _)| *nav != Nav::Accounts || self.user.may_write(commune))
+        .filter(|(nav, _, _)| {
+            !matches!(nav, Nav::Accounts | Nav::RuleSettings) || self.user.may_write(commune)
+        })
         .map(|(nav, suffix, label)| NavLink {
             href: format!("{base}{suffix}"),
             label,

@@ -14,13 +14,15 @@ use axum::routing::get;
 use axum::Router;
 use tokio::io::AsyncReadExt;
 
-use chibo_domain::checkin::{haversine_m, OfficeReview, ReviewDecision, Verdict, VerdictStatus};
+use chibo_domain::checkin::{haversine_m, OfficeReview, Verdict, VerdictStatus};
+use chibo_domain::labels::{
+    format_date, format_date_time, format_distance, format_percent, in_sentence, month_title,
+    vote_result, Label,
+};
 use chibo_domain::ledger::LedgerView;
 use chibo_domain::model::*;
-use chibo_domain::rules::{
-    self, format_percent, petition_status_label, MeetingAssessment, QualityScore,
-};
-use chibo_domain::time::{local_datetime, local_year_month, EpochMillis};
+use chibo_domain::rules::{self, MeetingAssessment, QualityScore};
+use chibo_domain::time::local_year_month;
 
 use crate::blobs::{BlobError, BlobId};
 use crate::docs::{CommuneDocs, OBSERVATION, PHOTO};
@@ -43,36 +45,6 @@ pub fn routes() -> Router<AppState> {
 
 // ---------------------------------------------------------------- labels
 
-pub fn kind_label(kind: MeetingKind) -> &'static str {
-    match kind {
-        MeetingKind::Regular => "Sinh hoạt thường kỳ",
-        MeetingKind::Thematic => "Sinh hoạt chuyên đề",
-        MeetingKind::Extraordinary => "Sinh hoạt bất thường",
-        MeetingKind::Model => "Sinh hoạt mẫu",
-        MeetingKind::RegularWithThematic => "Sinh hoạt thường kỳ kết hợp chuyên đề",
-    }
-}
-
-pub fn status_label(status: MeetingStatus) -> &'static str {
-    match status {
-        MeetingStatus::Planned => "Đã lên lịch",
-        MeetingStatus::InProgress => "Đang họp",
-        MeetingStatus::Recorded => "Đã ghi biên bản, chưa ký",
-        MeetingStatus::Signed => "Đã ký biên bản",
-    }
-}
-
-/// The check-in's result as the office sees it: its own decision first, if it made one.
-pub fn verdict_label(verdict: &Verdict) -> &'static str {
-    match (&verdict.review, verdict.status) {
-        (Some(r), _) if r.decision == ReviewDecision::Rejected => "Văn phòng không công nhận",
-        (Some(_), _) => "Văn phòng đã công nhận",
-        (None, VerdictStatus::Verified) => "Đã xác minh",
-        (None, VerdictStatus::Provisional) => "Tạm ghi nhận",
-        (None, VerdictStatus::NeedsReview) => "Cần xem xét",
-    }
-}
-
 /// CSS class of a verdict badge.
 pub fn verdict_class(verdict: &Verdict) -> &'static str {
     if verdict.is_rejected() {
@@ -85,75 +57,17 @@ pub fn verdict_class(verdict: &Verdict) -> &'static str {
     }
 }
 
-/// "Nguyễn Thị Hoa, 24/11/2026 20:15: Ảnh chụp đúng buổi họp" for a reviewed check-in.
+/// "Nguyễn Thị Hoa, 20:15 24/11/2026: Ảnh chụp đúng buổi họp" for a reviewed check-in.
 pub fn review_text(review: &OfficeReview) -> String {
     let who = format!(
         "{}, {}",
         review.reviewer_name,
-        date_time(review.reviewed_at)
+        format_date_time(review.reviewed_at)
     );
     match review.note.trim() {
         "" => who,
         note => format!("{who}: {note}"),
     }
-}
-
-pub fn category_label(category: PetitionCategory) -> &'static str {
-    match category {
-        PetitionCategory::Infrastructure => "Hạ tầng (đường, nước, điện)",
-        PetitionCategory::Land => "Đất đai",
-        PetitionCategory::SecurityOrder => "An ninh, trật tự",
-        PetitionCategory::Environment => "Vệ sinh, môi trường",
-        PetitionCategory::Livelihood => "Sản xuất, sinh kế",
-        PetitionCategory::SocialPolicy => "Chính sách xã hội",
-        PetitionCategory::Other => "Khác",
-    }
-}
-
-fn attendance_label(attendance: Attendance) -> &'static str {
-    match attendance {
-        Attendance::Present => "Có mặt",
-        Attendance::Late => "Đến muộn",
-        Attendance::AbsentExcused => "Vắng có lý do",
-        Attendance::AbsentUnexcused => "Vắng không lý do",
-        Attendance::Exempt => "Miễn sinh hoạt",
-        Attendance::AttachedElsewhere => "Sinh hoạt tạm thời nơi khác",
-    }
-}
-
-fn section_label(section: AgendaSection) -> &'static str {
-    match section {
-        AgendaSection::Opening => "Mở đầu",
-        AgendaSection::Body => "Nội dung",
-        AgendaSection::Closing => "Kết thúc",
-    }
-}
-
-fn outcome_label(outcome: Option<TaskOutcome>) -> &'static str {
-    match outcome {
-        Some(TaskOutcome::Done) => "Hoàn thành",
-        Some(TaskOutcome::PartlyDone) => "Hoàn thành một phần",
-        Some(TaskOutcome::NotDone) => "Chưa hoàn thành",
-        None => "Chưa đánh giá",
-    }
-}
-
-fn vote_kind_label(kind: VoteKind) -> &'static str {
-    match kind {
-        VoteKind::Ordinary => "Biểu quyết thông thường (quá 1/2)",
-        VoteKind::Admission => "Kết nạp đảng viên (ít nhất 2/3)",
-        VoteKind::ConfirmFullMembership => "Công nhận đảng viên chính thức (ít nhất 2/3)",
-    }
-}
-
-/// `19:30 24/11/2026`, local time.
-pub fn date_time(at: EpochMillis) -> String {
-    local_datetime(at).format("%H:%M %d/%m/%Y").to_string()
-}
-
-/// `24/11/2026`, local time.
-pub fn date(at: EpochMillis) -> String {
-    local_datetime(at).format("%d/%m/%Y").to_string()
 }
 
 /// `/communes/{c}/meetings/{m}`.
@@ -210,6 +124,7 @@ pub struct VoteRow {
     pub base: u32,
     pub required: u32,
     pub passed: bool,
+    pub result: &'static str,
 }
 
 pub struct TaskRow {
@@ -376,33 +291,26 @@ fn build(
     let (year, month) = local_year_month(m.actual_start.unwrap_or(m.planned_start));
 
     // The roll call by category, in roster order, with the reasons given.
-    let mut groups: Vec<NamedGroup> = [
-        Attendance::Present,
-        Attendance::Late,
-        Attendance::AbsentExcused,
-        Attendance::AbsentUnexcused,
-        Attendance::Exempt,
-        Attendance::AttachedElsewhere,
-    ]
-    .into_iter()
-    .map(|mark| NamedGroup {
-        label: attendance_label(mark),
-        people: roster
-            .iter()
-            .filter_map(|member| {
-                let entry = record.roll_call.iter().find(|e| e.member_id == member.id)?;
-                (entry.attendance == mark).then(|| NamedMark {
-                    name: member.full_name.clone(),
-                    reason: entry.reason.clone().or_else(|| {
-                        matches!(mark, Attendance::Exempt | Attendance::AttachedElsewhere)
-                            .then(|| member.status_reason.clone())
-                            .flatten()
-                    }),
+    let mut groups: Vec<NamedGroup> = Attendance::ALL
+        .into_iter()
+        .map(|mark| NamedGroup {
+            label: mark.label(),
+            people: roster
+                .iter()
+                .filter_map(|member| {
+                    let entry = record.roll_call.iter().find(|e| e.member_id == member.id)?;
+                    (entry.attendance == mark).then(|| NamedMark {
+                        name: member.full_name.clone(),
+                        reason: entry.reason.clone().or_else(|| {
+                            matches!(mark, Attendance::Exempt | Attendance::AttachedElsewhere)
+                                .then(|| member.status_reason.clone())
+                                .flatten()
+                        }),
+                    })
                 })
-            })
-            .collect(),
-    })
-    .collect();
+                .collect(),
+        })
+        .collect();
     let unmarked: Vec<NamedMark> = roster
         .iter()
         .filter(|member| !record.roll_call.iter().any(|e| e.member_id == member.id))
@@ -425,17 +333,10 @@ fn build(
         description: t.description.clone(),
         assignee: name_of(roster, &t.assignee_id),
         deadline: t.deadline.to_vietnamese(),
-        outcome: outcome_label(review.map(|r| r.outcome)),
+        outcome: review.map(|r| r.outcome).label(),
         note: review.and_then(|r| r.note.clone()),
     };
-    // Reviews are insert-only: the latest for a task stands.
-    let review_of = |task_id: &str| {
-        record
-            .task_reviews
-            .iter()
-            .rev()
-            .find(|r| r.task_id == task_id)
-    };
+    let review_of = |task_id: &str| record.review_of(task_id);
 
     let mut secretary_score = ScoreView::new("Bí thư chi bộ tự chấm".to_string(), &a.quality);
     if !a.quality.judged_entered {
@@ -459,8 +360,10 @@ fn build(
                 Some(c) => format!("Đồng chí {} – {}", c.full_name, c.title),
                 None => "Cấp ủy viên dự họp".to_string(),
             };
-            let mut view =
-                ScoreView::new(format!("{by}, chấm ngày {}", date(o.recorded_at)), &score);
+            let mut view = ScoreView::new(
+                format!("{by}, chấm ngày {}", format_date(o.recorded_at)),
+                &score,
+            );
             view.guidance_given = Some(o.guidance_given.clone()).filter(|t| !t.trim().is_empty());
             view.lessons = Some(o.lessons_exchanged.clone()).filter(|t| !t.trim().is_empty());
             view
@@ -496,7 +399,7 @@ fn build(
                 "Ảnh buổi họp, {}×{}, chụp lúc {}",
                 p.width,
                 p.height,
-                date_time(p.attached_at)
+                format_date_time(p.attached_at)
             ),
         ));
     }
@@ -526,18 +429,18 @@ fn build(
                     let d = haversine_m(g.latitude, g.longitude, p.latitude, p.longitude);
                     let inside = if d <= p.radius_m { "trong" } else { "ngoài" };
                     Some(format!(
-                        "{} m từ {} ({inside} bán kính {} m)",
-                        d.round(),
+                        "{} từ {} ({inside} bán kính {})",
+                        format_distance(d),
                         p.label,
-                        p.radius_m.round()
+                        format_distance(p.radius_m)
                     ))
                 }
                 (Some(_), None) => Some("Chi bộ chưa khai báo địa điểm họp".to_string()),
                 (None, _) => None,
             };
             CheckInView {
-                time: date_time(s.verdict.effective_time),
-                verdict: verdict_label(&s.verdict),
+                time: format_date_time(s.verdict.effective_time),
+                verdict: s.verdict.label(),
                 verdict_class: verdict_class(&s.verdict),
                 review: s.verdict.review.as_ref().map(review_text),
                 reasons: s
@@ -577,11 +480,7 @@ fn build(
             user: placeholder_user(),
             commune: None,
             active: Nav::None,
-            title: format!(
-                "{} – {}",
-                cell.name,
-                date(m.actual_start.unwrap_or(m.planned_start))
-            ),
+            title: format!("{} – {}", cell.name, format_date(m.started_at())),
         },
         cell_name: cell.name.clone(),
         cell_href: format!(
@@ -589,9 +488,9 @@ fn build(
             commune_path(&commune_id),
             urlencode(&cell.id)
         ),
-        month: format!("Tháng {month}/{year}"),
-        kind: kind_label(m.kind),
-        status: status_label(m.status),
+        month: month_title(year, month),
+        kind: m.kind.label(),
+        status: m.status.label(),
         signed: m.status == MeetingStatus::Signed,
         revision: m.revision,
         revision_of_href: m
@@ -599,17 +498,17 @@ fn build(
             .as_ref()
             .map(|id| meeting_path(&commune_id, id)),
         corrected_by_href: corrected_by.map(|id| meeting_path(&commune_id, &id)),
-        planned_start: date_time(m.planned_start),
+        planned_start: format_date_time(m.planned_start),
         clock_note: docs.clock_note(&m.id)?.map(|note| {
             format!(
                 "Buổi sinh hoạt được ghi trên máy có đồng hồ {}: các giờ trên biên bản là giờ \
                  của máy. Giờ bắt đầu đã hiệu chỉnh theo máy chủ: {}.",
                 chibo_domain::sync::clock_offset_words(note.offset_ms),
-                date_time(m.started_at().saturating_add(note.offset_ms))
+                format_date_time(m.started_at().saturating_add(note.offset_ms))
             )
         }),
-        actual_start: m.actual_start.map(date_time),
-        actual_end: m.actual_end.map(date_time),
+        actual_start: m.actual_start.map(format_date_time),
+        actual_end: m.actual_end.map(format_date_time),
         duration: a
             .duration_minutes
             .map(|d| format!("{d} phút (quy định tối thiểu {} phút)", a.required_minutes)),
@@ -631,17 +530,25 @@ fn build(
             .collect(),
         party_fee_note: m.party_fee_note.clone(),
         attendance_line: format!(
-            "Tổng số đảng viên {} ({} chính thức, {} dự bị); phải dự {}; có mặt {} (đến muộn {}); \
-             vắng có lý do {}; vắng không lý do {}; miễn sinh hoạt {}; sinh hoạt nơi khác {}",
+            "Tổng số đảng viên {} ({} {}, {} {}); phải dự {}; {} {} ({} {}); {} {}; {} {}; \
+             {} {}; {} {}",
             a.attendance.total_members,
             a.attendance.full_members,
+            in_sentence(MembershipKind::Full.label()),
             a.attendance.probationary_members,
+            in_sentence(MembershipKind::Probationary.label()),
             a.attendance.expected,
+            in_sentence(Attendance::Present.label()),
             a.attendance.present,
+            in_sentence(Attendance::Late.label()),
             a.attendance.late,
+            in_sentence(Attendance::AbsentExcused.label()),
             a.attendance.absent_excused,
+            in_sentence(Attendance::AbsentUnexcused.label()),
             a.attendance.absent_unexcused,
+            in_sentence(MemberStatus::Exempt.label()),
             a.attendance.exempt,
+            in_sentence(MemberStatus::AttachedElsewhere.label()),
             a.attendance.attached_elsewhere,
         ),
         attendance_rate: match a.attendance.rate_percent {
@@ -658,7 +565,7 @@ fn build(
             .agenda
             .iter()
             .map(|i| AgendaRow {
-                section: section_label(i.section),
+                section: i.section.label(),
                 title: i.title.clone(),
                 conclusion: i.conclusion.clone(),
             })
@@ -678,13 +585,14 @@ fn build(
             .zip(&a.votes)
             .map(|(v, o)| VoteRow {
                 question: v.question.clone(),
-                kind: vote_kind_label(v.kind),
+                kind: v.kind.label(),
                 in_favor: v.in_favor,
                 against: v.against,
                 abstain: v.abstain,
                 base: o.base,
                 required: o.required,
                 passed: o.passed,
+                result: vote_result(o.passed),
             })
             .collect(),
         tasks: record.tasks.iter().map(|t| task_row(t, None)).collect(),
@@ -710,9 +618,9 @@ fn build(
             .iter()
             .map(|p| PetitionView {
                 content: p.content.clone(),
-                category: category_label(p.category),
+                category: p.category.label(),
                 raised_by: p.raised_by.clone(),
-                status: petition_status_label(p.status),
+                status: p.status.label(),
             })
             .collect(),
         conclusion: m.conclusion.clone(),
@@ -721,7 +629,7 @@ fn build(
         signature: m.signature.as_ref().map(|s| {
             format!(
                 "Ký lúc {}: chủ trì {}, thư ký {}",
-                date_time(s.signed_at),
+                format_date_time(s.signed_at),
                 s.chair_name,
                 s.minute_taker_name
             )

@@ -23,6 +23,7 @@ pub mod overview;
 pub mod password;
 pub mod people;
 pub mod petitions;
+pub mod rule_settings;
 pub mod session;
 pub mod xlsx_layout;
 
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(guidance::routes())
         .merge(people::routes())
         .merge(accounts::routes())
+        .merge(rule_settings::routes())
         .merge(password::routes())
         .merge(exports::routes())
 }

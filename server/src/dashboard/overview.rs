@@ -9,15 +9,15 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use chibo_domain::rules::{format_percent, QualityGrade};
+use chibo_domain::labels::{format_month, format_percent, Label};
+use chibo_domain::rules::{MonthlyMeetingStatus, QualityGrade};
 use chibo_domain::time::{local_date, local_year_month, EpochMillis};
 
 use crate::AppState;
 
 use super::charts::{line_chart, stacked_bars, Chart};
 use super::figures::{
-    self, add_months, meeting_kind_label, month_key, parse_month, percent_text, CellMonth,
-    GradeCounts, Overview, UNGRADED_LABEL,
+    self, add_months, month_key, parse_month, percent_text, CellMonth, GradeCounts, Overview,
 };
 use super::layout::{commune_path, read_docs, render, urlencode, Chrome, Nav, PageError};
 use super::session::CommuneScope;
@@ -51,7 +51,7 @@ pub fn chosen_month(query: &MonthQuery, now: EpochMillis) -> Result<(i32, u32), 
 
 /// "11/2026".
 pub fn month_label(year: i32, month: u32) -> String {
-    format!("{month:02}/{year}")
+    format_month(year, month)
 }
 
 pub fn date_text(at: EpochMillis) -> String {
@@ -69,7 +69,7 @@ pub fn grade_class(grade: Option<QualityGrade>) -> &'static str {
 }
 
 pub fn grade_text(grade: Option<QualityGrade>) -> &'static str {
-    grade.map(QualityGrade::label).unwrap_or(UNGRADED_LABEL)
+    grade.label()
 }
 
 /// A cell's month as the tables show it.
@@ -92,13 +92,13 @@ pub struct CellMonthView {
 
 /// (label, badge class) of a cell's month.
 pub fn status_of(c: &CellMonth) -> (&'static str, &'static str) {
-    if c.met {
-        ("Đã họp", "ok")
-    } else if c.overdue {
-        ("Quá hạn", "bad")
-    } else {
-        ("Chưa họp", "warn")
-    }
+    let status = c.status();
+    let class = match status {
+        MonthlyMeetingStatus::Met => "ok",
+        MonthlyMeetingStatus::Overdue => "bad",
+        MonthlyMeetingStatus::NotYet => "warn",
+    };
+    (status.label(), class)
 }
 
 pub fn cell_month_view(commune_id: &str, c: &CellMonth) -> CellMonthView {
@@ -111,7 +111,7 @@ pub fn cell_month_view(commune_id: &str, c: &CellMonth) -> CellMonthView {
             .meeting_id
             .as_ref()
             .map(|id| format!("{base}/meetings/{}", urlencode(id))),
-        kind: c.kind.map(meeting_kind_label).unwrap_or("–").to_string(),
+        kind: c.kind.map_or("–", |k| k.label()).to_string(),
         date: c
             .date
             .map(|d| d.to_vietnamese())
@@ -130,7 +130,7 @@ pub fn cell_month_view(commune_id: &str, c: &CellMonth) -> CellMonthView {
         grade: if c.met {
             match (c.grade, c.quality_total) {
                 (Some(g), Some(total)) => format!("{} ({total} điểm)", g.label()),
-                _ => UNGRADED_LABEL.to_string(),
+                _ => grade_text(None).to_string(),
             }
         } else {
             "–".into()
@@ -165,7 +165,9 @@ pub struct ReviewView {
     pub cell: String,
     pub cadre: String,
     pub date: String,
+    /// The failed checks' short names; `details` has the full reasons.
     pub reasons: String,
+    pub details: String,
     pub meeting_href: String,
 }
 
@@ -287,7 +289,13 @@ fn build(chrome: Chrome, commune_id: &str, year: i32, month: u32, o: &Overview) 
             cell: r.cell_name.clone(),
             cadre: r.cadre_name.clone(),
             date: date_text(r.at),
-            reasons: r.reasons.join("; "),
+            reasons: r
+                .reason_codes
+                .iter()
+                .map(|c| c.label())
+                .collect::<Vec<_>>()
+                .join("; "),
+            details: r.reasons.join("; "),
             meeting_href: format!("{base}/meetings/{}", urlencode(&r.meeting_id)),
         })
         .collect();

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use chibo_domain::compliance::{Assignment, Cadre, VisitPeriod, WorkingTeam};
+use chibo_domain::compliance::{Assignment, Cadre, WorkingTeam};
 use chibo_domain::model::Cell;
 use chibo_domain::sync::Role;
 
@@ -21,8 +21,8 @@ use crate::storage::{self, DocFilter};
 use crate::AppState;
 
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
-use super::meeting::date_time;
 use super::session::{CommuneScope, CommuneWriter, CsrfForm};
+use chibo_domain::labels::{format_date_time as date_time, visit_requirement_text, Label};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -71,6 +71,8 @@ pub struct DeviceView {
     pub last_sync: String,
     pub revoked: Option<String>,
     pub clock_note: Option<String>,
+    /// Where the device keeps its signing key, in words.
+    pub key: String,
     pub revoke_action: String,
 }
 
@@ -105,6 +107,8 @@ pub struct CodePage {
     pub code: String,
     pub qr_svg: String,
     pub qr_content: String,
+    /// The address the QR carries, for a phone that enrols by the short code.
+    pub server_url: String,
     pub expires: String,
     pub back: String,
 }
@@ -144,15 +148,17 @@ fn directory(state: &AppState, commune_id: &str) -> Result<Directory, PageError>
 }
 
 fn role_text(role: &Role, dir: &Directory) -> String {
+    let label = role.label();
     match role {
-        Role::Office => "Văn phòng Đảng ủy xã".to_string(),
+        Role::Office => label.to_string(),
         Role::Secretary { cell_id } => match dir.cells.iter().find(|c| &c.id == cell_id) {
+            // "Bí thư Chi bộ bản Nà Hẩu": the title names the cell.
             Some(cell) => format!("Bí thư {}", cell.name),
-            None => "Bí thư chi bộ (chi bộ chưa đồng bộ)".to_string(),
+            None => format!("{label} (chi bộ chưa đồng bộ)"),
         },
         Role::Cadre { cadre_id } => match dir.cadres.iter().find(|c| &c.id == cadre_id) {
-            Some(c) => format!("Cấp ủy viên – {}", c.title),
-            None => "Cấp ủy viên".to_string(),
+            Some(c) => format!("{label} – {}", c.title),
+            None => label.to_string(),
         },
     }
 }
@@ -250,16 +256,7 @@ async fn people_page(
         })
         .collect();
     assignments.sort_by(|a, b| (&a.cadre, &a.cell).cmp(&(&b.cadre, &b.cell)));
-    let requirement = match dir.requirement.per {
-        VisitPeriod::Month => format!(
-            "{} lần mỗi tháng cho mỗi chi bộ được phân công",
-            dir.requirement.visits
-        ),
-        VisitPeriod::Year => format!(
-            "{} lần mỗi năm cho mỗi chi bộ được phân công",
-            dir.requirement.visits
-        ),
-    };
+    let requirement = visit_requirement_text(&dir.requirement);
     let mut devices: Vec<DeviceView> = devices.iter().map(|d| device_view(&base, d)).collect();
     devices.sort_by(|a, b| {
         (a.revoked.is_some(), &a.person, &a.label).cmp(&(b.revoked.is_some(), &b.person, &b.label))
@@ -310,6 +307,10 @@ fn device_view(base: &str, d: &DeviceInfo) -> DeviceView {
                 chibo_domain::sync::clock_offset_words(-ms)
             )
         }),
+        key: d
+            .key_protection
+            .map(|k| k.label().to_string())
+            .unwrap_or_else(|| "Không rõ (đăng ký trước khi ghi loại khóa)".to_string()),
         revoke_action: format!("{base}/devices/{}/revoke", urlencode(&d.device_id)),
     }
 }
@@ -379,7 +380,9 @@ async fn issue_code(
     let ttl = state.config.enrollment_code_ttl_ms();
     let st = state.clone();
     let (issued, role) = blocking(move || {
-        let issued = admin::issue_code(&*st.storage, &commune_id, &person_id, ttl, now)?;
+        let public_url = st.config.public_url();
+        let issued =
+            admin::issue_code(&*st.storage, &commune_id, &person_id, ttl, now, &public_url)?;
         let dir = directory(&st, &commune_id)?;
         let role = role_text(&issued.person.role, &dir);
         Ok((issued, role))
@@ -429,6 +432,7 @@ fn code_page(
         role,
         code: grouped(&issued.code),
         qr_content: issued.qr,
+        server_url: issued.server_url,
         expires: date_time(issued.expires_at),
         back,
         chrome: Chrome::new(

@@ -11,15 +11,16 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
+use chibo_domain::labels::{format_date_time, Label};
 use chibo_domain::model::{PetitionCategory, PetitionStatus};
-use chibo_domain::rules::{petition_category_label, petition_may_move, petition_status_label};
+use chibo_domain::rules::petition_may_move;
 
 use crate::docs::CommuneDocs;
 use crate::office::{self, Officer, PetitionAction};
 use crate::storage;
 use crate::AppState;
 
-use super::cadres::{after_action, date_time_text};
+use super::cadres::after_action;
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
 use super::session::{CommuneScope, CommuneWriter, CsrfForm};
 
@@ -34,24 +35,6 @@ pub fn routes() -> Router<AppState> {
 
 /// Petitions shown on one page of the inbox.
 pub const PAGE_SIZE: usize = 25;
-
-const STATUSES: [PetitionStatus; 5] = [
-    PetitionStatus::Raised,
-    PetitionStatus::Forwarded,
-    PetitionStatus::Answered,
-    PetitionStatus::Resolved,
-    PetitionStatus::Declined,
-];
-
-const CATEGORIES: [PetitionCategory; 7] = [
-    PetitionCategory::Infrastructure,
-    PetitionCategory::Land,
-    PetitionCategory::SecurityOrder,
-    PetitionCategory::Environment,
-    PetitionCategory::Livelihood,
-    PetitionCategory::SocialPolicy,
-    PetitionCategory::Other,
-];
 
 /// The wire word of an enum (`forwarded`, `security_order`), for filters.
 fn key<T: serde::Serialize>(value: T) -> String {
@@ -217,17 +200,17 @@ async fn page(
                         .map(|c| c.name.clone())
                         .unwrap_or_else(|| p.cell_id.clone()),
                     content: p.content.clone(),
-                    category: petition_category_label(p.category),
+                    category: p.category.label(),
                     raised_by: p.raised_by.clone(),
-                    raised_at: date_time_text(p.raised_at),
-                    status: petition_status_label(p.status),
+                    raised_at: format_date_time(p.raised_at),
+                    status: p.status.label(),
                     history: responses
                         .iter()
                         .map(|r| ResponseRow {
-                            status: petition_status_label(r.status),
+                            status: r.status.label(),
                             text: r.text.clone(),
                             responder: r.responder.clone(),
-                            at: date_time_text(r.responded_at),
+                            at: format_date_time(r.responded_at),
                         })
                         .collect(),
                     actions: [
@@ -274,19 +257,19 @@ async fn page(
         total,
         base,
         chrome: Chrome::new(scope.user, Some(scope.commune), Nav::Petitions, "Kiến nghị"),
-        statuses: STATUSES
+        statuses: PetitionStatus::ALL
             .iter()
             .map(|&s| Choice {
                 value: key(s),
-                label: petition_status_label(s).to_string(),
+                label: s.label().to_string(),
                 selected: status.as_deref() == Some(key(s).as_str()),
             })
             .collect(),
-        categories: CATEGORIES
+        categories: PetitionCategory::ALL
             .iter()
             .map(|&c| Choice {
                 value: key(c),
-                label: petition_category_label(c).to_string(),
+                label: c.label().to_string(),
                 selected: category.as_deref() == Some(key(c).as_str()),
             })
             .collect(),

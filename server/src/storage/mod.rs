@@ -155,6 +155,9 @@ pub struct DeviceRow {
     pub clock_ahead_ms: Option<i64>,
     /// When the clock was last found too far ahead.
     pub clock_flagged_at: Option<EpochMillis>,
+    /// Where the device keeps its signing key, as it said at enrolment
+    /// (`KeyProtection::as_str`); `None` for devices enrolled before it was asked.
+    pub key_protection: Option<String>,
 }
 
 /// One entry of a scope's log. `scope` is the wire text (`cell:<id>`, `commune:<id>`).
@@ -281,6 +284,8 @@ pub trait Tx {
     /// The device holding this credential hash (revoked ones too: the caller refuses
     /// them with `revoked`).
     fn device_by_credential(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceRow>>;
+    /// A new credential for a device (an enrolment retried after its answer was lost).
+    fn replace_device_credential(&mut self, id: &str, credential_hash: &str) -> StorageResult<()>;
     /// A commune's devices, by enrolment time then id.
     fn devices(&mut self, commune_id: &str) -> StorageResult<Vec<DeviceRow>>;
     /// Public keys of the non-revoked devices of persons enrolled as this cadre

@@ -185,6 +185,10 @@ CREATE INDEX sign_in_failures_user ON sign_in_failures (username_key, at);
 CREATE INDEX sign_in_failures_ip ON sign_in_failures (client_ip, at);
 CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
 "#,
+    // Where each device keeps its signing key (issue 15).
+    r#"
+ALTER TABLE devices ADD COLUMN key_protection TEXT;
+"#,
 ];
 
 /// Connections per server process; PostgreSQL's default `max_connections` (100) leaves
@@ -641,6 +645,7 @@ fn device_from(r: &Row) -> StorageResult<DeviceRow> {
         last_applied_seq: get_u64(r, 9)?,
         clock_ahead_ms: get(r, 10)?,
         clock_flagged_at: get(r, 11)?,
+        key_protection: get(r, 12)?,
     })
 }
 
@@ -687,7 +692,7 @@ macro_rules! person_cols {
 macro_rules! device_cols {
     () => {
         "id, commune_id, person_id, credential_hash, public_key_hex, label, enrolled_at, \
-         revoked_at, last_sync_at, last_applied_seq, clock_ahead_ms, clock_flagged_at"
+         revoked_at, last_sync_at, last_applied_seq, clock_ahead_ms, clock_flagged_at, key_protection"
     };
 }
 macro_rules! log_cols {
@@ -823,7 +828,7 @@ impl Tx for PgTx<'_, '_> {
             concat!(
                 "INSERT INTO devices (",
                 device_cols!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                  ON CONFLICT DO NOTHING"
             ),
             &[
@@ -839,6 +844,7 @@ impl Tx for PgTx<'_, '_> {
                 &to_i64(d.last_applied_seq)?,
                 &d.clock_ahead_ms,
                 &d.clock_flagged_at,
+                &d.key_protection,
             ],
         )
     }
@@ -861,6 +867,14 @@ impl Tx for PgTx<'_, '_> {
             &[&credential_hash],
             device_from,
         )
+    }
+
+    fn replace_device_credential(&mut self, id: &str, credential_hash: &str) -> StorageResult<()> {
+        self.execute(
+            "UPDATE devices SET credential_hash = $2 WHERE id = $1",
+            &[&id, &credential_hash],
+        )
+        .map(drop)
     }
 
     fn devices(&mut self, commune_id: &str) -> StorageResult<Vec<DeviceRow>> {

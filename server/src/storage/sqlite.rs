@@ -147,6 +147,10 @@ CREATE INDEX sign_in_failures_user ON sign_in_failures (username_key, at);
 CREATE INDEX sign_in_failures_ip ON sign_in_failures (client_ip, at);
 CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
 "#,
+    // Where each device keeps its signing key (issue 15).
+    r#"
+ALTER TABLE devices ADD COLUMN key_protection TEXT;
+"#,
 ];
 
 const READERS: usize = 4;
@@ -321,7 +325,8 @@ fn person_from(r: &Row<'_>) -> rusqlite::Result<PersonRow> {
 }
 
 const DEVICE_COLS: &str = "id, commune_id, person_id, credential_hash, public_key_hex, label, \
-    enrolled_at, revoked_at, last_sync_at, last_applied_seq, clock_ahead_ms, clock_flagged_at";
+    enrolled_at, revoked_at, last_sync_at, last_applied_seq, clock_ahead_ms, clock_flagged_at, \
+    key_protection";
 
 fn device_from(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
     Ok(DeviceRow {
@@ -337,6 +342,7 @@ fn device_from(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
         last_applied_seq: to_u64(r.get(9)?),
         clock_ahead_ms: r.get(10)?,
         clock_flagged_at: r.get(11)?,
+        key_protection: r.get(12)?,
     })
 }
 
@@ -505,7 +511,7 @@ impl Tx for SqliteTx<'_> {
         self.exec(
             &format!(
                 "INSERT INTO devices ({DEVICE_COLS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
             ),
             params![
                 d.id,
@@ -519,7 +525,8 @@ impl Tx for SqliteTx<'_> {
                 d.last_sync_at,
                 to_i64(d.last_applied_seq)?,
                 d.clock_ahead_ms,
-                d.clock_flagged_at
+                d.clock_flagged_at,
+                d.key_protection
             ],
         )
         .map(drop)
@@ -539,6 +546,14 @@ impl Tx for SqliteTx<'_> {
             [credential_hash],
             device_from,
         )
+    }
+
+    fn replace_device_credential(&mut self, id: &str, credential_hash: &str) -> StorageResult<()> {
+        self.exec(
+            "UPDATE devices SET credential_hash = ?2 WHERE id = ?1",
+            params![id, credential_hash],
+        )
+        .map(drop)
     }
 
     fn devices(&mut self, commune_id: &str) -> StorageResult<Vec<DeviceRow>> {

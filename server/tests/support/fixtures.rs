@@ -405,6 +405,37 @@ impl World {
     }
 }
 
+impl World {
+    /// The cadre's phone pushes a check-in at `meeting_id` (made at `time`, with `code`
+    /// and `photo`), at the meeting place or, `off_place`, some 5 km north of it.
+    pub async fn push_check_in(
+        &mut self,
+        meeting_id: &Id,
+        time: EpochMillis,
+        code: &str,
+        photo: &str,
+        off_place: bool,
+    ) -> CheckIn {
+        let mut c = self.check_in(meeting_id, time, code, photo);
+        if off_place {
+            c.gps.as_mut().expect("a fix").latitude += 0.05;
+        }
+        let c = checkin::sign_check_in_with(&self.cadre_phone.key, c);
+        let response = self
+            .cadre_phone
+            .push(
+                &self.srv,
+                vec![Change::RecordCheckIn {
+                    check_in: c.clone(),
+                    verdict: provisional(time),
+                }],
+            )
+            .await;
+        assert_all_applied(&response);
+        c
+    }
+}
+
 /// The verdict a cadre's phone reaches on its own (it cannot check the code).
 pub fn provisional(time: EpochMillis) -> Verdict {
     Verdict {

@@ -194,8 +194,15 @@ impl TestServer {
             self.now(),
         )
         .unwrap();
-        let code =
-            admin::issue_code(storage, &commune.id, &office.id, 3_600_000, self.now()).unwrap();
+        let code = admin::issue_code(
+            storage,
+            &commune.id,
+            &office.id,
+            3_600_000,
+            self.now(),
+            &self.base,
+        )
+        .unwrap();
         let office = self.enroll(&code.code, "Máy văn phòng").await;
         Commune {
             id: commune.id,
@@ -213,6 +220,7 @@ impl TestServer {
                 code: code.to_string(),
                 public_key_hex: public_key_hex(key),
                 device_label: label.to_string(),
+                key_protection: None,
             },
         )
         .await

@@ -37,6 +37,7 @@ async function pages() {
     ['guidance', `${c}/guidance`],
     ['people', `${c}/people`],
     ['accounts', `${c}/accounts`],
+    ['rule-settings', `${c}/rule-settings`],
     ['password', '/account/password'],
   ];
 }

@@ -35,6 +35,7 @@ export const PAGES = {
   guidance: (c) => `${c}/guidance`,
   people: (c) => `${c}/people`,
   accounts: (c) => `${c}/accounts`,
+  'rule-settings': (c) => `${c}/rule-settings`,
   password: () => '/account/password',
 };
 

@@ -239,8 +239,13 @@ async fn blobs_of(store: &dyn chibo_server::blobs::BlobStore) -> BTreeMap<String
 
 /// A read-only look at a phone's store file.
 pub fn phone_db(phone: &Phone) -> rusqlite::Connection {
-    rusqlite::Connection::open_with_flags(
-        phone.dir.join("so-chi-bo.db"),
+    // The store is encrypted as on a phone: keyed through the phone's keystore.
+    let store_keys =
+        chibo_core::keystore::FileKeystore::open_at(&phone.dir.join("so-chi-bo.db.keystore"))
+            .expect("the store's key file");
+    chibo_core::store::encryption::open_connection(
+        &phone.dir.join("so-chi-bo.db"),
+        &store_keys,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .expect("open the phone's store read-only")

@@ -96,8 +96,15 @@ impl Town {
             now(),
         )
         .expect("register the office");
-        let code = admin::issue_code(storage, &seed.id, &office_person.id, 3_600_000, now())
-            .expect("issue the office's code");
+        let code = admin::issue_code(
+            storage,
+            &seed.id,
+            &office_person.id,
+            3_600_000,
+            now(),
+            &cluster.url(),
+        )
+        .expect("issue the office's code");
         let office = cluster.phone(&format!("{tag}-van-phong"));
         ok(office.enroll(&cluster.url(), &code.qr), "enrol the office");
 
@@ -166,9 +173,16 @@ impl Town {
             now(),
         )
         .expect("register the person");
-        admin::issue_code(storage, &self.seed.id, &person.id, 3_600_000, now())
-            .expect("issue a code")
-            .qr
+        admin::issue_code(
+            storage,
+            &self.seed.id,
+            &person.id,
+            3_600_000,
+            now(),
+            &cluster.url(),
+        )
+        .expect("issue a code")
+        .qr
     }
 
     /// The secretary of cell `index`, enrolled, with the cell pulled.

@@ -73,9 +73,26 @@ pub struct CrashReport {
     pub elapsed: Duration,
 }
 
+/// An SQLite file: a `chibo` store is encrypted, keyed through the file keystore the CLI
+/// keeps beside it (`<store>.keystore`); the server's database is plain.
+fn open_db(path: &Path) -> rusqlite::Connection {
+    let keystore = std::path::PathBuf::from(format!("{}.keystore", path.display()));
+    if keystore.exists() {
+        let keystore =
+            chibo_core::keystore::FileKeystore::open_at(&keystore).expect("the store's key file");
+        return chibo_core::store::encryption::open_connection(
+            path,
+            &keystore,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
+        )
+        .expect("open the encrypted store");
+    }
+    rusqlite::Connection::open(path).expect("open the database")
+}
+
 /// `PRAGMA integrity_check` of an SQLite file.
 pub fn integrity(path: &Path) -> String {
-    let conn = rusqlite::Connection::open(path).expect("open the database");
+    let conn = open_db(path);
     conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
         .expect("integrity check")
 }
@@ -84,7 +101,7 @@ pub fn integrity(path: &Path) -> String {
 /// number after the last, acknowledgements a prefix up to the first pending entry... or
 /// later, only for refused entries settled out of order (none here).
 pub fn assert_outbox_consistent(phone_db: &Path) {
-    let conn = rusqlite::Connection::open(phone_db).expect("open the phone's store");
+    let conn = open_db(phone_db);
     let seqs: Vec<i64> = conn
         .prepare("SELECT device_seq FROM outbox ORDER BY device_seq")
         .unwrap()
@@ -351,9 +368,16 @@ pub fn server_crash_loop(iterations: usize, seed: u64) -> CrashReport {
     for phone in &phones {
         // Same person, same key: enrolled again with the process's address.
         let person = ok(phone.status(), "status").enrolled_as.unwrap().person_id;
-        let code = admin::issue_code(cluster.storage(), &town.seed.id, &person, 3_600_000, now())
-            .expect("a code")
-            .qr;
+        let code = admin::issue_code(
+            cluster.storage(),
+            &town.seed.id,
+            &person,
+            3_600_000,
+            now(),
+            &cluster.url(),
+        )
+        .expect("a code")
+        .qr;
         ok(phone.enroll(&url, &code), "enrol with the server process");
     }
 

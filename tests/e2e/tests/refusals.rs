@@ -66,6 +66,7 @@ fn a_revoked_phone_is_told_in_vietnamese_and_keeps_everything_for_its_next_enrol
         &person_id(&secretary),
         3_600_000,
         now(),
+        &cluster.url(),
     )
     .expect("a new code")
     .qr;
@@ -102,6 +103,7 @@ fn a_change_the_rules_refuse_waits_on_the_phone_while_the_rest_goes_through() {
         &person_id(&first),
         3_600_000,
         now(),
+        &cluster.url(),
     )
     .expect("a second code")
     .qr;
@@ -190,6 +192,7 @@ fn a_replayed_or_expired_enrolment_code_is_refused_and_changes_nothing() {
         &person,
         60_000,
         now() - 120_000,
+        &cluster.url(),
     )
     .unwrap()
     .code;

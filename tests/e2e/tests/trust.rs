@@ -107,6 +107,7 @@ fn two_phones_of_one_secretary_keep_both_edits_and_print_the_same_minutes() {
         &person_id(&first),
         3_600_000,
         now(),
+        &cluster.url(),
     )
     .expect("a second code")
     .qr;

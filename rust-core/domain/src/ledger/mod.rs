@@ -130,6 +130,7 @@ pub fn kind_label(kind: &str) -> &str {
         "photo" => "ảnh",
         "observation" => "nhận xét",
         "guidance" => "định hướng, thông báo",
+        "rule_settings" => "quy định chấm điểm của xã",
         other => other,
     }
 }
@@ -204,6 +205,11 @@ pub enum Effect {
         check_in_id: Id,
         verdict: Verdict,
         delegate: Option<Meeting>,
+    },
+    /// Every meeting of the commune is judged again with them.
+    RuleSettings {
+        commune_id: Id,
+        settings: rules::RuleSettings,
     },
 }
 
@@ -285,6 +291,17 @@ pub fn decide(view: &dyn LedgerView, change: &Change) -> Result<Effect, Refusal>
         Change::PublishGuidance { guidance } => {
             rules::validate_guidance(guidance)?;
             Ok(Effect::Guidance(guidance.clone()))
+        }
+        Change::SetRuleSettings {
+            commune_id,
+            settings,
+        } => {
+            rules::valid_id(commune_id)?;
+            rules::validate_rule_settings(settings)?;
+            Ok(Effect::RuleSettings {
+                commune_id: commune_id.clone(),
+                settings: settings.clone(),
+            })
         }
     }
 }

@@ -434,7 +434,7 @@ fn petition_responses_follow_the_lifecycle_and_are_insert_only() {
     };
     let err = decide(&h, &reopen).unwrap_err();
     assert_eq!(err.code(), "validation");
-    assert!(err.to_string().contains("\"đã giải quyết\""), "{err}");
+    assert!(err.to_string().contains("\"Đã giải quyết\""), "{err}");
 
     let mut h = signed();
     let answered = response(71, PetitionStatus::Answered, "Xã sửa trong tháng 11");

@@ -34,6 +34,28 @@ pub enum PetitionStatus {
     Declined,
 }
 
+impl PetitionCategory {
+    pub const ALL: [PetitionCategory; 7] = [
+        PetitionCategory::Infrastructure,
+        PetitionCategory::Land,
+        PetitionCategory::SecurityOrder,
+        PetitionCategory::Environment,
+        PetitionCategory::Livelihood,
+        PetitionCategory::SocialPolicy,
+        PetitionCategory::Other,
+    ];
+}
+
+impl PetitionStatus {
+    pub const ALL: [PetitionStatus; 5] = [
+        PetitionStatus::Raised,
+        PetitionStatus::Forwarded,
+        PetitionStatus::Answered,
+        PetitionStatus::Resolved,
+        PetitionStatus::Declined,
+    ];
+}
+
 /// Kiến nghị: a member's or residents' concern raised at a meeting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]

@@ -20,6 +20,16 @@ pub enum Attendance {
 }
 
 impl Attendance {
+    /// Every mark, in the order the minutes and the meeting page list them.
+    pub const ALL: [Attendance; 6] = [
+        Attendance::Present,
+        Attendance::Late,
+        Attendance::AbsentExcused,
+        Attendance::AbsentUnexcused,
+        Attendance::Exempt,
+        Attendance::AttachedElsewhere,
+    ];
+
     pub fn is_present(self) -> bool {
         matches!(self, Attendance::Present | Attendance::Late)
     }
@@ -149,7 +159,17 @@ pub struct MeetingRecord {
     pub petitions: Vec<Petition>,
 }
 
+/// The standing review of a task: reviews are insert-only, so the latest one for it.
+pub fn latest_review<'a>(reviews: &'a [TaskReview], task_id: &str) -> Option<&'a TaskReview> {
+    reviews.iter().rev().find(|r| r.task_id == task_id)
+}
+
 impl MeetingRecord {
+    /// The standing review of one of last month's tasks at this meeting.
+    pub fn review_of(&self, task_id: &str) -> Option<&TaskReview> {
+        latest_review(&self.task_reviews, task_id)
+    }
+
     pub fn new(meeting: Meeting) -> Self {
         MeetingRecord {
             meeting,

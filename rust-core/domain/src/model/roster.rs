@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::Id;
+use super::{name_order_key, Id};
 use crate::time::CalendarDate;
 
 /// Chi bộ: kinds of cell.
@@ -96,4 +96,66 @@ pub struct Member {
     pub role: MemberRole,
     /// Tổ đảng, for large cells.
     pub party_group: Option<String>,
+}
+
+impl MemberStatus {
+    /// Every status, in the order screens group members by: the active first.
+    pub const ALL: [MemberStatus; 4] = [
+        MemberStatus::Active,
+        MemberStatus::WorkingAway,
+        MemberStatus::Exempt,
+        MemberStatus::AttachedElsewhere,
+    ];
+}
+
+impl MemberRole {
+    /// Where the role stands in a roster: secretary, deputy, committee, then members.
+    pub fn rank(self) -> u8 {
+        match self {
+            MemberRole::Secretary => 0,
+            MemberRole::DeputySecretary => 1,
+            MemberRole::CellCommittee => 2,
+            MemberRole::Member => 3,
+        }
+    }
+}
+
+/// The order every roster is listed in, on the phone, the dashboard and in the minutes:
+/// by role (secretary first), then by name in the Vietnamese alphabet, then by id.
+pub fn sort_roster(members: &mut [Member]) {
+    members.sort_by_cached_key(|m| (m.role.rank(), name_order_key(&m.full_name), m.id.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: &str, name: &str, role: MemberRole) -> Member {
+        Member {
+            id: id.into(),
+            cell_id: "c".into(),
+            full_name: name.into(),
+            membership: MembershipKind::Full,
+            status: MemberStatus::Active,
+            status_since: None,
+            status_reason: None,
+            role,
+            party_group: None,
+        }
+    }
+
+    #[test]
+    fn the_secretary_leads_the_roster_then_the_committee_then_members_by_name() {
+        let mut roster = vec![
+            member("1", "Hoàng Thị Ánh", MemberRole::Member),
+            member("2", "Lò Văn Thắng", MemberRole::Secretary),
+            member("3", "Vàng A Páo", MemberRole::CellCommittee),
+            member("4", "Đinh Văn Ân", MemberRole::Member),
+            member("5", "Lò Thị Xuân", MemberRole::DeputySecretary),
+            member("6", "Hoàng Thị Ánh", MemberRole::Member),
+        ];
+        sort_roster(&mut roster);
+        let ids: Vec<&str> = roster.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["2", "5", "3", "1", "6", "4"]);
+    }
 }

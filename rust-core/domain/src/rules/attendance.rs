@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Warning, WarningCode, GOOD_ATTENDANCE_PERCENT};
+use crate::labels::format_percent;
 use crate::model::{Attendance, Id, Member, MemberStatus, MembershipKind, RollCallEntry};
-use crate::rules::format_percent;
 
 /// A member absent from the meeting, named in the minutes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,6 +78,31 @@ pub(crate) fn is_expected(member: &Member, roll_call: &[RollCallEntry]) -> bool 
     effective_attendance(member, roll_call).is_none_or(Attendance::is_expected)
 }
 
+/// `part` as a percentage of `whole`; None when `whole` is zero.
+pub fn percent_of(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| f64::from(part) * 100.0 / f64::from(whole))
+}
+
+/// The attendance of several meetings taken together (a month of a commune, a trend):
+/// everyone present over everyone expected, each meeting's counts as
+/// [`summarize_attendance`] gives them; not the mean of the meetings' rates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PooledAttendance {
+    pub present: u32,
+    pub expected: u32,
+}
+
+impl PooledAttendance {
+    pub fn add(&mut self, present: u32, expected: u32) {
+        self.present += present;
+        self.expected += expected;
+    }
+
+    pub fn rate_percent(&self) -> Option<f64> {
+        percent_of(self.present, self.expected)
+    }
+}
+
 pub fn summarize_attendance(roster: &[Member], roll_call: &[RollCallEntry]) -> AttendanceSummary {
     let count = |pred: &dyn Fn(&Member) -> bool| roster.iter().filter(|m| pred(m)).count() as u32;
     let marked = |m: &Member, wanted: fn(Attendance) -> bool| {
@@ -113,7 +138,7 @@ pub fn summarize_attendance(roster: &[Member], roll_call: &[RollCallEntry]) -> A
         exempt_present: count(&|m| {
             m.status == MemberStatus::Exempt && marked(m, Attendance::is_present)
         }),
-        rate_percent: (expected > 0).then(|| f64::from(present) * 100.0 / f64::from(expected)),
+        rate_percent: percent_of(present, expected),
         absentees,
     }
 }
@@ -157,6 +182,17 @@ mod tests {
     use super::*;
     use crate::model::MembershipKind::{Full, Probationary};
     use crate::rules::test_support::*;
+
+    #[test]
+    fn a_pooled_rate_is_everyone_present_over_everyone_expected() {
+        let mut pooled = PooledAttendance::default();
+        assert_eq!(pooled.rate_percent(), None);
+        pooled.add(9, 10);
+        pooled.add(39, 39);
+        // 48 of 49, not the mean of 90 % and 100 %.
+        assert_eq!(pooled.rate_percent(), Some(48.0 * 100.0 / 49.0));
+        assert_eq!(percent_of(0, 0), None);
+    }
 
     /// 25 members: 20 full, 5 probationary; 7 exempt, 1 attached elsewhere.
     fn cell_of_25() -> Vec<Member> {
@@ -212,7 +248,7 @@ mod tests {
         assert_eq!(summary.absent_excused, 1);
         assert_eq!(summary.absent_unexcused, 1);
         assert_eq!(
-            crate::rules::format_percent(summary.rate_percent.unwrap()),
+            crate::labels::format_percent(summary.rate_percent.unwrap()),
             "88,2%"
         );
         assert_eq!(

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{member_name, MeetingContext};
-use crate::model::{MeetingKind, Member};
-use crate::time::{local_date, local_datetime, EpochMillis};
+use crate::labels::format_document_time;
+use crate::model::Member;
+use crate::time::{local_date, EpochMillis};
 
 /// Which document it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -233,24 +234,9 @@ pub(crate) fn superior_committee(commune_name: &str) -> String {
     format!("Đảng ủy{rest}")
 }
 
-pub(crate) fn kind_label(kind: MeetingKind) -> &'static str {
-    match kind {
-        MeetingKind::Regular => "Sinh hoạt thường kỳ",
-        MeetingKind::Thematic => "Sinh hoạt chuyên đề",
-        MeetingKind::Extraordinary => "Sinh hoạt bất thường",
-        MeetingKind::Model => "Sinh hoạt mẫu",
-        MeetingKind::RegularWithThematic => "Sinh hoạt thường kỳ kết hợp chuyên đề",
-    }
-}
-
-/// "19 giờ 30, ngày 24/10/2026".
+/// "19 giờ 30, ngày 24/10/2026", or "(chưa ghi)".
 pub(crate) fn time_text(at: Option<EpochMillis>) -> String {
-    match at {
-        Some(at) => local_datetime(at)
-            .format("%H giờ %M, ngày %d/%m/%Y")
-            .to_string(),
-        None => "(chưa ghi)".to_string(),
-    }
+    at.map_or_else(|| "(chưa ghi)".to_string(), format_document_time)
 }
 
 /// "đồng chí Lò Văn Một" for a member, or "(chưa ghi)" when nobody is recorded.

@@ -2,12 +2,15 @@
 //! are combined or the cell has 30 or more members; the commune may allow small cells less.
 
 use super::{RuleSettings, Warning, WarningCode};
+use crate::error::ValidationError;
 use crate::model::{Meeting, MeetingKind};
 
 const STANDARD_MINUTES: u32 = 90;
 const LONG_MINUTES: u32 = 120;
 /// From this many members a cell meets for the longer time.
 const LARGE_CELL_MEMBERS: u32 = 30;
+/// The least a commune may let its small cells meet for.
+const MIN_SMALL_CELL_MINUTES: u32 = 30;
 
 pub fn required_minutes(kind: MeetingKind, member_count: u32, settings: &RuleSettings) -> u32 {
     if member_count <= settings.small_cell_max_members {
@@ -20,6 +23,39 @@ pub fn required_minutes(kind: MeetingKind, member_count: u32, settings: &RuleSet
     } else {
         STANDARD_MINUTES
     }
+}
+
+/// Which small cells a commune may let meet for less, and for how little: a small cell
+/// has at most [`LARGE_CELL_MEMBERS`]` - 1` members, and meets for at least half an hour
+/// and no more than the standard 90 minutes.
+pub fn validate_rule_settings(settings: &RuleSettings) -> Result<(), ValidationError> {
+    let in_range = |field, given: u32, min: u32, max: u32| {
+        if (min..=max).contains(&given) {
+            Ok(())
+        } else {
+            Err(ValidationError::OutOfRange {
+                field,
+                given: i64::from(given),
+                min: i64::from(min),
+                max: i64::from(max),
+            })
+        }
+    };
+    in_range(
+        "Số đảng viên tối đa của chi bộ nhỏ",
+        settings.small_cell_max_members,
+        1,
+        LARGE_CELL_MEMBERS - 1,
+    )?;
+    if let Some(minutes) = settings.small_cell_min_minutes {
+        in_range(
+            "Thời gian sinh hoạt tối thiểu của chi bộ nhỏ (phút)",
+            minutes,
+            MIN_SMALL_CELL_MINUTES,
+            STANDARD_MINUTES,
+        )?;
+    }
+    Ok(())
 }
 
 /// ShortDuration when the recorded length falls short; nothing until both ends are recorded.
@@ -63,6 +99,26 @@ mod tests {
         );
         assert_eq!(required_minutes(MeetingKind::Regular, 30, &settings), 120);
         assert_eq!(required_minutes(MeetingKind::Regular, 43, &settings), 120);
+    }
+
+    #[test]
+    fn a_commune_sets_small_cells_within_bounds() {
+        let ok = |max, minutes| {
+            validate_rule_settings(&RuleSettings {
+                small_cell_max_members: max,
+                small_cell_min_minutes: minutes,
+            })
+        };
+        assert_eq!(ok(9, Some(60)), Ok(()));
+        assert_eq!(ok(29, None), Ok(()));
+        assert!(ok(0, Some(60)).is_err());
+        assert!(ok(30, Some(60)).is_err());
+        let too_short = ok(9, Some(10)).unwrap_err();
+        assert_eq!(
+            too_short.to_string(),
+            "Thời gian sinh hoạt tối thiểu của chi bộ nhỏ (phút) phải từ 30 đến 90 (đã nhập 10)"
+        );
+        assert!(ok(9, Some(91)).is_err());
     }
 
     #[test]

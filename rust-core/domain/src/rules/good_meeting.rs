@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    format_percent, summarize_attendance, MeetingContext, PastRollCall, Warning, WarningCode,
-};
+use super::{summarize_attendance, MeetingContext, PastRollCall, Warning, WarningCode};
+use crate::labels::format_percent;
 use crate::model::{Attendance, RollCallEntry};
 
 /// Attendance must be above this share for a good meeting.

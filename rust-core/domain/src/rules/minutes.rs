@@ -5,17 +5,16 @@ use std::fmt::Write;
 
 use super::attendance::effective_attendance;
 use super::document::{
-    comrade, document_text, heading, kind_label, meeting_time, resolution_number, time_text, Body,
+    comrade, document_text, heading, meeting_time, resolution_number, time_text, Body,
     DocumentKind, OfficialDocument, SignatureBlock,
 };
 use super::{
-    format_percent, member_name, petition_status_label, AttendanceSummary, MeetingAssessment,
-    MeetingContext, VoteOutcome, Warning, WarningCode,
+    member_name, AttendanceSummary, MeetingAssessment, MeetingContext, VoteOutcome, Warning,
+    WarningCode,
 };
-use crate::model::{
-    Attendance, MeetingRecord, MemberRole, MembershipKind, Speaker, TaskOutcome, VoteTally,
-};
-use crate::time::{local_datetime, local_year_month};
+use crate::labels::{format_date, format_percent, format_time, in_sentence, vote_result, Label};
+use crate::model::{Attendance, MeetingRecord, MembershipKind, Speaker, TaskOutcome, VoteTally};
+use crate::time::local_year_month;
 
 /// The Vietnamese names of the required minutes fields that are still empty.
 pub fn missing_minutes_fields(record: &MeetingRecord) -> Vec<&'static str> {
@@ -50,22 +49,9 @@ pub fn minutes_warning(record: &MeetingRecord) -> Option<Warning> {
     })
 }
 
-fn role_label(role: MemberRole) -> &'static str {
-    match role {
-        MemberRole::Member => "Đảng viên",
-        MemberRole::Secretary => "Bí thư chi bộ",
-        MemberRole::DeputySecretary => "Phó Bí thư chi bộ",
-        MemberRole::CellCommittee => "Chi ủy viên",
-    }
-}
-
-pub(crate) fn outcome_label(outcome: Option<TaskOutcome>) -> &'static str {
-    match outcome {
-        Some(TaskOutcome::Done) => "hoàn thành",
-        Some(TaskOutcome::PartlyDone) => "hoàn thành một phần",
-        Some(TaskOutcome::NotDone) => "chưa hoàn thành",
-        None => "chưa đánh giá",
-    }
+/// "hoàn thành", "chưa đánh giá": a task's review in the middle of a sentence.
+pub(crate) fn outcome_text(outcome: Option<TaskOutcome>) -> String {
+    in_sentence(outcome.label())
 }
 
 /// "Đồng chí Lò Văn Một" for a member, "Hoàng Văn Thắng (Đảng ủy viên)" for a guest.
@@ -100,9 +86,9 @@ pub fn minutes_document(ctx: &MeetingContext, assessment: &MeetingAssessment) ->
 
     let mut subtitles = vec![match &meeting.thematic_topic {
         Some(topic) if meeting.kind.has_thematic_part() => {
-            format!("({}: {topic})", kind_label(meeting.kind))
+            format!("({}: {topic})", meeting.kind.label())
         }
-        _ => format!("({})", kind_label(meeting.kind)),
+        _ => format!("({})", meeting.kind.label()),
     }];
     if meeting.revision > 1 {
         subtitles.push(format!("Bản đính chính lần {}", meeting.revision - 1));
@@ -143,16 +129,12 @@ pub fn minutes_document(ctx: &MeetingContext, assessment: &MeetingAssessment) ->
     if let Some(results) = &assessment.task_results {
         doc.section("KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG TRƯỚC");
         for (n, task) in (1..).zip(ctx.previous_tasks) {
-            let review = record
-                .task_reviews
-                .iter()
-                .rev()
-                .find(|r| r.task_id == task.id);
+            let review = record.review_of(&task.id);
             let mut line = format!(
                 "{} – đồng chí {}: {}",
                 task.description,
                 member_name(roster, &task.assignee_id),
-                outcome_label(review.map(|r| r.outcome))
+                outcome_text(review.map(|r| r.outcome))
             );
             if let Some(note) = review.and_then(|r| r.note.as_deref()) {
                 let _ = write!(line, " ({note})");
@@ -198,7 +180,7 @@ pub fn minutes_document(ctx: &MeetingContext, assessment: &MeetingAssessment) ->
                 "{} (người nêu: {}) – {}",
                 petition.content,
                 petition.raised_by,
-                petition_status_label(petition.status)
+                in_sentence(petition.status.label())
             ),
         );
     }
@@ -285,8 +267,9 @@ pub fn minutes_document(ctx: &MeetingContext, assessment: &MeetingAssessment) ->
     let notes = signature
         .map(|s| {
             format!(
-                "Đã ký lúc {}",
-                local_datetime(s.signed_at).format("%H:%M ngày %d/%m/%Y")
+                "Đã ký lúc {} ngày {}",
+                format_time(s.signed_at),
+                format_date(s.signed_at)
             )
         })
         .into_iter()
@@ -317,11 +300,7 @@ pub(crate) fn vote_line(vote: &VoteTally, outcome: &VoteOutcome) -> String {
         vote.abstain,
         outcome.base,
         outcome.required,
-        if outcome.passed {
-            "thông qua"
-        } else {
-            "không thông qua"
-        }
+        in_sentence(vote_result(outcome.passed))
     )
 }
 
@@ -384,10 +363,11 @@ fn write_attendance(doc: &mut Body, ctx: &MeetingContext, assessment: &MeetingAs
     }
     doc.bullet(present);
 
-    for (label, count, excused) in [
-        ("Vắng có lý do", a.absent_excused, true),
-        ("Vắng không lý do", a.absent_unexcused, false),
+    for (mark, count, excused) in [
+        (Attendance::AbsentExcused, a.absent_excused, true),
+        (Attendance::AbsentUnexcused, a.absent_unexcused, false),
     ] {
+        let label = mark.label();
         if count == 0 {
             doc.bullet(format!("{label}: 0"));
         } else {
@@ -399,7 +379,7 @@ fn write_attendance(doc: &mut Body, ctx: &MeetingContext, assessment: &MeetingAs
         .chair_id
         .as_deref()
         .and_then(|id| ctx.roster.iter().find(|m| m.id == id))
-        .map(|m| format!(" – {}", role_label(m.role)))
+        .map(|m| format!(" – {}", m.role.label()))
         .unwrap_or_default();
     doc.bullet(format!(
         "Chủ trì: {}{chair_role}",
@@ -526,8 +506,7 @@ mod tests {
             "- Vắng không lý do: 1 – đồng chí Đảng viên 9",
             "- \"Kết nạp quần chúng Lò Thị Hoa vào Đảng\": tán thành 6, không tán thành 2, \
              không biểu quyết 0 (có quyền biểu quyết 10, cần ít nhất 7) – không thông qua",
-            "1. Đường ống nước đầu bản bị vỡ (người nêu: Nhân dân bản Nà Hẩu) – đã chuyển \
-             Đảng ủy xã",
+            "1. Đường ống nước đầu bản bị vỡ (người nêu: Nhân dân bản Nà Hẩu) – đã chuyển xử lý",
             "Nghị quyết số 11-NQ/CB:",
             "- Thời lượng 95 phút, chưa đủ 120 phút theo quy định",
             "Đã ký lúc 21:10 ngày 24/10/2026",

@@ -5,30 +5,15 @@
 
 use super::{not_blank, valid_id};
 use crate::error::ValidationError;
-use crate::model::{Petition, PetitionCategory, PetitionResponse, PetitionStatus};
+use crate::model::{Petition, PetitionResponse, PetitionStatus};
 
-/// The status words of the minutes and of the petition screens.
-pub fn petition_status_label(status: PetitionStatus) -> &'static str {
-    match status {
-        PetitionStatus::Raised => "chi bộ tiếp nhận",
-        PetitionStatus::Forwarded => "đã chuyển Đảng ủy xã",
-        PetitionStatus::Answered => "đã trả lời",
-        PetitionStatus::Resolved => "đã giải quyết",
-        PetitionStatus::Declined => "không giải quyết, có nêu lý do",
-    }
-}
-
-/// The category words of the petition screens and the office's inbox.
-pub fn petition_category_label(category: PetitionCategory) -> &'static str {
-    match category {
-        PetitionCategory::Infrastructure => "Hạ tầng (đường, nước, điện)",
-        PetitionCategory::Land => "Đất đai",
-        PetitionCategory::SecurityOrder => "An ninh, trật tự",
-        PetitionCategory::Environment => "Vệ sinh, môi trường",
-        PetitionCategory::Livelihood => "Sản xuất, việc làm, giảm nghèo",
-        PetitionCategory::SocialPolicy => "Chính sách xã hội",
-        PetitionCategory::Other => "Khác",
-    }
+/// Whether a petition is still open: it may yet move along its way (resolved and
+/// declined are final). The office's inbox and counts, and the phone, ask this.
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+pub fn petition_is_open(status: PetitionStatus) -> bool {
+    PetitionStatus::ALL
+        .into_iter()
+        .any(|to| petition_may_move(status, to))
 }
 
 /// Whether a petition may move from `from` to `to`. Resolved and declined are final;
@@ -106,7 +91,7 @@ mod tests {
     use crate::rules::test_support::{id, CELL_ID};
     use PetitionStatus::*;
 
-    const ALL: [PetitionStatus; 5] = [Raised, Forwarded, Answered, Resolved, Declined];
+    const ALL: [PetitionStatus; 5] = PetitionStatus::ALL;
 
     fn petition(status: PetitionStatus) -> Petition {
         Petition {
@@ -130,6 +115,12 @@ mod tests {
             responder: "Văn phòng Đảng ủy xã".into(),
             responded_at: 1,
         }
+    }
+
+    #[test]
+    fn resolved_and_declined_petitions_are_closed() {
+        let open: Vec<PetitionStatus> = ALL.into_iter().filter(|&s| petition_is_open(s)).collect();
+        assert_eq!(open, vec![Raised, Forwarded, Answered]);
     }
 
     #[test]
@@ -168,7 +159,7 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "Kiến nghị đang ở trạng thái \"đã giải quyết\", không thể chuyển sang \"chi bộ tiếp nhận\""
+            "Kiến nghị đang ở trạng thái \"Đã giải quyết\", không thể chuyển sang \"Chi bộ tiếp nhận\""
         );
     }
 

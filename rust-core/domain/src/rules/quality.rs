@@ -8,8 +8,9 @@ use super::{
     missing_minutes_fields, required_minutes, speaking_share_percent, summarize_attendance,
     task_results, MeetingContext, Warning, WarningCode,
 };
+use crate::labels::{format_date_time, JudgedPart, Label, ScoreGroup};
 use crate::model::{JudgedScores, Meeting};
-use crate::time::{local_datetime, EpochMillis};
+use crate::time::EpochMillis;
 
 const HOUR_MS: EpochMillis = 3_600_000;
 /// Documents reach members at least a day before the meeting.
@@ -26,17 +27,6 @@ pub enum QualityGrade {
     Fair,
     Average,
     Poor,
-}
-
-impl QualityGrade {
-    pub fn label(self) -> &'static str {
-        match self {
-            QualityGrade::Good => "Tốt",
-            QualityGrade::Fair => "Khá",
-            QualityGrade::Average => "Trung bình",
-            QualityGrade::Poor => "Kém",
-        }
-    }
 }
 
 pub fn grade_for(total: u32) -> QualityGrade {
@@ -73,48 +63,10 @@ pub struct QualityScore {
     pub judged_entered: bool,
 }
 
-const TIME: &str = "Thời gian";
-const ATTENDANCE: &str = "Dự họp";
-const PREPARATION: &str = "Chuẩn bị";
-const CONDUCT: &str = "Tiến hành";
-const CHAIRING: &str = "Điều hành";
-const PRINCIPLES: &str = "Nguyên tắc";
-const RESULTS: &str = "Kết quả thực hiện nghị quyết tháng trước";
-const CLOSING: &str = "Kết thúc";
-const GROUP_ORDER: [&str; 8] = [
-    TIME,
-    ATTENDANCE,
-    PREPARATION,
-    CONDUCT,
-    CHAIRING,
-    PRINCIPLES,
-    RESULTS,
-    CLOSING,
-];
-
-/// The group of each judged part, in the order of [`JudgedScores::parts`].
-const JUDGED_GROUPS: [&str; 13] = [
-    PREPARATION,
-    PREPARATION,
-    PREPARATION,
-    CONDUCT,
-    CONDUCT,
-    CONDUCT,
-    CONDUCT,
-    CONDUCT,
-    CONDUCT,
-    CHAIRING,
-    PRINCIPLES,
-    CLOSING,
-    CLOSING,
-];
-/// The judged part Guideline 42 scores only in the month the thematic part is held.
-const THEMATIC_PART: usize = 5;
-
-fn computed(group: &str, criterion: impl Into<String>, points: u32, max: u32) -> QualityItem {
+fn computed(group: ScoreGroup, criterion: impl Into<String>, points: u32, max: u32) -> QualityItem {
     QualityItem {
         criterion: criterion.into(),
-        group: group.to_string(),
+        group: group.label().to_string(),
         points,
         max,
         computed: true,
@@ -169,11 +121,6 @@ pub(crate) fn final_documents_deadline(meeting: &Meeting) -> Option<EpochMillis>
         .map(|end| end + FINAL_DOCUMENTS_WITHIN_MS)
 }
 
-/// "21:05 26/10/2026", local time.
-fn at_text(at: EpochMillis) -> String {
-    local_datetime(at).format("%H:%M %d/%m/%Y").to_string()
-}
-
 /// NoticeMissing, LateDocuments and LateFinalDocuments: the preparation and follow-up
 /// deadlines the record can show.
 pub fn notice_and_document_warnings(meeting: &Meeting) -> Vec<Warning> {
@@ -198,7 +145,7 @@ pub fn notice_and_document_warnings(meeting: &Meeting) -> Vec<Warning> {
         let message = match preparation.documents_sent_at {
             Some(sent) => format!(
                 "Tài liệu gửi đảng viên lúc {}, chưa đủ 1 ngày trước buổi họp",
-                at_text(sent)
+                format_date_time(sent)
             ),
             None => "Chưa ghi nhận việc gửi tài liệu cho đảng viên trước buổi họp ít nhất 1 ngày"
                 .to_string(),
@@ -209,13 +156,13 @@ pub fn notice_and_document_warnings(meeting: &Meeting) -> Vec<Warning> {
         let message = match meeting.final_documents_sent_at {
             Some(sent) if sent > deadline => Some(format!(
                 "Nghị quyết gửi Đảng ủy xã lúc {}, quá hạn 2 ngày (hạn {})",
-                at_text(sent),
-                at_text(deadline)
+                format_date_time(sent),
+                format_date_time(deadline)
             )),
             Some(_) => None,
             None => Some(format!(
                 "Chưa gửi nghị quyết lên Đảng ủy xã; hạn chậm nhất {}",
-                at_text(deadline)
+                format_date_time(deadline)
             )),
         };
         if let Some(message) = message {
@@ -248,13 +195,13 @@ fn computed_items(ctx: &MeetingContext) -> Vec<QualityItem> {
         .is_some_and(|minutes| minutes >= i64::from(required));
     let results = match task_results(ctx.previous_tasks, &record.task_reviews) {
         Some(results) => computed(
-            RESULTS,
+            ScoreGroup::Results,
             "Tỷ lệ nhiệm vụ tháng trước hoàn thành",
             task_points(results.done_share_percent),
             30,
         ),
         None => computed(
-            RESULTS,
+            ScoreGroup::Results,
             "Tỷ lệ nhiệm vụ tháng trước hoàn thành (tháng trước không giao nhiệm vụ, \
              không áp dụng)",
             30,
@@ -264,19 +211,19 @@ fn computed_items(ctx: &MeetingContext) -> Vec<QualityItem> {
 
     vec![
         computed(
-            TIME,
+            ScoreGroup::Time,
             format!("Thời gian sinh hoạt đủ {required} phút"),
             if long_enough { 5 } else { 0 },
             5,
         ),
         computed(
-            ATTENDANCE,
+            ScoreGroup::Attendance,
             "Tỷ lệ đảng viên dự họp, không có đảng viên vắng không lý do",
             attendance_points(attendance.rate_percent, attendance.absent_unexcused > 0),
             4,
         ),
         computed(
-            ATTENDANCE,
+            ScoreGroup::Attendance,
             "Không có đảng viên vắng có lý do quá 3 lần liên tiếp trong năm",
             if has_long_excused_absence_run(ctx) {
                 0
@@ -286,32 +233,32 @@ fn computed_items(ctx: &MeetingContext) -> Vec<QualityItem> {
             1,
         ),
         computed(
-            PREPARATION,
+            ScoreGroup::Preparation,
             "Thông báo cho đảng viên và cấp ủy viên cấp trên phụ trách",
             u32::from(preparation.notice_sent_to_members && preparation.notice_sent_to_cadre),
             1,
         ),
         computed(
-            PREPARATION,
+            ScoreGroup::Preparation,
             "Gửi tài liệu trước ít nhất 1 ngày",
             if documents_on_time(meeting) { 2 } else { 0 },
             2,
         ),
         computed(
-            CONDUCT,
+            ScoreGroup::Conduct,
             "Tỷ lệ đảng viên phát biểu",
             speaking_points(speaking_share_percent(record)),
             5,
         ),
         computed(
-            CONDUCT,
+            ScoreGroup::Conduct,
             "Biên bản ghi đầy đủ",
             u32::from(missing_minutes_fields(record).is_empty()),
             1,
         ),
         results,
         computed(
-            CLOSING,
+            ScoreGroup::Closing,
             "Gửi nghị quyết lên Đảng ủy xã trong 2 ngày",
             u32::from(final_documents_on_time(meeting)),
             1,
@@ -322,15 +269,14 @@ fn computed_items(ctx: &MeetingContext) -> Vec<QualityItem> {
 fn judged_items(ctx: &MeetingContext, judged: Option<&JudgedScores>) -> Vec<QualityItem> {
     let has_thematic_part = ctx.record.meeting.kind.has_thematic_part();
     let scores = judged.cloned().unwrap_or_default();
-    scores
-        .parts()
+    JudgedPart::ALL
         .into_iter()
-        .zip(JUDGED_GROUPS)
-        .enumerate()
-        .map(|(index, ((name, given, max), group))| {
-            if index == THEMATIC_PART && !has_thematic_part {
+        .map(|part| {
+            let (name, max) = (part.label(), part.max());
+            // Guideline 42 scores the thematic part only in the month it is held.
+            if part == JudgedPart::ThematicPart && !has_thematic_part {
                 return computed(
-                    group,
+                    part.group(),
                     format!("{name} (tháng này không sinh hoạt chuyên đề, không áp dụng)"),
                     u32::from(max),
                     u32::from(max),
@@ -338,8 +284,8 @@ fn judged_items(ctx: &MeetingContext, judged: Option<&JudgedScores>) -> Vec<Qual
             }
             QualityItem {
                 criterion: name.to_string(),
-                group: group.to_string(),
-                points: u32::from(given.min(max)),
+                group: part.group().label().to_string(),
+                points: u32::from(scores.points(part).min(max)),
                 max: u32::from(max),
                 computed: false,
             }
@@ -350,7 +296,7 @@ fn judged_items(ctx: &MeetingContext, judged: Option<&JudgedScores>) -> Vec<Qual
 pub fn quality_score(ctx: &MeetingContext, judged: Option<&JudgedScores>) -> QualityScore {
     let mut items = computed_items(ctx);
     items.extend(judged_items(ctx, judged));
-    let rank = |item: &QualityItem| GROUP_ORDER.iter().position(|g| *g == item.group);
+    let rank = |item: &QualityItem| ScoreGroup::of_label(&item.group);
     items.sort_by_key(rank);
     let total = items.iter().map(|i| i.points).sum();
     QualityScore {
@@ -391,7 +337,10 @@ mod tests {
                     .map(|i| i.max)
                     .sum()
             };
-            let maxima: Vec<u32> = GROUP_ORDER.iter().map(|g| group_max(g)).collect();
+            let maxima: Vec<u32> = ScoreGroup::ALL
+                .iter()
+                .map(|g| group_max(g.label()))
+                .collect();
             assert_eq!(maxima, vec![5, 5, 10, 30, 10, 5, 30, 5]);
         }
     }
@@ -419,7 +368,10 @@ mod tests {
             .find(|i| i.criterion.starts_with("Nội dung chuyên đề"))
             .unwrap();
         assert!(thematic.criterion.contains("không áp dụng"));
-        assert_eq!((thematic.points, thematic.group.as_str()), (5, CONDUCT));
+        assert_eq!(
+            (thematic.points, thematic.group.as_str()),
+            (5, ScoreGroup::Conduct.label())
+        );
     }
 
     #[test]
@@ -549,7 +501,11 @@ mod tests {
         f.previous_tasks.clear();
         f.record.task_reviews.clear();
         let score = quality_score(&f.ctx(), None);
-        let item = score.items.iter().find(|i| i.group == RESULTS).unwrap();
+        let item = score
+            .items
+            .iter()
+            .find(|i| i.group == ScoreGroup::Results.label())
+            .unwrap();
         assert_eq!(item.points, 30);
         assert!(item.criterion.contains("không áp dụng"));
     }
@@ -651,7 +607,7 @@ mod tests {
             QualityGrade::Average,
             QualityGrade::Poor,
         ]
-        .map(QualityGrade::label)
+        .map(|g| g.label())
         .to_vec();
         assert_eq!(labels, vec!["Tốt", "Khá", "Trung bình", "Kém"]);
     }

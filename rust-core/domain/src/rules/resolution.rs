@@ -3,12 +3,13 @@
 //! self-score, the vote, the distribution list and the signature on behalf of the body.
 
 use super::document::{
-    heading, kind_label, meeting_time, resolution_number, superior_committee, time_text, Body,
-    DocumentKind, OfficialDocument, SignatureBlock,
+    heading, meeting_time, resolution_number, superior_committee, time_text, Body, DocumentKind,
+    OfficialDocument, SignatureBlock,
 };
-use super::minutes::{absentee_names, outcome_label, vote_line};
-use super::{format_percent, member_name, MeetingAssessment, MeetingContext, WarningCode};
-use crate::model::{MemberRole, TaskOutcome};
+use super::minutes::{absentee_names, outcome_text, vote_line};
+use super::{member_name, MeetingAssessment, MeetingContext, WarningCode};
+use crate::labels::{format_percent, in_sentence, Label};
+use crate::model::{Attendance, MemberRole, TaskOutcome};
 use crate::time::local_year_month;
 
 /// Warnings about the record itself rather than the cell's work stay out of the
@@ -50,7 +51,7 @@ pub fn resolution_document(
         time_text(meeting.actual_start),
         meeting.planned_place,
         ctx.cell.name,
-        kind_label(meeting.kind).to_lowercase(),
+        in_sentence(meeting.kind.label()),
     );
     if let Some(topic) = meeting
         .thematic_topic
@@ -79,10 +80,13 @@ pub fn resolution_document(
         a.absent_excused, a.absent_unexcused
     ));
     doc.paragraph(present);
-    for (label, excused) in [("Vắng có lý do", true), ("Vắng không lý do", false)] {
+    for (mark, excused) in [
+        (Attendance::AbsentExcused, true),
+        (Attendance::AbsentUnexcused, false),
+    ] {
         let names = absentee_names(a, excused);
         if !names.is_empty() {
-            doc.bullet(format!("{label}: {names}"));
+            doc.bullet(format!("{}: {names}", mark.label()));
         }
     }
     if let Some(minutes) = assessment.duration_minutes {
@@ -102,12 +106,8 @@ pub fn resolution_document(
             let rows = (1..)
                 .zip(ctx.previous_tasks)
                 .map(|(n, task): (usize, _)| {
-                    let review = record
-                        .task_reviews
-                        .iter()
-                        .rev()
-                        .find(|r| r.task_id == task.id);
-                    let mut outcome = outcome_label(review.map(|r| r.outcome)).to_string();
+                    let review = record.review_of(&task.id);
+                    let mut outcome = review.map(|r| r.outcome).label().to_string();
                     if let Some(note) = review.and_then(|r| r.note.as_deref()) {
                         outcome.push_str(&format!(" ({note})"));
                     }
@@ -179,17 +179,13 @@ pub fn resolution_document(
         .previous_tasks
         .iter()
         .filter_map(|task| {
-            let review = record
-                .task_reviews
-                .iter()
-                .rev()
-                .find(|r| r.task_id == task.id)?;
+            let review = record.review_of(&task.id)?;
             (review.outcome != TaskOutcome::Done).then(|| {
                 format!(
                     "Nhiệm vụ \"{}\" ({}) {}.",
                     task.description,
                     member_name(roster, &task.assignee_id),
-                    outcome_label(Some(review.outcome))
+                    outcome_text(Some(review.outcome))
                 )
             })
         })
@@ -405,7 +401,7 @@ mod tests {
             "Có mặt: 9/10 đảng viên (tỷ lệ 90%); vắng có lý do 1; vắng không lý do 0.",
             "- Vắng có lý do: đồng chí Đảng viên 10 (Ốm)",
             "Thời gian sinh hoạt: 95 phút.",
-            "2 | Nhiệm vụ tháng trước 2 | Đảng viên 2 | 20/10/2026 | hoàn thành một phần \
+            "2 | Nhiệm vụ tháng trước 2 | Đảng viên 2 | 20/10/2026 | Hoàn thành một phần \
              (còn 2 hộ)",
             "- Nhiệm vụ \"Nhiệm vụ tháng trước 2\" (Đảng viên 2) hoàn thành một phần.",
             "II. NHIỆM VỤ THÁNG 11/2026",

@@ -2,7 +2,8 @@
 
 use std::collections::HashSet;
 
-use super::{format_percent, Warning, WarningCode};
+use super::{Warning, WarningCode};
+use crate::labels::format_percent;
 use crate::model::{MeetingRecord, Speaker};
 
 /// Above this share of members present speaking, the meeting earns full marks.
@@ -32,7 +33,7 @@ fn speaker_counts(record: &MeetingRecord) -> (u32, u32) {
 /// None when nobody is present.
 pub fn speaking_share_percent(record: &MeetingRecord) -> Option<f64> {
     let (speakers, present) = speaker_counts(record);
-    (present > 0).then(|| f64::from(speakers) * 100.0 / f64::from(present))
+    super::percent_of(speakers, present)
 }
 
 /// FewSpeakers when no more than half of the members present spoke.

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{format_percent, Warning, WarningCode};
-use crate::model::{Task, TaskOutcome, TaskReview};
+use super::{Warning, WarningCode};
+use crate::labels::format_percent;
+use crate::model::{latest_review, Task, TaskOutcome, TaskReview};
 
 /// Below this share of last month's tasks done, results earn the fewest points.
 pub const LOW_TASK_RESULTS_PERCENT: f64 = 50.0;
@@ -26,14 +27,7 @@ pub fn task_results(previous_tasks: &[Task], reviews: &[TaskReview]) -> Option<T
     if previous_tasks.is_empty() {
         return None;
     }
-    let outcome_of = |task: &Task| {
-        // Reviews are insert-only: the latest one for a task is the standing judgement.
-        reviews
-            .iter()
-            .rev()
-            .find(|r| r.task_id == task.id)
-            .map(|r| r.outcome)
-    };
+    let outcome_of = |task: &Task| latest_review(reviews, &task.id).map(|r| r.outcome);
     let count = |wanted: Option<TaskOutcome>| {
         previous_tasks
             .iter()

@@ -6,11 +6,11 @@ use std::collections::HashSet;
 
 use super::{member_name, Warning, WarningCode};
 use crate::error::ValidationError;
+use crate::labels::format_date_time;
 use crate::model::{
     is_valid_id, Attendance, JudgedScores, Meeting, MeetingPlace, MeetingRecord, MeetingStatus,
     Member, MemberStatus, RollCallEntry, Speaker, Task,
 };
-use crate::time::{local_datetime, EpochMillis};
 
 /// A member found by id must belong to the cell whose record mentions them.
 pub fn check_member_in_cell(
@@ -30,16 +30,11 @@ pub fn check_member_in_cell(
     }
 }
 
-/// "19:30 24/10/2026", local time.
-fn local_time_text(at: EpochMillis) -> String {
-    local_datetime(at).format("%H:%M %d/%m/%Y").to_string()
-}
-
 pub fn validate_meeting_times(meeting: &Meeting) -> Result<(), ValidationError> {
     match (meeting.actual_start, meeting.actual_end) {
         (Some(start), Some(end)) if end < start => Err(ValidationError::EndBeforeStart {
-            start: local_time_text(start),
-            end: local_time_text(end),
+            start: format_date_time(start),
+            end: format_date_time(end),
         }),
         _ => Ok(()),
     }

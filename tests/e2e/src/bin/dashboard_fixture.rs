@@ -38,6 +38,7 @@ use chibo_demo::meetings::{record_meeting, MonthPlan};
 use chibo_demo::seed::{self, Commune};
 use chibo_demo::{seed_with_history, Phone, SeedOptions, SeededDemo};
 use chibo_domain::compliance::{compliance, VisitRecord};
+use chibo_domain::labels::{format_percent, Label};
 use chibo_domain::rules::{self, MeetingAssessment, QualityGrade};
 use chibo_domain::sync::Role;
 use chibo_domain::time::{from_local, local_date, local_datetime};
@@ -267,7 +268,7 @@ fn enrolled_phone(
         },
         now(),
     )?;
-    let code = admin::issue_code(storage, commune_id, &person.id, 3_600_000, now())?;
+    let code = admin::issue_code(storage, commune_id, &person.id, 3_600_000, now(), &demo.url)?;
     let phone = Phone::open(name, &demo.dir.join("phones").join(name))?;
     phone.enroll(&demo.url, &code.qr)?;
     Ok(phone)
@@ -687,7 +688,7 @@ impl MonthSums {
     }
 
     fn attendance_percent(&self) -> Option<f64> {
-        (self.expected > 0).then(|| f64::from(self.present) * 100.0 / f64::from(self.expected))
+        rules::percent_of(self.present, self.expected)
     }
 
     fn grades_json(&self) -> Value {
@@ -743,9 +744,9 @@ fn cell_expectations(f: &Fixture, month: (i32, u32)) -> Result<CellsExpected, Fa
                     "present": a.attendance.present,
                     "expected": a.attendance.expected,
                     "attendance_percent": a.attendance.rate_percent,
-                    "attendance_text": a.attendance.rate_percent.map(rules::format_percent),
+                    "attendance_text": a.attendance.rate_percent.map(format_percent),
                     "quality_total": a.quality.total,
-                    "grade": grade_of(a).map(QualityGrade::label),
+                    "grade": grade_of(a).map(|g| g.label()),
                 })
             }
             None => json!({}),
@@ -851,16 +852,16 @@ fn overview_expectations(f: &Fixture, month: (i32, u32)) -> Result<Value, Fail> 
     let trends: Vec<Value> = sums
         .iter()
         .map(|(&(year, mon), s)| {
-            let met_percent = (n > 0).then(|| f64::from(s.met) * 100.0 / f64::from(n));
+            let met_percent = rules::percent_of(s.met, n);
             json!({
                 "month": month_key((year, mon)),
                 "label": format!("{mon:02}/{year}"),
                 "cells": n,
                 "met": s.met,
-                "met_text": met_percent.map(rules::format_percent),
+                "met_text": met_percent.map(format_percent),
                 "present": s.present,
                 "expected": s.expected,
-                "attendance_text": s.attendance_percent().map(rules::format_percent),
+                "attendance_text": s.attendance_percent().map(format_percent),
                 "grades": s.grades_json(),
                 "ungraded": s.ungraded,
             })
@@ -875,7 +876,7 @@ fn overview_expectations(f: &Fixture, month: (i32, u32)) -> Result<Value, Fail> 
         "present": this.present,
         "expected": this.expected,
         "attendance_percent": percent,
-        "attendance_text": percent.map(rules::format_percent),
+        "attendance_text": percent.map(format_percent),
         "grades": this.grades_json(),
         "ungraded": this.ungraded,
         "cadre_visits_required": sum("required"),

@@ -1,5 +1,6 @@
 package chibo.presentation
 
+import chibo.presentation.impl.BindingsLabels
 import chibo.presentation.api.Fix
 import chibo.presentation.api.LocationReading
 import chibo.presentation.cadre.Accuracy
@@ -47,7 +48,7 @@ class CheckInStateHolderTest {
         assertEquals("Chi bộ bản Nà Hẩu", h.state.value.cellName)
         h.takePhoto()
         assertEquals(CheckInStep.Location, h.state.value.step)
-        assertEquals("1600×1200 · 245 KB", h.state.value.photo)
+        assertEquals("1600×1200 · 240 KB", h.state.value.photo)
         assertEquals(Accuracy.None, h.state.value.location.accuracy)
 
         location.emit(LocationReading.Located(Fix(21.7190, 104.9000, 420.0, vn(2026, 11, 24, 19, 34), false)))
@@ -62,7 +63,7 @@ class CheckInStateHolderTest {
         assertEquals("482913", h.state.value.code, "only digits are kept")
         h.submit()
         assertEquals(CheckInStep.Result, h.state.value.step)
-        assertEquals("Chờ máy chủ xác nhận", h.state.value.verdict?.status)
+        assertEquals("Chờ máy chủ xác minh", h.state.value.verdict?.status)
         assertEquals(listOf("Máy chủ sẽ kiểm tra mã xác nhận"), h.state.value.verdict?.pending)
 
         val request = core.lastCheckInRequests.single()
@@ -105,7 +106,12 @@ class CheckInStateHolderTest {
         assertEquals(CheckInStep.Photo, h.state.value.step)
         h.startLocating()
         location.emit(LocationReading.PermissionDenied)
-        assertEquals("Chưa cho phép ứng dụng dùng vị trí", h.state.value.location.problem)
+        assertEquals(
+            "Chưa cho phép ứng dụng dùng vị trí. Vẫn điểm danh được (sẽ cần xã xem xét), hoặc cho phép trong cài đặt rồi quay lại.",
+            h.state.value.location.problem,
+        )
+        // And a way forward: the app's permission settings.
+        assertEquals(chibo.presentation.cadre.LocationFix.AppSettings, h.state.value.location.fix)
     }
 
     @Test
@@ -116,7 +122,7 @@ class CheckInStateHolderTest {
         val h = holder()
         assertEquals("Tập trung vận động nhân dân sửa đường ống nước trước mùa khô.", h.state.value.guidanceGiven)
         h.editLessons("Cần gửi tài liệu cho đảng viên trước 1 ngày.")
-        h.setScore("chairing", 8)
+        h.setScore("CHAIRING", 8)
         h.saveObservation()
         val saved = core.observations.single()
         assertEquals(8u.toUByte(), saved.judged.chairing)
@@ -124,7 +130,7 @@ class CheckInStateHolderTest {
         assertTrue(h.state.value.observationSaved)
 
         h.editPetition("Đề nghị xã cử cán bộ hướng dẫn nuôi cá lồng")
-        h.choosePetitionCategory("Sản xuất, việc làm")
+        h.choosePetitionCategory("Sản xuất, việc làm, giảm nghèo")
         h.raisePetition()
         assertNull(h.state.value.error)
         assertEquals(listOf("Đề nghị xã cử cán bộ hướng dẫn nuôi cá lồng"), h.state.value.petitionsRaised)
@@ -177,9 +183,9 @@ class CheckInStateHolderTest {
     fun aDecisionAlsoClearsTheChecksTheServerWouldStillRun() {
         val pending = listOf(VerdictReason(VerdictCode.PRESENCE_CODE_UNCHECKED, "Máy chủ sẽ kiểm tra mã xác nhận"))
         val provisional = Verdict(VerdictStatus.PROVISIONAL, emptyList(), pending, vn(2026, 11, 24, 19, 40))
-        assertEquals(listOf("Máy chủ sẽ kiểm tra mã xác nhận"), provisional.toUi().pending)
+        assertEquals(listOf("Máy chủ sẽ kiểm tra mã xác nhận"), provisional.toUi(BindingsLabels).pending)
         val rejected = provisional.copy(status = VerdictStatus.NEEDS_REVIEW, review = OfficeReview(ReviewDecision.REJECTED, "Không có mặt tại buổi họp", "u1", "", vn(2026, 11, 25, 8, 0)))
-        assertEquals(emptyList(), rejected.toUi().pending)
-        assertEquals(listOf("Lý do: Không có mặt tại buổi họp", "Người xem xét: Văn phòng xã · 25/11/2026"), rejected.toUi().detail)
+        assertEquals(emptyList(), rejected.toUi(BindingsLabels).pending)
+        assertEquals(listOf("Lý do: Không có mặt tại buổi họp", "Người xem xét: Văn phòng xã · 25/11/2026"), rejected.toUi(BindingsLabels).detail)
     }
 }

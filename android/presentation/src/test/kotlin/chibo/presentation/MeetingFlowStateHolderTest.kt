@@ -97,7 +97,7 @@ class MeetingFlowStateHolderTest {
         assertEquals("Vàng A Sử", flow.state.value.body.previousTasks.single().assignee)
         assertEquals("20/11/2026", flow.state.value.body.previousTasks.single().deadline)
         flow.reviewTask(task.id, TaskOutcome.PARTLY_DONE)
-        assertEquals("Làm một phần", flow.state.value.body.previousTasks.single().outcome)
+        assertEquals("Hoàn thành một phần", flow.state.value.body.previousTasks.single().outcome)
 
         // A speech needs a speaker chosen from those present and a gist.
         flow.editGist("Đề nghị làm rõ tiến độ làm đường.")
@@ -135,8 +135,8 @@ class MeetingFlowStateHolderTest {
         flow.addTask()
         assertEquals("31/12/2026", flow.state.value.closing.tasks.single().deadline)
 
-        flow.setScore("chairing", 12)
-        assertEquals(10, flow.state.value.closing.scores.first { it.key == "chairing" }.value, "a score never passes its maximum")
+        flow.setScore("CHAIRING", 12)
+        assertEquals(10, flow.state.value.closing.scores.first { it.key == "CHAIRING" }.value, "a score never passes its maximum")
         clock.nowMs = vn(2026, 11, 24, 21, 20)
         flow.endNow()
         assertEquals(emptyList(), flow.state.value.blockers)
@@ -157,11 +157,11 @@ class MeetingFlowStateHolderTest {
         flow.next()
         flow.next()
         flow.editTask("Thu đảng phí quý IV"); flow.chooseAssignee(demo.deputy.id); flow.chooseDeadline(flow.state.value.closing.deadlines[0].isoDate); flow.addTask()
-        flow.recordVote(); flow.setScore("fullProcedure", 5); flow.endNow()
+        flow.recordVote(); flow.setScore("FULL_PROCEDURE", 5); flow.endNow()
         flow.next()
         assertEquals(FlowStep.Photos, flow.state.value.step)
         flow.takePhoto()
-        assertEquals("Ảnh 1 · 1600×1200 · 245 KB", flow.state.value.photos.photos.single().label)
+        assertEquals("Ảnh 1 · 1600×1200 · 240 KB", flow.state.value.photos.photos.single().label)
         flow.next()
 
         val review = flow.state.value.review
@@ -171,6 +171,14 @@ class MeetingFlowStateHolderTest {
         assertEquals("Trung bình", review.grade)
         assertTrue("Chủ trì: Lò Văn Thắng; thư ký: Hoàng Thị Mai" in review.minutes, review.minutes)
 
+        // Ending the meeting did not approve the minutes: the read-back at this step does.
+        assertFalse(core.record(meetingId).meeting.minutesApproved)
+        assertEquals(listOf("Chưa đọc lại và thông qua biên bản trước chi bộ"), flow.state.value.blockers)
+        flow.next()
+        assertEquals(FlowStep.Review, flow.state.value.step, "not past the read-back")
+        flow.approveMinutes(true)
+        assertTrue(core.record(meetingId).meeting.minutesApproved)
+        assertTrue(flow.state.value.review.minutesApproved)
         flow.next()
         assertEquals(FlowStep.Sign, flow.state.value.step)
         assertEquals("Lò Văn Thắng", flow.state.value.sign.chair)

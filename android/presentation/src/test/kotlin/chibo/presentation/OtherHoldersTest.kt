@@ -1,7 +1,7 @@
 package chibo.presentation
 
+import chibo.presentation.impl.BindingsLabels
 import chibo.presentation.api.AttentionItem
-import chibo.presentation.api.Language
 import chibo.presentation.api.Settings
 import chibo.presentation.api.SettingsStore
 import chibo.presentation.api.SyncStatus
@@ -59,21 +59,21 @@ class OtherHoldersTest {
         home.planNextMeeting { planned = it }
         val meeting = core.record(planned!!).meeting
         assertEquals(vn(2026, 12, 24, 19, 30), meeting.plannedStart, "the 24th has passed this month: next month's")
-        assertEquals("Thường kỳ · Tháng 12/2026", home.state.value.next?.title)
-        assertEquals("19:30, 24/12/2026 · Nhà văn hóa bản Nà Hẩu", home.state.value.next?.whenAndWhere)
+        assertEquals("Sinh hoạt thường kỳ · Tháng 12/2026", home.state.value.next?.title)
+        assertEquals("19:30 24/12/2026 · Nhà văn hóa bản Nà Hẩu", home.state.value.next?.whenAndWhere)
     }
 
     @Test
     fun theSyncIndicatorSaysWhatIsWaitingAndWhatWentWrong() {
-        val clean = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()))
+        val clean = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()), BindingsLabels)
         assertEquals("Đã gửi hết", clean.headline)
         assertEquals(Tone.Good, clean.tone)
-        assertEquals("Lần gửi cuối: 08:30, 24/11/2026", clean.detail)
-        val offline = SyncStateHolder.toUi(SyncStatus(12, 3, null, "Không kết nối được máy chủ xã", emptyList()))
+        assertEquals("Lần gửi cuối: 08:30 24/11/2026", clean.detail)
+        val offline = SyncStateHolder.toUi(SyncStatus(12, 3, null, "Không kết nối được máy chủ xã", emptyList()), BindingsLabels)
         assertEquals("Chưa gửi được 15 mục", offline.headline)
         assertEquals("12 thay đổi · 3 ảnh · Chưa gửi lần nào", offline.detail)
         assertEquals(Tone.Warning, offline.tone)
-        val rejected = SyncStateHolder.toUi(SyncStatus(0, 0, null, null, listOf(AttentionItem("a", "Điểm danh ngày 24/11", "Cấp ủy viên không được phân công chi bộ này", "Liên hệ Văn phòng Đảng ủy xã"))))
+        val rejected = SyncStateHolder.toUi(SyncStatus(0, 0, null, null, listOf(AttentionItem("a", "Điểm danh ngày 24/11", "Cấp ủy viên không được phân công chi bộ này", "Liên hệ Văn phòng Đảng ủy xã"))), BindingsLabels)
         assertEquals("1 mục cần xử lý", rejected.headline)
         assertEquals(Tone.Problem, rejected.tone)
     }
@@ -88,9 +88,9 @@ class OtherHoldersTest {
         val h = PetitionsStateHolder(core, core.demo.cell.id, scope, work)
         h.load()
         val row = h.state.value.rows.single()
-        assertEquals("Xã đã trả lời", row.status)
+        assertEquals("Đã trả lời", row.status)
         assertEquals(Tone.Good, row.statusTone)
-        assertEquals(listOf("Đã chuyển xã", "Xã đã trả lời"), row.answers.map { it.status })
+        assertEquals(listOf("Đã chuyển xử lý", "Đã trả lời"), row.answers.map { it.status })
         assertEquals(0, h.state.value.waiting)
     }
 
@@ -104,7 +104,7 @@ class OtherHoldersTest {
         assertEquals("0/1 lần tháng này", cell.visits)
         assertTrue(cell.behind)
         assertEquals("Tháng này: 0/1 lần dự họp", h.state.value.totals)
-        assertEquals("19:30, 24/11/2026 · Nhà văn hóa bản Nà Hẩu", cell.meetings.single().whenAndWhere)
+        assertEquals("19:30 24/11/2026 · Nhà văn hóa bản Nà Hẩu", cell.meetings.single().whenAndWhere)
     }
 
     @Test
@@ -112,13 +112,22 @@ class OtherHoldersTest {
         val tried = mutableListOf<String>()
         val core = object : chibo.presentation.api.EnrollmentCore {
             override fun current(): chibo.presentation.api.Enrollment? = null
-            override fun enroll(serverUrl: String, code: String): chibo.presentation.api.Enrollment {
+            var saved: String? = null
+            override fun savedServerAddress() = saved
+            override fun saveServerAddress(address: String): String {
+                if (!address.startsWith("https://")) throw chibo.presentation.api.CoreException("Địa chỉ máy chủ không an toàn", chibo.presentation.api.CoreException.Kind.Validation)
+                saved = address
+                return address
+            }
+            override fun enroll(serverUrl: String, codeOrQr: String): chibo.presentation.api.Enrollment {
+                // A QR carries its own address: the core is asked with none.
+                val code = if (codeOrQr.startsWith("chibo:enroll:v2:")) codeOrQr.split(':')[3].also { assertEquals("", serverUrl) } else codeOrQr.also { assertEquals("https://xa.example", serverUrl) }
                 tried += code
                 if (code != "XH7K2M9Q") throw chibo.presentation.api.CoreException("Mã đăng ký không đúng hoặc đã được dùng", chibo.presentation.api.CoreException.Kind.Unauthorized)
                 return chibo.presentation.api.Enrollment(chibo.presentation.api.Role.Secretary, "p1", "Lò Văn Thắng", "c1", "Đảng bộ xã Xuân Hòa")
             }
         }
-        val scanner = chibo.presentation.fakes.FakeScanner("chibo:enroll:XH7K2M9Q")
+        val scanner = chibo.presentation.fakes.FakeScanner("chibo:enroll:v2:XH7K2M9Q:https://xa.example")
         val h = chibo.presentation.common.EnrollmentStateHolder(core, "https://xa.example", scanner, scope, work)
         h.typeCode("xh7")
         h.enroll()
@@ -126,8 +135,13 @@ class OtherHoldersTest {
         assertTrue(tried.isEmpty(), "a short code is not sent")
         h.typeCode("xh7k 2m9-r")
         assertEquals("XH7K2M9R", h.state.value.code, "spaces and dashes are ignored, letters upper-cased")
+        h.typeServerAddress("http://xa.example")
+        h.enroll()
+        assertEquals("Địa chỉ máy chủ không an toàn", h.state.value.error)
+        h.typeServerAddress("https://xa.example")
         h.enroll()
         assertEquals("Mã đăng ký không đúng hoặc đã được dùng", h.state.value.error)
+        assertEquals("https://xa.example", core.saved, "the address is kept for next time")
         assertFalse(h.state.value.busy)
         h.scan()
         assertNull(h.state.value.error)
@@ -136,7 +150,7 @@ class OtherHoldersTest {
     }
 
     @Test
-    fun settingsAreSavedAndVietnameseIsTheDefault() {
+    fun settingsAreSavedAndPhotosGoOnAnyNetworkByDefault() {
         val store = object : SettingsStore {
             var saved = Settings()
             override fun load() = saved
@@ -144,7 +158,9 @@ class OtherHoldersTest {
         }
         val h = SettingsStateHolder(store, scope, work)
         h.load()
-        assertEquals(Language.Vietnamese, h.state.value.language)
+        assertFalse(h.state.value.photosOnWifiOnly)
+        h.setPhotosOnWifiOnly(true)
+        assertTrue(store.saved.photosOnWifiOnly)
         h.setTextScale(1.3f)
         assertEquals(1.3f, store.saved.textScale)
         assertEquals(1.3f, SettingsStateHolder(store, scope, work).apply { load() }.state.value.textScale)

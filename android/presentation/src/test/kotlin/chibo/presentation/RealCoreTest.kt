@@ -117,7 +117,7 @@ class RealCoreTest {
         again.editTask("Hoàn thành 200 m đường còn lại"); again.chooseAssignee(demo.committee.id)
         again.chooseDeadline(again.state.value.closing.deadlines.last().isoDate); again.addTask()
         again.recordVote()
-        again.editPetition("Đề nghị xã hỗ trợ xi măng làm đường"); again.choosePetitionCategory("Đường, điện, nước"); again.raisePetition()
+        again.editPetition("Đề nghị xã hỗ trợ xi măng làm đường"); again.choosePetitionCategory("Hạ tầng (đường, điện, nước)"); again.raisePetition()
         for (item in again.state.value.closing.scores) again.setScore(item.key, item.max)
         again.editConclusion("Chi bộ thống nhất hoàn thành đường bê tông trước Tết.")
         // An hour: shorter than the 90 minutes the rules ask for.
@@ -137,6 +137,7 @@ class RealCoreTest {
         assertTrue(review.warnings.any { "Tòng Văn Hải" in it.message }, review.warnings.toString())
         assertTrue("Lò Văn Thắng" in review.minutes, review.minutes)
         assertTrue("Chi bộ thống nhất hoàn thành đường bê tông trước Tết." in review.minutes, review.minutes)
+        again.approveMinutes(true)
         again.next()
         again.sign()
         assertNull(again.state.value.error, again.state.value.error)
@@ -155,7 +156,7 @@ class RealCoreTest {
         assertEquals(meeting.id, home.state.value.last?.meetingId)
         assertEquals(listOf("Hoàn thành 200 m đường còn lại"), home.state.value.openTasks.map { it.description })
         val petitions = PetitionsStateHolder(BindingsCore(reopened), demo.cell.id, scope, work).apply { load() }
-        assertEquals("Mới nêu", petitions.state.value.rows.single().status)
+        assertEquals("Chi bộ tiếp nhận", petitions.state.value.rows.single().status)
 
         // A signed meeting refuses edits, with the core's reason.
         again.goTo(FlowStep.Open)
@@ -238,7 +239,7 @@ class RealCoreTest {
         assertNull(checkIn.state.value.error, checkIn.state.value.error)
         assertEquals(CheckInStep.Result, checkIn.state.value.step)
         // The cadre's phone cannot check the code: the server will.
-        assertEquals("Chờ máy chủ xác nhận", checkIn.state.value.verdict?.status, checkIn.state.value.verdict.toString())
+        assertEquals("Chờ máy chủ xác minh", checkIn.state.value.verdict?.status, checkIn.state.value.verdict.toString())
         assertTrue(checkIn.state.value.verdict!!.reasons.isEmpty(), checkIn.state.value.verdict.toString())
 
         checkIn.toObservations()
@@ -249,7 +250,7 @@ class RealCoreTest {
         assertEquals(1, checkIn.state.value.petitionsRaised.size)
 
         val mine = MyCheckInsStateHolder(core, demo.cadre.id, scope, work).apply { load() }
-        assertEquals(listOf("Chờ máy chủ xác nhận"), mine.state.value.rows.map { it.verdict.status })
+        assertEquals(listOf("Chờ máy chủ xác minh"), mine.state.value.rows.map { it.verdict.status })
         assertEquals(VerdictStatus.PROVISIONAL, cadre.myCheckIns(demo.cadre.id).single().verdict.status)
     }
 }

@@ -28,7 +28,7 @@ class RealSyncTest {
         val store = device.open()
         val demo = realDemoCell()
         store.importRoster(demo.cell, demo.all)
-        val sync = SyncStateHolder(BindingsSync(store), CoroutineScope(Dispatchers.Unconfined), Dispatchers.Unconfined)
+        val sync = SyncStateHolder(BindingsSync(store), null, CoroutineScope(Dispatchers.Unconfined), Dispatchers.Unconfined)
         sync.refresh()
         val pending = store.syncStatus().pendingChanges.toLong()
         assertEquals(13L, pending, "the cell and its 12 members wait in the outbox")

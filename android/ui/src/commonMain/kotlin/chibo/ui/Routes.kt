@@ -1,6 +1,8 @@
 package chibo.ui
 
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.remember
@@ -26,8 +28,16 @@ fun MeetingFlowRoute(
     onLeave: () -> Unit,
     onPresenceCode: (String) -> Unit,
     onShare: (String) -> Unit,
+    onOpenMeeting: (String) -> Unit = {},
 ) {
     val state by holder.state.collectAsState()
+    // A correction was made: open its flow.
+    LaunchedEffect(state.openCorrection) {
+        state.openCorrection?.let { id ->
+            holder.correctionOpened()
+            onOpenMeeting(id)
+        }
+    }
     val actions = remember(holder) {
         object : MeetingFlowActions {
             override fun back() = onLeave()
@@ -71,6 +81,12 @@ fun MeetingFlowRoute(
             override fun sign() { holder.sign() }
             override fun presenceCode() = onPresenceCode(holder.state.value.meetingId)
             override fun share() = onShare(holder.state.value.meetingId)
+            override fun guestName(text: String) = holder.editGuestName(text)
+            override fun guestTitle(text: String) = holder.editGuestTitle(text)
+            override fun addGuest(delegate: Boolean) { holder.addGuest(delegate) }
+            override fun removeGuest(name: String) { holder.removeGuest(name) }
+            override fun approveMinutes(approved: Boolean) { holder.approveMinutes(approved) }
+            override fun startCorrection() { holder.startCorrection() }
         }
     }
     MeetingFlowScreen(state, sync, onSync, actions)
@@ -79,6 +95,8 @@ fun MeetingFlowRoute(
 @Composable
 fun CheckInRoute(holder: CheckInStateHolder, onLeave: () -> Unit) {
     val state by holder.state.collectAsState()
+    // The GPS runs only while this screen is shown.
+    DisposableEffect(holder) { onDispose { holder.stopLocating() } }
     val actions = remember(holder) {
         object : CheckInActions {
             override fun back() = onLeave()
@@ -96,6 +114,7 @@ fun CheckInRoute(holder: CheckInStateHolder, onLeave: () -> Unit) {
             override fun petitionCategory(label: String) = holder.choosePetitionCategory(label)
             override fun raisePetition() { holder.raisePetition() }
             override fun dismissError() = holder.dismissError()
+            override fun fixLocation() = holder.fixLocation()
         }
     }
     CheckInScreen(state, actions)

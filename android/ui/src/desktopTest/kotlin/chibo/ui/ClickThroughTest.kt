@@ -1,5 +1,6 @@
 package chibo.ui
 
+import chibo.presentation.impl.BindingsLabels
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsNodeInteraction
@@ -60,7 +61,7 @@ const val TAP_HEIGHT_PX = 800
 @OptIn(ExperimentalTestApi::class)
 class ClickThroughTest {
     private val scope = CoroutineScope(Dispatchers.Unconfined)
-    private val synced = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()))
+    private val synced = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()), BindingsLabels)
 
     @Test
     fun aSecretaryRecordsAndSignsAMeetingByTapping() {
@@ -78,7 +79,7 @@ class ClickThroughTest {
         val core = FakeCore()
         val meeting = core.plan(core.demo.cell.id, MeetingKind.REGULAR, vn(2026, 11, 24, 19, 30), "Nhà văn hóa bản Nà Hẩu")
         val location = FakeLocation()
-        checkInByTapping(core, core.demo, meeting.id, location, "/data/camera/IMG_3001.jpg", code = "482913", expectVerdict = "Chờ máy chủ xác nhận")
+        checkInByTapping(core, core.demo, meeting.id, location, "/data/camera/IMG_3001.jpg", code = "482913", expectVerdict = "Chờ máy chủ xác minh")
         assertEquals(12.0, core.lastCheckInRequests.single().gps?.accuracyM)
         assertEquals("Tập trung vận động nhân dân sửa đường ống nước.", core.observations.single().guidanceGiven)
     }
@@ -124,7 +125,10 @@ class ClickThroughTest {
                 tap("Tiếp theo")
                 onNodeWithText("Bước 2/7: Khai mạc, điểm danh").assertExists()
                 tap("Bắt đầu họp ngay")
+                // Any member can chair or take the minutes: the list opens on a tap.
+                tapIn("chair", "Chọn…")
                 tapIn("chair", demo.secretary.fullName)
+                tapIn("minuteTaker", "Chọn…")
                 tapIn("minuteTaker", demo.deputy.fullName)
                 tapIn("roll:${demo.workingAway.id}", "Vắng")
                 tapIn("roll:${demo.workingAway.id}", "Đi làm ăn xa")
@@ -143,10 +147,13 @@ class ClickThroughTest {
                 tap("Cuối tháng sau", substring = true)
                 tap("Giao nhiệm vụ")
                 tap("Ghi kết quả biểu quyết")
-                onNodeWithTag("Điều hành của chủ trì:+").performScrollTo().performClick()
-                onNodeWithTag("Điều hành của chủ trì:+").performClick()
+                onNodeWithTag("Điều hành:+").performScrollTo().performClick()
+                onNodeWithTag("Điều hành:+").performClick()
                 clock.nowMs = vn(2026, 11, 24, 21, 20)
                 tap("Kết thúc họp")
+                // Asked once more: ending records the time.
+                onNodeWithText("Kết thúc buổi họp?").assertExists()
+                onNodeWithText("Kết thúc ngay").performClick()
                 tap("Tiếp theo")
                 onNodeWithText("Bước 5/7: Ảnh").assertExists()
                 tap("Chụp ảnh")
@@ -154,8 +161,13 @@ class ClickThroughTest {
                 tap("Tiếp theo")
                 onNodeWithText("Bước 6/7: Xem biên bản").assertExists()
                 if (expectWarning != null) onNodeWithText(expectWarning).performScrollTo().assertExists()
+                // The minute-taker reads the minutes back; the cell adopts them.
+                tap("Đã đọc lại, chi bộ thông qua")
+                onNodeWithText("Chi bộ đã nghe đọc lại và thông qua biên bản").performScrollTo().assertExists()
                 tap("Tiếp theo")
                 tap("Ký biên bản")
+                onNodeWithText("Ký biên bản?").assertExists()
+                onNodeWithText("Ký, khóa biên bản").performClick()
                 onNodeWithText("Biên bản đã ký lúc", substring = true).performScrollTo().assertExists()
             }
         }

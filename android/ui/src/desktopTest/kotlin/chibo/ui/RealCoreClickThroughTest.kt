@@ -52,7 +52,7 @@ class RealCoreClickThroughTest {
         cadre.saveCadre(demo.cadre)
         cadre.assign(Assignment("", demo.cadre.id, demo.cell.id, null, LocalDate.now(ZoneOffset.ofHours(7)).minusMonths(1).toString(), null))
         val code = secretary.presenceCode(meeting.id).code
-        ClickThroughTest.checkInByTapping(BindingsCore(cadre), demo, meeting.id, FakeLocation(), cadrePhone.cameraFile(), code, expectVerdict = "Chờ máy chủ xác nhận")
+        ClickThroughTest.checkInByTapping(BindingsCore(cadre), demo, meeting.id, FakeLocation(), cadrePhone.cameraFile(), code, expectVerdict = "Chờ máy chủ xác minh")
         val row = cadre.myCheckIns(demo.cadre.id).single()
         assertEquals(VerdictStatus.PROVISIONAL, row.verdict.status)
         assertEquals(code, row.checkIn.presenceCode)

@@ -1,5 +1,6 @@
 package chibo.ui
 
+import chibo.presentation.impl.BindingsLabels
 import chibo.presentation.api.AttentionItem
 import chibo.presentation.api.DocumentKind
 import chibo.presentation.api.Enrollment
@@ -90,8 +91,8 @@ class ScreenshotsTest {
     private val core = FakeCore()
     private val demo = core.demo
 
-    private val synced = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()))
-    private val offline = SyncStateHolder.toUi(SyncStatus(14, 3, vn(2026, 11, 20, 17, 5), "Không kết nối được máy chủ xã: máy đang không có mạng", emptyList()))
+    private val synced = SyncStateHolder.toUi(SyncStatus(0, 0, vn(2026, 11, 24, 8, 30), null, emptyList()), BindingsLabels)
+    private val offline = SyncStateHolder.toUi(SyncStatus(14, 3, vn(2026, 11, 20, 17, 5), "Không kết nối được máy chủ xã: máy đang không có mạng", emptyList()), BindingsLabels)
     private val rejected = SyncStateHolder.toUi(
         SyncStatus(
             2, 0, vn(2026, 11, 24, 8, 30), null,
@@ -100,6 +101,7 @@ class ScreenshotsTest {
                 AttentionItem("a2", "Sửa đảng viên Lò Văn Inh", "Xã đã chuyển sinh hoạt đảng viên này sang chi bộ khác", "Không cần làm gì: danh sách trên máy đã được cập nhật"),
             ),
         ),
+        BindingsLabels,
     )
 
     private fun lastMonthSigned(): List<Task> {
@@ -171,9 +173,9 @@ class ScreenshotsTest {
         flow.reviewTask(tasks[1].id, TaskOutcome.DONE)
         flow.next()
         flow.editTask("Hoàn thành 200 m đường bê tông còn lại"); flow.chooseAssignee(demo.committee.id); flow.chooseDeadline(flow.state.value.closing.deadlines[2].isoDate); flow.addTask()
-        flow.editPetition("Đề nghị xã cử cán bộ hướng dẫn nuôi cá lồng"); flow.choosePetitionCategory("Sản xuất, việc làm"); flow.raisePetition()
+        flow.editPetition("Đề nghị xã cử cán bộ hướng dẫn nuôi cá lồng"); flow.choosePetitionCategory("Sản xuất, việc làm, giảm nghèo"); flow.raisePetition()
         shot("4-closing-warnings")
-        flow.recordVote(); flow.setScore("chairing", 9); flow.editConclusion("Chi bộ thống nhất tập trung hoàn thành đường bê tông trước Tết.")
+        flow.recordVote(); flow.setScore("CHAIRING", 9); flow.editConclusion("Chi bộ thống nhất tập trung hoàn thành đường bê tông trước Tết.")
         clock.nowMs = vn(2026, 11, 24, 21, 5); flow.endNow()
         shot("4-closing-filled")
         flow.next()
@@ -254,7 +256,7 @@ class ScreenshotsTest {
         }
         checkIn.submit()
         shot("4-result-warnings")
-        checkIn.toObservations(); checkIn.editGuidance("Tập trung vận động nhân dân sửa đường ống nước trước mùa khô."); checkIn.setScore("chairing", 8)
+        checkIn.toObservations(); checkIn.editGuidance("Tập trung vận động nhân dân sửa đường ống nước trước mùa khô."); checkIn.setScore("CHAIRING", 8)
         shot("5-observe")
 
         shoot("my-checkins-empty") { MyCheckInsScreen(MyCheckInsState(loading = false)) {} }
@@ -276,8 +278,8 @@ class ScreenshotsTest {
         shoot("needs-attention-filled") { NeedsAttentionScreen(rejected, {}, {}) }
         shoot("needs-attention-empty") { NeedsAttentionScreen(synced, {}, {}) }
         shoot("needs-attention-offline") { NeedsAttentionScreen(offline, {}, {}) }
-        shoot("settings") { SettingsScreen(SettingsUi(textScale = 1.3f), {}, {}, {}) }
-        shoot("enrollment-empty") { EnrollmentScreen(EnrollmentUi(), {}, {}, {}) }
+        shoot("settings") { SettingsScreen(SettingsUi(textScale = 1.6f, photosOnWifiOnly = true), {}, {}, {}) }
+        shoot("enrollment-empty") { EnrollmentScreen(EnrollmentUi(serverAddress = "https://chibo.sonla.gov.vn"), {}, {}, {}) }
         shoot("enrollment-error") { EnrollmentScreen(EnrollmentUi(code = "XH7K2M9Q", error = "Mã đăng ký không đúng hoặc đã được dùng. Đề nghị Văn phòng Đảng ủy xã cấp mã mới."), {}, {}, {}) }
         shoot("enrollment-done") { EnrollmentScreen(EnrollmentUi(code = "XH7K2M9Q", enrolled = Enrollment(Role.Secretary, "p1", "Lò Văn Thắng", "c1", "Đảng bộ xã Xuân Hòa")), {}, {}, {}) }
     }

@@ -29,8 +29,8 @@ const val WIDTH_PX = 1080
 const val HEIGHT_PX = 2400
 const val DENSITY = 3f
 
-/** The default text size and the "Lớn" setting. */
-val TEXT_SIZES = listOf("default" to 1f, "large" to 1.3f)
+/** The default text size and the largest the settings offer ("Rất lớn"). */
+val TEXT_SIZES = listOf("default" to 1f, "largest" to chibo.presentation.common.TEXT_SCALES.maxOf { it.second })
 
 /** Noto Sans from the system (tests/lib/android.sh installs fonts-noto-core): full Vietnamese. */
 val NOTO: FontFamily by lazy {
@@ -50,25 +50,42 @@ fun Phone(textScale: Float, density: Float = DENSITY, content: @Composable () ->
 }
 
 /**
- * Renders [content] at both text sizes to `<name>-default.png` and `<name>-large.png`, and
- * fails if any text is cut: overflowing its box, or running past the screen's right edge.
+ * Renders [content] at both text sizes to `<name>-default.png` and `<name>-largest.png`
+ * (the first screenful, as a phone shows it), and, when the screen scrolls, again on a
+ * screen tall enough for all of it to `<name>-<size>-full.png`: every part of a long
+ * screen is seen, not only its top. Fails if any text is cut: overflowing its box, or
+ * running past the screen's right edge.
  */
 @OptIn(ExperimentalTestApi::class)
 fun shoot(name: String, content: @Composable () -> Unit) {
     for ((size, scale) in TEXT_SIZES) {
+        var scrollPx = 0f
         runDesktopComposeUiTest(WIDTH_PX, HEIGHT_PX) {
             setContent { Phone(scale) { content() } }
             waitForIdle()
             assertNoClippedText("$name-$size")
-            val bitmap = onRoot().captureToImage().asSkiaBitmap()
-            val png = Image.makeFromBitmap(bitmap).encodeToData(EncodedImageFormat.PNG) ?: fail("PNG encoding failed")
-            File(SCREENS_DIR, "$name-$size.png").writeBytes(png.bytes)
+            save(onRoot().captureToImage(), "$name-$size")
+            scrollPx = onAllNodes(SemanticsMatcher.keyIsDefined(SemanticsProperties.VerticalScrollAxisRange)).fetchSemanticsNodes()
+                .maxOfOrNull { it.config[SemanticsProperties.VerticalScrollAxisRange].maxValue() } ?: 0f
+        }
+        if (scrollPx > 0f) {
+            runDesktopComposeUiTest(WIDTH_PX, HEIGHT_PX + kotlin.math.ceil(scrollPx).toInt()) {
+                setContent { Phone(scale) { content() } }
+                waitForIdle()
+                assertNoClippedText("$name-$size-full", HEIGHT_PX + kotlin.math.ceil(scrollPx).toInt())
+                save(onRoot().captureToImage(), "$name-$size-full")
+            }
         }
     }
 }
 
+private fun save(image: androidx.compose.ui.graphics.ImageBitmap, name: String) {
+    val png = Image.makeFromBitmap(image.asSkiaBitmap()).encodeToData(EncodedImageFormat.PNG) ?: fail("PNG encoding failed")
+    File(SCREENS_DIR, "$name.png").writeBytes(png.bytes)
+}
+
 @OptIn(ExperimentalTestApi::class)
-fun ComposeUiTest.assertNoClippedText(where: String) {
+fun ComposeUiTest.assertNoClippedText(where: String, @Suppress("UNUSED_PARAMETER") heightPx: Int = HEIGHT_PX) {
     val nodes = onAllNodes(SemanticsMatcher.keyIsDefined(SemanticsProperties.Text), useUnmergedTree = true).fetchSemanticsNodes()
     val problems = mutableListOf<String>()
     for (node in nodes) {

@@ -19,6 +19,7 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters
 import org.bouncycastle.crypto.signers.Ed25519Signer
 import uniffi.chibo_core.DeviceKeystore
 import uniffi.chibo_core.KeystoreException
+import uniffi.chibo_domain.KeyProtection
 
 private const val ANDROID_KEYSTORE = "AndroidKeyStore"
 
@@ -53,12 +54,14 @@ internal class KeystoreWrapper(private val alias: String) {
 }
 
 /**
- * A random secret made once, kept only wrapped by a Keystore key, in app-private storage.
- * The database key lives here; the core's store does not take a key yet (see README).
+ * A random secret made once, kept only wrapped by a Keystore key, in app-private storage:
+ * the seed of the software signing key on phones whose Keystore has no Ed25519.
  */
 class WrappedSecret(context: Context, name: String, private val size: Int = 32) {
     private val file = File(context.noBackupFilesDir, "$name.wrapped")
     private val wrapper = KeystoreWrapper("chibo.$name")
+
+    fun exists(): Boolean = file.exists()
 
     fun get(): ByteArray {
         if (file.exists()) return wrapper.unwrap(file.readBytes())
@@ -71,26 +74,44 @@ class WrappedSecret(context: Context, name: String, private val size: Int = 32) 
 }
 
 /**
- * The device's Ed25519 signing key. On Android 13+ (API 33) the Keystore makes and holds
- * the key itself and signs inside (KeyMint's Ed25519); the private key never reaches the
- * app. Before API 33 the Keystore has no Ed25519, so a software key (BouncyCastle) is made
- * once and kept wrapped by a Keystore AES key; it is unwrapped in memory only to sign.
- * The choice is made once, at creation, and kept: upgrading Android keeps the same key.
+ * The device's keys, in the Android Keystore.
+ *
+ * Signing (Ed25519): where the Keystore has Ed25519 (KeyMint 2.0, usually Android 13+),
+ * the key is made and used inside it and never reaches the app ([KeyProtection.HARDWARE]).
+ * Everywhere else (Android 8–12, and Android 13+ phones whose KeyMint lacks it, where key
+ * generation throws) a software key (BouncyCastle) is made once and kept encrypted by a
+ * non-exportable Keystore AES-256-GCM key; it is unwrapped in memory only to sign
+ * ([KeyProtection.WRAPPED]). The kind is chosen once, at creation, and kept: upgrading
+ * Android keeps the same key. The core records the kind and the server shows it.
+ *
+ * Wrapping: the core's database key is wrapped by another non-exportable AES-256-GCM key.
  */
 class AndroidDeviceKeystore(context: Context) : DeviceKeystore {
     private val alias = "chibo.device.ed25519"
     private val store: KeyStore = KeyStore.getInstance(ANDROID_KEYSTORE).apply { load(null) }
     private val wrappedSeed = WrappedSecret(context, "device-ed25519-seed")
-    private val softwareMarker = File(context.noBackupFilesDir, "device-ed25519-seed.wrapped")
+    private val databaseKeyWrapper = KeystoreWrapper("chibo.database-key")
 
     private fun unavailable(e: Exception): KeystoreException =
         KeystoreException.Unavailable("Kho khóa của máy không dùng được: ${e.message ?: e.javaClass.simpleName}")
 
-    private fun useKeystore(): Boolean =
-        !softwareMarker.exists() && (store.containsAlias(alias) || Build.VERSION.SDK_INT >= 33)
+    /** Hardware when the key is (or can be made) inside the Keystore; decided once. */
+    private val hardware: Boolean by lazy {
+        when {
+            wrappedSeed.exists() -> false
+            store.containsAlias(alias) -> true
+            Build.VERSION.SDK_INT < 33 -> false
+            else -> try {
+                generateKeystoreKey()
+                true
+            } catch (e: Exception) {
+                // KeyMint without Ed25519 (it needs KeyMint 2.0): the wrapped software key.
+                false
+            }
+        }
+    }
 
-    private fun keystoreKey(): PrivateKey {
-        (store.getKey(alias, null) as PrivateKey?)?.let { return it }
+    private fun generateKeystoreKey() {
         KeyPairGenerator.getInstance(KeyProperties.KEY_ALGORITHM_EC, ANDROID_KEYSTORE).apply {
             initialize(
                 KeyGenParameterSpec.Builder(alias, KeyProperties.PURPOSE_SIGN)
@@ -99,12 +120,14 @@ class AndroidDeviceKeystore(context: Context) : DeviceKeystore {
                     .build(),
             )
         }.generateKeyPair()
-        return store.getKey(alias, null) as PrivateKey
     }
 
+    private fun keystoreKey(): PrivateKey = store.getKey(alias, null) as PrivateKey
+
+    override fun keyProtection(): KeyProtection = if (hardware) KeyProtection.HARDWARE else KeyProtection.WRAPPED
+
     override fun publicKey(): ByteArray = try {
-        if (useKeystore()) {
-            keystoreKey()
+        if (hardware) {
             // X.509 SubjectPublicKeyInfo for Ed25519 ends with the 32 raw key bytes.
             store.getCertificate(alias).publicKey.encoded.takeLast(32).toByteArray()
         } else {
@@ -115,7 +138,7 @@ class AndroidDeviceKeystore(context: Context) : DeviceKeystore {
     }
 
     override fun sign(payload: ByteArray): ByteArray = try {
-        if (useKeystore()) {
+        if (hardware) {
             Signature.getInstance("Ed25519").run {
                 initSign(keystoreKey())
                 update(payload)
@@ -133,6 +156,18 @@ class AndroidDeviceKeystore(context: Context) : DeviceKeystore {
                 seed.fill(0)
             }
         }
+    } catch (e: Exception) {
+        throw unavailable(e)
+    }
+
+    override fun wrapSecret(secret: ByteArray): ByteArray = try {
+        databaseKeyWrapper.wrap(secret)
+    } catch (e: Exception) {
+        throw unavailable(e)
+    }
+
+    override fun unwrapSecret(wrapped: ByteArray): ByteArray = try {
+        databaseKeyWrapper.unwrap(wrapped)
     } catch (e: Exception) {
         throw unavailable(e)
     }

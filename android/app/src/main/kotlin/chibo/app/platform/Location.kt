@@ -24,12 +24,17 @@ class PlatformLocation(private val context: Context) : LocationSource {
     private val manager = context.getSystemService(Context.LOCATION_SERVICE) as LocationManager
 
     override fun readings(): Flow<LocationReading> = callbackFlow {
-        if (context.checkSelfPermission(Manifest.permission.ACCESS_FINE_LOCATION) != PackageManager.PERMISSION_GRANTED) {
+        val granted = { permission: String -> context.checkSelfPermission(permission) == PackageManager.PERMISSION_GRANTED }
+        val precise = granted(Manifest.permission.ACCESS_FINE_LOCATION)
+        // Android 12+ lets a person allow only an approximate location: accepted, said so.
+        val approximate = !precise && granted(Manifest.permission.ACCESS_COARSE_LOCATION)
+        if (!precise && !approximate) {
             trySend(LocationReading.PermissionDenied)
             close()
             return@callbackFlow
         }
-        val providers = listOf(LocationManager.GPS_PROVIDER, LocationManager.NETWORK_PROVIDER).filter { manager.isProviderEnabled(it) }
+        val wanted = if (precise) listOf(LocationManager.GPS_PROVIDER, LocationManager.NETWORK_PROVIDER) else listOf(LocationManager.NETWORK_PROVIDER)
+        val providers = wanted.filter { manager.isProviderEnabled(it) }
         if (providers.isEmpty()) {
             trySend(LocationReading.Disabled)
             close()
@@ -38,7 +43,7 @@ class PlatformLocation(private val context: Context) : LocationSource {
         trySend(LocationReading.Searching)
         val listener = object : LocationListener {
             override fun onLocationChanged(location: Location) {
-                trySend(LocationReading.Located(location.toFix()))
+                trySend(LocationReading.Located(location.toFix(approximate)))
             }
             override fun onProviderDisabled(provider: String) {
                 if (providers.none { it != provider && manager.isProviderEnabled(it) }) trySend(LocationReading.Disabled)
@@ -52,19 +57,21 @@ class PlatformLocation(private val context: Context) : LocationSource {
             providers.mapNotNull { manager.getLastKnownLocation(it) }
                 .filter { System.currentTimeMillis() - it.time < 2 * 60_000 }
                 .minByOrNull { it.accuracy }
-                ?.let { trySend(LocationReading.Located(it.toFix())) }
+                ?.let { trySend(LocationReading.Located(it.toFix(approximate))) }
             providers.forEach { manager.requestLocationUpdates(it, 1_000L, 0f, listener, Looper.getMainLooper()) }
         } catch (e: SecurityException) {
             trySend(LocationReading.PermissionDenied)
         }
+        // The collector is cancelled when the check-in screen goes away: the GPS stops.
         awaitClose { manager.removeUpdates(listener) }
     }
 
-    private fun Location.toFix() = Fix(
+    private fun Location.toFix(approximate: Boolean) = Fix(
         latitude = latitude,
         longitude = longitude,
         accuracyM = if (hasAccuracy()) accuracy.toDouble() else 9_999.0,
         fixTime = time,
         mock = if (Build.VERSION.SDK_INT >= 31) isMock else @Suppress("DEPRECATION") isFromMockProvider,
+        approximate = approximate,
     )
 }

@@ -20,6 +20,7 @@ import uniffi.chibo_domain.PetitionCategory
 import uniffi.chibo_domain.PetitionResponse
 import uniffi.chibo_domain.PhotoAttachment
 import uniffi.chibo_domain.PresenceCode
+import uniffi.chibo_domain.RuleSettings
 import uniffi.chibo_domain.Speaker
 import uniffi.chibo_domain.Speech
 import uniffi.chibo_domain.Task
@@ -39,15 +40,19 @@ class CoreException(message: String, val kind: Kind = Kind.Validation, cause: Th
 }
 
 /** The secretary's cell: roster, home figures, history. */
-interface CellCore {
+interface CellCore : Labels {
     fun cell(cellId: String): Cell
     fun members(cellId: String): List<Member>
     fun home(cellId: String): HomeSummary
     fun history(cellId: String): List<MeetingSummary>
+    /** The cell's next regular meeting day from [now] ("2026-12-24"), by the core's rule. */
+    fun nextMeetingDay(cell: Cell, now: Long): String
+    /** The commune's rule settings as the office set them (read-only on the phone). */
+    fun ruleSettings(communeId: String): RuleSettings
 }
 
 /** The meeting flow. Every call writes through the core's one write path at once. */
-interface MeetingCore {
+interface MeetingCore : Labels {
     fun plan(cellId: String, kind: MeetingKind, start: Long, place: String): Meeting
     fun record(meetingId: String): MeetingRecord
     fun updateMeeting(meeting: Meeting)
@@ -62,6 +67,8 @@ interface MeetingCore {
     fun assess(meetingId: String): MeetingAssessment
     fun minutesText(meetingId: String): String
     fun sign(meetingId: String): MeetingRecord
+    /** A signed meeting's correction ("bản đính chính"): a new, linked revision to edit. */
+    fun startCorrection(meetingId: String): Meeting
     /** Processes a camera file through the core's photo pipeline and attaches it. */
     fun attachPhoto(meetingId: String, cameraFile: String): PhotoAttachment
     fun photos(meetingId: String): List<PhotoAttachment>
@@ -73,11 +80,11 @@ interface MeetingCore {
 /** A petition with the answers that came back. */
 data class PetitionThread(val petition: Petition, val responses: List<PetitionResponse>)
 
-interface PetitionsCore {
+interface PetitionsCore : Labels {
     fun petitions(cellId: String): List<PetitionThread>
 }
 
-interface GuidanceCore {
+interface GuidanceCore : Labels {
     fun guidance(cellId: String): List<Guidance>
 }
 
@@ -92,7 +99,7 @@ interface DocumentsCore {
 enum class DocumentKind { Minutes, Resolution }
 
 /** The visiting cadre's side. */
-interface VisitsCore {
+interface VisitsCore : Labels {
     fun overview(cadreId: String): CadreOverview
     fun myCheckIns(cadreId: String): List<CheckInRow>
     fun meetingRecord(meetingId: String): MeetingRecord
@@ -116,12 +123,22 @@ data class SyncStatus(
     val running: Boolean = false,
 )
 
-interface SyncCore {
+interface SyncCore : Labels {
     fun status(): SyncStatus
-    /** One round of push, pull and photo uploads now; returns the status after it. */
-    fun syncNow(): SyncStatus
+    /**
+     * One round of push, pull and (unless [uploadPhotos] is false) photo uploads, on the
+     * caller's thread: the background worker's, never the UI's. While a round runs, a
+     * second call joins it (the core runs one at a time). Returns the status after it.
+     */
+    fun syncNow(uploadPhotos: Boolean = true): SyncStatus
     /** Takes an entry off the needs-attention list once dealt with. */
     fun dismiss(id: String)
+    /**
+     * Calls [listener] with the status after every change written on this device and
+     * after every sync round (as it starts and as it ends), on the thread that wrote.
+     * Closing the handle stops it.
+     */
+    fun observe(listener: (SyncStatus) -> Unit): AutoCloseable
 }
 
 /** Who this device belongs to after enrollment. */
@@ -131,5 +148,13 @@ enum class Role { Secretary, Cadre }
 
 interface EnrollmentCore {
     fun current(): Enrollment?
-    fun enroll(serverUrl: String, code: String): Enrollment
+    /**
+     * Enrols with a scanned QR (which carries the server's address; [serverUrl] may be
+     * empty) or a typed code (the address the person gave, kept for next time).
+     */
+    fun enroll(serverUrl: String, codeOrQr: String): Enrollment
+    /** The address saved before, if any (the enrolled server's, or the one typed last). */
+    fun savedServerAddress(): String?
+    /** Checks and keeps the typed address; refused (in Vietnamese) unless https://. */
+    fun saveServerAddress(address: String): String
 }

@@ -2,8 +2,11 @@ package chibo.presentation.api
 
 import kotlinx.coroutines.flow.Flow
 
-/** A location fix as the platform reports it. */
-data class Fix(val latitude: Double, val longitude: Double, val accuracyM: Double, val fixTime: Long, val mock: Boolean)
+/**
+ * A location fix as the platform reports it. [approximate]: the person allowed only an
+ * approximate location (Android 12+); the fix is used with its (large) accuracy.
+ */
+data class Fix(val latitude: Double, val longitude: Double, val accuracyM: Double, val fixTime: Long, val mock: Boolean, val approximate: Boolean = false)
 
 sealed interface LocationReading {
     data object Searching : LocationReading
@@ -36,13 +39,20 @@ interface TextDrafts {
     fun put(key: String, value: String)
 }
 
-data class Settings(val textScale: Float = 1f, val language: Language = Language.Vietnamese)
-
-enum class Language(val label: String) { Vietnamese("Tiếng Việt"), English("English") }
+/** The app's settings: text size, and whether photos wait for Wi-Fi (the record always goes). */
+data class Settings(val textScale: Float = 1f, val photosOnWifiOnly: Boolean = false)
 
 interface SettingsStore {
     fun load(): Settings
     fun save(settings: Settings)
+}
+
+/** The way forward after a permission was denied or a service is off. */
+interface SystemSettings {
+    /** This app's page in the system settings (its permissions). */
+    fun openAppSettings()
+    /** The location switch. */
+    fun openLocationSettings()
 }
 
 /** Reads a QR code with the camera; null when cancelled. */
@@ -50,8 +60,12 @@ interface QrScanner {
     suspend fun scan(): String?
 }
 
-/** Schedules background sync and reminders (Android: WorkManager, notifications). */
+/**
+ * Background sync and reminders (Android: WorkManager unique work, notifications). It
+ * only asks: the round runs on the scheduler's own worker, never on the caller's thread.
+ */
 interface Scheduler {
     fun requestSyncNow()
-    fun remindBefore(meetingId: String, title: String, meetingStart: Long)
+    /** Plans every reminder again from the core's planned meetings (after a change). */
+    fun rescheduleReminders()
 }

@@ -3,6 +3,7 @@ package chibo.presentation.cadre
 import chibo.presentation.api.Camera
 import chibo.presentation.api.Clock
 import chibo.presentation.api.Fix
+import chibo.presentation.api.Labels
 import chibo.presentation.api.LocationReading
 import chibo.presentation.api.LocationSource
 import chibo.presentation.api.QrScanner
@@ -10,11 +11,8 @@ import chibo.presentation.api.TextDrafts
 import chibo.presentation.api.VisitsCore
 import chibo.presentation.common.StateHolder
 import chibo.presentation.common.Tone
-import chibo.presentation.common.bytesLabel
-import chibo.presentation.common.label
-import chibo.presentation.common.monthLabel
-import chibo.presentation.common.timeAndDate
-import chibo.presentation.meeting.SCORE_ITEMS
+import chibo.presentation.meeting.NO_SCORES
+import chibo.presentation.meeting.scoreItems
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -23,7 +21,7 @@ import uniffi.chibo_core.CheckInRequest
 import uniffi.chibo_core.DeviceKeystore
 import uniffi.chibo_core.PhotoRef
 import uniffi.chibo_domain.GpsFix
-import uniffi.chibo_domain.JudgedScores
+import uniffi.chibo_domain.JudgedPart
 import uniffi.chibo_domain.Observation
 import uniffi.chibo_domain.PetitionCategory
 
@@ -50,7 +48,7 @@ data class CadreHomeState(
 )
 
 class CadreHomeStateHolder(private val visits: VisitsCore, private val clock: Clock, private val cadreId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<CadreHomeState>(CadreHomeState(), scope, work) {
+    StateHolder<CadreHomeState>(CadreHomeState(), scope, work), Labels by visits {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
         val o = visits.overview(cadreId)
         val t = o.compliance.totals
@@ -94,7 +92,13 @@ data class LocationUi(
     val accuracyText: String = "",
     val mock: Boolean = false,
     val problem: String? = null,
+    /** What the person can do about [problem]: open the app's or the location settings. */
+    val fix: LocationFix? = null,
+    /** Only an approximate location was allowed: said plainly, and accepted. */
+    val approximateNote: String? = null,
 )
+
+enum class LocationFix(val label: String) { AppSettings("Mở cài đặt quyền của ứng dụng"), LocationSettings("Bật định vị") }
 
 data class CheckInState(
     val step: CheckInStep = CheckInStep.Photo,
@@ -107,14 +111,20 @@ data class CheckInState(
     val verdict: VerdictUi? = null,
     val guidanceGiven: String = "",
     val lessons: String = "",
-    val scores: List<chibo.presentation.meeting.ScoreItem> = SCORE_ITEMS.map { chibo.presentation.meeting.ScoreItem(it.key, it.label, 0, it.max) },
+    /** The judged parts, in the core's words (filled by the holder). */
+    val scores: List<chibo.presentation.meeting.ScoreItem> = emptyList(),
     val petitionDraft: String = "",
     val petitionCategory: String? = null,
-    val categories: List<String> = PetitionCategory.entries.map { it.label() },
+    val categories: List<String> = emptyList(),
     val petitionsRaised: List<String> = emptyList(),
     val observationSaved: Boolean = false,
     val error: String? = null,
 )
+
+/** A check-in not started: the judged parts at 0 and the petition categories, in the core's words. */
+private fun emptyCheckIn(labels: Labels) = with(labels) {
+    CheckInState(scores = scoreItems(null), categories = PetitionCategory.entries.map { it.label() })
+}
 
 /**
  * Photo, live location, code (typed or scanned), then the signed check-in and its verdict,
@@ -135,7 +145,8 @@ class CheckInStateHolder(
     work: CoroutineDispatcher,
     /** Server clock minus this device's, from the last sync (null: never synced). */
     private val serverOffsetMs: () -> Long? = { null },
-) : StateHolder<CheckInState>(CheckInState(), scope, work) {
+    private val settings: chibo.presentation.api.SystemSettings? = null,
+) : StateHolder<CheckInState>(emptyCheckIn(visits), scope, work), Labels by visits {
     private var photo: PhotoRef? = null
     private var fix: Fix? = null
     private var locating: Job? = null
@@ -145,6 +156,13 @@ class CheckInStateHolder(
     fun load() = launchWork(::fail) {
         val rec = visits.meetingRecord(meetingId)
         val cell = visits.overview(cadreId).cells.firstOrNull { it.cellId == cellId }?.cell
+        // A photo taken before the app was killed (or while the screen was away) is kept.
+        val kept = keptPhoto(drafts, meetingId)
+        if (kept != null && photo == null) {
+            photo = kept
+            update { it.copy(photo = photoLabel(kept), step = CheckInStep.Location) }
+            startLocating()
+        }
         update {
             it.copy(
                 meetingTitle = "${rec.meeting.kind.label()} · ${monthLabel(rec.meeting.plannedStart)}",
@@ -161,8 +179,9 @@ class CheckInStateHolder(
         try {
             val file = camera.capture() ?: return@launchWork
             val info = visits.processPhoto(file)
-            photo = PhotoRef(info.sha256, info.width, info.height, info.byteSize)
-            update { it.copy(photo = "${info.width}×${info.height} · ${bytesLabel(info.byteSize.toLong())}", step = CheckInStep.Location) }
+            val ref = keepPhoto(drafts, meetingId, info)
+            photo = ref
+            update { it.copy(photo = photoLabel(ref), step = CheckInStep.Location) }
             startLocating()
         } finally {
             update { it.copy(busy = false) }
@@ -189,20 +208,51 @@ class CheckInStateHolder(
                                     accuracyText = "± ${acc.toInt()} m",
                                     mock = reading.fix.mock,
                                     problem = if (reading.fix.mock) "Máy đang dùng vị trí giả: lần điểm danh sẽ cần xem xét" else null,
+                                    approximateNote = if (reading.fix.approximate) {
+                                        "Máy chỉ cho phép vị trí gần đúng (sai số ± ${acc.toInt()} m). Vẫn điểm danh được; cho phép vị trí chính xác để xác nhận chắc hơn."
+                                    } else null,
+                                    fix = if (reading.fix.approximate) LocationFix.AppSettings else null,
                                 ),
                             )
                         }
                     }
                     LocationReading.Searching -> update { it.copy(location = it.location.copy(problem = null)) }
-                    LocationReading.PermissionDenied -> update { it.copy(location = LocationUi(problem = "Chưa cho phép ứng dụng dùng vị trí")) }
-                    LocationReading.Disabled -> update { it.copy(location = LocationUi(problem = "Định vị đang tắt: hãy bật vị trí trong cài đặt")) }
+                    LocationReading.PermissionDenied -> update {
+                        it.copy(location = LocationUi(problem = "Chưa cho phép ứng dụng dùng vị trí. Vẫn điểm danh được (sẽ cần xã xem xét), hoặc cho phép trong cài đặt rồi quay lại.", fix = LocationFix.AppSettings))
+                    }
+                    LocationReading.Disabled -> update {
+                        it.copy(location = LocationUi(problem = "Định vị đang tắt: hãy bật vị trí rồi quay lại màn hình này.", fix = LocationFix.LocationSettings))
+                    }
                 }
             }
         }
     }
 
+    /** Stops the platform's location updates (the screen went away, or the fix is taken). */
+    fun stopLocating() {
+        locating?.cancel()
+        locating = null
+    }
+
+    /** The way forward for a location problem; fixes are followed again on return. */
+    fun fixLocation() {
+        when (current.location.fix) {
+            LocationFix.AppSettings -> settings?.openAppSettings()
+            LocationFix.LocationSettings -> settings?.openLocationSettings()
+            null -> {}
+        }
+    }
+
+    /** Asks the platform again (after the person came back from the settings). */
+    fun retryLocation() {
+        if (current.step == CheckInStep.Location) startLocating()
+    }
+
     /** Goes on with the best fix so far (a check-in without a fix is allowed, and flagged). */
-    fun acceptLocation() = update { it.copy(step = CheckInStep.Code) }
+    fun acceptLocation() {
+        stopLocating()
+        update { it.copy(step = CheckInStep.Code) }
+    }
 
     fun typeCode(text: String) = update { it.copy(code = text.filter(Char::isDigit).take(6)) }
 
@@ -228,10 +278,11 @@ class CheckInStateHolder(
                 keystore,
             )
             locating?.cancel()
+            drafts.put(photoKey(meetingId), "")
             update {
                 it.copy(
                     step = CheckInStep.Result,
-                    verdict = row.verdict.toUi(),
+                    verdict = row.verdict.toUi(this@CheckInStateHolder),
                 )
             }
         } finally {
@@ -249,8 +300,8 @@ class CheckInStateHolder(
 
     fun saveObservation() = launchWork(::fail) {
         val s = current
-        var judged = JudgedScores(0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u)
-        for (item in s.scores) judged = SCORE_ITEMS.first { it.key == item.key }.set(judged, item.value.toUByte())
+        var judged = NO_SCORES
+        for (item in s.scores) judged = judged.withPoints(JudgedPart.valueOf(item.key), item.value)
         visits.recordObservation(Observation("", meetingId, cadreId, judged, s.guidanceGiven.trim(), s.lessons.trim(), clock.now()))
         drafts.put(key("guidance"), "")
         drafts.put(key("lessons"), "")
@@ -272,6 +323,24 @@ class CheckInStateHolder(
     fun dismissError() = update { it.copy(error = null) }
 
     private fun fail(message: String) = update { it.copy(error = message, busy = false) }
+
+    private fun photoLabel(ref: PhotoRef) = "${ref.width}×${ref.height} · ${bytesLabel(ref.byteSize.toLong())}"
+
+    companion object {
+        private fun photoKey(meetingId: String) = "checkin:$meetingId:photo"
+
+        /** Keeps the check-in's processed photo in the drafts until the check-in is signed. */
+        fun keepPhoto(drafts: TextDrafts, meetingId: String, info: uniffi.chibo_core.PhotoInfo): PhotoRef {
+            drafts.put(photoKey(meetingId), listOf(info.sha256, info.width, info.height, info.byteSize).joinToString("|"))
+            return PhotoRef(info.sha256, info.width, info.height, info.byteSize)
+        }
+
+        fun keptPhoto(drafts: TextDrafts, meetingId: String): PhotoRef? {
+            val parts = drafts.get(photoKey(meetingId)).split('|')
+            if (parts.size != 4) return null
+            return runCatching { PhotoRef(parts[0], parts[1].toUInt(), parts[2].toUInt(), parts[3].toULong()) }.getOrNull()
+        }
+    }
 }
 
 // ---------------------------------------------------------------------- my check-ins
@@ -280,12 +349,12 @@ data class MyCheckInUi(val id: String, val cellName: String, val at: String, val
 data class MyCheckInsState(val loading: Boolean = true, val rows: List<MyCheckInUi> = emptyList(), val error: String? = null)
 
 class MyCheckInsStateHolder(private val visits: VisitsCore, private val cadreId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<MyCheckInsState>(MyCheckInsState(), scope, work) {
+    StateHolder<MyCheckInsState>(MyCheckInsState(), scope, work), Labels by visits {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
         val names = visits.overview(cadreId).cells.associate { it.cellId to (it.cell?.name ?: "Chi bộ") }
         val rows = visits.myCheckIns(cadreId).sortedByDescending { it.verdict.effectiveTime }.map { r ->
             MyCheckInUi(
-                r.checkIn.id, names[r.checkIn.cellId] ?: "Chi bộ", timeAndDate(r.verdict.effectiveTime), r.verdict.toUi(),
+                r.checkIn.id, names[r.checkIn.cellId] ?: "Chi bộ", timeAndDate(r.verdict.effectiveTime), r.verdict.toUi(this@MyCheckInsStateHolder),
             )
         }
         update { MyCheckInsState(loading = false, rows = rows) }

@@ -1,7 +1,7 @@
 package chibo.presentation.cadre
 
+import chibo.presentation.api.Labels
 import chibo.presentation.common.Tone
-import chibo.presentation.common.dateOf
 import uniffi.chibo_domain.ReviewDecision
 import uniffi.chibo_domain.Verdict
 import uniffi.chibo_domain.VerdictStatus
@@ -26,33 +26,28 @@ private const val AWAITING_REASONS = "Lý do cần xem xét"
 
 /**
  * The office's review wins over the status: a rejected check-in keeps the status
- * NEEDS_REVIEW (it never counts) and must not read as still waiting.
+ * NEEDS_REVIEW (it never counts) and must not read as still waiting. The headline is the
+ * core's word for the check-in's standing, the same the dashboard shows.
  */
-fun Verdict.toUi(): VerdictUi {
+fun Verdict.toUi(labels: Labels): VerdictUi = with(labels) {
+    val verdict = this@toUi
     val reasons = reasons.map { it.message }
-    val review = review ?: return VerdictUi(status.label(), status.tone(), reasons, unchecked.map { it.message })
+    val review = review ?: return VerdictUi(verdict.label(), status.tone(), reasons, unchecked.map { it.message })
     val by = "Người xem xét: ${review.reviewerName.ifBlank { "Văn phòng xã" }} · ${dateOf(review.reviewedAt)}"
     val note = review.note.trim()
-    return when (review.decision) {
+    when (review.decision) {
         ReviewDecision.REJECTED -> VerdictUi(
-            "Văn phòng không công nhận", Tone.Problem, reasons, emptyList(),
+            verdict.label(), Tone.Problem, reasons, emptyList(),
             listOfNotNull(note.takeIf { it.isNotEmpty() }?.let { "Lý do: $it" }, by),
             "Lý do đưa ra xem xét", Tone.Warning,
         )
         ReviewDecision.ACCEPTED -> VerdictUi(
-            "Văn phòng đã công nhận", Tone.Good, reasons, emptyList(),
+            verdict.label(), Tone.Good, reasons, emptyList(),
             listOfNotNull(note.takeIf { it.isNotEmpty() }?.let { "Ghi chú: $it" }, by),
             // Accepted despite these: shown for the record, not as a problem.
             "Lý do đưa ra xem xét", Tone.Neutral,
         )
     }
-}
-
-// Private so that no screen shows the bare status and misses the office's decision.
-private fun VerdictStatus.label(): String = when (this) {
-    VerdictStatus.VERIFIED -> "Đã xác nhận"
-    VerdictStatus.PROVISIONAL -> "Chờ máy chủ xác nhận"
-    VerdictStatus.NEEDS_REVIEW -> "Cần xem xét"
 }
 
 private fun VerdictStatus.tone(): Tone = when (this) {

@@ -3,7 +3,7 @@ package chibo.presentation.common
 import chibo.presentation.api.AttentionItem
 import chibo.presentation.api.Enrollment
 import chibo.presentation.api.EnrollmentCore
-import chibo.presentation.api.Language
+import chibo.presentation.api.Labels
 import chibo.presentation.api.Settings
 import chibo.presentation.api.SettingsStore
 import chibo.presentation.api.SyncCore
@@ -23,13 +23,25 @@ data class SyncUi(
     val running: Boolean = false,
 )
 
-class SyncStateHolder(private val sync: SyncCore, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<SyncUi>(SyncUi(), scope, work) {
+/**
+ * The sync banner. It follows the core's live status (the core calls after every write
+ * and every round), so it needs no refresh; "Gửi ngay" only asks the [scheduler] for a
+ * round, which runs on the scheduler's worker: the UI never waits on the network.
+ */
+class SyncStateHolder(
+    private val sync: SyncCore,
+    private val scheduler: chibo.presentation.api.Scheduler?,
+    scope: CoroutineScope,
+    work: CoroutineDispatcher,
+) : StateHolder<SyncUi>(SyncUi(), scope, work), AutoCloseable, Labels by sync {
+    private val subscription: AutoCloseable = sync.observe { status -> show(status) }
+
     fun refresh() = launchWork(::fail) { show(sync.status()) }
 
+    /** Asks for a round now; the banner shows it running as soon as the core starts it. */
     fun syncNow() {
         update { it.copy(running = true) }
-        launchWork(::fail) { show(sync.syncNow()) }
+        scheduler?.requestSyncNow() ?: launchWork(::fail) { show(sync.syncNow()) }
     }
 
     fun dismiss(id: String) = launchWork(::fail) {
@@ -37,12 +49,14 @@ class SyncStateHolder(private val sync: SyncCore, scope: CoroutineScope, work: C
         show(sync.status())
     }
 
+    override fun close() = subscription.close()
+
     private fun fail(message: String) = update { it.copy(running = false, tone = Tone.Problem, headline = "Lỗi đồng bộ", lastError = message) }
 
-    private fun show(s: SyncStatus) = update { toUi(s) }
+    private fun show(s: SyncStatus) = update { toUi(s, this) }
 
     companion object {
-        fun toUi(s: SyncStatus): SyncUi {
+        fun toUi(s: SyncStatus, labels: Labels): SyncUi {
             val pending = s.pendingChanges + s.pendingPhotos
             val headline = when {
                 s.needsAttention.isNotEmpty() -> "${s.needsAttention.size} mục cần xử lý"
@@ -59,7 +73,7 @@ class SyncStateHolder(private val sync: SyncCore, scope: CoroutineScope, work: C
             val detail = listOfNotNull(
                 if (s.pendingChanges > 0) "${s.pendingChanges} thay đổi" else null,
                 if (s.pendingPhotos > 0) "${s.pendingPhotos} ảnh" else null,
-                s.lastSuccessAt?.let { "Lần gửi cuối: ${timeAndDate(it)}" } ?: "Chưa gửi lần nào",
+                s.lastSuccessAt?.let { "Lần gửi cuối: ${labels.timeAndDate(it)}" } ?: "Chưa gửi lần nào",
             ).joinToString(" · ")
             return SyncUi(headline, tone, detail, s.lastError, s.needsAttention, s.running)
         }
@@ -68,44 +82,77 @@ class SyncStateHolder(private val sync: SyncCore, scope: CoroutineScope, work: C
 
 // ---------------------------------------------------------------------- settings
 
-data class SettingsUi(val textScale: Float = 1f, val scales: List<Pair<String, Float>> = TEXT_SCALES, val language: Language = Language.Vietnamese, val languages: List<Language> = Language.entries)
+data class SettingsUi(val textScale: Float = 1f, val scales: List<Pair<String, Float>> = TEXT_SCALES, val photosOnWifiOnly: Boolean = false)
 
 val TEXT_SCALES = listOf("Vừa" to 1f, "Lớn" to 1.3f, "Rất lớn" to 1.6f)
 
 class SettingsStateHolder(private val store: SettingsStore, scope: CoroutineScope, work: CoroutineDispatcher) :
     StateHolder<SettingsUi>(SettingsUi(), scope, work) {
-    fun load() = store.load().let { s -> update { it.copy(textScale = s.textScale, language = s.language) } }
+    fun load() = store.load().let { s -> update { it.copy(textScale = s.textScale, photosOnWifiOnly = s.photosOnWifiOnly) } }
     fun setTextScale(scale: Float) = save { it.copy(textScale = scale) }
-    fun setLanguage(language: Language) = save { it.copy(language = language) }
+    /** Photos wait for Wi-Fi (they are large on prepaid data); the record still goes on any network. */
+    fun setPhotosOnWifiOnly(wifiOnly: Boolean) = save { it.copy(photosOnWifiOnly = wifiOnly) }
     private fun save(change: (Settings) -> Settings) {
         val s = change(store.load())
         store.save(s)
-        update { it.copy(textScale = s.textScale, language = s.language) }
+        update { it.copy(textScale = s.textScale, photosOnWifiOnly = s.photosOnWifiOnly) }
     }
 }
 
 // ---------------------------------------------------------------------- enrollment
 
-data class EnrollmentUi(val code: String = "", val busy: Boolean = false, val enrolled: Enrollment? = null, val error: String? = null)
+data class EnrollmentUi(
+    val code: String = "",
+    /** The commune server's address for the typed-code path (a QR carries its own). */
+    val serverAddress: String = "",
+    val busy: Boolean = false,
+    val enrolled: Enrollment? = null,
+    val error: String? = null,
+)
 
-class EnrollmentStateHolder(private val core: EnrollmentCore, private val serverUrl: String, private val scanner: chibo.presentation.api.QrScanner?, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<EnrollmentUi>(EnrollmentUi(), scope, work) {
+/**
+ * Enrolment. The office's QR carries the server's address and the code, so a scan needs
+ * nothing else; the short code needs the address once, prefilled with the saved one or
+ * the province's default ([defaultServer], set by the build or a config file).
+ */
+class EnrollmentStateHolder(
+    private val core: EnrollmentCore,
+    private val defaultServer: String,
+    private val scanner: chibo.presentation.api.QrScanner?,
+    scope: CoroutineScope,
+    work: CoroutineDispatcher,
+) : StateHolder<EnrollmentUi>(EnrollmentUi(serverAddress = defaultServer), scope, work) {
+    fun load() = launchWork(::fail) {
+        val saved = core.savedServerAddress()
+        if (saved != null) update { it.copy(serverAddress = saved) }
+    }
+
     /** Codes are printed in groups; spaces and dashes are ignored, letters upper-cased. */
     fun typeCode(text: String) = update { it.copy(code = text.uppercase().filter { c -> c.isLetterOrDigit() }.take(16), error = null) }
 
+    fun typeServerAddress(text: String) = update { it.copy(serverAddress = text.trim(), error = null) }
+
+    /** Scans the office's QR and enrols with what it carries (address and code). */
     fun scan() = launchWork(::fail) {
         val payload = scanner?.scan() ?: return@launchWork
-        typeCode(payload.substringAfterLast(':'))
-        enroll()
+        enrollWith("", payload)
     }
 
+    /** Enrols with the typed code and the address in the field (kept for next time). */
     fun enroll() {
         if (current.code.length < 6) return fail("Mã đăng ký gồm ít nhất 6 ký tự")
-        update { it.copy(busy = true, error = null) }
+        if (current.serverAddress.isBlank()) return fail("Nhập địa chỉ máy chủ của xã (văn phòng Đảng ủy xã cho biết)")
         launchWork(::fail) {
-            val e = core.enroll(serverUrl, current.code)
-            update { it.copy(busy = false, enrolled = e) }
+            val address = core.saveServerAddress(current.serverAddress)
+            update { it.copy(serverAddress = address) }
+            enrollWith(address, current.code)
         }
+    }
+
+    private fun enrollWith(serverUrl: String, codeOrQr: String) {
+        update { it.copy(busy = true, error = null) }
+        val e = core.enroll(serverUrl, codeOrQr)
+        update { it.copy(busy = false, enrolled = e) }
     }
 
     private fun fail(message: String) = update { it.copy(busy = false, error = message) }

@@ -7,6 +7,7 @@ import chibo.presentation.api.DocumentsCore
 import chibo.presentation.api.Enrollment
 import chibo.presentation.api.EnrollmentCore
 import chibo.presentation.api.GuidanceCore
+import chibo.presentation.api.Labels
 import chibo.presentation.api.MeetingCore
 import chibo.presentation.api.PetitionThread
 import chibo.presentation.api.PetitionsCore
@@ -25,6 +26,8 @@ import uniffi.chibo_core.DeviceKeystore
 import uniffi.chibo_core.KeystoreException
 import uniffi.chibo_core.standardAgenda
 import uniffi.chibo_domain.Attendance
+import uniffi.chibo_domain.Cell
+import uniffi.chibo_domain.nextMeetingDayFrom
 import uniffi.chibo_domain.JudgedScores
 import uniffi.chibo_domain.Meeting
 import uniffi.chibo_domain.MeetingKind
@@ -52,18 +55,22 @@ internal inline fun <T> core(block: () -> T): T = try {
     }
     throw CoreException(e.message ?: "", kind, e)
 } catch (e: KeystoreException) {
-    throw CoreException(e.message ?: "Kho khóa của máy không ký được", CoreException.Kind.Storage, e)
+    val message = (e as? KeystoreException.Unavailable)?.v1 ?: "Kho khóa của máy không ký được"
+    throw CoreException(message, CoreException.Kind.Storage, e)
 }
 
 /**
  * The interfaces over one [ChiboStore] (the generated bindings, loaded through JNA).
  * Argument conversion only; the core decides everything.
  */
-class BindingsCore(private val store: ChiboStore) : CellCore, MeetingCore, VisitsCore, PetitionsCore, GuidanceCore {
+class BindingsCore(private val store: ChiboStore) :
+    CellCore, MeetingCore, VisitsCore, PetitionsCore, GuidanceCore, Labels by BindingsLabels {
     override fun cell(cellId: String) = core { store.cell(cellId) }
     override fun members(cellId: String) = core { store.members(cellId) }
     override fun home(cellId: String) = core { store.home(cellId) }
     override fun history(cellId: String) = core { store.meetingHistory(cellId) }
+    override fun nextMeetingDay(cell: Cell, now: Long): String = nextMeetingDayFrom(cell, now)
+    override fun ruleSettings(communeId: String) = core { store.ruleSettings(communeId) }
 
     override fun plan(cellId: String, kind: MeetingKind, start: Long, place: String) = core { store.planMeeting(cellId, kind, start, place) }
     override fun record(meetingId: String) = core { store.meetingRecord(meetingId) }
@@ -84,6 +91,7 @@ class BindingsCore(private val store: ChiboStore) : CellCore, MeetingCore, Visit
     override fun assess(meetingId: String) = core { store.assessMeeting(meetingId) }
     override fun minutesText(meetingId: String) = core { store.minutesText(meetingId) }
     override fun sign(meetingId: String) = core { store.signMeeting(meetingId) }
+    override fun startCorrection(meetingId: String) = core { store.startCorrection(meetingId) }
     override fun attachPhoto(meetingId: String, cameraFile: String) = core {
         val info = store.processPhoto(cameraFile, true)
         store.attachMeetingPhoto(meetingId, uniffi.chibo_core.photoRef(info))
@@ -151,17 +159,81 @@ class BindingsDocuments(private val store: ChiboStore, private val outDir: java.
     }
 }
 
-/** The sync engine behind the façade: push, pull and photo uploads in one call. */
-class BindingsSync(private val store: ChiboStore) : SyncCore {
+/**
+ * The sync engine behind the façade: push, pull and photo uploads in one call, one round
+ * at a time (the core joins a second call to the running round). The core tells one
+ * listener about every write and round; this fans it out to the app's observers.
+ */
+class BindingsSync(private val store: ChiboStore) : SyncCore, Labels by BindingsLabels {
+    private val observers = java.util.concurrent.CopyOnWriteArrayList<(SyncStatus) -> Unit>()
+    private val fanOut = object : uniffi.chibo_core.StatusListener {
+        override fun onStatus(status: uniffi.chibo_core.SyncStatus) {
+            val mapped = status.toApi()
+            observers.forEach { it(mapped) }
+        }
+    }
+
+    init {
+        store.setStatusListener(fanOut)
+    }
+
     override fun status(): SyncStatus = core { store.syncStatus() }.toApi()
-    override fun syncNow(): SyncStatus {
+    @Volatile private var lastFailure: CoreException.Kind? = null
+
+    override fun syncNow(uploadPhotos: Boolean): SyncStatus {
         // A failed run is recorded in the status (last error); the status says what happened.
-        runCatching { core { store.syncNow() } }.onFailure { if (it !is CoreException) throw it }
+        lastFailure = null
+        runCatching { core { store.syncWith(uploadPhotos) } }.onFailure {
+            if (it !is CoreException) throw it
+            lastFailure = it.kind
+        }
         return status()
     }
+
+    /** The last round failed for the network or the server's health: worth retrying later. */
+    fun lastErrorIsTransient(): Boolean = lastFailure == CoreException.Kind.Network
     override fun dismiss(id: String) = core { store.dismissNeedsAttention(id.toLong()) }
+    override fun observe(listener: (SyncStatus) -> Unit): AutoCloseable {
+        observers += listener
+        return AutoCloseable { observers -= listener }
+    }
     /** Server clock minus this device's, for check-ins. */
     fun serverOffsetMs(): Long? = core { store.syncStatus() }.serverOffsetMs
+}
+
+/**
+ * Drafts of text being typed, in the core's (encrypted) store rather than in plain
+ * preferences. Typing updates memory at once and reaches the store [delayMs] after the
+ * last keystroke, so a crash or a flat battery loses at most that much; [flush] writes
+ * what is waiting (the app calls it when it goes to the background).
+ */
+class CoreDrafts(
+    private val store: ChiboStore,
+    private val delayMs: Long = 800,
+    private val timer: java.util.concurrent.ScheduledExecutorService =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor { r -> Thread(r, "chibo-drafts").apply { isDaemon = true } },
+) : chibo.presentation.api.TextDrafts {
+    private val pending = java.util.concurrent.ConcurrentHashMap<String, String>()
+    private var scheduled: java.util.concurrent.ScheduledFuture<*>? = null
+
+    override fun get(key: String): String = pending[key] ?: core { store.draft(key) }
+
+    override fun put(key: String, value: String) {
+        pending[key] = value
+        synchronized(this) {
+            scheduled?.cancel(false)
+            scheduled = timer.schedule({ flush() }, delayMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        }
+    }
+
+    /** Writes every waiting draft now. */
+    fun flush() {
+        for (key in pending.keys.toList()) {
+            val value = pending[key] ?: continue
+            core { store.saveDraft(key, value) }
+            pending.remove(key, value)
+        }
+    }
 }
 
 private fun uniffi.chibo_core.SyncStatus.toApi() = SyncStatus(
@@ -170,12 +242,15 @@ private fun uniffi.chibo_core.SyncStatus.toApi() = SyncStatus(
     lastSuccessAt = lastSuccessAt,
     lastError = listOfNotNull(lastError, clockWarning).joinToString(" ").ifEmpty { null },
     needsAttention = needsAttention.map { AttentionItem(it.id.toString(), it.what, it.reason, it.advice) },
+    running = running,
 )
 
 /** Enrolment with the one-time code; the keystore's public key becomes the device's identity. */
 class BindingsEnrollment(private val store: ChiboStore, private val keystore: DeviceKeystore, private val deviceLabel: String) : EnrollmentCore {
     override fun current(): Enrollment? = core { store.syncStatus() }.enrolledAs?.toApi()
-    override fun enroll(serverUrl: String, code: String): Enrollment = core { store.enroll(serverUrl, code, deviceLabel, keystore) }.toApi()
+    override fun enroll(serverUrl: String, codeOrQr: String): Enrollment = core { store.enroll(serverUrl, codeOrQr, deviceLabel, keystore) }.toApi()
+    override fun savedServerAddress(): String? = core { store.serverAddress() }
+    override fun saveServerAddress(address: String): String = core { store.setServerAddress(address) }
 
     private fun EnrolledAs.toApi(): Enrollment = when (val r = role) {
         is EnrolledRole.Secretary -> Enrollment(Role.Secretary, personId, fullName, r.cellId, communeName)

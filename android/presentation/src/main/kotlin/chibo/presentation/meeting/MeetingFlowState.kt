@@ -1,6 +1,7 @@
 package chibo.presentation.meeting
 
 import chibo.presentation.common.Tone
+import uniffi.chibo_domain.Attendance
 
 /** The seven steps of the meeting flow, in the order of Guideline 42's procedure. */
 enum class FlowStep(val number: Int, val title: String) {
@@ -16,9 +17,10 @@ enum class FlowStep(val number: Int, val title: String) {
 /** A member as a choice (chair, speaker, assignee). */
 data class PersonChoice(val id: String, val name: String, val detail: String? = null)
 
-enum class Mark(val label: String) {
-    Present("Có mặt"), Late("Đến muộn"), Excused("Vắng có lý do"), Unexcused("Vắng không lý do"),
-    Exempt("Miễn sinh hoạt"), Elsewhere("Sinh hoạt nơi khác"),
+/** A roll-call mark as the screen offers it; its words are the core's ([OpenUi.marks]). */
+enum class Mark(val attendance: Attendance) {
+    Present(Attendance.PRESENT), Late(Attendance.LATE), Excused(Attendance.ABSENT_EXCUSED), Unexcused(Attendance.ABSENT_UNEXCUSED),
+    Exempt(Attendance.EXEMPT), Elsewhere(Attendance.ATTACHED_ELSEWHERE),
 }
 
 data class RollCallRow(
@@ -40,14 +42,23 @@ data class PrepareUi(
     val guidance: List<String> = emptyList(),
 )
 
+data class GuestUi(val name: String, val title: String, val delegate: Boolean)
+
 data class OpenUi(
     val startedAt: String? = null,
     val chair: PersonChoice? = null,
     val minuteTaker: PersonChoice? = null,
+    /** Every member, for the searchable chair and minute-taker lists. */
     val candidates: List<PersonChoice> = emptyList(),
+    /** Guests, the upper-level delegate among them. */
+    val guests: List<GuestUi> = emptyList(),
+    val draftGuestName: String = "",
+    val draftGuestTitle: String = "",
     val rollCall: List<RollCallRow> = emptyList(),
     /** "8/10 có mặt". */
     val presentSummary: String = "",
+    /** Each mark in the core's words ("Có mặt", "Vắng có lý do"…). */
+    val marks: Map<Mark, String> = emptyMap(),
 )
 
 data class SpeechUi(val id: String, val speaker: String, val gist: String)
@@ -98,6 +109,8 @@ data class PhotosUi(val photos: List<PhotoUi> = emptyList(), val busy: Boolean =
 data class WarningUi(val message: String, val tone: Tone = Tone.Warning)
 
 data class ReviewUi(
+    /** The minute-taker read the minutes back and the cell adopted them. */
+    val minutesApproved: Boolean = false,
     val minutes: String = "",
     val warnings: List<WarningUi> = emptyList(),
     val score: String = "",
@@ -129,6 +142,8 @@ data class MeetingFlowState(
     val review: ReviewUi = ReviewUi(),
     val sign: SignUi = SignUi(),
     val signed: Boolean = false,
+    /** Set when a correction was made: the flow to open for it. */
+    val openCorrection: String? = null,
     val error: String? = null,
 )
 

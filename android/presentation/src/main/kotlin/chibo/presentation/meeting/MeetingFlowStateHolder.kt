@@ -4,27 +4,23 @@ import chibo.presentation.api.Camera
 import chibo.presentation.api.CellCore
 import chibo.presentation.api.Clock
 import chibo.presentation.api.GuidanceCore
+import chibo.presentation.api.Labels
 import chibo.presentation.api.MeetingCore
 import chibo.presentation.api.TextDrafts
 import chibo.presentation.common.StateHolder
 import chibo.presentation.common.Tone
-import chibo.presentation.common.bytesLabel
-import chibo.presentation.common.decimal
-import chibo.presentation.common.isoDateLabel
-import chibo.presentation.common.label
 import chibo.presentation.common.localDate
-import chibo.presentation.common.monthLabel
-import chibo.presentation.common.timeAndDate
-import chibo.presentation.common.timeOf
 import chibo.presentation.common.tone
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import uniffi.chibo_domain.Attendance
+import uniffi.chibo_domain.JudgedPart
 import uniffi.chibo_domain.JudgedScores
 import uniffi.chibo_domain.MeetingAssessment
 import uniffi.chibo_domain.MeetingRecord
 import uniffi.chibo_domain.MeetingStatus
 import uniffi.chibo_domain.Member
+import uniffi.chibo_domain.MemberRole
 import uniffi.chibo_domain.MemberStatus
 import uniffi.chibo_domain.MembershipKind
 import uniffi.chibo_domain.PetitionCategory
@@ -48,7 +44,7 @@ class MeetingFlowStateHolder(
     private val drafts: TextDrafts,
     scope: CoroutineScope,
     work: CoroutineDispatcher,
-) : StateHolder<MeetingFlowState>(MeetingFlowState(), scope, work) {
+) : StateHolder<MeetingFlowState>(MeetingFlowState(), scope, work), Labels by meetings {
 
     private var record: MeetingRecord? = null
     private var members: List<Member> = emptyList()
@@ -145,20 +141,29 @@ class MeetingFlowStateHolder(
         reload()
     }
 
+    fun editGuestName(text: String) = update { it.copy(open = it.open.copy(draftGuestName = text)) }
+    fun editGuestTitle(text: String) = update { it.copy(open = it.open.copy(draftGuestTitle = text)) }
+
+    /** Adds a guest; [delegate] marks the upper-level committee's delegate. */
+    fun addGuest(delegate: Boolean) = work {
+        val o = current.open
+        if (o.draftGuestName.isBlank()) return@work fail("Ghi họ tên khách mời")
+        val title = o.draftGuestTitle.trim().ifEmpty { if (delegate) "Đảng ủy viên, phụ trách chi bộ" else "Khách mời" }
+        val guest = uniffi.chibo_domain.Guest(o.draftGuestName.trim(), title, delegate)
+        val meeting = requireRecord().meeting
+        meetings.updateMeeting(meeting.copy(guests = meeting.guests + guest))
+        update { it.copy(open = it.open.copy(draftGuestName = "", draftGuestTitle = "")) }
+        reload()
+    }
+
+    fun removeGuest(name: String) = editMeeting { m -> m.copy(guests = m.guests.filterNot { it.name == name }) }
+
     fun chooseChair(memberId: String) = editMeeting { it.copy(chairId = memberId) }
     fun chooseMinuteTaker(memberId: String) = editMeeting { it.copy(minuteTakerId = memberId) }
 
     /** One tap per member; an excused absence takes a reason from [EXCUSE_REASONS]. */
     fun mark(memberId: String, mark: Mark, reason: String? = null) = work {
-        val attendance = when (mark) {
-            Mark.Present -> Attendance.PRESENT
-            Mark.Late -> Attendance.LATE
-            Mark.Excused -> Attendance.ABSENT_EXCUSED
-            Mark.Unexcused -> Attendance.ABSENT_UNEXCUSED
-            Mark.Exempt -> Attendance.EXEMPT
-            Mark.Elsewhere -> Attendance.ATTACHED_ELSEWHERE
-        }
-        meetings.markAttendance(current.meetingId, memberId, attendance, if (mark == Mark.Excused) reason else null)
+        meetings.markAttendance(current.meetingId, memberId, mark.attendance, if (mark == Mark.Excused) reason else null)
         reload()
     }
 
@@ -269,12 +274,13 @@ class MeetingFlowStateHolder(
         reload()
     }
 
-    /** Sets one judged criterion of the self-score; written through at once. */
+    /** Sets one judged criterion of the self-score (its key: a [JudgedPart] name); written through at once. */
     fun setScore(key: String, value: Int) = work {
         val rec = requireRecord()
-        val scores = rec.meeting.secretaryJudgement ?: JudgedScores(0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u)
-        val item = SCORE_ITEMS.first { it.key == key }
-        meetings.setSecretaryScore(rec.meeting.id, item.set(scores, value.coerceIn(0, item.max).toUByte()))
+        val part = JudgedPart.valueOf(key)
+        val max = judgedItems().first { it.part == part }.max.toInt()
+        val scores = rec.meeting.secretaryJudgement ?: NO_SCORES
+        meetings.setSecretaryScore(rec.meeting.id, scores.withPoints(part, value.coerceIn(0, max)))
         reload()
     }
 
@@ -283,11 +289,26 @@ class MeetingFlowStateHolder(
         update { it.copy(closing = it.closing.copy(conclusion = text)) }
     }
 
+    /** Ends the meeting now. The minutes are not approved yet: that is read back at step 6. */
     fun endNow() = work {
         commitConclusion()
-        meetings.updateMeeting(requireRecord().meeting.copy(actualEnd = clock.now(), minutesApproved = true))
+        meetings.updateMeeting(requireRecord().meeting.copy(actualEnd = clock.now()))
         reload()
     }
+
+    /** The minute-taker has read the minutes back and the cell adopted them (step 6). */
+    fun approveMinutes(approved: Boolean) = editMeeting { it.copy(minutesApproved = approved) }
+
+    /**
+     * A signed meeting is never edited in place: this makes its correction, a new linked
+     * revision, and asks the screen to open it.
+     */
+    fun startCorrection() = work {
+        val correction = meetings.startCorrection(current.meetingId)
+        update { it.copy(openCorrection = correction.id) }
+    }
+
+    fun correctionOpened() = update { it.copy(openCorrection = null) }
 
     // ------------------------------------------------------------------ 5 photos
 
@@ -357,7 +378,7 @@ class MeetingFlowStateHolder(
         val present = rec.rollCall.filter { it.attendance == Attendance.PRESENT || it.attendance == Attendance.LATE }
             .mapNotNull { byId[it.memberId] }
         val guestSpeakers = rec.meeting.guests.map { PersonChoice(GUEST_PREFIX + it.name, it.name, it.title) }
-        val everyone = members.map { PersonChoice(it.id, it.fullName, it.role.label()) }
+        val everyone = members.map { PersonChoice(it.id, it.fullName, it.role.title()) }
         val meeting = rec.meeting
         val expectedRows = members.map { member -> rollCallRow(member, rec) }
         val expectedCount = expectedRows.count { it.expected }
@@ -375,16 +396,18 @@ class MeetingFlowStateHolder(
                     noticeToCadre = meeting.preparation.noticeSentToCadre,
                     documentsDaysBefore = meeting.preparation.documentsSentAt?.let { ((meeting.plannedStart - it) / DAY_MS).toInt() },
                 ),
-                open = OpenUi(
+                open = s.open.copy(
                     startedAt = meeting.actualStart?.let(::timeAndDate),
+                    guests = meeting.guests.map { GuestUi(it.name, it.title, it.upperLevel) },
                     chair = meeting.chairId?.let { id -> everyone.firstOrNull { it.id == id } },
                     minuteTaker = meeting.minuteTakerId?.let { id -> everyone.firstOrNull { it.id == id } },
                     candidates = everyone,
                     rollCall = expectedRows,
                     presentSummary = "$presentCount/$expectedCount có mặt",
+                    marks = Mark.entries.associateWith { it.attendance.label() },
                 ),
                 body = s.body.copy(
-                    speakers = present.map { PersonChoice(it.id, it.fullName, it.role.label()) } + guestSpeakers,
+                    speakers = present.map { PersonChoice(it.id, it.fullName, it.role.title()) } + guestSpeakers,
                     speeches = rec.speeches.map { sp ->
                         val who = when (val speaker = sp.speaker) {
                             is Speaker.Member -> name(speaker.memberId) ?: "?"
@@ -397,7 +420,7 @@ class MeetingFlowStateHolder(
                     previousTasks = previous.map { t ->
                         ReviewRow(
                             t.id, t.description, name(t.assigneeId) ?: "?", isoDateLabel(t.deadline),
-                            rec.taskReviews.firstOrNull { it.taskId == t.id }?.outcome?.label(),
+                            rec.taskReviews.lastOrNull { it.taskId == t.id }?.outcome?.label(),
                         )
                     },
                 ),
@@ -406,7 +429,7 @@ class MeetingFlowStateHolder(
                     draftTask = drafts.get(draftKey("task")),
                     draftAssigneeId = drafts.get(draftKey("assignee")).ifBlank { null },
                     draftDeadline = drafts.get(draftKey("deadline")).ifBlank { null },
-                    assignees = present.map { PersonChoice(it.id, it.fullName, it.role.label()) },
+                    assignees = present.map { PersonChoice(it.id, it.fullName, it.role.title()) },
                     deadlines = deadlineChoices(meeting.actualStart ?: meeting.plannedStart),
                     votes = rec.votes.map { VoteUi(it.id, it.question, "Tán thành ${it.inFavor} · Không tán thành ${it.against} · Không biểu quyết ${it.abstain}") },
                     voteQuestion = s.closing.voteQuestion.ifBlank { "Thông qua nghị quyết ${monthLabel(meeting.plannedStart).lowercase()}" },
@@ -415,7 +438,7 @@ class MeetingFlowStateHolder(
                     petitions = rec.petitions.map { PetitionUi(it.id, it.content, it.category.label(), it.raisedBy, it.status.label()) },
                     draftPetition = drafts.get(draftKey("petition")),
                     categories = PetitionCategory.entries.map { it.label() },
-                    scores = SCORE_ITEMS.map { ScoreItem(it.key, it.label, scores?.let(it.get)?.toInt() ?: 0, it.max) },
+                    scores = scoreItems(scores),
                     scoresSaved = scores != null,
                     conclusion = drafts.get(draftKey("conclusion")).ifBlank { meeting.conclusion.orEmpty() },
                     endedAt = meeting.actualEnd?.let(::timeOf),
@@ -423,14 +446,15 @@ class MeetingFlowStateHolder(
                 photos = s.photos.copy(
                     photos = photos.mapIndexed { i, p -> PhotoUi(p.sha256, "Ảnh ${i + 1} · ${p.width}×${p.height} · ${bytesLabel(p.byteSize.toLong())}") },
                 ),
-                review = if (a == null) s.review else ReviewUi(
+                review = if (a == null) s.review.copy(minutesApproved = meeting.minutesApproved) else ReviewUi(
+                    minutesApproved = meeting.minutesApproved,
                     minutes = minutes,
                     warnings = a.warnings.map { WarningUi(it.message) } +
                         (if (photos.isEmpty()) listOf(WarningUi("Chưa có ảnh buổi họp", Tone.Neutral)) else emptyList()),
                     score = "${a.quality.total}/100 điểm",
                     grade = a.quality.grade.label(),
                     gradeTone = a.quality.grade.tone(),
-                    attendance = a.attendance.ratePercent?.let { "Tỷ lệ dự họp ${decimal(it)}%" } ?: "",
+                    attendance = a.attendance.ratePercent?.let { "Tỷ lệ dự họp ${percent(it)}" } ?: "",
                 ),
                 sign = SignUi(
                     chair = name(meeting.chairId) ?: "Chưa chọn",
@@ -443,18 +467,24 @@ class MeetingFlowStateHolder(
         }
     }
 
+    /** Deadlines as choices: two weeks, one month, the end of next month. */
+    private fun deadlineChoices(from: Long): List<DeadlineChoice> {
+        val day = localDate(from)
+        val endOfNext = day.plusMonths(1).withDayOfMonth(day.plusMonths(1).lengthOfMonth())
+        return listOf(
+            DeadlineChoice("2 tuần (${isoDateLabel(day.plusWeeks(2).toString())})", day.plusWeeks(2).toString()),
+            DeadlineChoice("1 tháng (${isoDateLabel(day.plusMonths(1).toString())})", day.plusMonths(1).toString()),
+            DeadlineChoice("Cuối tháng sau (${isoDateLabel(endOfNext.toString())})", endOfNext.toString()),
+        )
+    }
+
+    /** A member's role beside their name; none for a plain member. */
+    private fun MemberRole.title(): String? = takeIf { it != MemberRole.MEMBER }?.label()
+
     private fun rollCallRow(member: Member, rec: MeetingRecord): RollCallRow {
         val entry = rec.rollCall.firstOrNull { it.memberId == member.id }
-        val mark = when (entry?.attendance) {
-            null -> null
-            Attendance.PRESENT -> Mark.Present
-            Attendance.LATE -> Mark.Late
-            Attendance.ABSENT_EXCUSED -> Mark.Excused
-            Attendance.ABSENT_UNEXCUSED -> Mark.Unexcused
-            Attendance.EXEMPT -> Mark.Exempt
-            Attendance.ATTACHED_ELSEWHERE -> Mark.Elsewhere
-        }
-        val detail = listOfNotNull(member.role.label(), member.membership.label(), member.status.takeIf { it != MemberStatus.ACTIVE }?.label())
+        val mark = Mark.entries.firstOrNull { it.attendance == entry?.attendance }
+        val detail = listOfNotNull(member.role.title(), member.membership.label(), member.status.takeIf { it != MemberStatus.ACTIVE }?.label())
             .joinToString(" · ")
         val expected = member.status == MemberStatus.ACTIVE || member.status == MemberStatus.WORKING_AWAY
         return RollCallRow(member.id, member.fullName, detail, mark, entry?.reason, expected)
@@ -484,6 +514,7 @@ class MeetingFlowStateHolder(
                 if (m.secretaryJudgement == null) add("Chưa tự chấm điểm")
                 if (m.actualEnd == null) add("Chưa bấm giờ kết thúc")
             }
+            FlowStep.Review -> if (m.minutesApproved || m.status == MeetingStatus.SIGNED) emptyList() else listOf("Chưa đọc lại và thông qua biên bản trước chi bộ")
             FlowStep.Sign -> if (m.status == MeetingStatus.SIGNED) emptyList() else listOf("Chưa ký biên bản")
             else -> emptyList()
         }
@@ -506,35 +537,12 @@ class MeetingFlowStateHolder(
     companion object {
         const val DAY_MS = 24 * 60 * 60 * 1000L
         const val GUEST_PREFIX = "guest:"
-
-        /** Deadlines as choices: two weeks, one month, the end of next month. */
-        fun deadlineChoices(from: Long): List<DeadlineChoice> {
-            val day = localDate(from)
-            val endOfNext = day.plusMonths(1).withDayOfMonth(day.plusMonths(1).lengthOfMonth())
-            return listOf(
-                DeadlineChoice("2 tuần (${isoDateLabel(day.plusWeeks(2).toString())})", day.plusWeeks(2).toString()),
-                DeadlineChoice("1 tháng (${isoDateLabel(day.plusMonths(1).toString())})", day.plusMonths(1).toString()),
-                DeadlineChoice("Cuối tháng sau (${isoDateLabel(endOfNext.toString())})", endOfNext.toString()),
-            )
-        }
     }
 }
 
-/** One judged criterion of Guideline 42's score, with its maximum. */
-class ScoreField(val key: String, val label: String, val max: Int, val get: (JudgedScores) -> UByte, val set: (JudgedScores, UByte) -> JudgedScores)
+/** No judged marks yet: every part at 0. */
+val NO_SCORES = JudgedScores(0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u)
 
-val SCORE_ITEMS = listOf(
-    ScoreField("contentPrepared", "Chuẩn bị nội dung", 3, { it.contentPrepared }, { s, v -> s.copy(contentPrepared = v) }),
-    ScoreField("orientationAndDraft", "Định hướng thảo luận, dự thảo kết luận", 2, { it.orientationAndDraft }, { s, v -> s.copy(orientationAndDraft = v) }),
-    ScoreField("committeePremeeting", "Chi ủy họp trước", 2, { it.committeePremeeting }, { s, v -> s.copy(committeePremeeting = v) }),
-    ScoreField("fullProcedure", "Đúng trình tự", 5, { it.fullProcedure }, { s, v -> s.copy(fullProcedure = v) }),
-    ScoreField("regularContent", "Nội dung thường kỳ", 10, { it.regularContent }, { s, v -> s.copy(regularContent = v) }),
-    ScoreField("thematicPart", "Phần chuyên đề", 5, { it.thematicPart }, { s, v -> s.copy(thematicPart = v) }),
-    ScoreField("praiseAndCriticism", "Khen, phê bình và tự phê bình", 2, { it.praiseAndCriticism }, { s, v -> s.copy(praiseAndCriticism = v) }),
-    ScoreField("ideologyTime", "Thời gian sinh hoạt tư tưởng", 1, { it.ideologyTime }, { s, v -> s.copy(ideologyTime = v) }),
-    ScoreField("documentsPosted", "Niêm yết tài liệu", 1, { it.documentsPosted }, { s, v -> s.copy(documentsPosted = v) }),
-    ScoreField("chairing", "Điều hành của chủ trì", 10, { it.chairing }, { s, v -> s.copy(chairing = v) }),
-    ScoreField("principles", "Nguyên tắc sinh hoạt Đảng", 5, { it.principles }, { s, v -> s.copy(principles = v) }),
-    ScoreField("conclusionAdopted", "Thông qua kết luận, nghị quyết", 2, { it.conclusionAdopted }, { s, v -> s.copy(conclusionAdopted = v) }),
-    ScoreField("minutesAdoptedAndTasks", "Thông qua biên bản, giao nhiệm vụ", 2, { it.minutesAdoptedAndTasks }, { s, v -> s.copy(minutesAdoptedAndTasks = v) }),
-)
+/** The 13 judged parts of Guideline 42's score as steppers, in the core's words, with [scores]' marks (none: 0). Keys are [JudgedPart] names. */
+fun Labels.scoreItems(scores: JudgedScores?): List<ScoreItem> =
+    judgedItems().map { ScoreItem(it.part.name, it.label, scores?.points(it.part) ?: 0, it.max.toInt()) }

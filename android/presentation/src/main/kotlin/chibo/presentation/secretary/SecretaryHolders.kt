@@ -6,25 +6,20 @@ import chibo.presentation.api.CoreException
 import chibo.presentation.api.DocumentKind
 import chibo.presentation.api.DocumentsCore
 import chibo.presentation.api.GuidanceCore
+import chibo.presentation.api.Labels
 import chibo.presentation.api.MeetingCore
 import chibo.presentation.api.PetitionsCore
 import chibo.presentation.api.Scheduler
 import chibo.presentation.common.StateHolder
 import chibo.presentation.common.Tone
-import chibo.presentation.common.dateOf
-import chibo.presentation.common.decimal
-import chibo.presentation.common.isoDateLabel
-import chibo.presentation.common.label
-import chibo.presentation.common.localDate
-import chibo.presentation.common.monthLabel
-import chibo.presentation.common.timeAndDate
 import chibo.presentation.common.tone
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
-import uniffi.chibo_domain.GuidanceKind
 import uniffi.chibo_domain.MeetingKind
+import uniffi.chibo_domain.MemberRole
 import uniffi.chibo_domain.MemberStatus
 import uniffi.chibo_domain.PetitionStatus
+import java.time.LocalDate
 import java.time.LocalTime
 
 // ---------------------------------------------------------------------- home
@@ -54,7 +49,7 @@ class HomeStateHolder(
     private val cellId: String,
     scope: CoroutineScope,
     work: CoroutineDispatcher,
-) : StateHolder<HomeState>(HomeState(), scope, work) {
+) : StateHolder<HomeState>(HomeState(), scope, work), Labels by cells {
 
     fun load() = launchWork(::fail) {
         val home = cells.home(cellId)
@@ -77,7 +72,7 @@ class HomeStateHolder(
                         s.meetingId, "${s.kind.label()} · ${monthLabel(s.plannedStart)}", s.grade?.label(), s.grade?.tone() ?: Tone.Neutral,
                         listOfNotNull(
                             s.qualityTotal?.let { "$it/100 điểm" },
-                            s.attendanceRatePercent?.let { "dự họp ${decimal(it)}%" },
+                            s.attendanceRatePercent?.let { "dự họp ${percent(it)}" },
                             s.status.label(),
                         ).joinToString(" · "),
                     )
@@ -90,18 +85,15 @@ class HomeStateHolder(
         }
     }
 
-    /** Plans this month's regular meeting on the cell's fixed day (or a week from today) at 19:30. */
+    /** Plans the next regular meeting on the cell's meeting day (the core's rule) at 19:30. */
     fun planNextMeeting(onPlanned: (String) -> Unit) = launchWork(::fail) {
         val cell = cells.cell(cellId)
-        val today = localDate(clock.now())
-        val day = cell.meetingDay?.toInt()?.let { d ->
-            val thisMonth = today.withDayOfMonth(d.coerceAtMost(today.lengthOfMonth()))
-            if (thisMonth.isBefore(today)) today.plusMonths(1).let { it.withDayOfMonth(d.coerceAtMost(it.lengthOfMonth())) } else thisMonth
-        } ?: today.plusWeeks(1)
+        val day = LocalDate.parse(cells.nextMeetingDay(cell, clock.now()))
         val start = day.atTime(LocalTime.of(19, 30)).toInstant(chibo.presentation.common.VIETNAM).toEpochMilli()
         val place = cell.meetingPlace?.label ?: "Nhà văn hóa"
         val meeting = meetings.plan(cellId, MeetingKind.REGULAR, start, place)
-        scheduler?.remindBefore(meeting.id, "${cell.name}: sinh hoạt ${monthLabel(start).lowercase()}", start)
+        // Reminders come from the core's planned meetings: plan them again now.
+        scheduler?.rescheduleReminders()
         load()
         onPlanned(meeting.id)
     }
@@ -112,23 +104,31 @@ class HomeStateHolder(
 // ---------------------------------------------------------------------- roster
 
 data class MemberUi(val id: String, val name: String, val role: String?, val membership: String, val status: String?, val statusReason: String?)
-data class RosterState(val loading: Boolean = true, val cellName: String = "", val summary: String = "", val members: List<MemberUi> = emptyList(), val viabilityWarning: String? = null, val error: String? = null)
+data class RosterState(
+    val loading: Boolean = true, val cellName: String = "", val summary: String = "", val members: List<MemberUi> = emptyList(), val viabilityWarning: String? = null,
+    /** The commune's rule settings, read-only: only the office changes them. */
+    val communeRules: List<String> = emptyList(),
+    val error: String? = null,
+)
 
 class RosterStateHolder(private val cells: CellCore, private val cellId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<RosterState>(RosterState(), scope, work) {
+    StateHolder<RosterState>(RosterState(), scope, work), Labels by cells {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
         val cell = cells.cell(cellId)
         val members = cells.members(cellId)
         val full = members.count { it.membership == uniffi.chibo_domain.MembershipKind.FULL }
+        val viability = cells.home(cellId).viability
+        val rules = ruleSettingsText(cells.ruleSettings(cell.communeId))
         update {
             RosterState(
                 loading = false,
                 cellName = cell.name,
                 summary = "${members.size} đảng viên: $full chính thức, ${members.size - full} dự bị",
                 members = members.map {
-                    MemberUi(it.id, it.fullName, it.role.label(), it.membership.label(), it.status.takeIf { s -> s != MemberStatus.ACTIVE }?.label(), it.statusReason)
+                    MemberUi(it.id, it.fullName, it.role.takeIf { r -> r != MemberRole.MEMBER }?.label(), it.membership.label(), it.status.takeIf { s -> s != MemberStatus.ACTIVE }?.label(), it.statusReason)
                 },
-                viabilityWarning = if (full < 3) "Chi bộ có dưới 3 đảng viên chính thức" else null,
+                viabilityWarning = viability.warnings.firstOrNull()?.message,
+                communeRules = rules,
             )
         }
     }
@@ -140,14 +140,14 @@ data class PresenceState(val code: String = "", val qr: chibo.presentation.commo
 
 /** The rotating code; the screen calls [refresh] when the shown code's span ends. */
 class PresenceCodeStateHolder(private val meetings: MeetingCore, private val meetingId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<PresenceState>(PresenceState(), scope, work) {
+    StateHolder<PresenceState>(PresenceState(), scope, work), Labels by meetings {
     var validUntilMs: Long = 0
         private set
 
     fun refresh() = launchWork({ m -> update { it.copy(error = m) } }) {
         val code = meetings.presenceCode(meetingId)
         validUntilMs = code.validUntil
-        update { PresenceState(code.code.chunked(3).joinToString(" "), chibo.presentation.common.QrMatrix.encode(code.qrPayload), "Mã đổi lúc ${chibo.presentation.common.timeOf(code.validUntil)}") }
+        update { PresenceState(code.code.chunked(3).joinToString(" "), chibo.presentation.common.QrMatrix.encode(code.qrPayload), "Mã đổi lúc ${timeOf(code.validUntil)}") }
     }
 }
 
@@ -157,7 +157,7 @@ data class HistoryRow(val meetingId: String, val title: String, val detail: Stri
 data class HistoryState(val loading: Boolean = true, val rows: List<HistoryRow> = emptyList(), val error: String? = null)
 
 class HistoryStateHolder(private val cells: CellCore, private val cellId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<HistoryState>(HistoryState(), scope, work) {
+    StateHolder<HistoryState>(HistoryState(), scope, work), Labels by cells {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
         val rows = cells.history(cellId).map { s ->
             HistoryRow(
@@ -183,7 +183,7 @@ data class PetitionRow(val id: String, val content: String, val category: String
 data class PetitionsState(val loading: Boolean = true, val rows: List<PetitionRow> = emptyList(), val waiting: Int = 0, val error: String? = null)
 
 class PetitionsStateHolder(private val petitions: PetitionsCore, private val cellId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<PetitionsState>(PetitionsState(), scope, work) {
+    StateHolder<PetitionsState>(PetitionsState(), scope, work), Labels by petitions {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
         val threads = petitions.petitions(cellId).sortedByDescending { it.petition.raisedAt }
         update {
@@ -214,17 +214,11 @@ data class GuidanceUi(val id: String, val kind: String, val title: String, val b
 data class GuidanceState(val loading: Boolean = true, val items: List<GuidanceUi> = emptyList(), val error: String? = null)
 
 class GuidanceStateHolder(private val guidance: GuidanceCore, private val cellId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
-    StateHolder<GuidanceState>(GuidanceState(), scope, work) {
+    StateHolder<GuidanceState>(GuidanceState(), scope, work), Labels by guidance {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
         val items = guidance.guidance(cellId).sortedByDescending { it.publishedAt }.map { g ->
             GuidanceUi(
-                g.id,
-                when (g.kind) {
-                    GuidanceKind.MONTHLY_GUIDANCE -> "Hướng dẫn sinh hoạt tháng"
-                    GuidanceKind.THEMATIC_TOPIC -> "Chuyên đề quý"
-                    GuidanceKind.NOTICE -> "Thông báo"
-                },
-                g.title, g.body, g.period.replace("-Q", " quý ").let { p -> if (p.length == 7 && p[4] == '-') "Tháng ${p.substring(5)}/${p.substring(0, 4)}" else p },
+                g.id, g.kind.label(), g.title, g.body, periodLabel(g.period),
                 dateOf(g.publishedAt), g.attachments.map { it.fileName },
             )
         }

@@ -3,6 +3,8 @@ package chibo.presentation.fakes
 import chibo.presentation.api.CellCore
 import chibo.presentation.api.CoreException
 import chibo.presentation.api.GuidanceCore
+import chibo.presentation.api.Labels
+import chibo.presentation.impl.BindingsLabels
 import chibo.presentation.api.MeetingCore
 import chibo.presentation.api.PetitionThread
 import chibo.presentation.api.PetitionsCore
@@ -58,14 +60,18 @@ import uniffi.chibo_domain.VerdictStatus
 import uniffi.chibo_domain.VoteKind
 import uniffi.chibo_domain.VoteTally
 import uniffi.chibo_domain.Warning
+import uniffi.chibo_domain.Cell
+import uniffi.chibo_domain.RuleSettings
+import uniffi.chibo_domain.nextMeetingDayFrom
 
 /**
  * An in-memory core for the state holders' tests and the screenshots: it keeps records the
  * way the real one does (a signed meeting is frozen, unknown ids are not found), but judges
- * nothing: warnings, score and verdicts are whatever the test sets.
+ * nothing: warnings, score and verdicts are whatever the test sets. Its words and formats
+ * are the real core's ([BindingsLabels], through JNA), never a copy.
  */
 class FakeCore(val demo: DemoCell = DemoCell(), private val now: () -> Long = { vn(2026, 11, 24, 21, 0) }) :
-    CellCore, MeetingCore, VisitsCore, PetitionsCore, GuidanceCore {
+    CellCore, MeetingCore, VisitsCore, PetitionsCore, GuidanceCore, Labels by BindingsLabels {
 
     val records = linkedMapOf<String, MeetingRecord>()
     val photosByMeeting = mutableMapOf<String, MutableList<PhotoAttachment>>()
@@ -105,6 +111,11 @@ class FakeCore(val demo: DemoCell = DemoCell(), private val now: () -> Long = { 
     // CellCore
     override fun cell(cellId: String) = demo.cell.takeIf { it.id == cellId } ?: throw CoreException("Không tìm thấy chi bộ", CoreException.Kind.NotFound)
     override fun members(cellId: String) = demo.all.filter { it.cellId == cellId }
+    /** The core's own rule, not a copy. */
+    override fun nextMeetingDay(cell: Cell, now: Long): String = nextMeetingDayFrom(cell, now)
+    /** What the office set for the commune, as the test wants it. */
+    var communeRules = RuleSettings(9u, 60u)
+    override fun ruleSettings(communeId: String) = communeRules
     override fun home(cellId: String): HomeSummary {
         val next = records.values.map { it.meeting }.filter { it.status != MeetingStatus.SIGNED && it.status != MeetingStatus.RECORDED }.minByOrNull { it.plannedStart }
         val last = history(cellId).filter { it.status == MeetingStatus.SIGNED || it.status == MeetingStatus.RECORDED }.maxByOrNull { it.plannedStart }
@@ -201,6 +212,16 @@ class FakeCore(val demo: DemoCell = DemoCell(), private val now: () -> Long = { 
         records[meetingId] = signed
         return signed
     }
+    /** As the core: a new planned revision linked to the signed one, same roster and agenda. */
+    override fun startCorrection(meetingId: String): Meeting {
+        val r = rec(meetingId)
+        if (r.meeting.status != MeetingStatus.SIGNED) throw CoreException("Chỉ lập bản đính chính cho biên bản đã ký", CoreException.Kind.Validation)
+        val id = fakeId()
+        val revision = r.meeting.copy(id = id, status = MeetingStatus.IN_PROGRESS, revision = r.meeting.revision + 1u, revisionOf = meetingId, signature = null)
+        records[id] = r.copy(meeting = revision)
+        return revision
+    }
+
     override fun attachPhoto(meetingId: String, cameraFile: String): PhotoAttachment {
         if (rec(meetingId).meeting.status == MeetingStatus.SIGNED) throw CoreException("Biên bản đã ký", CoreException.Kind.Frozen)
         write()

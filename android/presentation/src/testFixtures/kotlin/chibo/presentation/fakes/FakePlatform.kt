@@ -9,6 +9,8 @@ import chibo.presentation.api.TextDrafts
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableSharedFlow
 import uniffi.chibo_core.DeviceKeystore
+import uniffi.chibo_core.KeystoreException
+import uniffi.chibo_domain.KeyProtection
 
 class FakeClock(var nowMs: Long = vn(2026, 11, 24, 19, 35)) : Clock {
     override fun now() = nowMs
@@ -41,13 +43,30 @@ class FakeLocation : LocationSource {
     fun emit(reading: LocationReading) = check(flow.tryEmit(reading))
 }
 
-/** Signs with a JDK Ed25519 key, as the platform keystore would (the key never leaves it). */
-class JdkKeystore : DeviceKeystore {
+/**
+ * Signs with a JDK Ed25519 key, as the platform keystore would (the key never leaves it),
+ * and wraps the database key with an AES-256-GCM key that stays in this object, as the
+ * Android Keystore's does.
+ */
+class JdkKeystore(private val protection: KeyProtection = KeyProtection.HARDWARE) : DeviceKeystore {
     private val pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
+    private val wrapping = javax.crypto.KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
     override fun publicKey(): ByteArray = pair.public.encoded.takeLast(32).toByteArray()
     override fun sign(payload: ByteArray): ByteArray = java.security.Signature.getInstance("Ed25519").run {
         initSign(pair.private)
         update(payload)
         sign()
+    }
+    override fun keyProtection() = protection
+    override fun wrapSecret(secret: ByteArray): ByteArray {
+        val cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding").apply { init(javax.crypto.Cipher.ENCRYPT_MODE, wrapping) }
+        return cipher.iv + cipher.doFinal(secret)
+    }
+    override fun unwrapSecret(wrapped: ByteArray): ByteArray = try {
+        val cipher = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding")
+        cipher.init(javax.crypto.Cipher.DECRYPT_MODE, wrapping, javax.crypto.spec.GCMParameterSpec(128, wrapped, 0, 12))
+        cipher.doFinal(wrapped, 12, wrapped.size - 12)
+    } catch (e: java.security.GeneralSecurityException) {
+        throw KeystoreException.Unavailable("khóa không phải của máy này (${e.javaClass.simpleName})")
     }
 }

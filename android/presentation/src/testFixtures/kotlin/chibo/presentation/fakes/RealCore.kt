@@ -10,9 +10,11 @@ class RealDevice : AutoCloseable {
     val dir: File = Files.createTempDirectory("chibo-android-test").toFile()
     val path: String = File(dir, "chibo.sqlite3").absolutePath
     private val opened = mutableListOf<ChiboStore>()
+    /** The platform keystore: it outlives the app's process, so every open uses it. */
+    val keystore = JdkKeystore()
 
     /** Opens the store file; a second call is the app starting again after being killed. */
-    fun open(): ChiboStore = ChiboStore.open(path).also { opened += it }
+    fun open(): ChiboStore = ChiboStore.open(path, keystore).also { opened += it }
 
     /** A camera file: a copy of a fixture photo, as the camera app would leave it. */
     fun cameraFile(fixture: String = "phone/gps_tagged.jpg"): String {

@@ -12,6 +12,16 @@ import androidx.compose.foundation.layout.ExperimentalLayoutApi
 import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.Spacer
+import androidx.compose.foundation.layout.WindowInsets
+import androidx.compose.foundation.layout.WindowInsetsSides
+import androidx.compose.foundation.layout.displayCutout
+import androidx.compose.foundation.layout.imePadding
+import androidx.compose.foundation.layout.navigationBars
+import androidx.compose.foundation.layout.only
+import androidx.compose.foundation.layout.statusBars
+import androidx.compose.foundation.layout.union
+import androidx.compose.foundation.layout.widthIn
+import androidx.compose.foundation.layout.windowInsetsPadding
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.heightIn
@@ -19,6 +29,10 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.layout.width
 import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.ui.text.input.ImeAction
+import androidx.compose.ui.text.input.KeyboardCapitalization
+import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material.icons.Icons
@@ -76,23 +90,38 @@ fun ChiboScreen(
         topBar = {
             Column {
                 // Not Material's TopAppBar: its title is one line and clips long Vietnamese
-                // titles at large text sizes; here the title wraps.
-                Column(Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.primary).padding(horizontal = 8.dp, vertical = 6.dp)) {
+                // titles at large text sizes; here the title wraps. One compact row (back
+                // as an arrow with its word under it, then the title), under the status
+                // bar: the app draws edge to edge.
+                Row(
+                    Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.primary)
+                        .windowInsetsPadding(WindowInsets.statusBars.union(WindowInsets.displayCutout).only(WindowInsetsSides.Top + WindowInsetsSides.Horizontal))
+                        .padding(horizontal = 4.dp, vertical = 2.dp),
+                    verticalAlignment = Alignment.CenterVertically,
+                ) {
                     if (onBack != null) {
-                        TextButton(onClick = onBack, modifier = Modifier.heightIn(min = TouchTarget)) {
+                        Column(
+                            Modifier.heightIn(min = TouchTarget).widthIn(min = TouchTarget).clickable(role = Role.Button, onClick = onBack)
+                                .semantics(mergeDescendants = true) {}.padding(horizontal = 6.dp, vertical = 2.dp),
+                            horizontalAlignment = Alignment.CenterHorizontally,
+                            verticalArrangement = Arrangement.Center,
+                        ) {
                             Icon(Icons.AutoMirrored.Filled.ArrowBack, contentDescription = null, tint = Color.White)
-                            Spacer(Modifier.width(4.dp))
-                            Text("Quay lại", color = Color.White, style = MaterialTheme.typography.labelLarge)
+                            Text("Quay lại", color = Color.White, style = MaterialTheme.typography.labelSmall)
                         }
                     }
-                    Text(title, style = MaterialTheme.typography.titleLarge, color = Color.White, modifier = Modifier.padding(horizontal = 8.dp, vertical = 6.dp))
+                    Text(
+                        title, style = MaterialTheme.typography.titleLarge, color = Color.White,
+                        modifier = Modifier.weight(1f).padding(horizontal = 8.dp, vertical = 8.dp),
+                    )
                 }
                 if (sync != null) SyncBar(sync, onSync)
             }
         },
-        bottomBar = bottomBar,
+        bottomBar = { Box(Modifier.windowInsetsPadding(WindowInsets.navigationBars)) { bottomBar() } },
+        contentWindowInsets = WindowInsets(0, 0, 0, 0),
     ) { padding ->
-        val base = Modifier.fillMaxSize().padding(padding)
+        val base = Modifier.fillMaxSize().padding(padding).imePadding()
         Column(
             (if (scroll) base.verticalScroll(rememberScrollState()) else base).padding(horizontal = 16.dp, vertical = 12.dp),
             verticalArrangement = Arrangement.spacedBy(12.dp),
@@ -219,7 +248,15 @@ fun MessageBox(lines: List<String>, tone: Tone, title: String? = null, onDismiss
         if (title != null) Text(title, style = MaterialTheme.typography.titleSmall, color = tone.color())
         lines.forEach { line ->
             Row(verticalAlignment = Alignment.Top) {
-                Icon(if (tone == Tone.Good) Icons.Filled.CheckCircle else Icons.Filled.Warning, null, tint = tone.color(), modifier = Modifier.size(22.dp))
+                Icon(
+                    when (tone) {
+                        Tone.Good -> Icons.Filled.CheckCircle
+                        // Plain information is not an alarm.
+                        Tone.Neutral -> Icons.Filled.Info
+                        Tone.Warning, Tone.Problem -> Icons.Filled.Warning
+                    },
+                    null, tint = tone.color(), modifier = Modifier.size(22.dp),
+                )
                 Spacer(Modifier.width(6.dp))
                 Text(line, style = MaterialTheme.typography.bodyLarge, color = MaterialTheme.colorScheme.onSurface)
             }
@@ -237,11 +274,30 @@ fun LabeledValue(label: String, value: String) {
 }
 
 @Composable
-fun TextInput(label: String, value: String, onChange: (String) -> Unit, modifier: Modifier = Modifier, minLines: Int = 1) {
+fun TextInput(
+    label: String,
+    value: String,
+    onChange: (String) -> Unit,
+    modifier: Modifier = Modifier,
+    minLines: Int = 1,
+    keyboard: KeyboardOptions = KeyboardOptions(capitalization = KeyboardCapitalization.Sentences),
+) {
     OutlinedTextField(
         value = value, onValueChange = onChange, label = { Text(label, style = MaterialTheme.typography.bodyMedium) },
-        textStyle = MaterialTheme.typography.bodyLarge, minLines = minLines, modifier = modifier.fillMaxWidth().heightIn(min = TouchTarget),
+        textStyle = MaterialTheme.typography.bodyLarge, minLines = minLines, keyboardOptions = keyboard,
+        singleLine = minLines == 1 && keyboard.keyboardType != KeyboardType.Text,
+        modifier = modifier.fillMaxWidth().heightIn(min = TouchTarget),
     )
+}
+
+/** The keyboards the app's codes and addresses need. */
+object Keyboards {
+    /** The 6-digit presence code: the number pad. */
+    val Digits = KeyboardOptions(keyboardType = KeyboardType.NumberPassword, imeAction = ImeAction.Done, autoCorrectEnabled = false)
+    /** The enrolment code: letters and digits, capitals, no corrections. */
+    val Code = KeyboardOptions(keyboardType = KeyboardType.Ascii, capitalization = KeyboardCapitalization.Characters, autoCorrectEnabled = false, imeAction = ImeAction.Done)
+    /** A server address. */
+    val Address = KeyboardOptions(keyboardType = KeyboardType.Uri, autoCorrectEnabled = false, imeAction = ImeAction.Next)
 }
 
 /** A count changed by taps (- / +), for votes and scores: no typing. */

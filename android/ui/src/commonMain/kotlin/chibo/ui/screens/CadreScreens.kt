@@ -10,14 +10,15 @@ import androidx.compose.foundation.layout.height
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.FactCheck
 import androidx.compose.material.icons.filled.Add
 import androidx.compose.material.icons.automirrored.filled.ArrowForward
 import androidx.compose.material.icons.filled.Done
-import androidx.compose.material.icons.filled.Face
+import androidx.compose.material.icons.filled.PhotoCamera
 import androidx.compose.material.icons.automirrored.filled.List
 import androidx.compose.material.icons.filled.LocationOn
 import androidx.compose.material.icons.filled.Place
-import androidx.compose.material.icons.filled.Search
+import androidx.compose.material.icons.filled.QrCodeScanner
 import androidx.compose.material.icons.filled.Send
 import androidx.compose.material.icons.filled.Settings
 import androidx.compose.material.icons.filled.Warning
@@ -85,9 +86,9 @@ fun CadreHomeScreen(state: CadreHomeState, sync: SyncUi?, a: CadreHomeActions) {
         SectionCard(null) {
             MenuLine(Icons.AutoMirrored.Filled.List, "Các lần điểm danh của tôi", onClick = a.myCheckIns)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Warning, "Cần xử lý", onClick = a.needsAttention)
+            MenuLine(Icons.Filled.FactCheck, "Cần xử lý", onClick = a.needsAttention)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Settings, "Cài đặt", "Cỡ chữ, ngôn ngữ", a.settings)
+            MenuLine(Icons.Filled.Settings, "Cài đặt", "Cỡ chữ, gửi ảnh qua Wi-Fi", a.settings)
         }
     }
 }
@@ -108,6 +109,7 @@ interface CheckInActions {
     fun petitionCategory(label: String)
     fun raisePetition()
     fun dismissError()
+    fun fixLocation() {}
 }
 
 @Composable
@@ -120,18 +122,20 @@ fun CheckInScreen(state: CheckInState, a: CheckInActions) {
         when (state.step) {
             CheckInStep.Photo -> {
                 Text("Chụp một ảnh buổi họp có đồng chí trong ảnh hoặc toàn cảnh hội trường.", style = MaterialTheme.typography.bodyLarge)
-                PrimaryButton(if (state.busy) "Đang xử lý ảnh…" else "Chụp ảnh", Icons.Filled.Face, a::takePhoto, enabled = !state.busy)
+                PrimaryButton(if (state.busy) "Đang xử lý ảnh…" else "Chụp ảnh", Icons.Filled.PhotoCamera, a::takePhoto, enabled = !state.busy)
             }
             CheckInStep.Location -> {
                 state.photo?.let { ToneLabel("Đã có ảnh: $it", Tone.Good) }
                 AccuracyIndicator(state)
                 state.location.problem?.let { MessageBox(listOf(it), Tone.Warning) }
+                state.location.approximateNote?.let { MessageBox(listOf(it), Tone.Neutral) }
+                state.location.fix?.let { fix -> SecondaryButton(fix.label, Icons.Filled.Settings, a::fixLocation, Modifier.fillMaxWidth()) }
                 PrimaryButton("Dùng vị trí này", Icons.AutoMirrored.Filled.ArrowForward, a::acceptLocation, enabled = state.location.accuracy != Accuracy.None || state.location.problem != null)
             }
             CheckInStep.Code -> {
                 Text("Nhập 6 số trên máy của bí thư chi bộ, hoặc quét mã QR.", style = MaterialTheme.typography.bodyLarge)
-                PrimaryButton("Quét mã QR", Icons.Filled.Search, a::scanCode)
-                TextInput("Mã xác nhận (6 số)", state.code, a::typeCode)
+                PrimaryButton("Quét mã QR", Icons.Filled.QrCodeScanner, a::scanCode)
+                TextInput("Mã xác nhận (6 số)", state.code, a::typeCode, keyboard = chibo.ui.components.Keyboards.Digits)
                 PrimaryButton(if (state.busy) "Đang ký…" else "Xác nhận dự họp", Icons.Filled.Done, a::submit, enabled = !state.busy && state.code.length == 6)
             }
             CheckInStep.Result -> {

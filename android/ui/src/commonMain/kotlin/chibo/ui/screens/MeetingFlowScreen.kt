@@ -22,11 +22,15 @@ import androidx.compose.material.icons.automirrored.filled.ArrowForward
 import androidx.compose.material.icons.filled.Check
 import androidx.compose.material.icons.filled.Create
 import androidx.compose.material.icons.filled.Done
-import androidx.compose.material.icons.filled.Face
+import androidx.compose.material.icons.filled.PhotoCamera
 import androidx.compose.material.icons.filled.Lock
 import androidx.compose.material.icons.filled.PlayArrow
 import androidx.compose.material.icons.filled.Share
+import androidx.compose.material.icons.filled.EditNote
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
 import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.TextButton
 import androidx.compose.material3.Icon
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Surface
@@ -52,6 +56,7 @@ import chibo.presentation.meeting.EXCUSE_REASONS
 import chibo.presentation.meeting.FlowStep
 import chibo.presentation.meeting.Mark
 import chibo.presentation.meeting.MeetingFlowState
+import chibo.presentation.meeting.PersonChoice
 import chibo.presentation.meeting.RollCallRow
 import chibo.ui.components.ChiboScreen
 import chibo.ui.components.Choice
@@ -105,6 +110,12 @@ interface MeetingFlowActions {
     fun sign()
     fun presenceCode()
     fun share()
+    fun guestName(text: String) {}
+    fun guestTitle(text: String) {}
+    fun addGuest(delegate: Boolean) {}
+    fun removeGuest(name: String) {}
+    fun approveMinutes(approved: Boolean) {}
+    fun startCorrection() {}
 }
 
 @Composable
@@ -123,6 +134,7 @@ fun MeetingFlowScreen(state: MeetingFlowState, sync: SyncUi?, onSync: () -> Unit
         state.error?.let { MessageBox(listOf(it), Tone.Problem, onDismiss = actions::dismissError) }
         if (state.signed && state.step != FlowStep.Sign) {
             MessageBox(listOf("Biên bản đã ký: không sửa được nữa. Muốn sửa, hãy lập bản đính chính."), Tone.Neutral)
+            CorrectionButton(actions)
         }
         if (state.step != FlowStep.Sign) MessageBox(state.blockers, Tone.Warning, title = "Cần làm trước khi sang bước sau")
         when (state.step) {
@@ -131,7 +143,7 @@ fun MeetingFlowScreen(state: MeetingFlowState, sync: SyncUi?, onSync: () -> Unit
             FlowStep.Body -> BodyStep(state, actions)
             FlowStep.Closing -> ClosingStep(state, actions)
             FlowStep.Photos -> PhotosStep(state, actions)
-            FlowStep.Review -> ReviewStep(state)
+            FlowStep.Review -> ReviewStep(state, actions)
             FlowStep.Sign -> SignStep(state, actions)
         }
     }
@@ -218,25 +230,38 @@ private fun ColumnScope.OpenStep(state: MeetingFlowState, a: MeetingFlowActions)
     SectionCard("Khai mạc") {
         if (o.startedAt == null) PrimaryButton("Bắt đầu họp ngay", Icons.Filled.PlayArrow, a::startNow)
         else LabeledValue("Bắt đầu lúc", o.startedAt!!)
-        Text("Người chủ trì", style = MaterialTheme.typography.titleSmall)
         Box(Modifier.testTag("chair")) {
-            ChoiceRow(o.candidates.take(4).map { it.name }, o.chair?.name, { name -> a.chair(o.candidates.first { it.name == name }.id) })
+            PersonPicker("Người chủ trì", o.candidates, o.chair, a::chair)
         }
-        Text("Thư ký ghi biên bản", style = MaterialTheme.typography.titleSmall)
         Box(Modifier.testTag("minuteTaker")) {
-            ChoiceRow(o.candidates.take(4).map { it.name }, o.minuteTaker?.name, { name -> a.minuteTaker(o.candidates.first { it.name == name }.id) })
+            PersonPicker("Thư ký ghi biên bản", o.candidates, o.minuteTaker, a::minuteTaker)
         }
+    }
+    SectionCard("Khách mời, đại biểu cấp trên (${o.guests.size})") {
+        o.guests.forEach { g ->
+            Row(verticalAlignment = Alignment.CenterVertically) {
+                Column(Modifier.weight(1f)) {
+                    Text(g.name, style = MaterialTheme.typography.titleSmall)
+                    Text(g.title + if (g.delegate) " · đại biểu cấp trên" else "", style = MaterialTheme.typography.bodySmall)
+                }
+                TextButton(onClick = { a.removeGuest(g.name) }, modifier = Modifier.heightIn(min = TouchTarget)) { Text("Bỏ", style = MaterialTheme.typography.labelLarge) }
+            }
+        }
+        TextInput("Họ tên khách mời", o.draftGuestName, a::guestName)
+        TextInput("Chức vụ (không bắt buộc)", o.draftGuestTitle, a::guestTitle)
+        SecondaryButton("Thêm đại biểu cấp trên", Icons.Filled.Add, { a.addGuest(true) }, Modifier.fillMaxWidth())
+        SecondaryButton("Thêm khách mời khác", Icons.Filled.Add, { a.addGuest(false) }, Modifier.fillMaxWidth())
     }
     Row(verticalAlignment = Alignment.CenterVertically) {
         Text("Điểm danh: ${o.presentSummary}", style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f))
     }
     SecondaryButton("Mã xác nhận cho cấp ủy viên", null, a::presenceCode, Modifier.fillMaxWidth())
     if (o.rollCall.any { it.mark == null }) SecondaryButton("Những người còn lại có mặt", Icons.Filled.Done, a::markRestPresent, Modifier.fillMaxWidth())
-    o.rollCall.forEach { row -> RollCallItem(row, a) }
+    o.rollCall.forEach { row -> RollCallItem(row, o.marks, a) }
 }
 
 @Composable
-private fun RollCallItem(row: RollCallRow, a: MeetingFlowActions) {
+private fun RollCallItem(row: RollCallRow, marks: Map<Mark, String>, a: MeetingFlowActions) {
     var choosing by remember(row.memberId) { mutableStateOf(false) }
     val tone = when (row.mark) {
         Mark.Present, Mark.Late -> Tone.Good
@@ -252,18 +277,18 @@ private fun RollCallItem(row: RollCallRow, a: MeetingFlowActions) {
         Text(row.name, style = MaterialTheme.typography.titleMedium)
         Text(row.detail, style = MaterialTheme.typography.bodySmall)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.CenterVertically) {
-            Choice(Mark.Present.label, row.mark == Mark.Present, { a.mark(row.memberId, Mark.Present, null); choosing = false }, tone = Tone.Good)
+            Choice(marks[Mark.Present].orEmpty(), row.mark == Mark.Present, { a.mark(row.memberId, Mark.Present, null); choosing = false }, tone = Tone.Good)
             Choice("Vắng", row.mark == Mark.Excused || row.mark == Mark.Unexcused, { choosing = !choosing }, tone = if (row.mark == Mark.Unexcused) Tone.Problem else Tone.Warning)
             if (row.mark != null && row.mark != Mark.Present) {
-                Text(row.mark!!.label + (row.reason?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodyMedium, color = tone.color(), modifier = Modifier.weight(1f))
+                Text(marks[row.mark!!].orEmpty() + (row.reason?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodyMedium, color = tone.color(), modifier = Modifier.weight(1f))
             }
         }
         if (choosing) {
             Text("Vắng có lý do:", style = MaterialTheme.typography.labelLarge)
             ChoiceRow(EXCUSE_REASONS, row.reason.takeIf { row.mark == Mark.Excused }, { reason -> a.mark(row.memberId, Mark.Excused, reason); choosing = false }, tone = Tone.Warning)
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                Choice(Mark.Unexcused.label, row.mark == Mark.Unexcused, { a.mark(row.memberId, Mark.Unexcused, null); choosing = false }, tone = Tone.Problem)
-                Choice(Mark.Late.label, row.mark == Mark.Late, { a.mark(row.memberId, Mark.Late, null); choosing = false }, tone = Tone.Good)
+                Choice(marks[Mark.Unexcused].orEmpty(), row.mark == Mark.Unexcused, { a.mark(row.memberId, Mark.Unexcused, null); choosing = false }, tone = Tone.Problem)
+                Choice(marks[Mark.Late].orEmpty(), row.mark == Mark.Late, { a.mark(row.memberId, Mark.Late, null); choosing = false }, tone = Tone.Good)
             }
         }
     }
@@ -336,21 +361,32 @@ private fun ColumnScope.ClosingStep(state: MeetingFlowState, a: MeetingFlowActio
     }
     SectionCard("Kết luận và kết thúc") {
         TextInput("Kết luận của chủ trì", c.conclusion, a::conclusion, minLines = 2)
-        if (c.endedAt == null) PrimaryButton("Kết thúc họp", Icons.Filled.Lock, a::endNow)
+        var asking by remember { mutableStateOf(false) }
+        if (c.endedAt == null) PrimaryButton("Kết thúc họp", Icons.Filled.Lock, { asking = true })
         else LabeledValue("Kết thúc lúc", c.endedAt!!)
+        if (asking) {
+            Confirm(
+                title = "Kết thúc buổi họp?",
+                text = "Giờ kết thúc được ghi là bây giờ và tính vào thời lượng buổi họp.",
+                confirm = "Kết thúc ngay",
+                dismiss = "Chưa",
+                onConfirm = { asking = false; a.endNow() },
+                onDismiss = { asking = false },
+            )
+        }
     }
 }
 
 @Composable
 private fun ColumnScope.PhotosStep(state: MeetingFlowState, a: MeetingFlowActions) {
     Text("Chụp 1–3 ảnh toàn cảnh buổi họp. Ảnh được thu nhỏ và xóa thông tin vị trí trước khi lưu.", style = MaterialTheme.typography.bodyLarge)
-    PrimaryButton(if (state.photos.busy) "Đang xử lý ảnh…" else "Chụp ảnh", Icons.Filled.Face, a::takePhoto, enabled = !state.photos.busy && !state.signed)
+    PrimaryButton(if (state.photos.busy) "Đang xử lý ảnh…" else "Chụp ảnh", Icons.Filled.PhotoCamera, a::takePhoto, enabled = !state.photos.busy && !state.signed)
     if (state.photos.photos.isEmpty()) Text("Chưa có ảnh nào.", style = MaterialTheme.typography.bodyLarge)
     state.photos.photos.forEach { ToneLabel(it.label, Tone.Good) }
 }
 
 @Composable
-private fun ColumnScope.ReviewStep(state: MeetingFlowState) {
+private fun ColumnScope.ReviewStep(state: MeetingFlowState, a: MeetingFlowActions) {
     val r = state.review
     Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.CenterVertically) {
         ToneLabel("Xếp loại: ${r.grade}", r.gradeTone)
@@ -361,7 +397,71 @@ private fun ColumnScope.ReviewStep(state: MeetingFlowState) {
     SectionCard("Biên bản (đọc lại trước chi bộ)") {
         Text(r.minutes, style = MaterialTheme.typography.bodyMedium.copy(fontFamily = MaterialTheme.typography.bodyMedium.fontFamily ?: FontFamily.Default))
     }
+    SectionCard("Thông qua biên bản") {
+        if (r.minutesApproved) {
+            ToneLabel("Chi bộ đã nghe đọc lại và thông qua biên bản", Tone.Good)
+            if (!state.signed) TextButton(onClick = { a.approveMinutes(false) }, modifier = Modifier.heightIn(min = TouchTarget)) { Text("Chưa thông qua", style = MaterialTheme.typography.labelLarge) }
+        } else {
+            Text("Thư ký đọc lại biên bản trước chi bộ; khi chi bộ nhất trí, bấm nút dưới.", style = MaterialTheme.typography.bodyLarge)
+            PrimaryButton("Đã đọc lại, chi bộ thông qua", Icons.Filled.Done, { a.approveMinutes(true) }, enabled = !state.signed)
+        }
+    }
 }
+
+/** "Lập bản đính chính", asked once more: it makes a new revision of the signed minutes. */
+@Composable
+private fun CorrectionButton(a: MeetingFlowActions) {
+    var asking by remember { mutableStateOf(false) }
+    SecondaryButton("Lập bản đính chính", Icons.Filled.EditNote, { asking = true }, Modifier.fillMaxWidth())
+    if (asking) {
+        Confirm(
+            title = "Lập bản đính chính?",
+            text = "Biên bản đã ký được giữ nguyên. Bản đính chính là một bản mới, ghi lại và ký lại, gửi kèm bản cũ về xã.",
+            confirm = "Lập bản đính chính",
+            dismiss = "Không",
+            onConfirm = { asking = false; a.startCorrection() },
+            onDismiss = { asking = false },
+        )
+    }
+}
+
+/** A yes/no question before something that cannot be undone, with the consequence named. */
+@Composable
+fun Confirm(title: String, text: String, confirm: String, dismiss: String, onConfirm: () -> Unit, onDismiss: () -> Unit) {
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text(title, style = MaterialTheme.typography.titleLarge) },
+        text = { Text(text, style = MaterialTheme.typography.bodyLarge) },
+        confirmButton = { Button(onClick = onConfirm, modifier = Modifier.heightIn(min = TouchTarget)) { Text(confirm, style = MaterialTheme.typography.labelLarge) } },
+        dismissButton = { TextButton(onClick = onDismiss, modifier = Modifier.heightIn(min = TouchTarget)) { Text(dismiss, style = MaterialTheme.typography.labelLarge) } },
+    )
+}
+
+/**
+ * Any member as chair or minute-taker: the chosen one, and on tap a list of every member
+ * with a search box (names are long and cells have up to 60 members).
+ */
+@Composable
+private fun PersonPicker(label: String, candidates: List<PersonChoice>, chosen: PersonChoice?, onPick: (String) -> Unit) {
+    var open by remember { mutableStateOf(false) }
+    var query by remember { mutableStateOf("") }
+    Text(label, style = MaterialTheme.typography.titleSmall)
+    Choice(chosen?.name ?: "Chọn…", selected = chosen != null, onClick = { open = !open })
+    if (open) {
+        if (candidates.size > 6) TextInput("Tìm theo tên", query, { query = it })
+        val shown = candidates.filter { query.isBlank() || foldForSearch(it.name).contains(foldForSearch(query)) }
+        Column(verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            shown.forEach { person ->
+                Choice(person.name, person.id == chosen?.id, { onPick(person.id); open = false; query = "" })
+            }
+            if (shown.isEmpty()) Text("Không có ai tên như vậy.", style = MaterialTheme.typography.bodyMedium)
+        }
+    }
+}
+
+/** Lower case without tone marks, so "hung" finds "Hùng" and "Đ" is "d". */
+private fun foldForSearch(text: String): String =
+    java.text.Normalizer.normalize(text.lowercase().replace('đ', 'd'), java.text.Normalizer.Form.NFD).replace(Regex("\\p{M}+"), "")
 
 @Composable
 private fun ColumnScope.SignStep(state: MeetingFlowState, a: MeetingFlowActions) {
@@ -373,9 +473,21 @@ private fun ColumnScope.SignStep(state: MeetingFlowState, a: MeetingFlowActions)
     if (state.signed) {
         MessageBox(listOf("Biên bản đã ký lúc ${s.signedAt}. Biên bản được lưu và sẽ gửi về Đảng ủy xã khi có mạng."), Tone.Good)
         PrimaryButton("Chia sẻ biên bản, nghị quyết", Icons.Filled.Share, a::share)
+        CorrectionButton(a)
     } else {
+        var asking by remember { mutableStateOf(false) }
         Text("Sau khi ký, biên bản không sửa được nữa.", style = MaterialTheme.typography.bodyLarge)
-        PrimaryButton("Ký biên bản", Icons.Filled.Create, a::sign)
+        PrimaryButton("Ký biên bản", Icons.Filled.Create, { asking = true })
+        if (asking) {
+            Confirm(
+                title = "Ký biên bản?",
+                text = "Sau khi ký, biên bản được khóa: không sửa được nữa, chỉ lập được bản đính chính.",
+                confirm = "Ký, khóa biên bản",
+                dismiss = "Chưa ký",
+                onConfirm = { asking = false; a.sign() },
+                onDismiss = { asking = false },
+            )
+        }
     }
     SecondaryButton("Mã xác nhận cho cấp ủy viên", null, a::presenceCode, Modifier.fillMaxWidth())
 }

@@ -14,6 +14,12 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.width
 import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Description
+import androidx.compose.material.icons.filled.EventNote
+import androidx.compose.material.icons.filled.FactCheck
+import androidx.compose.material.icons.filled.Groups
+import androidx.compose.material.icons.filled.Link
+import androidx.compose.material.icons.filled.RecordVoiceOver
 import androidx.compose.material.icons.filled.AccountCircle
 import androidx.compose.material.icons.filled.Add
 import androidx.compose.material.icons.filled.Check
@@ -24,7 +30,7 @@ import androidx.compose.material.icons.automirrored.filled.KeyboardArrowRight
 import androidx.compose.material.icons.automirrored.filled.List
 import androidx.compose.material.icons.filled.Notifications
 import androidx.compose.material.icons.filled.PlayArrow
-import androidx.compose.material.icons.filled.Search
+import androidx.compose.material.icons.filled.QrCodeScanner
 import androidx.compose.material.icons.filled.Settings
 import androidx.compose.material.icons.filled.Share
 import androidx.compose.material.icons.filled.Warning
@@ -134,17 +140,17 @@ fun SecretaryHomeScreen(state: HomeState, sync: SyncUi?, a: HomeActions) {
         }
         state.viabilityWarning?.let { MessageBox(listOf(it), Tone.Warning) }
         SectionCard(null) {
-            MenuLine(Icons.Filled.AccountCircle, "Danh sách đảng viên", state.members, a.roster)
+            MenuLine(Icons.Filled.Groups, "Danh sách đảng viên", state.members, a.roster)
             HorizontalDivider()
-            MenuLine(Icons.Filled.DateRange, "Các buổi họp đã ghi", onClick = a.history)
+            MenuLine(Icons.Filled.EventNote, "Các buổi họp đã ghi", onClick = a.history)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Email, "Kiến nghị và trả lời của xã", onClick = a.petitions)
+            MenuLine(Icons.Filled.RecordVoiceOver, "Kiến nghị và trả lời của xã", onClick = a.petitions)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Notifications, "Định hướng của Đảng ủy xã", onClick = a.guidance)
+            MenuLine(Icons.Filled.Description, "Định hướng của Đảng ủy xã", onClick = a.guidance)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Warning, "Cần xử lý", onClick = a.needsAttention)
+            MenuLine(Icons.Filled.FactCheck, "Cần xử lý", onClick = a.needsAttention)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Settings, "Cài đặt", "Cỡ chữ, ngôn ngữ", a.settings)
+            MenuLine(Icons.Filled.Settings, "Cài đặt", "Cỡ chữ, gửi ảnh qua Wi-Fi", a.settings)
         }
     }
 }
@@ -157,6 +163,7 @@ fun RosterScreen(state: RosterState, onBack: () -> Unit) {
         Text(state.cellName, style = MaterialTheme.typography.titleLarge)
         Text(state.summary, style = MaterialTheme.typography.bodyLarge)
         state.viabilityWarning?.let { MessageBox(listOf(it), Tone.Warning) }
+        if (state.communeRules.isNotEmpty()) Text("Quy định của xã: " + state.communeRules.joinToString("; "), style = MaterialTheme.typography.bodyMedium)
         if (state.members.isEmpty()) EmptyState("Chưa có danh sách đảng viên. Danh sách sẽ về máy khi đồng bộ với xã.")
         state.members.forEach { m ->
             Column(Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.surfaceVariant, RoundedCornerShape(12.dp)).padding(12.dp)) {
@@ -275,14 +282,21 @@ fun ShareScreen(state: ShareState, onBack: () -> Unit, onMinutes: () -> Unit, on
 }
 
 @Composable
-fun EnrollmentScreen(state: chibo.presentation.common.EnrollmentUi, onCode: (String) -> Unit, onEnroll: () -> Unit, onScan: () -> Unit) {
+fun EnrollmentScreen(
+    state: chibo.presentation.common.EnrollmentUi,
+    onCode: (String) -> Unit,
+    onEnroll: () -> Unit,
+    onScan: () -> Unit,
+    onServerAddress: (String) -> Unit = {},
+) {
     ChiboScreen("Đăng ký máy", onBack = null) {
         Text("Sổ Chi bộ", style = MaterialTheme.typography.headlineMedium)
         Text("Văn phòng Đảng ủy xã cấp cho đồng chí một mã đăng ký (mã QR hoặc mã chữ số). Mã chỉ dùng được một lần.", style = MaterialTheme.typography.bodyLarge)
-        PrimaryButton("Quét mã QR", Icons.Filled.Search, onScan, enabled = !state.busy)
-        Text("Hoặc nhập mã:", style = MaterialTheme.typography.titleSmall)
-        chibo.ui.components.TextInput("Mã đăng ký", state.code, onCode)
-        SecondaryButton(if (state.busy) "Đang đăng ký…" else "Đăng ký", null, onEnroll, Modifier.fillMaxWidth(), enabled = !state.busy)
+        PrimaryButton("Quét mã QR", Icons.Filled.QrCodeScanner, onScan, enabled = !state.busy)
+        Text("Mã QR có sẵn địa chỉ máy chủ của xã. Nếu nhập mã bằng tay:", style = MaterialTheme.typography.titleSmall)
+        chibo.ui.components.TextInput("Mã đăng ký", state.code, onCode, keyboard = chibo.ui.components.Keyboards.Code)
+        chibo.ui.components.TextInput("Địa chỉ máy chủ của xã", state.serverAddress, onServerAddress, keyboard = chibo.ui.components.Keyboards.Address)
+        SecondaryButton(if (state.busy) "Đang đăng ký…" else "Đăng ký bằng mã", Icons.Filled.Link, onEnroll, Modifier.fillMaxWidth(), enabled = !state.busy)
         state.error?.let { MessageBox(listOf(it), Tone.Problem) }
         state.enrolled?.let { MessageBox(listOf("Đã đăng ký: ${it.personName}, ${it.communeName}"), Tone.Good) }
         MessageBox(listOf("Cần có mạng để đăng ký. Sau đó ứng dụng dùng được cả khi không có mạng."), Tone.Neutral)
@@ -306,16 +320,28 @@ fun NeedsAttentionScreen(sync: SyncUi, onBack: () -> Unit, onSync: () -> Unit, o
 }
 
 @Composable
-fun SettingsScreen(state: chibo.presentation.common.SettingsUi, onBack: () -> Unit, onScale: (Float) -> Unit, onLanguage: (chibo.presentation.api.Language) -> Unit) {
+fun SettingsScreen(
+    state: chibo.presentation.common.SettingsUi,
+    onBack: () -> Unit,
+    onScale: (Float) -> Unit,
+    onPhotosOnWifiOnly: (Boolean) -> Unit = {},
+) {
     ChiboScreen("Cài đặt", onBack) {
         SectionCard("Cỡ chữ") {
             chibo.ui.components.ChoiceRow(state.scales.map { it.first }, state.scales.firstOrNull { it.second == state.textScale }?.first, { label -> onScale(state.scales.first { it.first == label }.second) })
             Text("Chữ mẫu: Chi bộ bản Nà Hẩu", style = MaterialTheme.typography.bodyLarge)
         }
-        SectionCard("Ngôn ngữ") {
-            chibo.ui.components.ChoiceRow(state.languages.map { it.label }, state.language.label, { label -> onLanguage(state.languages.first { it.label == label }) })
-            if (state.language != chibo.presentation.api.Language.Vietnamese) Text("Chưa có bản tiếng Anh: các màn hình vẫn bằng tiếng Việt.", style = MaterialTheme.typography.bodyMedium)
+        SectionCard("Gửi ảnh") {
+            chibo.ui.components.ChoiceRow(
+                listOf(PHOTOS_ANY_NETWORK, PHOTOS_WIFI_ONLY),
+                if (state.photosOnWifiOnly) PHOTOS_WIFI_ONLY else PHOTOS_ANY_NETWORK,
+                { onPhotosOnWifiOnly(it == PHOTOS_WIFI_ONLY) },
+            )
+            Text("Biên bản và điểm danh luôn được gửi ngay khi có mạng; chỉ ảnh (dung lượng lớn) chờ Wi-Fi nếu chọn.", style = MaterialTheme.typography.bodyMedium)
         }
-        MenuLine(Icons.Filled.Info, "Sổ Chi bộ", "Dữ liệu lưu trên máy, gửi về Đảng ủy xã khi có mạng", onClick = {})
+        Text("Sổ Chi bộ: dữ liệu lưu trên máy (đã mã hóa), gửi về Đảng ủy xã khi có mạng.", style = MaterialTheme.typography.bodyMedium)
     }
 }
+
+const val PHOTOS_ANY_NETWORK = "Gửi ảnh bằng mọi mạng"
+const val PHOTOS_WIFI_ONLY = "Chỉ gửi ảnh khi có Wi-Fi"
