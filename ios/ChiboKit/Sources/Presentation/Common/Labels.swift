@@ -1,32 +1,30 @@
 import ChiboCore
 
-/// Every word the screens show for a value of the record comes from the core, through this
-/// one file: a copy in Swift would drift from the Android app, the dashboard and the core.
+/// Every word the screens show for a value of the record comes from the core
+/// (chibo_domain::labels, through the bindings), through this one file: a copy in Swift
+/// would drift from the Android app, the dashboard and the minutes.
 public enum Labels {
-    public static func grade(_ grade: QualityGrade) -> String { gradeLabel(grade: grade) }
-    public static func meetingKind(_ kind: MeetingKind) -> String { pending(kind) }
-    public static func meetingStatus(_ status: MeetingStatus) -> String { pending(status) }
-    public static func attendance(_ attendance: Attendance) -> String { pending(attendance) }
-    public static func memberStatus(_ status: MemberStatus) -> String { pending(status) }
-    public static func membership(_ kind: MembershipKind) -> String { pending(kind) }
-    /// nil for an ordinary member.
-    public static func memberRole(_ role: MemberRole) -> String? { role == .member ? nil : pending(role) }
-    public static func petitionCategory(_ category: PetitionCategory) -> String { pending(category) }
-    public static func petitionStatus(_ status: PetitionStatus) -> String { pending(status) }
-    public static func taskOutcome(_ outcome: TaskOutcome) -> String { pending(outcome) }
-    public static func voteKind(_ kind: VoteKind) -> String { pending(kind) }
-    public static func guidanceKind(_ kind: GuidanceKind) -> String { pending(kind) }
-    public static func verdictStatus(_ status: VerdictStatus) -> String { pending(status) }
+    public static func grade(_ grade: QualityGrade) -> String { qualityGradeLabel(grade: grade) }
+    public static func meetingKind(_ kind: MeetingKind) -> String { meetingKindLabel(kind: kind) }
+    public static func meetingStatus(_ status: MeetingStatus) -> String { meetingStatusLabel(status: status) }
+    public static func attendance(_ attendance: Attendance) -> String { attendanceLabel(attendance: attendance) }
+    public static func memberStatus(_ status: MemberStatus) -> String { memberStatusLabel(status: status) }
+    public static func membership(_ kind: MembershipKind) -> String { membershipLabel(membership: kind) }
+    /// nil for an ordinary member (the roster shows no role for them).
+    public static func memberRole(_ role: MemberRole) -> String? { role == .member ? nil : memberRoleLabel(role: role) }
+    public static func petitionCategory(_ category: PetitionCategory) -> String { petitionCategoryLabel(category: category) }
+    public static func petitionStatus(_ status: PetitionStatus) -> String { petitionStatusLabel(status: status) }
+    public static func taskOutcome(_ outcome: TaskOutcome) -> String { taskOutcomeLabel(outcome: outcome) }
+    public static func voteKind(_ kind: VoteKind) -> String { voteKindLabel(kind: kind) }
+    public static func guidanceKind(_ kind: GuidanceKind) -> String { guidanceKindLabel(kind: kind) }
+    public static func verdictStatus(_ status: VerdictStatus) -> String { verdictStatusLabel(status: status) }
     /// A check-in as the cadre reads it: the office's decision once it made one, else the
     /// automatic verdict.
-    public static func checkInVerdict(_ verdict: Verdict) -> String { verdict.review.map { pending($0.decision) } ?? pending(verdict.status) }
+    public static func checkInVerdict(_ verdict: Verdict) -> String { checkInVerdictLabel(verdict: verdict) }
 
-    /// The judged parts of Guideline 42's score: what each awards and its maximum.
-    public static func judgedParts() -> [ScorePart] { ScorePart.all }
-
-    // The core does not export these words yet (only grade_label): until it does, the value's
-    // own name is shown rather than a Swift copy of the Vietnamese.
-    private static func pending<T>(_ value: T) -> String { String(describing: value) }
+    /// The judged parts of Guideline 42's score, in the guideline's order, with the core's
+    /// words and maxima.
+    public static func judgedParts() -> [ScorePart] { judgedItems().map(ScorePart.init) }
 }
 
 /// How a UI shows a judgement: good, neutral, a warning or a problem.
@@ -43,32 +41,27 @@ extension QualityGrade {
     }
 }
 
-/// One judged part of the score: its words, its maximum, and where it lives in `JudgedScores`.
+/// One judged part of the score: the core's words and maximum, read and set in
+/// `JudgedScores` by the core.
 public struct ScorePart {
+    /// The part's name in the bindings ("chairing"), stable across languages.
     public let key: String
     public let label: String
     public let max: Int
-    private let field: WritableKeyPath<JudgedScores, UInt8>
+    private let part: JudgedPart
 
-    static let fields: [(String, WritableKeyPath<JudgedScores, UInt8>)] = [
-        ("contentPrepared", \.contentPrepared), ("orientationAndDraft", \.orientationAndDraft),
-        ("committeePremeeting", \.committeePremeeting), ("fullProcedure", \.fullProcedure),
-        ("regularContent", \.regularContent), ("thematicPart", \.thematicPart),
-        ("praiseAndCriticism", \.praiseAndCriticism), ("ideologyTime", \.ideologyTime),
-        ("documentsPosted", \.documentsPosted), ("chairing", \.chairing), ("principles", \.principles),
-        ("conclusionAdopted", \.conclusionAdopted), ("minutesAdoptedAndTasks", \.minutesAdoptedAndTasks),
-    ]
+    init(_ item: JudgedItem) {
+        key = String(describing: item.part)
+        label = item.label
+        max = Int(item.max)
+        part = item.part
+    }
 
-    // Until the core exports the score table, no words and no maximum below the field's own.
-    static var all: [ScorePart] { fields.map { ScorePart(key: $0.0, label: $0.0, max: Int(UInt8.max), field: $0.1) } }
-
-    public func points(in scores: JudgedScores) -> Int { Int(scores[keyPath: field]) }
+    public func points(in scores: JudgedScores) -> Int { Int(judgedPoints(scores: scores, part: part)) }
 
     /// `scores` with this part's points set, kept within 0…max.
     public func setting(_ points: Int, in scores: JudgedScores) -> JudgedScores {
-        var changed = scores
-        changed[keyPath: field] = UInt8(Swift.min(Swift.max(points, 0), max))
-        return changed
+        withJudgedPoints(scores: scores, part: part, points: UInt8(Swift.min(Swift.max(points, 0), max)))
     }
 
     public static let zero = JudgedScores(

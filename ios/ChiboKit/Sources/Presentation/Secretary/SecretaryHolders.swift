@@ -102,40 +102,20 @@ public final class HomeStateHolder: StateHolder<HomeState> {
         update { $0 = s }
     }
 
-    /// Plans this month's regular meeting on the cell's fixed day (or a week from today) at
-    /// 19:30, and asks for a reminder the day before.
+    /// Plans the cell's next regular meeting on the day the core's schedule rule gives (the
+    /// cell's fixed day this month, or next month's once it has passed), at 19:30, and asks
+    /// for a reminder the day before.
     public func planNextMeeting(_ onPlanned: @escaping (String) -> Void) {
         launch(onError: fail) { [self] in
             let cell = try cells.cell(cellId)
-            let start = Self.nextMeetingStart(meetingDay: cell.meetingDay.map(Int.init), now: clock.now())
+            let day = nextMeetingDayFrom(cell: cell, now: clock.now())
+            guard let start = Format.vietnamTime(isoDate: day, hour: 19, minute: 30) else { throw CoreError("Không tính được ngày họp") }
             let place = cell.meetingPlace?.label ?? "Nhà văn hóa"
             let meeting = try meetings.plan(cellId: cellId, kind: .regular, start: start, place: place)
             scheduler?.remindBefore(meetingId: meeting.id, title: "\(cell.name): sinh hoạt \(Format.monthLabel(start).lowercased())", meetingStart: start)
             try reload()
             work.main { onPlanned(meeting.id) }
         }
-    }
-
-    /// 19:30 on the cell's day this month, or next month's when it has passed; without a
-    /// fixed day, a week from today.
-    static func nextMeetingStart(meetingDay: Int?, now: Int64) -> Int64 {
-        let cal = Format.calendar
-        let today = cal.startOfDay(for: Format.instant(now))
-        var day: Date
-        if let meetingDay {
-            func onDay(inMonthOf date: Date) -> Date {
-                let range = cal.range(of: .day, in: .month, for: date)!
-                var c = cal.dateComponents([.year, .month], from: date)
-                c.day = min(meetingDay, range.count)
-                return cal.date(from: c)!
-            }
-            day = onDay(inMonthOf: today)
-            if day < today { day = onDay(inMonthOf: cal.date(byAdding: .month, value: 1, to: today)!) }
-        } else {
-            day = cal.date(byAdding: .day, value: 7, to: today)!
-        }
-        let start = cal.date(bySettingHour: 19, minute: 30, second: 0, of: day)!
-        return Int64((start.timeIntervalSince1970 * 1000).rounded())
     }
 
     private func fail(_ message: String) {
@@ -319,7 +299,7 @@ public struct PetitionRow: Equatable {
 public struct PetitionsState: Equatable {
     public var loading = true
     public var rows: [PetitionRow] = []
-    /// Petitions still waiting for the commune's answer.
+    /// Petitions not settled yet (the core's rule: resolved and declined are final).
     public var waiting = 0
     public var error: String?
     public init() {}
@@ -360,7 +340,7 @@ public final class PetitionsStateHolder: StateHolder<PetitionsState> {
                     }
                 )
             }
-            let waiting = threads.filter { [.raised, .forwarded].contains(latest($0)) }.count
+            let waiting = threads.filter { petitionIsOpen(status: latest($0)) }.count
             update {
                 $0.loading = false
                 $0.rows = rows
