@@ -38,6 +38,7 @@ final class CheckInTests: XCTestCase {
         location.emit(.located(Fix(latitude: 21.7190, longitude: 104.9000, accuracyM: 420, fixTime: vn(2026, 11, 24, 19, 34), mock: false)))
         XCTAssertEqual(h.state.location.accuracy, .poor)
         XCTAssertEqual(h.state.location.accuracyText, "± 420 m")
+        XCTAssertEqual(h.state.location.accuracy.label, "Chính xác kém, hãy ra chỗ thoáng", "the core's words for a poor fix")
         location.emit(.located(Fix(latitude: 21.7170, longitude: 104.9001, accuracyM: 12, fixTime: vn(2026, 11, 24, 19, 35), mock: false)))
         XCTAssertEqual(h.state.location.accuracy, .good)
         XCTAssertEqual(h.state.location.accuracy.tone, .good)

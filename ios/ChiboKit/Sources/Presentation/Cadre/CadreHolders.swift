@@ -90,18 +90,30 @@ public enum CheckInStep: Int, CaseIterable, Equatable {
     }
 }
 
-/// How good the fix is, for the live indicator (the core judges it again with its own limit).
+/// How good the fix is, for the live indicator: the core's thresholds and words
+/// (`fixQuality`, `fixQualityLabel`); the core judges the fix again with its own limit.
 public enum Accuracy: Equatable {
     case none, good, fair, poor
 
-    public var label: String {
-        switch self {
-        case .none: return "Đang tìm vị trí…"
-        case .good: return "Chính xác tốt"
-        case .fair: return "Chính xác vừa"
-        case .poor: return "Chính xác kém, hãy ra chỗ thoáng"
+    init(_ quality: FixQuality) {
+        switch quality {
+        case .good: self = .good
+        case .fair: self = .fair
+        case .poor: self = .poor
         }
     }
+
+    /// The core's quality, nil while there is no fix yet.
+    var quality: FixQuality? {
+        switch self {
+        case .none: return nil
+        case .good: return .good
+        case .fair: return .fair
+        case .poor: return .poor
+        }
+    }
+
+    public var label: String { quality.map { fixQualityLabel(quality: $0) } ?? "Đang tìm vị trí…" }
 
     public var tone: Tone {
         switch self {
@@ -241,10 +253,9 @@ public final class CheckInStateHolder: StateHolder<CheckInState> {
             fixLock.lock()
             fix = f
             fixLock.unlock()
-            let accuracy: Accuracy = f.accuracyM <= 30 ? .good : f.accuracyM <= 100 ? .fair : .poor
             update {
                 $0.location = LocationUi(
-                    accuracy: accuracy, accuracyText: "± \(Int(f.accuracyM)) m", mock: f.mock,
+                    accuracy: Accuracy(fixQuality(accuracyM: f.accuracyM)), accuracyText: "± \(formatDistance(metres: f.accuracyM))", mock: f.mock,
                     problem: f.mock ? "Máy đang dùng vị trí giả: lần điểm danh sẽ cần xem xét" : nil
                 )
             }
@@ -352,7 +363,7 @@ public final class CheckInStateHolder: StateHolder<CheckInState> {
             let content = s.petitionDraft.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !content.isEmpty else { throw CoreError("Ghi nội dung kiến nghị") }
             let p = try visits.raisePetition(
-                meetingId: meetingId, content: content, category: s.petitionCategory ?? .other, raisedBy: peopleOf(cellName: s.cellName)
+                meetingId: meetingId, content: content, category: s.petitionCategory ?? .other, raisedBy: raisedByThePeople(cellName: s.cellName)
             )
             drafts.put(key("petition"), "")
             update {

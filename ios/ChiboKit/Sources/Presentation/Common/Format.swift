@@ -42,10 +42,4 @@ public enum Format {
         let d = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute))!
         return Int64((d.timeIntervalSince1970 * 1000).rounded())
     }
-
-    /// Epoch milliseconds of a time of day on a Vietnam calendar date ("2026-12-24", 19, 30).
-    static func vietnamTime(isoDate: String, hour: Int, minute: Int) -> Int64? {
-        guard let day = iso.date(from: isoDate), let at = calendar.date(bySettingHour: hour, minute: minute, second: 0, of: day) else { return nil }
-        return Int64((at.timeIntervalSince1970 * 1000).rounded())
-    }
 }

@@ -270,7 +270,7 @@ public final class MeetingFlowStateHolder: StateHolder<MeetingFlowState> {
             guard !content.isEmpty else { throw CoreError("Ghi nội dung kiến nghị") }
             _ = try meetings.raisePetition(
                 meetingId: state.meetingId, content: content, category: c.draftCategory ?? .other,
-                raisedBy: peopleOf(cellName: state.title)
+                raisedBy: raisedByThePeople(cellName: state.title)
             )
             drafts.put(draftKey("petition"), "")
             update {
@@ -407,7 +407,8 @@ public final class MeetingFlowStateHolder: StateHolder<MeetingFlowState> {
         let draftPetition = drafts.get(draftKey("petition"))
         let blockers = self.blockers(of: step, rec)
         let completed = Set(FlowStep.allCases.filter { $0 < .sign && $0 < step && self.blockers(of: $0, rec).isEmpty })
-        let voters = present.filter { $0.membership == .full }.count
+        // Who may raise a hand is the core's rule (late members vote; probationary ones never).
+        let voters = Int(votersPresent(roster: members, rollCall: rec.rollCall))
         let rollCall = members.map { rollCallRow($0, rec) }
 
         update { s in
@@ -571,10 +572,4 @@ public final class MeetingFlowStateHolder: StateHolder<MeetingFlowState> {
             DeadlineChoice(label: "Cuối tháng sau (\(Format.isoDateLabel(iso(endOfNext))))", isoDate: iso(endOfNext)),
         ]
     }
-}
-
-/// "Chi bộ bản Nà Hẩu" → "Nhân dân bản Nà Hẩu": who raised a petition heard at the meeting.
-func peopleOf(cellName: String) -> String {
-    let name = cellName.hasPrefix("Chi bộ ") ? String(cellName.dropFirst("Chi bộ ".count)) : cellName
-    return "Nhân dân \(name.trimmingCharacters(in: .whitespaces))"
 }

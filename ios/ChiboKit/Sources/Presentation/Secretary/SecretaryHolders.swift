@@ -102,14 +102,13 @@ public final class HomeStateHolder: StateHolder<HomeState> {
         update { $0 = s }
     }
 
-    /// Plans the cell's next regular meeting on the day the core's schedule rule gives (the
-    /// cell's fixed day this month, or next month's once it has passed), at 19:30, and asks
-    /// for a reminder the day before.
+    /// Plans the cell's next regular meeting when the core's schedule rule says (the cell's
+    /// fixed day this month, or next month's once it has passed, at the usual evening hour),
+    /// and asks for a reminder the day before.
     public func planNextMeeting(_ onPlanned: @escaping (String) -> Void) {
         launch(onError: fail) { [self] in
             let cell = try cells.cell(cellId)
-            let day = nextMeetingDayFrom(cell: cell, now: clock.now())
-            guard let start = Format.vietnamTime(isoDate: day, hour: 19, minute: 30) else { throw CoreError("Không tính được ngày họp") }
+            let start = nextMeetingStartFrom(cell: cell, now: clock.now())
             let place = cell.meetingPlace?.label ?? "Nhà văn hóa"
             let meeting = try meetings.plan(cellId: cellId, kind: .regular, start: start, place: place)
             scheduler?.remindBefore(meetingId: meeting.id, title: "\(cell.name): sinh hoạt \(Format.monthLabel(start).lowercased())", meetingStart: start)
