@@ -10,7 +10,8 @@ final class AppModel: ObservableObject {
     /// Why the store could not be opened, said plainly (a full disk, a damaged file).
     let startupError: String?
 
-    let keystore = KeychainKeystore()
+    /// Signs check-ins and wraps the store's database key.
+    let keystore: KeychainKeystore
     let drafts = DefaultsDrafts()
     let settingsStore: DefaultsSettings
     let clock = SystemClock()
@@ -33,12 +34,12 @@ final class AppModel: ObservableObject {
     let serverUrl = Bundle.main.object(forInfoDictionaryKey: "ChiboServerURL") as? String ?? ""
 
     init() {
+        let keystore = KeychainKeystore()
         var opened: ChiboStore?
         var failure: String?
         do {
-            opened = try ChiboStore.open(path: try Self.storePath())
-            // Made now, so that it exists before the store learns to take a key.
-            _ = try? DatabaseKey().get()
+            // SQLCipher under a random key the device keystore wraps (the core makes and keeps it).
+            opened = try ChiboStore.open(path: try Self.storePath(), keystore: keystore)
         } catch {
             failure = CoreError.of(error).message
         }
@@ -47,9 +48,10 @@ final class AppModel: ObservableObject {
         let settings = SettingsStateHolder(store: settingsStore, work: ImmediateWork())
         settings.load()
         let sync = opened.map { BindingsSync(store: $0) }
-        let syncWork: QueueWork
-        let current = opened.flatMap { try? BindingsEnrollment(store: $0, keystore: KeychainKeystore(), deviceLabel: "").current() }
+        let syncWork = QueueWork(label: "vn.chibo.sync")
+        let current = opened.flatMap { try? BindingsEnrollment(store: $0, keystore: keystore, deviceLabel: "").current() }
 
+        self.keystore = keystore
         store = opened
         startupError = failure
         core = opened.map { BindingsCore(store: $0) }
@@ -113,7 +115,7 @@ struct Services {
     func enrollment() -> EnrollmentStateHolder {
         EnrollmentStateHolder(
             core: BindingsEnrollment(store: store, keystore: app.keystore, deviceLabel: UIDevice.current.name),
-            serverUrl: app.serverUrl, scanner: app.scanner, work: app.syncWork
+            defaultServer: app.serverUrl, scanner: app.scanner, work: app.syncWork
         )
     }
 

@@ -8,14 +8,29 @@ import Security
 /// the first unlock (background sync signs too), never backed up or synced; where the device
 /// has a Secure Enclave the stored seed is also encrypted to a P-256 key that never leaves
 /// it, so a copied Keychain item is useless elsewhere. The seed is decrypted in memory only
-/// to sign.
+/// to sign. The core's store asks it to wrap the store's database key the same way
+/// (`wrapSecret`); only the wrapped bytes are written, beside the store.
 final class KeychainKeystore: DeviceKeystore, @unchecked Sendable {
     private let seedItem = KeychainItem(account: "device-ed25519-seed")
     private let enclave = EnclaveWrapper(tag: "vn.chibo.device.wrap")
+    private let databaseKeys = SecretWrapper(
+        enclave: EnclaveWrapper(tag: "vn.chibo.database.wrap"), fallback: KeychainItem(account: "database-wrap-key")
+    )
     private let lock = NSLock()
 
+    /// A software key the device encrypts (the Secure Enclave cannot hold Ed25519).
+    func keyProtection() -> KeyProtection { .wrapped }
+
+    func wrapSecret(secret: Data) throws -> Data {
+        do { return try databaseKeys.wrap(secret) } catch { throw unavailable(error) }
+    }
+
+    func unwrapSecret(wrapped: Data) throws -> Data {
+        do { return try databaseKeys.unwrap(wrapped) } catch { throw unavailable(error) }
+    }
+
     private func unavailable(_ error: Error) -> KeystoreError {
-        .Unavailable(message: "Kho khóa của máy không dùng được: \(error.localizedDescription)")
+        .Unavailable("Kho khóa của máy không dùng được: \(error.localizedDescription)")
     }
 
     /// The key, made once on first use.
@@ -134,20 +149,32 @@ struct EnclaveWrapper {
     }
 }
 
-/// A random secret made once and kept in the Keychain (wrapped by the Secure Enclave where
-/// there is one): the database key. The core's store does not take a key yet (the Android
-/// app keeps its key the same way); until it does, the store file is protected by iOS data
-/// protection (see AppModel).
-struct DatabaseKey {
-    private let item = KeychainItem(account: "database-key")
-    private let enclave = EnclaveWrapper(tag: "vn.chibo.database.wrap")
+/// Wraps the database key: ECIES to a Secure Enclave P-256 key where the device has one;
+/// elsewhere (the simulator) AES-GCM under a random key kept in the Keychain, this device
+/// only. The first byte says which, so a wrapped key reads back either way.
+struct SecretWrapper {
+    let enclave: EnclaveWrapper
+    let fallback: KeychainItem
+    private static let sealedInKeychain: UInt8 = 0x02
 
-    func get() throws -> Data {
-        if let stored = try item.read() { return try enclave.unwrapIfWrapped(stored) }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        guard SecRandomCopyBytes(kSecRandomDefault, bytes.count, &bytes) == errSecSuccess else { throw KeychainError(status: errSecAllocate) }
-        let key = Data(bytes)
-        try item.write(try enclave.wrapIfAvailable(key))
+    func wrap(_ secret: Data) throws -> Data {
+        if SecureEnclave.isAvailable { return try enclave.wrapIfAvailable(secret) }
+        guard let sealed = try AES.GCM.seal(secret, using: try keychainKey(create: true)).combined else {
+            throw KeychainError(status: errSecParam)
+        }
+        return Data([Self.sealedInKeychain]) + sealed
+    }
+
+    func unwrap(_ wrapped: Data) throws -> Data {
+        guard wrapped.first == Self.sealedInKeychain else { return try enclave.unwrapIfWrapped(wrapped) }
+        return try AES.GCM.open(AES.GCM.SealedBox(combined: wrapped.dropFirst()), using: try keychainKey(create: false))
+    }
+
+    private func keychainKey(create: Bool) throws -> SymmetricKey {
+        if let stored = try fallback.read() { return SymmetricKey(data: stored) }
+        guard create else { throw KeychainError(status: errSecItemNotFound) }
+        let key = SymmetricKey(size: .bits256)
+        try fallback.write(key.withUnsafeBytes { Data($0) })
         return key
     }
 }

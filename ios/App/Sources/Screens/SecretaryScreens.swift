@@ -1,3 +1,4 @@
+import ChiboCore
 import CoreImage.CIFilterBuiltins
 import Presentation
 import SwiftUI
@@ -24,11 +25,19 @@ struct EnrollmentScreen: View {
                     .autocorrectionDisabled()
                     .padding(14)
                     .background(RoundedRectangle(cornerRadius: 12).stroke(Color(.systemGray3), lineWidth: 2))
+                TextField("Địa chỉ máy chủ của xã", text: Binding(get: { s.serverAddress }, set: holder.typeServerAddress))
+                    .font(.title3)
+                    .keyboardType(.URL)
+                    .textInputAutocapitalization(.never)
+                    .autocorrectionDisabled()
+                    .padding(14)
+                    .background(RoundedRectangle(cornerRadius: 12).stroke(Color(.systemGray3), lineWidth: 2))
                 if let error = s.error { MessageBox(lines: [error], tone: .problem) }
                 BigButton(title: s.busy ? "Đang đăng ký…" : "Đăng ký máy", systemImage: "checkmark.seal", enabled: !s.busy, action: holder.enroll)
             }
             .padding()
         }
+        .onAppear(perform: holder.load)
         .onReceive(holder.objectWillChange) { _ in
             DispatchQueue.main.async { if let e = holder.state.enrolled { app.enrolled(e) } }
         }
@@ -54,7 +63,7 @@ struct SecretaryHomeScreen: View {
             VStack(alignment: .leading, spacing: 16) {
                 SyncBanner(sync: sync) { go(.needsAttention) }
                 if let next = s.next {
-                    Card(title: next.inProgress ? "Đang họp" : "Buổi họp tới") {
+                    Card(title: next.inProgress ? Labels.meetingStatus(.inProgress) : "Buổi họp tới") {
                         Text(next.title).font(.title2.bold())
                         Label(next.whenAndWhere, systemImage: "calendar").font(.body)
                         BigButton(title: next.inProgress ? "Tiếp tục ghi biên bản" : "Bắt đầu buổi họp", systemImage: "pencil.and.list.clipboard") {

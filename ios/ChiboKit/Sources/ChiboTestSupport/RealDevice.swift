@@ -1,9 +1,12 @@
 import ChiboCore
 import Foundation
 
-/// A real store in a throwaway folder: the core library through the bindings, as on a phone.
+/// A real store in a throwaway folder: the core library through the bindings, as on a phone,
+/// encrypted under a database key its own keystore wraps (one keystore per phone, as on a
+/// real one: it signs the phone's check-ins too).
 public final class RealDevice {
     public let dir: URL
+    public let keystore = TestKeystore()
     public var path: String { dir.appendingPathComponent("chibo.sqlite3").path }
     private var opened: [ChiboStore] = []
 
@@ -14,7 +17,7 @@ public final class RealDevice {
 
     /// Opens the store file; a second call is the app starting again after being killed.
     public func open() throws -> ChiboStore {
-        let store = try ChiboStore.open(path: path)
+        let store = try ChiboStore.open(path: path, keystore: keystore)
         opened.append(store)
         return store
     }

@@ -110,31 +110,53 @@ final class OtherHoldersTests: XCTestCase {
         XCTAssertFalse(h.state.cells[0].behind)
     }
 
-    func testEnrolmentTakesATypedOrScannedCodeAndSaysWhyItFailed() {
+    func testEnrolmentTakesATypedCodeWithTheSavedAddressOrAScannedQrAndSaysWhyItFailed() {
         final class Enrol: EnrollmentCore {
             var tried: [String] = []
+            var saved: String? = "https://dangbo-xuanhoa.example"
             func current() throws -> Enrollment? { nil }
-            func enroll(serverUrl: String, code: String) throws -> Enrollment {
-                tried.append(code)
-                guard code == "XH7K2M9Q" else { throw CoreError("Mã đăng ký không đúng hoặc đã được dùng", kind: .unauthorized) }
+            func enroll(serverUrl: String, codeOrQr: String) throws -> Enrollment {
+                tried.append("\(serverUrl) \(codeOrQr)")
+                guard codeOrQr == "XH7K2M9Q" || codeOrQr.hasSuffix(":XH7K2M9Q") else {
+                    throw CoreError("Mã đăng ký không đúng hoặc đã được dùng", kind: .unauthorized)
+                }
                 return Enrollment(role: .secretary, personId: "p1", personName: "Lò Văn Thắng", cellId: "c1", communeName: "Đảng bộ xã Xuân Hòa")
+            }
+            func savedServerAddress() throws -> String? { saved }
+            func saveServerAddress(_ address: String) throws -> String {
+                guard address.hasPrefix("https://") else { throw CoreError("Địa chỉ máy chủ phải bắt đầu bằng https://", kind: .validation) }
+                saved = address
+                return address
             }
         }
         let core = Enrol()
-        let h = EnrollmentStateHolder(core: core, serverUrl: "https://xa.example", scanner: FakeScanner("chibo:enroll:XH7K2M9Q"), work: work)
+        let qr = "chibo:enroll:2:https%3A%2F%2Fxa.example:XH7K2M9Q"
+        let h = EnrollmentStateHolder(core: core, defaultServer: "https://tinh.example", scanner: FakeScanner(qr), work: work)
+        XCTAssertEqual(h.state.serverAddress, "https://tinh.example", "the province's default until the saved one is read")
+        h.load()
+        XCTAssertEqual(h.state.serverAddress, "https://dangbo-xuanhoa.example")
         h.typeCode("xh7")
         h.enroll()
         XCTAssertEqual(h.state.error, "Mã đăng ký gồm ít nhất 6 ký tự")
         XCTAssertTrue(core.tried.isEmpty, "a short code is not sent")
         h.typeCode("xh7k 2m9-r")
         XCTAssertEqual(h.state.code, "XH7K2M9R", "spaces and dashes are ignored, letters upper-cased")
+        h.typeServerAddress("  ")
+        h.enroll()
+        XCTAssertEqual(h.state.error, "Nhập địa chỉ máy chủ của xã (văn phòng Đảng ủy xã cho biết)")
+        h.typeServerAddress("http://xa.example ")
+        h.enroll()
+        XCTAssertEqual(h.state.error, "Địa chỉ máy chủ phải bắt đầu bằng https://", "the core checks the address before anything is sent")
+        XCTAssertTrue(core.tried.isEmpty)
+        h.typeServerAddress("https://xa.example")
         h.enroll()
         XCTAssertEqual(h.state.error, "Mã đăng ký không đúng hoặc đã được dùng")
         XCTAssertFalse(h.state.busy)
+        XCTAssertEqual(core.saved, "https://xa.example", "the typed address is kept for next time")
         h.scan()
         XCTAssertNil(h.state.error)
         XCTAssertEqual(h.state.enrolled?.personName, "Lò Văn Thắng")
-        XCTAssertEqual(core.tried, ["XH7K2M9R", "XH7K2M9Q"])
+        XCTAssertEqual(core.tried, ["https://xa.example XH7K2M9R", " \(qr)"], "a QR goes to the core whole: it carries its own address")
     }
 
     func testTheTextSizeIsSavedAndReadBack() {

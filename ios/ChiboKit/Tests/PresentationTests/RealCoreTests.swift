@@ -228,7 +228,7 @@ final class RealCoreTests: XCTestCase {
         let location = FakeLocation()
         let core = BindingsCore(store: cadre)
         let camera = try cadrePhone.cameraFile()
-        let keystore = TestKeystore()
+        let keystore = cadrePhone.keystore
         let checkIn = CheckInStateHolder(
             visits: core, location: location, camera: FakeCamera(camera), scanner: FakeScanner(), clock: FakeClock(nowMs), keystore: keystore,
             drafts: MemoryDrafts(), cadreId: demo.cadre.id, meetingId: meeting.id, cellId: demo.cell.id, work: work
@@ -286,6 +286,21 @@ final class RealCoreTests: XCTestCase {
         }
     }
 
+    func testTheStoreIsEncryptedAndOnlyThisPhonesKeystoreOpensIt() throws {
+        let store = try secretaryPhone.open()
+        try store.importRoster(cell: demo.cell, members: demo.all)
+        let file = try FileHandle(forReadingFrom: URL(fileURLWithPath: secretaryPhone.path))
+        defer { try? file.close() }
+        let header = try XCTUnwrap(try file.read(upToCount: 16))
+        XCTAssertEqual(header.count, 16)
+        XCTAssertNotEqual(header, Data("SQLite format 3\u{0}".utf8), "the store is SQLCipher, not plain SQLite")
+        XCTAssertThrowsError(try ChiboStore.open(path: secretaryPhone.path, keystore: TestKeystore()), "another phone's keystore cannot unwrap its key") { error in
+            XCTAssertFalse(CoreError.of(error).message.isEmpty)
+        }
+        let reopened = try secretaryPhone.open()
+        XCTAssertEqual(try reopened.syncStatus().pendingChanges, 13, "this phone's keystore still opens it, nothing lost")
+    }
+
     func testAnUnenrolledDeviceShowsWhatWaitsAndWhySendingFailed() throws {
         let store = try secretaryPhone.open()
         try store.importRoster(cell: demo.cell, members: demo.all)
@@ -295,7 +310,7 @@ final class RealCoreTests: XCTestCase {
         XCTAssertEqual(pending, 13, "the cell and its 12 members wait in the outbox")
         XCTAssertEqual(sync.state.headline, "Chờ gửi 13 mục")
         XCTAssertEqual(sync.state.detail, "13 thay đổi · Chưa gửi lần nào")
-        XCTAssertNil(try BindingsEnrollment(store: store, keystore: TestKeystore(), deviceLabel: "test").current())
+        XCTAssertNil(try BindingsEnrollment(store: store, keystore: secretaryPhone.keystore, deviceLabel: "test").current())
 
         sync.syncNow()
         XCTAssertFalse(sync.state.running)

@@ -30,9 +30,9 @@ final class RealServerTests: XCTestCase {
         let code = try env("CHIBO_TEST_OFFICE_CODE")
         let commune = try env("CHIBO_TEST_COMMUNE_ID")
         let store = try device.open()
-        let keystore = TestKeystore()
+        let keystore = device.keystore
         let enrollment = BindingsEnrollment(store: store, keystore: keystore, deviceLabel: "iPhone thử")
-        let holder = EnrollmentStateHolder(core: enrollment, serverUrl: server, scanner: FakeScanner(code), work: ImmediateWork())
+        let holder = EnrollmentStateHolder(core: enrollment, defaultServer: server, scanner: FakeScanner(code), work: ImmediateWork())
 
         // A wrong code is refused by the server, in Vietnamese, and nothing is enrolled.
         holder.typeCode("ZZZZ-ZZZZ")

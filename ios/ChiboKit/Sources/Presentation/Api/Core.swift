@@ -162,5 +162,12 @@ public struct Enrollment: Equatable {
 
 public protocol EnrollmentCore: AnyObject {
     func current() throws -> Enrollment?
-    func enroll(serverUrl: String, code: String) throws -> Enrollment
+    /// Enrols with a typed code at `serverUrl`, or with a scanned QR payload (which carries
+    /// its server's address; `serverUrl` is then empty).
+    func enroll(serverUrl: String, codeOrQr: String) throws -> Enrollment
+    /// The address saved for the typed-code path (or the enrolled server's), nil if none.
+    func savedServerAddress() throws -> String?
+    /// Checks and keeps the typed address (https, or http to this machine only); returns it
+    /// normalised.
+    func saveServerAddress(_ address: String) throws -> String
 }

@@ -124,23 +124,33 @@ public final class SettingsStateHolder: StateHolder<SettingsUi> {
 
 public struct EnrollmentUi: Equatable {
     public var code = ""
+    /// The commune server's address for the typed-code path (a QR carries its own).
+    public var serverAddress = ""
     public var busy = false
     public var enrolled: Enrollment?
     public var error: String?
     public init() {}
 }
 
-/// Enrolment with the office's one-time code, typed or scanned from its QR code.
+/// Enrolment. The office's QR carries the server's address and the code, so a scan needs
+/// nothing else; the short code needs the address once, prefilled with the saved one or the
+/// province's default (`defaultServer`, from the app's configuration).
 public final class EnrollmentStateHolder: StateHolder<EnrollmentUi> {
     private let core: EnrollmentCore
-    private let serverUrl: String
     private let scanner: QrScanner?
 
-    public init(core: EnrollmentCore, serverUrl: String, scanner: QrScanner?, work: Work) {
+    public init(core: EnrollmentCore, defaultServer: String, scanner: QrScanner?, work: Work) {
         self.core = core
-        self.serverUrl = serverUrl
         self.scanner = scanner
-        super.init(EnrollmentUi(), work: work)
+        var initial = EnrollmentUi()
+        initial.serverAddress = defaultServer
+        super.init(initial, work: work)
+    }
+
+    public func load() {
+        launch(onError: fail) { [self] in
+            if let saved = try core.savedServerAddress() { update { $0.serverAddress = saved } }
+        }
     }
 
     /// Codes are printed in groups: spaces and dashes are ignored, letters upper-cased.
@@ -152,29 +162,43 @@ public final class EnrollmentStateHolder: StateHolder<EnrollmentUi> {
         }
     }
 
+    public func typeServerAddress(_ text: String) {
+        update {
+            $0.serverAddress = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            $0.error = nil
+        }
+    }
+
+    /// Scans the office's QR and enrols with what it carries (address and code).
     public func scan() {
         guard let scanner else { return }
         scanner.scan { [weak self] payload in
             guard let self, let payload else { return }
-            // "chibo:enroll:<code>": the code is what follows the last colon.
-            self.typeCode(String(payload.split(separator: ":", omittingEmptySubsequences: false).last ?? ""))
-            self.enroll()
+            self.launch(onError: self.fail) { [self] in try self.enrollWith(serverUrl: "", codeOrQr: payload) }
         }
     }
 
+    /// Enrols with the typed code and the address in the field (kept for next time).
     public func enroll() {
-        let code = state.code
-        guard code.count >= 6 else { return fail("Mã đăng ký gồm ít nhất 6 ký tự") }
+        let s = state
+        guard s.code.count >= 6 else { return fail("Mã đăng ký gồm ít nhất 6 ký tự") }
+        guard !s.serverAddress.isEmpty else { return fail("Nhập địa chỉ máy chủ của xã (văn phòng Đảng ủy xã cho biết)") }
+        launch(onError: fail) { [self] in
+            let address = try core.saveServerAddress(s.serverAddress)
+            update { $0.serverAddress = address }
+            try enrollWith(serverUrl: address, codeOrQr: s.code)
+        }
+    }
+
+    private func enrollWith(serverUrl: String, codeOrQr: String) throws {
         update {
             $0.busy = true
             $0.error = nil
         }
-        launch(onError: fail) { [self] in
-            let enrolled = try core.enroll(serverUrl: serverUrl, code: code)
-            update {
-                $0.busy = false
-                $0.enrolled = enrolled
-            }
+        let enrolled = try core.enroll(serverUrl: serverUrl, codeOrQr: codeOrQr)
+        update {
+            $0.busy = false
+            $0.enrolled = enrolled
         }
     }
 

@@ -222,10 +222,14 @@ public final class BindingsEnrollment: EnrollmentCore {
         try core { try store.syncStatus() }.enrolledAs.map(Self.toApi).flatMap { try? $0.get() }
     }
 
-    public func enroll(serverUrl: String, code: String) throws -> Enrollment {
-        let enrolled = try core { try store.enroll(serverUrl: serverUrl, codeOrQr: code, deviceLabel: deviceLabel, keystore: keystore) }
+    public func enroll(serverUrl: String, codeOrQr: String) throws -> Enrollment {
+        let enrolled = try core { try store.enroll(serverUrl: serverUrl, codeOrQr: codeOrQr, deviceLabel: deviceLabel, keystore: keystore) }
         return try Self.toApi(enrolled).get()
     }
+
+    public func savedServerAddress() throws -> String? { try core { try store.serverAddress() } }
+
+    public func saveServerAddress(_ address: String) throws -> String { try core { try store.setServerAddress(address: address) } }
 
     private static func toApi(_ e: EnrolledAs) -> Result<Enrollment, CoreError> {
         switch e.role {
