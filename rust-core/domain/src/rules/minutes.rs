@@ -403,10 +403,7 @@ fn write_attendance(doc: &mut Body, ctx: &MeetingContext, assessment: &MeetingAs
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        Meeting, MeetingKind, Petition, PetitionCategory, PetitionStatus, ResolutionText,
-        Signature, VoteKind, VoteTally,
-    };
+    use crate::model::{Meeting, MeetingKind, ResolutionText, Signature, VoteKind};
     use crate::rules::assess_meeting;
     use crate::rules::test_support::*;
 
@@ -481,24 +478,13 @@ mod tests {
         });
         mark(&mut f.record.roll_call, &id(9), Attendance::AbsentUnexcused);
         mark(&mut f.record.roll_call, &id(8), Attendance::Late);
-        f.record.votes = vec![VoteTally {
-            id: id(301),
-            question: "Kết nạp quần chúng Lò Thị Hoa vào Đảng".into(),
-            kind: VoteKind::Admission,
-            in_favor: 6,
-            against: 2,
-            abstain: 0,
-        }];
-        f.record.petitions = vec![Petition {
-            id: id(501),
-            cell_id: CELL_ID.into(),
-            meeting_id: Some(id(7000)),
-            content: "Đường ống nước đầu bản bị vỡ".into(),
-            category: PetitionCategory::Infrastructure,
-            raised_by: "Nhân dân bản Nà Hẩu".into(),
-            status: PetitionStatus::Forwarded,
-            raised_at: at(2026, 10, 24, 20, 0),
-        }];
+        f.record.votes = vec![vote(
+            1,
+            "Kết nạp quần chúng Lò Thị Hoa vào Đảng",
+            VoteKind::Admission,
+            [6, 2, 0],
+        )];
+        f.record.petitions = vec![water_pipe_petition()];
         let text = text_of(&f);
         for expected in [
             "(Sinh hoạt thường kỳ kết hợp chuyên đề: Học tập và làm theo tư tưởng Hồ Chí Minh)",

@@ -214,6 +214,34 @@ pub fn exemplary() -> Fixture {
     f
 }
 
+/// Vote `n` on `question`: for, against, abstaining.
+pub fn vote(n: u32, question: &str, kind: VoteKind, tally: [u32; 3]) -> VoteTally {
+    let [in_favor, against, abstain] = tally;
+    VoteTally {
+        id: id(300 + n),
+        question: question.into(),
+        kind,
+        in_favor,
+        against,
+        abstain,
+    }
+}
+
+/// The residents' petition about the village's broken water pipe, raised at the
+/// fixture meeting and forwarded.
+pub fn water_pipe_petition() -> Petition {
+    Petition {
+        id: id(501),
+        cell_id: CELL_ID.into(),
+        meeting_id: Some(id(7000)),
+        content: "Đường ống nước đầu bản bị vỡ".into(),
+        category: PetitionCategory::Infrastructure,
+        raised_by: "Nhân dân bản Nà Hẩu".into(),
+        status: PetitionStatus::Forwarded,
+        raised_at: at(2026, 10, 24, 20, 0),
+    }
+}
+
 /// Judged parts all at their maximum.
 pub fn full_judged_marks() -> JudgedScores {
     JudgedScores {
