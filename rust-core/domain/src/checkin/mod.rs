@@ -39,6 +39,33 @@ pub struct GpsFix {
     pub mock_location: bool,
 }
 
+/// How a fix looks on the check-in screen while the cadre waits for a better one: within
+/// [`GOOD_FIX_M`] it places them in the meeting room, within [`FAIR_FIX_M`] in the village;
+/// anything wider (or a fix that reports no accuracy) is poor. Only [`judge_check_in`]
+/// decides what a fix is worth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum FixQuality {
+    Good,
+    Fair,
+    Poor,
+}
+
+/// The widest accuracy radius shown as a good fix, in metres.
+pub const GOOD_FIX_M: f64 = 30.0;
+/// The widest accuracy radius shown as a fair fix, in metres.
+pub const FAIR_FIX_M: f64 = 100.0;
+
+/// The quality of a fix with this accuracy radius (metres).
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+pub fn fix_quality(accuracy_m: f64) -> FixQuality {
+    match accuracy_m {
+        a if (0.0..=GOOD_FIX_M).contains(&a) => FixQuality::Good,
+        a if (0.0..=FAIR_FIX_M).contains(&a) => FixQuality::Fair,
+        _ => FixQuality::Poor,
+    }
+}
+
 /// One cadre's check-in at one meeting, signed by the key of the device that made it.
 /// Insert-only: it is never edited after signing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -120,4 +147,20 @@ pub enum CheckInError {
     SignatureMismatch,
     #[error("Không lấy được số ngẫu nhiên từ hệ điều hành: {detail}")]
     Randomness { detail: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fix_reads_good_within_30_m_fair_within_100_m_else_poor() {
+        assert_eq!(fix_quality(12.0), FixQuality::Good);
+        assert_eq!(fix_quality(30.0), FixQuality::Good);
+        assert_eq!(fix_quality(30.5), FixQuality::Fair);
+        assert_eq!(fix_quality(100.0), FixQuality::Fair);
+        assert_eq!(fix_quality(420.0), FixQuality::Poor);
+        assert_eq!(fix_quality(f64::NAN), FixQuality::Poor);
+        assert_eq!(fix_quality(-1.0), FixQuality::Poor);
+    }
 }

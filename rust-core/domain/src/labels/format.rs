@@ -38,6 +38,7 @@ pub fn rounded_percent(value: f64) -> f64 {
 }
 
 /// "850 m" below one kilometre, "12,4 km" from one kilometre.
+#[cfg_attr(feature = "uniffi", uniffi::export)]
 pub fn format_distance(metres: f64) -> String {
     if metres.abs() < 999.5 {
         format!("{} m", format_short_decimal(metres.round(), 0))

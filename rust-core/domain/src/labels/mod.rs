@@ -12,7 +12,7 @@ mod judged;
 pub use format::*;
 pub use judged::*;
 
-use crate::checkin::{ReviewDecision, Verdict, VerdictCode, VerdictStatus};
+use crate::checkin::{FixQuality, ReviewDecision, Verdict, VerdictCode, VerdictStatus};
 use crate::compliance::{VisitPeriod, VisitRequirement};
 use crate::model::*;
 use crate::rules::{MonthlyMeetingStatus, QualityGrade, RuleSettings};
@@ -294,6 +294,16 @@ impl Label for VisitPeriod {
     }
 }
 
+impl Label for FixQuality {
+    fn label(&self) -> &'static str {
+        match self {
+            FixQuality::Good => "Chính xác tốt",
+            FixQuality::Fair => "Chính xác vừa",
+            FixQuality::Poor => "Chính xác kém, hãy ra chỗ thoáng",
+        }
+    }
+}
+
 /// "Thông qua" or "Không thông qua": a vote's result.
 pub fn vote_result(passed: bool) -> &'static str {
     if passed {
@@ -375,6 +385,8 @@ exported_labels! {
     vote_kind_label(kind: VoteKind);
     agenda_section_label(section: AgendaSection);
     monthly_meeting_status_label(status: MonthlyMeetingStatus);
+    /// How good the location fix is, while the cadre checks in.
+    fix_quality_label(quality: FixQuality);
 }
 
 /// The commune's rule settings as sentences (the phone shows them, read-only).

@@ -16,6 +16,15 @@ pub fn petition_is_open(status: PetitionStatus) -> bool {
         .any(|to| petition_may_move(status, to))
 }
 
+/// Who raised a concern the meeting relays from the village: "Chi bộ bản Nà Hẩu" →
+/// "Nhân dân bản Nà Hẩu".
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+pub fn raised_by_the_people(cell_name: String) -> String {
+    let name = cell_name.trim();
+    let village = name.strip_prefix("Chi bộ ").map_or(name, str::trim_start);
+    format!("Nhân dân {village}")
+}
+
 /// Whether a petition may move from `from` to `to`. Resolved and declined are final;
 /// an answer that does not settle it may be forwarded again.
 pub fn petition_may_move(from: PetitionStatus, to: PetitionStatus) -> bool {
@@ -115,6 +124,22 @@ mod tests {
             responder: "Văn phòng Đảng ủy xã".into(),
             responded_at: 1,
         }
+    }
+
+    #[test]
+    fn a_relayed_concern_is_raised_by_the_villages_people() {
+        assert_eq!(
+            raised_by_the_people("Chi bộ bản Nà Hẩu".into()),
+            "Nhân dân bản Nà Hẩu"
+        );
+        assert_eq!(
+            raised_by_the_people(" Chi bộ  thôn Đông ".into()),
+            "Nhân dân thôn Đông"
+        );
+        assert_eq!(
+            raised_by_the_people("Bản Pác Ngòi".into()),
+            "Nhân dân Bản Pác Ngòi"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Cell, Meeting, MeetingKind, Task};
-use crate::time::{local_date, CalendarDate, EpochMillis};
+use crate::time::{from_local, local_date, CalendarDate, EpochMillis};
 
 /// The day of the month village cells hold their regular meeting when the cell has not
 /// set its own.
@@ -80,6 +80,18 @@ pub fn next_meeting_day_from(cell: Cell, now: EpochMillis) -> CalendarDate {
     next_meeting_day(&cell, local_date(now))
 }
 
+/// The hour and minute a regular meeting is planned at, Vietnam time: after the day's work.
+pub const DEFAULT_MEETING_TIME: (u32, u32) = (19, 30);
+
+/// When the phone plans the cell's next regular meeting: [`next_meeting_day_from`] at
+/// [`DEFAULT_MEETING_TIME`], Vietnam time.
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+pub fn next_meeting_start_from(cell: Cell, now: EpochMillis) -> EpochMillis {
+    let (hour, minute) = DEFAULT_MEETING_TIME;
+    let day = next_meeting_day(&cell, local_date(now)).0;
+    from_local(day.and_hms_opt(hour, minute, 0).unwrap_or_default())
+}
+
 /// Where the cell stands in (year, month) as of `today`, given whether it met.
 pub fn monthly_meeting_status(
     cell: &Cell,
@@ -133,6 +145,18 @@ mod tests {
         assert_eq!(next_meeting_day(&c, date(2026, 11, 24)), date(2026, 11, 24));
         assert_eq!(next_meeting_day(&c, date(2026, 11, 25)), date(2026, 12, 24));
         assert_eq!(next_meeting_day(&c, date(2026, 12, 30)), date(2027, 1, 24));
+    }
+
+    #[test]
+    fn the_next_meeting_is_planned_at_half_past_seven_in_the_evening_vietnam_time() {
+        let mut c = cell();
+        c.meeting_day = Some(24);
+        let now = from_local(date(2026, 11, 25).0.and_hms_opt(8, 0, 0).unwrap());
+        let start = next_meeting_start_from(c, now);
+        assert_eq!(
+            crate::time::local_datetime(start),
+            date(2026, 12, 24).0.and_hms_opt(19, 30, 0).unwrap()
+        );
     }
 
     #[test]

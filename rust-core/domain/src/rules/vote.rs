@@ -48,6 +48,13 @@ pub fn full_members_present(roster: &[Member], roll_call: &[RollCallEntry]) -> u
         .count() as u32
 }
 
+/// [`full_members_present`] for the phone's vote form, which starts with every one of
+/// them in favour (the usual outcome) and lets the secretary move hands from there.
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+pub fn voters_present(roster: Vec<Member>, roll_call: Vec<RollCallEntry>) -> u32 {
+    full_members_present(&roster, &roll_call)
+}
+
 pub fn judge_vote(vote: &VoteTally, base: u32) -> VoteOutcome {
     // Widened: counts are typed by hand and must not wrap.
     let (in_favor, wide_base) = (u64::from(vote.in_favor), u64::from(base));
@@ -154,6 +161,15 @@ mod tests {
         mark(&mut roll_call, &id(1), Attendance::AbsentExcused);
         assert_eq!(vote_base(&roster, &roll_call), 12);
         assert_eq!(full_members_present(&roster, &roll_call), 11);
+    }
+
+    #[test]
+    fn the_vote_form_counts_late_full_members_and_no_probationary_ones() {
+        let roster = roster();
+        let mut roll_call = everyone_present(&roster);
+        mark(&mut roll_call, &id(1), Attendance::Late);
+        mark(&mut roll_call, &id(2), Attendance::AbsentUnexcused);
+        assert_eq!(voters_present(roster, roll_call), 11);
     }
 
     #[test]
