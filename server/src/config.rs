@@ -223,29 +223,12 @@ impl Config {
     }
 }
 
-/// An `https://` address, or `http://` to this machine only: what phones accept.
+/// An `https://` address, or `http://` to this machine only: what phones accept (the
+/// domain's one check).
 fn check_public_url(url: &str) -> Result<(), ConfigError> {
-    let invalid = || {
-        ConfigError::Invalid(format!(
-            "public_url \"{url}\" phải có dạng https://tên-máy-chủ (http:// chỉ dùng được cho chính máy này)"
-        ))
-    };
-    let url = url.trim();
-    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty() || authority.contains('@') || rest.contains(['?', '#']) {
-        return Err(invalid());
-    }
-    // The host without its port; an IPv6 literal keeps its brackets.
-    let host = match authority.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host,
-        _ => authority,
-    };
-    match scheme {
-        "https" => Ok(()),
-        "http" if chibo_domain::sync::plain_http_allowed(host) => Ok(()),
-        _ => Err(invalid()),
-    }
+    chibo_domain::sync::server_address(url)
+        .map(|_| ())
+        .map_err(|e| ConfigError::Invalid(format!("public_url: {e}")))
 }
 
 #[cfg(test)]

@@ -234,6 +234,41 @@ pub fn plain_http_allowed(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Why a commune server's address cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ServerAddressError {
+    #[error("Địa chỉ máy chủ \"{0}\" không đúng dạng https://tên-máy-chủ")]
+    Malformed(String),
+    #[error(
+        "Địa chỉ máy chủ \"{0}\" phải dùng https:// (http:// chỉ dùng được cho chính máy này)"
+    )]
+    Insecure(String),
+}
+
+/// Checks a commune server's address and returns it without a trailing slash:
+/// `https://host[:port][/path]`, or `http://` to this machine only; no user, query or
+/// fragment. The phone checks what a person typed or a QR carried with it, and the
+/// server the address it puts into enrolment QR codes, so a server can never hand out
+/// an address its phones refuse.
+pub fn server_address(input: &str) -> Result<String, ServerAddressError> {
+    let trimmed = input.trim().trim_end_matches('/');
+    let malformed = || ServerAddressError::Malformed(input.trim().to_string());
+    let url = url::Url::parse(trimmed).map_err(|_| malformed())?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none_or(str::is_empty)
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(malformed());
+    }
+    if url.scheme() == "http" && !plain_http_allowed(url.host_str().unwrap_or_default()) {
+        return Err(ServerAddressError::Insecure(trimmed.to_string()));
+    }
+    Ok(trimmed.to_string())
+}
+
 /// What an enrolment QR (or a typed code) carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnrollmentInput {
@@ -555,5 +590,40 @@ mod tests {
         assert_eq!(v["role"], "secretary");
         assert_eq!(v["cell_id"], "x");
         assert_eq!(serde_json::from_value::<Person>(v).unwrap(), p);
+    }
+
+    #[test]
+    fn a_server_address_is_judged_the_same_for_the_phone_and_the_server() {
+        assert_eq!(
+            server_address(" https://xa.example.vn/chibo/ ").unwrap(),
+            "https://xa.example.vn/chibo"
+        );
+        assert_eq!(server_address("HTTPS://xa.vn").unwrap(), "HTTPS://xa.vn");
+        assert_eq!(
+            server_address("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            server_address("http://[::1]:80/").unwrap(),
+            "http://[::1]:80"
+        );
+        for bad in [
+            "https://xa.vn:99999",
+            "xa.vn",
+            "ftp://xa.vn",
+            "https://",
+            "https://u:p@xa.vn",
+            "https://xa.vn/?a=1",
+            "https://xa.vn/#x",
+        ] {
+            assert!(
+                matches!(server_address(bad), Err(ServerAddressError::Malformed(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            server_address("http://xa.vn"),
+            Err(ServerAddressError::Insecure(_))
+        ));
     }
 }

@@ -317,19 +317,11 @@ pub(crate) fn endpoint(base: &str, path: &str) -> Result<Url, SyncError> {
 
 /// Checks and normalises a server address typed by a person.
 pub(crate) fn normalize_server_url(input: &str) -> Result<String, SyncError> {
-    let trimmed = input.trim().trim_end_matches('/');
-    let url = Url::parse(trimmed).map_err(|_| SyncError::BadServerUrl(input.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(SyncError::BadServerUrl(input.to_string()));
-    }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(SyncError::BadServerUrl(input.to_string()));
-    }
-    let host = url.host_str().unwrap_or_default();
-    if url.scheme() == "http" && !chibo_domain::sync::plain_http_allowed(host) {
-        return Err(SyncError::InsecureServerUrl(trimmed.to_string()));
-    }
-    Ok(trimmed.to_string())
+    use chibo_domain::sync::{server_address, ServerAddressError};
+    server_address(input).map_err(|e| match e {
+        ServerAddressError::Malformed(_) => SyncError::BadServerUrl(input.to_string()),
+        ServerAddressError::Insecure(url) => SyncError::InsecureServerUrl(url),
+    })
 }
 
 #[cfg(test)]
