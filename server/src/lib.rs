@@ -82,10 +82,27 @@ const ROLLED_BACK: &str = "rolled back by the caller";
 /// answers `e`, `Err` (storage) rolls back and answers with the storage error.
 pub fn in_write<T>(
     storage: &dyn Storage,
+    f: impl FnMut(&mut dyn Tx) -> storage::StorageResult<Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    run_write(|tx_fn| storage.write_tx(tx_fn), f)
+}
+
+/// [`in_write`] queued behind the other writers of `commune_id` (see
+/// [`Storage::commune_write_tx`]): a device's push and what it records.
+pub fn in_commune_write<T>(
+    storage: &dyn Storage,
+    commune_id: &str,
+    f: impl FnMut(&mut dyn Tx) -> storage::StorageResult<Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    run_write(|tx_fn| storage.commune_write_tx(commune_id, tx_fn), f)
+}
+
+fn run_write<T>(
+    write_tx: impl FnOnce(storage::TxFn<'_>) -> storage::StorageResult<()>,
     mut f: impl FnMut(&mut dyn Tx) -> storage::StorageResult<Result<T, ApiError>>,
 ) -> Result<T, ApiError> {
     let mut out: Option<Result<T, ApiError>> = None;
-    let committed = storage.write_tx(&mut |tx| {
+    let committed = write_tx(&mut |tx| {
         out = None;
         match f(tx)? {
             Ok(v) => {

@@ -50,10 +50,17 @@ pub fn sync(
         ));
     }
     // Who is asking, before the writer's lock is taken: a wrong credential costs a read.
-    crate::in_read(&*state.storage, |tx| devices::authenticate(tx, credential))?;
+    let asking = crate::in_read(&*state.storage, |tx| devices::authenticate(tx, credential))?;
     let now = state.clock.now();
     let settings = state.config.check_in_settings();
-    let (actor, pushed) = push(state, credential, request, now, &settings)?;
+    let (actor, pushed) = push(
+        state,
+        credential,
+        asking.commune_id(),
+        request,
+        now,
+        &settings,
+    )?;
     let limit = request
         .pull_limit
         .unwrap_or(state.config.max_pull)
@@ -79,7 +86,7 @@ fn record_delivered(state: &AppState, actor: &Actor, pages: &[ScopePage]) -> Res
     if pages.is_empty() {
         return Ok(());
     }
-    crate::in_write(&*state.storage, |tx| {
+    crate::in_commune_write(&*state.storage, actor.commune_id(), |tx| {
         for page in pages {
             tx.set_device_cursor(
                 &actor.device.id,
@@ -138,13 +145,14 @@ struct Progress {
 fn push(
     state: &AppState,
     credential: &str,
+    commune_id: &str,
     request: &SyncRequest,
     now: EpochMillis,
     settings: &CheckInSettings,
 ) -> Result<(Actor, Pushed), ApiError> {
     let mut progress = Progress::default();
     loop {
-        let step = crate::in_write(&*state.storage, |tx| {
+        let step = crate::in_commune_write(&*state.storage, commune_id, |tx| {
             // In every transaction: a device revoked meanwhile pushes nothing more.
             let actor = match devices::authenticate(tx, credential)? {
                 Ok(actor) => actor,
@@ -166,7 +174,7 @@ fn push(
                     .hlc_ahead_ms
                     .and_then(|ahead| clock_warning(-ahead))
             });
-            crate::in_write(&*state.storage, |tx| {
+            crate::in_commune_write(&*state.storage, commune_id, |tx| {
                 finish_push(tx, &actor, request, now, last, clock_warning.as_ref()).map(Ok)
             })?;
             return Ok((

@@ -69,6 +69,16 @@ pub trait Storage: Send + Sync + 'static {
     /// [`TxFn`].
     fn write_tx(&self, f: TxFn<'_>) -> StorageResult<()>;
 
+    /// [`Storage::write_tx`] queued behind the other writers of `commune_id`. A commune's
+    /// writers read the same commune-wide rows (assignments, cells, rule settings), so
+    /// run side by side they mostly abort each other and start again; queued, each
+    /// transaction (a push settles in short ones) starts on the last one's commit, and
+    /// other communes are not held. SQLite has one writer anyway.
+    fn commune_write_tx(&self, commune_id: &str, f: TxFn<'_>) -> StorageResult<()> {
+        let _ = commune_id;
+        self.write_tx(f)
+    }
+
     /// "sqlite" or "postgres", for logs and the admin CLI.
     fn backend_name(&self) -> &'static str;
 }

@@ -202,6 +202,9 @@ const MAX_ATTEMPTS: u32 = 100;
 /// Advisory lock key that serialises the migrations of processes starting together
 /// ("chibo" in ASCII).
 const MIGRATION_LOCK: i64 = 0x63_6869_626f;
+/// First key of the two-key advisory locks that queue a commune's writers ("cw"); the
+/// second is the commune id's `hashtext` (a collision only queues two communes together).
+const COMMUNE_WRITERS: i32 = 0x6377;
 
 pub struct PostgresStorage {
     pool: r2d2::Pool<Manager>,
@@ -212,6 +215,23 @@ pub struct PostgresStorage {
 struct Conn {
     client: Client,
     statements: HashMap<String, Statement>,
+}
+
+impl Conn {
+    /// Runs one statement outside a transaction (prepared once per connection).
+    fn run(&mut self, sql: &str, params: Params<'_>) -> StorageResult<()> {
+        let statement = match self.statements.get(sql) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = wait(self.client.prepare(sql)).map_err(map_err)?;
+                self.statements.insert(sql.to_owned(), statement.clone());
+                statement
+            }
+        };
+        wait(self.client.execute(&statement, params))
+            .map(drop)
+            .map_err(map_err)
+    }
 }
 
 struct Manager {
@@ -229,8 +249,10 @@ impl r2d2::ManageConnection for Manager {
         })
     }
 
+    /// Run as the pool hands a connection out: it also drops any commune writer's lock a
+    /// failed release left on it.
     fn is_valid(&self, conn: &mut Conn) -> StorageResult<()> {
-        wait(conn.client.simple_query(""))
+        wait(conn.client.simple_query("SELECT pg_advisory_unlock_all()"))
             .map(drop)
             .map_err(map_err)
     }
@@ -273,6 +295,41 @@ impl PostgresStorage {
                 StorageError::Unavailable(format!("không kết nối được PostgreSQL: {e}"))
             })?;
         Ok(PostgresStorage { pool })
+    }
+
+    /// A write transaction, retried after a lost race; with `commune_id`, queued behind
+    /// that commune's other writers by a session lock taken before BEGIN, so the
+    /// snapshot is taken once the previous writer has committed.
+    fn write(&self, commune_id: Option<&str>, f: TxFn<'_>) -> StorageResult<()> {
+        let mut conn = self.conn()?;
+        if let Some(commune_id) = commune_id {
+            conn.run(
+                "SELECT pg_advisory_lock($1, hashtext($2))",
+                &[&COMMUNE_WRITERS, &commune_id],
+            )?;
+        }
+        let started = Instant::now();
+        let mut attempt = 0;
+        let result = loop {
+            attempt += 1;
+            match run_tx(&mut conn, true, f) {
+                Err(StorageError::Retry)
+                    if attempt < MAX_ATTEMPTS && started.elapsed() < RETRY_BUDGET =>
+                {
+                    back_off(attempt);
+                }
+                other => break other,
+            }
+        };
+        if let Some(commune_id) = commune_id {
+            // Not released (the connection broke): a closed session holds no lock, and
+            // the pool's check releases it on a live one.
+            let _ = conn.run(
+                "SELECT pg_advisory_unlock($1, hashtext($2))",
+                &[&COMMUNE_WRITERS, &commune_id],
+            );
+        }
+        result
     }
 
     fn conn(&self) -> StorageResult<r2d2::PooledConnection<Manager>> {
@@ -493,20 +550,11 @@ impl Storage for PostgresStorage {
     }
 
     fn write_tx(&self, f: TxFn<'_>) -> StorageResult<()> {
-        let mut conn = self.conn()?;
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match run_tx(&mut conn, true, f) {
-                Err(StorageError::Retry)
-                    if attempt < MAX_ATTEMPTS && started.elapsed() < RETRY_BUDGET =>
-                {
-                    back_off(attempt);
-                }
-                other => return other,
-            }
-        }
+        self.write(None, f)
+    }
+
+    fn commune_write_tx(&self, commune_id: &str, f: TxFn<'_>) -> StorageResult<()> {
+        self.write(Some(commune_id), f)
     }
 
     fn backend_name(&self) -> &'static str {
