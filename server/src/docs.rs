@@ -344,7 +344,14 @@ impl<'t> CommuneDocs<'t> {
             Some(rows) => rows,
             None => {
                 let rows = self.with_tx(|tx| tx.docs(&self.commune_id, kind, filter))?;
-                buffer.borrow_mut().lists.insert(key, rows.clone());
+                let mut b = buffer.borrow_mut();
+                // A listed document is known by its id too: no read of it alone later.
+                for row in &rows {
+                    b.read
+                        .entry((kind.to_string(), row.id.clone()))
+                        .or_insert_with(|| Some(row.clone()));
+                }
+                b.lists.insert(key, rows.clone());
                 rows
             }
         };

@@ -23,8 +23,8 @@ use chibo_domain::checkin::{CheckInSettings, ServerReceipt};
 use chibo_domain::hlc::Hlc;
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
-    clock_warning, Ack, AckOutcome, ClockWarning, PulledChange, PushedChange, Scope, ScopePage,
-    SyncRequest, SyncResponse,
+    clock_warning, Ack, AckOutcome, ClockWarning, PulledChange, PushedChange, Role, Scope,
+    ScopePage, SyncRequest, SyncResponse,
 };
 use chibo_domain::time::{local_date, EpochMillis};
 
@@ -230,6 +230,11 @@ fn push_chunk(
     };
     let device_id = actor.device.id.clone();
     let entries = &request.push[progress.done..];
+    // A secretary's changes name the cell's members: its roster in one read, not one
+    // read per member.
+    if let Role::Secretary { cell_id } = &actor.role {
+        docs.roster_of(cell_id)?;
+    }
     // The clocks of every field the chunk may write, in one read.
     docs.prefetch_clocks(
         entries
