@@ -3,12 +3,13 @@ package chibo.presentation
 import chibo.presentation.impl.BindingsLabels
 import chibo.presentation.api.Fix
 import chibo.presentation.api.LocationReading
-import chibo.presentation.cadre.Accuracy
+import chibo.presentation.cadre.SEARCHING
 import chibo.presentation.cadre.CheckInStateHolder
 import chibo.presentation.cadre.CheckInStep
 import chibo.presentation.cadre.MyCheckInsStateHolder
 import chibo.presentation.cadre.toUi
 import chibo.presentation.common.Tone
+import chibo.presentation.common.tone
 import chibo.presentation.fakes.FakeCamera
 import chibo.presentation.fakes.FakeClock
 import chibo.presentation.fakes.FakeCore
@@ -24,6 +25,7 @@ import kotlin.test.assertTrue
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import uniffi.chibo_core.CheckInRequest
+import uniffi.chibo_domain.FixQuality
 import uniffi.chibo_domain.MeetingKind
 import uniffi.chibo_domain.OfficeReview
 import uniffi.chibo_domain.ReviewDecision
@@ -49,14 +51,22 @@ class CheckInStateHolderTest {
         h.takePhoto()
         assertEquals(CheckInStep.Location, h.state.value.step)
         assertEquals("1600×1200 · 240 KB", h.state.value.photo)
-        assertEquals(Accuracy.None, h.state.value.location.accuracy)
+        assertNull(h.state.value.location.accuracy)
+        assertEquals(SEARCHING, h.state.value.location.accuracyLabel)
 
         location.emit(LocationReading.Located(Fix(21.7190, 104.9000, 420.0, vn(2026, 11, 24, 19, 34), false)))
-        assertEquals(Accuracy.Poor, h.state.value.location.accuracy)
+        assertEquals(FixQuality.POOR, h.state.value.location.accuracy)
+        assertEquals("Chính xác kém, hãy ra chỗ thoáng", h.state.value.location.accuracyLabel)
         assertEquals("± 420 m", h.state.value.location.accuracyText)
+        location.emit(LocationReading.Located(Fix(21.7180, 104.9000, 1240.0, vn(2026, 11, 24, 19, 34), false)))
+        assertEquals("± 1,2 km", h.state.value.location.accuracyText, "the core's distance format")
+        location.emit(LocationReading.Located(Fix(21.7175, 104.9000, 100.0, vn(2026, 11, 24, 19, 34), false)))
+        assertEquals(FixQuality.FAIR, h.state.value.location.accuracy, "100 m is still fair (the core's rule)")
+        assertEquals(Tone.Warning, h.state.value.location.accuracy.tone())
         location.emit(LocationReading.Located(Fix(21.7170, 104.9001, 12.0, vn(2026, 11, 24, 19, 35), false)))
-        assertEquals(Accuracy.Good, h.state.value.location.accuracy)
-        assertEquals(Tone.Good, h.state.value.location.accuracy.tone)
+        assertEquals(FixQuality.GOOD, h.state.value.location.accuracy)
+        assertEquals("Chính xác tốt", h.state.value.location.accuracyLabel)
+        assertEquals(Tone.Good, h.state.value.location.accuracy.tone())
         h.acceptLocation()
 
         h.typeCode("48a2 9-13")
@@ -74,7 +84,7 @@ class CheckInStateHolderTest {
 
         // Fixes after the check-in no longer change anything.
         location.emit(LocationReading.Located(Fix(21.0, 105.0, 999.0, vn(2026, 11, 24, 19, 40), false)))
-        assertEquals(Accuracy.Good, h.state.value.location.accuracy)
+        assertEquals(FixQuality.GOOD, h.state.value.location.accuracy)
     }
 
     @Test

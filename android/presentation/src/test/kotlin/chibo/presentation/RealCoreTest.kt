@@ -118,6 +118,7 @@ class RealCoreTest {
         again.chooseDeadline(again.state.value.closing.deadlines.last().isoDate); again.addTask()
         again.recordVote()
         again.editPetition("Đề nghị xã hỗ trợ xi măng làm đường"); again.choosePetitionCategory("Hạ tầng (đường, điện, nước)"); again.raisePetition()
+        assertEquals(listOf("Nhân dân bản Nà Hẩu"), reopened.meetingRecord(meeting.id).petitions.map { it.raisedBy }, "the core's words for a relayed concern")
         for (item in again.state.value.closing.scores) again.setScore(item.key, item.max)
         again.editConclusion("Chi bộ thống nhất hoàn thành đường bê tông trước Tết.")
         // An hour: shorter than the 90 minutes the rules ask for.

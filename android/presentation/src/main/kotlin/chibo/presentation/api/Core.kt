@@ -7,6 +7,7 @@ import uniffi.chibo_core.DeviceKeystore
 import uniffi.chibo_core.HomeSummary
 import uniffi.chibo_core.MeetingSummary
 import uniffi.chibo_domain.Cell
+import uniffi.chibo_domain.FixQuality
 import uniffi.chibo_domain.Guidance
 import uniffi.chibo_domain.JudgedScores
 import uniffi.chibo_domain.Meeting
@@ -20,6 +21,7 @@ import uniffi.chibo_domain.PetitionCategory
 import uniffi.chibo_domain.PetitionResponse
 import uniffi.chibo_domain.PhotoAttachment
 import uniffi.chibo_domain.PresenceCode
+import uniffi.chibo_domain.RollCallEntry
 import uniffi.chibo_domain.RuleSettings
 import uniffi.chibo_domain.Speaker
 import uniffi.chibo_domain.Speech
@@ -45,8 +47,8 @@ interface CellCore : Labels {
     fun members(cellId: String): List<Member>
     fun home(cellId: String): HomeSummary
     fun history(cellId: String): List<MeetingSummary>
-    /** The cell's next regular meeting day from [now] ("2026-12-24"), by the core's rule. */
-    fun nextMeetingDay(cell: Cell, now: Long): String
+    /** When the cell's next regular meeting after [now] is planned (its meeting day at 19:30 Vietnam time), by the core's rule. */
+    fun nextMeetingStart(cell: Cell, now: Long): Long
     /** The commune's rule settings as the office set them (read-only on the phone). */
     fun ruleSettings(communeId: String): RuleSettings
 }
@@ -63,6 +65,10 @@ interface MeetingCore : Labels {
     fun addTask(meetingId: String, description: String, assigneeId: String, deadline: String): Task
     fun recordVote(meetingId: String, question: String, kind: VoteKind, inFavor: Int, against: Int, abstain: Int): VoteTally
     fun raisePetition(meetingId: String, content: String, category: PetitionCategory, raisedBy: String): Petition
+    /** Who raised a concern the meeting relays from the village ("Nhân dân bản Nà Hẩu"), by the core's rule. */
+    fun raisedByThePeople(cellName: String): String
+    /** The full members present, who may vote (the vote form's default in favour), by the core's rule. */
+    fun votersPresent(roster: List<Member>, rollCall: List<RollCallEntry>): Int
     fun setSecretaryScore(meetingId: String, scores: JudgedScores)
     fun assess(meetingId: String): MeetingAssessment
     fun minutesText(meetingId: String): String
@@ -108,6 +114,10 @@ interface VisitsCore : Labels {
     fun checkIn(request: CheckInRequest, keystore: DeviceKeystore): CheckInRow
     fun recordObservation(observation: Observation): Observation
     fun raisePetition(meetingId: String, content: String, category: PetitionCategory, raisedBy: String): Petition
+    /** Who raised a concern relayed from the village ("Nhân dân bản Nà Hẩu"), by the core's rule. */
+    fun raisedByThePeople(cellName: String): String
+    /** How good a fix with this accuracy radius (metres) is, by the core's rule (30/100 m). */
+    fun fixQuality(accuracyM: Double): FixQuality
 }
 
 /** A change the server refused, and what to do about it. */

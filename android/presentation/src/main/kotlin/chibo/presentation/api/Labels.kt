@@ -1,6 +1,7 @@
 package chibo.presentation.api
 
 import uniffi.chibo_domain.Attendance
+import uniffi.chibo_domain.FixQuality
 import uniffi.chibo_domain.GuidanceKind
 import uniffi.chibo_domain.JudgedItem
 import uniffi.chibo_domain.JudgedPart
@@ -41,6 +42,8 @@ interface Labels {
     fun VoteKind.label(): String
     fun QualityGrade.label(): String
     fun GuidanceKind.label(): String
+    /** How good a location fix is, while the cadre checks in. */
+    fun FixQuality.label(): String
 
     /** A check-in's standing: the office's decision once it made one, else the verdict. */
     fun Verdict.label(): String
@@ -57,6 +60,8 @@ interface Labels {
     fun isoDateLabel(iso: String): String
     /** "Tháng 11/2026". */
     fun monthLabel(epochMs: Long): String
+    /** "850 m", "12,4 km". */
+    fun distance(metres: Double): String
     /** "850 KB", "1,2 MB". */
     fun bytesLabel(bytes: Long): String
     /** A guidance period: "2026-11" → "Tháng 11/2026", "2026-Q4" → "Quý 4/2026". */

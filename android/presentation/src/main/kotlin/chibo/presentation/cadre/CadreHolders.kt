@@ -10,7 +10,6 @@ import chibo.presentation.api.QrScanner
 import chibo.presentation.api.TextDrafts
 import chibo.presentation.api.VisitsCore
 import chibo.presentation.common.StateHolder
-import chibo.presentation.common.Tone
 import chibo.presentation.meeting.NO_SCORES
 import chibo.presentation.meeting.scoreItems
 import kotlinx.coroutines.CoroutineDispatcher
@@ -20,6 +19,7 @@ import kotlinx.coroutines.launch
 import uniffi.chibo_core.CheckInRequest
 import uniffi.chibo_core.DeviceKeystore
 import uniffi.chibo_core.PhotoRef
+import uniffi.chibo_domain.FixQuality
 import uniffi.chibo_domain.GpsFix
 import uniffi.chibo_domain.JudgedPart
 import uniffi.chibo_domain.Observation
@@ -78,16 +78,14 @@ class CadreHomeStateHolder(private val visits: VisitsCore, private val clock: Cl
 
 enum class CheckInStep(val title: String) { Photo("Chụp ảnh"), Location("Vị trí"), Code("Mã xác nhận"), Result("Kết quả"), Observe("Ghi nhận") }
 
-/** How good the fix is, for the live indicator. */
-enum class Accuracy(val label: String, val tone: Tone) {
-    None("Đang tìm vị trí…", Tone.Neutral),
-    Good("Chính xác tốt", Tone.Good),
-    Fair("Chính xác vừa", Tone.Warning),
-    Poor("Chính xác kém, hãy ra chỗ thoáng", Tone.Problem),
-}
+/** What the location indicator says before the first fix. */
+const val SEARCHING = "Đang tìm vị trí…"
 
 data class LocationUi(
-    val accuracy: Accuracy = Accuracy.None,
+    /** How good the last fix is, by the core's rule; null while there is none yet. */
+    val accuracy: FixQuality? = null,
+    /** The core's words for [accuracy], or that the phone is still looking. */
+    val accuracyLabel: String = SEARCHING,
     /** "± 12 m". */
     val accuracyText: String = "",
     val mock: Boolean = false,
@@ -197,19 +195,17 @@ class CheckInStateHolder(
                     is LocationReading.Located -> {
                         fix = reading.fix
                         val acc = reading.fix.accuracyM
+                        val quality = visits.fixQuality(acc)
                         update {
                             it.copy(
                                 location = LocationUi(
-                                    accuracy = when {
-                                        acc <= 30 -> Accuracy.Good
-                                        acc <= 100 -> Accuracy.Fair
-                                        else -> Accuracy.Poor
-                                    },
-                                    accuracyText = "± ${acc.toInt()} m",
+                                    accuracy = quality,
+                                    accuracyLabel = quality.label(),
+                                    accuracyText = "± ${distance(acc)}",
                                     mock = reading.fix.mock,
                                     problem = if (reading.fix.mock) "Máy đang dùng vị trí giả: lần điểm danh sẽ cần xem xét" else null,
                                     approximateNote = if (reading.fix.approximate) {
-                                        "Máy chỉ cho phép vị trí gần đúng (sai số ± ${acc.toInt()} m). Vẫn điểm danh được; cho phép vị trí chính xác để xác nhận chắc hơn."
+                                        "Máy chỉ cho phép vị trí gần đúng (sai số ± ${distance(acc)}). Vẫn điểm danh được; cho phép vị trí chính xác để xác nhận chắc hơn."
                                     } else null,
                                     fix = if (reading.fix.approximate) LocationFix.AppSettings else null,
                                 ),
@@ -315,7 +311,7 @@ class CheckInStateHolder(
         val s = current
         if (s.petitionDraft.isBlank()) return@launchWork fail("Ghi nội dung kiến nghị")
         val category = PetitionCategory.entries.firstOrNull { it.label() == s.petitionCategory } ?: PetitionCategory.OTHER
-        val p = visits.raisePetition(meetingId, s.petitionDraft.trim(), category, "Nhân dân ${s.cellName.removePrefix("Chi bộ ")}")
+        val p = visits.raisePetition(meetingId, s.petitionDraft.trim(), category, visits.raisedByThePeople(s.cellName))
         drafts.put(key("petition"), "")
         update { it.copy(petitionDraft = "", petitionCategory = null, petitionsRaised = it.petitionsRaised + p.content) }
     }

@@ -1,5 +1,6 @@
 package chibo.presentation.common
 
+import uniffi.chibo_domain.FixQuality
 import uniffi.chibo_domain.QualityGrade
 
 // The words themselves come from the core: chibo.presentation.api.Labels.
@@ -14,4 +15,12 @@ fun QualityGrade.tone(): Tone = when (this) {
     QualityGrade.FAIR -> Tone.Neutral
     QualityGrade.AVERAGE -> Tone.Warning
     QualityGrade.POOR -> Tone.Problem
+}
+
+/** A location fix's quality (the core's rule); null while the phone is still looking. */
+fun FixQuality?.tone(): Tone = when (this) {
+    null -> Tone.Neutral
+    FixQuality.GOOD -> Tone.Good
+    FixQuality.FAIR -> Tone.Warning
+    FixQuality.POOR -> Tone.Problem
 }

@@ -27,15 +27,20 @@ import uniffi.chibo_core.KeystoreException
 import uniffi.chibo_core.standardAgenda
 import uniffi.chibo_domain.Attendance
 import uniffi.chibo_domain.Cell
-import uniffi.chibo_domain.nextMeetingDayFrom
 import uniffi.chibo_domain.JudgedScores
 import uniffi.chibo_domain.Meeting
 import uniffi.chibo_domain.MeetingKind
+import uniffi.chibo_domain.Member
 import uniffi.chibo_domain.Observation
 import uniffi.chibo_domain.PetitionCategory
+import uniffi.chibo_domain.RollCallEntry
 import uniffi.chibo_domain.Speaker
 import uniffi.chibo_domain.TaskOutcome
 import uniffi.chibo_domain.VoteKind
+import uniffi.chibo_domain.fixQuality as coreFixQuality
+import uniffi.chibo_domain.nextMeetingStartFrom
+import uniffi.chibo_domain.raisedByThePeople as coreRaisedByThePeople
+import uniffi.chibo_domain.votersPresent as coreVotersPresent
 
 /** Turns the core's typed errors into [CoreException] with the same Vietnamese message. */
 internal inline fun <T> core(block: () -> T): T = try {
@@ -69,7 +74,7 @@ class BindingsCore(private val store: ChiboStore) :
     override fun members(cellId: String) = core { store.members(cellId) }
     override fun home(cellId: String) = core { store.home(cellId) }
     override fun history(cellId: String) = core { store.meetingHistory(cellId) }
-    override fun nextMeetingDay(cell: Cell, now: Long): String = nextMeetingDayFrom(cell, now)
+    override fun nextMeetingStart(cell: Cell, now: Long): Long = nextMeetingStartFrom(cell, now)
     override fun ruleSettings(communeId: String) = core { store.ruleSettings(communeId) }
 
     override fun plan(cellId: String, kind: MeetingKind, start: Long, place: String) = core { store.planMeeting(cellId, kind, start, place) }
@@ -87,6 +92,9 @@ class BindingsCore(private val store: ChiboStore) :
         core { store.recordVote(meetingId, question, kind, inFavor.toUInt(), against.toUInt(), abstain.toUInt()) }
     override fun raisePetition(meetingId: String, content: String, category: PetitionCategory, raisedBy: String) =
         core { store.raisePetition(meetingId, content, category, raisedBy) }
+    override fun raisedByThePeople(cellName: String) = coreRaisedByThePeople(cellName)
+    override fun votersPresent(roster: List<Member>, rollCall: List<RollCallEntry>) = coreVotersPresent(roster, rollCall).toInt()
+    override fun fixQuality(accuracyM: Double) = coreFixQuality(accuracyM)
     override fun setSecretaryScore(meetingId: String, scores: JudgedScores) = core { store.setSecretaryScore(meetingId, scores) }
     override fun assess(meetingId: String) = core { store.assessMeeting(meetingId) }
     override fun minutesText(meetingId: String) = core { store.minutesText(meetingId) }

@@ -2,6 +2,7 @@ package chibo.presentation.impl
 
 import chibo.presentation.api.Labels
 import uniffi.chibo_domain.Attendance
+import uniffi.chibo_domain.FixQuality
 import uniffi.chibo_domain.GuidanceKind
 import uniffi.chibo_domain.JudgedPart
 import uniffi.chibo_domain.JudgedScores
@@ -19,6 +20,8 @@ import uniffi.chibo_domain.Verdict
 import uniffi.chibo_domain.VoteKind
 import uniffi.chibo_domain.attendanceLabel
 import uniffi.chibo_domain.checkInVerdictLabel
+import uniffi.chibo_domain.fixQualityLabel
+import uniffi.chibo_domain.formatDistance
 import uniffi.chibo_domain.formatCalendarDate
 import uniffi.chibo_domain.formatDate
 import uniffi.chibo_domain.formatDateTime
@@ -58,6 +61,7 @@ object BindingsLabels : Labels {
     override fun QualityGrade.label() = qualityGradeLabel(this)
     override fun GuidanceKind.label() = guidanceKindLabel(this)
     override fun Verdict.label() = checkInVerdictLabel(this)
+    override fun FixQuality.label() = fixQualityLabel(this)
 
     override fun percent(value: Double) = formatPercent(value)
     override fun timeAndDate(epochMs: Long) = formatDateTime(epochMs)
@@ -66,6 +70,7 @@ object BindingsLabels : Labels {
     // A malformed date (never written by the core) is shown as it is rather than lost.
     override fun isoDateLabel(iso: String) = runCatching { formatCalendarDate(iso) }.getOrDefault(iso)
     override fun monthLabel(epochMs: Long) = monthTitleOf(epochMs)
+    override fun distance(metres: Double) = formatDistance(metres)
     override fun bytesLabel(bytes: Long) = formatFileSize(bytes.coerceAtLeast(0).toULong())
     override fun periodLabel(period: String) = formatGuidancePeriod(period)
 

@@ -22,7 +22,6 @@ import uniffi.chibo_domain.MeetingStatus
 import uniffi.chibo_domain.Member
 import uniffi.chibo_domain.MemberRole
 import uniffi.chibo_domain.MemberStatus
-import uniffi.chibo_domain.MembershipKind
 import uniffi.chibo_domain.PetitionCategory
 import uniffi.chibo_domain.Speaker
 import uniffi.chibo_domain.Task
@@ -267,8 +266,7 @@ class MeetingFlowStateHolder(
         val c = current.closing
         if (c.draftPetition.isBlank()) return@work fail("Ghi nội dung kiến nghị")
         val category = PetitionCategory.entries.firstOrNull { it.label() == c.draftCategory } ?: PetitionCategory.OTHER
-        val cellName = current.title.removePrefix("Chi bộ ").trim()
-        meetings.raisePetition(current.meetingId, c.draftPetition.trim(), category, "Nhân dân $cellName")
+        meetings.raisePetition(current.meetingId, c.draftPetition.trim(), category, meetings.raisedByThePeople(current.title))
         drafts.put(draftKey("petition"), "")
         update { it.copy(closing = it.closing.copy(draftPetition = "", draftCategory = null)) }
         reload()
@@ -383,7 +381,7 @@ class MeetingFlowStateHolder(
         val expectedRows = members.map { member -> rollCallRow(member, rec) }
         val expectedCount = expectedRows.count { it.expected }
         val presentCount = expectedRows.count { it.expected && (it.mark == Mark.Present || it.mark == Mark.Late) }
-        val voters = present.count { it.membership == MembershipKind.FULL }
+        val voters = meetings.votersPresent(members, rec.rollCall)
         val scores = meeting.secretaryJudgement
         val a = assessment
         update { s ->

@@ -19,8 +19,6 @@ import uniffi.chibo_domain.MeetingKind
 import uniffi.chibo_domain.MemberRole
 import uniffi.chibo_domain.MemberStatus
 import uniffi.chibo_domain.PetitionStatus
-import java.time.LocalDate
-import java.time.LocalTime
 
 // ---------------------------------------------------------------------- home
 
@@ -85,11 +83,10 @@ class HomeStateHolder(
         }
     }
 
-    /** Plans the next regular meeting on the cell's meeting day (the core's rule) at 19:30. */
+    /** Plans the next regular meeting on the cell's meeting day at the usual hour (the core's rule). */
     fun planNextMeeting(onPlanned: (String) -> Unit) = launchWork(::fail) {
         val cell = cells.cell(cellId)
-        val day = LocalDate.parse(cells.nextMeetingDay(cell, clock.now()))
-        val start = day.atTime(LocalTime.of(19, 30)).toInstant(chibo.presentation.common.VIETNAM).toEpochMilli()
+        val start = cells.nextMeetingStart(cell, clock.now())
         val place = cell.meetingPlace?.label ?: "Nhà văn hóa"
         val meeting = meetings.plan(cellId, MeetingKind.REGULAR, start, place)
         // Reminders come from the core's planned meetings: plan them again now.

@@ -62,7 +62,11 @@ import uniffi.chibo_domain.VoteTally
 import uniffi.chibo_domain.Warning
 import uniffi.chibo_domain.Cell
 import uniffi.chibo_domain.RuleSettings
-import uniffi.chibo_domain.nextMeetingDayFrom
+import uniffi.chibo_domain.Member
+import uniffi.chibo_domain.nextMeetingStartFrom
+import uniffi.chibo_domain.fixQuality as coreFixQuality
+import uniffi.chibo_domain.raisedByThePeople as coreRaisedByThePeople
+import uniffi.chibo_domain.votersPresent as coreVotersPresent
 
 /**
  * An in-memory core for the state holders' tests and the screenshots: it keeps records the
@@ -112,7 +116,7 @@ class FakeCore(val demo: DemoCell = DemoCell(), private val now: () -> Long = { 
     override fun cell(cellId: String) = demo.cell.takeIf { it.id == cellId } ?: throw CoreException("Không tìm thấy chi bộ", CoreException.Kind.NotFound)
     override fun members(cellId: String) = demo.all.filter { it.cellId == cellId }
     /** The core's own rule, not a copy. */
-    override fun nextMeetingDay(cell: Cell, now: Long): String = nextMeetingDayFrom(cell, now)
+    override fun nextMeetingStart(cell: Cell, now: Long): Long = nextMeetingStartFrom(cell, now)
     /** What the office set for the commune, as the test wants it. */
     var communeRules = RuleSettings(9u, 60u)
     override fun ruleSettings(communeId: String) = communeRules
@@ -178,6 +182,10 @@ class FakeCore(val demo: DemoCell = DemoCell(), private val now: () -> Long = { 
         edit(meetingId) { it.copy(petitions = it.petitions + p) }
         return p
     }
+    /** The core's own rules, not copies. */
+    override fun raisedByThePeople(cellName: String) = coreRaisedByThePeople(cellName)
+    override fun votersPresent(roster: List<Member>, rollCall: List<RollCallEntry>) = coreVotersPresent(roster, rollCall).toInt()
+    override fun fixQuality(accuracyM: Double) = coreFixQuality(accuracyM)
     override fun setSecretaryScore(meetingId: String, scores: JudgedScores) = edit(meetingId) { it.copy(meeting = it.meeting.copy(secretaryJudgement = scores)) }
     override fun assess(meetingId: String): MeetingAssessment {
         val r = rec(meetingId)

@@ -32,7 +32,6 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
-import chibo.presentation.cadre.Accuracy
 import chibo.presentation.cadre.CadreHomeState
 import chibo.presentation.cadre.CheckInState
 import chibo.presentation.cadre.CheckInStep
@@ -40,6 +39,7 @@ import chibo.presentation.cadre.MyCheckInsState
 import chibo.presentation.cadre.VerdictUi
 import chibo.presentation.common.SyncUi
 import chibo.presentation.common.Tone
+import chibo.presentation.common.tone
 import chibo.ui.components.ChiboScreen
 import chibo.ui.components.ChoiceRow
 import chibo.ui.components.EmptyState
@@ -53,6 +53,7 @@ import chibo.ui.components.Stepper
 import chibo.ui.components.TextInput
 import chibo.ui.components.ToneLabel
 import chibo.ui.theme.color
+import uniffi.chibo_domain.FixQuality
 
 class CadreHomeActions(
     val checkIn: (meetingId: String, cellId: String) -> Unit = { _, _ -> },
@@ -130,7 +131,7 @@ fun CheckInScreen(state: CheckInState, a: CheckInActions) {
                 state.location.problem?.let { MessageBox(listOf(it), Tone.Warning) }
                 state.location.approximateNote?.let { MessageBox(listOf(it), Tone.Neutral) }
                 state.location.fix?.let { fix -> SecondaryButton(fix.label, Icons.Filled.Settings, a::fixLocation, Modifier.fillMaxWidth()) }
-                PrimaryButton("Dùng vị trí này", Icons.AutoMirrored.Filled.ArrowForward, a::acceptLocation, enabled = state.location.accuracy != Accuracy.None || state.location.problem != null)
+                PrimaryButton("Dùng vị trí này", Icons.AutoMirrored.Filled.ArrowForward, a::acceptLocation, enabled = state.location.accuracy != null || state.location.problem != null)
             }
             CheckInStep.Code -> {
                 Text("Nhập 6 số trên máy của bí thư chi bộ, hoặc quét mã QR.", style = MaterialTheme.typography.bodyLarge)
@@ -155,15 +156,15 @@ private fun AccuracyIndicator(state: CheckInState) {
         if (loc.accuracyText.isNotEmpty()) {
             Text("Sai số ${loc.accuracyText}", style = MaterialTheme.typography.headlineSmall, modifier = Modifier.semantics { contentDescription = "Sai số ${loc.accuracyText}" })
         }
-        ToneLabel(loc.accuracy.label, loc.accuracy.tone)
+        ToneLabel(loc.accuracyLabel, loc.accuracy.tone())
         val fill = when (loc.accuracy) {
-            Accuracy.None -> 0f
-            Accuracy.Poor -> 0.25f
-            Accuracy.Fair -> 0.6f
-            Accuracy.Good -> 1f
+            null -> 0f
+            FixQuality.POOR -> 0.25f
+            FixQuality.FAIR -> 0.6f
+            FixQuality.GOOD -> 1f
         }
-        if (loc.accuracy == Accuracy.None) LinearProgressIndicator(Modifier.fillMaxWidth().height(10.dp))
-        else LinearProgressIndicator(progress = { fill }, modifier = Modifier.fillMaxWidth().height(10.dp), color = loc.accuracy.tone.color())
+        if (loc.accuracy == null) LinearProgressIndicator(Modifier.fillMaxWidth().height(10.dp))
+        else LinearProgressIndicator(progress = { fill }, modifier = Modifier.fillMaxWidth().height(10.dp), color = loc.accuracy.tone().color())
         Text("Đứng ngoài trời hoặc gần cửa sổ để định vị nhanh hơn.", style = MaterialTheme.typography.bodySmall)
     }
 }
