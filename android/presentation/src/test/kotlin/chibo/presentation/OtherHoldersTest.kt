@@ -91,7 +91,10 @@ class OtherHoldersTest {
         assertEquals("Đã trả lời", row.status)
         assertEquals(Tone.Good, row.statusTone)
         assertEquals(listOf("Đã chuyển xử lý", "Đã trả lời"), row.answers.map { it.status })
-        assertEquals(0, h.state.value.waiting)
+        assertEquals(1, h.state.value.waiting, "an answer that does not settle it leaves the petition open (the core's rule)")
+        core.responses += PetitionResponse("r3", p.id, PetitionStatus.RESOLVED, "Đã sửa xong", "Văn phòng Đảng ủy xã", vn(2026, 12, 2, 9, 0))
+        h.load()
+        assertEquals(0, h.state.value.waiting, "a resolved petition is settled")
     }
 
     @Test

@@ -19,6 +19,7 @@ import uniffi.chibo_domain.Observation
 import uniffi.chibo_domain.Petition
 import uniffi.chibo_domain.PetitionCategory
 import uniffi.chibo_domain.PetitionResponse
+import uniffi.chibo_domain.PetitionStatus
 import uniffi.chibo_domain.PhotoAttachment
 import uniffi.chibo_domain.PresenceCode
 import uniffi.chibo_domain.RollCallEntry
@@ -88,6 +89,8 @@ data class PetitionThread(val petition: Petition, val responses: List<PetitionRe
 
 interface PetitionsCore : Labels {
     fun petitions(cellId: String): List<PetitionThread>
+    /** Whether a petition in [status] may still move (only resolved and declined are settled), by the core's rule. */
+    fun petitionIsOpen(status: PetitionStatus): Boolean
 }
 
 interface GuidanceCore : Labels {

@@ -33,12 +33,14 @@ import uniffi.chibo_domain.MeetingKind
 import uniffi.chibo_domain.Member
 import uniffi.chibo_domain.Observation
 import uniffi.chibo_domain.PetitionCategory
+import uniffi.chibo_domain.PetitionStatus
 import uniffi.chibo_domain.RollCallEntry
 import uniffi.chibo_domain.Speaker
 import uniffi.chibo_domain.TaskOutcome
 import uniffi.chibo_domain.VoteKind
 import uniffi.chibo_domain.fixQuality as coreFixQuality
 import uniffi.chibo_domain.nextMeetingStartFrom
+import uniffi.chibo_domain.petitionIsOpen as corePetitionIsOpen
 import uniffi.chibo_domain.raisedByThePeople as coreRaisedByThePeople
 import uniffi.chibo_domain.votersPresent as coreVotersPresent
 
@@ -95,6 +97,7 @@ class BindingsCore(private val store: ChiboStore) :
     override fun raisedByThePeople(cellName: String) = coreRaisedByThePeople(cellName)
     override fun votersPresent(roster: List<Member>, rollCall: List<RollCallEntry>) = coreVotersPresent(roster, rollCall).toInt()
     override fun fixQuality(accuracyM: Double) = coreFixQuality(accuracyM)
+    override fun petitionIsOpen(status: PetitionStatus) = corePetitionIsOpen(status)
     override fun setSecretaryScore(meetingId: String, scores: JudgedScores) = core { store.setSecretaryScore(meetingId, scores) }
     override fun assess(meetingId: String) = core { store.assessMeeting(meetingId) }
     override fun minutesText(meetingId: String) = core { store.minutesText(meetingId) }

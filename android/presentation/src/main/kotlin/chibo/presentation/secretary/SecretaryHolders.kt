@@ -8,6 +8,7 @@ import chibo.presentation.api.DocumentsCore
 import chibo.presentation.api.GuidanceCore
 import chibo.presentation.api.Labels
 import chibo.presentation.api.MeetingCore
+import chibo.presentation.api.PetitionThread
 import chibo.presentation.api.PetitionsCore
 import chibo.presentation.api.Scheduler
 import chibo.presentation.common.StateHolder
@@ -187,7 +188,7 @@ class PetitionsStateHolder(private val petitions: PetitionsCore, private val cel
             PetitionsState(
                 loading = false,
                 rows = threads.map { t ->
-                    val status = t.responses.maxByOrNull { it.respondedAt }?.status ?: t.petition.status
+                    val status = t.latestStatus()
                     PetitionRow(
                         t.petition.id, t.petition.content, t.petition.category.label(), t.petition.raisedBy, dateOf(t.petition.raisedAt),
                         status.label(),
@@ -199,10 +200,13 @@ class PetitionsStateHolder(private val petitions: PetitionsCore, private val cel
                         t.responses.sortedBy { it.respondedAt }.map { AnswerUi(it.status.label(), it.text, it.responder, dateOf(it.respondedAt)) },
                     )
                 },
-                waiting = threads.count { t -> (t.responses.maxByOrNull { it.respondedAt }?.status ?: t.petition.status) in setOf(PetitionStatus.RAISED, PetitionStatus.FORWARDED) },
+                waiting = threads.count { petitions.petitionIsOpen(it.latestStatus()) },
             )
         }
     }
+
+    /** Where the petition stands: the commune's latest answer, else as it was raised. */
+    private fun PetitionThread.latestStatus() = responses.maxByOrNull { it.respondedAt }?.status ?: petition.status
 }
 
 // ---------------------------------------------------------------------- guidance

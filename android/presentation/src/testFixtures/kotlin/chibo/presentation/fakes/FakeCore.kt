@@ -65,6 +65,7 @@ import uniffi.chibo_domain.RuleSettings
 import uniffi.chibo_domain.Member
 import uniffi.chibo_domain.nextMeetingStartFrom
 import uniffi.chibo_domain.fixQuality as coreFixQuality
+import uniffi.chibo_domain.petitionIsOpen as corePetitionIsOpen
 import uniffi.chibo_domain.raisedByThePeople as coreRaisedByThePeople
 import uniffi.chibo_domain.votersPresent as coreVotersPresent
 
@@ -186,6 +187,7 @@ class FakeCore(val demo: DemoCell = DemoCell(), private val now: () -> Long = { 
     override fun raisedByThePeople(cellName: String) = coreRaisedByThePeople(cellName)
     override fun votersPresent(roster: List<Member>, rollCall: List<RollCallEntry>) = coreVotersPresent(roster, rollCall).toInt()
     override fun fixQuality(accuracyM: Double) = coreFixQuality(accuracyM)
+    override fun petitionIsOpen(status: PetitionStatus) = corePetitionIsOpen(status)
     override fun setSecretaryScore(meetingId: String, scores: JudgedScores) = edit(meetingId) { it.copy(meeting = it.meeting.copy(secretaryJudgement = scores)) }
     override fun assess(meetingId: String): MeetingAssessment {
         val r = rec(meetingId)
