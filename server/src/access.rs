@@ -144,15 +144,6 @@ pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Targe
             ])),
             None => Err(not_found("meeting", &meeting.id)),
         },
-        Change::SetAttendance { meeting_id, .. }
-        | Change::SetAgenda { meeting_id, .. }
-        | Change::AddSpeech { meeting_id, .. }
-        | Change::ReviewTask { meeting_id, .. }
-        | Change::AddTask { meeting_id, .. }
-        | Change::RecordVote { meeting_id, .. }
-        | Change::SetJudgedScores { meeting_id, .. }
-        | Change::SignMeeting { meeting_id, .. }
-        | Change::SetPresenceSecret { meeting_id, .. } => return meeting_cell(meeting_id),
         Change::StartCorrection { original_id, .. } => return meeting_cell(original_id),
         Change::RaisePetition { petition } => {
             let mut cells = vec![petition.cell_id.clone()];
@@ -201,6 +192,11 @@ pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Targe
         Change::SetVisitRequirement { commune_id, .. } => commune_target(commune_id),
         Change::SetRuleSettings { commune_id, .. } => commune_target(commune_id),
         Change::PublishGuidance { guidance } => commune_target(&guidance.commune_id),
+        // A part of a meeting's minutes (the domain's one list) goes to the meeting's cell.
+        part => match part.meeting_part() {
+            Some(meeting_id) => return meeting_cell(meeting_id),
+            None => Err(server_only()),
+        },
     };
     Ok(result)
 }

@@ -133,15 +133,12 @@ pub enum Change {
 }
 
 impl Change {
-    /// (entity kind, entity id) the change is about, for the outbox and conflict rules.
-    pub fn entity(&self) -> (&'static str, &str) {
+    /// The meeting whose minutes this change writes a part of (roll call, agenda, a
+    /// speech, a task or its review, a vote, the judged scores, the signature) or whose
+    /// presence secret it sets. The phone's outbox and the server's scope check both ask
+    /// this one list.
+    pub fn meeting_part(&self) -> Option<&str> {
         match self {
-            Change::UpsertCell { cell } => ("cell", &cell.id),
-            Change::UpsertMember { member } => ("member", &member.id),
-            Change::PlanMeeting { meeting } | Change::UpdateMeeting { meeting, .. } => {
-                ("meeting", &meeting.id)
-            }
-            Change::RaisePetition { petition } => ("petition", &petition.id),
             Change::SetAttendance { meeting_id, .. }
             | Change::SetAgenda { meeting_id, .. }
             | Change::AddSpeech { meeting_id, .. }
@@ -149,20 +146,55 @@ impl Change {
             | Change::AddTask { meeting_id, .. }
             | Change::RecordVote { meeting_id, .. }
             | Change::SetJudgedScores { meeting_id, .. }
-            | Change::SignMeeting { meeting_id, .. } => ("meeting", meeting_id),
+            | Change::SignMeeting { meeting_id, .. }
+            | Change::SetPresenceSecret { meeting_id, .. } => Some(meeting_id),
+            Change::UpsertCell { .. }
+            | Change::UpsertMember { .. }
+            | Change::PlanMeeting { .. }
+            | Change::UpdateMeeting { .. }
+            | Change::StartCorrection { .. }
+            | Change::RaisePetition { .. }
+            | Change::UpsertCadre { .. }
+            | Change::UpsertWorkingTeam { .. }
+            | Change::UpsertAssignment { .. }
+            | Change::SetVisitRequirement { .. }
+            | Change::SetRuleSettings { .. }
+            | Change::RecordCheckIn { .. }
+            | Change::AttachPhoto { .. }
+            | Change::RecordObservation { .. }
+            | Change::RespondToPetition { .. }
+            | Change::PublishGuidance { .. }
+            | Change::SetCheckInVerdict { .. } => None,
+        }
+    }
+
+    /// (entity kind, entity id) the change is about, for the outbox and conflict rules.
+    pub fn entity(&self) -> (&'static str, &str) {
+        match self {
+            // The secret is kept apart from the minutes it belongs to.
+            Change::SetPresenceSecret { meeting_id, .. } => ("presence_secret", meeting_id),
+            Change::UpsertCell { cell } => ("cell", &cell.id),
+            Change::UpsertMember { member } => ("member", &member.id),
+            Change::PlanMeeting { meeting } | Change::UpdateMeeting { meeting, .. } => {
+                ("meeting", &meeting.id)
+            }
+            Change::RaisePetition { petition } => ("petition", &petition.id),
             Change::StartCorrection { revision_id, .. } => ("meeting", revision_id),
             Change::UpsertCadre { cadre } => ("cadre", &cadre.id),
             Change::UpsertWorkingTeam { team } => ("working_team", &team.id),
             Change::UpsertAssignment { assignment } => ("assignment", &assignment.id),
             Change::SetVisitRequirement { commune_id, .. } => ("visit_requirement", commune_id),
             Change::SetRuleSettings { commune_id, .. } => ("rule_settings", commune_id),
-            Change::SetPresenceSecret { meeting_id, .. } => ("presence_secret", meeting_id),
             Change::RecordCheckIn { check_in, .. } => ("check_in", &check_in.id),
             Change::AttachPhoto { photo } => ("photo", &photo.sha256),
             Change::RecordObservation { observation } => ("observation", &observation.id),
             Change::RespondToPetition { response } => ("petition_response", &response.id),
             Change::PublishGuidance { guidance } => ("guidance", &guidance.id),
             Change::SetCheckInVerdict { check_in_id, .. } => ("check_in_verdict", check_in_id),
+            part => match part.meeting_part() {
+                Some(meeting_id) => ("meeting", meeting_id),
+                None => unreachable!("meeting_part names every change not matched above"),
+            },
         }
     }
 
@@ -443,6 +475,30 @@ mod tests {
             effective_time: 0,
             review: None,
         }
+    }
+
+    #[test]
+    fn a_part_of_the_minutes_names_its_meeting_and_the_secret_is_kept_apart() {
+        let agenda = Change::SetAgenda {
+            meeting_id: "m1".into(),
+            items: Vec::new(),
+        };
+        assert_eq!(agenda.meeting_part(), Some("m1"));
+        assert_eq!(agenda.entity(), ("meeting", "m1"));
+        let secret = Change::SetPresenceSecret {
+            meeting_id: "m1".into(),
+            secret_hex: "00".into(),
+        };
+        assert_eq!(secret.meeting_part(), Some("m1"));
+        assert_eq!(secret.entity(), ("presence_secret", "m1"));
+        // A correction writes a new revision, not a part of the original.
+        let correction = Change::StartCorrection {
+            original_id: "m1".into(),
+            revision_id: "m2".into(),
+            started_at: 0,
+        };
+        assert_eq!(correction.meeting_part(), None);
+        assert_eq!(correction.entity(), ("meeting", "m2"));
     }
 
     #[test]
