@@ -47,7 +47,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chibo_demo::Phone;
-use chibo_domain::change::Change;
 use chibo_domain::sync::Role;
 use chibo_e2e::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -371,23 +370,6 @@ fn gzip_len(bytes: &[u8]) -> u64 {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).expect("gzip in memory");
     encoder.finish().expect("gzip in memory").len() as u64
-}
-
-/// The changes waiting in the phone's outbox, in order.
-fn pending_changes(phone: &Phone) -> Vec<Change> {
-    let db = phone_db(phone);
-    let mut stmt = db
-        .prepare("SELECT payload FROM outbox WHERE acked_at IS NULL ORDER BY device_seq")
-        .expect("a query");
-    let payloads: Vec<String> = stmt
-        .query_map([], |r| r.get(0))
-        .expect("a query")
-        .collect::<Result<_, _>>()
-        .expect("payloads");
-    payloads
-        .iter()
-        .map(|p| serde_json::from_str(p).expect("an outbox change"))
-        .collect()
 }
 
 /// TCP segments this thread's namespace sent again (its /proc/net/snmp).

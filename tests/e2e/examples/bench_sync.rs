@@ -62,23 +62,6 @@ fn gzip_len(bytes: &[u8]) -> u64 {
     encoder.finish().expect("gzip in memory").len() as u64
 }
 
-/// The changes waiting in the phone's outbox, in order.
-fn pending_changes(phone: &Phone) -> Vec<Change> {
-    let db = phone_db(phone);
-    let mut stmt = db
-        .prepare("SELECT payload FROM outbox WHERE acked_at IS NULL ORDER BY device_seq")
-        .expect("a query");
-    let payloads: Vec<String> = stmt
-        .query_map([], |r| r.get(0))
-        .expect("a query")
-        .collect::<Result<_, _>>()
-        .expect("payloads");
-    payloads
-        .iter()
-        .map(|p| serde_json::from_str(p).expect("an outbox change"))
-        .collect()
-}
-
 struct Wire {
     total: u64,
     floor: u64,

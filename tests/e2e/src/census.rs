@@ -311,6 +311,23 @@ pub fn phone_cells(phone: &Phone) -> BTreeSet<String> {
     cells
 }
 
+/// The changes waiting in the phone's outbox, in order.
+pub fn pending_changes(phone: &Phone) -> Vec<Change> {
+    let db = phone_db(phone);
+    let mut stmt = db
+        .prepare("SELECT payload FROM outbox WHERE acked_at IS NULL ORDER BY device_seq")
+        .expect("a query");
+    let payloads: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .expect("a query")
+        .collect::<Result<_, _>>()
+        .expect("payloads");
+    payloads
+        .iter()
+        .map(|p| serde_json::from_str(p).expect("an outbox change"))
+        .collect()
+}
+
 /// Outbox entries the server has not acknowledged.
 pub fn pending_outbox(phone: &Phone) -> u64 {
     phone_count(
