@@ -13,6 +13,15 @@
 //! type. Every rule lives in `chibo_domain`; every policy (scope, auth, sync) lives in
 //! the modules above this one.
 //!
+//! # Layout
+//! One schema and one set of statements serve both backends:
+//! - [`schema`]: the versioned schema, written once and rendered per dialect;
+//! - [`statements`]: every [`Tx`] method, over the small [`sql::Db`] interface (run a
+//!   statement, read rows as plain values, insert many rows at once);
+//! - [`sqlite`] and [`postgres`]: connections, transactions, retries, and how each binds
+//!   and reads values and writes many rows (a prepared statement per row, or `UNNEST`
+//!   arrays in one round trip).
+//!
 //! # Tenancy
 //! One server hosts many communes. Every table that holds a commune's data is keyed by
 //! `commune_id`; lookups take it, so a query for one commune never sees another's rows.
@@ -26,7 +35,10 @@
 //! commit, and numbers are handed out in commit order. Never a global sequence.
 
 pub mod postgres;
+mod schema;
+mod sql;
 pub mod sqlite;
+mod statements;
 
 use thiserror::Error;
 
