@@ -13,6 +13,15 @@
 //! type. Every rule lives in `chibo_domain`; every policy (scope, auth, sync) lives in
 //! the modules above this one.
 //!
+//! # Layout
+//! One schema and one set of statements serve both backends:
+//! - [`schema`]: the versioned schema, written once and rendered per dialect;
+//! - [`statements`]: every [`Tx`] method, over the small [`sql::Db`] interface (run a
+//!   statement, read rows as plain values, insert many rows at once);
+//! - [`sqlite`] and [`postgres`]: connections, transactions, retries, and how each binds
+//!   and reads values and writes many rows (a prepared statement per row, or `UNNEST`
+//!   arrays in one round trip).
+//!
 //! # Tenancy
 //! One server hosts many communes. Every table that holds a commune's data is keyed by
 //! `commune_id`; lookups take it, so a query for one commune never sees another's rows.
@@ -26,7 +35,10 @@
 //! commit, and numbers are handed out in commit order. Never a global sequence.
 
 pub mod postgres;
+mod schema;
+mod sql;
 pub mod sqlite;
+mod statements;
 
 use thiserror::Error;
 
@@ -525,52 +537,24 @@ pub trait Tx {
 
     // ------------------------------------------------------------ batched reads
 
-    /// The documents of a kind with these ids, those that exist, in any order.
+    /// The documents of a kind with these ids, those that exist, in any order: one
+    /// statement for all of them (a push reads what it will settle in a few).
     fn docs_by_ids(
         &mut self,
         commune_id: &str,
         kind: &str,
         ids: &[String],
-    ) -> StorageResult<Vec<DocRow>> {
-        let mut found = Vec::new();
-        for id in ids {
-            found.extend(self.doc(commune_id, kind, id)?);
-        }
-        Ok(found)
-    }
-
+    ) -> StorageResult<Vec<DocRow>>;
     /// The documents of a kind whose `ref_id` is one of `refs`, in any order.
     fn docs_by_refs(
         &mut self,
         commune_id: &str,
         kind: &str,
         refs: &[String],
-    ) -> StorageResult<Vec<DocRow>> {
-        let mut found = Vec::new();
-        for r in refs {
-            let filter = DocFilter {
-                ref_id: Some(r.clone()),
-                ..DocFilter::default()
-            };
-            found.extend(self.docs(commune_id, kind, &filter)?);
-        }
-        Ok(found)
-    }
-
+    ) -> StorageResult<Vec<DocRow>>;
     /// The device holding this credential hash, with its person and its commune when
     /// they exist: what authenticating a device request reads, in one query.
-    fn device_holder(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceHolder>> {
-        let Some(device) = self.device_by_credential(credential_hash)? else {
-            return Ok(None);
-        };
-        let person = self.person(&device.person_id)?;
-        let commune = self.commune(&device.commune_id)?;
-        Ok(Some(DeviceHolder {
-            device,
-            person,
-            commune,
-        }))
-    }
+    fn device_holder(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceHolder>>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or
