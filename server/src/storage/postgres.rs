@@ -189,6 +189,23 @@ CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
     r#"
 ALTER TABLE devices ADD COLUMN key_protection TEXT;
 "#,
+    // Unfinished tus uploads shared by several server processes (issue 17).
+    r#"
+CREATE TABLE tus_uploads (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    commune_id TEXT COLLATE "C" NOT NULL,
+    upload_offset BIGINT NOT NULL,
+    info TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX tus_uploads_created ON tus_uploads (created_at);
+CREATE TABLE tus_chunks (
+    upload_id TEXT COLLATE "C" NOT NULL,
+    chunk_offset BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    PRIMARY KEY (upload_id, chunk_offset)
+);
+"#,
 ];
 
 /// Connections per server process; PostgreSQL's default `max_connections` (100) leaves
@@ -1558,6 +1575,89 @@ impl Tx for PgTx<'_, '_> {
 
     fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()> {
         self.execute("DELETE FROM sign_in_failures WHERE at < $1", &[&before])
+            .map(drop)
+    }
+
+    fn insert_tus_upload(&mut self, row: &TusUploadRow) -> StorageResult<()> {
+        self.insert(
+            "tus_uploads",
+            "INSERT INTO tus_uploads (id, commune_id, upload_offset, info, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[
+                &row.id,
+                &row.commune_id,
+                &to_i64(row.offset)?,
+                &row.info_json,
+                &row.created_at,
+            ],
+        )
+    }
+
+    fn tus_upload(&mut self, commune_id: &str, id: &str) -> StorageResult<Option<TusUploadRow>> {
+        self.one(
+            "SELECT id, commune_id, upload_offset, info, created_at FROM tus_uploads
+             WHERE commune_id = $1 AND id = $2",
+            &[&commune_id, &id],
+            |r| {
+                Ok(TusUploadRow {
+                    id: get(r, 0)?,
+                    commune_id: get(r, 1)?,
+                    offset: get_u64(r, 2)?,
+                    info_json: get(r, 3)?,
+                    created_at: get(r, 4)?,
+                })
+            },
+        )
+    }
+
+    fn update_tus_upload(
+        &mut self,
+        row: &TusUploadRow,
+        expected_offset: u64,
+    ) -> StorageResult<bool> {
+        let changed = self.execute(
+            "UPDATE tus_uploads SET upload_offset = $3, info = $4
+             WHERE id = $1 AND upload_offset = $2",
+            &[
+                &row.id,
+                &to_i64(expected_offset)?,
+                &to_i64(row.offset)?,
+                &row.info_json,
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn insert_tus_chunk(
+        &mut self,
+        upload_id: &str,
+        offset: u64,
+        bytes: &[u8],
+    ) -> StorageResult<()> {
+        self.insert(
+            "tus_chunks",
+            "INSERT INTO tus_chunks (upload_id, chunk_offset, bytes) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&upload_id, &to_i64(offset)?, &bytes],
+        )
+    }
+
+    fn tus_chunk(&mut self, upload_id: &str, offset: u64) -> StorageResult<Option<Vec<u8>>> {
+        self.one(
+            "SELECT bytes FROM tus_chunks WHERE upload_id = $1 AND chunk_offset = $2",
+            &[&upload_id, &to_i64(offset)?],
+            |r| get(r, 0),
+        )
+    }
+
+    fn delete_tus_chunks(&mut self, upload_id: &str) -> StorageResult<()> {
+        self.execute("DELETE FROM tus_chunks WHERE upload_id = $1", &[&upload_id])
+            .map(drop)
+    }
+
+    fn delete_tus_upload(&mut self, id: &str) -> StorageResult<()> {
+        self.execute("DELETE FROM tus_chunks WHERE upload_id = $1", &[&id])?;
+        self.execute("DELETE FROM tus_uploads WHERE id = $1", &[&id])
             .map(drop)
     }
 }

@@ -151,6 +151,23 @@ CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
     r#"
 ALTER TABLE devices ADD COLUMN key_protection TEXT;
 "#,
+    // Unfinished tus uploads shared by several server processes (issue 17).
+    r#"
+CREATE TABLE tus_uploads (
+    id TEXT PRIMARY KEY,
+    commune_id TEXT NOT NULL,
+    upload_offset INTEGER NOT NULL,
+    info TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX tus_uploads_created ON tus_uploads (created_at);
+CREATE TABLE tus_chunks (
+    upload_id TEXT NOT NULL,
+    chunk_offset INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (upload_id, chunk_offset)
+);
+"#,
 ];
 
 const READERS: usize = 4;
@@ -1028,6 +1045,88 @@ impl Tx for SqliteTx<'_> {
 
     fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()> {
         self.exec("DELETE FROM sign_in_failures WHERE at < ?1", [before])
+            .map(drop)
+    }
+
+    fn insert_tus_upload(&mut self, row: &TusUploadRow) -> StorageResult<()> {
+        self.exec(
+            "INSERT INTO tus_uploads (id, commune_id, upload_offset, info, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                row.id,
+                row.commune_id,
+                to_i64(row.offset)?,
+                row.info_json,
+                row.created_at
+            ],
+        )
+        .map(drop)
+    }
+
+    fn tus_upload(&mut self, commune_id: &str, id: &str) -> StorageResult<Option<TusUploadRow>> {
+        self.one(
+            "SELECT id, commune_id, upload_offset, info, created_at FROM tus_uploads
+             WHERE commune_id = ?1 AND id = ?2",
+            [commune_id, id],
+            |r| {
+                Ok(TusUploadRow {
+                    id: r.get(0)?,
+                    commune_id: r.get(1)?,
+                    offset: to_u64(r.get(2)?),
+                    info_json: r.get(3)?,
+                    created_at: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    fn update_tus_upload(
+        &mut self,
+        row: &TusUploadRow,
+        expected_offset: u64,
+    ) -> StorageResult<bool> {
+        let changed = self.exec(
+            "UPDATE tus_uploads SET upload_offset = ?3, info = ?4
+             WHERE id = ?1 AND upload_offset = ?2",
+            params![
+                row.id,
+                to_i64(expected_offset)?,
+                to_i64(row.offset)?,
+                row.info_json
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn insert_tus_chunk(
+        &mut self,
+        upload_id: &str,
+        offset: u64,
+        bytes: &[u8],
+    ) -> StorageResult<()> {
+        self.exec(
+            "INSERT INTO tus_chunks (upload_id, chunk_offset, bytes) VALUES (?1, ?2, ?3)",
+            params![upload_id, to_i64(offset)?, bytes],
+        )
+        .map(drop)
+    }
+
+    fn tus_chunk(&mut self, upload_id: &str, offset: u64) -> StorageResult<Option<Vec<u8>>> {
+        self.one(
+            "SELECT bytes FROM tus_chunks WHERE upload_id = ?1 AND chunk_offset = ?2",
+            params![upload_id, to_i64(offset)?],
+            |r| r.get(0),
+        )
+    }
+
+    fn delete_tus_chunks(&mut self, upload_id: &str) -> StorageResult<()> {
+        self.exec("DELETE FROM tus_chunks WHERE upload_id = ?1", [upload_id])
+            .map(drop)
+    }
+
+    fn delete_tus_upload(&mut self, id: &str) -> StorageResult<()> {
+        self.exec("DELETE FROM tus_chunks WHERE upload_id = ?1", [id])?;
+        self.exec("DELETE FROM tus_uploads WHERE id = ?1", [id])
             .map(drop)
     }
 }
