@@ -1656,7 +1656,7 @@ mod in_the_database {
         let url_b = on(&b, &url_a);
         let mut offset = 0;
         while offset + CHUNK < wrong.len() {
-            let url = if offset / CHUNK % 2 == 0 {
+            let url = if (offset / CHUNK).is_multiple_of(2) {
                 &url_a
             } else {
                 &url_b

@@ -156,15 +156,16 @@ ALTER TABLE devices ADD COLUMN key_protection TEXT;
 CREATE TABLE tus_uploads (
     id TEXT PRIMARY KEY,
     commune_id TEXT NOT NULL,
-    upload_offset INTEGER NOT NULL,
+    upload_offset BIGINT NOT NULL,
     info TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at BIGINT NOT NULL
 );
 CREATE INDEX tus_uploads_created ON tus_uploads (created_at);
+-- BYTEA, PostgreSQL's name, so both schemas read the same; SQLite stores a blob as is.
 CREATE TABLE tus_chunks (
     upload_id TEXT NOT NULL,
-    chunk_offset INTEGER NOT NULL,
-    bytes BLOB NOT NULL,
+    chunk_offset BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
     PRIMARY KEY (upload_id, chunk_offset)
 );
 "#,

@@ -113,7 +113,12 @@ fn a_phones_sync_and_its_photo_uploads_cross_processes_and_every_phone_converges
     );
 
     converge(&[&secretary, &cadre, &town.office], 5);
-    let expected = expected_of(&town, 0, &secretary, &[recorded.meeting_id.clone()]);
+    let expected = expected_of(
+        &town,
+        0,
+        &secretary,
+        std::slice::from_ref(&recorded.meeting_id),
+    );
     assert_eq!(expected.photos, MEETING_PHOTOS.len() as u64);
     assert_converged(&farm, &town, &cell.id, &expected, &[&secretary, &cadre]);
     // The photos are in the shared bucket, whole, once each.
