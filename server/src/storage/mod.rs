@@ -146,6 +146,14 @@ pub struct EnrollmentCodeRow {
     pub used_at: Option<EpochMillis>,
 }
 
+/// A device with its person and commune ([`Tx::device_holder`]).
+#[derive(Clone, Debug)]
+pub struct DeviceHolder {
+    pub device: DeviceRow,
+    pub person: Option<PersonRow>,
+    pub commune: Option<CommuneRow>,
+}
+
 /// An enrolled device. Only the SHA-256 (hex) of its credential is stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceRow {
@@ -528,6 +536,55 @@ pub trait Tx {
     ) -> StorageResult<(u64, u64)>;
     /// Forgets failures before `before`.
     fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ batched reads
+
+    /// The documents of a kind with these ids, those that exist, in any order.
+    fn docs_by_ids(
+        &mut self,
+        commune_id: &str,
+        kind: &str,
+        ids: &[String],
+    ) -> StorageResult<Vec<DocRow>> {
+        let mut found = Vec::new();
+        for id in ids {
+            found.extend(self.doc(commune_id, kind, id)?);
+        }
+        Ok(found)
+    }
+
+    /// The documents of a kind whose `ref_id` is one of `refs`, in any order.
+    fn docs_by_refs(
+        &mut self,
+        commune_id: &str,
+        kind: &str,
+        refs: &[String],
+    ) -> StorageResult<Vec<DocRow>> {
+        let mut found = Vec::new();
+        for r in refs {
+            let filter = DocFilter {
+                ref_id: Some(r.clone()),
+                ..DocFilter::default()
+            };
+            found.extend(self.docs(commune_id, kind, &filter)?);
+        }
+        Ok(found)
+    }
+
+    /// The device holding this credential hash, with its person and its commune when
+    /// they exist: what authenticating a device request reads, in one query.
+    fn device_holder(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceHolder>> {
+        let Some(device) = self.device_by_credential(credential_hash)? else {
+            return Ok(None);
+        };
+        let person = self.person(&device.person_id)?;
+        let commune = self.commune(&device.commune_id)?;
+        Ok(Some(DeviceHolder {
+            device,
+            person,
+            commune,
+        }))
+    }
 
     // ------------------------------------------------------------ tus uploads (shared)
 
