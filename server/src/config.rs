@@ -41,6 +41,19 @@ pub struct Config {
     /// Where published photos and attachments live: `<data_dir>/blobs` by default, or an
     /// S3-compatible bucket (`[blob_store]` with `backend = "s3"`; see `crate::blobs`).
     pub blob_store: BlobStoreConfig,
+    /// Where unfinished uploads live: `disk` (`<data_dir>/uploads`, the default, for one
+    /// process) or `database` (rows of the database, so that several processes behind a
+    /// load balancer on one PostgreSQL take chunks of the same upload).
+    pub upload_state: UploadState,
+}
+
+/// See [`Config::upload_state`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UploadState {
+    #[default]
+    Disk,
+    Database,
 }
 
 impl Default for Config {
@@ -56,6 +69,7 @@ impl Default for Config {
             public_url: None,
             secure_cookies: false,
             blob_store: BlobStoreConfig::Filesystem,
+            upload_state: UploadState::Disk,
         }
     }
 }
@@ -100,7 +114,8 @@ impl Config {
     /// Applies `CHIBO_LISTEN`, `CHIBO_DATA_DIR`, `CHIBO_DATABASE_URL`,
     /// `CHIBO_MAX_BODY_BYTES`, `CHIBO_CLOCK_TOLERANCE_MINUTES`,
     /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS`, `CHIBO_MAX_PULL`, `CHIBO_PUBLIC_URL` and
-    /// `CHIBO_SECURE_COOKIES` (`true`/`false`) from `vars`; for the blob store,
+    /// `CHIBO_SECURE_COOKIES` (`true`/`false`), `CHIBO_UPLOAD_STATE` (`disk`/`database`)
+    /// from `vars`; for the blob store,
     /// `CHIBO_BLOB_STORE` (`filesystem`/`s3`) and `CHIBO_S3_BUCKET`, `CHIBO_S3_ENDPOINT`,
     /// `CHIBO_S3_REGION`, `CHIBO_S3_PREFIX`, `CHIBO_S3_ACCESS_KEY_ID`,
     /// `CHIBO_S3_SECRET_ACCESS_KEY`, `CHIBO_S3_ALLOW_HTTP`, which apply to an S3 store only.
@@ -130,6 +145,13 @@ impl Config {
                 "CHIBO_MAX_PULL" => self.max_pull = parse(&name, &value)?,
                 "CHIBO_PUBLIC_URL" => self.public_url = Some(value),
                 "CHIBO_SECURE_COOKIES" => self.secure_cookies = parse(&name, &value)?,
+                "CHIBO_UPLOAD_STATE" => {
+                    self.upload_state = match value.trim() {
+                        "disk" => UploadState::Disk,
+                        "database" => UploadState::Database,
+                        _ => return Err(ConfigError::Env { name, value }),
+                    }
+                }
                 "CHIBO_BLOB_STORE" => {
                     self.blob_store = match value.trim() {
                         "filesystem" => BlobStoreConfig::Filesystem,
@@ -256,6 +278,18 @@ mod tests {
         assert_eq!(config.database_url(), "postgres://db/chibo");
         assert_eq!(config.max_pull, 80);
         assert_eq!(config.clock_tolerance_minutes, 60);
+    }
+
+    #[test]
+    fn uploads_are_on_disk_unless_the_processes_share_them_in_the_database() {
+        assert_eq!(Config::default().upload_state, UploadState::Disk);
+        let file = Config::from_toml("upload_state = \"database\"\n").unwrap();
+        assert_eq!(file.upload_state, UploadState::Database);
+        let env = |v: &str| vec![("CHIBO_UPLOAD_STATE".to_string(), v.to_string())];
+        let config = Config::default().with_env(env("database")).unwrap();
+        assert_eq!(config.upload_state, UploadState::Database);
+        let err = Config::default().with_env(env("s3")).unwrap_err();
+        assert!(err.to_string().contains("CHIBO_UPLOAD_STATE"), "{err}");
     }
 
     #[test]

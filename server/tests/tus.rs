@@ -1469,3 +1469,216 @@ mod on_s3 {
         assert_eq!(served.bytes().await.unwrap(), photo);
     }
 }
+
+// ---------------------------------------------------------------- several processes
+
+/// Upload state in the database (`upload_state = "database"`): two servers over one
+/// database and one blob store stand for two processes behind a load balancer. SQLite,
+/// or PostgreSQL when `CHIBO_TEST_DATABASE_URL` is set.
+mod in_the_database {
+    use super::*;
+    use chibo_server::storage::{self, Storage};
+    use chibo_server::web::tus::UploadStore;
+
+    struct Shared {
+        storage: Arc<dyn Storage>,
+        dir: tempfile::TempDir,
+    }
+
+    impl Shared {
+        fn new() -> Shared {
+            let dir = tempfile::tempdir().unwrap();
+            let url = match std::env::var("CHIBO_TEST_DATABASE_URL") {
+                Ok(base) if !base.trim().is_empty() => {
+                    storage::postgres::fresh_test_database(base.trim()).unwrap()
+                }
+                _ => format!("sqlite://{}", dir.path().join("server.db").display()),
+            };
+            Shared {
+                storage: storage::open(&url).unwrap(),
+                dir,
+            }
+        }
+
+        /// A "process": its own scratch directory and upload locks, the shared rest.
+        async fn process(&self, name: &str, auth: Arc<FakeAuth>) -> Server {
+            let uploads =
+                UploadStore::in_database(self.storage.clone(), self.dir.path().join(name)).unwrap();
+            let state = TusState::with_store(uploads, blob_store(self.dir.path()), auth, config());
+            Server::start_with(state).await
+        }
+
+        fn chunks_left(&self, upload_url: &str) -> bool {
+            let id = upload_url.rsplit('/').next().unwrap().to_string();
+            storage::read(&*self.storage, |tx| tx.tus_chunk(&id, 0))
+                .unwrap()
+                .is_some()
+        }
+
+        fn scratch_files(&self) -> usize {
+            ["a", "b"]
+                .iter()
+                .map(|p| walk(&self.dir.path().join(p)).len())
+                .sum()
+        }
+    }
+
+    /// The same upload URL on another process.
+    fn on(server: &Server, url: &str) -> String {
+        let path = reqwest::Url::parse(url).unwrap().path().to_string();
+        server.url(&path)
+    }
+
+    /// Reads a raw connection's answer and returns its status code.
+    async fn status_of(mut stream: TcpStream) -> u16 {
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0, "no answer: {:?}", String::from_utf8_lossy(&answer));
+            answer.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&answer);
+        text.split(' ').nth(1).unwrap().parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_upload_takes_its_chunks_on_any_process_and_a_cut_keeps_what_arrived() {
+        let shared = Shared::new();
+        let auth = FakeAuth::new();
+        let a = shared.process("a", auth.clone()).await;
+        let b = shared.process("b", auth.clone()).await;
+        let photo = photo();
+        let sha = sha256_hex(&photo);
+
+        let url_a = new_upload(&a, TOKEN_A, &photo).await;
+        let url_b = on(&b, &url_a);
+        let first = patch(&url_b, TOKEN_A, 0, &photo[..CHUNK], Checksum::Sha1).await;
+        assert_eq!(first.status(), StatusCode::NO_CONTENT);
+        assert_eq!(server_offset(&url_a, TOKEN_A).await, CHUNK);
+
+        // On a, 10 000 bytes of the next chunk arrive, then the link drops: kept.
+        let stream = start_raw_patch(
+            &url_a,
+            TOKEN_A,
+            CHUNK,
+            &photo[CHUNK..2 * CHUNK],
+            10_000,
+            Checksum::None,
+        )
+        .await;
+        cut(stream).await;
+        assert_eq!(server_offset(&url_b, TOKEN_A).await, CHUNK + 10_000);
+
+        // Another device of the same commune does not see it, on either process.
+        assert_eq!(head(&url_b, TOKEN_A2).await.status(), StatusCode::NOT_FOUND);
+
+        // The rest, alternating between the processes chunk by chunk.
+        let mut offset = CHUNK + 10_000;
+        let mut turn = 0;
+        while offset < photo.len() {
+            let end = (offset + CHUNK).min(photo.len());
+            let url = if turn % 2 == 0 { &url_a } else { &url_b };
+            let response = patch(url, TOKEN_A, offset, &photo[offset..end], Checksum::Sha256).await;
+            assert_eq!(response.status(), StatusCode::NO_CONTENT);
+            assert_eq!(offset_of(&response), end);
+            offset = end;
+            turn += 1;
+        }
+        assert_eq!(stored(shared.dir.path(), &sha).await.unwrap(), photo);
+        assert_eq!(server_offset(&url_b, TOKEN_A).await, photo.len());
+        // Published: its pieces are gone from the database, nothing stays on either disk.
+        assert!(!shared.chunks_left(&url_a));
+        assert_eq!(shared.scratch_files(), 0);
+    }
+
+    #[tokio::test]
+    async fn two_processes_never_both_commit_a_chunk_at_one_offset() {
+        let shared = Shared::new();
+        let auth = FakeAuth::new();
+        let a = shared.process("a", auth.clone()).await;
+        let b = shared.process("b", auth.clone()).await;
+        let photo = photo();
+        let sha = sha256_hex(&photo);
+        let url_a = new_upload(&a, TOKEN_A, &photo).await;
+        let url_b = on(&b, &url_a);
+        assert_eq!(
+            patch(&url_a, TOKEN_A, 0, &photo[..CHUNK], Checksum::None)
+                .await
+                .status(),
+            StatusCode::NO_CONTENT
+        );
+
+        // A slow PATCH at CHUNK on a (its phone's link stalled), while the phone has
+        // resumed on b and sent the same chunk whole.
+        let chunk = &photo[CHUNK..2 * CHUNK];
+        let mut slow = start_raw_patch(&url_a, TOKEN_A, CHUNK, chunk, 1_000, Checksum::Sha1).await;
+        let fast = patch(&url_b, TOKEN_A, CHUNK, chunk, Checksum::Sha1).await;
+        assert_eq!(fast.status(), StatusCode::NO_CONTENT);
+
+        // The stalled request's bytes finally arrive: it lost, it keeps nothing.
+        slow.write_all(&chunk[1_000..]).await.unwrap();
+        slow.flush().await.unwrap();
+        assert_eq!(status_of(slow).await, 409);
+        assert_eq!(server_offset(&url_a, TOKEN_A).await, 2 * CHUNK);
+
+        upload_rest(&url_a, TOKEN_A, &photo, Checksum::None).await;
+        assert_eq!(stored(shared.dir.path(), &sha).await.unwrap(), photo);
+    }
+
+    #[tokio::test]
+    async fn a_terminated_or_damaged_upload_is_gone_on_every_process() {
+        let shared = Shared::new();
+        let auth = FakeAuth::new();
+        let a = shared.process("a", auth.clone()).await;
+        let b = shared.process("b", auth.clone()).await;
+        let photo = photo();
+
+        let url_a = new_upload(&a, TOKEN_A, &photo).await;
+        patch(&url_a, TOKEN_A, 0, &photo[..CHUNK], Checksum::None).await;
+        let deleted = client()
+            .delete(on(&b, &url_a))
+            .bearer_auth(TOKEN_A)
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+        assert_eq!(head(&url_a, TOKEN_A).await.status(), StatusCode::NOT_FOUND);
+        assert!(!shared.chunks_left(&url_a));
+
+        // Bytes that are not the declared photo: refused at the last chunk, never
+        // published, and forgotten everywhere.
+        let mut wrong = photo.clone();
+        wrong[100] ^= 0xFF;
+        let response = create(&a, TOKEN_A, photo.len(), &sha256_hex(&photo)).await;
+        let url_a = upload_url(&a, &response);
+        let url_b = on(&b, &url_a);
+        let mut offset = 0;
+        while offset + CHUNK < wrong.len() {
+            let url = if (offset / CHUNK).is_multiple_of(2) {
+                &url_a
+            } else {
+                &url_b
+            };
+            let r = patch(
+                url,
+                TOKEN_A,
+                offset,
+                &wrong[offset..offset + CHUNK],
+                Checksum::None,
+            )
+            .await;
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            offset += CHUNK;
+        }
+        let last = patch(&url_b, TOKEN_A, offset, &wrong[offset..], Checksum::None).await;
+        assert_eq!(last.status().as_u16(), 460);
+        assert_eq!(head(&url_a, TOKEN_A).await.status(), StatusCode::NOT_FOUND);
+        assert!(stored(shared.dir.path(), &sha256_hex(&photo))
+            .await
+            .is_none());
+        assert!(!shared.chunks_left(&url_a));
+        assert_eq!(shared.scratch_files(), 0);
+    }
+}

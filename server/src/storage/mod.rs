@@ -284,6 +284,20 @@ pub struct BlobRef {
     pub cell_id: Option<String>,
 }
 
+/// An unfinished tus upload kept in the database, so that any server process can take
+/// its next chunk (`[uploads] state = "database"`). `offset` is apart from the info so
+/// that a chunk commits only onto the offset it was written at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TusUploadRow {
+    pub id: String,
+    pub commune_id: String,
+    /// Bytes committed (their chunks are in `tus_chunks`).
+    pub offset: u64,
+    /// The rest of the upload's state, as JSON (the tus layer's `UploadInfo`).
+    pub info_json: String,
+    pub created_at: EpochMillis,
+}
+
 // ---------------------------------------------------------------- transaction
 
 /// What a transaction can do. Every method is one or two simple statements.
@@ -555,6 +569,26 @@ pub trait Tx {
     /// The device holding this credential hash, with its person and its commune when
     /// they exist: what authenticating a device request reads, in one query.
     fn device_holder(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceHolder>>;
+
+    // ------------------------------------------------------------ tus uploads (shared)
+
+    fn insert_tus_upload(&mut self, row: &TusUploadRow) -> StorageResult<()>;
+    fn tus_upload(&mut self, commune_id: &str, id: &str) -> StorageResult<Option<TusUploadRow>>;
+    /// Replaces the upload's row only if its offset is still `expected_offset` (another
+    /// process may have committed a chunk since); whether it did.
+    fn update_tus_upload(
+        &mut self,
+        row: &TusUploadRow,
+        expected_offset: u64,
+    ) -> StorageResult<bool>;
+    /// Bytes of an upload starting at `offset`.
+    fn insert_tus_chunk(&mut self, upload_id: &str, offset: u64, bytes: &[u8])
+        -> StorageResult<()>;
+    /// The chunk that starts exactly at `offset`.
+    fn tus_chunk(&mut self, upload_id: &str, offset: u64) -> StorageResult<Option<Vec<u8>>>;
+    fn delete_tus_chunks(&mut self, upload_id: &str) -> StorageResult<()>;
+    /// Forgets the upload and its chunks.
+    fn delete_tus_upload(&mut self, id: &str) -> StorageResult<()>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or

@@ -558,6 +558,8 @@ fn row_from(row: &Row) -> StorageResult<super::sql::Row> {
                 get::<Option<i32>>(row, i)?.map_or(Value::Null, |v| Value::Int(v.into()))
             } else if <String as FromSql>::accepts(ty) {
                 get::<Option<String>>(row, i)?.map_or(Value::Null, Value::Text)
+            } else if *ty == Type::BYTEA {
+                get::<Option<Vec<u8>>>(row, i)?.map_or(Value::Null, Value::Bytes)
             } else {
                 return Err(StorageError::Corrupt(format!(
                     "cột {i}: kiểu {ty} không đọc được"
@@ -574,6 +576,7 @@ impl ToSql for Arg<'_> {
             Arg::Text(v) => v.to_sql(ty, out),
             Arg::Int(v) => v.to_sql(ty, out),
             Arg::TextList(v) => v.to_sql(ty, out),
+            Arg::Bytes(v) => v.to_sql(ty, out),
         }
     }
 
@@ -581,6 +584,7 @@ impl ToSql for Arg<'_> {
         <Option<&str> as ToSql>::accepts(ty)
             || <Option<i64> as ToSql>::accepts(ty)
             || <&[String] as ToSql>::accepts(ty)
+            || <&[u8] as ToSql>::accepts(ty)
     }
 
     /// Checked against the variant's own type, so a text never goes out as a number.
@@ -589,6 +593,7 @@ impl ToSql for Arg<'_> {
             Arg::Text(v) => v.to_sql_checked(ty, out),
             Arg::Int(v) => v.to_sql_checked(ty, out),
             Arg::TextList(v) => v.to_sql_checked(ty, out),
+            Arg::Bytes(v) => v.to_sql_checked(ty, out),
         }
     }
 }

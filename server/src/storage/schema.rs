@@ -12,6 +12,8 @@ use super::sql::Dialect;
 /// `COLLATE "C"`, so that lists come out in the same order whatever the database's
 /// locale.
 const TEXT: &str = "{text}";
+/// The type of a column of raw bytes.
+const BYTES: &str = "{bytes}";
 
 const STEPS: &[&str] = &[
     r#"
@@ -156,6 +158,24 @@ CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
     r#"
 ALTER TABLE devices ADD COLUMN key_protection TEXT;
 "#,
+    // Unfinished tus uploads shared by several server processes (issue 17): a row per
+    // upload, its bytes in pieces keyed by the offset each was written at.
+    r#"
+CREATE TABLE tus_uploads (
+    id {text} PRIMARY KEY,
+    commune_id {text} NOT NULL,
+    upload_offset BIGINT NOT NULL,
+    info {text} NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX tus_uploads_created ON tus_uploads (created_at);
+CREATE TABLE tus_chunks (
+    upload_id {text} NOT NULL,
+    chunk_offset BIGINT NOT NULL,
+    bytes {bytes} NOT NULL,
+    PRIMARY KEY (upload_id, chunk_offset)
+);
+"#,
 ];
 
 /// The schema version this server writes.
@@ -165,5 +185,8 @@ pub(crate) const VERSION: usize = STEPS.len();
 pub(crate) fn steps(dialect: Dialect) -> impl Iterator<Item = String> {
     STEPS
         .iter()
-        .map(move |step| step.replace(TEXT, dialect.text_type()))
+        .map(move |step| {
+            step.replace(TEXT, dialect.text_type())
+                .replace(BYTES, dialect.bytes_type())
+        })
 }

@@ -19,6 +19,14 @@ pub(crate) enum Dialect {
 impl Dialect {
     /// The type of a text column. SQLite compares text byte by byte; PostgreSQL is told
     /// to (`COLLATE "C"`), so lists come out in the same order whatever the locale.
+    /// The type of a column of raw bytes.
+    pub(crate) fn bytes_type(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "BLOB",
+            Dialect::Postgres => "BYTEA",
+        }
+    }
+
     pub(crate) fn text_type(self) -> &'static str {
         match self {
             Dialect::Sqlite => "TEXT",
@@ -34,6 +42,8 @@ pub(crate) enum Arg<'a> {
     Int(Option<i64>),
     /// A list of texts, for `= ANY($n)`: an array on PostgreSQL, a JSON array on SQLite.
     TextList(&'a [String]),
+    /// Raw bytes (BYTEA on PostgreSQL, BLOB on SQLite).
+    Bytes(&'a [u8]),
 }
 
 impl<'a> From<&'a str> for Arg<'a> {
@@ -63,6 +73,12 @@ impl<'a> From<Option<&'a str>> for Arg<'a> {
 impl<'a> From<&'a Option<String>> for Arg<'a> {
     fn from(v: &'a Option<String>) -> Self {
         Arg::Text(v.as_deref())
+    }
+}
+
+impl<'a> From<&'a [u8]> for Arg<'a> {
+    fn from(v: &'a [u8]) -> Self {
+        Arg::Bytes(v)
     }
 }
 
@@ -157,6 +173,7 @@ pub(crate) enum Value {
     Null,
     Int(i64),
     Text(String),
+    Bytes(Vec<u8>),
 }
 
 /// A row read back: its columns in the statement's order. The getters take the value
@@ -193,6 +210,18 @@ impl Row {
             Value::Int(v) => Err(StorageError::Corrupt(format!(
                 "cột {i}: cần văn bản, có số {v}"
             ))),
+            Value::Bytes(_) => Err(StorageError::Corrupt(format!(
+                "cột {i}: cần văn bản, có dữ liệu nhị phân"
+            ))),
+        }
+    }
+
+    pub(crate) fn bytes(&mut self, i: usize) -> StorageResult<Vec<u8>> {
+        match self.take(i)? {
+            Value::Bytes(v) => Ok(v),
+            _ => Err(StorageError::Corrupt(format!(
+                "cột {i}: cần dữ liệu nhị phân"
+            ))),
         }
     }
 
@@ -205,7 +234,7 @@ impl Row {
         match self.take(i)? {
             Value::Null => Ok(None),
             Value::Int(v) => Ok(Some(v)),
-            Value::Text(_) => Err(StorageError::Corrupt(format!(
+            Value::Text(_) | Value::Bytes(_) => Err(StorageError::Corrupt(format!(
                 "cột {i}: cần số, có văn bản"
             ))),
         }

@@ -164,6 +164,7 @@ impl rusqlite::ToSql for Arg<'_> {
             Arg::Text(Some(v)) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Arg::Int(Some(v)) => ToSqlOutput::Borrowed(ValueRef::Integer(v)),
             Arg::Text(None) | Arg::Int(None) => ToSqlOutput::Borrowed(ValueRef::Null),
+            Arg::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             // For `json_each($n)`: SQLite has no array type.
             Arg::TextList(list) => ToSqlOutput::from(
                 serde_json::to_string(list)
@@ -182,6 +183,7 @@ fn value_from(v: ValueRef<'_>) -> rusqlite::Result<Value> {
                 .map_err(|e| rusqlite::Error::Utf8Error(0, e))?
                 .to_owned(),
         ),
+        ValueRef::Blob(v) => Value::Bytes(v.to_vec()),
         other => {
             return Err(rusqlite::Error::InvalidColumnType(
                 0,

@@ -1034,6 +1034,96 @@ impl<D: Db> Tx for D {
             },
         )
     }
+
+    // ------------------------------------------------------------ tus uploads (shared)
+
+    fn insert_tus_upload(&mut self, row: &TusUploadRow) -> StorageResult<()> {
+        self.insert(
+            "tus_uploads",
+            "INSERT INTO tus_uploads (id, commune_id, upload_offset, info, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            args![
+                &row.id,
+                &row.commune_id,
+                to_i64(row.offset)?,
+                &row.info_json,
+                row.created_at
+            ],
+        )
+    }
+
+    fn tus_upload(&mut self, commune_id: &str, id: &str) -> StorageResult<Option<TusUploadRow>> {
+        one(
+            self,
+            "SELECT id, commune_id, upload_offset, info, created_at FROM tus_uploads
+             WHERE commune_id = $1 AND id = $2",
+            args![commune_id, id],
+            |mut r| {
+                Ok(TusUploadRow {
+                    id: r.text(0)?,
+                    commune_id: r.text(1)?,
+                    offset: r.u64(2)?,
+                    info_json: r.text(3)?,
+                    created_at: r.int(4)?,
+                })
+            },
+        )
+    }
+
+    fn update_tus_upload(
+        &mut self,
+        row: &TusUploadRow,
+        expected_offset: u64,
+    ) -> StorageResult<bool> {
+        let changed = self.execute(
+            "UPDATE tus_uploads SET upload_offset = $3, info = $4
+             WHERE id = $1 AND upload_offset = $2",
+            args![
+                &row.id,
+                to_i64(expected_offset)?,
+                to_i64(row.offset)?,
+                &row.info_json
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn insert_tus_chunk(
+        &mut self,
+        upload_id: &str,
+        offset: u64,
+        bytes: &[u8],
+    ) -> StorageResult<()> {
+        self.insert(
+            "tus_chunks",
+            "INSERT INTO tus_chunks (upload_id, chunk_offset, bytes) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            args![upload_id, to_i64(offset)?, bytes],
+        )
+    }
+
+    fn tus_chunk(&mut self, upload_id: &str, offset: u64) -> StorageResult<Option<Vec<u8>>> {
+        one(
+            self,
+            "SELECT bytes FROM tus_chunks WHERE upload_id = $1 AND chunk_offset = $2",
+            args![upload_id, to_i64(offset)?],
+            |mut r| r.bytes(0),
+        )
+    }
+
+    fn delete_tus_chunks(&mut self, upload_id: &str) -> StorageResult<()> {
+        self.execute(
+            "DELETE FROM tus_chunks WHERE upload_id = $1",
+            args![upload_id],
+        )
+        .map(drop)
+    }
+
+    fn delete_tus_upload(&mut self, id: &str) -> StorageResult<()> {
+        self.execute("DELETE FROM tus_chunks WHERE upload_id = $1", args![id])?;
+        self.execute("DELETE FROM tus_uploads WHERE id = $1", args![id])
+            .map(drop)
+    }
 }
 
 /// The documents of a kind whose `column` (`id` or `ref_id`) is one of `values`, in one

@@ -17,6 +17,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::config::UploadState;
 use crate::{AppState, ServerError};
 
 use self::tus::TusConfig;
@@ -34,15 +35,22 @@ pub fn router(state: AppState) -> Result<Router, ServerError> {
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())
         .with_state(state.clone());
-    // Unfinished uploads stay on the local disk; published blobs go to the configured
-    // store.
-    let uploads = tus::TusState::new(
-        state.config.data_dir.join("uploads"),
+    // Unfinished uploads on the local disk, or in the database the processes share;
+    // published blobs in the configured store.
+    let upload_state = match state.config.upload_state {
+        UploadState::Disk => tus::UploadStore::on_disk(state.config.data_dir.join("uploads")),
+        UploadState::Database => tus::UploadStore::in_database(
+            state.storage.clone(),
+            state.config.data_dir.join("uploads-assembling"),
+        ),
+    }
+    .map_err(|e| ServerError::Io(format!("thư mục tải lên: {e}")))?;
+    let uploads = tus::TusState::with_store(
+        upload_state,
         state.blobs.clone(),
         Arc::new(api::DeviceUploadAuth(state.clone())),
         TusConfig::default(),
-    )
-    .map_err(|e| ServerError::Io(format!("thư mục tải lên: {e}")))?;
+    );
     let dashboard = dashboard::router()
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CompressionLayer::new())

@@ -12,7 +12,7 @@ use chibo_server::docs;
 use chibo_server::storage::{self, DocFilter, LogRow};
 use sha2::{Digest, Sha256};
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, Site};
 
 /// How many of each thing a side holds for one commune (or one phone).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl Census {
 // ---------------------------------------------------------------- the server
 
 /// What the server holds for `commune_id`, optionally for one cell only.
-pub fn server_census(cluster: &Cluster, commune_id: &str, cell_id: Option<&str>) -> Census {
+pub fn server_census(cluster: &impl Site, commune_id: &str, cell_id: Option<&str>) -> Census {
     let filter = DocFilter {
         cell_id: cell_id.map(str::to_string),
         ref_id: None,
@@ -100,7 +100,7 @@ pub fn server_census(cluster: &Cluster, commune_id: &str, cell_id: Option<&str>)
 
 /// The server's record of a meeting.
 pub fn server_record(
-    cluster: &Cluster,
+    cluster: &impl Site,
     commune_id: &str,
     meeting_id: &str,
 ) -> Option<MeetingRecord> {
@@ -113,7 +113,7 @@ pub fn server_record(
 }
 
 /// Every log entry of the commune's scope and of each of its cells' scopes.
-pub fn server_log(cluster: &Cluster, commune_id: &str) -> Vec<LogRow> {
+pub fn server_log(cluster: &impl Site, commune_id: &str) -> Vec<LogRow> {
     storage::read(cluster.storage(), |tx| {
         let mut scopes = vec![Scope::Commune(commune_id.to_string()).to_string()];
         for cell in tx.docs(commune_id, docs::CELL, &DocFilter::default())? {
@@ -195,6 +195,19 @@ pub fn server_blobs(cluster: &Cluster) -> BTreeMap<String, u64> {
         chibo_server::blobs::open_blob_store(&cluster.config.blob_store, &cluster.config.data_dir)
             .expect("open the server's blob store");
     cluster.block_on(blobs_of(store.as_ref()))
+}
+
+/// The published blobs of the store `config` names (the S3 bucket several processes
+/// share), checked like [`server_blobs`].
+pub fn blobs_in_store(config: &chibo_server::blobs::BlobStoreConfig) -> BTreeMap<String, u64> {
+    let scratch = tempfile::tempdir().expect("a temporary directory");
+    let store =
+        chibo_server::blobs::open_blob_store(config, scratch.path()).expect("open the blob store");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(blobs_of(store.as_ref()))
 }
 
 /// The published blobs of a server whose photos are on the local disk under `data_dir`

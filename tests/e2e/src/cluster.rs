@@ -198,6 +198,31 @@ impl Cluster {
     }
 }
 
+/// Where phones enrol and what the harness reads the server's database through: one
+/// in-process server ([`Cluster`]) or several server processes behind a load balancer
+/// ([`crate::farm::Farm`]).
+pub trait Site {
+    fn storage(&self) -> &dyn Storage;
+    /// The address phones enrol with.
+    fn url(&self) -> String;
+    /// Opens (or reopens) the phone kept under `name`.
+    fn phone(&self, name: &str) -> Phone;
+}
+
+impl Site for Cluster {
+    fn storage(&self) -> &dyn Storage {
+        Cluster::storage(self)
+    }
+
+    fn url(&self) -> String {
+        Cluster::url(self)
+    }
+
+    fn phone(&self, name: &str) -> Phone {
+        Cluster::phone(self, name)
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         self.kill_server();

@@ -13,7 +13,7 @@ use chibo_domain::time::local_date;
 use chibo_domain::*;
 use chibo_server::accounts::enrolment::{self, NewPerson};
 
-use crate::cluster::Cluster;
+use crate::cluster::Site;
 
 pub fn now() -> EpochMillis {
     chrono::Utc::now().timestamp_millis()
@@ -76,7 +76,7 @@ pub fn sync_all(phone: &Phone) -> SyncReport {
 impl Town {
     /// Creates `seed` on the server, enrols the office phone and pushes the commune's
     /// rosters, committee and assignments from it.
-    pub fn create(cluster: &Cluster, tag: &str, seed: Commune) -> Town {
+    pub fn create(cluster: &impl Site, tag: &str, seed: Commune) -> Town {
         let storage = cluster.storage();
         enrolment::create_commune(
             storage,
@@ -161,7 +161,7 @@ impl Town {
     }
 
     /// The office registers `full_name` as `role` and issues a one-time code.
-    pub fn issue(&self, cluster: &Cluster, full_name: &str, role: Role) -> String {
+    pub fn issue(&self, cluster: &impl Site, full_name: &str, role: Role) -> String {
         let storage = cluster.storage();
         let person = enrolment::create_person(
             storage,
@@ -186,7 +186,7 @@ impl Town {
     }
 
     /// The secretary of cell `index`, enrolled, with the cell pulled.
-    pub fn secretary_phone(&self, cluster: &Cluster, index: usize) -> Phone {
+    pub fn secretary_phone(&self, cluster: &impl Site, index: usize) -> Phone {
         let cell = self.cell(index).clone();
         let name = self
             .seed
@@ -201,7 +201,7 @@ impl Town {
     }
 
     /// The cadre following cell `index`, enrolled, with the assigned cells pulled.
-    pub fn cadre_phone(&self, cluster: &Cluster, index: usize) -> Phone {
+    pub fn cadre_phone(&self, cluster: &impl Site, index: usize) -> Phone {
         let cadre = self.cadre_of(index);
         let code = self.issue(
             cluster,

@@ -12,11 +12,12 @@ pub mod cluster;
 pub mod commune;
 pub mod converge;
 pub mod crash;
+pub mod farm;
 pub mod raw;
 pub mod record;
 
 pub use census::*;
-pub use cluster::{Cluster, Database};
+pub use cluster::{Cluster, Database, Site};
 pub use commune::{commune_of_villages, now, ok, small_commune, sync_all, Town};
 pub use converge::converge;
 pub use record::*;

@@ -8,7 +8,7 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::error::TusError;
 use super::lock::UploadGuard;
@@ -16,7 +16,7 @@ use super::protocol::{
     self, check_offset_content_type, check_resumable, has_offset_content_type, u64_header,
     ChunkChecksum, ChunkHasher, CHECKSUM_ALGORITHMS, TUS_EXTENSIONS,
 };
-use super::store::{UploadId, UploadInfo};
+use super::store::{Assembled, Pending, UploadId, UploadInfo};
 use super::version::{TUS_RESUMABLE, TUS_VERSION};
 use super::{TusState, Uploader};
 use crate::blobs::{BlobError, BlobId};
@@ -302,7 +302,7 @@ impl TusState {
 
     /// Receives one chunk at `offset` and commits it; the last chunk publishes the file.
     ///
-    /// The bytes are fsynced before the offset moves. With `Upload-Checksum`, a chunk
+    /// The bytes are durable before the offset moves. With `Upload-Checksum`, a chunk
     /// that did not arrive whole or does not match is discarded; without one, whatever
     /// arrived before a cut is kept, so a 2G link never sends a byte twice.
     async fn write_chunk(
@@ -315,7 +315,7 @@ impl TusState {
         mut body: Body,
     ) -> Result<(), TusError> {
         let uploads = &self.inner.uploads;
-        let mut file = uploads.open_part_at(&info.commune_id, id, offset).await?;
+        let mut part = uploads.begin(&info.commune_id, id, offset).await?;
         let room = info.length - offset;
         let mut hasher = checksum.as_ref().map(|c| ChunkHasher::new(c.algorithm));
         let mut received = 0u64;
@@ -334,15 +334,20 @@ impl TusState {
                 Ok(Some(Ok(data))) => data,
             };
             if received + data.len() as u64 > room {
-                drop(file);
-                uploads.open_part_at(&info.commune_id, id, offset).await?;
+                part.discard().await?;
                 return Err(too_many_bytes(info));
             }
-            file.write_all(&data).await?;
+            part.write_all(&data).await?;
             if let Some(h) = hasher.as_mut() {
                 h.update(&data);
             }
             received += data.len() as u64;
+            // Held in memory (uploads in the database): a long chunk without a checksum
+            // is committed piece by piece.
+            if hasher.is_none() && part.is_full() && offset + received < info.length {
+                uploads.commit_chunk(info, part).await?;
+                part = uploads.begin(&info.commune_id, id, info.offset).await?;
+            }
         };
 
         // What reached the server, kept or not: `tests/bench link` proves from these that
@@ -368,21 +373,16 @@ impl TusState {
                 BodyEnd::Complete => None,
             };
             if let Some(error) = discard {
-                drop(file);
-                uploads.open_part_at(&info.commune_id, id, offset).await?;
+                part.discard().await?;
                 return Err(error);
             }
         }
-        file.flush().await?;
-        file.sync_data().await?;
-        drop(file);
 
         let new_offset = offset + received;
         if new_offset == info.length {
-            self.publish(id, info).await?;
+            self.publish(id, info, part).await?;
         } else if received > 0 {
-            info.offset = new_offset;
-            uploads.commit(info).await?;
+            uploads.commit_chunk(info, part).await?;
         }
         match end {
             BodyEnd::Complete => Ok(()),
@@ -401,37 +401,56 @@ impl TusState {
         }
     }
 
-    /// All bytes are on disk: hash the whole file, then publish it or discard the
-    /// upload. The offset reaches the length only once the hash matched.
-    async fn publish(&self, id: &UploadId, info: &mut UploadInfo) -> Result<(), TusError> {
+    /// All bytes are here (`last` holds the final request's): hash the whole file, then
+    /// publish it or discard the upload. The offset reaches the length only once the hash
+    /// matched.
+    async fn publish(
+        &self,
+        id: &UploadId,
+        info: &mut UploadInfo,
+        last: Pending,
+    ) -> Result<(), TusError> {
         let uploads = &self.inner.uploads;
         let declared = info.blob_id()?;
-        let actual = uploads.hash_part(&info.commune_id, id, info.length).await?;
-        if actual.as_ref() != Some(&declared) {
-            uploads.remove(&info.commune_id, id).await?;
-            tracing::warn!(
-                upload = id.as_str(),
-                declared = declared.as_str(),
-                actual = actual.as_ref().map(BlobId::as_str),
-                "tus: whole-file hash mismatch, upload discarded"
-            );
-            return Err(TusError::ChecksumMismatch(
-                "Ảnh nhận được không khớp mã băm SHA-256 đã khai báo nên không được lưu. Lượt tải lên đã bị hủy; hãy tải lại ảnh từ đầu."
-                    .into(),
-            ));
+        let assembled = uploads.assemble(info, Some(last)).await?;
+        let mut assembled = match assembled {
+            Some(assembled) if assembled.hash == declared => assembled,
+            other => {
+                if let Some(assembled) = &other {
+                    assembled.clean_up().await;
+                }
+                uploads.remove(&info.commune_id, id).await?;
+                tracing::warn!(
+                    upload = id.as_str(),
+                    declared = declared.as_str(),
+                    actual = other.as_ref().map(|a| a.hash.as_str()),
+                    "tus: whole-file hash mismatch, upload discarded"
+                );
+                return Err(TusError::ChecksumMismatch(
+                    "Ảnh nhận được không khớp mã băm SHA-256 đã khai báo nên không được lưu. Lượt tải lên đã bị hủy; hãy tải lại ảnh từ đầu."
+                        .into(),
+                ));
+            }
+        };
+        if let Err(e) = uploads.commit_complete(info, &mut assembled).await {
+            assembled.clean_up().await;
+            return Err(e);
         }
-        info.offset = info.length;
-        info.published = false;
-        uploads.commit(info).await?;
-        self.put_blob(id, info).await
+        self.put_blob(id, info, assembled).await
     }
 
-    async fn put_blob(&self, id: &UploadId, info: &mut UploadInfo) -> Result<(), TusError> {
+    async fn put_blob(
+        &self,
+        id: &UploadId,
+        info: &mut UploadInfo,
+        assembled: Assembled,
+    ) -> Result<(), TusError> {
         let blob = info.blob_id()?;
-        let part = self.inner.uploads.part_path(&info.commune_id, id)?;
-        self.inner.blobs.put(&blob, &part).await?;
-        info.published = true;
-        self.inner.uploads.commit(info).await?;
+        if let Err(e) = self.inner.blobs.put(&blob, &assembled.path).await {
+            assembled.clean_up().await;
+            return Err(e.into());
+        }
+        self.inner.uploads.mark_published(info).await?;
         tracing::info!(
             upload = id.as_str(),
             sha256 = blob.as_str(),
@@ -469,15 +488,19 @@ impl TusState {
         }
         let blob = info.blob_id()?;
         let uploads = &self.inner.uploads;
-        match uploads.hash_part(&info.commune_id, id, info.length).await? {
-            Some(actual) if actual == blob => self.put_blob(id, &mut info).await?,
+        match uploads.assemble(&info, None).await? {
+            Some(assembled) if assembled.hash == blob => {
+                self.put_blob(id, &mut info, assembled).await?
+            }
             // The rename into the store happened; only the info was not updated.
             None if self.inner.blobs.exists(&blob).await? => {
-                info.published = true;
-                uploads.commit(&info).await?;
+                uploads.mark_published(&mut info).await?;
                 self.announce(&info).await;
             }
-            _ => {
+            other => {
+                if let Some(assembled) = &other {
+                    assembled.clean_up().await;
+                }
                 tracing::error!(upload = id.as_str(), "tus: completed upload lost its bytes");
                 uploads.remove(&info.commune_id, id).await?;
                 return Err(TusError::NotFound);

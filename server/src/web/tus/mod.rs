@@ -42,7 +42,7 @@ pub use protocol::RECOMMENDED_CHUNK_SIZE;
 
 use crate::blobs::{BlobId, BlobStore, FsBlobStore};
 use lock::UploadLocks;
-use store::UploadStore;
+pub use store::UploadStore;
 
 /// The device behind a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,22 +105,37 @@ struct Inner {
 }
 
 impl TusState {
-    /// Upload state in `uploads_dir`, published blobs in `blobs`.
+    /// Upload state on the local disk in `uploads_dir`, published blobs in `blobs`.
     pub fn new(
         uploads_dir: impl Into<PathBuf>,
         blobs: Arc<dyn BlobStore>,
         auth: Arc<dyn UploadAuth>,
         config: TusConfig,
     ) -> std::io::Result<TusState> {
-        Ok(TusState {
+        Ok(TusState::with_store(
+            UploadStore::on_disk(uploads_dir)?,
+            blobs,
+            auth,
+            config,
+        ))
+    }
+
+    /// Upload state in `uploads` (on disk, or in the database several processes share).
+    pub fn with_store(
+        uploads: UploadStore,
+        blobs: Arc<dyn BlobStore>,
+        auth: Arc<dyn UploadAuth>,
+        config: TusConfig,
+    ) -> TusState {
+        TusState {
             inner: Arc::new(Inner {
-                uploads: UploadStore::open(uploads_dir)?,
+                uploads,
                 blobs,
                 auth,
                 config,
                 locks: UploadLocks::default(),
             }),
-        })
+        }
     }
 
     /// The usual layout: `<data_dir>/uploads` and a filesystem blob store in

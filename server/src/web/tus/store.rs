@@ -1,28 +1,33 @@
-//! Upload state on disk, so an upload survives a restart and a phone resumes from the
-//! offset HEAD reports.
+//! Where unfinished uploads live, so an upload survives a restart and a phone resumes
+//! from the offset HEAD reports. Two places behind the same operations:
 //!
-//! `<root>/<commune_id>/<upload_id>.part` holds the bytes received so far and
-//! `<upload_id>.json` the [`UploadInfo`]. The info's `offset` only moves after the bytes
-//! before it are fsynced, and the info is replaced atomically (write, fsync, rename), so a
-//! crash mid-chunk never reports bytes that are not on disk; whatever lies past the
-//! offset in the part file is cut off before the next chunk is written.
-//!
-//! This state is per process, on its local disk, even when published blobs go to S3.
-//! For several server processes it moves as a whole behind the same operations: the
-//! info to a PostgreSQL row per upload (its row lock, taken `FOR UPDATE`, replacing
-//! `lock.rs`'s in-process one, and its `offset` committed in the same transaction as a
-//! chunk's bytes are recorded), the bytes to S3 as one object per committed chunk
-//! (`uploads/<upload>/<offset>`), read back in order to hash and publish the whole file
-//! and deleted afterwards. A phone's HEAD or PATCH can then reach any process.
+//! - **On the local disk** (the default, one server process):
+//!   `<root>/<commune_id>/<upload_id>.part` holds the bytes received so far and
+//!   `<upload_id>.json` the [`UploadInfo`]. The info's `offset` only moves after the bytes
+//!   before it are fsynced, and the info is replaced atomically (write, fsync, rename), so
+//!   a crash mid-chunk never reports bytes that are not on disk; whatever lies past the
+//!   offset in the part file is cut off before the next chunk is written.
+//! - **In the database** (`[uploads] state = "database"`, several processes on one
+//!   PostgreSQL): a `tus_uploads` row per upload and its committed bytes as `tus_chunks`
+//!   rows, one per committed piece. A piece is inserted in the same transaction that moves
+//!   the offset, and only if the offset is still the one the piece was written at, so two
+//!   processes taking chunks of the same upload (a phone whose requests the load balancer
+//!   spreads, a takeover after a dead connection) can never both commit at one offset: the
+//!   loser gets 409 and the current offset. Nothing of an upload stays on a process's
+//!   disk except, for the seconds of publication, the reassembled file handed to the blob
+//!   store. A phone's HEAD or PATCH can reach any process.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
 use super::error::TusError;
 use crate::blobs::{sync_dir, BlobId};
+use crate::storage::{self, Storage, StorageError, StorageResult, TusUploadRow};
 
 /// An upload's id: 128 random bits as 32 lowercase hex characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -83,17 +88,428 @@ impl UploadInfo {
     }
 }
 
-/// The upload directory.
-#[derive(Clone, Debug)]
-pub struct UploadStore {
-    root: PathBuf,
+/// Where unfinished uploads live (see the module documentation).
+#[derive(Clone)]
+pub enum UploadStore {
+    Disk(DiskUploads),
+    Database(DatabaseUploads),
+}
+
+/// Bytes of one request received and not yet committed, written at `offset`.
+pub enum Pending {
+    /// Written into the part file as they arrive (fsynced before the commit).
+    File {
+        file: tokio::fs::File,
+        offset: u64,
+        written: u64,
+    },
+    /// Held until the commit inserts them.
+    Buffer { bytes: Vec<u8>, offset: u64 },
+}
+
+/// The pieces a database upload commits while a long chunk without a checksum is still
+/// arriving, so a request never holds more than this in memory (and a cut loses at most
+/// this much).
+pub const DATABASE_PIECE: usize = 1024 * 1024;
+
+impl Pending {
+    pub async fn write_all(&mut self, data: &[u8]) -> Result<(), TusError> {
+        match self {
+            Pending::File { file, written, .. } => {
+                file.write_all(data).await?;
+                *written += data.len() as u64;
+            }
+            Pending::Buffer { bytes, .. } => bytes.extend_from_slice(data),
+        }
+        Ok(())
+    }
+
+    /// Forgets what was written (a discarded or refused chunk): the part file is cut
+    /// back to the offset.
+    pub async fn discard(self) -> Result<(), TusError> {
+        if let Pending::File { file, offset, .. } = self {
+            file.set_len(offset).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the bytes held should be committed now rather than at the end of the
+    /// request (only a database upload holds bytes in memory).
+    pub fn is_full(&self) -> bool {
+        matches!(self, Pending::Buffer { bytes, .. } if bytes.len() >= DATABASE_PIECE)
+    }
+}
+
+/// A whole upload, reassembled and verified, ready for the blob store.
+pub struct Assembled {
+    pub hash: BlobId,
+    /// The file to publish: the part file itself on disk, a scratch copy for a database
+    /// upload (removed if publishing fails).
+    pub path: PathBuf,
+    scratch: bool,
+    /// The last piece (a database upload's, still to be inserted at commit).
+    last: Option<(u64, Vec<u8>)>,
+}
+
+impl Assembled {
+    /// Removes a scratch copy the blob store did not take.
+    pub async fn clean_up(&self) {
+        if self.scratch {
+            let _ = tokio::fs::remove_file(&self.path).await;
+        }
+    }
 }
 
 impl UploadStore {
-    pub fn open(root: impl Into<PathBuf>) -> io::Result<UploadStore> {
+    /// On the local disk under `root`.
+    pub fn on_disk(root: impl Into<PathBuf>) -> io::Result<UploadStore> {
+        Ok(UploadStore::Disk(DiskUploads::open(root)?))
+    }
+
+    /// In the database; `scratch` is a local directory for reassembling a finished
+    /// upload before it is handed to the blob store.
+    pub fn in_database(
+        storage: Arc<dyn Storage>,
+        scratch: impl Into<PathBuf>,
+    ) -> io::Result<UploadStore> {
+        let scratch = scratch.into();
+        std::fs::create_dir_all(&scratch)?;
+        Ok(UploadStore::Database(DatabaseUploads { storage, scratch }))
+    }
+
+    /// Records a new upload (already published when the store had its bytes).
+    pub async fn create(&self, info: &UploadInfo) -> Result<(), TusError> {
+        match self {
+            UploadStore::Disk(disk) => disk.create(info).await,
+            UploadStore::Database(db) => db.create(info).await,
+        }
+    }
+
+    /// The upload `id` of a commune, if there is one.
+    pub async fn load(
+        &self,
+        commune_id: &str,
+        id: &UploadId,
+    ) -> Result<Option<UploadInfo>, TusError> {
+        match self {
+            UploadStore::Disk(disk) => disk.load(commune_id, id).await,
+            UploadStore::Database(db) => db.load(commune_id, id).await,
+        }
+    }
+
+    /// Forgets an upload and its bytes.
+    pub async fn remove(&self, commune_id: &str, id: &UploadId) -> Result<(), TusError> {
+        match self {
+            UploadStore::Disk(disk) => disk.remove(commune_id, id).await,
+            UploadStore::Database(db) => db.remove(id).await,
+        }
+    }
+
+    /// Starts receiving bytes at `offset` (on disk, anything past it is cut off first).
+    pub async fn begin(
+        &self,
+        commune_id: &str,
+        id: &UploadId,
+        offset: u64,
+    ) -> Result<Pending, TusError> {
+        match self {
+            UploadStore::Disk(disk) => Ok(Pending::File {
+                file: disk.open_part_at(commune_id, id, offset).await?,
+                offset,
+                written: 0,
+            }),
+            UploadStore::Database(_) => Ok(Pending::Buffer {
+                bytes: Vec::new(),
+                offset,
+            }),
+        }
+    }
+
+    /// Makes `pending` durable and moves `info.offset` past it. A database upload whose
+    /// offset moved meanwhile (another process committed first) keeps nothing and gets
+    /// [`TusError::OffsetMismatch`] with the current offset.
+    pub async fn commit_chunk(
+        &self,
+        info: &mut UploadInfo,
+        pending: Pending,
+    ) -> Result<(), TusError> {
+        match pending {
+            Pending::File {
+                mut file,
+                offset,
+                written,
+            } => {
+                file.flush().await?;
+                file.sync_data().await?;
+                drop(file);
+                let UploadStore::Disk(disk) = self else {
+                    return Err(TusError::internal("a part file for a database upload"));
+                };
+                let mut next = info.clone();
+                next.offset = offset + written;
+                disk.commit(&next).await?;
+                *info = next;
+                Ok(())
+            }
+            Pending::Buffer { bytes, offset } => {
+                let UploadStore::Database(db) = self else {
+                    return Err(TusError::internal("a buffer for a disk upload"));
+                };
+                let mut next = info.clone();
+                next.offset = offset + bytes.len() as u64;
+                db.commit(&next, offset, Some((offset, bytes))).await?;
+                *info = next;
+                Ok(())
+            }
+        }
+    }
+
+    /// The whole file: the committed bytes and then `last` (the final request's, not
+    /// committed yet), hashed. `None` when bytes are missing.
+    pub async fn assemble(
+        &self,
+        info: &UploadInfo,
+        last: Option<Pending>,
+    ) -> Result<Option<Assembled>, TusError> {
+        let id = UploadId::parse(&info.id).ok_or_else(|| TusError::internal("bad upload id"))?;
+        match self {
+            UploadStore::Disk(disk) => {
+                if let Some(Pending::File { mut file, .. }) = last {
+                    file.flush().await?;
+                    file.sync_data().await?;
+                }
+                let hash = disk.hash_part(&info.commune_id, &id, info.length).await?;
+                Ok(hash.map(|hash| Assembled {
+                    hash,
+                    path: disk
+                        .part_path(&info.commune_id, &id)
+                        .expect("a checked commune id"),
+                    scratch: false,
+                    last: None,
+                }))
+            }
+            UploadStore::Database(db) => {
+                let last = match last {
+                    Some(Pending::Buffer { bytes, offset }) => Some((offset, bytes)),
+                    _ => None,
+                };
+                db.assemble(info, last).await
+            }
+        }
+    }
+
+    /// Records that the upload is whole and verified (`info.offset` = length), with the
+    /// last piece of a database upload.
+    pub async fn commit_complete(
+        &self,
+        info: &mut UploadInfo,
+        assembled: &mut Assembled,
+    ) -> Result<(), TusError> {
+        let mut next = info.clone();
+        next.offset = info.length;
+        next.published = false;
+        match self {
+            UploadStore::Disk(disk) => disk.commit(&next).await?,
+            UploadStore::Database(db) => {
+                db.commit(&next, info.offset, assembled.last.take()).await?
+            }
+        }
+        *info = next;
+        Ok(())
+    }
+
+    /// Records that the blob store holds the upload's bytes; a database upload's pieces
+    /// are deleted.
+    pub async fn mark_published(&self, info: &mut UploadInfo) -> Result<(), TusError> {
+        let mut next = info.clone();
+        next.published = true;
+        match self {
+            UploadStore::Disk(disk) => disk.commit(&next).await?,
+            UploadStore::Database(db) => db.publish(&next).await?,
+        }
+        *info = next;
+        Ok(())
+    }
+}
+
+/// Unfinished uploads as rows of the server's database.
+#[derive(Clone)]
+pub struct DatabaseUploads {
+    storage: Arc<dyn Storage>,
+    scratch: PathBuf,
+}
+
+impl DatabaseUploads {
+    fn row(info: &UploadInfo) -> Result<TusUploadRow, TusError> {
+        Ok(TusUploadRow {
+            id: info.id.clone(),
+            commune_id: info.commune_id.clone(),
+            offset: info.offset,
+            info_json: serde_json::to_string(info).map_err(TusError::internal)?,
+            created_at: info.created_at,
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Storage) -> StorageResult<T> + Send + 'static,
+    ) -> Result<T, TusError> {
+        let storage = self.storage.clone();
+        blocking(move || f(&*storage).map_err(storage_error)).await
+    }
+
+    async fn create(&self, info: &UploadInfo) -> Result<(), TusError> {
+        let row = Self::row(info)?;
+        self.run(move |s| storage::write(s, |tx| tx.insert_tus_upload(&row)))
+            .await
+    }
+
+    async fn load(&self, commune_id: &str, id: &UploadId) -> Result<Option<UploadInfo>, TusError> {
+        let (commune, id) = (commune_id.to_string(), id.as_str().to_string());
+        let row = self
+            .run(move |s| storage::read(s, |tx| tx.tus_upload(&commune, &id)))
+            .await?;
+        row.map(|row| {
+            let mut info: UploadInfo = serde_json::from_str(&row.info_json)
+                .map_err(|e| TusError::internal(format!("upload {}: {e}", row.id)))?;
+            info.offset = row.offset;
+            Ok(info)
+        })
+        .transpose()
+    }
+
+    async fn remove(&self, id: &UploadId) -> Result<(), TusError> {
+        let id = id.as_str().to_string();
+        self.run(move |s| storage::write(s, |tx| tx.delete_tus_upload(&id)))
+            .await
+    }
+
+    /// Moves the row from `expected_offset` to `next`, inserting `piece`, all or nothing.
+    async fn commit(
+        &self,
+        next: &UploadInfo,
+        expected_offset: u64,
+        piece: Option<(u64, Vec<u8>)>,
+    ) -> Result<(), TusError> {
+        let row = Self::row(next)?;
+        let (commune, id) = (next.commune_id.clone(), next.id.clone());
+        let moved = self
+            .run(move |s| {
+                storage::write(s, |tx| {
+                    if !tx.update_tus_upload(&row, expected_offset)? {
+                        return Ok(false);
+                    }
+                    if let Some((offset, bytes)) = piece.as_ref().filter(|(_, b)| !b.is_empty()) {
+                        tx.insert_tus_chunk(&row.id, *offset, bytes)?;
+                    }
+                    Ok(true)
+                })
+            })
+            .await?;
+        if moved {
+            return Ok(());
+        }
+        let current = self
+            .run(move |s| storage::read(s, |tx| tx.tus_upload(&commune, &id)))
+            .await?;
+        match current {
+            Some(row) => Err(TusError::OffsetMismatch {
+                current: row.offset,
+            }),
+            None => Err(TusError::NotFound),
+        }
+    }
+
+    async fn publish(&self, info: &UploadInfo) -> Result<(), TusError> {
+        let row = Self::row(info)?;
+        let offset = info.offset;
+        self.run(move |s| {
+            storage::write(s, |tx| {
+                tx.update_tus_upload(&row, offset)?;
+                tx.delete_tus_chunks(&row.id)
+            })
+        })
+        .await
+    }
+
+    /// Reads the committed pieces in order into a scratch file, then `last`, hashing as
+    /// it goes; `None` when a piece is missing or the total is not the length.
+    async fn assemble(
+        &self,
+        info: &UploadInfo,
+        last: Option<(u64, Vec<u8>)>,
+    ) -> Result<Option<Assembled>, TusError> {
+        let storage = self.storage.clone();
+        let mut name = [0u8; 8];
+        getrandom::fill(&mut name).map_err(|e| TusError::internal(format!("getrandom: {e}")))?;
+        let path = self
+            .scratch
+            .join(format!("{}.{}", info.id, hex::encode(name)));
+        let (info, target) = (info.clone(), path.clone());
+        let result = blocking(move || {
+            let mut file = std::fs::File::create(&target)?;
+            let mut hasher = Sha256::new();
+            let mut at = 0u64;
+            let committed = match &last {
+                Some((offset, _)) => *offset,
+                None => info.offset,
+            };
+            while at < committed {
+                let id = info.id.clone();
+                let piece =
+                    storage::read(&*storage, |tx| tx.tus_chunk(&id, at)).map_err(storage_error)?;
+                let Some(piece) = piece.filter(|p| !p.is_empty()) else {
+                    return Ok((None, last));
+                };
+                hasher.update(&piece);
+                file.write_all(&piece)?;
+                at += piece.len() as u64;
+            }
+            if let Some((_, bytes)) = &last {
+                hasher.update(bytes);
+                file.write_all(bytes)?;
+                at += bytes.len() as u64;
+            }
+            if at != info.length {
+                return Ok((None, last));
+            }
+            file.sync_all()?;
+            Ok((Some(BlobId::from_digest(&hasher.finalize().into())), last))
+        })
+        .await;
+        match result {
+            Ok((Some(hash), last)) => Ok(Some(Assembled {
+                hash,
+                path,
+                scratch: true,
+                last,
+            })),
+            other => {
+                let _ = tokio::fs::remove_file(&path).await;
+                other.map(|_| None)
+            }
+        }
+    }
+}
+
+fn storage_error(e: StorageError) -> TusError {
+    match e {
+        StorageError::Unavailable(detail) => TusError::internal(format!("database: {detail}")),
+        other => TusError::internal(other),
+    }
+}
+
+/// The upload directory.
+#[derive(Clone, Debug)]
+pub struct DiskUploads {
+    root: PathBuf,
+}
+
+impl DiskUploads {
+    pub fn open(root: impl Into<PathBuf>) -> io::Result<DiskUploads> {
         let root = root.into();
         std::fs::create_dir_all(&root)?;
-        Ok(UploadStore { root })
+        Ok(DiskUploads { root })
     }
 
     fn commune_dir(&self, commune_id: &str) -> Result<PathBuf, TusError> {
@@ -301,7 +717,7 @@ mod tests {
     async fn bytes_past_the_committed_offset_are_cut_off_before_the_next_write() {
         use tokio::io::AsyncWriteExt;
         let dir = tempfile::tempdir().unwrap();
-        let store = UploadStore::open(dir.path()).unwrap();
+        let store = DiskUploads::open(dir.path()).unwrap();
         let id = UploadId::random().unwrap();
         let mut info = info(&id);
         store.create(&info).await.unwrap();
