@@ -514,6 +514,13 @@ pub trait Tx {
     ) -> StorageResult<(u64, u64)>;
     /// Forgets failures before `before`.
     fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ province rollup
+
+    /// Every commune's mark of change: the sum of its scopes' sequence counters, which
+    /// grows with every change logged in the commune (`figures::province` keeps a
+    /// commune's month figures while its mark stays the same).
+    fn commune_change_marks(&mut self) -> StorageResult<Vec<(String, u64)>>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or

@@ -1560,6 +1560,14 @@ impl Tx for PgTx<'_, '_> {
         self.execute("DELETE FROM sign_in_failures WHERE at < $1", &[&before])
             .map(drop)
     }
+
+    fn commune_change_marks(&mut self) -> StorageResult<Vec<(String, u64)>> {
+        self.all(
+            "SELECT commune_id, SUM(last_seq)::BIGINT FROM scope_counters GROUP BY commune_id",
+            &[],
+            |r| Ok((get::<String>(r, 0)?, get_u64(r, 1)?)),
+        )
+    }
 }
 
 fn dashboard_user_from(r: &Row) -> StorageResult<DashboardUserRow> {

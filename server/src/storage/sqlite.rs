@@ -1030,6 +1030,14 @@ impl Tx for SqliteTx<'_> {
         self.exec("DELETE FROM sign_in_failures WHERE at < ?1", [before])
             .map(drop)
     }
+
+    fn commune_change_marks(&mut self) -> StorageResult<Vec<(String, u64)>> {
+        self.all(
+            "SELECT commune_id, SUM(last_seq) FROM scope_counters GROUP BY commune_id",
+            [],
+            |r| Ok((r.get::<_, String>(0)?, to_u64(r.get::<_, i64>(1)?))),
+        )
+    }
 }
 
 const DASHBOARD_USER_COLS: &str = "id, username, display_name, password_hash, role, commune_id, \
