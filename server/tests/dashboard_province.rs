@@ -219,6 +219,19 @@ fn the_lagging_communes_come_first_and_every_column_sorts_both_ways() {
         names(&rows),
         ["A Mú Sung", "Bản Lầu", "Cốc San", "Dền Thàng"]
     );
+    sort_rows(&mut rows, RollupSort::Name, false);
+    assert_eq!(
+        names(&rows),
+        ["Dền Thàng", "Cốc San", "Bản Lầu", "A Mú Sung"]
+    );
+    // In the Vietnamese alphabet, not byte order: Đ right after D, before X.
+    rows[0].commune.name = "Đồng Văn".into();
+    rows[1].commune.name = "Xín Mần".into();
+    sort_rows(&mut rows, RollupSort::Name, true);
+    assert_eq!(
+        names(&rows),
+        ["A Mú Sung", "Bản Lầu", "Đồng Văn", "Xín Mần"]
+    );
     for sort in RollupSort::ALL {
         assert_eq!(RollupSort::parse(sort.key()), Some(sort));
     }
@@ -376,11 +389,20 @@ async fn the_province_viewer_reads_the_rollup_sorts_it_drills_down_and_changes_n
     assert!(main.contains("1/2 (50%)"), "Xuân Hòa's cells met: {main}");
     assert!(!main.contains("method=\"post\""), "no action form");
     let by_name = viewer
+        .get("/province?month=2026-11&sort=name&dir=asc")
+        .await;
+    assert_eq!(
+        row_order(main_of(&by_name.body)),
+        [p.muong_chanh.id.clone(), p.w.commune.id.clone()],
+        "Mường Chanh, then Xuân Hòa"
+    );
+    assert!(by_name.body.contains("aria-sort=\"ascending\""));
+    let by_name = viewer
         .get("/province?month=2026-11&sort=name&dir=desc")
         .await;
     assert_eq!(
         row_order(main_of(&by_name.body)),
-        [p.muong_chanh.id.clone(), p.w.commune.id.clone()]
+        [p.w.commune.id.clone(), p.muong_chanh.id.clone()]
     );
     assert!(by_name.body.contains("aria-sort=\"descending\""));
 

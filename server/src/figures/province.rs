@@ -20,6 +20,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use chibo_domain::model::place_order_key;
 use chibo_domain::rules::{percent_of, PooledAttendance};
 use chibo_domain::time::{local_date, CalendarDate, EpochMillis};
 
@@ -245,7 +246,7 @@ fn ascending(sort: RollupSort, a: &CommuneRollup, b: &CommuneRollup) -> Ordering
             .then(y.overdue.cmp(&x.overdue))
             .then(by_rate(x.attendance_percent, y.attendance_percent))
             .then(by_rate(x.visits_percent(), y.visits_percent())),
-        RollupSort::Name => Ordering::Equal,
+        RollupSort::Name => by_name(a, b),
         RollupSort::Met => by_rate(x.met_percent(), y.met_percent()),
         RollupSort::Overdue => x.overdue.cmp(&y.overdue),
         RollupSort::Attendance => by_rate(x.attendance_percent, y.attendance_percent),
@@ -254,6 +255,11 @@ fn ascending(sort: RollupSort, a: &CommuneRollup, b: &CommuneRollup) -> Ordering
         RollupSort::OpenPetitions => x.open_petitions.cmp(&y.open_petitions),
         RollupSort::LongOpenPetitions => x.long_open_petitions.cmp(&y.long_open_petitions),
     }
+}
+
+/// By the communes' names in the Vietnamese alphabet.
+fn by_name(a: &CommuneRollup, b: &CommuneRollup) -> Ordering {
+    place_order_key(&a.commune.name).cmp(&place_order_key(&b.commune.name))
 }
 
 /// Orders the rows by `sort`, ascending or not; ties by the communes' names.
@@ -266,7 +272,7 @@ pub fn sort_rows(rows: &mut [CommuneRollup], sort: RollupSort, ascending_order: 
             primary.reverse()
         };
         primary
-            .then_with(|| a.commune.name.cmp(&b.commune.name))
+            .then_with(|| by_name(a, b))
             .then_with(|| a.commune.id.cmp(&b.commune.id))
     });
 }
