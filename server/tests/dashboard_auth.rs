@@ -478,6 +478,9 @@ async fn a_province_viewer_sees_the_province_communes_only_and_acts_for_none() {
         StatusCode::SEE_OTHER
     );
     let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.location.as_deref(), Some("/province"));
+    let home = browser.get("/province").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("Đảng bộ xã Xuân Hòa"), "{}", home.body);
     assert!(home.body.contains("Đảng bộ xã Mường Chanh"));

@@ -1,4 +1,5 @@
-# The print suite: the commune's monthly XLSX report rendered by LibreOffice Calc to PDF
+# The print suite: the monthly XLSX reports, the commune's and the province's (one row per
+# commune), rendered by LibreOffice Calc to PDF
 # and checked with poppler (page size and orientation, all columns and the headers on
 # every page, names on one line): server/demo/tests/xlsx_print.rs. The PDF and PNGs of
 # its pages land in target/print/. Source it after tests/lib/common.sh and
@@ -35,7 +36,7 @@ _print_run_test() {
 }
 
 print_suite() {
-    local name="print: monthly XLSX through LibreOffice" start status=0 passed failed
+    local name="print: monthly XLSX reports (commune, province) through LibreOffice" start status=0 passed failed
     section "$name"
     start=$(now)
     ensure_rust

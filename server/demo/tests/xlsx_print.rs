@@ -1,9 +1,10 @@
-//! The monthly report as the commune clerk prints it: Xuân Hòa's 43 cells and 32 cadres,
+//! The monthly reports as the clerks print them. The commune's: Xuân Hòa's 43 cells and 32 cadres,
 //! written by the dashboard's exporter, rendered by LibreOffice Calc to PDF, and read back
 //! with poppler (`pdfinfo`, `pdftotext -layout`): every page A4 landscape, every page with
 //! all the columns (their first and last headers), the headers repeated on the pages
 //! after the first, and every name whole on one line. The PDF and a PNG of each page are
-//! kept in target/print/ for a look.
+//! kept in target/print/ for a look. The province's: 100 communes, one row each, the
+//! same checks.
 //!
 //! Needs LibreOffice and poppler-utils, which `tests/run print` installs; ignored by a
 //! plain `cargo test`.
@@ -13,8 +14,12 @@ use std::process::Command;
 
 use chibo_demo::seed;
 use chibo_domain::time::CalendarDate;
-use chibo_server::figures::months::{CadreMonth, CellMonth, MonthTotals, MonthlyReport};
-use chibo_server::web::dashboard::exports::monthly_workbook;
+use chibo_server::figures::months::{
+    CadreMonth, CellMonth, GradeCounts, MonthTotals, MonthlyReport,
+};
+use chibo_server::figures::province::{CommuneMonth, CommuneRollup, ProvinceRollup};
+use chibo_server::storage::CommuneRow;
+use chibo_server::web::dashboard::exports::{monthly_workbook, province_workbook};
 
 fn day(text: &str) -> CalendarDate {
     CalendarDate::parse(text).unwrap()
@@ -264,4 +269,128 @@ fn the_monthly_report_prints_on_a4_landscape_one_page_wide_with_its_headers_on_e
             );
         }
     }
+}
+
+/// A province of 100 communes (the size after the 2025 reform), some with long names,
+/// in November 2026.
+fn province_rollup() -> ProvinceRollup {
+    let mut names: Vec<String> = (1..=96).map(|n| format!("Xã Thượng Hà {n}")).collect();
+    names.extend(
+        [
+            "Phường Nghĩa Lộ",
+            "Xã Trạm Tấu",
+            "Xã Phình Hồ",
+            "Phường Âu Lâu Văn Phú Nam Cường",
+        ]
+        .map(String::from),
+    );
+    let communes: Vec<CommuneRollup> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let i = i as u32;
+            let cells = 20 + i % 17;
+            let met = cells - i % 4;
+            let present = 300 + i * 3;
+            let expected = 340 + i * 3;
+            CommuneRollup {
+                commune: CommuneRow {
+                    id: format!("xa-{i}"),
+                    name: name.clone(),
+                    province_id: "Lào Cai".into(),
+                    created_at: 0,
+                },
+                figures: CommuneMonth {
+                    cells,
+                    met,
+                    not_met: cells - met,
+                    overdue: (cells - met) / 2,
+                    present,
+                    expected,
+                    attendance_percent: Some(f64::from(present) * 100.0 / f64::from(expected)),
+                    grades: GradeCounts {
+                        good: met / 2,
+                        fair: met / 4,
+                        average: met / 8,
+                        poor: i % 2,
+                        ungraded: met - met / 2 - met / 4 - met / 8 - i % 2,
+                    },
+                    cadre_visits_required: cells,
+                    cadre_visits_done: cells - i % 5,
+                    cadre_visits_needs_review: i % 3,
+                    check_ins_to_review: i % 6,
+                    open_petitions: 10 + i % 9,
+                    long_open_petitions: i % 7,
+                    trends: Vec::new(),
+                },
+            }
+        })
+        .collect();
+    ProvinceRollup {
+        year: 2026,
+        month: 11,
+        totals: CommuneMonth {
+            cells: communes.iter().map(|c| c.figures.cells).sum(),
+            ..CommuneMonth::default()
+        },
+        communes,
+    }
+}
+
+#[test]
+#[ignore = "needs LibreOffice and poppler-utils: tests/run print"]
+fn the_provinces_report_prints_on_a4_landscape_one_page_wide_with_its_headers_on_every_page() {
+    let rollup = province_rollup();
+    let bytes = province_workbook("Lào Cai", &rollup).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let xlsx = work.path().join("bao-cao-tinh-2026-11.xlsx");
+    std::fs::write(&xlsx, &bytes).unwrap();
+    let pdf = render(&xlsx, work.path());
+
+    let out = output_dir();
+    std::fs::copy(&pdf, out.join("bao-cao-tinh-2026-11.pdf")).unwrap();
+    run(Command::new("pdftoppm")
+        .args(["-png", "-r", "60"])
+        .arg(&pdf)
+        .arg(out.join("bao-cao-tinh-2026-11-page")));
+
+    let sizes = page_sizes(&pdf);
+    assert!(
+        sizes.len() >= 2,
+        "100 communes fill more than one page, so the repeated headers are seen: {} page(s)",
+        sizes.len()
+    );
+    let mut pages = Vec::new();
+    for (i, (w, h)) in sizes.iter().enumerate() {
+        let page = i + 1;
+        assert!(
+            (w - 841.9).abs() < 2.0 && (h - 595.3).abs() < 2.0,
+            "page {page}: {w} × {h} points, not A4 landscape"
+        );
+        let text = page_text(&pdf, page);
+        assert!(
+            text.contains("tháng 11/2026 – Lào Cai"),
+            "page {page} repeats the title:\n{text}"
+        );
+        // The first and the last columns' headers: every column is on every page.
+        let header = text
+            .lines()
+            .find(|l| l.contains("Số chi bộ"))
+            .unwrap_or_else(|| panic!("page {page} has no column headers:\n{text}"));
+        assert!(
+            header.contains("Xã") && text.contains("Mở quá 30"),
+            "page {page} lacks the first or last column:\n{text}"
+        );
+        pages.push(text);
+    }
+    // Every commune's name whole, on one line, and the province's totals at the end.
+    let all = pages.join("\n");
+    for c in &rollup.communes {
+        assert!(
+            all.lines().any(|l| l.contains(&c.commune.name)),
+            "{:?} is not on one line",
+            c.commune.name
+        );
+    }
+    assert!(all.lines().any(|l| l.contains("Toàn tỉnh Lào Cai")));
 }

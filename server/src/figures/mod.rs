@@ -5,5 +5,6 @@
 
 pub mod guidance;
 pub mod months;
+pub mod province;
 pub mod reports;
 pub mod summaries;

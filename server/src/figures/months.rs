@@ -24,8 +24,8 @@ use chibo_domain::compliance::{
 use chibo_domain::labels::{format_percent, Label, NOT_GRADED};
 use chibo_domain::model::*;
 use chibo_domain::rules::{
-    self, percent_of, petition_is_open, MonthlyMeetingStatus, PooledAttendance, QualityGrade,
-    RemovalWatch,
+    self, percent_of, petition_is_open, petition_open_too_long, MonthlyMeetingStatus,
+    PooledAttendance, QualityGrade, RemovalWatch,
 };
 use chibo_domain::time::{from_local, local_date, local_year_month, CalendarDate, EpochMillis};
 
@@ -553,6 +553,8 @@ pub struct Overview {
     pub to_review: Vec<ReviewItem>,
     /// Petitions that may still move along their way (all time).
     pub open_petitions: u32,
+    /// Of them, those open longer than `rules::PETITION_LONG_OPEN_DAYS` as of `now`.
+    pub long_open_petitions: u32,
     /// The 12 months ending with this one, oldest first.
     pub trends: Vec<TrendMonth>,
 }
@@ -603,10 +605,17 @@ pub fn overview(
         .iter()
         .filter(|p| petition_is_open(p.status))
         .count() as u32;
+    let today = local_date(now);
+    let long_open_petitions = data
+        .petitions
+        .iter()
+        .filter(|p| petition_open_too_long(p.status, p.raised_at, today))
+        .count() as u32;
     Ok(Overview {
         report,
         to_review,
         open_petitions,
+        long_open_petitions,
         trends,
     })
 }

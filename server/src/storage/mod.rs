@@ -589,6 +589,13 @@ pub trait Tx {
     fn delete_tus_chunks(&mut self, upload_id: &str) -> StorageResult<()>;
     /// Forgets the upload and its chunks.
     fn delete_tus_upload(&mut self, id: &str) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ province rollup
+
+    /// Every commune's mark of change: the sum of its scopes' sequence counters, which
+    /// grows with every change logged in the commune (`figures::province` keeps a
+    /// commune's month figures while its mark stays the same).
+    fn commune_change_marks(&mut self) -> StorageResult<Vec<(String, u64)>>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or

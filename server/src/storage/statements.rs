@@ -1124,6 +1124,18 @@ impl<D: Db> Tx for D {
         self.execute("DELETE FROM tus_uploads WHERE id = $1", args![id])
             .map(drop)
     }
+
+    // ------------------------------------------------------------ province rollup
+
+    fn commune_change_marks(&mut self) -> StorageResult<Vec<(String, u64)>> {
+        all(
+            self,
+            "SELECT commune_id, CAST(SUM(last_seq) AS BIGINT) FROM scope_counters
+             GROUP BY commune_id",
+            &[],
+            |mut r| Ok((r.text(0)?, r.u64(1)?)),
+        )
+    }
 }
 
 /// The documents of a kind whose `column` (`id` or `ref_id`) is one of `values`, in one

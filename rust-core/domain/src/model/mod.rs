@@ -13,7 +13,7 @@ mod visit;
 pub use guidance::*;
 pub use judged::*;
 pub use meeting::*;
-pub use names::name_order_key;
+pub use names::{name_order_key, place_order_key};
 pub use petition::*;
 pub use record::*;
 pub use roster::*;

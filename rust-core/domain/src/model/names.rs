@@ -10,6 +10,12 @@ pub fn name_order_key(full_name: &str) -> (Vec<u32>, Vec<u32>) {
     (collation_key(given), collation_key(full_name))
 }
 
+/// A key that sorts place names (a commune, a cell) by the whole name, in the Vietnamese
+/// alphabet: "Đông Sơn" before "Xuân Hòa".
+pub fn place_order_key(name: &str) -> Vec<u32> {
+    collation_key(name)
+}
+
 /// Letters first (with their vowel marks), then the tones as a second level.
 fn collation_key(text: &str) -> Vec<u32> {
     let mut letters = Vec::new();

@@ -16,6 +16,21 @@ pub fn petition_is_open(status: PetitionStatus) -> bool {
         .any(|to| petition_may_move(status, to))
 }
 
+/// Days a petition may stay open before the province counts it as long open.
+pub const PETITION_LONG_OPEN_DAYS: i64 = 30;
+
+/// Whether a petition raised at `raised_at` and still `status` on `today` (Vietnam's
+/// calendar) has been open longer than [`PETITION_LONG_OPEN_DAYS`]: counted in whole
+/// days, so every screen and report that asks on the same day agrees.
+pub fn petition_open_too_long(
+    status: PetitionStatus,
+    raised_at: crate::time::EpochMillis,
+    today: crate::time::CalendarDate,
+) -> bool {
+    let raised_on = crate::time::local_date(raised_at).0;
+    petition_is_open(status) && (today.0 - raised_on).num_days() > PETITION_LONG_OPEN_DAYS
+}
+
 /// Who raised a concern the meeting relays from the village: "Chi bộ bản Nà Hẩu" →
 /// "Nhân dân bản Nà Hẩu".
 #[cfg_attr(feature = "uniffi", uniffi::export)]
@@ -101,6 +116,36 @@ mod tests {
     use PetitionStatus::*;
 
     const ALL: [PetitionStatus; 5] = PetitionStatus::ALL;
+
+    #[test]
+    fn a_petition_is_long_open_after_thirty_whole_days_while_it_is_open() {
+        use crate::time::{from_local, CalendarDate};
+        let raised_on = CalendarDate::parse("2026-10-01").unwrap();
+        // Late in the evening, Vietnam time: the day counts, not the hour.
+        let raised_at = from_local(raised_on.0.and_hms_opt(23, 30, 0).unwrap());
+        let day = |d: &str| CalendarDate::parse(d).unwrap();
+        assert!(!petition_open_too_long(
+            Raised,
+            raised_at,
+            day("2026-10-31")
+        ));
+        assert!(petition_open_too_long(Raised, raised_at, day("2026-11-01")));
+        assert!(petition_open_too_long(
+            Answered,
+            raised_at,
+            day("2026-11-01")
+        ));
+        assert!(!petition_open_too_long(
+            Resolved,
+            raised_at,
+            day("2026-12-01")
+        ));
+        assert!(!petition_open_too_long(
+            Declined,
+            raised_at,
+            day("2026-12-01")
+        ));
+    }
 
     fn petition(status: PetitionStatus) -> Petition {
         Petition {

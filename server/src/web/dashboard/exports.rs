@@ -1,6 +1,7 @@
 //! Downloads: a signed meeting's minutes and resolution as DOCX (the core's renderer,
-//! the same the phones share), and the commune's monthly report as XLSX, built from
-//! [`figures::monthly_report_at`] only, so the file says what the overview says.
+//! the same the phones share), the commune's monthly report as XLSX, built from
+//! [`figures::monthly_report_at`] only, so the file says what the overview says, and the
+//! province's (one row per commune, from the same rollup as its page).
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -9,9 +10,9 @@ use axum::routing::get;
 use axum::Router;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use chibo_domain::labels::{rounded_percent, Label};
+use chibo_domain::labels::{rounded_percent, Label, NOT_GRADED};
 use chibo_domain::model::MeetingStatus;
-use chibo_domain::rules;
+use chibo_domain::rules::{self, QualityGrade};
 use chibo_domain::time::local_datetime;
 
 use crate::docs::CommuneDocs;
@@ -23,6 +24,7 @@ use super::layout::{blocking, read_docs, urlencode, PageError};
 use super::session::CommuneScope;
 use super::xlsx_layout::{print_as_report, width_for};
 use crate::figures::months::{self as figures, MonthlyReport};
+use crate::figures::province::ProvinceRollup;
 
 pub const XLSX_MIME_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -60,7 +62,12 @@ pub fn attachment(ascii_name: &str, name: &str) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-fn download(bytes: Vec<u8>, mime: &'static str, ascii_name: &str, name: &str) -> Response {
+pub(super) fn download(
+    bytes: Vec<u8>,
+    mime: &'static str,
+    ascii_name: &str,
+    name: &str,
+) -> Response {
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
@@ -379,6 +386,102 @@ pub fn monthly_workbook(commune_name: &str, report: &MonthlyReport) -> Result<Ve
             cadres.write_number_with_format(row, col, f64::from(n), &s.number)?;
         }
         cadres.write_string_with_format(row, 9, yes_no(!c.behind), &s.text)?;
+    }
+    book.save_to_buffer()
+}
+
+/// The province's report's sheet.
+pub const COMMUNES_SHEET: &str = "Các xã";
+
+/// The province's monthly report: one row per commune (in the rollup's order), then the
+/// province's totals, under a title naming the province and the month.
+pub fn province_workbook(province: &str, rollup: &ProvinceRollup) -> Result<Vec<u8>, XlsxError> {
+    let s = styles();
+    let bold = |f: &Format| f.clone().set_bold();
+    let (total_text, total_number, total_percent) =
+        (bold(&s.text), bold(&s.number), bold(&s.percent));
+    let mut book = Workbook::new();
+    let period = format!("tháng {:02}/{}", rollup.month, rollup.year);
+    let total_name = format!("Toàn tỉnh {province}");
+    let sheet = book.add_worksheet();
+    sheet.set_name(COMMUNES_SHEET)?;
+    let names = rollup
+        .communes
+        .iter()
+        .map(|c| c.commune.name.as_str())
+        .chain([total_name.as_str()]);
+    header(
+        sheet,
+        &s,
+        &format!("Sinh hoạt chi bộ các xã {period} – {province}"),
+        &[
+            ("Xã", width_for(16.0, names)),
+            ("Số chi bộ", 8.0),
+            ("Đã họp", 8.0),
+            ("Chưa họp", 8.0),
+            ("Quá hạn", 8.0),
+            ("Tỷ lệ đã họp (%)", 9.0),
+            ("Có mặt", 8.0),
+            ("Phải dự", 8.0),
+            ("Tỷ lệ dự họp (%)", 9.0),
+            (QualityGrade::Good.label(), 7.0),
+            (QualityGrade::Fair.label(), 7.0),
+            (QualityGrade::Average.label(), 8.0),
+            (QualityGrade::Poor.label(), 7.0),
+            (NOT_GRADED, 8.0),
+            ("Cán bộ phải dự", 9.0),
+            ("Cán bộ đã dự (xác minh)", 10.0),
+            ("Lượt chờ xem xét", 9.0),
+            ("Check-in cần xem xét", 10.0),
+            ("Kiến nghị đang mở", 9.0),
+            ("Mở quá 30 ngày", 9.0),
+        ],
+    )?;
+    let rows = rollup
+        .communes
+        .iter()
+        .map(|c| (c.commune.name.as_str(), &c.figures, false))
+        .chain([(total_name.as_str(), &rollup.totals, true)]);
+    for (i, (name, f, total)) in rows.enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        let (text, number, percent) = if total {
+            (&total_text, &total_number, &total_percent)
+        } else {
+            (&s.text, &s.number, &s.percent)
+        };
+        sheet.write_string_with_format(row, 0, name, text)?;
+        let g = &f.grades;
+        let counts = [
+            (1, f.cells),
+            (2, f.met),
+            (3, f.not_met),
+            (4, f.overdue),
+            (6, f.present),
+            (7, f.expected),
+            (9, g.good),
+            (10, g.fair),
+            (11, g.average),
+            (12, g.poor),
+            (13, g.ungraded),
+            (14, f.cadre_visits_required),
+            (15, f.cadre_visits_done),
+            (16, f.cadre_visits_needs_review),
+            (17, f.check_ins_to_review),
+            (18, f.open_petitions),
+            (19, f.long_open_petitions),
+        ];
+        for (col, n) in counts {
+            sheet.write_number_with_format(row, col, f64::from(n), number)?;
+        }
+        // The figures every screen prints (at most one decimal).
+        opt_number(sheet, row, 5, f.met_percent().map(rounded_percent), percent)?;
+        opt_number(
+            sheet,
+            row,
+            8,
+            f.attendance_percent.map(rounded_percent),
+            percent,
+        )?;
     }
     book.save_to_buffer()
 }

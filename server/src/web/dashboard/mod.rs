@@ -23,6 +23,7 @@ pub mod password;
 pub mod people;
 pub mod petitions;
 pub mod photos;
+pub mod province;
 pub mod rule_settings;
 pub mod session;
 pub mod sign_in;
@@ -49,4 +50,5 @@ pub fn router() -> Router<AppState> {
         .merge(rule_settings::routes())
         .merge(password::routes())
         .merge(exports::routes())
+        .merge(province::routes())
 }

@@ -10,7 +10,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use chibo_domain::labels::{format_month, format_percent, Label};
-use chibo_domain::rules::{MonthlyMeetingStatus, QualityGrade};
+use chibo_domain::rules::{MonthlyMeetingStatus, QualityGrade, PETITION_LONG_OPEN_DAYS};
 use chibo_domain::time::{local_date, local_year_month, EpochMillis};
 
 use crate::AppState;
@@ -20,7 +20,7 @@ use super::layout::{commune_path, read_docs, render, urlencode, Chrome, Nav, Pag
 use super::session::CommuneScope;
 use crate::figures::months::{
     self as figures, add_months, month_key, parse_month, percent_text, CellMonth, GradeCounts,
-    Overview,
+    Overview, TrendMonth,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -267,8 +267,11 @@ fn build(chrome: Chrome, commune_id: &str, year: i32, month: u32, o: &Overview) 
             label: "Kiến nghị đang mở",
             value: o.open_petitions.to_string(),
             detail: format!(
-                "tháng này: {} nêu mới, {} đã giải quyết",
-                t.petitions_raised, t.petitions_resolved
+                "{} kiến nghị mở quá {} ngày; tháng này: {} nêu mới, {} đã giải quyết",
+                o.long_open_petitions,
+                PETITION_LONG_OPEN_DAYS,
+                t.petitions_raised,
+                t.petitions_resolved
             ),
             class: "",
             href: Some(format!("{base}/petitions")),
@@ -315,16 +318,16 @@ fn build(chrome: Chrome, commune_id: &str, year: i32, month: u32, o: &Overview) 
         grades: grade_rows(&t.grades),
         reviews,
         reviews_total: o.to_review.len(),
-        charts: trend_charts(o),
+        charts: trend_charts(&o.trends),
         attendance_rule: "Tỷ lệ dự họp của xã = tổng số đảng viên có mặt ÷ tổng số đảng viên \
                           phải dự, cộng trên các cuộc họp thường kỳ đã tổ chức trong tháng.",
     }
 }
 
-fn trend_charts(o: &Overview) -> Vec<Chart> {
+/// The 12-month charts: cells met, attendance, the grade mix (the province's too).
+pub fn trend_charts(trends: &[TrendMonth]) -> Vec<Chart> {
     let label = |y: i32, m: u32| month_label(y, m);
-    let met: Vec<(String, Option<f64>, String)> = o
-        .trends
+    let met: Vec<(String, Option<f64>, String)> = trends
         .iter()
         .map(|t| {
             (
@@ -334,8 +337,7 @@ fn trend_charts(o: &Overview) -> Vec<Chart> {
             )
         })
         .collect();
-    let attendance: Vec<(String, Option<f64>, String)> = o
-        .trends
+    let attendance: Vec<(String, Option<f64>, String)> = trends
         .iter()
         .map(|t| {
             (
@@ -352,8 +354,7 @@ fn trend_charts(o: &Overview) -> Vec<Chart> {
         .into_iter()
         .map(|g| (g.label.to_string(), g.class.to_string()))
         .collect();
-    let mix: Vec<(String, Vec<u32>)> = o
-        .trends
+    let mix: Vec<(String, Vec<u32>)> = trends
         .iter()
         .map(|t| {
             let g = &t.grades;

@@ -229,12 +229,15 @@ impl CommunesPage {
     }
 }
 
-/// A commune user goes to their commune; a province viewer picks one of the province's.
+/// A commune user goes to their commune, a province viewer to the rollup of its province.
 async fn home(State(state): State<AppState>, user: DashboardUser) -> Result<Response, PageError> {
     if let (DashboardRole::CommuneAdmin | DashboardRole::CommuneViewer, Some(commune_id)) =
         (user.role, &user.commune_id)
     {
         return Ok(Redirect::to(&commune_path(commune_id)).into_response());
+    }
+    if user.role == DashboardRole::ProvinceViewer && user.province_id.is_some() {
+        return Ok(Redirect::to(super::province::PROVINCE_PATH).into_response());
     }
     let storage = state.storage.clone();
     let province = user.province_id.clone().unwrap_or_default();

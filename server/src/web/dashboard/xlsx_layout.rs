@@ -2,8 +2,8 @@
 //! it for the committee's meeting, so a table must come out on A4 landscape, all its
 //! columns on every page (one page wide, as many pages tall as the rows need), the
 //! title and the column headers repeated at the top of every page, "Trang 2/3" in the
-//! footer, and no name wrapped over two lines. The commune's
-//! monthly report uses it; the province's report (one row per commune) will too.
+//! footer, and no name wrapped over two lines. The commune's monthly report and the
+//! province's (one row per commune) use it.
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 

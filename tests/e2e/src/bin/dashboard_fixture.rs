@@ -18,6 +18,8 @@
 //! - `GET /expected/overview?month=YYYY-MM`: the month's figures and its 12-month trends as
 //!   the phones' own records and assessments and `chibo_domain`'s rules give them (never
 //!   the dashboard's code).
+//! - `GET /expected/province?month=YYYY-MM`: each commune's row of the province's rollup
+//!   and the province's totals, from the same phones' records by the same rules.
 //! - `POST /phones/{name}/sync`: that phone syncs; its petitions and guidance after.
 //! - `POST /phones/enroll` `{"name", "code"}`: a new phone enrols with a typed code.
 
@@ -105,6 +107,7 @@ fn run() -> Result<(), Fail> {
     let app = Router::new()
         .route("/ids", get(ids))
         .route("/expected/overview", get(expected_overview))
+        .route("/expected/province", get(expected_province))
         .route("/phones/enroll", post(enroll_phone))
         .route("/phones/{name}/sync", post(sync_phone))
         .with_state(fixture.clone());
@@ -897,6 +900,142 @@ async fn expected_overview(State(f): State<Arc<Fixture>>, Query(q): Query<MonthQ
         return problem(StatusCode::BAD_REQUEST, "month=YYYY-MM");
     };
     match tokio::task::spawn_blocking(move || overview_expectations(&f, month)).await {
+        Ok(Ok(v)) => (StatusCode::OK, Json(v)),
+        Ok(Err(e)) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+// ------------------------------------------------------------------ the province
+
+/// Days a petition may stay open before the province counts it (issue 17: "open longer
+/// than 30 days"), counted here in calendar days on the phones' own petitions.
+const LONG_OPEN_DAYS: i64 = 30;
+
+/// Open, and open longer than [`LONG_OPEN_DAYS`] today, over the cells' petitions as
+/// their secretaries' phones hold them.
+fn open_petitions<'a>(
+    cells: impl Iterator<Item = (&'a Cell, &'a Phone)>,
+) -> Result<(u32, u32), Fail> {
+    let today = local_date(now()).0;
+    let (mut open, mut long_open) = (0, 0);
+    for (cell, phone) in cells {
+        for p in phone.store.petitions_of_cell(cell.id.clone())? {
+            let status = p.petition.status;
+            if PetitionStatus::ALL
+                .iter()
+                .any(|&to| rules::petition_may_move(status, to))
+            {
+                open += 1;
+                let raised = local_datetime(p.petition.raised_at).date();
+                if (today - raised).num_days() > LONG_OPEN_DAYS {
+                    long_open += 1;
+                }
+            }
+        }
+    }
+    Ok((open, long_open))
+}
+
+/// The other commune's month: its cells' regular meetings as their phones hold them; it
+/// has no cadres, so no visits and nothing to review.
+fn other_commune_expectations(f: &Fixture, month: (i32, u32)) -> Result<Value, Fail> {
+    let o = &f.extras.other;
+    let mut phones = Vec::new();
+    for seeded in &o.cells {
+        phones.push(f.extras.phones.get(&seeded.phone).ok_or("other phone")?);
+    }
+    let mut sums = MonthSums::default();
+    let mut overdue = 0;
+    let today = local_date(now());
+    for (cell, phone) in o.commune.cells.iter().zip(&phones) {
+        let held = held_meetings(phone, &cell.id, &[month])?;
+        match held.get(&month) {
+            Some(h) => sums.add(&h.assessment),
+            None => {
+                let due = rules::meeting_day(cell, month.0, month.1);
+                overdue += u32::from(today > due);
+            }
+        }
+    }
+    let (open, long_open) = open_petitions(o.commune.cells.iter().zip(phones))?;
+    let cells = o.commune.cells.len() as u32;
+    Ok(json!({
+        "id": o.commune.id,
+        "name": o.commune.name,
+        "cells": cells,
+        "met": sums.met,
+        "not_met": cells - sums.met,
+        "overdue": overdue,
+        "present": sums.present,
+        "expected": sums.expected,
+        "grades": sums.grades_json(),
+        "ungraded": sums.ungraded,
+        "cadre_visits_required": 0,
+        "cadre_visits_done": 0,
+        "check_ins_needing_review": 0,
+        "open_petitions": open,
+        "long_open_petitions": long_open,
+    }))
+}
+
+fn province_expectations(f: &Fixture, month: (i32, u32)) -> Result<Value, Fail> {
+    let d = &f.demo;
+    let mut main = overview_expectations(f, month)?;
+    let (_, long_open) = open_petitions(d.commune.cells.iter().zip(&d.secretaries))?;
+    main["id"] = json!(d.commune.id);
+    main["name"] = json!(d.commune.name);
+    main["long_open_petitions"] = json!(long_open);
+    for key in ["per_cell", "cadres", "trends"] {
+        main.as_object_mut().ok_or("an object")?.remove(key);
+    }
+    let other = other_commune_expectations(f, month)?;
+    let communes = [main, other];
+    let sum = |key: &str| -> u64 { communes.iter().map(|c| c[key].as_u64().unwrap_or(0)).sum() };
+    let (present, expected) = (sum("present") as u32, sum("expected") as u32);
+    let mut grades = serde_json::Map::new();
+    for g in GRADES {
+        let n: u64 = communes
+            .iter()
+            .map(|c| c["grades"][g.label()].as_u64().unwrap_or(0))
+            .sum();
+        grades.insert(g.label().to_string(), json!(n));
+    }
+    let mut totals = serde_json::Map::new();
+    for key in [
+        "cells",
+        "met",
+        "not_met",
+        "overdue",
+        "present",
+        "expected",
+        "ungraded",
+        "cadre_visits_required",
+        "cadre_visits_done",
+        "check_ins_needing_review",
+        "open_petitions",
+        "long_open_petitions",
+    ] {
+        totals.insert(key.to_string(), json!(sum(key)));
+    }
+    totals.insert("grades".into(), Value::Object(grades));
+    totals.insert(
+        "attendance_text".into(),
+        json!(rules::percent_of(present, expected).map(format_percent)),
+    );
+    Ok(json!({
+        "month": month_key(month),
+        "province": PROVINCE,
+        "communes": communes,
+        "totals": totals,
+    }))
+}
+
+async fn expected_province(State(f): State<Arc<Fixture>>, Query(q): Query<MonthQuery>) -> Reply {
+    let Some(month) = parse_month(&q.month) else {
+        return problem(StatusCode::BAD_REQUEST, "month=YYYY-MM");
+    };
+    match tokio::task::spawn_blocking(move || province_expectations(&f, month)).await {
         Ok(Ok(v)) => (StatusCode::OK, Json(v)),
         Ok(Err(e)) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
         Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e),
