@@ -514,6 +514,35 @@ pub trait Tx {
     ) -> StorageResult<(u64, u64)>;
     /// Forgets failures before `before`.
     fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ attempt limits, blob holders (issue 14)
+
+    /// Takes one attempt under `key` in one atomic statement and returns how many the
+    /// window now holds: a window older than `window_start_before` (inclusive) starts
+    /// again at `now` with this attempt. The row is locked until commit, so concurrent
+    /// takers (other servers on the same PostgreSQL too) are counted one after another.
+    fn take_attempt(
+        &mut self,
+        key: &str,
+        now: EpochMillis,
+        window_start_before: EpochMillis,
+    ) -> StorageResult<u64>;
+    /// Gives back an attempt taken in a window that has not restarted since
+    /// (`window_start > window_start_before`): a sign-in that succeeded.
+    fn release_attempt(&mut self, key: &str, window_start_before: EpochMillis)
+        -> StorageResult<()>;
+    /// Forgets windows that started at or before `before`.
+    fn delete_attempts_before(&mut self, before: EpochMillis) -> StorageResult<()>;
+    /// `device_id` of `commune_id` sent the bytes of `sha256` (idempotent).
+    fn add_blob_holder(
+        &mut self,
+        commune_id: &str,
+        sha256: &str,
+        device_id: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()>;
+    /// The devices of `commune_id` that sent the bytes of `sha256`.
+    fn blob_holders(&mut self, commune_id: &str, sha256: &str) -> StorageResult<Vec<String>>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or

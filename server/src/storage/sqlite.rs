@@ -151,6 +151,23 @@ CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
     r#"
 ALTER TABLE devices ADD COLUMN key_protection TEXT;
 "#,
+    // Issue 14: attempt windows (sign-in, enrolment), counted atomically; the devices
+    // that sent a blob's bytes (who may vouch for it).
+    r#"
+CREATE TABLE attempt_limits (
+    key TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    count BIGINT NOT NULL
+);
+CREATE INDEX attempt_limits_window ON attempt_limits (window_start);
+CREATE TABLE blob_holders (
+    commune_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (commune_id, sha256, device_id)
+);
+"#,
 ];
 
 const READERS: usize = 4;
@@ -1029,6 +1046,71 @@ impl Tx for SqliteTx<'_> {
     fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()> {
         self.exec("DELETE FROM sign_in_failures WHERE at < ?1", [before])
             .map(drop)
+    }
+
+    fn take_attempt(
+        &mut self,
+        key: &str,
+        now: EpochMillis,
+        window_start_before: EpochMillis,
+    ) -> StorageResult<u64> {
+        self.one(
+            "INSERT INTO attempt_limits (key, window_start, count) VALUES (?1, ?2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+               count = CASE WHEN attempt_limits.window_start <= ?3 THEN 1
+                            ELSE attempt_limits.count + 1 END,
+               window_start = CASE WHEN attempt_limits.window_start <= ?3 THEN ?2
+                                   ELSE attempt_limits.window_start END
+             RETURNING count",
+            params![key, now, window_start_before],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| to_u64(n.unwrap_or(0)))
+    }
+
+    fn release_attempt(
+        &mut self,
+        key: &str,
+        window_start_before: EpochMillis,
+    ) -> StorageResult<()> {
+        self.exec(
+            "UPDATE attempt_limits SET count = count - 1
+             WHERE key = ?1 AND window_start > ?2 AND count > 0",
+            params![key, window_start_before],
+        )
+        .map(drop)
+    }
+
+    fn delete_attempts_before(&mut self, before: EpochMillis) -> StorageResult<()> {
+        self.exec(
+            "DELETE FROM attempt_limits WHERE window_start <= ?1",
+            [before],
+        )
+        .map(drop)
+    }
+
+    fn add_blob_holder(
+        &mut self,
+        commune_id: &str,
+        sha256: &str,
+        device_id: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()> {
+        self.exec(
+            "INSERT INTO blob_holders (commune_id, sha256, device_id, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO NOTHING",
+            params![commune_id, sha256, device_id, at],
+        )
+        .map(drop)
+    }
+
+    fn blob_holders(&mut self, commune_id: &str, sha256: &str) -> StorageResult<Vec<String>> {
+        self.all(
+            "SELECT device_id FROM blob_holders WHERE commune_id = ?1 AND sha256 = ?2
+             ORDER BY device_id",
+            params![commune_id, sha256],
+            |r| r.get(0),
+        )
     }
 }
 

@@ -1,0 +1,247 @@
+//! Issue 14's access and account findings, each probed the way the review probed them:
+//! a real server over HTTP, on SQLite or (with `CHIBO_TEST_DATABASE_URL`) PostgreSQL.
+//! Sign-in limits under parallel attempts, the client address behind a proxy, the
+//! dashboard's security headers and cookies.
+
+mod support;
+
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+
+use chibo_server::accounts::enrolment;
+use chibo_server::accounts::users::{self, DashboardRole, NewUser};
+use support::*;
+
+const PASSWORD: &str = "mat-khau-dung-1";
+
+/// A server with one commune and its admin `hanh`, signed in from anywhere.
+async fn site(tweak: impl FnOnce(&mut chibo_server::Config)) -> (TestServer, String) {
+    let srv = TestServer::start_with(tweak).await;
+    let commune = enrolment::create_commune(
+        &*srv.storage,
+        "Đảng bộ xã Xuân Hòa",
+        "son-la",
+        None,
+        srv.now(),
+    )
+    .unwrap()
+    .id;
+    for (username, role) in [
+        ("hanh", DashboardRole::CommuneAdmin),
+        ("lan", DashboardRole::CommuneViewer),
+    ] {
+        users::create_user(
+            &*srv.storage,
+            NewUser {
+                username: username.into(),
+                display_name: format!("Đồng chí {username}"),
+                password: PASSWORD.into(),
+                role,
+                commune_id: Some(commune.clone()),
+                province_id: None,
+            },
+            srv.now(),
+        )
+        .unwrap();
+    }
+    (srv, commune)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// One sign-in post, its form token in the cookie and the form as a browser sends it;
+/// `forwarded_for`, when given, as a proxy would add it.
+async fn sign_in(
+    srv: &TestServer,
+    username: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let mut request = client()
+        .post(srv.url("/login"))
+        .header("cookie", "chibo_login_csrf=form-token")
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+            ("csrf", "form-token"),
+        ]);
+    if let Some(hops) = forwarded_for {
+        request = request.header("x-forwarded-for", hops);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn sixty_parallel_wrong_passwords_get_five_password_checks() {
+    let (srv, _) = site(|_| {}).await;
+    let attempts = (0..60).map(|i| {
+        let srv = &srv;
+        async move {
+            sign_in(srv, "hanh", &format!("doan-mo-{i:04}"), None)
+                .await
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 55), "{statuses:?}");
+    // The right password is refused too until the window ends.
+    assert_eq!(
+        sign_in(&srv, "hanh", PASSWORD, None).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    srv.clock
+        .advance(chibo_server::accounts::sessions::FAILURE_WINDOW_MS);
+    assert_eq!(
+        sign_in(&srv, "hanh", PASSWORD, None).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn parallel_right_passwords_all_sign_in_and_count_for_nothing() {
+    let (srv, _) = site(|_| {}).await;
+    let attempts = (0..4).map(|_| {
+        let srv = &srv;
+        async move { sign_in(srv, "hanh", PASSWORD, None).await.status() }
+    });
+    for status in futures_util::future::join_all(attempts).await {
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    // Four successes then four failures: still one attempt left.
+    for i in 0..4 {
+        let wrong = sign_in(&srv, "hanh", &format!("doan-mo-{i:04}"), None).await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        sign_in(&srv, "hanh", PASSWORD, None).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_address_failing_locks_out_only_itself() {
+    let (srv, _) = site(|c| c.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    // Five wrong guesses at five accounts, all from one address behind the proxy (the
+    // client wrote its own X-Forwarded-For on the left; the proxy appended the truth).
+    for i in 0..5 {
+        let hops = format!("10.9.9.{i}, 198.51.100.7");
+        let wrong = sign_in(&srv, &format!("khach{i}"), "doan-mo-1234", Some(&hops)).await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let hops = "10.9.9.99, 198.51.100.7";
+    assert_eq!(
+        sign_in(&srv, "khach9", "doan-mo-1234", Some(hops))
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address that failed is held back"
+    );
+    // Everyone else behind the same proxy signs in.
+    assert_eq!(
+        sign_in(&srv, "hanh", PASSWORD, Some("203.0.113.5"))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing() {
+    let (srv, _) = site(|_| {}).await;
+    for i in 0..5 {
+        let forged = format!("198.51.100.{i}");
+        let wrong = sign_in(&srv, &format!("khach{i}"), "doan-mo-1234", Some(&forged)).await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The peer is the client: a new forged address is the same client.
+    assert_eq!(
+        sign_in(&srv, "lan", PASSWORD, Some("198.51.100.200"))
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn every_dashboard_answer_forbids_framing_sniffing_and_foreign_referrers() {
+    let (srv, commune) = site(|_| {}).await;
+    let signed_in = sign_in(&srv, "hanh", PASSWORD, None).await;
+    let session = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("chibo_session="))
+        .expect("a session cookie");
+    let token = session.split(';').next().unwrap().to_string();
+    for path in [
+        "/login".to_string(),
+        format!("/communes/{commune}"),
+        "/assets/dashboard.css".to_string(),
+        "/".to_string(),
+    ] {
+        let response = client()
+            .get(srv.url(&path))
+            .header("cookie", &token)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "{path}: {}",
+            response.status()
+        );
+        let h = response.headers();
+        let csp = h
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("{path}: no CSP"))
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+        assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+        assert_eq!(h.get("referrer-policy").unwrap(), "same-origin");
+    }
+    // The wrong-password page too.
+    let wrong = sign_in(&srv, "hanh", "doan-mo-1234", None).await;
+    assert!(wrong.headers().get("content-security-policy").is_some());
+}
+
+#[tokio::test]
+async fn session_cookies_are_secure_when_configured_and_not_on_plain_loopback() {
+    let (srv, _) = site(|_| {}).await;
+    let cookies = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // Loopback, unset: plain HTTP on this machine keeps working.
+    let plain = sign_in(&srv, "hanh", PASSWORD, None).await;
+    let set = cookies(&plain);
+    assert!(set.iter().any(|c| c.starts_with("chibo_session=")));
+    assert!(set.iter().all(|c| !c.contains("Secure")), "{set:?}");
+    assert!(set.iter().all(|c| c.contains("HttpOnly")), "{set:?}");
+
+    let (srv, _) = site(|c| c.secure_cookies = Some(true)).await;
+    let secure = sign_in(&srv, "hanh", PASSWORD, None).await;
+    let set = cookies(&secure);
+    assert!(set.iter().any(|c| c.starts_with("chibo_session=")));
+    assert!(set.iter().all(|c| c.contains("; Secure")), "{set:?}");
+}
