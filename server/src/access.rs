@@ -13,7 +13,7 @@ use chibo_domain::time::{local_date, CalendarDate, EpochMillis};
 
 use crate::accounts::devices::Actor;
 use crate::accounts::sessions::DashboardUser;
-use crate::accounts::users::DashboardRole;
+use crate::accounts::users::{DashboardRole, UserInfo};
 use crate::docs::CommuneDocs;
 use crate::error::ApiError;
 use crate::storage::{self, CommuneRow, Storage, StorageResult};
@@ -471,4 +471,16 @@ pub fn dashboard_may_read(user: &DashboardUser, commune: &CommuneRow) -> bool {
 pub fn dashboard_may_write(user: &DashboardUser, commune: &CommuneRow) -> bool {
     user.role == DashboardRole::CommuneAdmin
         && user.commune_id.as_deref() == Some(commune.id.as_str())
+}
+
+/// Whether `user` may set a new password for the account `target` (without knowing the
+/// current one): a commune admin, for the commune's other accounts that are not admins.
+/// An admin's password is changed only by its holder, who proves the current one; so
+/// one admin cannot take over another's account.
+pub fn dashboard_may_set_password(user: &DashboardUser, target: &UserInfo) -> bool {
+    user.role == DashboardRole::CommuneAdmin
+        && user.commune_id.is_some()
+        && target.commune_id == user.commune_id
+        && target.id != user.id
+        && DashboardRole::parse(&target.role) != Some(DashboardRole::CommuneAdmin)
 }

@@ -245,3 +245,106 @@ async fn session_cookies_are_secure_when_configured_and_not_on_plain_loopback() 
     assert!(set.iter().any(|c| c.starts_with("chibo_session=")));
     assert!(set.iter().all(|c| c.contains("; Secure")), "{set:?}");
 }
+
+/// A browser signed in as `username` (cookie jar, no redirects followed).
+async fn signed_in(srv: &TestServer, username: &str) -> reqwest::Client {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let form = browser.get(srv.url("/login")).send().await.unwrap();
+    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let done = browser
+        .post(srv.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("next", "/"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    browser
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name}")) + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+#[tokio::test]
+async fn an_admin_cannot_set_another_admins_password() {
+    let (srv, commune) = site(|_| {}).await;
+    let minh = users::create_user(
+        &*srv.storage,
+        NewUser {
+            username: "minh".into(),
+            display_name: "Đồng chí Minh".into(),
+            password: PASSWORD.into(),
+            role: DashboardRole::CommuneAdmin,
+            commune_id: Some(commune.clone()),
+            province_id: None,
+        },
+        srv.now(),
+    )
+    .unwrap();
+    let lan_id = users::list_users(&*srv.storage)
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "lan")
+        .unwrap()
+        .id;
+    let hanh = signed_in(&srv, "hanh").await;
+    let page = hanh
+        .get(srv.url(&format!("/communes/{commune}/accounts")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf");
+    // No form offers it…
+    assert!(
+        !page.contains(&format!("/accounts/{}/password", minh.id)),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("/accounts/{lan_id}/password")),
+        "{page}"
+    );
+    // …and a forged post is refused, leaving Minh's password as it was.
+    let taken_over = "mat-khau-chiem-quyen";
+    let refused = hanh
+        .post(srv.url(&format!(
+            "/communes/{commune}/accounts/{}/password",
+            minh.id
+        )))
+        .form(&[("csrf", csrf.as_str()), ("password", taken_over)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("quản trị viên"));
+    assert_eq!(
+        sign_in(&srv, "minh", taken_over, None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    signed_in(&srv, "minh").await;
+    // A clerk's is still the admin's to reset.
+    let reset = hanh
+        .post(srv.url(&format!("/communes/{commune}/accounts/{lan_id}/password")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("password", "mat-khau-moi-cua-lan"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::SEE_OTHER);
+}
