@@ -376,8 +376,98 @@ pub fn require_office_of(actor: &Actor, commune_id: &str) -> Result<(), ApiError
 
 // ---------------------------------------------------------------- photos and attachments
 
-/// Whether a record the device may read references the blob `sha256`: a meeting photo
-/// or check-in photo of a cell it reads, or an attachment of guidance for it.
+/// The holder id of a file the dashboard's user `user_id` put in the store (a guidance
+/// attachment): the commune office holds it.
+pub fn dashboard_holder(user_id: &str) -> String {
+    format!("dashboard:{user_id}")
+}
+
+/// The actor of a device, if it is enrolled, not revoked, and has a role.
+fn actor_of(tx: &mut dyn crate::Tx, device_id: &str) -> StorageResult<Option<Actor>> {
+    let Some(device) = tx.device(device_id)? else {
+        return Ok(None);
+    };
+    if device.revoked_at.is_some() {
+        return Ok(None);
+    }
+    let (Some(person), Some(commune)) = (
+        tx.person(&device.person_id)?,
+        tx.commune(&device.commune_id)?,
+    ) else {
+        return Ok(None);
+    };
+    let Some(role) = crate::accounts::devices::role_of(&person) else {
+        return Ok(None);
+    };
+    Ok(Some(Actor {
+        device,
+        person,
+        role,
+        commune,
+    }))
+}
+
+/// Whether the scope `cell` of the commune (`None`: the commune's own, e.g. guidance)
+/// holds the blob `sha256`: someone who writes there sent its bytes. A cell is held by
+/// its secretary's uploads and by those of the cadres who read it; the commune's own
+/// scope by any upload of the commune (its office reads every cell) and the office's.
+/// Naming a hash in a record proves nothing; sending the bytes does.
+fn scope_holds_blob(
+    docs: &CommuneDocs,
+    cell: Option<&Id>,
+    sha256: &str,
+    today: CalendarDate,
+) -> StorageResult<bool> {
+    let commune_id = docs.commune_id().to_string();
+    let holders = docs.with_tx(|tx| tx.blob_holders(&commune_id, sha256))?;
+    let Some(cell) = cell else {
+        return Ok(!holders.is_empty());
+    };
+    for holder in holders {
+        if holder.starts_with("dashboard:") {
+            continue;
+        }
+        let Some(actor) = docs.with_tx(|tx| actor_of(tx, &holder))? else {
+            continue;
+        };
+        let holds = match &actor.role {
+            Role::Secretary { cell_id } => cell_id == cell,
+            Role::Cadre { .. } => readable_cells(docs, &actor, today)?.contains(cell),
+            Role::Office => false,
+        };
+        if holds {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The references of `sha256` in `commune_id` whose scope holds the blob: only these
+/// make it readable.
+fn vouched_refs(
+    docs: &CommuneDocs,
+    sha256: &str,
+    today: CalendarDate,
+) -> StorageResult<Vec<storage::BlobRef>> {
+    let commune_id = docs.commune_id().to_string();
+    let refs: Vec<_> = docs
+        .with_tx(|tx| tx.blob_refs(sha256))?
+        .into_iter()
+        .filter(|r| r.commune_id == commune_id)
+        .collect();
+    let mut vouched = Vec::new();
+    for r in refs {
+        if scope_holds_blob(docs, r.cell_id.as_ref(), sha256, today)? {
+            vouched.push(r);
+        }
+    }
+    Ok(vouched)
+}
+
+/// Whether the device may read the blob `sha256`: a record in a scope it reads (a
+/// meeting or check-in photo of its cells, an attachment of guidance for it) references
+/// it, and that record's scope holds the blob ([`scope_holds_blob`]). A hash named in a
+/// record of another commune or cell, without its bytes, opens nothing.
 pub fn device_may_read_blob(
     storage: &dyn crate::Storage,
     now: &chibo_domain::time::EpochMillis,
@@ -387,36 +477,14 @@ pub fn device_may_read_blob(
     let today = chibo_domain::time::local_date(*now);
     let sha256 = sha256.trim().to_lowercase();
     crate::in_read(storage, |tx| {
-        let Some(device) = tx.device(device_id)? else {
+        let Some(actor) = actor_of(tx, device_id)? else {
             return Ok(Ok(false));
         };
-        if device.revoked_at.is_some() {
-            return Ok(Ok(false));
-        }
-        let (Some(person), Some(commune)) = (
-            tx.person(&device.person_id)?,
-            tx.commune(&device.commune_id)?,
-        ) else {
-            return Ok(Ok(false));
-        };
-        let Some(role) = crate::accounts::devices::role_of(&person) else {
-            return Ok(Ok(false));
-        };
-        let refs: Vec<_> = tx
-            .blob_refs(&sha256)?
-            .into_iter()
-            .filter(|r| r.commune_id == commune.id)
-            .collect();
+        let docs = CommuneDocs::new(tx, &actor.commune.id);
+        let refs = vouched_refs(&docs, &sha256, today)?;
         if refs.is_empty() {
             return Ok(Ok(false));
         }
-        let actor = Actor {
-            device,
-            person,
-            role,
-            commune,
-        };
-        let docs = CommuneDocs::new(tx, &actor.commune.id);
         let cells = readable_cells(&docs, &actor, today)?;
         if refs
             .iter()
@@ -438,18 +506,54 @@ pub fn device_may_read_blob(
     })
 }
 
+/// Whether the device's own scope already holds the blob `sha256` (so an upload of it
+/// need not send the bytes again): its cell (secretary), a cell it reads (cadre), the
+/// commune (office).
+pub fn device_holds_blob(
+    storage: &dyn crate::Storage,
+    now: EpochMillis,
+    device_id: &str,
+    sha256: &str,
+) -> StorageResult<bool> {
+    let today = local_date(now);
+    let sha256 = sha256.trim().to_lowercase();
+    storage::read(storage, |tx| {
+        let Some(actor) = actor_of(tx, device_id)? else {
+            return Ok(false);
+        };
+        let docs = CommuneDocs::new(tx, &actor.commune.id);
+        let scopes: Vec<Option<Id>> = match &actor.role {
+            Role::Office => vec![None],
+            _ => readable_cells(&docs, &actor, today)?
+                .into_iter()
+                .map(Some)
+                .collect(),
+        };
+        for scope in scopes {
+            if scope_holds_blob(&docs, scope.as_ref(), &sha256, today)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+}
+
 /// Whether the dashboard of `commune_id` may show the blob `sha256`: a record or
-/// check-in of one of the commune's cells references it. A photo of another commune is
-/// answered like one that does not exist.
+/// check-in of one of the commune's cells references it, and that cell holds it. A photo
+/// of another commune is answered like one that does not exist.
 pub fn commune_may_show_blob(
     storage: &dyn Storage,
     commune_id: &str,
     sha256: &str,
+    now: EpochMillis,
 ) -> StorageResult<bool> {
-    let refs = storage::read(storage, |tx| tx.blob_refs(sha256))?;
-    Ok(refs
-        .iter()
-        .any(|r| r.commune_id == commune_id && r.cell_id.is_some()))
+    let sha256 = sha256.trim().to_lowercase();
+    storage::read(storage, |tx| {
+        let docs = CommuneDocs::new(tx, commune_id);
+        Ok(vouched_refs(&docs, &sha256, local_date(now))?
+            .iter()
+            .any(|r| r.cell_id.is_some()))
+    })
 }
 
 // ---------------------------------------------------------------- dashboard users

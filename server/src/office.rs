@@ -321,6 +321,11 @@ pub async fn publish_guidance(
                     return Err(OfficeError::NotFound("chi bộ"));
                 }
             }
+            // The office sent these bytes: its commune holds them (access::device_may_read_blob).
+            let holder = crate::access::dashboard_holder(&officer.id);
+            for a in &guidance.attachments {
+                docs.with_tx(|tx| tx.add_blob_holder(&commune_id, &a.sha256, &holder, now))?;
+            }
             let change = Change::PublishGuidance {
                 guidance: guidance.clone(),
             };

@@ -348,3 +348,120 @@ async fn an_admin_cannot_set_another_admins_password() {
         .unwrap();
     assert_eq!(reset.status(), StatusCode::SEE_OTHER);
 }
+
+// ---------------------------------------------------------------- blobs
+
+fn attach(sha: &str, meeting_id: &str, at: i64) -> chibo_domain::change::Change {
+    chibo_domain::change::Change::AttachPhoto {
+        photo: chibo_domain::model::PhotoAttachment {
+            sha256: sha.to_string(),
+            meeting_id: Some(meeting_id.to_string()),
+            check_in_id: None,
+            width: 1600,
+            height: 1200,
+            byte_size: 20,
+            attached_at: at,
+        },
+    }
+}
+
+async fn read_blob(srv: &TestServer, device: &Device, sha: &str) -> StatusCode {
+    srv.http
+        .get(srv.url(&format!("{}/{sha}", chibo_domain::sync::BLOBS_PATH)))
+        .bearer_auth(&device.credential)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn naming_a_photos_hash_in_ones_own_record_opens_nothing() {
+    let mut w = World::new().await;
+    let meeting_a = w.record_meeting_a(meeting_start()).await;
+    let sha = w.srv.upload_photo(&w.secretary_a, &photo_bytes(7)).await;
+    let now = w.srv.now();
+    assert_all_applied(
+        &w.secretary_a
+            .push(&w.srv, vec![attach(&sha, &meeting_a, now)])
+            .await,
+    );
+    // Those in the photo's scope read it.
+    for reader in [&w.secretary_a, &w.cadre_phone, &w.commune.office] {
+        assert_eq!(read_blob(&w.srv, reader, &sha).await, StatusCode::OK);
+    }
+
+    // Another commune's secretary names the hash in a meeting of their own…
+    let srv = &w.srv;
+    let mut other = srv.commune("Đảng bộ xã Mường Chanh").await;
+    let village = Village::new(&other.id, &other.name, "Chi bộ bản Hua Tát");
+    assert_all_applied(&other.office.push(srv, village.roster_changes()).await);
+    let mut stranger = srv
+        .person(
+            &other.office,
+            "Quàng Văn Páo",
+            chibo_domain::sync::Role::Secretary {
+                cell_id: village.cell.id.clone(),
+            },
+        )
+        .await;
+    let meeting_y = chibo_domain::model::new_id();
+    let mut changes = village.meeting_changes(&meeting_y, meeting_start());
+    changes.push(attach(&sha, &meeting_y, now));
+    assert_all_applied(&stranger.push(srv, changes).await);
+    // …and neither they nor their office may download it.
+    assert_eq!(read_blob(srv, &stranger, &sha).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        read_blob(srv, &other.office, &sha).await,
+        StatusCode::FORBIDDEN
+    );
+    // Nor does "uploading" it by its hash alone stand for having it: the bytes are asked.
+    use base64::Engine;
+    let b64 = |t: &str| base64::engine::general_purpose::STANDARD.encode(t);
+    let created = srv
+        .http
+        .post(srv.url(chibo_domain::sync::UPLOADS_PATH))
+        .bearer_auth(&stranger.credential)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", photo_bytes(7).len().to_string())
+        .header("Upload-Metadata", format!("sha256 {}", b64(&sha)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["upload-offset"], "0");
+    assert_eq!(read_blob(srv, &stranger, &sha).await, StatusCode::FORBIDDEN);
+
+    // Within the commune, the other cell's secretary is refused the same way.
+    let meeting_b = chibo_domain::model::new_id();
+    let mut changes = w.b.meeting_changes(&meeting_b, meeting_start());
+    changes.push(attach(&sha, &meeting_b, now));
+    assert_all_applied(&w.secretary_b.push(&w.srv, changes).await);
+    assert_eq!(
+        read_blob(&w.srv, &w.secretary_b, &sha).await,
+        StatusCode::FORBIDDEN
+    );
+
+    // Whoever really has the photo may send it, and then reads it in their own record.
+    let sent = w.srv.upload_photo(&stranger, &photo_bytes(7)).await;
+    assert_eq!(sent, sha);
+    assert_eq!(read_blob(&w.srv, &stranger, &sha).await, StatusCode::OK);
+    // An upload by one who holds it needs no bytes.
+    let again = w
+        .srv
+        .http
+        .post(w.srv.url(chibo_domain::sync::UPLOADS_PATH))
+        .bearer_auth(&w.secretary_a.credential)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", photo_bytes(7).len().to_string())
+        .header("Upload-Metadata", format!("sha256 {}", b64(&sha)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.headers()["upload-offset"],
+        photo_bytes(7).len().to_string().as_str()
+    );
+    let _ = &mut other;
+    let _ = &mut stranger;
+}

@@ -419,6 +419,33 @@ impl UploadAuth for DeviceUploadAuth {
         .map_err(|e| TusError::internal(e.to_string()))
     }
 
+    fn received(&self, uploader: &Uploader, sha256: &crate::blobs::BlobId) -> Result<(), TusError> {
+        let now = self.0.clock.now();
+        crate::storage::write(&*self.0.storage, |tx| {
+            tx.add_blob_holder(
+                &uploader.commune_id,
+                sha256.as_str(),
+                &uploader.device_id,
+                now,
+            )
+        })
+        .map_err(|e| TusError::internal(e.to_string()))
+    }
+
+    fn holds_blob(
+        &self,
+        uploader: &Uploader,
+        sha256: &crate::blobs::BlobId,
+    ) -> Result<bool, TusError> {
+        crate::access::device_holds_blob(
+            &*self.0.storage,
+            self.0.clock.now(),
+            &uploader.device_id,
+            sha256.as_str(),
+        )
+        .map_err(|e| TusError::internal(e.to_string()))
+    }
+
     fn published(
         &self,
         uploader: &Uploader,

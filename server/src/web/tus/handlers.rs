@@ -181,6 +181,17 @@ impl TusState {
             }
             Err(e) => return Err(e.into()),
         };
+        // Only a device whose scope holds the blob skips sending it.
+        let known = known && {
+            let (auth, who, blob) = (
+                self.inner.auth.clone(),
+                uploader.clone(),
+                metadata.sha256.clone(),
+            );
+            tokio::task::spawn_blocking(move || auth.holds_blob(&who, &blob))
+                .await
+                .map_err(TusError::internal)??
+        };
         let mut info = UploadInfo {
             id: id.as_str().to_string(),
             device_id: uploader.device_id.clone(),
@@ -430,6 +441,7 @@ impl TusState {
         let blob = info.blob_id()?;
         let part = self.inner.uploads.part_path(&info.commune_id, id)?;
         self.inner.blobs.put(&blob, &part).await?;
+        self.received(info).await?;
         info.published = true;
         self.inner.uploads.commit(info).await?;
         tracing::info!(
@@ -439,6 +451,20 @@ impl TusState {
         );
         self.announce(info).await;
         Ok(())
+    }
+
+    /// Tells the server this upload's device sent the verified bytes (before the upload
+    /// counts as published, so a failure here leaves it to be settled again).
+    async fn received(&self, info: &UploadInfo) -> Result<(), TusError> {
+        let blob = info.blob_id()?;
+        let auth = self.inner.auth.clone();
+        let uploader = Uploader {
+            device_id: info.device_id.clone(),
+            commune_id: info.commune_id.clone(),
+        };
+        tokio::task::spawn_blocking(move || auth.received(&uploader, &blob))
+            .await
+            .map_err(TusError::internal)?
     }
 
     /// Tells the server the blob of a finished upload is stored. The upload itself has
@@ -473,6 +499,7 @@ impl TusState {
             Some(actual) if actual == blob => self.put_blob(id, &mut info).await?,
             // The rename into the store happened; only the info was not updated.
             None if self.inner.blobs.exists(&blob).await? => {
+                self.received(&info).await?;
                 info.published = true;
                 uploads.commit(&info).await?;
                 self.announce(&info).await;

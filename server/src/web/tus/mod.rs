@@ -68,6 +68,19 @@ pub trait UploadAuth: Send + Sync + 'static {
     fn published(&self, _uploader: &Uploader, _sha256: &BlobId) -> Result<(), TusError> {
         Ok(())
     }
+
+    /// This device sent the verified bytes of `sha256` (not a deduplicated upload): its
+    /// scope holds the blob. Blocking; called before [`UploadAuth::published`].
+    fn received(&self, _uploader: &Uploader, _sha256: &BlobId) -> Result<(), TusError> {
+        Ok(())
+    }
+
+    /// Whether this device's scope already holds `sha256`, so that an upload of bytes the
+    /// store has may finish at once without them. Otherwise the bytes are asked for, so
+    /// that naming a hash never stands for having the photo.
+    fn holds_blob(&self, _uploader: &Uploader, _sha256: &BlobId) -> Result<bool, TusError> {
+        Ok(true)
+    }
 }
 
 #[derive(Clone, Debug)]
