@@ -365,6 +365,23 @@ pub fn require_office(actor: &Actor) -> Result<&str, ApiError> {
     }
 }
 
+/// Whether an office device may register, issue a code for, or revoke the device of a
+/// person with `role` (the JSON API's admin routes): the cells' secretaries and the
+/// cadres only. Office persons and their devices are the commune admin's business (the
+/// dashboard, the admin CLI): an office device is not a commune admin, so a lost or
+/// stolen one cannot mint more office credentials or cut the others off.
+pub fn office_device_may_administer(actor: &Actor, role: &Role) -> Result<(), ApiError> {
+    require_office(actor)?;
+    match role {
+        Role::Secretary { .. } | Role::Cadre { .. } => Ok(()),
+        Role::Office => Err(ApiError::Forbidden(
+            "Thiết bị văn phòng không quản lý được tài khoản văn phòng; việc này do quản trị \
+             viên của xã làm trên trang quản trị"
+                .into(),
+        )),
+    }
+}
+
 /// The caller must be an office device of `commune_id` (the JSON API's reports).
 pub fn require_office_of(actor: &Actor, commune_id: &str) -> Result<(), ApiError> {
     require_office(actor)?;

@@ -465,3 +465,101 @@ async fn naming_a_photos_hash_in_ones_own_record_opens_nothing() {
     let _ = &mut other;
     let _ = &mut stranger;
 }
+
+// ---------------------------------------------------------------- enrolment
+
+#[tokio::test]
+async fn parallel_code_guesses_from_one_address_are_counted_one_by_one() {
+    let srv = TestServer::start().await;
+    let commune = srv.commune("Đảng bộ xã Chiềng Sơn").await;
+    let issued = srv.issue_office(&commune.id, "Cầm Thị Vân");
+    assert_eq!(issued.code.len(), 12, "about 59 bits");
+    let guesses = (0..30).map(|i| {
+        let srv = &srv;
+        async move {
+            let guess = format!("ZZZZ{i:04}");
+            srv.enroll_reply(&guess, &new_key(), "Máy lạ").await.status
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        (tried, refused),
+        (
+            chibo_server::accounts::enrolment::MAX_WRONG_CODES as usize,
+            20
+        ),
+        "{statuses:?}"
+    );
+    let held = srv
+        .enroll_reply(&issued.code, &new_key(), "Máy văn phòng")
+        .await;
+    let body = held.error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    assert!(body.message.contains("15 phút"), "{}", body.message);
+    srv.clock
+        .advance(chibo_server::accounts::enrolment::WRONG_CODE_WINDOW_MS);
+    srv.enroll(&issued.code, "Máy văn phòng").await;
+}
+
+#[tokio::test]
+async fn an_office_device_is_not_a_commune_admin() {
+    let srv = TestServer::start().await;
+    let commune = srv.commune("Đảng bộ xã Mường Bú").await;
+    let office = &commune.office;
+    let forbidden = |reply: Reply| {
+        reply.error(StatusCode::FORBIDDEN, "forbidden");
+    };
+    // It cannot register another office person…
+    forbidden(
+        srv.post(
+            chibo_server::web::api::ADMIN_PERSONS_PATH,
+            Some(&office.credential),
+            &enrolment::NewPerson {
+                full_name: "Người lạ".into(),
+                role: chibo_domain::sync::Role::Office,
+            },
+        )
+        .await,
+    );
+    // …nor mint a code for one the admin registered…
+    let colleague = srv.issue_office(&commune.id, "Lò Thị Mai");
+    let path = chibo_server::web::api::ADMIN_PERSON_CODES_PATH
+        .replace("{person_id}", &colleague.person.id);
+    forbidden(
+        srv.post(&path, Some(&office.credential), &serde_json::json!({}))
+            .await,
+    );
+    // …nor cut off another office device.
+    let other = srv.enroll(&colleague.code, "Máy văn phòng 2").await;
+    let revoke = chibo_server::web::api::ADMIN_DEVICE_REVOKE_PATH.replace("{device_id}", &other.id);
+    forbidden(
+        srv.post(&revoke, Some(&office.credential), &serde_json::json!({}))
+            .await,
+    );
+    // What it is for still works: the cells' secretaries and the cadres.
+    let village = Village::new(&commune.id, &commune.name, "Chi bộ bản Nà Hẩu");
+    let mut office = commune.office;
+    assert_all_applied(&office.push(&srv, village.roster_changes()).await);
+    let secretary = srv
+        .person(
+            &office,
+            "Lò Văn Hùng",
+            chibo_domain::sync::Role::Secretary {
+                cell_id: village.cell.id.clone(),
+            },
+        )
+        .await;
+    let revoke =
+        chibo_server::web::api::ADMIN_DEVICE_REVOKE_PATH.replace("{device_id}", &secretary.id);
+    let revoked = srv
+        .post(&revoke, Some(&office.credential), &serde_json::json!({}))
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+}

@@ -170,11 +170,12 @@ pub fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
 
 async fn enroll(
     State(state): State<AppState>,
+    super::ClientAddr(ip): super::ClientAddr,
     ApiJson(request): ApiJson<EnrollRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let now = state.clock.now();
     let storage = state.storage.clone();
-    let response = blocking(move || enrolment::enroll(&*storage, &request, now)).await?;
+    let response = blocking(move || enrolment::enroll_from(&*storage, &request, &ip, now)).await?;
     tracing::info!(device = %response.device_id, person = %response.person.id, "device enrolled");
     Ok((StatusCode::CREATED, Json(response)))
 }
@@ -230,6 +231,7 @@ async fn create_person(
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
     let commune = access::require_office(&actor)?.to_string();
+    access::office_device_may_administer(&actor, &new.role)?;
     let now = state.clock.now();
     let storage = state.storage.clone();
     let person = blocking(move || enrolment::create_person(&*storage, &commune, &new, now)).await?;
@@ -243,6 +245,10 @@ async fn issue_code(
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
     let commune = access::require_office(&actor)?.to_string();
+    let (storage, id) = (state.storage.clone(), person_id.clone());
+    if let Some(role) = blocking(move || person_role(&*storage, &id)).await? {
+        access::office_device_may_administer(&actor, &role)?;
+    }
     let now = state.clock.now();
     let ttl = state.config.enrollment_code_ttl_ms();
     let storage = state.storage.clone();
@@ -273,12 +279,39 @@ async fn revoke_device(
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
     let commune = access::require_office(&actor)?.to_string();
+    // Its own device an office may always give up.
+    let (storage, id) = (state.storage.clone(), device_id.clone());
+    let person = blocking(move || {
+        crate::in_read(&*storage, |tx| Ok(Ok(tx.device(&id)?.map(|d| d.person_id))))
+    })
+    .await?
+    .filter(|_| device_id != actor.device.id);
+    if let Some(person_id) = person {
+        let storage = state.storage.clone();
+        if let Some(role) = blocking(move || person_role(&*storage, &person_id)).await? {
+            access::office_device_may_administer(&actor, &role)?;
+        }
+    }
     let now = state.clock.now();
     let storage = state.storage.clone();
     let device =
         blocking(move || enrolment::revoke_device(&*storage, &commune, &device_id, now)).await?;
     tracing::info!(device = %device.device_id, by = %actor.device.id, "device revoked");
     Ok(Json(device))
+}
+
+/// The role of the person `person_id`, if there is one (another commune's is checked
+/// by the operation itself, which answers 404).
+fn person_role(
+    storage: &dyn crate::Storage,
+    person_id: &str,
+) -> Result<Option<chibo_domain::sync::Role>, ApiError> {
+    crate::in_read(storage, |tx| {
+        Ok(Ok(tx
+            .person(person_id)?
+            .as_ref()
+            .and_then(devices::role_of)))
+    })
 }
 
 // ---------------------------------------------------------------- reports

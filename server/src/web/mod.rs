@@ -41,6 +41,20 @@ pub fn client_ip(state: &AppState, parts: &axum::http::request::Parts) -> String
 
 use self::tus::TusConfig;
 
+/// The client's address ([`client_ip`]), as an extractor.
+pub struct ClientAddr(pub String);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_ip(state, parts)))
+    }
+}
+
 /// What every dashboard answer carries: a policy that lets a page load only this site's
 /// styles, images and forms (no script at all, as the dashboard has none) and never be
 /// framed (clickjacking), no MIME sniffing, and no page address sent to other sites.
