@@ -43,6 +43,10 @@ pub struct Config {
     /// ranges (`"127.0.0.1"`, `"10.0.0.0/8"`). Empty by default: the client address is the
     /// TCP peer's, whatever the headers say.
     pub trusted_proxies: Vec<String>,
+    /// An unfinished photo upload is removed this long after it began, in hours.
+    pub upload_expiry_hours: i64,
+    /// The most bytes one device may have in unfinished uploads.
+    pub upload_quota_bytes: u64,
     /// Where published photos and attachments live: `<data_dir>/blobs` by default, or an
     /// S3-compatible bucket (`[blob_store]` with `backend = "s3"`; see `crate::blobs`).
     pub blob_store: BlobStoreConfig,
@@ -61,6 +65,8 @@ impl Default for Config {
             public_url: None,
             secure_cookies: None,
             trusted_proxies: Vec::new(),
+            upload_expiry_hours: 24,
+            upload_quota_bytes: 64 * 1024 * 1024,
             blob_store: BlobStoreConfig::Filesystem,
         }
     }
@@ -106,8 +112,8 @@ impl Config {
     /// Applies `CHIBO_LISTEN`, `CHIBO_DATA_DIR`, `CHIBO_DATABASE_URL`,
     /// `CHIBO_MAX_BODY_BYTES`, `CHIBO_CLOCK_TOLERANCE_MINUTES`,
     /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS`, `CHIBO_MAX_PULL`, `CHIBO_PUBLIC_URL` and
-    /// `CHIBO_SECURE_COOKIES` (`true`/`false`), `CHIBO_TRUSTED_PROXIES` (comma-separated)
-    /// from `vars`; for the blob store,
+    /// `CHIBO_SECURE_COOKIES` (`true`/`false`), `CHIBO_TRUSTED_PROXIES` (comma-separated),
+    /// `CHIBO_UPLOAD_EXPIRY_HOURS`, `CHIBO_UPLOAD_QUOTA_BYTES` from `vars`; for the blob store,
     /// `CHIBO_BLOB_STORE` (`filesystem`/`s3`) and `CHIBO_S3_BUCKET`, `CHIBO_S3_ENDPOINT`,
     /// `CHIBO_S3_REGION`, `CHIBO_S3_PREFIX`, `CHIBO_S3_ACCESS_KEY_ID`,
     /// `CHIBO_S3_SECRET_ACCESS_KEY`, `CHIBO_S3_ALLOW_HTTP`, which apply to an S3 store only.
@@ -137,6 +143,8 @@ impl Config {
                 "CHIBO_MAX_PULL" => self.max_pull = parse(&name, &value)?,
                 "CHIBO_PUBLIC_URL" => self.public_url = Some(value),
                 "CHIBO_SECURE_COOKIES" => self.secure_cookies = Some(parse(&name, &value)?),
+                "CHIBO_UPLOAD_EXPIRY_HOURS" => self.upload_expiry_hours = parse(&name, &value)?,
+                "CHIBO_UPLOAD_QUOTA_BYTES" => self.upload_quota_bytes = parse(&name, &value)?,
                 "CHIBO_TRUSTED_PROXIES" => {
                     self.trusted_proxies = value
                         .split(',')
@@ -194,6 +202,11 @@ impl Config {
         if self.clock_tolerance_minutes <= 0 || self.enrollment_code_ttl_hours <= 0 {
             return Err(ConfigError::Invalid(
                 "clock_tolerance_minutes và enrollment_code_ttl_hours phải lớn hơn 0".into(),
+            ));
+        }
+        if self.upload_expiry_hours <= 0 || self.upload_quota_bytes == 0 {
+            return Err(ConfigError::Invalid(
+                "upload_expiry_hours và upload_quota_bytes phải lớn hơn 0".into(),
             ));
         }
         if self.max_pull == 0 {

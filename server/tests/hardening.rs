@@ -563,3 +563,112 @@ async fn an_office_device_is_not_a_commune_admin() {
         .await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
 }
+
+// ---------------------------------------------------------------- uploads
+
+/// Creates an upload of `length` bytes (declared hash of `bytes`), sending none yet.
+async fn create_upload(srv: &TestServer, device: &Device, length: usize) -> reqwest::Response {
+    use base64::Engine;
+    let sha = photo(length as u32);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&sha);
+    srv.http
+        .post(srv.url(chibo_domain::sync::UPLOADS_PATH))
+        .bearer_auth(&device.credential)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", length.to_string())
+        .header("Upload-Metadata", format!("sha256 {b64}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn upload_url(srv: &TestServer, created: &reqwest::Response) -> String {
+    let location = created.headers()["location"].to_str().unwrap();
+    srv.url(&format!(
+        "{}/{}",
+        chibo_domain::sync::UPLOADS_PATH,
+        location.rsplit('/').next().unwrap()
+    ))
+}
+
+async fn tus(srv: &TestServer, method: reqwest::Method, url: &str, device: &Device) -> Reply {
+    srv.send(
+        srv.http
+            .request(method, url)
+            .bearer_auth(&device.credential)
+            .header("Tus-Resumable", "1.0.0"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_device_has_a_quota_of_bytes_in_flight() {
+    let srv = TestServer::start_with(|c| c.upload_quota_bytes = 1000).await;
+    let w = World::on(srv).await;
+    let first = create_upload(&w.srv, &w.secretary_a, 600).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let over = create_upload(&w.srv, &w.secretary_a, 600).await;
+    assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: serde_json::Value = over.json().await.unwrap();
+    assert_eq!(body["code"], "upload_quota", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("tải dở"));
+    // Another device is not held back by it.
+    let other = create_upload(&w.srv, &w.secretary_b, 600).await;
+    assert_eq!(other.status(), StatusCode::CREATED);
+    // Cancelling the first frees its room.
+    let url = upload_url(&w.srv, &first);
+    let deleted = tus(&w.srv, reqwest::Method::DELETE, &url, &w.secretary_a).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let again = create_upload(&w.srv, &w.secretary_a, 600).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn an_abandoned_upload_expires_and_its_bytes_are_removed() {
+    let srv = TestServer::start_with(|c| c.upload_expiry_hours = 24).await;
+    let w = World::on(srv).await;
+    let abandoned = create_upload(&w.srv, &w.secretary_a, 600).await;
+    assert_eq!(abandoned.status(), StatusCode::CREATED);
+    let url = upload_url(&w.srv, &abandoned);
+    let uploads = w.srv.config.data_dir.join("uploads").join(&w.commune.id);
+    let files = || std::fs::read_dir(&uploads).unwrap().count();
+    assert_eq!(files(), 2, "its info and its part");
+
+    w.srv.clock.advance(23 * 3_600_000);
+    let alive = tus(&w.srv, reqwest::Method::HEAD, &url, &w.secretary_a).await;
+    assert_eq!(alive.status, StatusCode::OK);
+
+    w.srv.clock.advance(3_600_000);
+    let gone = tus(&w.srv, reqwest::Method::HEAD, &url, &w.secretary_a).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert_eq!(files(), 0);
+    assert_eq!(
+        tus(&w.srv, reqwest::Method::HEAD, &url, &w.secretary_a)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // One nobody asks about again is swept when the commune next uploads.
+    let forgotten = create_upload(&w.srv, &w.secretary_a, 700).await;
+    assert_eq!(forgotten.status(), StatusCode::CREATED);
+    w.srv.clock.advance(24 * 3_600_000);
+    let fresh = create_upload(&w.srv, &w.secretary_b, 800).await;
+    assert_eq!(fresh.status(), StatusCode::CREATED);
+    assert_eq!(files(), 2, "only the fresh upload is left");
+    // And its bytes no longer count against the device's quota.
+    let patch = w
+        .srv
+        .send(
+            w.srv
+                .http
+                .patch(upload_url(&w.srv, &forgotten))
+                .bearer_auth(&w.secretary_a.credential)
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Offset", "0")
+                .header("Content-Type", "application/offset+octet-stream")
+                .body(vec![0u8; 10]),
+        )
+        .await;
+    assert_eq!(patch.status, StatusCode::NOT_FOUND);
+}

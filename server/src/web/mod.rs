@@ -99,9 +99,18 @@ pub fn router(state: AppState) -> Result<Router, ServerError> {
         state.config.data_dir.join("uploads"),
         state.blobs.clone(),
         Arc::new(api::DeviceUploadAuth(state.clone())),
-        TusConfig::default(),
+        TusConfig {
+            expiry: std::time::Duration::from_secs(
+                u64::try_from(state.config.upload_expiry_hours)
+                    .unwrap_or(24)
+                    .saturating_mul(3600),
+            ),
+            device_quota: state.config.upload_quota_bytes,
+            ..TusConfig::default()
+        },
     )
-    .map_err(|e| ServerError::Io(format!("thư mục tải lên: {e}")))?;
+    .map_err(|e| ServerError::Io(format!("thư mục tải lên: {e}")))?
+    .with_clock(state.clock.clone());
     let dashboard = dashboard::router()
         .layer(axum::middleware::map_response(security_headers))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))

@@ -158,6 +158,31 @@ impl UploadStore {
         Ok(Some(info))
     }
 
+    /// Every upload of a commune (infos that cannot be read are skipped).
+    pub async fn list(&self, commune_id: &str) -> Result<Vec<UploadInfo>, TusError> {
+        let dir = self.commune_dir(commune_id)?;
+        blocking(move || {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(e.into()),
+            };
+            let mut infos = Vec::new();
+            for entry in entries {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    if let Ok(bytes) = std::fs::read(&path) {
+                        if let Ok(info) = serde_json::from_slice::<UploadInfo>(&bytes) {
+                            infos.push(info);
+                        }
+                    }
+                }
+            }
+            Ok(infos)
+        })
+        .await
+    }
+
     /// Replaces the stored info atomically.
     pub async fn commit(&self, info: &UploadInfo) -> Result<(), TusError> {
         let id = UploadId::parse(&info.id).ok_or_else(|| TusError::internal("bad upload id"))?;
