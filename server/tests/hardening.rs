@@ -672,3 +672,156 @@ async fn an_abandoned_upload_expires_and_its_bytes_are_removed() {
         .await;
     assert_eq!(patch.status, StatusCode::NOT_FOUND);
 }
+
+// ---------------------------------------------------------------- the audit log
+
+#[tokio::test]
+async fn the_admin_reads_who_did_what_when_and_from_where() {
+    let srv = TestServer::start_with(|c| c.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let mut w = World::on(srv).await;
+    let srv = &w.srv;
+    for (username, role) in [
+        ("hanh", DashboardRole::CommuneAdmin),
+        ("lan", DashboardRole::CommuneViewer),
+    ] {
+        users::create_user(
+            &*srv.storage,
+            NewUser {
+                username: username.into(),
+                display_name: format!("Đồng chí {username}"),
+                password: PASSWORD.into(),
+                role,
+                commune_id: Some(w.commune.id.clone()),
+                province_id: None,
+            },
+            srv.now(),
+        )
+        .unwrap();
+    }
+    // A wrong password from one address, then the admin from another, both through the
+    // proxy.
+    let wrong = sign_in(srv, "lan", "doan-mo-1234", Some("198.51.100.7")).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let admin = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let via = |r: reqwest::RequestBuilder| r.header("x-forwarded-for", "203.0.113.5");
+    let form = via(admin.get(srv.url("/login"))).send().await.unwrap();
+    let csrf = hidden(&form.text().await.unwrap(), "csrf");
+    let signed = via(admin.post(srv.url("/login")))
+        .form(&[
+            ("username", "hanh"),
+            ("password", PASSWORD),
+            ("next", "/"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let commune = w.commune.id.clone();
+    let accounts = via(admin.get(srv.url(&format!("/communes/{commune}/accounts"))))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&accounts, "csrf");
+    assert!(accounts.contains(&format!("/communes/{commune}/audit")));
+    // An account action and an office action on the dashboard…
+    let lan_id = users::list_users(&*srv.storage)
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "lan")
+        .unwrap()
+        .id;
+    let locked = via(admin.post(srv.url(&format!("/communes/{commune}/accounts/{lan_id}/lock"))))
+        .form(&[("csrf", csrf.as_str()), ("locked", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(locked.status(), StatusCode::SEE_OTHER);
+    let saved = via(admin.post(srv.url(&format!("/communes/{commune}/rule-settings"))))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("small_cell_max_members", "12"),
+            ("small_cell_min_minutes", "60"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(saved.status().is_redirection(), "{}", saved.status());
+    // …and a device action through the API.
+    let revoke =
+        chibo_server::web::api::ADMIN_DEVICE_REVOKE_PATH.replace("{device_id}", &w.secretary_b.id);
+    let revoked = srv
+        .post(
+            &revoke,
+            Some(&w.commune.office.credential),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK);
+
+    let page = via(admin.get(srv.url(&format!("/communes/{commune}/audit"))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    for expected in [
+        "Nhật ký thao tác",
+        "Đăng nhập sai mật khẩu",
+        "198.51.100.7",
+        "Tài khoản hanh",
+        "203.0.113.5",
+        "Khóa tài khoản",
+        "Thao tác của văn phòng",
+        "đổi cài đặt quy định",
+        "Thu hồi thiết bị",
+        "Điện thoại của Lò Thị Xuân",
+        "Thiết bị đăng ký",
+    ] {
+        assert!(page.contains(expected), "{expected} missing from {page}");
+    }
+    // Newest first.
+    let revoked_at = page.find("Thu hồi thiết bị").unwrap();
+    let signed_at = page.find("Đăng nhập sai mật khẩu").unwrap();
+    assert!(revoked_at < signed_at);
+
+    // A viewer has no such page; another commune's admin does not see this one.
+    let other = srv.commune("Đảng bộ xã Mường Chanh").await;
+    users::create_user(
+        &*srv.storage,
+        NewUser {
+            username: "khac".into(),
+            display_name: "Đồng chí Khác".into(),
+            password: PASSWORD.into(),
+            role: DashboardRole::CommuneAdmin,
+            commune_id: Some(other.id.clone()),
+            province_id: None,
+        },
+        srv.now(),
+    )
+    .unwrap();
+    let stranger = signed_in(srv, "khac").await;
+    let theirs = stranger
+        .get(srv.url(&format!("/communes/{commune}/audit")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    let own = stranger
+        .get(srv.url(&format!("/communes/{}/audit", other.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!own.contains("198.51.100.7"), "{own}");
+    let _ = &mut w;
+}

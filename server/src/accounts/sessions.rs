@@ -17,6 +17,7 @@ use crate::storage::{
     self, username_key, DashboardUserRow, Storage, StorageError, StorageResult, WebSessionRow,
 };
 
+use super::audit::{self, AuditAction};
 use super::users::{self, DashboardRole};
 
 /// A session unused for this long is over.
@@ -51,6 +52,8 @@ pub struct DashboardUser {
     pub province_id: Option<String>,
     /// This session's CSRF token: every form posts it back as `csrf`.
     pub csrf_token: String,
+    /// The address this request came from (for the audit log; set by the web layer).
+    pub client_ip: String,
 }
 
 impl DashboardUser {
@@ -63,6 +66,7 @@ impl DashboardUser {
             commune_id: row.commune_id,
             province_id: row.province_id,
             csrf_token,
+            client_ip: String::new(),
         })
     }
 }
@@ -158,19 +162,38 @@ pub fn sign_in(
     // The attempt is counted before the password is checked, and a wrong one stays
     // counted: at most MAX_FAILURES checks per window, however many arrive at once.
     let keys = sign_in_keys(username, ip);
+    let user = storage::read(storage, |tx| tx.dashboard_user_by_username(username))?;
+    let audit = |action: AuditAction| -> StorageResult<()> {
+        let actor = match &user {
+            Some(u) => audit::user_actor(&u.id, &u.username),
+            None => format!("Tên đăng nhập {}", username.trim()),
+        };
+        let entry = audit::Entry {
+            commune_id: user.as_ref().and_then(|u| u.commune_id.as_deref()),
+            actor: &actor,
+            action,
+            detail: "",
+            client_ip: ip,
+        };
+        audit::record(storage, &entry, now)
+    };
     if !take_attempts(storage, &keys, MAX_FAILURES, FAILURE_WINDOW_MS, now)? {
+        audit(AuditAction::SignInThrottled)?;
         return Ok(SignIn::Throttled);
     }
-    let user = storage::read(storage, |tx| tx.dashboard_user_by_username(username))?;
     let hash = user
         .as_ref()
         .map_or(dummy_hash(), |u| u.password_hash.as_str());
     let verified = users::verify_password(password, hash);
-    let user = match user {
-        Some(user) if verified && user.disabled_at.is_none() => user,
-        _ => return Ok(SignIn::Wrong),
+    if !verified || user.as_ref().is_none_or(|u| u.disabled_at.is_some()) {
+        audit(AuditAction::SignInFailed)?;
+        return Ok(SignIn::Wrong);
+    }
+    let Some(user) = user.clone() else {
+        return Ok(SignIn::Wrong);
     };
     release_attempts(storage, &keys, FAILURE_WINDOW_MS, now)?;
+    audit(AuditAction::SignIn)?;
     let token = random_token()?;
     let session = WebSessionRow {
         token_hash: token_hash(&token),

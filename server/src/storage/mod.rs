@@ -250,6 +250,21 @@ pub struct WebSessionRow {
     pub last_seen_at: EpochMillis,
 }
 
+/// One entry of the audit log: who did what, when, from where. `commune_id` is the
+/// commune acted in (`None`: a sign-in attempt at an unknown account).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRow {
+    pub commune_id: Option<String>,
+    pub at: EpochMillis,
+    /// e.g. `user:<id> (username)`, `device:<id> (label)`.
+    pub actor: String,
+    /// A stable code (`accounts::audit::AuditAction`).
+    pub action: String,
+    /// What it was done to, as text.
+    pub detail: String,
+    pub client_ip: String,
+}
+
 /// The form of a username that uniqueness and sign-in compare: trimmed, lower case.
 pub fn username_key(username: &str) -> String {
     username.trim().to_lowercase()
@@ -543,6 +558,10 @@ pub trait Tx {
     ) -> StorageResult<()>;
     /// The devices of `commune_id` that sent the bytes of `sha256`.
     fn blob_holders(&mut self, commune_id: &str, sha256: &str) -> StorageResult<Vec<String>>;
+    /// Appends one entry to the audit log.
+    fn append_audit(&mut self, entry: &AuditRow) -> StorageResult<()>;
+    /// The latest `limit` entries of a commune's audit log, newest first.
+    fn audit_log(&mut self, commune_id: &str, limit: u32) -> StorageResult<Vec<AuditRow>>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or

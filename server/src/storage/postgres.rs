@@ -206,6 +206,19 @@ CREATE TABLE blob_holders (
     PRIMARY KEY (commune_id, sha256, device_id)
 );
 "#,
+    // Issue 14: the audit log of account, device and office actions.
+    r#"
+CREATE TABLE audit_log (
+    id BIGSERIAL PRIMARY KEY,
+    commune_id TEXT COLLATE "C",
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    client_ip TEXT NOT NULL
+);
+CREATE INDEX audit_log_commune ON audit_log (commune_id, at);
+"#,
 ];
 
 /// Connections per server process; PostgreSQL's default `max_connections` (100) leaves
@@ -1633,6 +1646,40 @@ impl Tx for PgTx<'_, '_> {
             &[&commune_id, &sha256, &device_id, &at],
         )
         .map(drop)
+    }
+
+    fn append_audit(&mut self, e: &AuditRow) -> StorageResult<()> {
+        self.execute(
+            "INSERT INTO audit_log (commune_id, at, actor, action, detail, client_ip)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &e.commune_id,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.detail,
+                &e.client_ip,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn audit_log(&mut self, commune_id: &str, limit: u32) -> StorageResult<Vec<AuditRow>> {
+        self.all(
+            "SELECT commune_id, at, actor, action, detail, client_ip FROM audit_log
+             WHERE commune_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+            &[&commune_id, &i64::from(limit)],
+            |r| {
+                Ok(AuditRow {
+                    commune_id: get(r, 0)?,
+                    at: get(r, 1)?,
+                    actor: get(r, 2)?,
+                    action: get(r, 3)?,
+                    detail: get(r, 4)?,
+                    client_ip: get(r, 5)?,
+                })
+            },
+        )
     }
 
     fn blob_holders(&mut self, commune_id: &str, sha256: &str) -> StorageResult<Vec<String>> {

@@ -168,6 +168,19 @@ CREATE TABLE blob_holders (
     PRIMARY KEY (commune_id, sha256, device_id)
 );
 "#,
+    // Issue 14: the audit log of account, device and office actions.
+    r#"
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    commune_id TEXT,
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    client_ip TEXT NOT NULL
+);
+CREATE INDEX audit_log_commune ON audit_log (commune_id, at);
+"#,
 ];
 
 const READERS: usize = 4;
@@ -1102,6 +1115,33 @@ impl Tx for SqliteTx<'_> {
             params![commune_id, sha256, device_id, at],
         )
         .map(drop)
+    }
+
+    fn append_audit(&mut self, e: &AuditRow) -> StorageResult<()> {
+        self.exec(
+            "INSERT INTO audit_log (commune_id, at, actor, action, detail, client_ip)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![e.commune_id, e.at, e.actor, e.action, e.detail, e.client_ip],
+        )
+        .map(drop)
+    }
+
+    fn audit_log(&mut self, commune_id: &str, limit: u32) -> StorageResult<Vec<AuditRow>> {
+        self.all(
+            "SELECT commune_id, at, actor, action, detail, client_ip FROM audit_log
+             WHERE commune_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+            params![commune_id, limit],
+            |r| {
+                Ok(AuditRow {
+                    commune_id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    detail: r.get(4)?,
+                    client_ip: r.get(5)?,
+                })
+            },
+        )
     }
 
     fn blob_holders(&mut self, commune_id: &str, sha256: &str) -> StorageResult<Vec<String>> {

@@ -18,6 +18,7 @@ use chibo_domain::sync::{
 use chibo_domain::time::local_year_month;
 
 use crate::access;
+use crate::accounts::audit;
 use crate::accounts::devices::{self, Actor};
 use crate::accounts::enrolment::{self, NewPerson};
 use crate::docs::CommuneDocs;
@@ -175,8 +176,19 @@ async fn enroll(
 ) -> Result<impl IntoResponse, ApiError> {
     let now = state.clock.now();
     let storage = state.storage.clone();
+    let label = request.device_label.trim().to_string();
+    let client = ip.clone();
     let response = blocking(move || enrolment::enroll_from(&*storage, &request, &ip, now)).await?;
     tracing::info!(device = %response.device_id, person = %response.person.id, "device enrolled");
+    super::audit(
+        &state,
+        Some(response.person.commune_id.clone()),
+        audit::device_actor(&response.device_id, &label),
+        audit::AuditAction::DeviceEnrolled,
+        response.person.full_name.clone(),
+        client,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(response)))
 }
 
@@ -226,6 +238,7 @@ async fn list_persons(
 
 async fn create_person(
     State(state): State<AppState>,
+    super::ClientAddr(ip): super::ClientAddr,
     headers: HeaderMap,
     ApiJson(new): ApiJson<NewPerson>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -235,11 +248,17 @@ async fn create_person(
     let now = state.clock.now();
     let storage = state.storage.clone();
     let person = blocking(move || enrolment::create_person(&*storage, &commune, &new, now)).await?;
+    let actor_text = audit::device_actor(&actor.device.id, &actor.device.label);
+    let detail = person.full_name.clone();
+    let commune = Some(person.commune_id.clone());
+    let action = audit::AuditAction::PersonRegistered;
+    super::audit(&state, commune, actor_text, action, detail, ip).await;
     Ok((StatusCode::CREATED, Json(person)))
 }
 
 async fn issue_code(
     State(state): State<AppState>,
+    super::ClientAddr(ip): super::ClientAddr,
     headers: HeaderMap,
     Path(person_id): Path<Id>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -257,6 +276,11 @@ async fn issue_code(
         enrolment::issue_code(&*storage, &commune, &person_id, ttl, now, &public_url)
     })
     .await?;
+    let actor_text = audit::device_actor(&actor.device.id, &actor.device.label);
+    let detail = issued.person.full_name.clone();
+    let commune = Some(issued.person.commune_id.clone());
+    let action = audit::AuditAction::CodeIssued;
+    super::audit(&state, commune, actor_text, action, detail, ip).await;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -274,6 +298,7 @@ async fn list_devices(
 
 async fn revoke_device(
     State(state): State<AppState>,
+    super::ClientAddr(ip): super::ClientAddr,
     headers: HeaderMap,
     Path(device_id): Path<Id>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -297,6 +322,15 @@ async fn revoke_device(
     let device =
         blocking(move || enrolment::revoke_device(&*storage, &commune, &device_id, now)).await?;
     tracing::info!(device = %device.device_id, by = %actor.device.id, "device revoked");
+    super::audit(
+        &state,
+        Some(actor.commune_id().to_string()),
+        audit::device_actor(&actor.device.id, &actor.device.label),
+        audit::AuditAction::DeviceRevoked,
+        format!("{} của {}", device.label, device.person_name),
+        ip,
+    )
+    .await;
     Ok(Json(device))
 }
 

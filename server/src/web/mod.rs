@@ -41,6 +41,35 @@ pub fn client_ip(state: &AppState, parts: &axum::http::request::Parts) -> String
 
 use self::tus::TusConfig;
 
+/// Writes an audit entry ([`crate::accounts::audit`]) for an action already taken. A
+/// failure to write it is logged, not shown: the action stands.
+pub async fn audit(
+    state: &AppState,
+    commune_id: Option<String>,
+    actor: String,
+    action: crate::accounts::audit::AuditAction,
+    detail: String,
+    client_ip: String,
+) {
+    let (storage, now) = (state.storage.clone(), state.clock.now());
+    let written = tokio::task::spawn_blocking(move || {
+        let entry = crate::accounts::audit::Entry {
+            commune_id: commune_id.as_deref(),
+            actor: &actor,
+            action,
+            detail: &detail,
+            client_ip: &client_ip,
+        };
+        crate::accounts::audit::record(&*storage, &entry, now)
+    })
+    .await;
+    match written {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!("audit log not written: {e}"),
+        Err(e) => tracing::error!("audit log not written: {e}"),
+    }
+}
+
 /// The client's address ([`client_ip`]), as an extractor.
 pub struct ClientAddr(pub String);
 

@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
+use crate::accounts::audit::{self, AuditAction};
 use crate::accounts::users::{self, AccountChange, NewUser, UserError, UserInfo};
 use crate::storage;
 use crate::AppState;
@@ -72,6 +73,8 @@ pub struct AccountsPage {
     pub error: Option<String>,
     pub accounts: Vec<AccountView>,
     pub create_action: String,
+    /// The commune's audit log.
+    pub audit_action: String,
     pub draft: Draft,
     pub min_password_chars: usize,
 }
@@ -153,6 +156,7 @@ fn accounts_page(
         })
         .collect();
     AccountsPage {
+        audit_action: super::audit_log::audit_path(&scope.commune.id),
         create_action: base,
         chrome: Chrome::new(
             scope.user,
@@ -237,6 +241,15 @@ async fn create_account(
         Ok(account) => {
             tracing::info!(account = %account.username, by = %scope.user.username,
                 "dashboard: account created");
+            crate::web::audit(
+                &state,
+                Some(scope.commune.id.clone()),
+                audit::user_actor(&scope.user.id, &scope.user.username),
+                AuditAction::AccountCreated,
+                format!("{} ({})", account.username, role_label(&account.role)),
+                scope.user.client_ip.clone(),
+            )
+            .await;
             Ok(done(&scope, "created", &account.id))
         }
         Err(e) => refused(&state, scope, refusal(e)?, draft).await,
@@ -295,6 +308,11 @@ async fn change(
     let now = state.clock.now();
     let commune_id = scope.commune.id.clone();
     let acting = scope.user.id.clone();
+    let action = match &change {
+        AccountChange::Lock => AuditAction::AccountLocked,
+        AccountChange::Unlock => AuditAction::AccountUnlocked,
+        AccountChange::SetPassword(_) => AuditAction::PasswordReset,
+    };
     if matches!(change, AccountChange::SetPassword(_)) {
         let (storage, id) = (storage.clone(), user_id.clone());
         let target =
@@ -328,6 +346,15 @@ async fn change(
         Ok(account) => {
             tracing::info!(account = %account.username, by = %scope.user.username,
                 change = done_code, "dashboard: account changed");
+            crate::web::audit(
+                state,
+                Some(scope.commune.id.clone()),
+                audit::user_actor(&scope.user.id, &scope.user.username),
+                action,
+                account.username.clone(),
+                scope.user.client_ip.clone(),
+            )
+            .await;
             Ok(done(&scope, done_code, &account.id))
         }
         Err(e) => refused(state, scope, refusal(e)?, Draft::default()).await,

@@ -127,6 +127,15 @@ async fn change(
     match outcome {
         Outcome::Changed => {
             tracing::info!(account = %user.username, "dashboard: own password changed");
+            crate::web::audit(
+                &state,
+                user.commune_id.clone(),
+                crate::accounts::audit::user_actor(&user.id, &user.username),
+                crate::accounts::audit::AuditAction::OwnPasswordChanged,
+                String::new(),
+                user.client_ip.clone(),
+            )
+            .await;
             Ok(Redirect::to(&format!("{PASSWORD_PATH}?done=1")).into_response())
         }
         Outcome::Throttled => refused(&state, user, TOO_MANY_FAILURES.to_string()).await,

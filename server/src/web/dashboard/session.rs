@@ -98,7 +98,10 @@ impl FromRequestParts<AppState> for DashboardUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match session_user(state, parts).await {
-            Ok(Some(user)) => Ok(user),
+            Ok(Some(mut user)) => {
+                user.client_ip = crate::web::client_ip(state, parts);
+                Ok(user)
+            }
             Ok(None) => Err(to_sign_in(parts)),
             Err(e) => Err(e.into_response()),
         }
