@@ -209,7 +209,7 @@ CREATE TABLE blob_holders (
     // Issue 14: the audit log of account, device and office actions.
     r#"
 CREATE TABLE audit_log (
-    id BIGSERIAL PRIMARY KEY,
+    seq BIGINT NOT NULL,
     commune_id TEXT COLLATE "C",
     at BIGINT NOT NULL,
     actor TEXT NOT NULL,
@@ -218,6 +218,7 @@ CREATE TABLE audit_log (
     client_ip TEXT NOT NULL
 );
 CREATE INDEX audit_log_commune ON audit_log (commune_id, at);
+CREATE INDEX audit_log_seq ON audit_log (seq);
 "#,
 ];
 
@@ -1650,8 +1651,9 @@ impl Tx for PgTx<'_, '_> {
 
     fn append_audit(&mut self, e: &AuditRow) -> StorageResult<()> {
         self.execute(
-            "INSERT INTO audit_log (commune_id, at, actor, action, detail, client_ip)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO audit_log (seq, commune_id, at, actor, action, detail, client_ip)
+             SELECT COALESCE(MAX(seq), 0) + 1, $1::text, $2::bigint, $3::text, $4::text, $5::text,
+                    $6::text FROM audit_log",
             &[
                 &e.commune_id,
                 &e.at,
@@ -1667,7 +1669,7 @@ impl Tx for PgTx<'_, '_> {
     fn audit_log(&mut self, commune_id: &str, limit: u32) -> StorageResult<Vec<AuditRow>> {
         self.all(
             "SELECT commune_id, at, actor, action, detail, client_ip FROM audit_log
-             WHERE commune_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+             WHERE commune_id = $1 ORDER BY at DESC, seq DESC LIMIT $2",
             &[&commune_id, &i64::from(limit)],
             |r| {
                 Ok(AuditRow {

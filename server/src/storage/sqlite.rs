@@ -171,7 +171,7 @@ CREATE TABLE blob_holders (
     // Issue 14: the audit log of account, device and office actions.
     r#"
 CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq BIGINT NOT NULL,
     commune_id TEXT,
     at BIGINT NOT NULL,
     actor TEXT NOT NULL,
@@ -180,6 +180,7 @@ CREATE TABLE audit_log (
     client_ip TEXT NOT NULL
 );
 CREATE INDEX audit_log_commune ON audit_log (commune_id, at);
+CREATE INDEX audit_log_seq ON audit_log (seq);
 "#,
 ];
 
@@ -1119,8 +1120,8 @@ impl Tx for SqliteTx<'_> {
 
     fn append_audit(&mut self, e: &AuditRow) -> StorageResult<()> {
         self.exec(
-            "INSERT INTO audit_log (commune_id, at, actor, action, detail, client_ip)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO audit_log (seq, commune_id, at, actor, action, detail, client_ip)
+             SELECT COALESCE(MAX(seq), 0) + 1, ?1, ?2, ?3, ?4, ?5, ?6 FROM audit_log",
             params![e.commune_id, e.at, e.actor, e.action, e.detail, e.client_ip],
         )
         .map(drop)
@@ -1129,7 +1130,7 @@ impl Tx for SqliteTx<'_> {
     fn audit_log(&mut self, commune_id: &str, limit: u32) -> StorageResult<Vec<AuditRow>> {
         self.all(
             "SELECT commune_id, at, actor, action, detail, client_ip FROM audit_log
-             WHERE commune_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+             WHERE commune_id = ?1 ORDER BY at DESC, seq DESC LIMIT ?2",
             params![commune_id, limit],
             |r| {
                 Ok(AuditRow {
