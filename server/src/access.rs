@@ -13,7 +13,7 @@ use chibo_domain::time::{local_date, CalendarDate, EpochMillis};
 
 use crate::accounts::devices::Actor;
 use crate::accounts::sessions::DashboardUser;
-use crate::accounts::users::DashboardRole;
+use crate::accounts::users::{DashboardRole, UserInfo};
 use crate::docs::CommuneDocs;
 use crate::error::ApiError;
 use crate::storage::{self, CommuneRow, Storage, StorageResult};
@@ -365,6 +365,23 @@ pub fn require_office(actor: &Actor) -> Result<&str, ApiError> {
     }
 }
 
+/// Whether an office device may register, issue a code for, or revoke the device of a
+/// person with `role` (the JSON API's admin routes): the cells' secretaries and the
+/// cadres only. Office persons and their devices are the commune admin's business (the
+/// dashboard, the admin CLI): an office device is not a commune admin, so a lost or
+/// stolen one cannot mint more office credentials or cut the others off.
+pub fn office_device_may_administer(actor: &Actor, role: &Role) -> Result<(), ApiError> {
+    require_office(actor)?;
+    match role {
+        Role::Secretary { .. } | Role::Cadre { .. } => Ok(()),
+        Role::Office => Err(ApiError::Forbidden(
+            "Thiết bị văn phòng không quản lý được tài khoản văn phòng; việc này do quản trị \
+             viên của xã làm trên trang quản trị"
+                .into(),
+        )),
+    }
+}
+
 /// The caller must be an office device of `commune_id` (the JSON API's reports).
 pub fn require_office_of(actor: &Actor, commune_id: &str) -> Result<(), ApiError> {
     require_office(actor)?;
@@ -376,8 +393,98 @@ pub fn require_office_of(actor: &Actor, commune_id: &str) -> Result<(), ApiError
 
 // ---------------------------------------------------------------- photos and attachments
 
-/// Whether a record the device may read references the blob `sha256`: a meeting photo
-/// or check-in photo of a cell it reads, or an attachment of guidance for it.
+/// The holder id of a file the dashboard's user `user_id` put in the store (a guidance
+/// attachment): the commune office holds it.
+pub fn dashboard_holder(user_id: &str) -> String {
+    format!("dashboard:{user_id}")
+}
+
+/// The actor of a device, if it is enrolled, not revoked, and has a role.
+fn actor_of(tx: &mut dyn crate::Tx, device_id: &str) -> StorageResult<Option<Actor>> {
+    let Some(device) = tx.device(device_id)? else {
+        return Ok(None);
+    };
+    if device.revoked_at.is_some() {
+        return Ok(None);
+    }
+    let (Some(person), Some(commune)) = (
+        tx.person(&device.person_id)?,
+        tx.commune(&device.commune_id)?,
+    ) else {
+        return Ok(None);
+    };
+    let Some(role) = crate::accounts::devices::role_of(&person) else {
+        return Ok(None);
+    };
+    Ok(Some(Actor {
+        device,
+        person,
+        role,
+        commune,
+    }))
+}
+
+/// Whether the scope `cell` of the commune (`None`: the commune's own, e.g. guidance)
+/// holds the blob `sha256`: someone who writes there sent its bytes. A cell is held by
+/// its secretary's uploads and by those of the cadres who read it; the commune's own
+/// scope by any upload of the commune (its office reads every cell) and the office's.
+/// Naming a hash in a record proves nothing; sending the bytes does.
+fn scope_holds_blob(
+    docs: &CommuneDocs,
+    cell: Option<&Id>,
+    sha256: &str,
+    today: CalendarDate,
+) -> StorageResult<bool> {
+    let commune_id = docs.commune_id().to_string();
+    let holders = docs.with_tx(|tx| tx.blob_holders(&commune_id, sha256))?;
+    let Some(cell) = cell else {
+        return Ok(!holders.is_empty());
+    };
+    for holder in holders {
+        if holder.starts_with("dashboard:") {
+            continue;
+        }
+        let Some(actor) = docs.with_tx(|tx| actor_of(tx, &holder))? else {
+            continue;
+        };
+        let holds = match &actor.role {
+            Role::Secretary { cell_id } => cell_id == cell,
+            Role::Cadre { .. } => readable_cells(docs, &actor, today)?.contains(cell),
+            Role::Office => false,
+        };
+        if holds {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The references of `sha256` in `commune_id` whose scope holds the blob: only these
+/// make it readable.
+fn vouched_refs(
+    docs: &CommuneDocs,
+    sha256: &str,
+    today: CalendarDate,
+) -> StorageResult<Vec<storage::BlobRef>> {
+    let commune_id = docs.commune_id().to_string();
+    let refs: Vec<_> = docs
+        .with_tx(|tx| tx.blob_refs(sha256))?
+        .into_iter()
+        .filter(|r| r.commune_id == commune_id)
+        .collect();
+    let mut vouched = Vec::new();
+    for r in refs {
+        if scope_holds_blob(docs, r.cell_id.as_ref(), sha256, today)? {
+            vouched.push(r);
+        }
+    }
+    Ok(vouched)
+}
+
+/// Whether the device may read the blob `sha256`: a record in a scope it reads (a
+/// meeting or check-in photo of its cells, an attachment of guidance for it) references
+/// it, and that record's scope holds the blob ([`scope_holds_blob`]). A hash named in a
+/// record of another commune or cell, without its bytes, opens nothing.
 pub fn device_may_read_blob(
     storage: &dyn crate::Storage,
     now: &chibo_domain::time::EpochMillis,
@@ -387,36 +494,14 @@ pub fn device_may_read_blob(
     let today = chibo_domain::time::local_date(*now);
     let sha256 = sha256.trim().to_lowercase();
     crate::in_read(storage, |tx| {
-        let Some(device) = tx.device(device_id)? else {
+        let Some(actor) = actor_of(tx, device_id)? else {
             return Ok(Ok(false));
         };
-        if device.revoked_at.is_some() {
-            return Ok(Ok(false));
-        }
-        let (Some(person), Some(commune)) = (
-            tx.person(&device.person_id)?,
-            tx.commune(&device.commune_id)?,
-        ) else {
-            return Ok(Ok(false));
-        };
-        let Some(role) = crate::accounts::devices::role_of(&person) else {
-            return Ok(Ok(false));
-        };
-        let refs: Vec<_> = tx
-            .blob_refs(&sha256)?
-            .into_iter()
-            .filter(|r| r.commune_id == commune.id)
-            .collect();
+        let docs = CommuneDocs::new(tx, &actor.commune.id);
+        let refs = vouched_refs(&docs, &sha256, today)?;
         if refs.is_empty() {
             return Ok(Ok(false));
         }
-        let actor = Actor {
-            device,
-            person,
-            role,
-            commune,
-        };
-        let docs = CommuneDocs::new(tx, &actor.commune.id);
         let cells = readable_cells(&docs, &actor, today)?;
         if refs
             .iter()
@@ -438,18 +523,54 @@ pub fn device_may_read_blob(
     })
 }
 
+/// Whether the device's own scope already holds the blob `sha256` (so an upload of it
+/// need not send the bytes again): its cell (secretary), a cell it reads (cadre), the
+/// commune (office).
+pub fn device_holds_blob(
+    storage: &dyn crate::Storage,
+    now: EpochMillis,
+    device_id: &str,
+    sha256: &str,
+) -> StorageResult<bool> {
+    let today = local_date(now);
+    let sha256 = sha256.trim().to_lowercase();
+    storage::read(storage, |tx| {
+        let Some(actor) = actor_of(tx, device_id)? else {
+            return Ok(false);
+        };
+        let docs = CommuneDocs::new(tx, &actor.commune.id);
+        let scopes: Vec<Option<Id>> = match &actor.role {
+            Role::Office => vec![None],
+            _ => readable_cells(&docs, &actor, today)?
+                .into_iter()
+                .map(Some)
+                .collect(),
+        };
+        for scope in scopes {
+            if scope_holds_blob(&docs, scope.as_ref(), &sha256, today)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+}
+
 /// Whether the dashboard of `commune_id` may show the blob `sha256`: a record or
-/// check-in of one of the commune's cells references it. A photo of another commune is
-/// answered like one that does not exist.
+/// check-in of one of the commune's cells references it, and that cell holds it. A photo
+/// of another commune is answered like one that does not exist.
 pub fn commune_may_show_blob(
     storage: &dyn Storage,
     commune_id: &str,
     sha256: &str,
+    now: EpochMillis,
 ) -> StorageResult<bool> {
-    let refs = storage::read(storage, |tx| tx.blob_refs(sha256))?;
-    Ok(refs
-        .iter()
-        .any(|r| r.commune_id == commune_id && r.cell_id.is_some()))
+    let sha256 = sha256.trim().to_lowercase();
+    storage::read(storage, |tx| {
+        let docs = CommuneDocs::new(tx, commune_id);
+        Ok(vouched_refs(&docs, &sha256, local_date(now))?
+            .iter()
+            .any(|r| r.cell_id.is_some()))
+    })
 }
 
 // ---------------------------------------------------------------- dashboard users
@@ -471,4 +592,16 @@ pub fn dashboard_may_read(user: &DashboardUser, commune: &CommuneRow) -> bool {
 pub fn dashboard_may_write(user: &DashboardUser, commune: &CommuneRow) -> bool {
     user.role == DashboardRole::CommuneAdmin
         && user.commune_id.as_deref() == Some(commune.id.as_str())
+}
+
+/// Whether `user` may set a new password for the account `target` (without knowing the
+/// current one): a commune admin, for the commune's other accounts that are not admins.
+/// An admin's password is changed only by its holder, who proves the current one; so
+/// one admin cannot take over another's account.
+pub fn dashboard_may_set_password(user: &DashboardUser, target: &UserInfo) -> bool {
+    user.role == DashboardRole::CommuneAdmin
+        && user.commune_id.is_some()
+        && target.commune_id == user.commune_id
+        && target.id != user.id
+        && DashboardRole::parse(&target.role) != Some(DashboardRole::CommuneAdmin)
 }

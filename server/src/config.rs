@@ -2,7 +2,7 @@
 //! defaults for whatever neither sets. Loopback and an SQLite file in the data directory
 //! by default, so `chibo-server serve` runs with no setup.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -35,9 +35,18 @@ pub struct Config {
     /// `https://chibo.xuanhoa.vn` (behind the TLS proxy). Phones refuse plain `http://`
     /// except to this machine; unset, it is `http://` and the listening address.
     pub public_url: Option<String>,
-    /// Mark the dashboard's cookies `Secure` (when served over HTTPS, e.g. behind a TLS
-    /// proxy); off by default because the default listens on plain HTTP.
-    pub secure_cookies: bool,
+    /// Mark the dashboard's cookies `Secure` (served over HTTPS, e.g. behind a TLS proxy).
+    /// Unset, they are `Secure` whenever the server listens anywhere but loopback (see
+    /// [`Config::cookies_secure`]); set it to `false` only for plain HTTP on a trusted LAN.
+    pub secure_cookies: Option<bool>,
+    /// The reverse proxies whose `X-Forwarded-For` is believed: IP addresses or CIDR
+    /// ranges (`"127.0.0.1"`, `"10.0.0.0/8"`). Empty by default: the client address is the
+    /// TCP peer's, whatever the headers say.
+    pub trusted_proxies: Vec<String>,
+    /// An unfinished photo upload is removed this long after it began, in hours.
+    pub upload_expiry_hours: i64,
+    /// The most bytes one device may have in unfinished uploads.
+    pub upload_quota_bytes: u64,
     /// Where published photos and attachments live: `<data_dir>/blobs` by default, or an
     /// S3-compatible bucket (`[blob_store]` with `backend = "s3"`; see `crate::blobs`).
     pub blob_store: BlobStoreConfig,
@@ -67,7 +76,10 @@ impl Default for Config {
             enrollment_code_ttl_hours: 72,
             max_pull: 500,
             public_url: None,
-            secure_cookies: false,
+            secure_cookies: None,
+            trusted_proxies: Vec::new(),
+            upload_expiry_hours: 24,
+            upload_quota_bytes: 64 * 1024 * 1024,
             blob_store: BlobStoreConfig::Filesystem,
             upload_state: UploadState::Disk,
         }
@@ -114,8 +126,9 @@ impl Config {
     /// Applies `CHIBO_LISTEN`, `CHIBO_DATA_DIR`, `CHIBO_DATABASE_URL`,
     /// `CHIBO_MAX_BODY_BYTES`, `CHIBO_CLOCK_TOLERANCE_MINUTES`,
     /// `CHIBO_ENROLLMENT_CODE_TTL_HOURS`, `CHIBO_MAX_PULL`, `CHIBO_PUBLIC_URL` and
-    /// `CHIBO_SECURE_COOKIES` (`true`/`false`), `CHIBO_UPLOAD_STATE` (`disk`/`database`)
-    /// from `vars`; for the blob store,
+    /// `CHIBO_SECURE_COOKIES` (`true`/`false`), `CHIBO_UPLOAD_STATE` (`disk`/`database`),
+    /// `CHIBO_TRUSTED_PROXIES` (comma-separated), `CHIBO_UPLOAD_EXPIRY_HOURS`,
+    /// `CHIBO_UPLOAD_QUOTA_BYTES` from `vars`; for the blob store,
     /// `CHIBO_BLOB_STORE` (`filesystem`/`s3`) and `CHIBO_S3_BUCKET`, `CHIBO_S3_ENDPOINT`,
     /// `CHIBO_S3_REGION`, `CHIBO_S3_PREFIX`, `CHIBO_S3_ACCESS_KEY_ID`,
     /// `CHIBO_S3_SECRET_ACCESS_KEY`, `CHIBO_S3_ALLOW_HTTP`, which apply to an S3 store only.
@@ -144,13 +157,23 @@ impl Config {
                 }
                 "CHIBO_MAX_PULL" => self.max_pull = parse(&name, &value)?,
                 "CHIBO_PUBLIC_URL" => self.public_url = Some(value),
-                "CHIBO_SECURE_COOKIES" => self.secure_cookies = parse(&name, &value)?,
+                "CHIBO_SECURE_COOKIES" => self.secure_cookies = Some(parse(&name, &value)?),
                 "CHIBO_UPLOAD_STATE" => {
                     self.upload_state = match value.trim() {
                         "disk" => UploadState::Disk,
                         "database" => UploadState::Database,
                         _ => return Err(ConfigError::Env { name, value }),
                     }
+                }
+                "CHIBO_UPLOAD_EXPIRY_HOURS" => self.upload_expiry_hours = parse(&name, &value)?,
+                "CHIBO_UPLOAD_QUOTA_BYTES" => self.upload_quota_bytes = parse(&name, &value)?,
+                "CHIBO_TRUSTED_PROXIES" => {
+                    self.trusted_proxies = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect()
                 }
                 "CHIBO_BLOB_STORE" => {
                     self.blob_store = match value.trim() {
@@ -203,6 +226,11 @@ impl Config {
                 "clock_tolerance_minutes và enrollment_code_ttl_hours phải lớn hơn 0".into(),
             ));
         }
+        if self.upload_expiry_hours <= 0 || self.upload_quota_bytes == 0 {
+            return Err(ConfigError::Invalid(
+                "upload_expiry_hours và upload_quota_bytes phải lớn hơn 0".into(),
+            ));
+        }
         if self.max_pull == 0 {
             return Err(ConfigError::Invalid("max_pull phải lớn hơn 0".into()));
         }
@@ -213,7 +241,20 @@ impl Config {
         if let Some(url) = &self.public_url {
             check_public_url(url)?;
         }
+        self.proxies()?;
         Ok(())
+    }
+
+    /// The trusted proxies, parsed.
+    pub fn proxies(&self) -> Result<TrustedProxies, ConfigError> {
+        TrustedProxies::parse(&self.trusted_proxies)
+    }
+
+    /// Whether the dashboard's cookies are `Secure`: as configured, else whenever the
+    /// server listens anywhere but loopback.
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies
+            .unwrap_or_else(|| !self.listen.ip().is_loopback())
     }
 
     /// The address phones use: `public_url`, or `http://` and the listening address.
@@ -242,6 +283,109 @@ impl Config {
 
     pub fn enrollment_code_ttl_ms(&self) -> i64 {
         self.enrollment_code_ttl_hours.saturating_mul(3_600_000)
+    }
+}
+
+/// The reverse proxies a request may come through: only from them is `X-Forwarded-For`
+/// believed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Each entry an address (`10.0.0.1`, `::1`) or a CIDR range (`10.0.0.0/8`).
+    pub fn parse(entries: &[String]) -> Result<TrustedProxies, ConfigError> {
+        let bad = |entry: &str| {
+            ConfigError::Invalid(format!(
+                "trusted_proxies: \"{entry}\" không phải địa chỉ IP hay dải CIDR"
+            ))
+        };
+        let mut ranges = Vec::new();
+        for entry in entries {
+            let entry = entry.trim();
+            let (addr, bits) = match entry.split_once('/') {
+                Some((addr, bits)) => (addr, Some(bits)),
+                None => (entry, None),
+            };
+            let addr: IpAddr = addr.parse().map_err(|_| bad(entry))?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let bits = match bits {
+                Some(bits) => bits
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|b| *b <= max)
+                    .ok_or_else(|| bad(entry))?,
+                None => max,
+            };
+            ranges.push((addr, bits));
+        }
+        Ok(TrustedProxies(ranges))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `ip` is one of the trusted proxies.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0
+            .iter()
+            .any(|(net, bits)| match (canonical(*net), ip) {
+                (IpAddr::V4(net), IpAddr::V4(ip)) => prefix_eq(&net.octets(), &ip.octets(), *bits),
+                (IpAddr::V6(net), IpAddr::V6(ip)) => prefix_eq(&net.octets(), &ip.octets(), *bits),
+                _ => false,
+            })
+    }
+
+    /// The client's address: the TCP peer, or, when the peer is a trusted proxy, the
+    /// right-most address of `X-Forwarded-For` that is not a trusted proxy (the left ones
+    /// are whatever the client wrote). `forwarded_for` is every `X-Forwarded-For` header
+    /// value in order.
+    pub fn client_ip<'a>(
+        &self,
+        peer: IpAddr,
+        forwarded_for: impl IntoIterator<Item = &'a str>,
+    ) -> IpAddr {
+        if !self.contains(peer) {
+            return canonical(peer);
+        }
+        let hops: Vec<&str> = forwarded_for
+            .into_iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        let mut client = canonical(peer);
+        for hop in hops.iter().rev() {
+            // A hop that is no address at all: nothing further left can be believed.
+            let Ok(ip) = hop.parse::<IpAddr>() else {
+                break;
+            };
+            client = canonical(ip);
+            if !self.contains(client) {
+                break;
+            }
+        }
+        client
+    }
+}
+
+/// An IPv4 address mapped into IPv6 (`::ffff:10.0.0.1`) as the IPv4 address it is.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
+    let bits = usize::from(bits);
+    let (full, rest) = (bits / 8, bits % 8);
+    if a[..full] != b[..full] {
+        return false;
+    }
+    rest == 0 || {
+        let mask = 0xffu8 << (8 - rest);
+        a[full] & mask == b[full] & mask
     }
 }
 
@@ -399,5 +543,65 @@ mod tests {
             assert!(Config::default().with_env(bad.clone()).is_err(), "{bad:?}");
         }
         assert!(Config::from_toml("[blob_store]\nbackend = \"s3\"\ncolour = 1\n").is_err());
+    }
+
+    #[test]
+    fn cookies_are_secure_off_loopback_unless_configured() {
+        let mut config = Config::default();
+        assert!(!config.cookies_secure());
+        config.listen = "0.0.0.0:8080".parse().unwrap();
+        assert!(config.cookies_secure());
+        config.secure_cookies = Some(false);
+        assert!(!config.cookies_secure());
+        let config = Config::default()
+            .with_env([("CHIBO_SECURE_COOKIES".to_string(), "true".to_string())])
+            .unwrap();
+        assert!(config.cookies_secure());
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_hop_no_trusted_proxy_added() {
+        let proxies = TrustedProxies::parse(&["10.0.0.0/8".into(), "::1".into()]).unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // Straight from the client: its headers are ignored.
+        assert_eq!(
+            proxies.client_ip(ip("203.0.113.9"), ["1.2.3.4"]),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: the right-most untrusted hop, whatever the client put left.
+        assert_eq!(
+            proxies.client_ip(ip("10.1.2.3"), ["1.2.3.4, 198.51.100.7", "10.9.9.9"]),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            proxies.client_ip(ip("::1"), ["198.51.100.7"]),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            proxies.client_ip(ip("::ffff:10.0.0.1"), ["198.51.100.7"]),
+            ip("198.51.100.7")
+        );
+        // Garbage or no header: the last believable address.
+        assert_eq!(
+            proxies.client_ip(ip("10.1.2.3"), ["nonsense"]),
+            ip("10.1.2.3")
+        );
+        assert_eq!(proxies.client_ip(ip("10.1.2.3"), []), ip("10.1.2.3"));
+        // No proxy configured: the peer, always.
+        let none = TrustedProxies::default();
+        assert_eq!(
+            none.client_ip(ip("127.0.0.1"), ["198.51.100.7"]),
+            ip("127.0.0.1")
+        );
+        for bad in ["10.0.0.0/33", "proxy.local", "10.0.0.0/x"] {
+            assert!(TrustedProxies::parse(&[bad.to_string()]).is_err(), "{bad}");
+        }
+        let config = Config::default()
+            .with_env([(
+                "CHIBO_TRUSTED_PROXIES".to_string(),
+                "127.0.0.1, 10.0.0.0/8".to_string(),
+            )])
+            .unwrap();
+        assert!(config.proxies().unwrap().contains(ip("10.4.4.4")));
     }
 }

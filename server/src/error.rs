@@ -35,6 +35,12 @@ pub enum ApiError {
     CodeUsed,
     #[error("Mã đăng ký đã hết hạn; hãy xin văn phòng Đảng ủy xã mã mới")]
     CodeExpired,
+    /// Too many wrong attempts (enrolment codes) from this address lately.
+    #[error(
+        "Đã nhập sai mã đăng ký quá nhiều lần từ mạng này; vì an toàn, hãy thử lại sau 15 \
+         phút hoặc quét mã QR"
+    )]
+    TooManyAttempts,
     #[error("Dữ liệu gửi lên quá lớn (tối đa {limit} byte)")]
     TooLarge { limit: usize },
     #[error("Máy chủ đang bận hoặc cơ sở dữ liệu không sẵn sàng; hãy thử lại sau")]
@@ -56,6 +62,7 @@ impl ApiError {
             | ApiError::Conflict(_)
             | ApiError::CodeUsed => StatusCode::CONFLICT,
             ApiError::CodeExpired => StatusCode::GONE,
+            ApiError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,6 +81,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::CodeUsed => "code_used",
             ApiError::CodeExpired => "code_expired",
+            ApiError::TooManyAttempts => "too_many_attempts",
             ApiError::TooLarge { .. } => "too_large",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",

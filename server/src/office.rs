@@ -19,6 +19,7 @@ use chibo_domain::rules::RuleSettings;
 use chibo_domain::sync::Scope;
 use chibo_domain::time::EpochMillis;
 
+use crate::accounts::audit;
 use crate::blobs::{BlobId, BlobStore};
 use crate::docs::{CommuneDocs, StoredCheckIn};
 use crate::ledger::{self, Author};
@@ -34,6 +35,9 @@ pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 pub struct Officer {
     pub id: String,
     pub name: String,
+    pub username: String,
+    /// Where the action came from, for the audit log.
+    pub client_ip: String,
 }
 
 /// Why an office action was not taken. `Refused` and `NotFound` are for the user (in
@@ -96,7 +100,29 @@ fn author(
     let author = Author::Office {
         user_id: officer.id.clone(),
     };
-    ledger::author(docs, change, scope, &author, now)?.map_err(refused)
+    ledger::author(docs, change, scope, &author, now)?.map_err(refused)?;
+    // In the action's transaction: the entry commits with it or not at all.
+    let op = serde_json::to_value(change)
+        .ok()
+        .and_then(|v| v["op"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let actor = audit::user_actor(&officer.id, &officer.username);
+    let detail = format!("{} ({op})", audit::office_op_label(&op));
+    let commune_id = docs.commune_id().to_string();
+    docs.with_tx(|tx| {
+        audit::record_in(
+            tx,
+            &audit::Entry {
+                commune_id: Some(&commune_id),
+                actor: &actor,
+                action: audit::AuditAction::OfficeAction,
+                detail: &detail,
+                client_ip: &officer.client_ip,
+            },
+            now,
+        )
+    })?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- check-ins
@@ -320,6 +346,11 @@ pub async fn publish_guidance(
                 if docs.cell(cell_id)?.is_none() {
                     return Err(OfficeError::NotFound("chi bộ"));
                 }
+            }
+            // The office sent these bytes: its commune holds them (access::device_may_read_blob).
+            let holder = crate::access::dashboard_holder(&officer.id);
+            for a in &guidance.attachments {
+                docs.with_tx(|tx| tx.add_blob_holder(&commune_id, &a.sha256, &holder, now))?;
             }
             let change = Change::PublishGuidance {
                 guidance: guidance.clone(),

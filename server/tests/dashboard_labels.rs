@@ -173,6 +173,8 @@ async fn every_value_reads_on_the_dashboard_as_the_core_words_it() {
     let officer = Officer {
         id: "u-vp".into(),
         name: "Hà Thị Lan".into(),
+        username: "u-vp".into(),
+        client_ip: "127.0.0.1".into(),
     };
     for (id, decision, note) in [
         (&accepted, ReviewDecision::Accepted, "Họp ở điểm phụ"),

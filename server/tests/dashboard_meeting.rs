@@ -20,9 +20,9 @@ use support::*;
 
 const PHOTO: &[u8] = include_bytes!("fixtures/photos/landscape_1.jpg");
 
-/// Puts `bytes` in the server's blob store, as a finished upload would.
-async fn publish(srv: &TestServer, bytes: &[u8]) -> String {
-    srv.publish_blob(bytes).await
+/// The secretary of A uploads `bytes` (so cell A holds them).
+async fn publish(w: &World, bytes: &[u8]) -> String {
+    w.srv.upload_photo(&w.secretary_a, bytes).await
 }
 
 fn attach(sha: &str, meeting_id: &str, at: i64) -> Change {
@@ -44,8 +44,8 @@ async fn the_meeting_page_reads_as_minutes_with_both_scores_and_its_photos() {
     let mut w = World::new().await;
     let start = meeting_start();
     let meeting_id = w.record_meeting_a(start).await;
-    let good = publish(&w.srv, PHOTO).await;
-    let broken = publish(&w.srv, &PHOTO[..PHOTO.len() / 3]).await;
+    let good = publish(&w, PHOTO).await;
+    let broken = publish(&w, &PHOTO[..PHOTO.len() / 3]).await;
     let response = w
         .secretary_a
         .push(
@@ -172,7 +172,7 @@ async fn the_meeting_page_reads_as_minutes_with_both_scores_and_its_photos() {
     assert!(damaged.text().contains("Ảnh bị hỏng"));
 
     // A photo nobody in this commune referenced, and a made-up hash: not found.
-    let stranger = publish(&w.srv, b"not referenced by any record").await;
+    let stranger = publish(&w, b"not referenced by any record").await;
     assert_eq!(
         browser
             .get(&format!("{base}/photos/{stranger}"))
@@ -193,7 +193,7 @@ async fn the_meeting_page_reads_as_minutes_with_both_scores_and_its_photos() {
 async fn a_viewer_of_another_commune_cannot_reach_the_photo_or_the_meeting_by_url() {
     let mut w = World::new().await;
     let meeting_id = w.record_meeting_a(meeting_start()).await;
-    let good = publish(&w.srv, PHOTO).await;
+    let good = publish(&w, PHOTO).await;
     let response = w
         .secretary_a
         .push(&w.srv, vec![attach(&good, &meeting_id, meeting_start())])

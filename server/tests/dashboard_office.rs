@@ -22,6 +22,8 @@ fn officer() -> Officer {
     Officer {
         id: "u-office".into(),
         name: "Hà Thị Lan".into(),
+        username: "u-office".into(),
+        client_ip: "127.0.0.1".into(),
     }
 }
 

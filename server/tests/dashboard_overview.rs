@@ -407,14 +407,8 @@ async fn the_overview_shows_the_rules_figures_and_the_cell_page_names_those_near
 
     // Another commune's cell, and a cell that does not exist, are not found.
     let other = w.srv.commune("Đảng bộ xã Mường Chanh").await;
-    let mut stranger = w
-        .srv
-        .person(
-            &other.office,
-            "Lò Văn Pọm",
-            chibo_domain::sync::Role::Office,
-        )
-        .await;
+    let code = w.srv.issue_office(&other.id, "Lò Văn Pọm");
+    let mut stranger = w.srv.enroll(&code.qr, "Máy văn phòng").await;
     let village = Village::new(&other.id, &other.name, "Chi bộ bản Pá Khoang");
     assert_all_applied(&stranger.push(&w.srv, village.roster_changes()).await);
     let (status, _) = browser

@@ -36,7 +36,7 @@ async fn a_phone_enrols_once_with_its_code_and_gets_a_working_credential() {
             },
         )
         .await;
-    assert_eq!(issued.code.len(), 8);
+    assert_eq!(issued.code.len(), 12);
     // The QR carries the address phones use (here the bound loopback address) and the code.
     assert_eq!(issued.server_url, srv.base);
     assert_eq!(
@@ -95,9 +95,7 @@ async fn a_phone_enrols_once_with_its_code_and_gets_a_working_credential() {
 async fn an_expired_or_unknown_code_enrols_nothing() {
     let srv = TestServer::start_with(|c| c.enrollment_code_ttl_hours = 48).await;
     let commune = srv.commune("Đảng bộ xã Chiềng Sơn").await;
-    let issued = srv
-        .issue(&commune.office, "Cầm Thị Vân", Role::Office)
-        .await;
+    let issued = srv.issue_office(&commune.id, "Cầm Thị Vân");
     let before = srv.devices(&commune.id);
 
     srv.clock.advance(48 * 3_600_000);
@@ -110,7 +108,7 @@ async fn an_expired_or_unknown_code_enrols_nothing() {
     assert_eq!(srv.devices(&commune.id), before);
 
     // A fresh code for the same person works.
-    let fresh = srv.issue_for(&commune.office, &issued.person.id).await;
+    let fresh = srv.issue_office_for(&commune.id, &issued.person.id);
     srv.enroll(&fresh.code, "Máy văn phòng 2").await;
 }
 
@@ -118,9 +116,7 @@ async fn an_expired_or_unknown_code_enrols_nothing() {
 async fn a_bad_public_key_is_refused_and_the_code_stays_usable() {
     let srv = TestServer::start().await;
     let commune = srv.commune("Đảng bộ xã Mường Bú").await;
-    let issued = srv
-        .issue(&commune.office, "Quàng Văn Tính", Role::Office)
-        .await;
+    let issued = srv.issue_office(&commune.id, "Quàng Văn Tính");
     let reply = srv
         .post(
             chibo_domain::sync::ENROLL_PATH,
@@ -200,7 +196,7 @@ async fn a_revoked_phone_is_refused_on_its_next_request() {
 async fn a_lost_answer_is_retried_to_the_same_device() {
     let srv = TestServer::start().await;
     let commune = srv.commune("Đảng bộ xã Nậm Lầu").await;
-    let issued = srv.issue(&commune.office, "Lò Thị Mai", Role::Office).await;
+    let issued = srv.issue_office(&commune.id, "Lò Thị Mai");
     let key = new_key();
     let mut request = chibo_domain::sync::EnrollRequest {
         protocol: chibo_domain::sync::PROTOCOL_VERSION,

@@ -30,7 +30,8 @@ async fn november() -> Month {
     let mut w = World::new().await;
     let meeting_a = w.record_meeting_a(meeting_start()).await;
     let secret = generate_presence_secret().unwrap();
-    let meeting_photo = photo(100);
+    // Those who attach them send the bytes: their scope holds them.
+    let meeting_photo = w.srv.upload_photo(&w.secretary_a, &photo_bytes(100)).await;
     let response = w
         .secretary_a
         .push(
@@ -100,7 +101,10 @@ async fn november() -> Month {
         .await;
     assert_all_applied(&response);
 
-    let guidance_file = photo(200);
+    let guidance_file = w
+        .srv
+        .upload_photo(&w.commune.office, &photo_bytes(200))
+        .await;
     let response = w
         .commune
         .office

@@ -152,6 +152,7 @@ fn config() -> TusConfig {
         max_size: MAX_SIZE,
         // Long: only a takeover, never this timeout, may free a stalled upload here.
         idle_timeout: Duration::from_secs(3600),
+        ..TusConfig::default()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Enrolment codes, device credentials and who a request is.
 //!
-//! A credential is 32 random bytes (base64url); an enrolment code is 8 characters from
+//! A credential is 32 random bytes (base64url); an enrolment code is 12 characters from
 //! an alphabet without look-alikes. The server stores only their SHA-256, looks a
 //! credential up by its hash and compares in constant time.
 
@@ -16,8 +16,12 @@ use crate::storage::{CommuneRow, DeviceHolder, DeviceRow, PersonRow, StorageResu
 
 /// No 0/O, 1/I/L: the code is read aloud over the phone and typed by older people.
 pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-/// 8 characters of 31 symbols: about 40 bits, valid for a few days, used once.
-pub const CODE_LEN: usize = 8;
+/// 12 characters of 31 symbols: about 59 bits, valid for a few days, used once. Read
+/// aloud or typed in three groups of four (the QR carries the same code). With wrong
+/// attempts limited per address (`enrolment::MAX_WRONG_CODES` per window), even a
+/// hundred thousand addresses guessing for a code's whole lifetime (72 h) try some 3·10⁸
+/// of the 8·10¹⁷ codes: hopeless. At 8 characters (10¹²) it was not.
+pub const CODE_LEN: usize = 12;
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut bytes = [0u8; N];
@@ -31,7 +35,7 @@ pub fn new_credential() -> Result<String, ApiError> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
 }
 
-/// A fresh enrolment code, e.g. `K7QM4XTB`.
+/// A fresh enrolment code, e.g. `K7QM4XTB9HRW`.
 pub fn new_enrollment_code() -> Result<String, ApiError> {
     let alphabet = CODE_ALPHABET;
     let mut code = String::with_capacity(CODE_LEN);

@@ -305,6 +305,34 @@ pub fn revoke_device(
     })
 }
 
+/// Wrong enrolment codes allowed from one address per [`WRONG_CODE_WINDOW_MS`]; the
+/// attempt is counted (atomically, in storage) before the code is looked up.
+pub const MAX_WRONG_CODES: u64 = 10;
+pub const WRONG_CODE_WINDOW_MS: i64 = 15 * 60_000;
+
+/// [`enroll`] for a request from `client_ip`, under the wrong-code limit: parallel
+/// guesses are counted one by one, and a successful enrolment gives its attempt back
+/// (an office enrolling a roomful of phones from one address is not held up).
+pub fn enroll_from(
+    storage: &dyn Storage,
+    request: &EnrollRequest,
+    client_ip: &str,
+    now: EpochMillis,
+) -> Result<EnrollResponse, ApiError> {
+    let keys = [format!("enrol:ip:{client_ip}")];
+    let sessions = crate::accounts::sessions::take_attempts;
+    if !sessions(storage, &keys, MAX_WRONG_CODES, WRONG_CODE_WINDOW_MS, now)? {
+        return Err(ApiError::TooManyAttempts);
+    }
+    let result = enroll(storage, request, now);
+    // Only a code that matched nothing stays counted.
+    let guessed_wrong = matches!(&result, Err(ApiError::Unauthorized(_)));
+    if !guessed_wrong {
+        crate::accounts::sessions::release_attempts(storage, &keys, WRONG_CODE_WINDOW_MS, now)?;
+    }
+    result
+}
+
 /// `POST ENROLL_PATH`: a one-time code and a public key in, a device credential out.
 ///
 /// A lost answer can be retried: the same code with the same public key, before the code

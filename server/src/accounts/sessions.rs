@@ -3,7 +3,8 @@
 //!
 //! A session is a random token whose SHA-256 only is stored, with the session's CSRF
 //! token and an idle expiry that slides while the session is used. Repeated failures for
-//! one username or from one address are refused for a while.
+//! one username or from one address are refused for a while: each attempt is counted in
+//! storage before its password is checked ([`take_attempts`]), and given back if right.
 
 use std::sync::OnceLock;
 
@@ -16,6 +17,7 @@ use crate::storage::{
     self, username_key, DashboardUserRow, Storage, StorageError, StorageResult, WebSessionRow,
 };
 
+use super::audit::{self, AuditAction};
 use super::users::{self, DashboardRole};
 
 /// A session unused for this long is over.
@@ -50,6 +52,8 @@ pub struct DashboardUser {
     pub province_id: Option<String>,
     /// This session's CSRF token: every form posts it back as `csrf`.
     pub csrf_token: String,
+    /// The address this request came from (for the audit log; set by the web layer).
+    pub client_ip: String,
 }
 
 impl DashboardUser {
@@ -62,6 +66,7 @@ impl DashboardUser {
             commune_id: row.commune_id,
             province_id: row.province_id,
             csrf_token,
+            client_ip: String::new(),
         })
     }
 }
@@ -79,28 +84,52 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Whether `username` or address `ip` failed too often lately to try a password again.
-pub fn too_many_failures(
-    tx: &mut dyn storage::Tx,
-    username: &str,
-    ip: &str,
-    now: EpochMillis,
-) -> StorageResult<bool> {
-    let (by_user, by_ip) =
-        tx.sign_in_failures(&username_key(username), ip, now - FAILURE_WINDOW_MS)?;
-    Ok(by_user >= MAX_FAILURES || by_ip >= MAX_FAILURES)
+/// The limit keys of a sign-in: the target account and the client's address.
+pub fn sign_in_keys(username: &str, ip: &str) -> [String; 2] {
+    [
+        format!("sign-in:user:{}", username_key(username)),
+        format!("sign-in:ip:{ip}"),
+    ]
 }
 
-/// Counts a wrong password for `username` from `ip` (and forgets the expired ones).
-pub fn record_failure(
+/// Takes one attempt under each of `keys` in one write transaction (each an atomic
+/// statement, so parallel requests, on this server or another sharing the database, are
+/// counted one by one), and gives them all back if one is over `max`: a refused attempt
+/// costs nothing. `true` when the attempt may go on.
+pub fn take_attempts(
     storage: &dyn Storage,
-    username: &str,
-    ip: &str,
+    keys: &[String],
+    max: u64,
+    window_ms: i64,
+    now: EpochMillis,
+) -> StorageResult<bool> {
+    let since = now - window_ms;
+    storage::write(storage, |tx| {
+        let mut allowed = true;
+        for key in keys {
+            allowed &= tx.take_attempt(key, now, since)? <= max;
+        }
+        if !allowed {
+            for key in keys {
+                tx.release_attempt(key, since)?;
+            }
+        }
+        Ok(allowed)
+    })
+}
+
+/// Gives back attempts taken by [`take_attempts`] (the sign-in succeeded).
+pub fn release_attempts(
+    storage: &dyn Storage,
+    keys: &[String],
+    window_ms: i64,
     now: EpochMillis,
 ) -> StorageResult<()> {
     storage::write(storage, |tx| {
-        tx.delete_sign_in_failures_before(now - FAILURE_WINDOW_MS)?;
-        tx.insert_sign_in_failure(&username_key(username), ip, now)
+        for key in keys {
+            tx.release_attempt(key, now - window_ms)?;
+        }
+        tx.delete_attempts_before(now - window_ms)
     })
 }
 
@@ -130,26 +159,41 @@ pub fn sign_in(
     ip: &str,
     now: EpochMillis,
 ) -> Result<SignIn, SessionError> {
-    let (throttled, user) = storage::read(storage, |tx| {
-        Ok((
-            too_many_failures(tx, username, ip, now)?,
-            tx.dashboard_user_by_username(username)?,
-        ))
-    })?;
-    if throttled {
+    // The attempt is counted before the password is checked, and a wrong one stays
+    // counted: at most MAX_FAILURES checks per window, however many arrive at once.
+    let keys = sign_in_keys(username, ip);
+    let user = storage::read(storage, |tx| tx.dashboard_user_by_username(username))?;
+    let audit = |action: AuditAction| -> StorageResult<()> {
+        let actor = match &user {
+            Some(u) => audit::user_actor(&u.id, &u.username),
+            None => format!("Tên đăng nhập {}", username.trim()),
+        };
+        let entry = audit::Entry {
+            commune_id: user.as_ref().and_then(|u| u.commune_id.as_deref()),
+            actor: &actor,
+            action,
+            detail: "",
+            client_ip: ip,
+        };
+        audit::record(storage, &entry, now)
+    };
+    if !take_attempts(storage, &keys, MAX_FAILURES, FAILURE_WINDOW_MS, now)? {
+        audit(AuditAction::SignInThrottled)?;
         return Ok(SignIn::Throttled);
     }
     let hash = user
         .as_ref()
         .map_or(dummy_hash(), |u| u.password_hash.as_str());
     let verified = users::verify_password(password, hash);
-    let user = match user {
-        Some(user) if verified && user.disabled_at.is_none() => user,
-        _ => {
-            record_failure(storage, username, ip, now)?;
-            return Ok(SignIn::Wrong);
-        }
+    if !verified || user.as_ref().is_none_or(|u| u.disabled_at.is_some()) {
+        audit(AuditAction::SignInFailed)?;
+        return Ok(SignIn::Wrong);
+    }
+    let Some(user) = user.clone() else {
+        return Ok(SignIn::Wrong);
     };
+    release_attempts(storage, &keys, FAILURE_WINDOW_MS, now)?;
+    audit(AuditAction::SignIn)?;
     let token = random_token()?;
     let session = WebSessionRow {
         token_hash: token_hash(&token),

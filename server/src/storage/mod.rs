@@ -270,6 +270,21 @@ pub struct WebSessionRow {
     pub last_seen_at: EpochMillis,
 }
 
+/// One entry of the audit log: who did what, when, from where. `commune_id` is the
+/// commune acted in (`None`: a sign-in attempt at an unknown account).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRow {
+    pub commune_id: Option<String>,
+    pub at: EpochMillis,
+    /// e.g. `user:<id> (username)`, `device:<id> (label)`.
+    pub actor: String,
+    /// A stable code (`accounts::audit::AuditAction`).
+    pub action: String,
+    /// What it was done to, as text.
+    pub detail: String,
+    pub client_ip: String,
+}
+
 /// The form of a username that uniqueness and sign-in compare: trimmed, lower case.
 pub fn username_key(username: &str) -> String {
     username.trim().to_lowercase()
@@ -574,6 +589,8 @@ pub trait Tx {
 
     fn insert_tus_upload(&mut self, row: &TusUploadRow) -> StorageResult<()>;
     fn tus_upload(&mut self, commune_id: &str, id: &str) -> StorageResult<Option<TusUploadRow>>;
+    /// Every unfinished upload of a commune.
+    fn tus_uploads(&mut self, commune_id: &str) -> StorageResult<Vec<TusUploadRow>>;
     /// Replaces the upload's row only if its offset is still `expected_offset` (another
     /// process may have committed a chunk since); whether it did.
     fn update_tus_upload(
@@ -589,6 +606,39 @@ pub trait Tx {
     fn delete_tus_chunks(&mut self, upload_id: &str) -> StorageResult<()>;
     /// Forgets the upload and its chunks.
     fn delete_tus_upload(&mut self, id: &str) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ attempt limits, blob holders, audit (issue 14)
+
+    /// Takes one attempt under `key` in one atomic statement and returns how many the
+    /// window now holds: a window older than `window_start_before` (inclusive) starts
+    /// again at `now` with this attempt. The row is locked until commit, so concurrent
+    /// takers (other servers on the same PostgreSQL too) are counted one after another.
+    fn take_attempt(
+        &mut self,
+        key: &str,
+        now: EpochMillis,
+        window_start_before: EpochMillis,
+    ) -> StorageResult<u64>;
+    /// Gives back an attempt taken in a window that has not restarted since
+    /// (`window_start > window_start_before`): a sign-in that succeeded.
+    fn release_attempt(&mut self, key: &str, window_start_before: EpochMillis)
+        -> StorageResult<()>;
+    /// Forgets windows that started at or before `before`.
+    fn delete_attempts_before(&mut self, before: EpochMillis) -> StorageResult<()>;
+    /// `device_id` of `commune_id` sent the bytes of `sha256` (idempotent).
+    fn add_blob_holder(
+        &mut self,
+        commune_id: &str,
+        sha256: &str,
+        device_id: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()>;
+    /// The devices of `commune_id` that sent the bytes of `sha256`.
+    fn blob_holders(&mut self, commune_id: &str, sha256: &str) -> StorageResult<Vec<String>>;
+    /// Appends one entry to the audit log.
+    fn append_audit(&mut self, entry: &AuditRow) -> StorageResult<()>;
+    /// The latest `limit` entries of a commune's audit log, newest first.
+    fn audit_log(&mut self, commune_id: &str, limit: u32) -> StorageResult<Vec<AuditRow>>;
 
     // ------------------------------------------------------------ province rollup
 

@@ -176,6 +176,37 @@ CREATE TABLE tus_chunks (
     PRIMARY KEY (upload_id, chunk_offset)
 );
 "#,
+    // Issue 14: attempt windows (sign-in, enrolment), counted atomically; the devices
+    // that sent a blob's bytes (who may vouch for it).
+    r#"
+CREATE TABLE attempt_limits (
+    key {text} PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    count BIGINT NOT NULL
+);
+CREATE INDEX attempt_limits_window ON attempt_limits (window_start);
+CREATE TABLE blob_holders (
+    commune_id {text} NOT NULL,
+    sha256 {text} NOT NULL,
+    device_id {text} NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (commune_id, sha256, device_id)
+);
+"#,
+    // Issue 14: the audit log of account, device and office actions.
+    r#"
+CREATE TABLE audit_log (
+    seq BIGINT NOT NULL,
+    commune_id {text},
+    at BIGINT NOT NULL,
+    actor {text} NOT NULL,
+    action {text} NOT NULL,
+    detail {text} NOT NULL,
+    client_ip {text} NOT NULL
+);
+CREATE INDEX audit_log_commune ON audit_log (commune_id, at);
+CREATE INDEX audit_log_seq ON audit_log (seq);
+"#,
 ];
 
 /// The schema version this server writes.
@@ -183,10 +214,8 @@ pub(crate) const VERSION: usize = STEPS.len();
 
 /// The migration steps in `dialect`'s SQL: step `n` (from 0) moves version n to n+1.
 pub(crate) fn steps(dialect: Dialect) -> impl Iterator<Item = String> {
-    STEPS
-        .iter()
-        .map(move |step| {
-            step.replace(TEXT, dialect.text_type())
-                .replace(BYTES, dialect.bytes_type())
-        })
+    STEPS.iter().map(move |step| {
+        step.replace(TEXT, dialect.text_type())
+            .replace(BYTES, dialect.bytes_type())
+    })
 }

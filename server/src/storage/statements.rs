@@ -154,6 +154,16 @@ fn web_session_from(mut r: Row) -> StorageResult<WebSessionRow> {
     })
 }
 
+fn tus_upload_from(mut r: Row) -> StorageResult<TusUploadRow> {
+    Ok(TusUploadRow {
+        id: r.text(0)?,
+        commune_id: r.text(1)?,
+        offset: r.u64(2)?,
+        info_json: r.text(3)?,
+        created_at: r.int(4)?,
+    })
+}
+
 fn text_from(mut r: Row) -> StorageResult<String> {
     r.text(0)
 }
@@ -1058,15 +1068,17 @@ impl<D: Db> Tx for D {
             "SELECT id, commune_id, upload_offset, info, created_at FROM tus_uploads
              WHERE commune_id = $1 AND id = $2",
             args![commune_id, id],
-            |mut r| {
-                Ok(TusUploadRow {
-                    id: r.text(0)?,
-                    commune_id: r.text(1)?,
-                    offset: r.u64(2)?,
-                    info_json: r.text(3)?,
-                    created_at: r.int(4)?,
-                })
-            },
+            tus_upload_from,
+        )
+    }
+
+    fn tus_uploads(&mut self, commune_id: &str) -> StorageResult<Vec<TusUploadRow>> {
+        all(
+            self,
+            "SELECT id, commune_id, upload_offset, info, created_at FROM tus_uploads
+             WHERE commune_id = $1 ORDER BY created_at, id",
+            args![commune_id],
+            tus_upload_from,
         )
     }
 
@@ -1123,6 +1135,112 @@ impl<D: Db> Tx for D {
         self.execute("DELETE FROM tus_chunks WHERE upload_id = $1", args![id])?;
         self.execute("DELETE FROM tus_uploads WHERE id = $1", args![id])
             .map(drop)
+    }
+
+    // ------------------------------------------------------------ attempt limits, blob holders, audit
+
+    fn take_attempt(
+        &mut self,
+        key: &str,
+        now: EpochMillis,
+        window_start_before: EpochMillis,
+    ) -> StorageResult<u64> {
+        Ok(one(
+            self,
+            "INSERT INTO attempt_limits (key, window_start, count) VALUES ($1, $2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+               count = CASE WHEN attempt_limits.window_start <= $3 THEN 1
+                            ELSE attempt_limits.count + 1 END,
+               window_start = CASE WHEN attempt_limits.window_start <= $3 THEN $2
+                                   ELSE attempt_limits.window_start END
+             RETURNING count",
+            args![key, now, window_start_before],
+            |mut r| r.u64(0),
+        )?
+        .unwrap_or(0))
+    }
+
+    fn release_attempt(
+        &mut self,
+        key: &str,
+        window_start_before: EpochMillis,
+    ) -> StorageResult<()> {
+        self.execute(
+            "UPDATE attempt_limits SET count = count - 1
+             WHERE key = $1 AND window_start > $2 AND count > 0",
+            args![key, window_start_before],
+        )
+        .map(drop)
+    }
+
+    fn delete_attempts_before(&mut self, before: EpochMillis) -> StorageResult<()> {
+        self.execute(
+            "DELETE FROM attempt_limits WHERE window_start <= $1",
+            args![before],
+        )
+        .map(drop)
+    }
+
+    fn add_blob_holder(
+        &mut self,
+        commune_id: &str,
+        sha256: &str,
+        device_id: &str,
+        at: EpochMillis,
+    ) -> StorageResult<()> {
+        self.execute(
+            "INSERT INTO blob_holders (commune_id, sha256, device_id, at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            args![commune_id, sha256, device_id, at],
+        )
+        .map(drop)
+    }
+
+    fn blob_holders(&mut self, commune_id: &str, sha256: &str) -> StorageResult<Vec<String>> {
+        all(
+            self,
+            "SELECT device_id FROM blob_holders WHERE commune_id = $1 AND sha256 = $2
+             ORDER BY device_id",
+            args![commune_id, sha256],
+            text_from,
+        )
+    }
+
+    fn append_audit(&mut self, e: &AuditRow) -> StorageResult<()> {
+        self.execute(
+            "INSERT INTO audit_log (seq, commune_id, at, actor, action, detail, client_ip)
+             SELECT COALESCE(MAX(seq), 0) + 1, CAST($1 AS TEXT), CAST($2 AS BIGINT),
+                    CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS TEXT)
+             FROM audit_log",
+            args![
+                e.commune_id.as_deref(),
+                e.at,
+                &e.actor,
+                &e.action,
+                &e.detail,
+                &e.client_ip
+            ],
+        )
+        .map(drop)
+    }
+
+    fn audit_log(&mut self, commune_id: &str, limit: u32) -> StorageResult<Vec<AuditRow>> {
+        all(
+            self,
+            "SELECT commune_id, at, actor, action, detail, client_ip FROM audit_log
+             WHERE commune_id = $1 ORDER BY at DESC, seq DESC LIMIT $2",
+            args![commune_id, i64::from(limit)],
+            |mut r| {
+                Ok(AuditRow {
+                    commune_id: r.opt_text(0)?,
+                    at: r.int(1)?,
+                    actor: r.text(2)?,
+                    action: r.text(3)?,
+                    detail: r.text(4)?,
+                    client_ip: r.text(5)?,
+                })
+            },
+        )
     }
 
     // ------------------------------------------------------------ province rollup

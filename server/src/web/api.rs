@@ -18,6 +18,7 @@ use chibo_domain::sync::{
 use chibo_domain::time::local_year_month;
 
 use crate::access;
+use crate::accounts::audit;
 use crate::accounts::devices::{self, Actor};
 use crate::accounts::enrolment::{self, NewPerson};
 use crate::docs::CommuneDocs;
@@ -170,12 +171,24 @@ pub fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
 
 async fn enroll(
     State(state): State<AppState>,
+    super::ClientAddr(ip): super::ClientAddr,
     ApiJson(request): ApiJson<EnrollRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let now = state.clock.now();
     let storage = state.storage.clone();
-    let response = blocking(move || enrolment::enroll(&*storage, &request, now)).await?;
+    let label = request.device_label.trim().to_string();
+    let client = ip.clone();
+    let response = blocking(move || enrolment::enroll_from(&*storage, &request, &ip, now)).await?;
     tracing::info!(device = %response.device_id, person = %response.person.id, "device enrolled");
+    super::audit(
+        &state,
+        Some(response.person.commune_id.clone()),
+        audit::device_actor(&response.device_id, &label),
+        audit::AuditAction::DeviceEnrolled,
+        response.person.full_name.clone(),
+        client,
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(response)))
 }
 
@@ -225,24 +238,36 @@ async fn list_persons(
 
 async fn create_person(
     State(state): State<AppState>,
+    super::ClientAddr(ip): super::ClientAddr,
     headers: HeaderMap,
     ApiJson(new): ApiJson<NewPerson>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
     let commune = access::require_office(&actor)?.to_string();
+    access::office_device_may_administer(&actor, &new.role)?;
     let now = state.clock.now();
     let storage = state.storage.clone();
     let person = blocking(move || enrolment::create_person(&*storage, &commune, &new, now)).await?;
+    let actor_text = audit::device_actor(&actor.device.id, &actor.device.label);
+    let detail = person.full_name.clone();
+    let commune = Some(person.commune_id.clone());
+    let action = audit::AuditAction::PersonRegistered;
+    super::audit(&state, commune, actor_text, action, detail, ip).await;
     Ok((StatusCode::CREATED, Json(person)))
 }
 
 async fn issue_code(
     State(state): State<AppState>,
+    super::ClientAddr(ip): super::ClientAddr,
     headers: HeaderMap,
     Path(person_id): Path<Id>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
     let commune = access::require_office(&actor)?.to_string();
+    let (storage, id) = (state.storage.clone(), person_id.clone());
+    if let Some(role) = blocking(move || person_role(&*storage, &id)).await? {
+        access::office_device_may_administer(&actor, &role)?;
+    }
     let now = state.clock.now();
     let ttl = state.config.enrollment_code_ttl_ms();
     let storage = state.storage.clone();
@@ -251,6 +276,11 @@ async fn issue_code(
         enrolment::issue_code(&*storage, &commune, &person_id, ttl, now, &public_url)
     })
     .await?;
+    let actor_text = audit::device_actor(&actor.device.id, &actor.device.label);
+    let detail = issued.person.full_name.clone();
+    let commune = Some(issued.person.commune_id.clone());
+    let action = audit::AuditAction::CodeIssued;
+    super::audit(&state, commune, actor_text, action, detail, ip).await;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -268,17 +298,54 @@ async fn list_devices(
 
 async fn revoke_device(
     State(state): State<AppState>,
+    super::ClientAddr(ip): super::ClientAddr,
     headers: HeaderMap,
     Path(device_id): Path<Id>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = actor(&state, &headers).await?;
     let commune = access::require_office(&actor)?.to_string();
+    // Its own device an office may always give up.
+    let (storage, id) = (state.storage.clone(), device_id.clone());
+    let person = blocking(move || {
+        crate::in_read(&*storage, |tx| Ok(Ok(tx.device(&id)?.map(|d| d.person_id))))
+    })
+    .await?
+    .filter(|_| device_id != actor.device.id);
+    if let Some(person_id) = person {
+        let storage = state.storage.clone();
+        if let Some(role) = blocking(move || person_role(&*storage, &person_id)).await? {
+            access::office_device_may_administer(&actor, &role)?;
+        }
+    }
     let now = state.clock.now();
     let storage = state.storage.clone();
     let device =
         blocking(move || enrolment::revoke_device(&*storage, &commune, &device_id, now)).await?;
     tracing::info!(device = %device.device_id, by = %actor.device.id, "device revoked");
+    super::audit(
+        &state,
+        Some(actor.commune_id().to_string()),
+        audit::device_actor(&actor.device.id, &actor.device.label),
+        audit::AuditAction::DeviceRevoked,
+        format!("{} của {}", device.label, device.person_name),
+        ip,
+    )
+    .await;
     Ok(Json(device))
+}
+
+/// The role of the person `person_id`, if there is one (another commune's is checked
+/// by the operation itself, which answers 404).
+fn person_role(
+    storage: &dyn crate::Storage,
+    person_id: &str,
+) -> Result<Option<chibo_domain::sync::Role>, ApiError> {
+    crate::in_read(storage, |tx| {
+        Ok(Ok(tx
+            .person(person_id)?
+            .as_ref()
+            .and_then(devices::role_of)))
+    })
 }
 
 // ---------------------------------------------------------------- reports
@@ -413,6 +480,33 @@ impl UploadAuth for DeviceUploadAuth {
         crate::access::device_may_read_blob(
             &*self.0.storage,
             &self.0.clock.now(),
+            &uploader.device_id,
+            sha256.as_str(),
+        )
+        .map_err(|e| TusError::internal(e.to_string()))
+    }
+
+    fn received(&self, uploader: &Uploader, sha256: &crate::blobs::BlobId) -> Result<(), TusError> {
+        let now = self.0.clock.now();
+        crate::storage::write(&*self.0.storage, |tx| {
+            tx.add_blob_holder(
+                &uploader.commune_id,
+                sha256.as_str(),
+                &uploader.device_id,
+                now,
+            )
+        })
+        .map_err(|e| TusError::internal(e.to_string()))
+    }
+
+    fn holds_blob(
+        &self,
+        uploader: &Uploader,
+        sha256: &crate::blobs::BlobId,
+    ) -> Result<bool, TusError> {
+        crate::access::device_holds_blob(
+            &*self.0.storage,
+            self.0.clock.now(),
             &uploader.device_id,
             sha256.as_str(),
         )

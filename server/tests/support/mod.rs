@@ -262,6 +262,35 @@ impl TestServer {
         reply.json()
     }
 
+    /// An office person and their code, as the commune admin makes them (an office device
+    /// may not: `access::office_device_may_administer`).
+    pub fn issue_office(&self, commune_id: &str, full_name: &str) -> IssuedCode {
+        let person = enrolment::create_person(
+            &*self.storage,
+            commune_id,
+            &NewPerson {
+                full_name: full_name.into(),
+                role: Role::Office,
+            },
+            self.now(),
+        )
+        .unwrap();
+        self.issue_office_for(commune_id, &person.id)
+    }
+
+    /// A fresh code for an office person, as the commune admin issues it.
+    pub fn issue_office_for(&self, commune_id: &str, person_id: &str) -> IssuedCode {
+        enrolment::issue_code(
+            &*self.storage,
+            commune_id,
+            person_id,
+            self.config.enrollment_code_ttl_ms(),
+            self.now(),
+            &self.base,
+        )
+        .unwrap()
+    }
+
     /// A person registered by the office, with a phone enrolled.
     pub async fn person(&self, office: &Device, full_name: &str, role: Role) -> Device {
         let code = self.issue(office, full_name, role).await;

@@ -26,8 +26,8 @@ test('devices: an enrolment code issued in the dashboard enrols a simulated phon
   // The QR image is there and drawn.
   const qr = page.locator('main img[alt*="QR" i], main svg[aria-label*="QR" i], main img[src^="data:image"]').first();
   assert.ok(await qr.count(), 'a QR image is shown');
-  // The short code: eight letters and digits, maybe grouped.
-  const code = /\b([A-Z0-9]{4}[- ]?[A-Z0-9]{4})\b/.exec(text)?.[1];
+  // The short code: twelve letters and digits, maybe grouped in fours.
+  const code = /\b([A-Z0-9]{4}[- ]?[A-Z0-9]{4}[- ]?[A-Z0-9]{4})\b/.exec(text)?.[1];
   assert.ok(code, `a short code is shown: ${text.slice(0, 400)}`);
   await ctx.close();
 

@@ -23,6 +23,8 @@ fn officer() -> Officer {
     Officer {
         id: "u-vanphong".into(),
         name: "Hà Thị Lan".into(),
+        username: "u-vanphong".into(),
+        client_ip: "127.0.0.1".into(),
     }
 }
 

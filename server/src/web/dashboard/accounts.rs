@@ -11,7 +11,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
+use crate::accounts::audit::{self, AuditAction};
 use crate::accounts::users::{self, AccountChange, NewUser, UserError, UserInfo};
+use crate::storage;
 use crate::AppState;
 
 use super::layout::{blocking, commune_path, render, urlencode, Chrome, Nav, PageError};
@@ -47,6 +49,8 @@ pub struct AccountView {
     pub locked: bool,
     /// The signed-in admin's own account: it cannot be locked from here.
     pub is_self: bool,
+    /// Whether its password may be set from here (not another admin's, not one's own).
+    pub password_settable: bool,
     pub password_action: String,
     pub lock_action: String,
     /// The form field ids of this row (usernames may hold characters ids should not).
@@ -69,6 +73,8 @@ pub struct AccountsPage {
     pub error: Option<String>,
     pub accounts: Vec<AccountView>,
     pub create_action: String,
+    /// The commune's audit log.
+    pub audit_action: String,
     pub draft: Draft,
     pub min_password_chars: usize,
 }
@@ -143,12 +149,14 @@ fn accounts_page(
             created: date_time(a.created_at),
             locked: a.disabled,
             is_self: a.id == scope.user.id,
+            password_settable: crate::access::dashboard_may_set_password(&scope.user, a),
             password_action: format!("{base}/{}/password", urlencode(&a.id)),
             lock_action: format!("{base}/{}/lock", urlencode(&a.id)),
             field_id: format!("account-{i}"),
         })
         .collect();
     AccountsPage {
+        audit_action: super::audit_log::audit_path(&scope.commune.id),
         create_action: base,
         chrome: Chrome::new(
             scope.user,
@@ -233,6 +241,15 @@ async fn create_account(
         Ok(account) => {
             tracing::info!(account = %account.username, by = %scope.user.username,
                 "dashboard: account created");
+            crate::web::audit(
+                &state,
+                Some(scope.commune.id.clone()),
+                audit::user_actor(&scope.user.id, &scope.user.username),
+                AuditAction::AccountCreated,
+                format!("{} ({})", account.username, role_label(&account.role)),
+                scope.user.client_ip.clone(),
+            )
+            .await;
             Ok(done(&scope, "created", &account.id))
         }
         Err(e) => refused(&state, scope, refusal(e)?, draft).await,
@@ -291,6 +308,29 @@ async fn change(
     let now = state.clock.now();
     let commune_id = scope.commune.id.clone();
     let acting = scope.user.id.clone();
+    let action = match &change {
+        AccountChange::Lock => AuditAction::AccountLocked,
+        AccountChange::Unlock => AuditAction::AccountUnlocked,
+        AccountChange::SetPassword(_) => AuditAction::PasswordReset,
+    };
+    if matches!(change, AccountChange::SetPassword(_)) {
+        let (storage, id) = (storage.clone(), user_id.clone());
+        let target =
+            blocking(move || Ok(storage::read(&*storage, |tx| tx.dashboard_user(&id))?)).await?;
+        match target {
+            Some(target)
+                if crate::access::dashboard_may_set_password(&scope.user, &(&target).into()) => {}
+            Some(target) if target.commune_id.as_deref() == Some(commune_id.as_str()) => {
+                let message = "Không thể đặt lại mật khẩu của một quản trị viên khác hay của \
+                    chính mình ở đây: mỗi quản trị viên tự đổi mật khẩu của mình (trang \
+                    Đổi mật khẩu).";
+                let mut page = refused(state, scope, message.to_string(), Draft::default()).await?;
+                *page.status_mut() = StatusCode::FORBIDDEN;
+                return Ok(page);
+            }
+            _ => return Err(PageError::NotFound),
+        }
+    }
     let outcome = blocking(move || {
         Ok(users::change_commune_account(
             &*storage,
@@ -306,6 +346,15 @@ async fn change(
         Ok(account) => {
             tracing::info!(account = %account.username, by = %scope.user.username,
                 change = done_code, "dashboard: account changed");
+            crate::web::audit(
+                state,
+                Some(scope.commune.id.clone()),
+                audit::user_actor(&scope.user.id, &scope.user.username),
+                action,
+                account.username.clone(),
+                scope.user.client_ip.clone(),
+            )
+            .await;
             Ok(done(&scope, done_code, &account.id))
         }
         Err(e) => refused(state, scope, refusal(e)?, Draft::default()).await,

@@ -237,6 +237,8 @@ impl From<&DashboardUser> for Officer {
         Officer {
             id: user.id.clone(),
             name: user.display_name.clone(),
+            username: user.username.clone(),
+            client_ip: user.client_ip.clone(),
         }
     }
 }

@@ -649,5 +649,6 @@ fn placeholder_user() -> crate::accounts::sessions::DashboardUser {
         commune_id: None,
         province_id: None,
         csrf_token: String::new(),
+        client_ip: String::new(),
     }
 }

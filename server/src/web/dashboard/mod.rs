@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod audit_log;
 pub mod cadres;
 pub mod cells;
 pub mod charts;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(guidance::routes())
         .merge(people::routes())
         .merge(accounts::routes())
+        .merge(audit_log::routes())
         .merge(rule_settings::routes())
         .merge(password::routes())
         .merge(exports::routes())

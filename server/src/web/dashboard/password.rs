@@ -19,7 +19,10 @@ use super::accounts::refusal;
 use super::layout::{blocking, render, Chrome, Nav, PageError};
 use super::session::{cookie, ClientIp, CsrfForm, SESSION_COOKIE};
 use super::sign_in::TOO_MANY_FAILURES;
-use crate::accounts::sessions::{record_failure, token_hash, too_many_failures, DashboardUser};
+use crate::accounts::sessions::{
+    release_attempts, sign_in_keys, take_attempts, token_hash, DashboardUser, FAILURE_WINDOW_MS,
+    MAX_FAILURES,
+};
 
 pub const PASSWORD_PATH: &str = "/account/password";
 
@@ -101,24 +104,38 @@ async fn change(
     let now = state.clock.now();
     let (user_id, username) = (user.id.clone(), user.username.clone());
     let outcome = blocking(move || {
-        if storage::read(&*storage, |tx| too_many_failures(tx, &username, &ip, now))? {
+        // The current password is checked under the sign-in limit: a stolen session
+        // cannot guess it faster than the sign-in form could.
+        let keys = sign_in_keys(&username, &ip);
+        if !take_attempts(&*storage, &keys, MAX_FAILURES, FAILURE_WINDOW_MS, now)? {
             return Ok(Outcome::Throttled);
         }
         match users::change_own_password(&*storage, &user_id, &form.current, &form.new, &keep) {
-            Ok(()) => Ok(Outcome::Changed),
-            Err(UserError::WrongPassword) => {
-                record_failure(&*storage, &username, &ip, now)?;
-                Ok(Outcome::Refused(
-                    "Mật khẩu đang dùng không đúng; mật khẩu chưa được đổi.".into(),
-                ))
+            Err(UserError::WrongPassword) => Ok(Outcome::Refused(
+                "Mật khẩu đang dùng không đúng; mật khẩu chưa được đổi.".into(),
+            )),
+            other => {
+                release_attempts(&*storage, &keys, FAILURE_WINDOW_MS, now)?;
+                match other {
+                    Ok(()) => Ok(Outcome::Changed),
+                    Err(e) => Ok(Outcome::Refused(refusal(e)?)),
+                }
             }
-            Err(e) => Ok(Outcome::Refused(refusal(e)?)),
         }
     })
     .await?;
     match outcome {
         Outcome::Changed => {
             tracing::info!(account = %user.username, "dashboard: own password changed");
+            crate::web::audit(
+                &state,
+                user.commune_id.clone(),
+                crate::accounts::audit::user_actor(&user.id, &user.username),
+                crate::accounts::audit::AuditAction::OwnPasswordChanged,
+                String::new(),
+                user.client_ip.clone(),
+            )
+            .await;
             Ok(Redirect::to(&format!("{PASSWORD_PATH}?done=1")).into_response())
         }
         Outcome::Throttled => refused(&state, user, TOO_MANY_FAILURES.to_string()).await,

@@ -15,6 +15,7 @@ use chibo_domain::compliance::{Assignment, Cadre, WorkingTeam};
 use chibo_domain::model::Cell;
 use chibo_domain::sync::Role;
 
+use crate::accounts::audit::{self, AuditAction};
 use crate::accounts::enrolment::{self, DeviceInfo, IssuedCode, NewPerson};
 use crate::docs::{CommuneDocs, WORKING_TEAM};
 use crate::storage::{self, DocFilter};
@@ -368,6 +369,15 @@ async fn create_person(
         )?)
     })
     .await?;
+    crate::web::audit(
+        &state,
+        Some(scope.commune.id.clone()),
+        audit::user_actor(&scope.user.id, &scope.user.username),
+        AuditAction::PersonRegistered,
+        person.full_name.clone(),
+        scope.user.client_ip.clone(),
+    )
+    .await;
     let notice = format!(
         "Đã đăng ký {}. Bấm \"Cấp mã đăng ký\" để cài ứng dụng cho người này.",
         person.full_name
@@ -395,6 +405,15 @@ async fn issue_code(
         Ok((issued, role))
     })
     .await?;
+    crate::web::audit(
+        &state,
+        Some(scope.commune.id.clone()),
+        audit::user_actor(&scope.user.id, &scope.user.username),
+        AuditAction::CodeIssued,
+        format!("{} ({role})", issued.person.full_name),
+        scope.user.client_ip.clone(),
+    )
+    .await;
     let back = people_path(&scope.commune.id);
     let page = code_page(scope, issued, role, back)?;
     Ok(render(&page)?.into_response())
@@ -504,5 +523,14 @@ async fn revoke(
     })
     .await?;
     tracing::info!(device = %device.device_id, "dashboard: device revoked");
+    crate::web::audit(
+        &state,
+        Some(scope.commune.id.clone()),
+        audit::user_actor(&scope.user.id, &scope.user.username),
+        AuditAction::DeviceRevoked,
+        format!("{} của {}", device.label, device.person_name),
+        scope.user.client_ip.clone(),
+    )
+    .await;
     Ok(Redirect::to(&format!("{}?revoked=1", people_path(&scope.commune.id))).into_response())
 }

@@ -52,11 +52,13 @@ async fn readable_photo(
 ) -> Result<BlobId, PageError> {
     let id = BlobId::parse(sha256).ok_or(PageError::NotFound)?;
     let (state2, commune_id, id2) = (state.clone(), commune_id.to_string(), id.clone());
+    let now = state.clock.now();
     let allowed = blocking(move || {
         Ok(crate::access::commune_may_show_blob(
             &*state2.storage,
             &commune_id,
             id2.as_str(),
+            now,
         )?)
     })
     .await?;

@@ -5,10 +5,9 @@
 //! the session's CSRF token back ([`CsrfForm`]).
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
@@ -39,20 +38,18 @@ pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-/// The address the request came from (the proxy's, behind one).
+/// The address the request came from ([`crate::web::client_ip`]: behind a configured
+/// proxy, the client's, not the proxy's).
 pub(super) struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(crate::web::client_ip(state, parts)))
     }
 }
 
@@ -101,7 +98,10 @@ impl FromRequestParts<AppState> for DashboardUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match session_user(state, parts).await {
-            Ok(Some(user)) => Ok(user),
+            Ok(Some(mut user)) => {
+                user.client_ip = crate::web::client_ip(state, parts);
+                Ok(user)
+            }
             Ok(None) => Err(to_sign_in(parts)),
             Err(e) => Err(e.into_response()),
         }

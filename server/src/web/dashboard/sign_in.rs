@@ -37,7 +37,7 @@ fn set_cookie(state: &AppState, name: &str, value: &str, path: &str, clear: bool
     if clear {
         text.push_str("; Max-Age=0");
     }
-    if state.config.secure_cookies {
+    if state.config.cookies_secure() {
         text.push_str("; Secure");
     }
     // Tokens are base64url: always a valid header value.

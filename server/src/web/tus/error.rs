@@ -40,6 +40,13 @@ pub enum TusError {
     /// answer carries the server's offset in `Upload-Offset`, saving the client a HEAD.
     #[error("vị trí tải lên không khớp (máy chủ đang ở byte {current})")]
     OffsetMismatch { current: u64 },
+    /// The upload was abandoned past `TusConfig::expiry` and removed; start over (410
+    /// "upload_expired").
+    #[error("lượt tải lên đã hết hạn")]
+    Expired,
+    /// The device has too many bytes in unfinished uploads (429 "upload_quota").
+    #[error("{0}")]
+    Quota(String),
     /// Bigger than the server accepts, or more bytes than the upload declared (413).
     #[error("{0}")]
     TooLarge(String),
@@ -72,6 +79,8 @@ impl TusError {
             TusError::Unauthorized | TusError::Revoked => StatusCode::UNAUTHORIZED,
             TusError::Forbidden => StatusCode::FORBIDDEN,
             TusError::NotFound => StatusCode::NOT_FOUND,
+            TusError::Expired => StatusCode::GONE,
+            TusError::Quota(_) => StatusCode::TOO_MANY_REQUESTS,
             TusError::BadRequest(_) => StatusCode::BAD_REQUEST,
             TusError::UnsupportedVersion => StatusCode::PRECONDITION_FAILED,
             TusError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -93,6 +102,8 @@ impl TusError {
             TusError::Revoked => "revoked",
             TusError::Forbidden => "forbidden",
             TusError::NotFound => "not_found",
+            TusError::Expired => "upload_expired",
+            TusError::Quota(_) => "upload_quota",
             TusError::BadRequest(_)
             | TusError::UnsupportedVersion
             | TusError::UnsupportedMediaType => "bad_request",
@@ -118,6 +129,10 @@ impl TusError {
             }
             TusError::Forbidden => "Bạn không có quyền xem ảnh này.".into(),
             TusError::NotFound => "Không tìm thấy ảnh hoặc lượt tải lên.".into(),
+            TusError::Expired => {
+                "Lượt tải lên này bị bỏ dở quá lâu nên máy chủ đã xóa. Hãy tải ảnh lên lại từ đầu."
+                    .into()
+            }
             TusError::UnsupportedVersion => format!(
                 "Ứng dụng dùng phiên bản giao thức tải lên không được hỗ trợ (máy chủ dùng tus {TUS_VERSION}). Hãy cập nhật ứng dụng."
             ),
@@ -132,7 +147,10 @@ impl TusError {
             }
             TusError::StorageFull => "Máy chủ đã hết chỗ lưu trữ. Hãy thử lại sau.".into(),
             TusError::Internal(_) => "Máy chủ gặp lỗi khi xử lý ảnh. Hãy thử lại sau.".into(),
-            TusError::BadRequest(m) | TusError::TooLarge(m) | TusError::ChecksumMismatch(m) => {
+            TusError::BadRequest(m)
+            | TusError::TooLarge(m)
+            | TusError::ChecksumMismatch(m)
+            | TusError::Quota(m) => {
                 m.clone()
             }
         }

@@ -120,6 +120,36 @@ impl TusState {
             .map_err(TusError::internal)?
     }
 
+    /// Whether an unfinished upload was abandoned past the configured expiry.
+    fn expired(&self, info: &UploadInfo) -> bool {
+        let expiry = i64::try_from(self.inner.config.expiry.as_millis()).unwrap_or(i64::MAX);
+        !info.is_complete() && self.inner.clock.now().saturating_sub(info.created_at) >= expiry
+    }
+
+    /// Removes the commune's expired uploads (each under its lock) and returns the bytes
+    /// `uploader` has in unfinished ones.
+    async fn sweep(&self, uploader: &Uploader) -> Result<u64, TusError> {
+        let mut in_flight = 0u64;
+        for info in self.inner.uploads.list(&uploader.commune_id).await? {
+            let Some(id) = UploadId::parse(&info.id) else {
+                continue;
+            };
+            if self.expired(&info) {
+                let _guard = self.inner.locks.acquire(id.as_str()).await;
+                // Looked at again under the lock: a PATCH may have just finished it.
+                if let Some(now) = self.inner.uploads.load(&info.commune_id, &id).await? {
+                    if self.expired(&now) {
+                        self.inner.uploads.remove(&now.commune_id, &id).await?;
+                        tracing::info!(upload = id.as_str(), "tus: expired upload removed");
+                    }
+                }
+            } else if info.device_id == uploader.device_id && !info.is_complete() {
+                in_flight = in_flight.saturating_add(info.length);
+            }
+        }
+        Ok(in_flight)
+    }
+
     /// The upload `id` of this device, locked, with an interrupted publication finished.
     async fn locked_upload(
         &self,
@@ -135,6 +165,11 @@ impl TusState {
             .await?
             .filter(|info| info.device_id == uploader.device_id)
             .ok_or(TusError::NotFound)?;
+        if self.expired(&info) {
+            self.inner.uploads.remove(&info.commune_id, &id).await?;
+            tracing::info!(upload = id.as_str(), "tus: expired upload removed");
+            return Err(TusError::Expired);
+        }
         let info = self.settle(&id, info).await?;
         Ok((id, guard, info))
     }
@@ -169,6 +204,15 @@ impl TusState {
             None
         };
 
+        // Abandoned uploads of the commune go first; then this device's bytes in flight.
+        let in_flight = self.sweep(&uploader).await?;
+        let quota = self.inner.config.device_quota;
+        if in_flight.saturating_add(length) > quota {
+            return Err(TusError::Quota(format!(
+                "Thiết bị đang có {in_flight} byte ảnh tải dở; máy chủ chỉ nhận tối đa {quota} \
+                 byte tải dở cho mỗi thiết bị. Hãy tải xong (hoặc hủy) các ảnh đang tải rồi thử lại."
+            )));
+        }
         let id = UploadId::random()?;
         // Same hash and same size: the server already has these bytes. A blob store that
         // cannot be reached just now does not stop the upload: its bytes wait on the local
@@ -181,6 +225,17 @@ impl TusState {
             }
             Err(e) => return Err(e.into()),
         };
+        // Only a device whose scope holds the blob skips sending it.
+        let known = known && {
+            let (auth, who, blob) = (
+                self.inner.auth.clone(),
+                uploader.clone(),
+                metadata.sha256.clone(),
+            );
+            tokio::task::spawn_blocking(move || auth.holds_blob(&who, &blob))
+                .await
+                .map_err(TusError::internal)??
+        };
         let mut info = UploadInfo {
             id: id.as_str().to_string(),
             device_id: uploader.device_id.clone(),
@@ -191,7 +246,7 @@ impl TusState {
             metadata: metadata.raw,
             filename: metadata.filename,
             filetype: metadata.filetype,
-            created_at: now_millis(),
+            created_at: self.inner.clock.now(),
             published: known,
         };
         let guard = self.inner.locks.acquire(id.as_str()).await;
@@ -450,6 +505,7 @@ impl TusState {
             assembled.clean_up().await;
             return Err(e.into());
         }
+        self.received(info).await?;
         self.inner.uploads.mark_published(info).await?;
         tracing::info!(
             upload = id.as_str(),
@@ -458,6 +514,20 @@ impl TusState {
         );
         self.announce(info).await;
         Ok(())
+    }
+
+    /// Tells the server this upload's device sent the verified bytes (before the upload
+    /// counts as published, so a failure here leaves it to be settled again).
+    async fn received(&self, info: &UploadInfo) -> Result<(), TusError> {
+        let blob = info.blob_id()?;
+        let auth = self.inner.auth.clone();
+        let uploader = Uploader {
+            device_id: info.device_id.clone(),
+            commune_id: info.commune_id.clone(),
+        };
+        tokio::task::spawn_blocking(move || auth.received(&uploader, &blob))
+            .await
+            .map_err(TusError::internal)?
     }
 
     /// Tells the server the blob of a finished upload is stored. The upload itself has
@@ -494,6 +564,7 @@ impl TusState {
             }
             // The rename into the store happened; only the info was not updated.
             None if self.inner.blobs.exists(&blob).await? => {
+                self.received(&info).await?;
                 uploads.mark_published(&mut info).await?;
                 self.announce(&info).await;
             }
@@ -641,11 +712,4 @@ fn content_type_of(prefix: &[u8]) -> &'static str {
         [b'%', b'P', b'D', b'F', b'-', ..] => "application/pdf",
         _ => "application/octet-stream",
     }
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

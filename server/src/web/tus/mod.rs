@@ -68,6 +68,19 @@ pub trait UploadAuth: Send + Sync + 'static {
     fn published(&self, _uploader: &Uploader, _sha256: &BlobId) -> Result<(), TusError> {
         Ok(())
     }
+
+    /// This device sent the verified bytes of `sha256` (not a deduplicated upload): its
+    /// scope holds the blob. Blocking; called before [`UploadAuth::published`].
+    fn received(&self, _uploader: &Uploader, _sha256: &BlobId) -> Result<(), TusError> {
+        Ok(())
+    }
+
+    /// Whether this device's scope already holds `sha256`, so that an upload of bytes the
+    /// store has may finish at once without them. Otherwise the bytes are asked for, so
+    /// that naming a hash never stands for having the photo.
+    fn holds_blob(&self, _uploader: &Uploader, _sha256: &BlobId) -> Result<bool, TusError> {
+        Ok(true)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -78,6 +91,13 @@ pub struct TusConfig {
     /// kept (or discarded, with a checksum) and the upload is free to resume. Protects
     /// against connections that died without closing, common on 2G.
     pub idle_timeout: Duration,
+    /// An unfinished upload this long after its creation is abandoned: its bytes are
+    /// removed, and a phone asking for it again is told to start over (410
+    /// `upload_expired`).
+    pub expiry: Duration,
+    /// The most bytes one device may have in unfinished uploads (the declared lengths of
+    /// its uploads not yet complete); a new upload over it gets 429 `upload_quota`.
+    pub device_quota: u64,
 }
 
 impl Default for TusConfig {
@@ -86,6 +106,9 @@ impl Default for TusConfig {
             // A processed photo is a few hundred KB; leave room for attachments.
             max_size: 32 * 1024 * 1024,
             idle_timeout: Duration::from_secs(120),
+            expiry: Duration::from_secs(24 * 3600),
+            // A day's photos of a meeting or two, in flight at once.
+            device_quota: 64 * 1024 * 1024,
         }
     }
 }
@@ -102,6 +125,8 @@ struct Inner {
     auth: Arc<dyn UploadAuth>,
     config: TusConfig,
     locks: UploadLocks,
+    /// Server time (injectable: tests expire uploads without waiting).
+    clock: Arc<dyn crate::Clock>,
 }
 
 impl TusState {
@@ -134,8 +159,17 @@ impl TusState {
                 auth,
                 config,
                 locks: UploadLocks::default(),
+                clock: Arc::new(crate::SystemClock),
             }),
         }
+    }
+
+    /// The same state on `clock` (the server's), before it is shared.
+    pub fn with_clock(mut self, clock: Arc<dyn crate::Clock>) -> TusState {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.clock = clock;
+        }
+        self
     }
 
     /// The usual layout: `<data_dir>/uploads` and a filesystem blob store in

@@ -197,6 +197,14 @@ impl UploadStore {
         }
     }
 
+    /// Every upload of a commune (to expire the abandoned ones and count a device's quota).
+    pub async fn list(&self, commune_id: &str) -> Result<Vec<UploadInfo>, TusError> {
+        match self {
+            UploadStore::Disk(disk) => disk.list(commune_id).await,
+            UploadStore::Database(db) => db.list(commune_id).await,
+        }
+    }
+
     /// Forgets an upload and its bytes.
     pub async fn remove(&self, commune_id: &str, id: &UploadId) -> Result<(), TusError> {
         match self {
@@ -364,18 +372,31 @@ impl DatabaseUploads {
             .await
     }
 
+    fn info(row: TusUploadRow) -> Result<UploadInfo, TusError> {
+        let mut info: UploadInfo = serde_json::from_str(&row.info_json)
+            .map_err(|e| TusError::internal(format!("upload {}: {e}", row.id)))?;
+        info.offset = row.offset;
+        Ok(info)
+    }
+
     async fn load(&self, commune_id: &str, id: &UploadId) -> Result<Option<UploadInfo>, TusError> {
         let (commune, id) = (commune_id.to_string(), id.as_str().to_string());
         let row = self
             .run(move |s| storage::read(s, |tx| tx.tus_upload(&commune, &id)))
             .await?;
-        row.map(|row| {
-            let mut info: UploadInfo = serde_json::from_str(&row.info_json)
-                .map_err(|e| TusError::internal(format!("upload {}: {e}", row.id)))?;
-            info.offset = row.offset;
-            Ok(info)
-        })
-        .transpose()
+        row.map(Self::info).transpose()
+    }
+
+    /// The commune's uploads (rows that cannot be read are skipped, as on disk).
+    async fn list(&self, commune_id: &str) -> Result<Vec<UploadInfo>, TusError> {
+        let commune = commune_id.to_string();
+        let rows = self
+            .run(move |s| storage::read(s, |tx| tx.tus_uploads(&commune)))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Self::info(r).ok())
+            .collect())
     }
 
     async fn remove(&self, id: &UploadId) -> Result<(), TusError> {
@@ -572,6 +593,31 @@ impl DiskUploads {
         let info: UploadInfo = serde_json::from_slice(&bytes)
             .map_err(|e| TusError::internal(format!("{}: {e}", path.display())))?;
         Ok(Some(info))
+    }
+
+    /// Every upload of a commune (infos that cannot be read are skipped).
+    pub async fn list(&self, commune_id: &str) -> Result<Vec<UploadInfo>, TusError> {
+        let dir = self.commune_dir(commune_id)?;
+        blocking(move || {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(e.into()),
+            };
+            let mut infos = Vec::new();
+            for entry in entries {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    if let Ok(bytes) = std::fs::read(&path) {
+                        if let Ok(info) = serde_json::from_slice::<UploadInfo>(&bytes) {
+                            infos.push(info);
+                        }
+                    }
+                }
+            }
+            Ok(infos)
+        })
+        .await
     }
 
     /// Replaces the stored info atomically.
