@@ -3,7 +3,7 @@
 //! and the writing of each [`Effect`] it returns.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -111,6 +111,23 @@ struct Buffer {
 }
 
 impl Buffer {
+    /// Storage's rows for `filter` from a list already read that holds them all: the
+    /// same list, or a wider one (a cell's records over a longer span) filtered here.
+    fn covering_list(&self, kind: &str, filter: &DocFilter) -> Option<Vec<DocRow>> {
+        if let Some(rows) = self.lists.get(&(kind.to_string(), filter.clone())) {
+            return Some(rows.clone());
+        }
+        self.lists
+            .iter()
+            .find(|((k, wider), _)| k == kind && covers(wider, filter))
+            .map(|(_, rows)| {
+                rows.iter()
+                    .filter(|r| matches(r, filter))
+                    .cloned()
+                    .collect()
+            })
+    }
+
     fn is_empty(&self) -> bool {
         self.docs.is_empty()
             && self.records.is_empty()
@@ -135,6 +152,19 @@ fn matches(doc: &DocRow, filter: &DocFilter) -> bool {
         && filter
             .at_until
             .is_none_or(|u| doc.at.is_some_and(|a| a < u))
+}
+
+/// Whether every document `narrow` selects is also selected by `wide`.
+fn covers(wide: &DocFilter, narrow: &DocFilter) -> bool {
+    let same = |w: &Option<String>, n: &Option<String>| w.is_none() || w == n;
+    same(&wide.cell_id, &narrow.cell_id)
+        && same(&wide.ref_id, &narrow.ref_id)
+        && wide
+            .at_from
+            .is_none_or(|w| narrow.at_from.is_some_and(|n| n >= w))
+        && wide
+            .at_until
+            .is_none_or(|w| narrow.at_until.is_some_and(|n| n <= w))
 }
 
 /// Storage's order of documents: by `at` (nulls first), then id.
@@ -338,23 +368,7 @@ impl<'t> CommuneDocs<'t> {
         let Some(buffer) = &self.buffer else {
             return self.with_tx(|tx| tx.docs(&self.commune_id, kind, filter));
         };
-        let key = (kind.to_string(), filter.clone());
-        let cached = buffer.borrow().lists.get(&key).cloned();
-        let stored = match cached {
-            Some(rows) => rows,
-            None => {
-                let rows = self.with_tx(|tx| tx.docs(&self.commune_id, kind, filter))?;
-                let mut b = buffer.borrow_mut();
-                // A listed document is known by its id too: no read of it alone later.
-                for row in &rows {
-                    b.read
-                        .entry((kind.to_string(), row.id.clone()))
-                        .or_insert_with(|| Some(row.clone()));
-                }
-                b.lists.insert(key, rows.clone());
-                rows
-            }
-        };
+        let stored = self.stored_list(buffer, kind, filter)?;
         let b = buffer.borrow();
         let mut pending: Vec<DocRow> = b
             .docs
@@ -383,6 +397,82 @@ impl<'t> CommuneDocs<'t> {
         rows.extend(pending.into_iter().filter(|r| matches(r, filter)));
         rows.sort_by(storage_order);
         Ok(rows)
+    }
+
+    /// Storage's rows for a list, without this unit of work's writes: from a list read
+    /// before that covers it, or one query (whose documents are then known by id too).
+    fn stored_list(
+        &self,
+        buffer: &RefCell<Buffer>,
+        kind: &str,
+        filter: &DocFilter,
+    ) -> StorageResult<Vec<DocRow>> {
+        if let Some(rows) = buffer.borrow().covering_list(kind, filter) {
+            return Ok(rows);
+        }
+        let rows = self.with_tx(|tx| tx.docs(&self.commune_id, kind, filter))?;
+        let mut b = buffer.borrow_mut();
+        for row in &rows {
+            b.read
+                .entry((kind.to_string(), row.id.clone()))
+                .or_insert_with(|| Some(row.clone()));
+        }
+        b.lists
+            .insert((kind.to_string(), filter.clone()), rows.clone());
+        Ok(rows)
+    }
+
+    /// Reads a list now, so that it and every narrower list are answered from memory.
+    pub fn prefetch_list(&self, kind: &str, filter: &DocFilter) -> StorageResult<()> {
+        match &self.buffer {
+            Some(buffer) => self.stored_list(buffer, kind, filter).map(drop),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads the documents of a kind that refer to each of `refs` (a meeting's
+    /// check-ins, its observations) in one query, as if listed one ref at a time.
+    pub fn prefetch_by_refs(&self, kind: &str, refs: Vec<String>) -> StorageResult<()> {
+        let Some(buffer) = &self.buffer else {
+            return Ok(());
+        };
+        let filter_of = |r: &str| DocFilter {
+            ref_id: Some(r.to_string()),
+            ..DocFilter::default()
+        };
+        let missing: Vec<String> = {
+            let b = buffer.borrow();
+            let mut refs: Vec<String> = refs
+                .into_iter()
+                .filter(|r| b.covering_list(kind, &filter_of(r)).is_none())
+                .collect();
+            refs.sort();
+            refs.dedup();
+            refs
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let found = self.with_tx(|tx| tx.docs_by_refs(&self.commune_id, kind, &missing))?;
+        let mut lists: BTreeMap<&str, Vec<DocRow>> =
+            missing.iter().map(|r| (r.as_str(), Vec::new())).collect();
+        for row in found {
+            let r = row.ref_id.clone();
+            if let Some(list) = r.as_deref().and_then(|r| lists.get_mut(r)) {
+                list.push(row);
+            }
+        }
+        let mut b = buffer.borrow_mut();
+        for (r, mut rows) in lists {
+            rows.sort_by(storage_order);
+            for row in &rows {
+                b.read
+                    .entry((kind.to_string(), row.id.clone()))
+                    .or_insert_with(|| Some(row.clone()));
+            }
+            b.lists.insert((kind.to_string(), filter_of(r)), rows);
+        }
+        Ok(())
     }
 
     fn put_row(&self, row: DocRow) -> StorageResult<()> {
@@ -424,6 +514,40 @@ impl<'t> CommuneDocs<'t> {
                 tx.append_log(&row)
             }),
         }
+    }
+
+    /// Reads these documents (kind, id) in one query per kind, before a push settles
+    /// its changes, so that each change's first look at its entity is not a round trip
+    /// of its own. What is missing is remembered as missing.
+    pub fn prefetch_docs(&self, wanted: Vec<(&str, String)>) -> StorageResult<()> {
+        let Some(buffer) = &self.buffer else {
+            return Ok(());
+        };
+        let mut by_kind: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        {
+            let b = buffer.borrow();
+            for (kind, id) in wanted {
+                let key = (kind.to_string(), id);
+                let known = b.read.contains_key(&key)
+                    || b.docs.contains_key(&key)
+                    || (kind == RECORD && b.records.contains_key(&key.1));
+                if !known {
+                    by_kind.entry(kind).or_default().insert(key.1);
+                }
+            }
+        }
+        for (kind, ids) in by_kind {
+            let ids: Vec<String> = ids.into_iter().collect();
+            let found = self.with_tx(|tx| tx.docs_by_ids(&self.commune_id, kind, &ids))?;
+            let mut b = buffer.borrow_mut();
+            for row in found {
+                b.read.insert((kind.to_string(), row.id.clone()), Some(row));
+            }
+            for id in ids {
+                b.read.entry((kind.to_string(), id)).or_insert(None);
+            }
+        }
+        Ok(())
     }
 
     /// Reads the clocks of these fields in one go (before a push settles its changes).
@@ -600,18 +724,7 @@ impl<'t> CommuneDocs<'t> {
                 .map(MeetingRecord::in_canonical_order)
                 .collect());
         };
-        let rows = {
-            let key = (RECORD.to_string(), filter.clone());
-            let cached = buffer.borrow().lists.get(&key).cloned();
-            match cached {
-                Some(rows) => rows,
-                None => {
-                    let rows = self.with_tx(|tx| tx.docs(&self.commune_id, RECORD, filter))?;
-                    buffer.borrow_mut().lists.insert(key, rows.clone());
-                    rows
-                }
-            }
-        };
+        let rows = self.stored_list(buffer, RECORD, filter)?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             if buffer.borrow().records.contains_key(&row.id) {

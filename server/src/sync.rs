@@ -235,7 +235,8 @@ fn push_chunk(
     if let Role::Secretary { cell_id } = &actor.role {
         docs.roster_of(cell_id)?;
     }
-    // The clocks of every field the chunk may write, in one read.
+    // The documents and the clocks of every field the chunk may write, in a few reads.
+    ledger::prefetch(&docs, entries.iter().take(CHUNK_ENTRIES).map(|e| &e.change))?;
     docs.prefetch_clocks(
         entries
             .iter()

@@ -12,7 +12,7 @@ use chibo_domain::model::Id;
 use chibo_domain::sync::{Person, Role};
 
 use crate::error::ApiError;
-use crate::storage::{CommuneRow, DeviceRow, PersonRow, StorageResult, Tx};
+use crate::storage::{CommuneRow, DeviceHolder, DeviceRow, PersonRow, StorageResult, Tx};
 
 /// No 0/O, 1/I/L: the code is read aloud over the phone and typed by older people.
 pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -108,7 +108,12 @@ pub fn person_of(p: &PersonRow) -> Option<Person> {
 pub fn authenticate(tx: &mut dyn Tx, credential: &str) -> StorageResult<Result<Actor, ApiError>> {
     let wrong = || ApiError::Unauthorized("Mã xác thực thiết bị không đúng".into());
     let hash = hash_secret(credential);
-    let Some(device) = tx.device_by_credential(&hash)? else {
+    let Some(DeviceHolder {
+        device,
+        person,
+        commune,
+    }) = tx.device_holder(&hash)?
+    else {
         return Ok(Err(wrong()));
     };
     // The lookup was by hash; confirm it without leaking timing all the same.
@@ -118,10 +123,7 @@ pub fn authenticate(tx: &mut dyn Tx, credential: &str) -> StorageResult<Result<A
     if device.revoked_at.is_some() {
         return Ok(Err(ApiError::Revoked));
     }
-    let Some(person) = tx.person(&device.person_id)? else {
-        return Ok(Err(wrong()));
-    };
-    let Some(commune) = tx.commune(&device.commune_id)? else {
+    let (Some(person), Some(commune)) = (person, commune) else {
         return Ok(Err(wrong()));
     };
     let Some(role) = role_of(&person) else {

@@ -183,6 +183,10 @@ fn observations_of(
     docs: &CommuneDocs,
     records: &[&MeetingRecord],
 ) -> StorageResult<HashMap<Id, Observation>> {
+    docs.prefetch_by_refs(
+        docs::OBSERVATION,
+        records.iter().map(|r| r.meeting.id.clone()).collect(),
+    )?;
     let mut all: Vec<Observation> = Vec::new();
     for record in records {
         all.extend(docs.list::<Observation>(

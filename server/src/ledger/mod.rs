@@ -9,8 +9,11 @@
 
 pub mod check_ins;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chibo_domain::change::{Change, MeetingField, Settled};
 use chibo_domain::checkin::{CheckInSettings, ServerReceipt};
+use chibo_domain::context;
 use chibo_domain::edge;
 use chibo_domain::hlc::Hlc;
 use chibo_domain::ledger::{self, Effect, Refusal};
@@ -20,8 +23,8 @@ use chibo_domain::time::EpochMillis;
 
 use crate::access::{self, Denial};
 use crate::accounts::devices::Actor;
-use crate::docs::{ClockNote, CommuneDocs};
-use crate::storage::{LogRow, StorageError, StorageResult};
+use crate::docs::{self, ClockNote, CommuneDocs};
+use crate::storage::{DocFilter, DocRow, LogRow, StorageError, StorageResult};
 
 /// The node name of the HLCs the server stamps on its own changes.
 pub const SERVER_NODE: &str = "server";
@@ -53,6 +56,70 @@ fn refused(refusal: Refusal) -> StorageResult<AckOutcome> {
             reason: refusal.to_string(),
         }),
     }
+}
+
+/// Reads at once what settling these changes looks up (each change's own entity, a
+/// part's meeting record, a header's clock note, the meeting's check-ins, the records of
+/// its context window, one list per cell), so a push's transaction makes a few queries
+/// rather than several per change. Bounded by the meetings' windows, not by history.
+pub fn prefetch<'c>(
+    docs: &CommuneDocs,
+    changes: impl Iterator<Item = &'c Change>,
+) -> StorageResult<()> {
+    let changes: Vec<&Change> = changes.collect();
+    let mut wanted = vec![(docs::RULE_SETTINGS, docs.commune_id().to_string())];
+    let mut meetings: BTreeSet<&str> = BTreeSet::new();
+    for change in &changes {
+        match change.entity() {
+            ("meeting", id) => {
+                wanted.push((docs::RECORD, id.to_string()));
+                meetings.insert(id);
+            }
+            (kind, id) => wanted.push((kind, id.to_string())),
+        }
+        if let Some(id) = header_written(change) {
+            wanted.push((docs::CLOCK_NOTE, id.to_string()));
+        }
+    }
+    docs.prefetch_docs(wanted)?;
+    docs.prefetch_by_refs(
+        docs::CHECK_IN,
+        meetings.iter().map(|m| m.to_string()).collect(),
+    )?;
+    // One span per cell that holds every context window of the chunk's meetings.
+    let mut spans: BTreeMap<String, (EpochMillis, EpochMillis)> = BTreeMap::new();
+    let mut widen = |cell_id: &str, start: EpochMillis| {
+        let (from, until) = context::window(start);
+        let span = spans.entry(cell_id.to_string()).or_insert((from, until));
+        *span = (span.0.min(from), span.1.max(until));
+    };
+    for change in &changes {
+        if let Change::PlanMeeting { meeting } | Change::UpdateMeeting { meeting, .. } = change {
+            widen(&meeting.cell_id, meeting.started_at());
+        }
+    }
+    for id in &meetings {
+        if let Some(DocRow {
+            cell_id: Some(cell_id),
+            at: Some(at),
+            ..
+        }) = docs.doc_row(docs::RECORD, id)?
+        {
+            widen(&cell_id, at);
+        }
+    }
+    for (cell_id, (from, until)) in spans {
+        docs.prefetch_list(
+            docs::RECORD,
+            &DocFilter {
+                cell_id: Some(cell_id),
+                at_from: Some(from),
+                at_until: Some(until),
+                ..DocFilter::default()
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Settles one new entry of a device's push; storage failures abort the whole push.

@@ -13,6 +13,15 @@
 //! type. Every rule lives in `chibo_domain`; every policy (scope, auth, sync) lives in
 //! the modules above this one.
 //!
+//! # Layout
+//! One schema and one set of statements serve both backends:
+//! - [`schema`]: the versioned schema, written once and rendered per dialect;
+//! - [`statements`]: every [`Tx`] method, over the small [`sql::Db`] interface (run a
+//!   statement, read rows as plain values, insert many rows at once);
+//! - [`sqlite`] and [`postgres`]: connections, transactions, retries, and how each binds
+//!   and reads values and writes many rows (a prepared statement per row, or `UNNEST`
+//!   arrays in one round trip).
+//!
 //! # Tenancy
 //! One server hosts many communes. Every table that holds a commune's data is keyed by
 //! `commune_id`; lookups take it, so a query for one commune never sees another's rows.
@@ -26,7 +35,10 @@
 //! commit, and numbers are handed out in commit order. Never a global sequence.
 
 pub mod postgres;
+mod schema;
+mod sql;
 pub mod sqlite;
+mod statements;
 
 use thiserror::Error;
 
@@ -144,6 +156,14 @@ pub struct EnrollmentCodeRow {
     pub expires_at: EpochMillis,
     /// Set once, when a device enrols with it.
     pub used_at: Option<EpochMillis>,
+}
+
+/// A device with its person and commune ([`Tx::device_holder`]).
+#[derive(Clone, Debug)]
+pub struct DeviceHolder {
+    pub device: DeviceRow,
+    pub person: Option<PersonRow>,
+    pub commune: Option<CommuneRow>,
 }
 
 /// An enrolled device. Only the SHA-256 (hex) of its credential is stored.
@@ -514,6 +534,27 @@ pub trait Tx {
     ) -> StorageResult<(u64, u64)>;
     /// Forgets failures before `before`.
     fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()>;
+
+    // ------------------------------------------------------------ batched reads
+
+    /// The documents of a kind with these ids, those that exist, in any order: one
+    /// statement for all of them (a push reads what it will settle in a few).
+    fn docs_by_ids(
+        &mut self,
+        commune_id: &str,
+        kind: &str,
+        ids: &[String],
+    ) -> StorageResult<Vec<DocRow>>;
+    /// The documents of a kind whose `ref_id` is one of `refs`, in any order.
+    fn docs_by_refs(
+        &mut self,
+        commune_id: &str,
+        kind: &str,
+        refs: &[String],
+    ) -> StorageResult<Vec<DocRow>>;
+    /// The device holding this credential hash, with its person and its commune when
+    /// they exist: what authenticating a device request reads, in one query.
+    fn device_holder(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceHolder>>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or

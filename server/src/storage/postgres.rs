@@ -1,6 +1,8 @@
 //! The PostgreSQL backend, for a province or more: several stateless server processes on
-//! one database. Same tables, same schema versions and same behaviour as
-//! [`super::sqlite`]; the same test suite runs against both (`CHIBO_TEST_DATABASE_URL`).
+//! one database. The schema and the statements are shared with [`super::sqlite`]
+//! ([`super::schema`], [`super::statements`]); this module holds the connections, the
+//! transactions, their retries and how PostgreSQL binds and reads values. The same test
+//! suite runs against both (`CHIBO_TEST_DATABASE_URL`).
 //!
 //! # Isolation
 //! Writes run SERIALIZABLE and are retried, with a short jittered back-off, after a
@@ -20,176 +22,31 @@
 //! failed is never reported as committed.
 //!
 //! # Threads
-//! The interface is synchronous and blocks, like SQLite's. The connections' sockets are
-//! driven by tokio-postgres on one small background runtime of the process; a call sends
-//! its request and parks its own thread until the answer is in. So it works on any
-//! thread (`spawn_blocking`, as the handlers call it, a plain thread, or an async worker
-//! like the admin CLI and the tests do) and never starts a runtime inside a runtime,
-//! which is what the synchronous `postgres` crate would do (and panic).
+//! The interface is synchronous and blocks, like SQLite's. Each connection owns a
+//! single-threaded tokio runtime that drives its socket only while a call on it waits,
+//! on the calling thread: a statement is one round trip, with no hand-off to an I/O
+//! thread and back. It works on any thread (`spawn_blocking`, as the handlers call it, or
+//! a plain thread); inside an async task (the admin CLI, the tests), where a runtime must
+//! not be entered again (the synchronous `postgres` crate would panic), the call runs on
+//! a scoped thread instead.
 //!
 //! TLS is not compiled in: the URL may say `sslmode=disable` or `prefer` (loopback or a
 //! private network); `sslmode=require` is refused with a clear message.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::pin;
-use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
+use bytes::BytesMut;
 use pg::config::SslMode;
 use pg::error::SqlState;
-use pg::types::ToSql;
+use pg::types::{FromSql, IsNull, ToSql, Type};
 use pg::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
 use tokio_postgres as pg;
 
+use super::schema;
+use super::sql::{Arg, Column, Db, Dialect, Value};
 use super::*;
-
-/// Versioned schema: `SCHEMA[n]` moves a database from version n to n+1, the same
-/// versions as the SQLite backend's. Text is compared byte by byte (`COLLATE "C"`), as
-/// SQLite does, whatever the database's locale: lists come out in the same order.
-pub(crate) const SCHEMA: &[&str] = &[
-    r#"
-CREATE TABLE communes (
-    id TEXT COLLATE "C" PRIMARY KEY,
-    name TEXT COLLATE "C" NOT NULL,
-    province_id TEXT COLLATE "C" NOT NULL,
-    created_at BIGINT NOT NULL
-);
-CREATE TABLE persons (
-    id TEXT COLLATE "C" PRIMARY KEY,
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    full_name TEXT COLLATE "C" NOT NULL,
-    role TEXT COLLATE "C" NOT NULL,
-    cell_id TEXT COLLATE "C",
-    cadre_id TEXT COLLATE "C",
-    created_at BIGINT NOT NULL
-);
-CREATE INDEX persons_commune ON persons (commune_id);
-CREATE TABLE enrollment_codes (
-    code_hash TEXT COLLATE "C" PRIMARY KEY,
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    person_id TEXT COLLATE "C" NOT NULL REFERENCES persons(id),
-    created_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    used_at BIGINT
-);
-CREATE TABLE devices (
-    id TEXT COLLATE "C" PRIMARY KEY,
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    person_id TEXT COLLATE "C" NOT NULL REFERENCES persons(id),
-    credential_hash TEXT COLLATE "C" NOT NULL UNIQUE,
-    public_key_hex TEXT COLLATE "C" NOT NULL,
-    label TEXT COLLATE "C" NOT NULL,
-    enrolled_at BIGINT NOT NULL,
-    revoked_at BIGINT,
-    last_sync_at BIGINT,
-    last_applied_seq BIGINT NOT NULL,
-    clock_ahead_ms BIGINT,
-    clock_flagged_at BIGINT
-);
-CREATE INDEX devices_commune ON devices (commune_id);
-CREATE INDEX devices_person ON devices (person_id);
-CREATE TABLE acks (
-    device_id TEXT COLLATE "C" NOT NULL REFERENCES devices(id),
-    device_seq BIGINT NOT NULL,
-    outcome TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (device_id, device_seq)
-);
-CREATE TABLE scope_counters (
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    scope TEXT COLLATE "C" NOT NULL,
-    last_seq BIGINT NOT NULL,
-    PRIMARY KEY (commune_id, scope)
-);
-CREATE TABLE change_log (
-    scope TEXT COLLATE "C" NOT NULL,
-    server_seq BIGINT NOT NULL,
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    origin_device TEXT COLLATE "C",
-    device_seq BIGINT,
-    hlc TEXT COLLATE "C" NOT NULL,
-    created_at BIGINT NOT NULL,
-    received_at BIGINT NOT NULL,
-    change TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (commune_id, scope, server_seq)
-);
-CREATE TABLE docs (
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    kind TEXT COLLATE "C" NOT NULL,
-    id TEXT COLLATE "C" NOT NULL,
-    cell_id TEXT COLLATE "C",
-    ref_id TEXT COLLATE "C",
-    at BIGINT,
-    body TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (commune_id, kind, id)
-);
-CREATE INDEX docs_cell ON docs (commune_id, kind, cell_id);
-CREATE INDEX docs_ref ON docs (commune_id, kind, ref_id);
-CREATE TABLE entity_clocks (
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    key TEXT COLLATE "C" NOT NULL,
-    hlc TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (commune_id, key)
-);
-CREATE TABLE presence_secrets (
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    meeting_id TEXT COLLATE "C" NOT NULL,
-    secret_hex TEXT COLLATE "C" NOT NULL,
-    created_at BIGINT NOT NULL,
-    PRIMARY KEY (commune_id, meeting_id)
-);
-CREATE TABLE blob_refs (
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    sha256 TEXT COLLATE "C" NOT NULL,
-    cell_id TEXT COLLATE "C"
-);
-CREATE INDEX blob_refs_sha ON blob_refs (sha256);
-"#,
-    r#"
-CREATE INDEX docs_at ON docs (commune_id, kind, at);
-CREATE TABLE device_cursors (
-    commune_id TEXT COLLATE "C" NOT NULL REFERENCES communes(id),
-    scope TEXT COLLATE "C" NOT NULL,
-    device_id TEXT COLLATE "C" NOT NULL,
-    server_seq BIGINT NOT NULL,
-    PRIMARY KEY (commune_id, scope, device_id)
-);
-CREATE TABLE dashboard_users (
-    id TEXT COLLATE "C" PRIMARY KEY,
-    username TEXT COLLATE "C" NOT NULL,
-    username_key TEXT COLLATE "C" NOT NULL UNIQUE,
-    display_name TEXT COLLATE "C" NOT NULL,
-    password_hash TEXT COLLATE "C" NOT NULL,
-    role TEXT COLLATE "C" NOT NULL,
-    commune_id TEXT COLLATE "C" REFERENCES communes(id),
-    province_id TEXT COLLATE "C",
-    created_at BIGINT NOT NULL,
-    disabled_at BIGINT
-);
-CREATE TABLE web_sessions (
-    token_hash TEXT COLLATE "C" PRIMARY KEY,
-    user_id TEXT COLLATE "C" NOT NULL REFERENCES dashboard_users(id),
-    csrf_token TEXT COLLATE "C" NOT NULL,
-    created_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    last_seen_at BIGINT NOT NULL
-);
-CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
-CREATE TABLE sign_in_failures (
-    username_key TEXT COLLATE "C" NOT NULL,
-    client_ip TEXT COLLATE "C" NOT NULL,
-    at BIGINT NOT NULL
-);
-CREATE INDEX sign_in_failures_user ON sign_in_failures (username_key, at);
-CREATE INDEX sign_in_failures_ip ON sign_in_failures (client_ip, at);
-CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
-"#,
-    // Where each device keeps its signing key (issue 15).
-    r#"
-ALTER TABLE devices ADD COLUMN key_protection TEXT;
-"#,
-];
 
 /// Connections per server process; PostgreSQL's default `max_connections` (100) leaves
 /// room for several processes.
@@ -214,6 +71,7 @@ pub struct PostgresStorage {
 /// and planned once per connection, then only bound and executed (one round trip).
 struct Conn {
     client: Client,
+    driver: Driver,
     statements: HashMap<String, Statement>,
 }
 
@@ -223,12 +81,16 @@ impl Conn {
         let statement = match self.statements.get(sql) {
             Some(statement) => statement.clone(),
             None => {
-                let statement = wait(self.client.prepare(sql)).map_err(map_err)?;
+                let statement = self
+                    .driver
+                    .block(self.client.prepare(sql))
+                    .map_err(map_err)?;
                 self.statements.insert(sql.to_owned(), statement.clone());
                 statement
             }
         };
-        wait(self.client.execute(&statement, params))
+        self.driver
+            .block(self.client.execute(&statement, params))
             .map(drop)
             .map_err(map_err)
     }
@@ -243,8 +105,10 @@ impl r2d2::ManageConnection for Manager {
     type Error = StorageError;
 
     fn connect(&self) -> StorageResult<Conn> {
+        let (client, driver) = connect(&self.config)?;
         Ok(Conn {
-            client: connect(&self.config)?,
+            client,
+            driver,
             statements: HashMap::new(),
         })
     }
@@ -252,7 +116,8 @@ impl r2d2::ManageConnection for Manager {
     /// Run as the pool hands a connection out: it also drops any commune writer's lock a
     /// failed release left on it.
     fn is_valid(&self, conn: &mut Conn) -> StorageResult<()> {
-        wait(conn.client.simple_query("SELECT pg_advisory_unlock_all()"))
+        conn.driver
+            .block(conn.client.simple_query("SELECT pg_advisory_unlock_all()"))
             .map(drop)
             .map_err(map_err)
     }
@@ -283,8 +148,8 @@ impl PostgresStorage {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        let mut client = connect(&config)?;
-        migrate(&mut client)?;
+        let (mut client, driver) = connect(&config)?;
+        migrate(&mut client, &driver)?;
         drop(client);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
@@ -339,62 +204,61 @@ impl PostgresStorage {
     }
 }
 
-/// The process's runtime for the connections' I/O: two threads that only move bytes.
-fn io_runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("chibo-postgres-io")
-            .enable_all()
-            .build()
-            .expect("the PostgreSQL I/O runtime must start")
-    })
-}
-
-/// Opens a connection; its socket is then driven on the I/O runtime until it closes.
-fn connect(config: &Config) -> StorageResult<Client> {
-    let config = config.clone();
-    // A plain channel, not a JoinHandle: tokio's own futures may refuse to make progress
-    // when polled by a blocked async task that has used up its budget.
-    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-    io_runtime().spawn(async move {
-        match config.connect(NoTls).await {
-            Ok((client, connection)) => {
-                let _ = sender.send(Ok(client));
-                // Ends when the client is dropped or the server goes away; the client
-                // then reports itself closed and the pool drops it.
-                let _ = connection.await;
-            }
-            Err(e) => {
-                let _ = sender.send(Err(e));
-            }
-        }
+/// Opens a connection with its own driver, which moves the socket's bytes only while a
+/// call waits on it: each statement is one round trip on the calling thread, with no
+/// hand-off to another thread and back (which cost more than the statement itself).
+fn connect(config: &Config) -> StorageResult<(Client, Driver)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StorageError::Unavailable(format!("không tạo được luồng kết nối: {e}")))?;
+    let driver = Driver(Some(runtime));
+    let (client, connection) = driver.block(config.connect(NoTls)).map_err(map_err)?;
+    // Polled whenever a call on this connection waits. Ends when the client is dropped or
+    // the server goes away; the client then reports itself closed and the pool drops it.
+    driver.runtime().spawn(async move {
+        let _ = connection.await;
     });
-    receiver
-        .recv()
-        .map_err(|_| StorageError::Unavailable("không mở được kết nối PostgreSQL".into()))?
-        .map_err(map_err)
+    Ok((client, driver))
 }
 
-struct ThreadWaker(std::thread::Thread);
+/// A connection's single-threaded runtime: it owns the socket, and runs only inside
+/// [`Driver::block`]. So the interface stays synchronous and works on any thread.
+struct Driver(Option<tokio::runtime::Runtime>);
 
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
+impl Driver {
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.0
+            .as_ref()
+            .expect("the driver lives as long as its connection")
+    }
+
+    /// Runs `future` to completion on this thread. Inside an async task (the admin CLI,
+    /// tests), where a runtime may not be entered again, it runs on a scoped thread.
+    fn block<F>(&self, future: F) -> F::Output
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        let runtime = self.runtime();
+        if tokio::runtime::Handle::try_current().is_err() {
+            return runtime.block_on(future);
+        }
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| runtime.block_on(future))
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
     }
 }
 
-/// Waits for `future` by parking this thread. The future only waits on channels to the
-/// I/O runtime, so this needs no runtime here and works on any thread.
-fn wait<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(output) => return output,
-            Poll::Pending => std::thread::park(),
+impl Drop for Driver {
+    /// Without waiting: a pool may be dropped inside an async task, where a runtime's
+    /// blocking shutdown would panic.
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
         }
     }
 }
@@ -420,8 +284,10 @@ pub fn fresh_test_database(base_url: &str) -> StorageResult<String> {
     let config: Config = base_url
         .parse()
         .map_err(|e| StorageError::Unavailable(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?;
-    let client = connect(&config)?;
-    wait(client.batch_execute(&format!("CREATE DATABASE {name}"))).map_err(map_err)?;
+    let (client, driver) = connect(&config)?;
+    driver
+        .block(client.batch_execute(&format!("CREATE DATABASE {name}")))
+        .map_err(map_err)?;
     let mut url = format!("{}/{name}", &server[..authority_end]);
     if let Some(query) = query {
         url.push('?');
@@ -430,45 +296,54 @@ pub fn fresh_test_database(base_url: &str) -> StorageResult<String> {
     Ok(url)
 }
 
-fn migrate(client: &mut Client) -> StorageResult<()> {
+fn migrate(client: &mut Client, driver: &Driver) -> StorageResult<()> {
     // Several processes may start at once against one database: one migrates, the
     // others wait and then find nothing to do. A session lock: freed if we die.
-    wait(client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])).map_err(map_err)?;
-    let result = migrate_locked(client);
-    let unlocked =
-        wait(client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])).map_err(map_err);
+    driver
+        .block(client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]))
+        .map_err(map_err)?;
+    let result = migrate_locked(client, driver);
+    let unlocked = driver
+        .block(client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]))
+        .map_err(map_err);
     result.and(unlocked.map(drop))
 }
 
-fn migrate_locked(client: &mut Client) -> StorageResult<()> {
-    wait(
-        client
-            .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"),
-    )
-    .map_err(map_err)?;
-    let stored =
-        wait(client.query_opt("SELECT version FROM schema_version", &[])).map_err(map_err)?;
+fn migrate_locked(client: &mut Client, driver: &Driver) -> StorageResult<()> {
+    driver
+        .block(
+            client.batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+            ),
+        )
+        .map_err(map_err)?;
+    let stored = driver
+        .block(client.query_opt("SELECT version FROM schema_version", &[]))
+        .map_err(map_err)?;
     let version = match stored {
         Some(row) => get::<i32>(&row, 0)?,
         None => {
-            wait(client.execute("INSERT INTO schema_version (version) VALUES (0)", &[]))
+            driver
+                .block(client.execute("INSERT INTO schema_version (version) VALUES (0)", &[]))
                 .map_err(map_err)?;
             0
         }
     };
     let version = usize::try_from(version).unwrap_or(usize::MAX);
-    if version > SCHEMA.len() {
+    if version > schema::VERSION {
         return Err(StorageError::Corrupt(format!(
             "cơ sở dữ liệu phiên bản {version} mới hơn máy chủ này (phiên bản {})",
-            SCHEMA.len()
+            schema::VERSION
         )));
     }
-    for (n, step) in SCHEMA.iter().enumerate().skip(version) {
+    for (n, step) in schema::steps(Dialect::Postgres).enumerate().skip(version) {
         let next = i32::try_from(n + 1).unwrap_or(i32::MAX);
-        let tx = wait(client.transaction()).map_err(map_err)?;
-        wait(tx.batch_execute(step)).map_err(map_err)?;
-        wait(tx.execute("UPDATE schema_version SET version = $1", &[&next])).map_err(map_err)?;
-        wait(tx.commit()).map_err(map_err)?;
+        let tx = driver.block(client.transaction()).map_err(map_err)?;
+        driver.block(tx.batch_execute(&step)).map_err(map_err)?;
+        driver
+            .block(tx.execute("UPDATE schema_version SET version = $1", &[&next]))
+            .map_err(map_err)?;
+        driver.block(tx.commit()).map_err(map_err)?;
     }
     Ok(())
 }
@@ -493,15 +368,6 @@ fn get<'r, T: pg::types::FromSql<'r>>(row: &'r Row, i: usize) -> StorageResult<T
         .map_err(|e| StorageError::Corrupt(format!("cột {i}: {e}")))
 }
 
-fn get_u64(row: &Row, i: usize) -> StorageResult<u64> {
-    let v: i64 = get(row, i)?;
-    u64::try_from(v).map_err(|_| StorageError::Corrupt(format!("cột {i}: số âm {v}")))
-}
-
-fn to_i64(v: u64) -> StorageResult<i64> {
-    i64::try_from(v).map_err(|_| StorageError::Conflict(format!("số thứ tự quá lớn: {v}")))
-}
-
 /// Jittered exponential back-off before attempt `attempt + 1`: 1–2 ms, then up to 64 ms.
 fn back_off(attempt: u32) {
     let ceiling = 1u64 << attempt.min(6);
@@ -511,21 +377,27 @@ fn back_off(attempt: u32) {
 
 /// Runs `f` in one transaction on `conn`; commits (or, read-only, rolls back) on `Ok`.
 fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
-    let Conn { client, statements } = conn;
-    let tx = wait(
-        client
-            .build_transaction()
-            .isolation_level(if write {
-                IsolationLevel::Serializable
-            } else {
-                IsolationLevel::RepeatableRead
-            })
-            .read_only(!write)
-            .start(),
-    )
-    .map_err(map_err)?;
+    let Conn {
+        client,
+        driver,
+        statements,
+    } = conn;
+    let tx = driver
+        .block(
+            client
+                .build_transaction()
+                .isolation_level(if write {
+                    IsolationLevel::Serializable
+                } else {
+                    IsolationLevel::RepeatableRead
+                })
+                .read_only(!write)
+                .start(),
+        )
+        .map_err(map_err)?;
     let mut handle = PgTx {
         tx: &tx,
+        driver,
         statements,
         failure: None,
     };
@@ -537,9 +409,9 @@ fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
         return Err(failure.into_error());
     }
     if write {
-        wait(tx.commit()).map_err(map_err)
+        driver.block(tx.commit()).map_err(map_err)
     } else {
-        wait(tx.rollback()).map_err(map_err)
+        driver.block(tx.rollback()).map_err(map_err)
     }
 }
 
@@ -582,6 +454,7 @@ impl Failure {
 
 struct PgTx<'t, 'c> {
     tx: &'t Transaction<'c>,
+    driver: &'t Driver,
     statements: &'t mut HashMap<String, Statement>,
     failure: Option<Failure>,
 }
@@ -603,7 +476,7 @@ impl PgTx<'_, '_> {
             return Ok(statement.clone());
         }
         let tx = self.tx;
-        match wait(tx.prepare(sql)) {
+        match self.driver.block(tx.prepare(sql)) {
             Ok(statement) => {
                 self.statements.insert(sql.to_owned(), statement.clone());
                 Ok(statement)
@@ -612,966 +485,112 @@ impl PgTx<'_, '_> {
         }
     }
 
-    fn query(&mut self, sql: &str, params: Params<'_>) -> StorageResult<Vec<Row>> {
+    fn raw_execute(&mut self, sql: &str, params: Params<'_>) -> StorageResult<u64> {
         let statement = self.statement(sql)?;
         let tx = self.tx;
-        wait(tx.query(&statement, params)).map_err(|e| self.failed(e))
+        self.driver
+            .block(tx.execute(&statement, params))
+            .map_err(|e| self.failed(e))
+    }
+}
+
+impl Db for PgTx<'_, '_> {
+    const DIALECT: Dialect = Dialect::Postgres;
+
+    fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> StorageResult<u64> {
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
+        self.raw_execute(sql, &params)
     }
 
-    fn query_opt(&mut self, sql: &str, params: Params<'_>) -> StorageResult<Option<Row>> {
+    fn query(&mut self, sql: &str, args: &[Arg<'_>]) -> StorageResult<Vec<super::sql::Row>> {
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
         let statement = self.statement(sql)?;
         let tx = self.tx;
-        wait(tx.query_opt(&statement, params)).map_err(|e| self.failed(e))
+        let rows = self
+            .driver
+            .block(tx.query(&statement, &params))
+            .map_err(|e| self.failed(e))?;
+        rows.iter().map(row_from).collect()
     }
 
-    fn execute(&mut self, sql: &str, params: Params<'_>) -> StorageResult<u64> {
-        let statement = self.statement(sql)?;
-        let tx = self.tx;
-        wait(tx.execute(&statement, params)).map_err(|e| self.failed(e))
-    }
-
-    /// An `INSERT … ON CONFLICT DO NOTHING`: `Conflict` when the key already existed.
-    /// The transaction stays usable, as SQLite's does after a constraint error.
-    fn insert(&mut self, what: &str, sql: &str, params: Params<'_>) -> StorageResult<()> {
-        match self.execute(sql, params)? {
-            0 => Err(StorageError::Conflict(format!("{what}: khóa đã tồn tại"))),
-            _ => Ok(()),
-        }
-    }
-
-    fn all<T>(
+    fn insert_rows(
         &mut self,
-        sql: &str,
-        params: Params<'_>,
-        map: impl Fn(&Row) -> StorageResult<T>,
-    ) -> StorageResult<Vec<T>> {
-        self.query(sql, params)?.iter().map(map).collect()
-    }
-
-    fn one<T>(
-        &mut self,
-        sql: &str,
-        params: Params<'_>,
-        map: impl FnOnce(&Row) -> StorageResult<T>,
-    ) -> StorageResult<Option<T>> {
-        self.query_opt(sql, params)?.as_ref().map(map).transpose()
-    }
-}
-
-fn commune_from(r: &Row) -> StorageResult<CommuneRow> {
-    Ok(CommuneRow {
-        id: get(r, 0)?,
-        name: get(r, 1)?,
-        province_id: get(r, 2)?,
-        created_at: get(r, 3)?,
-    })
-}
-
-fn person_from(r: &Row) -> StorageResult<PersonRow> {
-    Ok(PersonRow {
-        id: get(r, 0)?,
-        commune_id: get(r, 1)?,
-        full_name: get(r, 2)?,
-        role: get(r, 3)?,
-        cell_id: get(r, 4)?,
-        cadre_id: get(r, 5)?,
-        created_at: get(r, 6)?,
-    })
-}
-
-fn device_from(r: &Row) -> StorageResult<DeviceRow> {
-    Ok(DeviceRow {
-        id: get(r, 0)?,
-        commune_id: get(r, 1)?,
-        person_id: get(r, 2)?,
-        credential_hash: get(r, 3)?,
-        public_key_hex: get(r, 4)?,
-        label: get(r, 5)?,
-        enrolled_at: get(r, 6)?,
-        revoked_at: get(r, 7)?,
-        last_sync_at: get(r, 8)?,
-        last_applied_seq: get_u64(r, 9)?,
-        clock_ahead_ms: get(r, 10)?,
-        clock_flagged_at: get(r, 11)?,
-        key_protection: get(r, 12)?,
-    })
-}
-
-fn log_from(r: &Row) -> StorageResult<LogRow> {
-    let device_seq: Option<i64> = get(r, 4)?;
-    Ok(LogRow {
-        scope: get(r, 0)?,
-        server_seq: get_u64(r, 1)?,
-        commune_id: get(r, 2)?,
-        origin_device: get(r, 3)?,
-        device_seq: match device_seq {
-            Some(_) => Some(get_u64(r, 4)?),
-            None => None,
-        },
-        hlc: get(r, 5)?,
-        created_at: get(r, 6)?,
-        received_at: get(r, 7)?,
-        change_json: get(r, 8)?,
-    })
-}
-
-fn doc_from(r: &Row) -> StorageResult<DocRow> {
-    Ok(DocRow {
-        commune_id: get(r, 0)?,
-        kind: get(r, 1)?,
-        id: get(r, 2)?,
-        cell_id: get(r, 3)?,
-        ref_id: get(r, 4)?,
-        at: get(r, 5)?,
-        body_json: get(r, 6)?,
-    })
-}
-
-fn text_from(r: &Row) -> StorageResult<String> {
-    get(r, 0)
-}
-
-// The column lists the row readers above expect, in order.
-macro_rules! person_cols {
-    () => {
-        "id, commune_id, full_name, role, cell_id, cadre_id, created_at"
-    };
-}
-macro_rules! device_cols {
-    () => {
-        "id, commune_id, person_id, credential_hash, public_key_hex, label, enrolled_at, \
-         revoked_at, last_sync_at, last_applied_seq, clock_ahead_ms, clock_flagged_at, key_protection"
-    };
-}
-macro_rules! log_cols {
-    () => {
-        "scope, server_seq, commune_id, origin_device, device_seq, hlc, created_at, \
-         received_at, change"
-    };
-}
-macro_rules! dashboard_user_cols {
-    () => {
-        "id, username, display_name, password_hash, role, commune_id, province_id, \
-         created_at, disabled_at"
-    };
-}
-macro_rules! doc_cols {
-    () => {
-        "commune_id, kind, id, cell_id, ref_id, at, body"
-    };
-}
-
-impl Tx for PgTx<'_, '_> {
-    fn insert_commune(&mut self, c: &CommuneRow) -> StorageResult<()> {
-        self.insert(
-            "communes",
-            "INSERT INTO communes (id, name, province_id, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING",
-            &[&c.id, &c.name, &c.province_id, &c.created_at],
-        )
-    }
-
-    fn commune(&mut self, id: &str) -> StorageResult<Option<CommuneRow>> {
-        self.one(
-            "SELECT id, name, province_id, created_at FROM communes WHERE id = $1",
-            &[&id],
-            commune_from,
-        )
-    }
-
-    fn communes(&mut self) -> StorageResult<Vec<CommuneRow>> {
-        self.all(
-            "SELECT id, name, province_id, created_at FROM communes ORDER BY name, id",
-            &[],
-            commune_from,
-        )
-    }
-
-    fn insert_person(&mut self, p: &PersonRow) -> StorageResult<()> {
-        self.insert(
-            "persons",
-            concat!(
-                "INSERT INTO persons (",
-                person_cols!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
-            ),
-            &[
-                &p.id,
-                &p.commune_id,
-                &p.full_name,
-                &p.role,
-                &p.cell_id,
-                &p.cadre_id,
-                &p.created_at,
-            ],
-        )
-    }
-
-    fn person(&mut self, id: &str) -> StorageResult<Option<PersonRow>> {
-        self.one(
-            concat!("SELECT ", person_cols!(), " FROM persons WHERE id = $1"),
-            &[&id],
-            person_from,
-        )
-    }
-
-    fn persons(&mut self, commune_id: &str) -> StorageResult<Vec<PersonRow>> {
-        self.all(
-            concat!(
-                "SELECT ",
-                person_cols!(),
-                " FROM persons WHERE commune_id = $1 ORDER BY full_name, id"
-            ),
-            &[&commune_id],
-            person_from,
-        )
-    }
-
-    fn insert_enrollment_code(&mut self, c: &EnrollmentCodeRow) -> StorageResult<()> {
-        self.insert(
-            "enrollment_codes",
-            "INSERT INTO enrollment_codes (code_hash, commune_id, person_id, created_at,
-                                           expires_at, used_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            &[
-                &c.code_hash,
-                &c.commune_id,
-                &c.person_id,
-                &c.created_at,
-                &c.expires_at,
-                &c.used_at,
-            ],
-        )
-    }
-
-    fn enrollment_code(&mut self, code_hash: &str) -> StorageResult<Option<EnrollmentCodeRow>> {
-        self.one(
-            "SELECT code_hash, commune_id, person_id, created_at, expires_at, used_at
-             FROM enrollment_codes WHERE code_hash = $1",
-            &[&code_hash],
-            |r| {
-                Ok(EnrollmentCodeRow {
-                    code_hash: get(r, 0)?,
-                    commune_id: get(r, 1)?,
-                    person_id: get(r, 2)?,
-                    created_at: get(r, 3)?,
-                    expires_at: get(r, 4)?,
-                    used_at: get(r, 5)?,
-                })
-            },
-        )
-    }
-
-    fn use_enrollment_code(&mut self, code_hash: &str, at: EpochMillis) -> StorageResult<bool> {
-        self.execute(
-            "UPDATE enrollment_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL",
-            &[&code_hash, &at],
-        )
-        .map(|n| n == 1)
-    }
-
-    fn insert_device(&mut self, d: &DeviceRow) -> StorageResult<()> {
-        self.insert(
-            "devices",
-            concat!(
-                "INSERT INTO devices (",
-                device_cols!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-                 ON CONFLICT DO NOTHING"
-            ),
-            &[
-                &d.id,
-                &d.commune_id,
-                &d.person_id,
-                &d.credential_hash,
-                &d.public_key_hex,
-                &d.label,
-                &d.enrolled_at,
-                &d.revoked_at,
-                &d.last_sync_at,
-                &to_i64(d.last_applied_seq)?,
-                &d.clock_ahead_ms,
-                &d.clock_flagged_at,
-                &d.key_protection,
-            ],
-        )
-    }
-
-    fn device(&mut self, id: &str) -> StorageResult<Option<DeviceRow>> {
-        self.one(
-            concat!("SELECT ", device_cols!(), " FROM devices WHERE id = $1"),
-            &[&id],
-            device_from,
-        )
-    }
-
-    fn device_by_credential(&mut self, credential_hash: &str) -> StorageResult<Option<DeviceRow>> {
-        self.one(
-            concat!(
-                "SELECT ",
-                device_cols!(),
-                " FROM devices WHERE credential_hash = $1"
-            ),
-            &[&credential_hash],
-            device_from,
-        )
-    }
-
-    fn replace_device_credential(&mut self, id: &str, credential_hash: &str) -> StorageResult<()> {
-        self.execute(
-            "UPDATE devices SET credential_hash = $2 WHERE id = $1",
-            &[&id, &credential_hash],
-        )
-        .map(drop)
-    }
-
-    fn devices(&mut self, commune_id: &str) -> StorageResult<Vec<DeviceRow>> {
-        self.all(
-            concat!(
-                "SELECT ",
-                device_cols!(),
-                " FROM devices WHERE commune_id = $1 ORDER BY enrolled_at, id"
-            ),
-            &[&commune_id],
-            device_from,
-        )
-    }
-
-    fn cadre_device_keys(
-        &mut self,
-        commune_id: &str,
-        cadre_id: &str,
-    ) -> StorageResult<Vec<String>> {
-        self.all(
-            "SELECT d.public_key_hex FROM devices d JOIN persons p ON p.id = d.person_id
-             WHERE d.commune_id = $1 AND p.commune_id = $1 AND p.role = 'cadre'
-               AND p.cadre_id = $2 AND d.revoked_at IS NULL
-             ORDER BY d.enrolled_at, d.id",
-            &[&commune_id, &cadre_id],
-            text_from,
-        )
-    }
-
-    fn revoke_device(
-        &mut self,
-        commune_id: &str,
-        id: &str,
-        at: EpochMillis,
-    ) -> StorageResult<bool> {
-        self.execute(
-            "UPDATE devices SET revoked_at = $3
-             WHERE commune_id = $1 AND id = $2 AND revoked_at IS NULL",
-            &[&commune_id, &id, &at],
-        )
-        .map(|n| n == 1)
-    }
-
-    fn update_device_sync(
-        &mut self,
-        id: &str,
-        last_applied_seq: u64,
-        last_sync_at: EpochMillis,
-    ) -> StorageResult<()> {
-        self.execute(
-            "UPDATE devices SET last_applied_seq = $2, last_sync_at = $3 WHERE id = $1",
-            &[&id, &to_i64(last_applied_seq)?, &last_sync_at],
-        )
-        .map(drop)
-    }
-
-    fn flag_device_clock(&mut self, id: &str, ahead_ms: i64, at: EpochMillis) -> StorageResult<()> {
-        self.execute(
-            "UPDATE devices SET clock_ahead_ms = $2, clock_flagged_at = $3 WHERE id = $1",
-            &[&id, &ahead_ms, &at],
-        )
-        .map(drop)
-    }
-
-    fn ack(&mut self, device_id: &str, device_seq: u64) -> StorageResult<Option<String>> {
-        self.one(
-            "SELECT outcome FROM acks WHERE device_id = $1 AND device_seq = $2",
-            &[&device_id, &to_i64(device_seq)?],
-            text_from,
-        )
-    }
-
-    fn insert_acks(&mut self, device_id: &str, acks: &[(u64, String)]) -> StorageResult<()> {
-        if acks.is_empty() {
-            return Ok(());
-        }
-        let seqs: Vec<i64> = acks
-            .iter()
-            .map(|(seq, _)| to_i64(*seq))
-            .collect::<StorageResult<_>>()?;
-        let outcomes: Vec<&str> = acks.iter().map(|(_, o)| o.as_str()).collect();
-        let written = self.execute(
-            "INSERT INTO acks (device_id, device_seq, outcome)
-             SELECT $1, s, o FROM UNNEST($2::bigint[], $3::text[]) AS t(s, o)
-             ON CONFLICT DO NOTHING",
-            &[&device_id, &seqs, &outcomes],
-        )?;
-        if written as usize != acks.len() {
-            return Err(StorageError::Conflict("acks: khóa đã tồn tại".into()));
-        }
-        Ok(())
-    }
-
-    fn insert_ack(&mut self, device_id: &str, device_seq: u64, outcome: &str) -> StorageResult<()> {
-        self.insert(
-            "acks",
-            "INSERT INTO acks (device_id, device_seq, outcome) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-            &[&device_id, &to_i64(device_seq)?, &outcome],
-        )
-    }
-
-    fn next_server_seq(&mut self, commune_id: &str, scope: &str) -> StorageResult<u64> {
-        // The row stays locked until commit: see the module documentation.
-        let row = self.query_opt(
-            "INSERT INTO scope_counters (commune_id, scope, last_seq) VALUES ($1, $2, 1)
-             ON CONFLICT (commune_id, scope) DO UPDATE SET last_seq = scope_counters.last_seq + 1
-             RETURNING last_seq",
-            &[&commune_id, &scope],
-        )?;
-        let row = row.ok_or_else(|| StorageError::Corrupt("không cấp được số thứ tự".into()))?;
-        get_u64(&row, 0)
-    }
-
-    fn reserve_server_seqs(
-        &mut self,
-        commune_id: &str,
-        scope: &str,
-        count: u64,
+        into: &str,
+        columns: &[Column<'_>],
+        tail: &str,
     ) -> StorageResult<u64> {
-        // The row stays locked until commit: see the module documentation.
-        let count = to_i64(count.max(1))?;
-        let row = self.query_opt(
-            "INSERT INTO scope_counters (commune_id, scope, last_seq) VALUES ($1, $2, $3)
-             ON CONFLICT (commune_id, scope)
-             DO UPDATE SET last_seq = scope_counters.last_seq + EXCLUDED.last_seq
-             RETURNING last_seq",
-            &[&commune_id, &scope, &count],
-        )?;
-        let row = row.ok_or_else(|| StorageError::Corrupt("không cấp được số thứ tự".into()))?;
-        Ok(get_u64(&row, 0)? + 1 - count as u64)
-    }
-
-    fn append_logs(&mut self, rows: &[LogRow]) -> StorageResult<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let scope: Vec<&str> = rows.iter().map(|l| l.scope.as_str()).collect();
-        let seq: Vec<i64> = rows
+        // One statement whatever the number of rows, the columns as arrays: a round trip
+        // to the database costs more than the rows.
+        let arrays: Vec<String> = columns
             .iter()
-            .map(|l| to_i64(l.server_seq))
-            .collect::<StorageResult<_>>()?;
-        let commune: Vec<&str> = rows.iter().map(|l| l.commune_id.as_str()).collect();
-        let origin: Vec<Option<&str>> = rows.iter().map(|l| l.origin_device.as_deref()).collect();
-        let device_seq: Vec<Option<i64>> = rows
+            .enumerate()
+            .map(|(i, column)| match column {
+                Column::Text(_) => format!("${}::text[]", i + 1),
+                Column::Int(_) => format!("${}::bigint[]", i + 1),
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {into} SELECT * FROM UNNEST({}) {tail}",
+            arrays.join(", ")
+        );
+        let params: Vec<&(dyn ToSql + Sync)> = columns
             .iter()
-            .map(|l| l.device_seq.map(to_i64).transpose())
-            .collect::<StorageResult<_>>()?;
-        let hlc: Vec<&str> = rows.iter().map(|l| l.hlc.as_str()).collect();
-        let created: Vec<i64> = rows.iter().map(|l| l.created_at).collect();
-        let received: Vec<i64> = rows.iter().map(|l| l.received_at).collect();
-        let change: Vec<&str> = rows.iter().map(|l| l.change_json.as_str()).collect();
-        let written = self.execute(
-            concat!(
-                "INSERT INTO change_log (",
-                log_cols!(),
-                ") SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], \
-                 $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::text[]) \
-                 ON CONFLICT DO NOTHING"
-            ),
-            &[
-                &scope,
-                &seq,
-                &commune,
-                &origin,
-                &device_seq,
-                &hlc,
-                &created,
-                &received,
-                &change,
-            ],
-        )?;
-        if written as usize != rows.len() {
-            return Err(StorageError::Conflict("change_log: khóa đã tồn tại".into()));
-        }
-        Ok(())
-    }
-
-    fn append_log(&mut self, l: &LogRow) -> StorageResult<()> {
-        self.insert(
-            "change_log",
-            concat!(
-                "INSERT INTO change_log (",
-                log_cols!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
-            ),
-            &[
-                &l.scope,
-                &to_i64(l.server_seq)?,
-                &l.commune_id,
-                &l.origin_device,
-                &l.device_seq.map(to_i64).transpose()?,
-                &l.hlc,
-                &l.created_at,
-                &l.received_at,
-                &l.change_json,
-            ],
-        )
-    }
-
-    fn log_page(
-        &mut self,
-        commune_id: &str,
-        scope: &str,
-        after: u64,
-        limit: u32,
-    ) -> StorageResult<Vec<LogRow>> {
-        self.all(
-            concat!(
-                "SELECT ",
-                log_cols!(),
-                " FROM change_log WHERE commune_id = $1 AND scope = $2 AND server_seq > $3
-                 ORDER BY server_seq LIMIT $4"
-            ),
-            &[&commune_id, &scope, &to_i64(after)?, &i64::from(limit)],
-            log_from,
-        )
-    }
-
-    fn put_docs(&mut self, docs: &[DocRow]) -> StorageResult<()> {
-        if docs.is_empty() {
-            return Ok(());
-        }
-        let commune: Vec<&str> = docs.iter().map(|d| d.commune_id.as_str()).collect();
-        let kind: Vec<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
-        let id: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-        let cell: Vec<Option<&str>> = docs.iter().map(|d| d.cell_id.as_deref()).collect();
-        let reference: Vec<Option<&str>> = docs.iter().map(|d| d.ref_id.as_deref()).collect();
-        let at: Vec<Option<i64>> = docs.iter().map(|d| d.at).collect();
-        let body: Vec<&str> = docs.iter().map(|d| d.body_json.as_str()).collect();
-        self.execute(
-            concat!(
-                "INSERT INTO docs (",
-                doc_cols!(),
-                ") SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], \
-                 $5::text[], $6::bigint[], $7::text[]) \
-                 ON CONFLICT (commune_id, kind, id) DO UPDATE SET cell_id = EXCLUDED.cell_id, \
-                   ref_id = EXCLUDED.ref_id, at = EXCLUDED.at, body = EXCLUDED.body"
-            ),
-            &[&commune, &kind, &id, &cell, &reference, &at, &body],
-        )
-        .map(drop)
-    }
-
-    fn put_doc(&mut self, d: &DocRow) -> StorageResult<()> {
-        self.execute(
-            concat!(
-                "INSERT INTO docs (",
-                doc_cols!(),
-                ") VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (commune_id, kind, id) DO UPDATE SET cell_id = EXCLUDED.cell_id,
-                   ref_id = EXCLUDED.ref_id, at = EXCLUDED.at, body = EXCLUDED.body"
-            ),
-            &[
-                &d.commune_id,
-                &d.kind,
-                &d.id,
-                &d.cell_id,
-                &d.ref_id,
-                &d.at,
-                &d.body_json,
-            ],
-        )
-        .map(drop)
-    }
-
-    fn delete_doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<()> {
-        self.execute(
-            "DELETE FROM docs WHERE commune_id = $1 AND kind = $2 AND id = $3",
-            &[&commune_id, &kind, &id],
-        )
-        .map(drop)
-    }
-
-    fn doc(&mut self, commune_id: &str, kind: &str, id: &str) -> StorageResult<Option<DocRow>> {
-        self.one(
-            concat!(
-                "SELECT ",
-                doc_cols!(),
-                " FROM docs WHERE commune_id = $1 AND kind = $2 AND id = $3"
-            ),
-            &[&commune_id, &kind, &id],
-            doc_from,
-        )
-    }
-
-    fn docs(
-        &mut self,
-        commune_id: &str,
-        kind: &str,
-        filter: &DocFilter,
-    ) -> StorageResult<Vec<DocRow>> {
-        // Only the filters given go into the statement: one prepared statement per
-        // combination, each with a plan that uses its index (a generic `$3 IS NULL OR
-        // cell_id = $3` plan would not).
-        let mut sql = String::from(concat!(
-            "SELECT ",
-            doc_cols!(),
-            " FROM docs WHERE commune_id = $1 AND kind = $2"
-        ));
-        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&commune_id, &kind];
-        let conditions: [(&str, Option<&(dyn ToSql + Sync)>); 4] = [
-            ("cell_id =", filter.cell_id.as_ref().map(|v| v as _)),
-            ("ref_id =", filter.ref_id.as_ref().map(|v| v as _)),
-            ("at >=", filter.at_from.as_ref().map(|v| v as _)),
-            ("at <", filter.at_until.as_ref().map(|v| v as _)),
-        ];
-        for (condition, value) in conditions {
-            if let Some(value) = value {
-                params.push(value);
-                sql += &format!(" AND {condition} ${}", params.len());
-            }
-        }
-        sql += " ORDER BY at NULLS FIRST, id";
-        self.all(&sql, &params, doc_from)
-    }
-
-    fn entity_clock(&mut self, commune_id: &str, key: &str) -> StorageResult<Option<String>> {
-        self.one(
-            "SELECT hlc FROM entity_clocks WHERE commune_id = $1 AND key = $2",
-            &[&commune_id, &key],
-            text_from,
-        )
-    }
-
-    fn set_entity_clock(&mut self, commune_id: &str, key: &str, hlc: &str) -> StorageResult<()> {
-        self.execute(
-            "INSERT INTO entity_clocks (commune_id, key, hlc) VALUES ($1, $2, $3)
-             ON CONFLICT (commune_id, key) DO UPDATE SET hlc = EXCLUDED.hlc",
-            &[&commune_id, &key, &hlc],
-        )
-        .map(drop)
-    }
-
-    // The batch forms below are one statement each, whatever the number of rows (arrays
-    // through UNNEST): a round trip to the database costs more than the rows.
-
-    fn entity_clocks(
-        &mut self,
-        commune_id: &str,
-        keys: &[String],
-    ) -> StorageResult<Vec<(String, String)>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.all(
-            "SELECT key, hlc FROM entity_clocks WHERE commune_id = $1 AND key = ANY($2)",
-            &[&commune_id, &keys],
-            |r| Ok((get(r, 0)?, get(r, 1)?)),
-        )
-    }
-
-    fn set_entity_clocks(
-        &mut self,
-        commune_id: &str,
-        clocks: &[(String, String)],
-    ) -> StorageResult<()> {
-        if clocks.is_empty() {
-            return Ok(());
-        }
-        let keys: Vec<&str> = clocks.iter().map(|(k, _)| k.as_str()).collect();
-        let hlcs: Vec<&str> = clocks.iter().map(|(_, h)| h.as_str()).collect();
-        self.execute(
-            "INSERT INTO entity_clocks (commune_id, key, hlc)
-             SELECT $1, k, h FROM UNNEST($2::text[], $3::text[]) AS t(k, h)
-             ON CONFLICT (commune_id, key) DO UPDATE SET hlc = EXCLUDED.hlc",
-            &[&commune_id, &keys, &hlcs],
-        )
-        .map(drop)
-    }
-
-    fn presence_secret(
-        &mut self,
-        commune_id: &str,
-        meeting_id: &str,
-    ) -> StorageResult<Option<String>> {
-        self.one(
-            "SELECT secret_hex FROM presence_secrets WHERE commune_id = $1 AND meeting_id = $2",
-            &[&commune_id, &meeting_id],
-            text_from,
-        )
-    }
-
-    fn insert_presence_secret(
-        &mut self,
-        commune_id: &str,
-        meeting_id: &str,
-        secret_hex: &str,
-        at: EpochMillis,
-    ) -> StorageResult<()> {
-        self.insert(
-            "presence_secrets",
-            "INSERT INTO presence_secrets (commune_id, meeting_id, secret_hex, created_at)
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            &[&commune_id, &meeting_id, &secret_hex, &at],
-        )
-    }
-
-    fn add_blob_ref(&mut self, b: &BlobRef) -> StorageResult<()> {
-        self.execute(
-            "INSERT INTO blob_refs (commune_id, sha256, cell_id)
-             SELECT $1::text, $2::text, $3::text WHERE NOT EXISTS (
-               SELECT 1 FROM blob_refs WHERE commune_id = $1 AND sha256 = $2
-                 AND cell_id IS NOT DISTINCT FROM $3)",
-            &[&b.commune_id, &b.sha256, &b.cell_id],
-        )
-        .map(drop)
-    }
-
-    fn blob_refs(&mut self, sha256: &str) -> StorageResult<Vec<BlobRef>> {
-        // NULLS FIRST: SQLite's order for the commune-wide references.
-        self.all(
-            "SELECT commune_id, sha256, cell_id FROM blob_refs WHERE sha256 = $1
-             ORDER BY commune_id, cell_id NULLS FIRST",
-            &[&sha256],
-            |r| {
-                Ok(BlobRef {
-                    commune_id: get(r, 0)?,
-                    sha256: get(r, 1)?,
-                    cell_id: get(r, 2)?,
-                })
-            },
-        )
-    }
-
-    fn set_device_cursor(
-        &mut self,
-        device_id: &str,
-        commune_id: &str,
-        scope: &str,
-        server_seq: u64,
-    ) -> StorageResult<()> {
-        self.execute(
-            "INSERT INTO device_cursors (commune_id, scope, device_id, server_seq)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (commune_id, scope, device_id) DO UPDATE
-               SET server_seq = EXCLUDED.server_seq
-               WHERE EXCLUDED.server_seq > device_cursors.server_seq",
-            &[&commune_id, &scope, &device_id, &to_i64(server_seq)?],
-        )
-        .map(drop)
-    }
-
-    fn device_cursors(
-        &mut self,
-        commune_id: &str,
-        scope: &str,
-    ) -> StorageResult<Vec<(String, u64)>> {
-        self.all(
-            "SELECT device_id, server_seq FROM device_cursors
-             WHERE commune_id = $1 AND scope = $2 ORDER BY device_id",
-            &[&commune_id, &scope],
-            |r| Ok((get(r, 0)?, get_u64(r, 1)?)),
-        )
-    }
-
-    fn insert_dashboard_user(&mut self, u: &DashboardUserRow) -> StorageResult<()> {
-        self.insert(
-            "dashboard_users",
-            concat!(
-                "INSERT INTO dashboard_users (",
-                dashboard_user_cols!(),
-                ", username_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT DO NOTHING"
-            ),
-            &[
-                &u.id,
-                &u.username,
-                &u.display_name,
-                &u.password_hash,
-                &u.role,
-                &u.commune_id,
-                &u.province_id,
-                &u.created_at,
-                &u.disabled_at,
-                &username_key(&u.username),
-            ],
-        )
-    }
-
-    fn dashboard_user(&mut self, id: &str) -> StorageResult<Option<DashboardUserRow>> {
-        self.one(
-            concat!(
-                "SELECT ",
-                dashboard_user_cols!(),
-                " FROM dashboard_users WHERE id = $1"
-            ),
-            &[&id],
-            dashboard_user_from,
-        )
-    }
-
-    fn dashboard_user_by_username(
-        &mut self,
-        username: &str,
-    ) -> StorageResult<Option<DashboardUserRow>> {
-        self.one(
-            concat!(
-                "SELECT ",
-                dashboard_user_cols!(),
-                " FROM dashboard_users WHERE username_key = $1"
-            ),
-            &[&username_key(username)],
-            dashboard_user_from,
-        )
-    }
-
-    fn dashboard_users(&mut self) -> StorageResult<Vec<DashboardUserRow>> {
-        self.all(
-            concat!(
-                "SELECT ",
-                dashboard_user_cols!(),
-                " FROM dashboard_users ORDER BY username_key, id"
-            ),
-            &[],
-            dashboard_user_from,
-        )
-    }
-
-    fn update_dashboard_user(&mut self, u: &DashboardUserRow) -> StorageResult<()> {
-        self.execute(
-            "UPDATE dashboard_users SET display_name = $2, password_hash = $3, disabled_at = $4
-             WHERE id = $1",
-            &[&u.id, &u.display_name, &u.password_hash, &u.disabled_at],
-        )
-        .map(drop)
-    }
-
-    fn insert_web_session(&mut self, w: &WebSessionRow) -> StorageResult<()> {
-        self.insert(
-            "web_sessions",
-            "INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, expires_at,
-                                       last_seen_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            &[
-                &w.token_hash,
-                &w.user_id,
-                &w.csrf_token,
-                &w.created_at,
-                &w.expires_at,
-                &w.last_seen_at,
-            ],
-        )
-    }
-
-    fn web_session(&mut self, token_hash: &str) -> StorageResult<Option<WebSessionRow>> {
-        self.one(
-            "SELECT token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at
-             FROM web_sessions WHERE token_hash = $1",
-            &[&token_hash],
-            |r| {
-                Ok(WebSessionRow {
-                    token_hash: get(r, 0)?,
-                    user_id: get(r, 1)?,
-                    csrf_token: get(r, 2)?,
-                    created_at: get(r, 3)?,
-                    expires_at: get(r, 4)?,
-                    last_seen_at: get(r, 5)?,
-                })
-            },
-        )
-    }
-
-    fn touch_web_session(
-        &mut self,
-        token_hash: &str,
-        last_seen_at: EpochMillis,
-        expires_at: EpochMillis,
-    ) -> StorageResult<()> {
-        self.execute(
-            "UPDATE web_sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1",
-            &[&token_hash, &last_seen_at, &expires_at],
-        )
-        .map(drop)
-    }
-
-    fn delete_web_session(&mut self, token_hash: &str) -> StorageResult<()> {
-        self.execute(
-            "DELETE FROM web_sessions WHERE token_hash = $1",
-            &[&token_hash],
-        )
-        .map(drop)
-    }
-
-    fn delete_web_sessions_of(&mut self, user_id: &str, keep: Option<&str>) -> StorageResult<()> {
-        self.execute(
-            "DELETE FROM web_sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2",
-            &[&user_id, &keep],
-        )
-        .map(drop)
-    }
-
-    fn delete_expired_web_sessions(&mut self, now: EpochMillis) -> StorageResult<()> {
-        self.execute("DELETE FROM web_sessions WHERE expires_at <= $1", &[&now])
-            .map(drop)
-    }
-
-    fn insert_sign_in_failure(
-        &mut self,
-        username_key: &str,
-        client_ip: &str,
-        at: EpochMillis,
-    ) -> StorageResult<()> {
-        self.execute(
-            "INSERT INTO sign_in_failures (username_key, client_ip, at) VALUES ($1, $2, $3)",
-            &[&username_key, &client_ip, &at],
-        )
-        .map(drop)
-    }
-
-    fn sign_in_failures(
-        &mut self,
-        username_key: &str,
-        client_ip: &str,
-        since: EpochMillis,
-    ) -> StorageResult<(u64, u64)> {
-        let by_user = self
-            .one(
-                "SELECT COUNT(*) FROM sign_in_failures WHERE username_key = $1 AND at >= $2",
-                &[&username_key, &since],
-                |r| get_u64(r, 0),
-            )?
-            .unwrap_or(0);
-        let by_ip = self
-            .one(
-                "SELECT COUNT(*) FROM sign_in_failures WHERE client_ip = $1 AND at >= $2",
-                &[&client_ip, &since],
-                |r| get_u64(r, 0),
-            )?
-            .unwrap_or(0);
-        Ok((by_user, by_ip))
-    }
-
-    fn delete_sign_in_failures_before(&mut self, before: EpochMillis) -> StorageResult<()> {
-        self.execute("DELETE FROM sign_in_failures WHERE at < $1", &[&before])
-            .map(drop)
+            .map(|column| match column {
+                Column::Text(values) => values as &(dyn ToSql + Sync),
+                Column::Int(values) => values as _,
+            })
+            .collect();
+        self.raw_execute(&sql, &params)
     }
 }
 
-fn dashboard_user_from(r: &Row) -> StorageResult<DashboardUserRow> {
-    Ok(DashboardUserRow {
-        id: get(r, 0)?,
-        username: get(r, 1)?,
-        display_name: get(r, 2)?,
-        password_hash: get(r, 3)?,
-        role: get(r, 4)?,
-        commune_id: get(r, 5)?,
-        province_id: get(r, 6)?,
-        created_at: get(r, 7)?,
-        disabled_at: get(r, 8)?,
-    })
+/// A row as plain values; a column of a type the statements never read is `Corrupt`.
+fn row_from(row: &Row) -> StorageResult<super::sql::Row> {
+    let values = row
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let ty = column.type_();
+            Ok(if *ty == Type::INT8 {
+                get::<Option<i64>>(row, i)?.map_or(Value::Null, Value::Int)
+            } else if *ty == Type::INT4 {
+                get::<Option<i32>>(row, i)?.map_or(Value::Null, |v| Value::Int(v.into()))
+            } else if <String as FromSql>::accepts(ty) {
+                get::<Option<String>>(row, i)?.map_or(Value::Null, Value::Text)
+            } else {
+                return Err(StorageError::Corrupt(format!(
+                    "cột {i}: kiểu {ty} không đọc được"
+                )));
+            })
+        })
+        .collect::<StorageResult<_>>()?;
+    Ok(super::sql::Row::new(values))
 }
+
+impl ToSql for Arg<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Arg::Text(v) => v.to_sql(ty, out),
+            Arg::Int(v) => v.to_sql(ty, out),
+            Arg::TextList(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <Option<&str> as ToSql>::accepts(ty)
+            || <Option<i64> as ToSql>::accepts(ty)
+            || <&[String] as ToSql>::accepts(ty)
+    }
+
+    /// Checked against the variant's own type, so a text never goes out as a number.
+    fn to_sql_checked(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Arg::Text(v) => v.to_sql_checked(ty, out),
+            Arg::Int(v) => v.to_sql_checked(ty, out),
+            Arg::TextList(v) => v.to_sql_checked(ty, out),
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
