@@ -3,7 +3,9 @@
 //! storage work in `spawn_blocking`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
@@ -123,25 +125,35 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await?
 }
 
-/// The device behind the request.
-async fn actor(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
-    let credential = bearer(headers)?;
-    let storage = state.storage.clone();
-    blocking(move || crate::in_read(&*storage, |tx| devices::authenticate(tx, &credential))).await
+/// The device holding the request's credential. Handlers take it before any extractor
+/// that parses (path, query, body): a request without a valid credential costs one read
+/// and is answered 401 before anything it carries is decompressed or parsed.
+pub struct Device {
+    pub actor: Actor,
+    pub credential: String,
+}
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let credential = bearer(&parts.headers)?;
+        let storage = state.storage.clone();
+        let held = credential.clone();
+        let actor =
+            blocking(move || crate::in_read(&*storage, |tx| devices::authenticate(tx, &held)))
+                .await?;
+        Ok(Device { actor, credential })
+    }
 }
 
 /// An office device of the commune in the path.
-async fn office_of(
-    state: &AppState,
-    headers: &HeaderMap,
-    commune_id: &str,
-) -> Result<Actor, ApiError> {
-    let actor = actor(state, headers).await?;
-    access::require_office(&actor)?;
-    if actor.commune_id() != commune_id {
+fn office_of(device: &Device, commune_id: &str) -> Result<(), ApiError> {
+    access::require_office(&device.actor)?;
+    if device.actor.commune_id() != commune_id {
         return Err(ApiError::forbidden());
     }
-    Ok(actor)
+    Ok(())
 }
 
 /// An error answers with its status and its [`ErrorBody`](chibo_domain::sync::ErrorBody).
@@ -165,6 +177,11 @@ pub fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
         return Err(missing());
     }
     Ok(credential.trim().to_string())
+}
+
+/// A path parameter that is not valid percent-encoded UTF-8.
+fn bad_path(_: PathRejection) -> ApiError {
+    ApiError::BadRequest("Mã trong địa chỉ không hợp lệ".into())
 }
 
 // ---------------------------------------------------------------- enrolment, sync
@@ -194,10 +211,12 @@ async fn enroll(
 
 async fn sync(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    device: Device,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let credential = bearer(&headers)?;
+    // `crate::sync::sync` authenticates again in its own read (a device revoked while
+    // its body arrived is refused).
+    let credential = device.credential;
     let pushed = request.push.len();
     let response = blocking(move || crate::sync::sync(&state, &credential, &request)).await?;
     let rejected = response
@@ -226,10 +245,9 @@ async fn openapi() -> impl IntoResponse {
 
 async fn list_persons(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    device: Device,
 ) -> Result<impl IntoResponse, ApiError> {
-    let actor = actor(&state, &headers).await?;
-    let commune = access::require_office(&actor)?.to_string();
+    let commune = access::require_office(&device.actor)?.to_string();
     let storage = state.storage.clone();
     Ok(Json(
         blocking(move || enrolment::list_persons(&*storage, &commune)).await?,
@@ -238,11 +256,11 @@ async fn list_persons(
 
 async fn create_person(
     State(state): State<AppState>,
+    device: Device,
     super::ClientAddr(ip): super::ClientAddr,
-    headers: HeaderMap,
     ApiJson(new): ApiJson<NewPerson>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let actor = actor(&state, &headers).await?;
+    let actor = device.actor;
     let commune = access::require_office(&actor)?.to_string();
     access::office_device_may_administer(&actor, &new.role)?;
     let now = state.clock.now();
@@ -258,12 +276,13 @@ async fn create_person(
 
 async fn issue_code(
     State(state): State<AppState>,
+    device: Device,
     super::ClientAddr(ip): super::ClientAddr,
-    headers: HeaderMap,
-    Path(person_id): Path<Id>,
+    path: Result<Path<Id>, PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let actor = actor(&state, &headers).await?;
+    let actor = device.actor;
     let commune = access::require_office(&actor)?.to_string();
+    let Path(person_id) = path.map_err(bad_path)?;
     let (storage, id) = (state.storage.clone(), person_id.clone());
     if let Some(role) = blocking(move || person_role(&*storage, &id)).await? {
         access::office_device_may_administer(&actor, &role)?;
@@ -286,10 +305,9 @@ async fn issue_code(
 
 async fn list_devices(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    device: Device,
 ) -> Result<impl IntoResponse, ApiError> {
-    let actor = actor(&state, &headers).await?;
-    let commune = access::require_office(&actor)?.to_string();
+    let commune = access::require_office(&device.actor)?.to_string();
     let storage = state.storage.clone();
     Ok(Json(
         blocking(move || enrolment::list_devices(&*storage, &commune)).await?,
@@ -298,12 +316,13 @@ async fn list_devices(
 
 async fn revoke_device(
     State(state): State<AppState>,
+    device: Device,
     super::ClientAddr(ip): super::ClientAddr,
-    headers: HeaderMap,
-    Path(device_id): Path<Id>,
+    path: Result<Path<Id>, PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let actor = actor(&state, &headers).await?;
+    let actor = device.actor;
     let commune = access::require_office(&actor)?.to_string();
+    let Path(device_id) = path.map_err(bad_path)?;
     // Its own device an office may always give up.
     let (storage, id) = (state.storage.clone(), device_id.clone());
     let person = blocking(move || {
@@ -319,19 +338,19 @@ async fn revoke_device(
     }
     let now = state.clock.now();
     let storage = state.storage.clone();
-    let device =
+    let revoked =
         blocking(move || enrolment::revoke_device(&*storage, &commune, &device_id, now)).await?;
-    tracing::info!(device = %device.device_id, by = %actor.device.id, "device revoked");
+    tracing::info!(device = %revoked.device_id, by = %actor.device.id, "device revoked");
     super::audit(
         &state,
         Some(actor.commune_id().to_string()),
         audit::device_actor(&actor.device.id, &actor.device.label),
         audit::AuditAction::DeviceRevoked,
-        format!("{} của {}", device.label, device.person_name),
+        format!("{} của {}", revoked.label, revoked.person_name),
         ip,
     )
     .await;
-    Ok(Json(device))
+    Ok(Json(revoked))
 }
 
 /// The role of the person `person_id`, if there is one (another commune's is checked
@@ -386,11 +405,12 @@ async fn report<T: Send + 'static>(
 
 async fn summary(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(commune_id): Path<Id>,
-    query: Result<Query<MonthQuery>, axum::extract::rejection::QueryRejection>,
+    device: Device,
+    path: Result<Path<Id>, PathRejection>,
+    query: Result<Query<MonthQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    office_of(&state, &headers, &commune_id).await?;
+    let Path(commune_id) = path.map_err(bad_path)?;
+    office_of(&device, &commune_id)?;
     let bad_month = || ApiError::BadRequest("Tháng phải có dạng YYYY-MM, ví dụ 2026-11".into());
     let Query(query) = query.map_err(|_| bad_month())?;
     let (year, month) = match query.month {
@@ -406,10 +426,11 @@ async fn summary(
 
 async fn cells(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(commune_id): Path<Id>,
+    device: Device,
+    path: Result<Path<Id>, PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    office_of(&state, &headers, &commune_id).await?;
+    let Path(commune_id) = path.map_err(bad_path)?;
+    office_of(&device, &commune_id)?;
     Ok(Json(
         report(&state, commune_id, |docs, _| reports::cells(docs)).await?,
     ))
@@ -417,11 +438,15 @@ async fn cells(
 
 async fn meetings(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(commune_id): Path<Id>,
-    Query(query): Query<CellQuery>,
+    device: Device,
+    path: Result<Path<Id>, PathRejection>,
+    query: Result<Query<CellQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    office_of(&state, &headers, &commune_id).await?;
+    let Path(commune_id) = path.map_err(bad_path)?;
+    office_of(&device, &commune_id)?;
+    let Query(query) = query.map_err(|_| {
+        ApiError::BadRequest("Tham số cell phải là một mã chi bộ, chỉ một lần".into())
+    })?;
     let rows = report(&state, commune_id, move |docs, _| {
         reports::meetings(docs, query.cell.as_deref())
     })
@@ -431,10 +456,11 @@ async fn meetings(
 
 async fn check_ins(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(commune_id): Path<Id>,
+    device: Device,
+    path: Result<Path<Id>, PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    office_of(&state, &headers, &commune_id).await?;
+    let Path(commune_id) = path.map_err(bad_path)?;
+    office_of(&device, &commune_id)?;
     Ok(Json(
         report(&state, commune_id, |docs, _| reports::check_ins(docs)).await?,
     ))
@@ -442,10 +468,11 @@ async fn check_ins(
 
 async fn petitions(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(commune_id): Path<Id>,
+    device: Device,
+    path: Result<Path<Id>, PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    office_of(&state, &headers, &commune_id).await?;
+    let Path(commune_id) = path.map_err(bad_path)?;
+    office_of(&device, &commune_id)?;
     Ok(Json(
         report(&state, commune_id, |docs, _| reports::petitions(docs)).await?,
     ))

@@ -5,6 +5,7 @@
 use std::pin::Pin;
 
 use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -43,26 +44,29 @@ pub async fn create(State(state): State<TusState>, headers: HeaderMap, body: Bod
 
 pub async fn head(
     State(state): State<TusState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    let id = upload_id(path);
     spawned(async move { state.head(id, headers).await }).await
 }
 
 pub async fn patch(
     State(state): State<TusState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let id = upload_id(path);
     spawned(async move { state.patch(id, headers, body).await }).await
 }
 
 pub async fn delete(
     State(state): State<TusState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    let id = upload_id(path);
     spawned(async move { state.delete(id, headers).await }).await
 }
 
@@ -70,11 +74,17 @@ pub async fn read_blob(
     State(state): State<TusState>,
     // Not `Path<String>`: a capture that is not valid percent-encoded UTF-8 must get our
     // 400 too, and it is never a valid id anyway.
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
     let id = path.ok().and_then(|Path(text)| BlobId::parse(&text));
     spawned(async move { state.read_blob(id, headers).await }).await
+}
+
+/// The upload id in the path; one that is not valid UTF-8 is no upload (404 once the
+/// credential is checked).
+fn upload_id(path: Result<Path<String>, PathRejection>) -> String {
+    path.map(|Path(id)| id).unwrap_or_default()
 }
 
 async fn spawned(
@@ -175,8 +185,9 @@ impl TusState {
     }
 
     async fn create(&self, headers: HeaderMap, body: Body) -> Result<Response, TusError> {
-        check_resumable(&headers)?;
+        // The credential first: nothing else of a stranger's request is read.
         let uploader = self.authenticate(&headers).await?;
+        check_resumable(&headers)?;
         if headers.contains_key("upload-defer-length") {
             return Err(TusError::bad_request(
                 "Máy chủ không hỗ trợ Upload-Defer-Length; hãy gửi Upload-Length.",
@@ -291,8 +302,9 @@ impl TusState {
     }
 
     async fn head(&self, id: String, headers: HeaderMap) -> Result<Response, TusError> {
-        check_resumable(&headers)?;
+        // The credential first: nothing else of a stranger's request is read.
         let uploader = self.authenticate(&headers).await?;
+        check_resumable(&headers)?;
         let (_, _guard, info) = self.locked_upload(&uploader, &id).await?;
         let mut response = tus_response(
             StatusCode::OK,
@@ -316,8 +328,9 @@ impl TusState {
         headers: HeaderMap,
         body: Body,
     ) -> Result<Response, TusError> {
-        check_resumable(&headers)?;
+        // The credential first: nothing else of a stranger's request is read.
         let uploader = self.authenticate(&headers).await?;
+        check_resumable(&headers)?;
         check_offset_content_type(&headers)?;
         let offset = u64_header(&headers, UPLOAD_OFFSET)?
             .ok_or_else(|| TusError::bad_request("Thiếu tiêu đề Upload-Offset."))?;
@@ -348,8 +361,9 @@ impl TusState {
     }
 
     async fn delete(&self, id: String, headers: HeaderMap) -> Result<Response, TusError> {
-        check_resumable(&headers)?;
+        // The credential first: nothing else of a stranger's request is read.
         let uploader = self.authenticate(&headers).await?;
+        check_resumable(&headers)?;
         let (id, _guard, _) = self.locked_upload(&uploader, &id).await?;
         self.inner.uploads.remove(&uploader.commune_id, &id).await?;
         Ok(tus_response(StatusCode::NO_CONTENT, []))
@@ -585,13 +599,13 @@ impl TusState {
         id: Option<BlobId>,
         headers: HeaderMap,
     ) -> Result<Response, TusError> {
-        // Checked before anything else: a bad id never reaches the store.
+        // The credential first, then the id: a bad id never reaches the store.
+        let uploader = self.authenticate(&headers).await?;
         let id = id.ok_or_else(|| {
             TusError::bad_request(
                 "Mã ảnh không hợp lệ: cần đúng 64 chữ số thập lục phân viết thường.",
             )
         })?;
-        let uploader = self.authenticate(&headers).await?;
         let auth = self.inner.auth.clone();
         let (who, blob) = (uploader.clone(), id.clone());
         let allowed = tokio::task::spawn_blocking(move || auth.may_read_blob(&who, &blob))
