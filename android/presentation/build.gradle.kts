@@ -34,6 +34,8 @@ val generateBindings by tasks.registering(Exec::class) {
 }
 
 kotlin.sourceSets.named("main") { kotlin.srcDir(generateBindings) }
+// The app's words (values/strings.xml) for the JVM tests; on Android they are resources.
+sourceSets.named("test") { resources.srcDir("../app/src/main/res") }
 
 dependencies {
     api(libs.kotlinx.coroutines.core)

@@ -29,6 +29,8 @@ kotlin {
             implementation(libs.compose.icons.extended)
         }
         val desktopTest by getting {
+            // The app's words (values/strings.xml); on Android they are the app's resources.
+            resources.srcDir("../app/src/main/res")
             dependencies {
                 implementation(compose.desktop.currentOs)
                 @OptIn(ExperimentalComposeLibrary::class)

@@ -125,7 +125,7 @@ android_robolectric_suite() {
     local args="$AN_BUILD/robolectric-run.args"
     # Android 15's framework jar is in the profile: JUnit reads the test's annotations
     # (which name android.* classes) before Robolectric's sandbox loads its instrumented one.
-    printf -- '-cp\n%s\n' "$out:$adapters:$presentation:$bindings:$robo_cp:$KOTLIN_LIB/kotlin-stdlib.jar:$JAVA_SHARE/junit4.jar:$JAVA_SHARE/hamcrest-core.jar" >"$args"
+    printf -- '-cp\n%s\n' "$out:$adapters:$presentation:$bindings:$AN_SRC/app/src/main/res:$robo_cp:$KOTLIN_LIB/kotlin-stdlib.jar:$JAVA_SHARE/junit4.jar:$JAVA_SHARE/hamcrest-core.jar" >"$args"
     run_logged "android-robolectric" java -Dfile.encoding=UTF-8 -Drobolectric.offline=true \
         -Drobolectric.dependency.dir="$sdk_dir" -Drobolectric.logging.enabled=false \
         "@$args" org.junit.runner.JUnitCore chibo.app.platform.PlatformAdaptersTest || status=$?
@@ -229,7 +229,8 @@ android_suite() {
     local t0
     t0=$(now)
     local args="$AN_BUILD/test-run.args"
-    printf -- '-cp\n%s\n' "$tests:$presentation:$bindings:$ui:$jvm_libs:$KOTLIN_LIB/kotlin-stdlib.jar:$kotlin_libs:$compose_cp" >"$args"
+    # app/src/main/res on the classpath: the app's words (values/strings.xml) for the JVM.
+    printf -- '-cp\n%s\n' "$tests:$presentation:$bindings:$ui:$AN_SRC/app/src/main/res:$jvm_libs:$KOTLIN_LIB/kotlin-stdlib.jar:$kotlin_libs:$compose_cp" >"$args"
     note "classpath: $args"
     run_logged "android-test" java -Djna.library.path="$TARGET_DIR/debug" -Dfile.encoding=UTF-8 \
         -Djava.awt.headless=true -Dskiko.renderApi=SOFTWARE \

@@ -40,9 +40,35 @@ class CheckInStateHolderTest {
     private val drafts = MemoryDrafts()
     private val meetingId = core.plan(core.demo.cell.id, MeetingKind.REGULAR, vn(2026, 11, 24, 19, 30), "Nhà văn hóa bản Nà Hẩu").id
 
+    private val settings = chibo.presentation.fakes.FakeSystemSettings()
+
     private fun holder(camera: FakeCamera = FakeCamera("/data/chibo/camera/IMG_0007.jpg"), scanner: FakeScanner = FakeScanner()) =
         CheckInStateHolder(core, location, camera, scanner, FakeClock(), JdkKeystore(), drafts, core.demo.cadre.id, meetingId, core.demo.cell.id,
-            CoroutineScope(Dispatchers.Unconfined), Dispatchers.Unconfined).also { it.load() }
+            CoroutineScope(Dispatchers.Unconfined), Dispatchers.Unconfined, settings = settings).also { it.load() }
+
+    @Test
+    fun aRefusedCameraIsSaidInVietnameseWithTheAppSettingsAsTheWayForward() {
+        val camera = FakeCamera("/data/chibo/camera/IMG_0007.jpg").apply { denied = true }
+        val h = holder(camera = camera)
+        h.takePhoto()
+        val s = h.state.value
+        assertEquals(
+            "Chưa cho phép ứng dụng dùng máy ảnh, nên chưa chụp ảnh hay quét mã được. Bấm “Mở cài đặt quyền của ứng dụng”, " +
+                "chọn Quyền › Máy ảnh › Cho phép, rồi quay lại thử lần nữa.",
+            s.error,
+        )
+        assertTrue(s.askAppSettings)
+        assertEquals(false, s.busy)
+        assertEquals(CheckInStep.Photo, s.step)
+        h.openAppSettings()
+        assertEquals(listOf("app"), settings.opened)
+        assertNull(h.state.value.error)
+        // Allowed in the settings, back, and the photo is taken.
+        camera.denied = false
+        h.takePhoto()
+        assertEquals(CheckInStep.Location, h.state.value.step)
+        assertEquals(false, h.state.value.askAppSettings)
+    }
 
     @Test
     fun theAccuracyIndicatorFollowsEachFixAndTheSignedCheckInCarriesTheLastOne() {

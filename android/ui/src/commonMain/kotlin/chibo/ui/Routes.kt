@@ -1,5 +1,7 @@
 package chibo.ui
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.LaunchedEffect
@@ -45,6 +47,7 @@ fun MeetingFlowRoute(
             override fun previousStep() { holder.back() }
             override fun goTo(step: FlowStep) = holder.goTo(step)
             override fun dismissError() = holder.dismissError()
+            override fun openAppSettings() = holder.openAppSettings()
             override fun noticeToMembers(sent: Boolean) { holder.setNoticeToMembers(sent) }
             override fun noticeToCadre(sent: Boolean) { holder.setNoticeToCadre(sent) }
             override fun documentsDaysBefore(days: Int?) { holder.setDocumentsDaysBefore(days) }
@@ -58,8 +61,8 @@ fun MeetingFlowRoute(
             override fun addSpeech() { holder.addSpeech() }
             override fun review(taskId: String, outcomeLabel: String) {
                 val outcome = when (outcomeLabel) {
-                    "Đã xong" -> TaskOutcome.DONE
-                    "Làm một phần" -> TaskOutcome.PARTLY_DONE
+                    str(Str.da_xong) -> TaskOutcome.DONE
+                    str(Str.lam_mot_phan) -> TaskOutcome.PARTLY_DONE
                     else -> TaskOutcome.NOT_DONE
                 }
                 holder.reviewTask(taskId, outcome)
@@ -115,6 +118,7 @@ fun CheckInRoute(holder: CheckInStateHolder, onLeave: () -> Unit) {
             override fun raisePetition() { holder.raisePetition() }
             override fun dismissError() = holder.dismissError()
             override fun fixLocation() = holder.fixLocation()
+            override fun openAppSettings() = holder.openAppSettings()
         }
     }
     CheckInScreen(state, actions)

@@ -1,5 +1,7 @@
 package chibo.app.platform
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import android.content.Context
 import android.os.Build
 import android.security.keystore.KeyGenParameterSpec
@@ -93,7 +95,7 @@ class AndroidDeviceKeystore(context: Context) : DeviceKeystore {
     private val databaseKeyWrapper = KeystoreWrapper("chibo.database-key")
 
     private fun unavailable(e: Exception): KeystoreException =
-        KeystoreException.Unavailable("Kho khóa của máy không dùng được: ${e.message ?: e.javaClass.simpleName}")
+        KeystoreException.Unavailable(str(Str.keystore_unavailable, e.message ?: e.javaClass.simpleName))
 
     /** Hardware when the key is (or can be made) inside the Keystore; decided once. */
     private val hardware: Boolean by lazy {

@@ -1,5 +1,7 @@
 package chibo.app.platform
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import android.app.AlarmManager
 import android.app.Notification
 import android.app.NotificationChannel
@@ -30,9 +32,7 @@ fun ensureReminderChannel(context: Context) {
     if (Build.VERSION.SDK_INT < 26) return
     val manager = context.getSystemService(NotificationManager::class.java)
     if (manager.getNotificationChannel(REMINDER_CHANNEL) == null) {
-        // The name is a resource of the app (this adapter is built without its R class).
-        val id = context.resources.getIdentifier("reminder_channel", "string", context.packageName)
-        val name = if (id != 0) context.getString(id) else "Lịch họp chi bộ"
+        val name = str(Str.reminder_channel)
         manager.createNotificationChannel(NotificationChannel(REMINDER_CHANNEL, name, NotificationManager.IMPORTANCE_DEFAULT))
     }
 }

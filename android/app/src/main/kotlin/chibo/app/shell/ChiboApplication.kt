@@ -1,5 +1,7 @@
 package chibo.app.shell
 
+import chibo.app.platform.ResourceStrings
+import chibo.presentation.common.Strings
 import android.app.Application
 import android.content.Context
 import android.net.ConnectivityManager
@@ -70,6 +72,8 @@ class ChiboApplication : Application(), Scheduler, ReminderSource {
 
     override fun onCreate() {
         super.onCreate()
+        // The shared screens' and state holders' words: this app's string resources.
+        Strings.install(ResourceStrings(this))
         captures.clearOld()
         schedulePeriodicSync()
     }

@@ -1,5 +1,7 @@
 package chibo.app.shell
 
+import chibo.presentation.api.DeniedPermission
+import chibo.presentation.api.PermissionDenied
 import android.Manifest
 import android.content.Intent
 import android.content.pm.PackageManager
@@ -22,7 +24,6 @@ import androidx.compose.runtime.remember
 import androidx.lifecycle.lifecycleScope
 import chibo.app.R
 import chibo.presentation.api.Camera
-import chibo.presentation.api.CoreException
 import chibo.presentation.api.QrScanner
 import chibo.presentation.api.Role
 import chibo.presentation.api.SystemSettings
@@ -108,7 +109,7 @@ class MainActivity : ComponentActivity(), Camera, QrScanner, SystemSettings {
     /** The camera app, after the CAMERA permission (the manifest declares it for the scanner). */
     override suspend fun capture(): String? {
         if (ask(Manifest.permission.CAMERA)[Manifest.permission.CAMERA] != true) {
-            throw CoreException(getString(R.string.camera_denied), CoreException.Kind.Unavailable)
+            throw PermissionDenied(DeniedPermission.Camera)
         }
         return withContext(kotlinx.coroutines.Dispatchers.Main) {
             suspendCancellableCoroutine { cont ->
@@ -155,7 +156,7 @@ class MainActivity : ComponentActivity(), Camera, QrScanner, SystemSettings {
 
     override suspend fun scan(): String? {
         if (ask(Manifest.permission.CAMERA)[Manifest.permission.CAMERA] != true) {
-            throw CoreException(getString(R.string.camera_denied), CoreException.Kind.Unavailable)
+            throw PermissionDenied(DeniedPermission.Camera)
         }
         return withContext(kotlinx.coroutines.Dispatchers.Main) {
             suspendCancellableCoroutine { cont ->
@@ -230,12 +231,12 @@ class MainActivity : ComponentActivity(), Camera, QrScanner, SystemSettings {
 
         when (screen) {
             Screen.Enrollment -> {
-                val h = remember { EnrollmentStateHolder(app.enrollment, app.defaultServer, this, scope, work).apply { load() } }
+                val h = remember { EnrollmentStateHolder(app.enrollment, app.defaultServer, this, scope, work, this).apply { load() } }
                 val s by h.state.collectAsState()
                 LaunchedEffect(s.enrolled) {
                     s.enrolled?.let { recreate() }
                 }
-                EnrollmentScreen(s, h::typeCode, h::enroll, { h.scan() }, h::typeServerAddress)
+                EnrollmentScreen(s, h::typeCode, h::enroll, { h.scan() }, h::typeServerAddress, h::openAppSettings)
             }
             Screen.SecretaryHome -> {
                 val h = remember { HomeStateHolder(app.core, app.core, app, SystemClock, cellId, scope, work) }
@@ -262,7 +263,7 @@ class MainActivity : ComponentActivity(), Camera, QrScanner, SystemSettings {
             }
             is Screen.MeetingFlow -> {
                 val h = remember(screen) {
-                    MeetingFlowStateHolder(app.core, app.core, app.core, this, SystemClock, app.drafts, scope, work).apply { load(screen.meetingId) }
+                    MeetingFlowStateHolder(app.core, app.core, app.core, this, SystemClock, app.drafts, scope, work, this).apply { load(screen.meetingId) }
                 }
                 MeetingFlowRoute(
                     h, sync, syncNow, { navigator.back() }, { navigator.push(Screen.PresenceCode(it)) }, { navigator.push(Screen.Share(it)) },

@@ -20,7 +20,17 @@ interface LocationSource {
     fun readings(): Flow<LocationReading>
 }
 
-/** Takes a photo into an app-private file; null when the user cancelled. */
+/**
+ * A permission the action needs was refused (Android: the camera, for a photo or a QR
+ * code). Its message says so in Vietnamese; the screen offers the app's settings.
+ */
+class PermissionDenied(val permission: DeniedPermission) : RuntimeException(chibo.presentation.common.str(permission.message))
+
+enum class DeniedPermission(val message: chibo.presentation.common.Str) {
+    Camera(chibo.presentation.common.Str.camera_denied),
+}
+
+/** Takes a photo into an app-private file; null when the user cancelled; [PermissionDenied] without the camera. */
 interface Camera {
     suspend fun capture(): String?
 }
@@ -55,7 +65,7 @@ interface SystemSettings {
     fun openLocationSettings()
 }
 
-/** Reads a QR code with the camera; null when cancelled. */
+/** Reads a QR code with the camera; null when cancelled; [PermissionDenied] without the camera. */
 interface QrScanner {
     suspend fun scan(): String?
 }

@@ -1,5 +1,8 @@
 package chibo.presentation.cadre
 
+import chibo.presentation.api.PermissionDenied
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import chibo.presentation.api.Camera
 import chibo.presentation.api.Clock
 import chibo.presentation.api.Fix
@@ -57,15 +60,15 @@ class CadreHomeStateHolder(private val visits: VisitsCore, private val clock: Cl
                 loading = false,
                 cadreName = o.cadre?.fullName.orEmpty(),
                 month = monthLabel(clock.now()),
-                totals = "Tháng này: ${t.verifiedThisMonth + t.needsReviewThisMonth}/${t.requiredThisMonth} lần dự họp" +
-                    if (t.needsReviewThisMonth > 0u) " (${t.needsReviewThisMonth} chờ xác nhận)" else "",
+                totals = str(Str.thang_nay_lan_du_hop, t.verifiedThisMonth + t.needsReviewThisMonth, t.requiredThisMonth) +
+                    if (t.needsReviewThisMonth > 0u) str(Str.cho_xac_nhan, t.needsReviewThisMonth) else "",
                 cells = o.cells.map { c ->
                     val comp = o.compliance.perCell.firstOrNull { it.cellId == c.cellId }
                     val done = (comp?.verifiedThisMonth ?: 0u) + (comp?.needsReviewThisMonth ?: 0u)
                     val required = comp?.requiredThisMonth ?: 0u
                     AssignedCellUi(
-                        c.cellId, c.cell?.name ?: "Chi bộ chưa đồng bộ về máy",
-                        "$done/$required lần tháng này", done < required, (comp?.needsReviewThisMonth ?: 0u).toInt(),
+                        c.cellId, c.cell?.name ?: str(Str.chi_bo_chua_dong_bo),
+                        str(Str.lan_thang_nay, done, required), done < required, (comp?.needsReviewThisMonth ?: 0u).toInt(),
                         c.plannedMeetings.map { m -> AssignedMeetingUi(m.id, "${m.kind.label()} · ${monthLabel(m.plannedStart)}", "${timeAndDate(m.plannedStart)} · ${m.plannedPlace}") },
                     )
                 },
@@ -76,10 +79,10 @@ class CadreHomeStateHolder(private val visits: VisitsCore, private val clock: Cl
 
 // ---------------------------------------------------------------------- check-in
 
-enum class CheckInStep(val title: String) { Photo("Chụp ảnh"), Location("Vị trí"), Code("Mã xác nhận"), Result("Kết quả"), Observe("Ghi nhận") }
+enum class CheckInStep(val title: String) { Photo(str(Str.chup_anh)), Location(str(Str.vi_tri)), Code(str(Str.ma_xac_nhan)), Result(str(Str.ket_qua)), Observe(str(Str.ghi_nhan)) }
 
 /** What the location indicator says before the first fix. */
-const val SEARCHING = "Đang tìm vị trí…"
+val SEARCHING: String get() = str(Str.dang_tim_vi_tri)
 
 data class LocationUi(
     /** How good the last fix is, by the core's rule; null while there is none yet. */
@@ -96,7 +99,7 @@ data class LocationUi(
     val approximateNote: String? = null,
 )
 
-enum class LocationFix(val label: String) { AppSettings("Mở cài đặt quyền của ứng dụng"), LocationSettings("Bật định vị") }
+enum class LocationFix(val label: String) { AppSettings(str(Str.mo_cai_dat_quyen_cua)), LocationSettings(str(Str.bat_dinh_vi)) }
 
 data class CheckInState(
     val step: CheckInStep = CheckInStep.Photo,
@@ -112,6 +115,8 @@ data class CheckInState(
     /** The judged parts, in the core's words (filled by the holder). */
     val scores: List<chibo.presentation.meeting.ScoreItem> = emptyList(),
     val petitionDraft: String = "",
+    /** The camera was refused: [error] says so, and the screen offers the app's settings. */
+    val askAppSettings: Boolean = false,
     val petitionCategory: String? = null,
     val categories: List<String> = emptyList(),
     val petitionsRaised: List<String> = emptyList(),
@@ -203,9 +208,9 @@ class CheckInStateHolder(
                                     accuracyLabel = quality.label(),
                                     accuracyText = "± ${distance(acc)}",
                                     mock = reading.fix.mock,
-                                    problem = if (reading.fix.mock) "Máy đang dùng vị trí giả: lần điểm danh sẽ cần xem xét" else null,
+                                    problem = if (reading.fix.mock) str(Str.may_dang_dung_vi_tri) else null,
                                     approximateNote = if (reading.fix.approximate) {
-                                        "Máy chỉ cho phép vị trí gần đúng (sai số ± ${distance(acc)}). Vẫn điểm danh được; cho phép vị trí chính xác để xác nhận chắc hơn."
+                                        str(Str.may_chi_cho_phep_vi, distance(acc))
                                     } else null,
                                     fix = if (reading.fix.approximate) LocationFix.AppSettings else null,
                                 ),
@@ -214,10 +219,10 @@ class CheckInStateHolder(
                     }
                     LocationReading.Searching -> update { it.copy(location = it.location.copy(problem = null)) }
                     LocationReading.PermissionDenied -> update {
-                        it.copy(location = LocationUi(problem = "Chưa cho phép ứng dụng dùng vị trí. Vẫn điểm danh được (sẽ cần xã xem xét), hoặc cho phép trong cài đặt rồi quay lại.", fix = LocationFix.AppSettings))
+                        it.copy(location = LocationUi(problem = str(Str.chua_cho_phep_ung_dung), fix = LocationFix.AppSettings))
                     }
                     LocationReading.Disabled -> update {
-                        it.copy(location = LocationUi(problem = "Định vị đang tắt: hãy bật vị trí rồi quay lại màn hình này.", fix = LocationFix.LocationSettings))
+                        it.copy(location = LocationUi(problem = str(Str.dinh_vi_dang_tat_hay), fix = LocationFix.LocationSettings))
                     }
                 }
             }
@@ -260,7 +265,7 @@ class CheckInStateHolder(
 
     fun submit() = launchWork(::fail) {
         val s = current
-        if (s.code.length != 6) return@launchWork fail("Nhập đủ 6 số của mã xác nhận")
+        if (s.code.length != 6) return@launchWork fail(str(Str.nhap_du_6_so_cua))
         update { it.copy(busy = true) }
         try {
             val f = fix
@@ -309,14 +314,25 @@ class CheckInStateHolder(
 
     fun raisePetition() = launchWork(::fail) {
         val s = current
-        if (s.petitionDraft.isBlank()) return@launchWork fail("Ghi nội dung kiến nghị")
+        if (s.petitionDraft.isBlank()) return@launchWork fail(str(Str.ghi_noi_dung_kien_nghi))
         val category = PetitionCategory.entries.firstOrNull { it.label() == s.petitionCategory } ?: PetitionCategory.OTHER
         val p = visits.raisePetition(meetingId, s.petitionDraft.trim(), category, visits.raisedByThePeople(s.cellName))
         drafts.put(key("petition"), "")
         update { it.copy(petitionDraft = "", petitionCategory = null, petitionsRaised = it.petitionsRaised + p.content) }
     }
 
-    fun dismissError() = update { it.copy(error = null) }
+    fun dismissError() = update { it.copy(error = null, askAppSettings = false) }
+
+    override fun permissionDenied(e: PermissionDenied): Boolean {
+        update { it.copy(error = e.message, askAppSettings = true, busy = false) }
+        return true
+    }
+
+    /** The way forward after the camera was refused: this app's page in the system settings. */
+    fun openAppSettings() {
+        update { it.copy(error = null, askAppSettings = false) }
+        settings?.openAppSettings()
+    }
 
     private fun fail(message: String) = update { it.copy(error = message, busy = false) }
 
@@ -347,10 +363,10 @@ data class MyCheckInsState(val loading: Boolean = true, val rows: List<MyCheckIn
 class MyCheckInsStateHolder(private val visits: VisitsCore, private val cadreId: String, scope: CoroutineScope, work: CoroutineDispatcher) :
     StateHolder<MyCheckInsState>(MyCheckInsState(), scope, work), Labels by visits {
     fun load() = launchWork({ m -> update { it.copy(loading = false, error = m) } }) {
-        val names = visits.overview(cadreId).cells.associate { it.cellId to (it.cell?.name ?: "Chi bộ") }
+        val names = visits.overview(cadreId).cells.associate { it.cellId to (it.cell?.name ?: str(Str.chi_bo)) }
         val rows = visits.myCheckIns(cadreId).sortedByDescending { it.verdict.effectiveTime }.map { r ->
             MyCheckInUi(
-                r.checkIn.id, names[r.checkIn.cellId] ?: "Chi bộ", timeAndDate(r.verdict.effectiveTime), r.verdict.toUi(this@MyCheckInsStateHolder),
+                r.checkIn.id, names[r.checkIn.cellId] ?: str(Str.chi_bo), timeAndDate(r.verdict.effectiveTime), r.verdict.toUi(this@MyCheckInsStateHolder),
             )
         }
         update { MyCheckInsState(loading = false, rows = rows) }

@@ -1,5 +1,7 @@
 package chibo.presentation.cadre
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import chibo.presentation.api.Labels
 import chibo.presentation.common.Tone
 import uniffi.chibo_domain.ReviewDecision
@@ -22,7 +24,7 @@ data class VerdictUi(
     val reasonsTone: Tone = Tone.Warning,
 )
 
-private const val AWAITING_REASONS = "Lý do cần xem xét"
+private val AWAITING_REASONS: String get() = str(Str.ly_do_can_xem_xet)
 
 /**
  * The office's review wins over the status: a rejected check-in keeps the status
@@ -33,19 +35,19 @@ fun Verdict.toUi(labels: Labels): VerdictUi = with(labels) {
     val verdict = this@toUi
     val reasons = reasons.map { it.message }
     val review = review ?: return VerdictUi(verdict.label(), status.tone(), reasons, unchecked.map { it.message })
-    val by = "Người xem xét: ${review.reviewerName.ifBlank { "Văn phòng xã" }} · ${dateOf(review.reviewedAt)}"
+    val by = str(Str.nguoi_xem_xet, review.reviewerName.ifBlank { str(Str.van_phong_xa) }, dateOf(review.reviewedAt))
     val note = review.note.trim()
     when (review.decision) {
         ReviewDecision.REJECTED -> VerdictUi(
             verdict.label(), Tone.Problem, reasons, emptyList(),
-            listOfNotNull(note.takeIf { it.isNotEmpty() }?.let { "Lý do: $it" }, by),
-            "Lý do đưa ra xem xét", Tone.Warning,
+            listOfNotNull(note.takeIf { it.isNotEmpty() }?.let { str(Str.ly_do, it) }, by),
+            str(Str.ly_do_dua_ra_xem), Tone.Warning,
         )
         ReviewDecision.ACCEPTED -> VerdictUi(
             verdict.label(), Tone.Good, reasons, emptyList(),
-            listOfNotNull(note.takeIf { it.isNotEmpty() }?.let { "Ghi chú: $it" }, by),
+            listOfNotNull(note.takeIf { it.isNotEmpty() }?.let { str(Str.ghi_chu, it) }, by),
             // Accepted despite these: shown for the record, not as a problem.
-            "Lý do đưa ra xem xét", Tone.Neutral,
+            str(Str.ly_do_dua_ra_xem), Tone.Neutral,
         )
     }
 }

@@ -15,7 +15,7 @@ import kotlinx.coroutines.CoroutineScope
 
 data class SyncUi(
     /** Short, for the indicator: "Đã gửi hết", "Chưa gửi 12 thay đổi", "Lỗi gửi". */
-    val headline: String = "Đang kiểm tra…",
+    val headline: String = str(Str.dang_kiem_tra),
     val tone: Tone = Tone.Neutral,
     val detail: String = "",
     val lastError: String? = null,
@@ -51,7 +51,7 @@ class SyncStateHolder(
 
     override fun close() = subscription.close()
 
-    private fun fail(message: String) = update { it.copy(running = false, tone = Tone.Problem, headline = "Lỗi đồng bộ", lastError = message) }
+    private fun fail(message: String) = update { it.copy(running = false, tone = Tone.Problem, headline = str(Str.loi_dong_bo), lastError = message) }
 
     private fun show(s: SyncStatus) = update { toUi(s, this) }
 
@@ -59,10 +59,10 @@ class SyncStateHolder(
         fun toUi(s: SyncStatus, labels: Labels): SyncUi {
             val pending = s.pendingChanges + s.pendingPhotos
             val headline = when {
-                s.needsAttention.isNotEmpty() -> "${s.needsAttention.size} mục cần xử lý"
-                s.lastError != null -> if (pending > 0) "Chưa gửi được $pending mục" else "Lỗi đồng bộ"
-                pending > 0 -> "Chờ gửi $pending mục"
-                else -> "Đã gửi hết"
+                s.needsAttention.isNotEmpty() -> str(Str.muc_can_xu_ly, s.needsAttention.size)
+                s.lastError != null -> if (pending > 0) str(Str.chua_gui_duoc_muc, pending) else str(Str.loi_dong_bo)
+                pending > 0 -> str(Str.cho_gui_muc, pending)
+                else -> str(Str.da_gui_het)
             }
             val tone = when {
                 s.needsAttention.isNotEmpty() -> Tone.Problem
@@ -71,9 +71,9 @@ class SyncStateHolder(
                 else -> Tone.Good
             }
             val detail = listOfNotNull(
-                if (s.pendingChanges > 0) "${s.pendingChanges} thay đổi" else null,
-                if (s.pendingPhotos > 0) "${s.pendingPhotos} ảnh" else null,
-                s.lastSuccessAt?.let { "Lần gửi cuối: ${labels.timeAndDate(it)}" } ?: "Chưa gửi lần nào",
+                if (s.pendingChanges > 0) str(Str.thay_doi, s.pendingChanges) else null,
+                if (s.pendingPhotos > 0) str(Str.so_anh, s.pendingPhotos) else null,
+                s.lastSuccessAt?.let { str(Str.lan_gui_cuoi, labels.timeAndDate(it)) } ?: str(Str.chua_gui_lan_nao),
             ).joinToString(" · ")
             return SyncUi(headline, tone, detail, s.lastError, s.needsAttention, s.running)
         }
@@ -84,7 +84,7 @@ class SyncStateHolder(
 
 data class SettingsUi(val textScale: Float = 1f, val scales: List<Pair<String, Float>> = TEXT_SCALES, val photosOnWifiOnly: Boolean = false)
 
-val TEXT_SCALES = listOf("Vừa" to 1f, "Lớn" to 1.3f, "Rất lớn" to 1.6f)
+val TEXT_SCALES = listOf(str(Str.vua) to 1f, str(Str.lon) to 1.3f, str(Str.rat_lon) to 1.6f)
 
 class SettingsStateHolder(private val store: SettingsStore, scope: CoroutineScope, work: CoroutineDispatcher) :
     StateHolder<SettingsUi>(SettingsUi(), scope, work) {
@@ -108,6 +108,8 @@ data class EnrollmentUi(
     val busy: Boolean = false,
     val enrolled: Enrollment? = null,
     val error: String? = null,
+    /** The camera was refused: [error] says so, and the screen offers the app's settings. */
+    val askAppSettings: Boolean = false,
 )
 
 /**
@@ -121,6 +123,7 @@ class EnrollmentStateHolder(
     private val scanner: chibo.presentation.api.QrScanner?,
     scope: CoroutineScope,
     work: CoroutineDispatcher,
+    private val settings: chibo.presentation.api.SystemSettings? = null,
 ) : StateHolder<EnrollmentUi>(EnrollmentUi(serverAddress = defaultServer), scope, work) {
     fun load() = launchWork(::fail) {
         val saved = core.savedServerAddress()
@@ -140,8 +143,8 @@ class EnrollmentStateHolder(
 
     /** Enrols with the typed code and the address in the field (kept for next time). */
     fun enroll() {
-        if (current.code.length < 6) return fail("Mã đăng ký gồm ít nhất 6 ký tự")
-        if (current.serverAddress.isBlank()) return fail("Nhập địa chỉ máy chủ của xã (văn phòng Đảng ủy xã cho biết)")
+        if (current.code.length < 6) return fail(str(Str.ma_dang_ky_gom_it))
+        if (current.serverAddress.isBlank()) return fail(str(Str.nhap_dia_chi_may_chu))
         launchWork(::fail) {
             val address = core.saveServerAddress(current.serverAddress)
             update { it.copy(serverAddress = address) }
@@ -155,5 +158,16 @@ class EnrollmentStateHolder(
         update { it.copy(busy = false, enrolled = e) }
     }
 
-    private fun fail(message: String) = update { it.copy(busy = false, error = message) }
+    private fun fail(message: String) = update { it.copy(busy = false, error = message, askAppSettings = false) }
+
+    override fun permissionDenied(e: chibo.presentation.api.PermissionDenied): Boolean {
+        update { it.copy(busy = false, error = e.message, askAppSettings = true) }
+        return true
+    }
+
+    /** The way forward after the camera was refused: this app's page in the system settings. */
+    fun openAppSettings() {
+        update { it.copy(error = null, askAppSettings = false) }
+        settings?.openAppSettings()
+    }
 }

@@ -1,6 +1,7 @@
 package chibo.presentation.common
 
 import chibo.presentation.api.CoreException
+import chibo.presentation.api.PermissionDenied
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -28,6 +29,8 @@ abstract class StateHolder<S>(initial: S, protected val scope: CoroutineScope, p
         scope.launch(work) {
             try {
                 block()
+            } catch (e: PermissionDenied) {
+                if (!permissionDenied(e)) onError(e.message ?: UNKNOWN_ERROR)
             } catch (e: CoreException) {
                 onError(e.message ?: UNKNOWN_ERROR)
             } catch (e: RuntimeException) {
@@ -35,7 +38,13 @@ abstract class StateHolder<S>(initial: S, protected val scope: CoroutineScope, p
             }
         }
 
+    /**
+     * A refused permission: a holder that can offer the way forward (the app's settings)
+     * shows it and returns true; otherwise the message is shown as an error.
+     */
+    protected open fun permissionDenied(e: PermissionDenied): Boolean = false
+
     companion object {
-        const val UNKNOWN_ERROR = "Đã có lỗi, vui lòng thử lại"
+        val UNKNOWN_ERROR: String get() = str(Str.da_co_loi_vui_long)
     }
 }

@@ -1,5 +1,7 @@
 package chibo.presentation.impl
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import chibo.presentation.api.CellCore
 import chibo.presentation.api.CoreException
 import chibo.presentation.api.DocumentKind
@@ -62,7 +64,7 @@ internal inline fun <T> core(block: () -> T): T = try {
     }
     throw CoreException(e.message ?: "", kind, e)
 } catch (e: KeystoreException) {
-    val message = (e as? KeystoreException.Unavailable)?.v1 ?: "Kho khóa của máy không ký được"
+    val message = (e as? KeystoreException.Unavailable)?.v1 ?: str(Str.kho_khoa_cua_may_khong)
     throw CoreException(message, CoreException.Kind.Storage, e)
 }
 
@@ -146,7 +148,7 @@ class BindingsDocuments(private val store: ChiboStore, private val outDir: java.
         val file = java.io.File(outDir, name)
         if (!part.renameTo(file)) {
             file.delete()
-            if (!part.renameTo(file)) throw CoreException("Không lưu được tệp $name vào bộ nhớ máy.", CoreException.Kind.Storage)
+            if (!part.renameTo(file)) throw CoreException(str(Str.khong_luu_duoc_tep_vao, name), CoreException.Kind.Storage)
         }
         RenderedDocument(file.path, name, DOCX_MIME_TYPE)
     }
@@ -267,7 +269,7 @@ class BindingsEnrollment(private val store: ChiboStore, private val keystore: De
         is EnrolledRole.Secretary -> Enrollment(Role.Secretary, personId, fullName, r.cellId, communeName)
         is EnrolledRole.Cadre -> Enrollment(Role.Cadre, r.cadreId, fullName, null, communeName)
         is EnrolledRole.Office -> throw CoreException(
-            "Tài khoản của Văn phòng Đảng ủy xã dùng trang quản lý trên máy tính, không dùng ứng dụng này.",
+            str(Str.tai_khoan_cua_van_phong),
             CoreException.Kind.Validation,
         )
     }

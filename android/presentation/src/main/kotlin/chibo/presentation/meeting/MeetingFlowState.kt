@@ -1,17 +1,19 @@
 package chibo.presentation.meeting
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import chibo.presentation.common.Tone
 import uniffi.chibo_domain.Attendance
 
 /** The seven steps of the meeting flow, in the order of Guideline 42's procedure. */
 enum class FlowStep(val number: Int, val title: String) {
-    Prepare(1, "Chuẩn bị"),
-    Open(2, "Khai mạc, điểm danh"),
-    Body(3, "Nội dung"),
-    Closing(4, "Bế mạc"),
-    Photos(5, "Ảnh"),
-    Review(6, "Xem biên bản"),
-    Sign(7, "Ký biên bản"),
+    Prepare(1, str(Str.chuan_bi)),
+    Open(2, str(Str.khai_mac_diem_danh)),
+    Body(3, str(Str.noi_dung)),
+    Closing(4, str(Str.be_mac)),
+    Photos(5, str(Str.buoc_anh)),
+    Review(6, str(Str.xem_bien_ban)),
+    Sign(7, str(Str.ky_bien_ban)),
 }
 
 /** A member as a choice (chair, speaker, assignee). */
@@ -145,7 +147,9 @@ data class MeetingFlowState(
     /** Set when a correction was made: the flow to open for it. */
     val openCorrection: String? = null,
     val error: String? = null,
+    /** The camera was refused: [error] says so, and the screen offers the app's settings. */
+    val askAppSettings: Boolean = false,
 )
 
 /** Excuse reasons offered as choices; typing stays possible for anything else. */
-val EXCUSE_REASONS = listOf("Ốm", "Đi làm ăn xa", "Việc gia đình", "Đi công tác", "Tuổi cao, sức yếu")
+val EXCUSE_REASONS = listOf(str(Str.om), str(Str.di_lam_an_xa), str(Str.viec_gia_dinh), str(Str.di_cong_tac), str(Str.tuoi_cao_suc_yeu))

@@ -1,5 +1,7 @@
 package chibo.presentation.meeting
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import chibo.presentation.api.Camera
 import chibo.presentation.api.CellCore
 import chibo.presentation.api.Clock
@@ -43,6 +45,7 @@ class MeetingFlowStateHolder(
     private val drafts: TextDrafts,
     scope: CoroutineScope,
     work: CoroutineDispatcher,
+    private val settings: chibo.presentation.api.SystemSettings? = null,
 ) : StateHolder<MeetingFlowState>(MeetingFlowState(), scope, work), Labels by meetings {
 
     private var record: MeetingRecord? = null
@@ -110,7 +113,18 @@ class MeetingFlowStateHolder(
         rebuild(restoreStep = false)
     }
 
-    fun dismissError() = update { it.copy(error = null) }
+    fun dismissError() = update { it.copy(error = null, askAppSettings = false) }
+
+    override fun permissionDenied(e: chibo.presentation.api.PermissionDenied): Boolean {
+        update { it.copy(error = e.message, askAppSettings = true) }
+        return true
+    }
+
+    /** The way forward after the camera was refused: this app's page in the system settings. */
+    fun openAppSettings() {
+        update { it.copy(error = null, askAppSettings = false) }
+        settings?.openAppSettings()
+    }
 
     // ------------------------------------------------------------------ 1 prepare
 
@@ -146,8 +160,8 @@ class MeetingFlowStateHolder(
     /** Adds a guest; [delegate] marks the upper-level committee's delegate. */
     fun addGuest(delegate: Boolean) = work {
         val o = current.open
-        if (o.draftGuestName.isBlank()) return@work fail("Ghi họ tên khách mời")
-        val title = o.draftGuestTitle.trim().ifEmpty { if (delegate) "Đảng ủy viên, phụ trách chi bộ" else "Khách mời" }
+        if (o.draftGuestName.isBlank()) return@work fail(str(Str.ghi_ho_ten_khach_moi))
+        val title = o.draftGuestTitle.trim().ifEmpty { if (delegate) str(Str.dang_uy_vien_phu_trach) else str(Str.khach_moi) }
         val guest = uniffi.chibo_domain.Guest(o.draftGuestName.trim(), title, delegate)
         val meeting = requireRecord().meeting
         meetings.updateMeeting(meeting.copy(guests = meeting.guests + guest))
@@ -191,8 +205,8 @@ class MeetingFlowStateHolder(
 
     fun addSpeech() = work {
         val body = current.body
-        val speakerId = body.draftSpeakerId ?: return@work fail("Chọn người phát biểu")
-        if (body.draftGist.isBlank()) return@work fail("Ghi tóm tắt ý kiến")
+        val speakerId = body.draftSpeakerId ?: return@work fail(str(Str.chon_nguoi_phat_bieu))
+        if (body.draftGist.isBlank()) return@work fail(str(Str.ghi_tom_tat_y_kien))
         val speaker = if (speakerId.startsWith(GUEST_PREFIX)) Speaker.Guest(speakerId.removePrefix(GUEST_PREFIX)) else Speaker.Member(speakerId)
         meetings.addSpeech(current.meetingId, speaker, body.draftGist.trim())
         drafts.put(draftKey("gist"), "")
@@ -225,9 +239,9 @@ class MeetingFlowStateHolder(
 
     fun addTask() = work {
         val c = current.closing
-        if (c.draftTask.isBlank()) return@work fail("Ghi nội dung nhiệm vụ")
-        val assignee = c.draftAssigneeId ?: return@work fail("Chọn người thực hiện")
-        val deadline = c.draftDeadline ?: return@work fail("Chọn thời hạn")
+        if (c.draftTask.isBlank()) return@work fail(str(Str.ghi_noi_dung_nhiem_vu))
+        val assignee = c.draftAssigneeId ?: return@work fail(str(Str.chon_nguoi_thuc_hien))
+        val deadline = c.draftDeadline ?: return@work fail(str(Str.chon_thoi_han))
         meetings.addTask(current.meetingId, c.draftTask.trim(), assignee, deadline)
         listOf("task", "assignee", "deadline").forEach { drafts.put(draftKey(it), "") }
         update { it.copy(closing = it.closing.copy(draftTask = "", draftAssigneeId = null, draftDeadline = null)) }
@@ -250,7 +264,7 @@ class MeetingFlowStateHolder(
 
     fun recordVote() = work {
         val c = current.closing
-        if (c.voteQuestion.isBlank()) return@work fail("Ghi nội dung biểu quyết")
+        if (c.voteQuestion.isBlank()) return@work fail(str(Str.ghi_noi_dung_bieu_quyet))
         meetings.recordVote(current.meetingId, c.voteQuestion.trim(), VoteKind.ORDINARY, c.inFavor, c.against, c.abstain)
         reload()
     }
@@ -264,7 +278,7 @@ class MeetingFlowStateHolder(
 
     fun raisePetition() = work {
         val c = current.closing
-        if (c.draftPetition.isBlank()) return@work fail("Ghi nội dung kiến nghị")
+        if (c.draftPetition.isBlank()) return@work fail(str(Str.ghi_noi_dung_kien_nghi))
         val category = PetitionCategory.entries.firstOrNull { it.label() == c.draftCategory } ?: PetitionCategory.OTHER
         meetings.raisePetition(current.meetingId, c.draftPetition.trim(), category, meetings.raisedByThePeople(current.title))
         drafts.put(draftKey("petition"), "")
@@ -336,7 +350,7 @@ class MeetingFlowStateHolder(
 
     private fun fail(message: String) = update { it.copy(error = message) }
 
-    private fun requireRecord(): MeetingRecord = record ?: error("Chưa mở buổi họp")
+    private fun requireRecord(): MeetingRecord = record ?: error(str(Str.chua_mo_buoi_hop))
 
     private fun editMeeting(change: (uniffi.chibo_domain.Meeting) -> uniffi.chibo_domain.Meeting) = work {
         meetings.updateMeeting(change(requireRecord().meeting))
@@ -401,7 +415,7 @@ class MeetingFlowStateHolder(
                     minuteTaker = meeting.minuteTakerId?.let { id -> everyone.firstOrNull { it.id == id } },
                     candidates = everyone,
                     rollCall = expectedRows,
-                    presentSummary = "$presentCount/$expectedCount có mặt",
+                    presentSummary = str(Str.co_mat, presentCount, expectedCount),
                     marks = Mark.entries.associateWith { it.attendance.label() },
                 ),
                 body = s.body.copy(
@@ -429,8 +443,8 @@ class MeetingFlowStateHolder(
                     draftDeadline = drafts.get(draftKey("deadline")).ifBlank { null },
                     assignees = present.map { PersonChoice(it.id, it.fullName, it.role.title()) },
                     deadlines = deadlineChoices(meeting.actualStart ?: meeting.plannedStart),
-                    votes = rec.votes.map { VoteUi(it.id, it.question, "Tán thành ${it.inFavor} · Không tán thành ${it.against} · Không biểu quyết ${it.abstain}") },
-                    voteQuestion = s.closing.voteQuestion.ifBlank { "Thông qua nghị quyết ${monthLabel(meeting.plannedStart).lowercase()}" },
+                    votes = rec.votes.map { VoteUi(it.id, it.question, str(Str.tan_thanh_khong_tan_thanh, it.inFavor, it.against, it.abstain)) },
+                    voteQuestion = s.closing.voteQuestion.ifBlank { str(Str.thong_qua_nghi_quyet, monthLabel(meeting.plannedStart).lowercase()) },
                     inFavor = if (s.closing.voters == 0 && s.closing.inFavor == 0) voters else s.closing.inFavor,
                     voters = voters,
                     petitions = rec.petitions.map { PetitionUi(it.id, it.content, it.category.label(), it.raisedBy, it.status.label()) },
@@ -442,21 +456,21 @@ class MeetingFlowStateHolder(
                     endedAt = meeting.actualEnd?.let(::timeOf),
                 ),
                 photos = s.photos.copy(
-                    photos = photos.mapIndexed { i, p -> PhotoUi(p.sha256, "Ảnh ${i + 1} · ${p.width}×${p.height} · ${bytesLabel(p.byteSize.toLong())}") },
+                    photos = photos.mapIndexed { i, p -> PhotoUi(p.sha256, str(Str.anh_so_kich_thuoc, i + 1, p.width, p.height, bytesLabel(p.byteSize.toLong()))) },
                 ),
                 review = if (a == null) s.review.copy(minutesApproved = meeting.minutesApproved) else ReviewUi(
                     minutesApproved = meeting.minutesApproved,
                     minutes = minutes,
                     warnings = a.warnings.map { WarningUi(it.message) } +
-                        (if (photos.isEmpty()) listOf(WarningUi("Chưa có ảnh buổi họp", Tone.Neutral)) else emptyList()),
-                    score = "${a.quality.total}/100 điểm",
+                        (if (photos.isEmpty()) listOf(WarningUi(str(Str.chua_co_anh_buoi_hop), Tone.Neutral)) else emptyList()),
+                    score = str(Str.t_100_diem, a.quality.total),
                     grade = a.quality.grade.label(),
                     gradeTone = a.quality.grade.tone(),
-                    attendance = a.attendance.ratePercent?.let { "Tỷ lệ dự họp ${percent(it)}" } ?: "",
+                    attendance = a.attendance.ratePercent?.let { str(Str.ty_le_du_hop, percent(it)) } ?: "",
                 ),
                 sign = SignUi(
-                    chair = name(meeting.chairId) ?: "Chưa chọn",
-                    minuteTaker = name(meeting.minuteTakerId) ?: "Chưa chọn",
+                    chair = name(meeting.chairId) ?: str(Str.chua_chon),
+                    minuteTaker = name(meeting.minuteTakerId) ?: str(Str.chua_chon),
                     signedAt = meeting.signature?.signedAt?.let(::timeAndDate),
                 ),
                 blockers = blockersOf(step, rec),
@@ -470,9 +484,9 @@ class MeetingFlowStateHolder(
         val day = localDate(from)
         val endOfNext = day.plusMonths(1).withDayOfMonth(day.plusMonths(1).lengthOfMonth())
         return listOf(
-            DeadlineChoice("2 tuần (${isoDateLabel(day.plusWeeks(2).toString())})", day.plusWeeks(2).toString()),
-            DeadlineChoice("1 tháng (${isoDateLabel(day.plusMonths(1).toString())})", day.plusMonths(1).toString()),
-            DeadlineChoice("Cuối tháng sau (${isoDateLabel(endOfNext.toString())})", endOfNext.toString()),
+            DeadlineChoice(str(Str.t_2_tuan, isoDateLabel(day.plusWeeks(2).toString())), day.plusWeeks(2).toString()),
+            DeadlineChoice(str(Str.t_1_thang, isoDateLabel(day.plusMonths(1).toString())), day.plusMonths(1).toString()),
+            DeadlineChoice(str(Str.cuoi_thang_sau, isoDateLabel(endOfNext.toString())), endOfNext.toString()),
         )
     }
 
@@ -493,27 +507,27 @@ class MeetingFlowStateHolder(
         val m = rec.meeting
         return when (step) {
             FlowStep.Open -> buildList {
-                if (m.actualStart == null) add("Chưa bấm giờ bắt đầu")
-                if (m.chairId == null) add("Chưa chọn người chủ trì")
-                if (m.minuteTakerId == null) add("Chưa chọn thư ký")
+                if (m.actualStart == null) add(str(Str.chua_bam_gio_bat_dau))
+                if (m.chairId == null) add(str(Str.chua_chon_nguoi_chu_tri))
+                if (m.minuteTakerId == null) add(str(Str.chua_chon_thu_ky))
                 val unmarked = members.count { mem -> rec.rollCall.none { it.memberId == mem.id } }
-                if (unmarked > 0) add("Còn $unmarked đảng viên chưa điểm danh")
+                if (unmarked > 0) add(str(Str.con_dang_vien_chua_diem, unmarked))
                 rec.rollCall.filter { it.attendance == Attendance.ABSENT_EXCUSED && it.reason.isNullOrBlank() }.forEach { e ->
-                    add("Chưa chọn lý do vắng của ${members.firstOrNull { it.id == e.memberId }?.fullName ?: "?"}")
+                    add(str(Str.chua_chon_ly_do_vang, members.firstOrNull { it.id == e.memberId }?.fullName ?: "?"))
                 }
             }
             FlowStep.Body -> {
                 val open = previous.count { t -> rec.taskReviews.none { it.taskId == t.id } }
-                if (open > 0) listOf("Còn $open nhiệm vụ tháng trước chưa đánh giá") else emptyList()
+                if (open > 0) listOf(str(Str.con_nhiem_vu_thang_truoc, open)) else emptyList()
             }
             FlowStep.Closing -> buildList {
-                if (rec.tasks.isEmpty()) add("Chưa giao nhiệm vụ nào")
-                if (rec.votes.isEmpty()) add("Chưa ghi kết quả biểu quyết")
-                if (m.secretaryJudgement == null) add("Chưa tự chấm điểm")
-                if (m.actualEnd == null) add("Chưa bấm giờ kết thúc")
+                if (rec.tasks.isEmpty()) add(str(Str.chua_giao_nhiem_vu_nao))
+                if (rec.votes.isEmpty()) add(str(Str.chua_ghi_ket_qua_bieu))
+                if (m.secretaryJudgement == null) add(str(Str.chua_tu_cham_diem))
+                if (m.actualEnd == null) add(str(Str.chua_bam_gio_ket_thuc))
             }
-            FlowStep.Review -> if (m.minutesApproved || m.status == MeetingStatus.SIGNED) emptyList() else listOf("Chưa đọc lại và thông qua biên bản trước chi bộ")
-            FlowStep.Sign -> if (m.status == MeetingStatus.SIGNED) emptyList() else listOf("Chưa ký biên bản")
+            FlowStep.Review -> if (m.minutesApproved || m.status == MeetingStatus.SIGNED) emptyList() else listOf(str(Str.chua_doc_lai_va_thong))
+            FlowStep.Sign -> if (m.status == MeetingStatus.SIGNED) emptyList() else listOf(str(Str.chua_ky_bien_ban))
             else -> emptyList()
         }
     }

@@ -1,5 +1,7 @@
 package chibo.presentation.secretary
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import chibo.presentation.api.CellCore
 import chibo.presentation.api.Clock
 import chibo.presentation.api.CoreException
@@ -70,15 +72,15 @@ class HomeStateHolder(
                     LastMeetingUi(
                         s.meetingId, "${s.kind.label()} · ${monthLabel(s.plannedStart)}", s.grade?.label(), s.grade?.tone() ?: Tone.Neutral,
                         listOfNotNull(
-                            s.qualityTotal?.let { "$it/100 điểm" },
-                            s.attendanceRatePercent?.let { "dự họp ${percent(it)}" },
+                            s.qualityTotal?.let { str(Str.t_100_diem, it) },
+                            s.attendanceRatePercent?.let { str(Str.du_hop, percent(it)) },
                             s.status.label(),
                         ).joinToString(" · "),
                     )
                 },
                 lastWarnings = home.lastMeetingWarnings.map { it.message },
                 openTasks = home.openTasks.map { OpenTaskUi(it.task.description, it.assigneeName, isoDateLabel(it.task.deadline), it.overdue) },
-                members = "$total đảng viên" + if (away.isNotEmpty()) " ($away)" else "",
+                members = str(Str.dang_vien, total) + if (away.isNotEmpty()) " ($away)" else "",
                 viabilityWarning = home.viability.warnings.firstOrNull()?.message,
             )
         }
@@ -88,7 +90,7 @@ class HomeStateHolder(
     fun planNextMeeting(onPlanned: (String) -> Unit) = launchWork(::fail) {
         val cell = cells.cell(cellId)
         val start = cells.nextMeetingStart(cell, clock.now())
-        val place = cell.meetingPlace?.label ?: "Nhà văn hóa"
+        val place = cell.meetingPlace?.label ?: str(Str.nha_van_hoa)
         val meeting = meetings.plan(cellId, MeetingKind.REGULAR, start, place)
         // Reminders come from the core's planned meetings: plan them again now.
         scheduler?.rescheduleReminders()
@@ -121,7 +123,7 @@ class RosterStateHolder(private val cells: CellCore, private val cellId: String,
             RosterState(
                 loading = false,
                 cellName = cell.name,
-                summary = "${members.size} đảng viên: $full chính thức, ${members.size - full} dự bị",
+                summary = str(Str.dang_vien_chinh_thuc_du, members.size, full, members.size - full),
                 members = members.map {
                     MemberUi(it.id, it.fullName, it.role.takeIf { r -> r != MemberRole.MEMBER }?.label(), it.membership.label(), it.status.takeIf { s -> s != MemberStatus.ACTIVE }?.label(), it.statusReason)
                 },
@@ -145,7 +147,7 @@ class PresenceCodeStateHolder(private val meetings: MeetingCore, private val mee
     fun refresh() = launchWork({ m -> update { it.copy(error = m) } }) {
         val code = meetings.presenceCode(meetingId)
         validUntilMs = code.validUntil
-        update { PresenceState(code.code.chunked(3).joinToString(" "), chibo.presentation.common.QrMatrix.encode(code.qrPayload), "Mã đổi lúc ${timeOf(code.validUntil)}") }
+        update { PresenceState(code.code.chunked(3).joinToString(" "), chibo.presentation.common.QrMatrix.encode(code.qrPayload), str(Str.ma_doi_luc, timeOf(code.validUntil))) }
     }
 }
 
@@ -160,12 +162,12 @@ class HistoryStateHolder(private val cells: CellCore, private val cellId: String
         val rows = cells.history(cellId).map { s ->
             HistoryRow(
                 s.meetingId,
-                "${s.kind.label()} · ${monthLabel(s.plannedStart)}" + if (s.revision > 1u) " (đính chính lần ${s.revision - 1u})" else "",
+                "${s.kind.label()} · ${monthLabel(s.plannedStart)}" + if (s.revision > 1u) str(Str.dinh_chinh_lan, s.revision - 1u) else "",
                 listOfNotNull(
                     dateOf(s.actualStart ?: s.plannedStart),
-                    s.durationMinutes?.let { "$it phút" },
-                    if (s.expected > 0u) "${s.present}/${s.expected} có mặt" else null,
-                    s.qualityTotal?.let { "$it điểm" },
+                    s.durationMinutes?.let { str(Str.so_phut, it) },
+                    if (s.expected > 0u) str(Str.co_mat, s.present, s.expected) else null,
+                    s.qualityTotal?.let { str(Str.so_diem, it) },
                 ).joinToString(" · "),
                 s.grade?.label(), s.grade?.tone() ?: Tone.Neutral, s.status.label(),
             )

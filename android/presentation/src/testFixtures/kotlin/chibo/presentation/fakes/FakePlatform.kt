@@ -29,11 +29,27 @@ class MemoryDrafts : TextDrafts {
 /** Hands out the files the test queues; null (cancelled) when none is left. */
 class FakeCamera(vararg files: String) : Camera {
     val queue = ArrayDeque(files.toList())
-    override suspend fun capture(): String? = queue.removeFirstOrNull()
+    /** The person refused the camera permission (Android throws, as here). */
+    var denied = false
+    override suspend fun capture(): String? {
+        if (denied) throw chibo.presentation.api.PermissionDenied(chibo.presentation.api.DeniedPermission.Camera)
+        return queue.removeFirstOrNull()
+    }
 }
 
 class FakeScanner(var payload: String? = null) : QrScanner {
-    override suspend fun scan() = payload
+    var denied = false
+    override suspend fun scan(): String? {
+        if (denied) throw chibo.presentation.api.PermissionDenied(chibo.presentation.api.DeniedPermission.Camera)
+        return payload
+    }
+}
+
+/** Records which settings page the screen asked for. */
+class FakeSystemSettings : chibo.presentation.api.SystemSettings {
+    val opened = mutableListOf<String>()
+    override fun openAppSettings() { opened += "app" }
+    override fun openLocationSettings() { opened += "location" }
 }
 
 /** Fixes pushed by the test, one at a time. */

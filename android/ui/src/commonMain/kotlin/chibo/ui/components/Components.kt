@@ -1,5 +1,7 @@
 package chibo.ui.components
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import androidx.compose.foundation.BorderStroke
 import androidx.compose.foundation.background
 import androidx.compose.foundation.border
@@ -107,7 +109,7 @@ fun ChiboScreen(
                             verticalArrangement = Arrangement.Center,
                         ) {
                             Icon(Icons.AutoMirrored.Filled.ArrowBack, contentDescription = null, tint = Color.White)
-                            Text("Quay lại", color = Color.White, style = MaterialTheme.typography.labelSmall)
+                            Text(str(Str.quay_lai), color = Color.White, style = MaterialTheme.typography.labelSmall)
                         }
                     }
                     Text(
@@ -144,7 +146,7 @@ fun SyncBar(sync: SyncUi, onSync: () -> Unit) {
             Text(sync.headline, style = MaterialTheme.typography.labelLarge, color = sync.tone.color())
             if (sync.detail.isNotEmpty()) Text(sync.detail, style = MaterialTheme.typography.bodySmall)
         }
-        if (sync.running) CircularProgressIndicator(Modifier.size(24.dp)) else Text("Gửi ngay", style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.primary)
+        if (sync.running) CircularProgressIndicator(Modifier.size(24.dp)) else Text(str(Str.gui_ngay), style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.primary)
     }
 }
 
@@ -261,7 +263,7 @@ fun MessageBox(lines: List<String>, tone: Tone, title: String? = null, onDismiss
                 Text(line, style = MaterialTheme.typography.bodyLarge, color = MaterialTheme.colorScheme.onSurface)
             }
         }
-        if (onDismiss != null) TextButton(onClick = onDismiss, modifier = Modifier.heightIn(min = TouchTarget)) { Text("Đã hiểu", style = MaterialTheme.typography.labelLarge) }
+        if (onDismiss != null) TextButton(onClick = onDismiss, modifier = Modifier.heightIn(min = TouchTarget)) { Text(str(Str.da_hieu), style = MaterialTheme.typography.labelLarge) }
     }
 }
 

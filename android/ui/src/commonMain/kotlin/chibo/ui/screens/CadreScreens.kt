@@ -1,5 +1,7 @@
 package chibo.ui.screens
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import androidx.compose.foundation.background
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
@@ -65,31 +67,31 @@ class CadreHomeActions(
 
 @Composable
 fun CadreHomeScreen(state: CadreHomeState, sync: SyncUi?, a: CadreHomeActions) {
-    ChiboScreen("Chi bộ phụ trách", onBack = null, sync = sync, onSync = a.sync) {
+    ChiboScreen(str(Str.chi_bo_phu_trach), onBack = null, sync = sync, onSync = a.sync) {
         if (state.loading) return@ChiboScreen Loading()
         state.error?.let { MessageBox(listOf(it), Tone.Problem) }
-        Text("Đồng chí ${state.cadreName}", style = MaterialTheme.typography.titleLarge)
+        Text(str(Str.dong_chi, state.cadreName), style = MaterialTheme.typography.titleLarge)
         Text("${state.month} · ${state.totals}", style = MaterialTheme.typography.bodyLarge)
-        if (state.cells.isEmpty()) EmptyState("Chưa được phân công chi bộ nào. Phân công sẽ về máy khi đồng bộ với xã.")
+        if (state.cells.isEmpty()) EmptyState(str(Str.chua_duoc_phan_cong_chi))
         state.cells.forEach { c ->
             SectionCard(c.name) {
-                ToneLabel("Đã dự ${c.visits}", if (c.behind) Tone.Warning else Tone.Good)
-                if (c.awaitingReview > 0) Text("${c.awaitingReview} lần chờ xã xác nhận", style = MaterialTheme.typography.bodyMedium)
-                if (c.meetings.isEmpty()) Text("Chưa có lịch họp mới.", style = MaterialTheme.typography.bodyLarge)
+                ToneLabel(str(Str.da_du, c.visits), if (c.behind) Tone.Warning else Tone.Good)
+                if (c.awaitingReview > 0) Text(str(Str.lan_cho_xa_xac_nhan, c.awaitingReview), style = MaterialTheme.typography.bodyMedium)
+                if (c.meetings.isEmpty()) Text(str(Str.chua_co_lich_hop_moi), style = MaterialTheme.typography.bodyLarge)
                 c.meetings.forEach { m ->
                     HorizontalDivider()
                     Text(m.title, style = MaterialTheme.typography.titleSmall)
                     Text(m.whenAndWhere, style = MaterialTheme.typography.bodyMedium)
-                    PrimaryButton("Điểm danh dự họp", Icons.Filled.Place, { a.checkIn(m.meetingId, c.cellId) })
+                    PrimaryButton(str(Str.diem_danh_du_hop), Icons.Filled.Place, { a.checkIn(m.meetingId, c.cellId) })
                 }
             }
         }
         SectionCard(null) {
-            MenuLine(Icons.AutoMirrored.Filled.List, "Các lần điểm danh của tôi", onClick = a.myCheckIns)
+            MenuLine(Icons.AutoMirrored.Filled.List, str(Str.cac_lan_diem_danh_cua), onClick = a.myCheckIns)
             HorizontalDivider()
-            MenuLine(Icons.Filled.FactCheck, "Cần xử lý", onClick = a.needsAttention)
+            MenuLine(Icons.Filled.FactCheck, str(Str.can_xu_ly), onClick = a.needsAttention)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Settings, "Cài đặt", "Cỡ chữ, gửi ảnh qua Wi-Fi", a.settings)
+            MenuLine(Icons.Filled.Settings, str(Str.cai_dat), str(Str.co_chu_gui_anh_qua), a.settings)
         }
     }
 }
@@ -111,38 +113,40 @@ interface CheckInActions {
     fun raisePetition()
     fun dismissError()
     fun fixLocation() {}
+    fun openAppSettings() {}
 }
 
 @Composable
 fun CheckInScreen(state: CheckInState, a: CheckInActions) {
-    ChiboScreen("Điểm danh dự họp", a::back) {
+    ChiboScreen(str(Str.diem_danh_du_hop), a::back) {
         Text(state.cellName, style = MaterialTheme.typography.titleLarge)
         Text(state.meetingTitle, style = MaterialTheme.typography.bodyLarge)
-        Text("Bước ${state.step.ordinal + 1}/5: ${state.step.title}", style = MaterialTheme.typography.headlineSmall)
+        Text(str(Str.buoc_tren_5, state.step.ordinal + 1, state.step.title), style = MaterialTheme.typography.headlineSmall)
         state.error?.let { MessageBox(listOf(it), Tone.Problem, onDismiss = a::dismissError) }
+        if (state.askAppSettings) SecondaryButton(str(Str.mo_cai_dat_quyen_cua), Icons.Filled.Settings, a::openAppSettings, Modifier.fillMaxWidth())
         when (state.step) {
             CheckInStep.Photo -> {
-                Text("Chụp một ảnh buổi họp có đồng chí trong ảnh hoặc toàn cảnh hội trường.", style = MaterialTheme.typography.bodyLarge)
-                PrimaryButton(if (state.busy) "Đang xử lý ảnh…" else "Chụp ảnh", Icons.Filled.PhotoCamera, a::takePhoto, enabled = !state.busy)
+                Text(str(Str.chup_mot_anh_buoi_hop), style = MaterialTheme.typography.bodyLarge)
+                PrimaryButton(if (state.busy) str(Str.dang_xu_ly_anh) else str(Str.chup_anh), Icons.Filled.PhotoCamera, a::takePhoto, enabled = !state.busy)
             }
             CheckInStep.Location -> {
-                state.photo?.let { ToneLabel("Đã có ảnh: $it", Tone.Good) }
+                state.photo?.let { ToneLabel(str(Str.da_co_anh, it), Tone.Good) }
                 AccuracyIndicator(state)
                 state.location.problem?.let { MessageBox(listOf(it), Tone.Warning) }
                 state.location.approximateNote?.let { MessageBox(listOf(it), Tone.Neutral) }
                 state.location.fix?.let { fix -> SecondaryButton(fix.label, Icons.Filled.Settings, a::fixLocation, Modifier.fillMaxWidth()) }
-                PrimaryButton("Dùng vị trí này", Icons.AutoMirrored.Filled.ArrowForward, a::acceptLocation, enabled = state.location.accuracy != null || state.location.problem != null)
+                PrimaryButton(str(Str.dung_vi_tri_nay), Icons.AutoMirrored.Filled.ArrowForward, a::acceptLocation, enabled = state.location.accuracy != null || state.location.problem != null)
             }
             CheckInStep.Code -> {
-                Text("Nhập 6 số trên máy của bí thư chi bộ, hoặc quét mã QR.", style = MaterialTheme.typography.bodyLarge)
-                PrimaryButton("Quét mã QR", Icons.Filled.QrCodeScanner, a::scanCode)
-                TextInput("Mã xác nhận (6 số)", state.code, a::typeCode, keyboard = chibo.ui.components.Keyboards.Digits)
-                PrimaryButton(if (state.busy) "Đang ký…" else "Xác nhận dự họp", Icons.Filled.Done, a::submit, enabled = !state.busy && state.code.length == 6)
+                Text(str(Str.nhap_6_so_tren_may), style = MaterialTheme.typography.bodyLarge)
+                PrimaryButton(str(Str.quet_ma_qr), Icons.Filled.QrCodeScanner, a::scanCode)
+                TextInput(str(Str.ma_xac_nhan_6_so), state.code, a::typeCode, keyboard = chibo.ui.components.Keyboards.Digits)
+                PrimaryButton(if (state.busy) str(Str.dang_ky_ten) else str(Str.xac_nhan_du_hop), Icons.Filled.Done, a::submit, enabled = !state.busy && state.code.length == 6)
             }
             CheckInStep.Result -> {
                 val v = state.verdict
                 if (v != null) VerdictDetails(v)
-                PrimaryButton("Ghi nhận xét, kiến nghị", Icons.AutoMirrored.Filled.ArrowForward, a::toObservations)
+                PrimaryButton(str(Str.ghi_nhan_xet_kien_nghi), Icons.AutoMirrored.Filled.ArrowForward, a::toObservations)
             }
             CheckInStep.Observe -> ObserveStep(state, a)
         }
@@ -152,9 +156,9 @@ fun CheckInScreen(state: CheckInState, a: CheckInActions) {
 @Composable
 private fun AccuracyIndicator(state: CheckInState) {
     val loc = state.location
-    SectionCard("Vị trí") {
+    SectionCard(str(Str.vi_tri)) {
         if (loc.accuracyText.isNotEmpty()) {
-            Text("Sai số ${loc.accuracyText}", style = MaterialTheme.typography.headlineSmall, modifier = Modifier.semantics { contentDescription = "Sai số ${loc.accuracyText}" })
+            Text(str(Str.sai_so, loc.accuracyText), style = MaterialTheme.typography.headlineSmall, modifier = Modifier.semantics { contentDescription = str(Str.sai_so, loc.accuracyText) })
         }
         ToneLabel(loc.accuracyLabel, loc.accuracy.tone())
         val fill = when (loc.accuracy) {
@@ -165,35 +169,35 @@ private fun AccuracyIndicator(state: CheckInState) {
         }
         if (loc.accuracy == null) LinearProgressIndicator(Modifier.fillMaxWidth().height(10.dp))
         else LinearProgressIndicator(progress = { fill }, modifier = Modifier.fillMaxWidth().height(10.dp), color = loc.accuracy.tone().color())
-        Text("Đứng ngoài trời hoặc gần cửa sổ để định vị nhanh hơn.", style = MaterialTheme.typography.bodySmall)
+        Text(str(Str.dung_ngoai_troi_hoac_gan), style = MaterialTheme.typography.bodySmall)
     }
 }
 
 @Composable
 private fun ObserveStep(state: CheckInState, a: CheckInActions) {
-    SectionCard("Nhận xét buổi họp") {
-        TextInput("Nội dung đã định hướng cho chi bộ", state.guidanceGiven, a::guidance, minLines = 2)
-        TextInput("Rút kinh nghiệm với bí thư", state.lessons, a::lessons, minLines = 2)
+    SectionCard(str(Str.nhan_xet_buoi_hop)) {
+        TextInput(str(Str.noi_dung_da_dinh_huong), state.guidanceGiven, a::guidance, minLines = 2)
+        TextInput(str(Str.rut_kinh_nghiem_voi_bi), state.lessons, a::lessons, minLines = 2)
     }
-    SectionCard("Chấm điểm của cấp ủy viên") {
+    SectionCard(str(Str.cham_diem_cua_cap_uy)) {
         state.scores.forEach { s -> Stepper(s.label, s.value, { a.score(s.key, s.value - 1) }, { a.score(s.key, s.value + 1) }, max = s.max) }
     }
-    if (state.observationSaved) ToneLabel("Đã lưu nhận xét", Tone.Good)
-    else PrimaryButton("Lưu nhận xét", Icons.Filled.Done, a::saveObservation)
-    SectionCard("Kiến nghị vượt thẩm quyền chi bộ") {
+    if (state.observationSaved) ToneLabel(str(Str.da_luu_nhan_xet), Tone.Good)
+    else PrimaryButton(str(Str.luu_nhan_xet), Icons.Filled.Done, a::saveObservation)
+    SectionCard(str(Str.kien_nghi_vuot_tham_quyen)) {
         state.petitionsRaised.forEach { ToneLabel(it, Tone.Good) }
-        TextInput("Nội dung kiến nghị", state.petitionDraft, a::petitionText)
+        TextInput(str(Str.noi_dung_kien_nghi), state.petitionDraft, a::petitionText)
         ChoiceRow(state.categories, state.petitionCategory, a::petitionCategory)
-        SecondaryButton("Ghi kiến nghị", Icons.Filled.Add, a::raisePetition, Modifier.fillMaxWidth())
+        SecondaryButton(str(Str.ghi_kien_nghi), Icons.Filled.Add, a::raisePetition, Modifier.fillMaxWidth())
     }
 }
 
 @Composable
 fun MyCheckInsScreen(state: MyCheckInsState, onBack: () -> Unit) {
-    ChiboScreen("Các lần điểm danh", onBack) {
+    ChiboScreen(str(Str.cac_lan_diem_danh), onBack) {
         if (state.loading) return@ChiboScreen Loading()
         state.error?.let { MessageBox(listOf(it), Tone.Problem) }
-        if (state.rows.isEmpty()) EmptyState("Chưa điểm danh lần nào.")
+        if (state.rows.isEmpty()) EmptyState(str(Str.chua_diem_danh_lan_nao))
         state.rows.forEach { r ->
             Column(Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.surfaceVariant, RoundedCornerShape(12.dp)).padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
                 Text(r.cellName, style = MaterialTheme.typography.titleMedium)
@@ -213,5 +217,5 @@ private fun VerdictDetails(v: VerdictUi) {
     ToneLabel(v.status, v.tone)
     v.detail.forEach { Text(it, style = MaterialTheme.typography.bodyLarge) }
     MessageBox(v.reasons, v.reasonsTone, title = v.reasonsTitle)
-    if (v.pending.isNotEmpty()) MessageBox(v.pending, Tone.Neutral, title = "Máy chủ xã sẽ kiểm tra")
+    if (v.pending.isNotEmpty()) MessageBox(v.pending, Tone.Neutral, title = str(Str.may_chu_xa_se_kiem))
 }

@@ -1,5 +1,7 @@
 package chibo.ui.screens
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import androidx.compose.foundation.background
 import androidx.compose.foundation.border
 import androidx.compose.foundation.clickable
@@ -17,6 +19,7 @@ import androidx.compose.foundation.layout.width
 import androidx.compose.foundation.shape.CircleShape
 import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Settings
 import androidx.compose.material.icons.filled.Add
 import androidx.compose.material.icons.automirrored.filled.ArrowForward
 import androidx.compose.material.icons.filled.Check
@@ -81,6 +84,7 @@ interface MeetingFlowActions {
     fun previousStep()
     fun goTo(step: FlowStep)
     fun dismissError()
+    fun openAppSettings() {}
     fun noticeToMembers(sent: Boolean)
     fun noticeToCadre(sent: Boolean)
     fun documentsDaysBefore(days: Int?)
@@ -121,7 +125,7 @@ interface MeetingFlowActions {
 @Composable
 fun MeetingFlowScreen(state: MeetingFlowState, sync: SyncUi?, onSync: () -> Unit, actions: MeetingFlowActions) {
     ChiboScreen(
-        title = state.title.ifEmpty { "Sinh hoạt chi bộ" },
+        title = state.title.ifEmpty { str(Str.sinh_hoat_chi_bo) },
         onBack = actions::back,
         sync = sync,
         onSync = onSync,
@@ -129,14 +133,15 @@ fun MeetingFlowScreen(state: MeetingFlowState, sync: SyncUi?, onSync: () -> Unit
     ) {
         if (state.loading) return@ChiboScreen Loading()
         StepperBar(state, actions::goTo)
-        Text("Bước ${state.step.number}/7: ${state.step.title}", style = MaterialTheme.typography.headlineSmall)
+        Text(str(Str.buoc_tren_7, state.step.number, state.step.title), style = MaterialTheme.typography.headlineSmall)
         Text(state.subtitle, style = MaterialTheme.typography.bodyMedium)
         state.error?.let { MessageBox(listOf(it), Tone.Problem, onDismiss = actions::dismissError) }
+        if (state.askAppSettings) SecondaryButton(str(Str.mo_cai_dat_quyen_cua), Icons.Filled.Settings, actions::openAppSettings, Modifier.fillMaxWidth())
         if (state.signed && state.step != FlowStep.Sign) {
-            MessageBox(listOf("Biên bản đã ký: không sửa được nữa. Muốn sửa, hãy lập bản đính chính."), Tone.Neutral)
+            MessageBox(listOf(str(Str.bien_ban_da_ky_khong)), Tone.Neutral)
             CorrectionButton(actions)
         }
-        if (state.step != FlowStep.Sign) MessageBox(state.blockers, Tone.Warning, title = "Cần làm trước khi sang bước sau")
+        if (state.step != FlowStep.Sign) MessageBox(state.blockers, Tone.Warning, title = str(Str.can_lam_truoc_khi_sang))
         when (state.step) {
             FlowStep.Prepare -> PrepareStep(state, actions)
             FlowStep.Open -> OpenStep(state, actions)
@@ -162,7 +167,7 @@ private fun StepperBar(state: MeetingFlowState, onStep: (FlowStep) -> Unit) {
             }
             Box(
                 Modifier.weight(1f).height(TouchTarget).clickable(role = Role.Tab) { onStep(step) }
-                    .semantics { contentDescription = "Bước ${step.number}: ${step.title}" + if (done) ", đã xong" else "" },
+                    .semantics { contentDescription = str(Str.buoc_so, step.number, step.title) + if (done) str(Str.dau_phay_da_xong) else "" },
                 contentAlignment = Alignment.Center,
             ) {
                 Box(
@@ -182,10 +187,10 @@ private fun FlowButtons(state: MeetingFlowState, actions: MeetingFlowActions) {
     Surface(shadowElevation = 8.dp) {
         Row(Modifier.fillMaxWidth().padding(12.dp), horizontalArrangement = Arrangement.spacedBy(12.dp)) {
             if (state.step != FlowStep.Prepare) {
-                SecondaryButton("Bước trước", null, actions::previousStep, Modifier.weight(1f))
+                SecondaryButton(str(Str.buoc_truoc), null, actions::previousStep, Modifier.weight(1f))
             }
             if (state.step != FlowStep.Sign) {
-                PrimaryButton("Tiếp theo", Icons.AutoMirrored.Filled.ArrowForward, actions::next, Modifier.weight(1f), enabled = state.blockers.isEmpty())
+                PrimaryButton(str(Str.tiep_theo), Icons.AutoMirrored.Filled.ArrowForward, actions::next, Modifier.weight(1f), enabled = state.blockers.isEmpty())
             }
         }
     }
@@ -194,18 +199,18 @@ private fun FlowButtons(state: MeetingFlowState, actions: MeetingFlowActions) {
 @Composable
 private fun ColumnScope.PrepareStep(state: MeetingFlowState, a: MeetingFlowActions) {
     val p = state.prepare
-    SectionCard("Thông báo họp") {
-        SwitchRow("Đã báo thời gian, địa điểm, nội dung cho đảng viên", p.noticeToMembers, a::noticeToMembers)
-        SwitchRow("Đã báo đồng chí cấp ủy viên phụ trách", p.noticeToCadre, a::noticeToCadre)
+    SectionCard(str(Str.thong_bao_hop)) {
+        SwitchRow(str(Str.da_bao_thoi_gian_dia), p.noticeToMembers, a::noticeToMembers)
+        SwitchRow(str(Str.da_bao_dong_chi_cap), p.noticeToCadre, a::noticeToCadre)
     }
-    SectionCard("Tài liệu gửi đảng viên") {
-        val options = listOf("Chưa gửi" to null, "Trước 1 ngày" to 1, "Trước 2 ngày" to 2, "Trước 3 ngày" to 3)
-        ChoiceRow(options.map { it.first }, options.firstOrNull { it.second == p.documentsDaysBefore }?.first ?: "Chưa gửi", { label ->
+    SectionCard(str(Str.tai_lieu_gui_dang_vien)) {
+        val options = listOf(str(Str.chua_gui) to null, str(Str.truoc_1_ngay) to 1, str(Str.truoc_2_ngay) to 2, str(Str.truoc_3_ngay) to 3)
+        ChoiceRow(options.map { it.first }, options.firstOrNull { it.second == p.documentsDaysBefore }?.first ?: str(Str.chua_gui), { label ->
             a.documentsDaysBefore(options.first { it.first == label }.second)
         })
     }
-    SectionCard("Định hướng của Đảng ủy xã") {
-        if (p.guidance.isEmpty()) Text("Chưa nhận được định hướng tháng này.", style = MaterialTheme.typography.bodyLarge)
+    SectionCard(str(Str.dinh_huong_cua_dang_uy)) {
+        if (p.guidance.isEmpty()) Text(str(Str.chua_nhan_duoc_dinh_huong), style = MaterialTheme.typography.bodyLarge)
         p.guidance.forEach { Text("• $it", style = MaterialTheme.typography.bodyLarge) }
     }
 }
@@ -218,7 +223,7 @@ private fun SwitchRow(text: String, checked: Boolean, onChange: (Boolean) -> Uni
     ) {
         Text(text, style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
         Spacer(Modifier.width(8.dp))
-        Text(if (checked) "Có" else "Chưa", style = MaterialTheme.typography.labelLarge)
+        Text(if (checked) str(Str.co) else str(Str.chua), style = MaterialTheme.typography.labelLarge)
         Spacer(Modifier.width(6.dp))
         Switch(checked = checked, onCheckedChange = onChange)
     }
@@ -227,36 +232,36 @@ private fun SwitchRow(text: String, checked: Boolean, onChange: (Boolean) -> Uni
 @Composable
 private fun ColumnScope.OpenStep(state: MeetingFlowState, a: MeetingFlowActions) {
     val o = state.open
-    SectionCard("Khai mạc") {
-        if (o.startedAt == null) PrimaryButton("Bắt đầu họp ngay", Icons.Filled.PlayArrow, a::startNow)
-        else LabeledValue("Bắt đầu lúc", o.startedAt!!)
+    SectionCard(str(Str.khai_mac)) {
+        if (o.startedAt == null) PrimaryButton(str(Str.bat_dau_hop_ngay), Icons.Filled.PlayArrow, a::startNow)
+        else LabeledValue(str(Str.bat_dau_luc), o.startedAt!!)
         Box(Modifier.testTag("chair")) {
-            PersonPicker("Người chủ trì", o.candidates, o.chair, a::chair)
+            PersonPicker(str(Str.nguoi_chu_tri), o.candidates, o.chair, a::chair)
         }
         Box(Modifier.testTag("minuteTaker")) {
-            PersonPicker("Thư ký ghi biên bản", o.candidates, o.minuteTaker, a::minuteTaker)
+            PersonPicker(str(Str.thu_ky_ghi_bien_ban), o.candidates, o.minuteTaker, a::minuteTaker)
         }
     }
-    SectionCard("Khách mời, đại biểu cấp trên (${o.guests.size})") {
+    SectionCard(str(Str.khach_moi_dai_bieu_cap, o.guests.size)) {
         o.guests.forEach { g ->
             Row(verticalAlignment = Alignment.CenterVertically) {
                 Column(Modifier.weight(1f)) {
                     Text(g.name, style = MaterialTheme.typography.titleSmall)
-                    Text(g.title + if (g.delegate) " · đại biểu cấp trên" else "", style = MaterialTheme.typography.bodySmall)
+                    Text(g.title + if (g.delegate) str(Str.dai_bieu_cap_tren) else "", style = MaterialTheme.typography.bodySmall)
                 }
-                TextButton(onClick = { a.removeGuest(g.name) }, modifier = Modifier.heightIn(min = TouchTarget)) { Text("Bỏ", style = MaterialTheme.typography.labelLarge) }
+                TextButton(onClick = { a.removeGuest(g.name) }, modifier = Modifier.heightIn(min = TouchTarget)) { Text(str(Str.bo), style = MaterialTheme.typography.labelLarge) }
             }
         }
-        TextInput("Họ tên khách mời", o.draftGuestName, a::guestName)
-        TextInput("Chức vụ (không bắt buộc)", o.draftGuestTitle, a::guestTitle)
-        SecondaryButton("Thêm đại biểu cấp trên", Icons.Filled.Add, { a.addGuest(true) }, Modifier.fillMaxWidth())
-        SecondaryButton("Thêm khách mời khác", Icons.Filled.Add, { a.addGuest(false) }, Modifier.fillMaxWidth())
+        TextInput(str(Str.ho_ten_khach_moi), o.draftGuestName, a::guestName)
+        TextInput(str(Str.chuc_vu_khong_bat_buoc), o.draftGuestTitle, a::guestTitle)
+        SecondaryButton(str(Str.them_dai_bieu_cap_tren), Icons.Filled.Add, { a.addGuest(true) }, Modifier.fillMaxWidth())
+        SecondaryButton(str(Str.them_khach_moi_khac), Icons.Filled.Add, { a.addGuest(false) }, Modifier.fillMaxWidth())
     }
     Row(verticalAlignment = Alignment.CenterVertically) {
-        Text("Điểm danh: ${o.presentSummary}", style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f))
+        Text(str(Str.diem_danh, o.presentSummary), style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f))
     }
-    SecondaryButton("Mã xác nhận cho cấp ủy viên", null, a::presenceCode, Modifier.fillMaxWidth())
-    if (o.rollCall.any { it.mark == null }) SecondaryButton("Những người còn lại có mặt", Icons.Filled.Done, a::markRestPresent, Modifier.fillMaxWidth())
+    SecondaryButton(str(Str.ma_xac_nhan_cho_cap), null, a::presenceCode, Modifier.fillMaxWidth())
+    if (o.rollCall.any { it.mark == null }) SecondaryButton(str(Str.nhung_nguoi_con_lai_co), Icons.Filled.Done, a::markRestPresent, Modifier.fillMaxWidth())
     o.rollCall.forEach { row -> RollCallItem(row, o.marks, a) }
 }
 
@@ -278,13 +283,13 @@ private fun RollCallItem(row: RollCallRow, marks: Map<Mark, String>, a: MeetingF
         Text(row.detail, style = MaterialTheme.typography.bodySmall)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.CenterVertically) {
             Choice(marks[Mark.Present].orEmpty(), row.mark == Mark.Present, { a.mark(row.memberId, Mark.Present, null); choosing = false }, tone = Tone.Good)
-            Choice("Vắng", row.mark == Mark.Excused || row.mark == Mark.Unexcused, { choosing = !choosing }, tone = if (row.mark == Mark.Unexcused) Tone.Problem else Tone.Warning)
+            Choice(str(Str.vang), row.mark == Mark.Excused || row.mark == Mark.Unexcused, { choosing = !choosing }, tone = if (row.mark == Mark.Unexcused) Tone.Problem else Tone.Warning)
             if (row.mark != null && row.mark != Mark.Present) {
                 Text(marks[row.mark!!].orEmpty() + (row.reason?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodyMedium, color = tone.color(), modifier = Modifier.weight(1f))
             }
         }
         if (choosing) {
-            Text("Vắng có lý do:", style = MaterialTheme.typography.labelLarge)
+            Text(str(Str.vang_co_ly_do), style = MaterialTheme.typography.labelLarge)
             ChoiceRow(EXCUSE_REASONS, row.reason.takeIf { row.mark == Mark.Excused }, { reason -> a.mark(row.memberId, Mark.Excused, reason); choosing = false }, tone = Tone.Warning)
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 Choice(marks[Mark.Unexcused].orEmpty(), row.mark == Mark.Unexcused, { a.mark(row.memberId, Mark.Unexcused, null); choosing = false }, tone = Tone.Problem)
@@ -297,79 +302,79 @@ private fun RollCallItem(row: RollCallRow, marks: Map<Mark, String>, a: MeetingF
 @Composable
 private fun ColumnScope.BodyStep(state: MeetingFlowState, a: MeetingFlowActions) {
     val b = state.body
-    SectionCard("Đánh giá nhiệm vụ tháng trước") {
-        if (b.previousTasks.isEmpty()) Text("Tháng trước không giao nhiệm vụ nào.", style = MaterialTheme.typography.bodyLarge)
+    SectionCard(str(Str.danh_gia_nhiem_vu_thang)) {
+        if (b.previousTasks.isEmpty()) Text(str(Str.thang_truoc_khong_giao_nhiem), style = MaterialTheme.typography.bodyLarge)
         b.previousTasks.forEach { t ->
             Text(t.description, style = MaterialTheme.typography.titleSmall)
-            Text("${t.assignee} · hạn ${t.deadline}", style = MaterialTheme.typography.bodySmall)
-            ChoiceRow(listOf("Đã xong", "Làm một phần", "Chưa làm"), t.outcome, { a.review(t.taskId, it) })
+            Text(str(Str.nguoi_han, t.assignee, t.deadline), style = MaterialTheme.typography.bodySmall)
+            ChoiceRow(listOf(str(Str.da_xong), str(Str.lam_mot_phan), str(Str.chua_lam)), t.outcome, { a.review(t.taskId, it) })
             HorizontalDivider()
         }
     }
-    SectionCard("Ý kiến phát biểu (${b.speeches.size})") {
+    SectionCard(str(Str.y_kien_phat_bieu, b.speeches.size)) {
         b.speeches.forEach { s ->
             Text(s.speaker, style = MaterialTheme.typography.titleSmall)
             Text(s.gist, style = MaterialTheme.typography.bodyLarge)
         }
-        Text("Người phát biểu", style = MaterialTheme.typography.labelLarge)
+        Text(str(Str.nguoi_phat_bieu), style = MaterialTheme.typography.labelLarge)
         ChoiceRow(b.speakers.map { it.name }, b.speakers.firstOrNull { it.id == b.draftSpeakerId }?.name, { name -> a.speaker(b.speakers.first { it.name == name }.id) })
-        TextInput("Tóm tắt ý kiến", b.draftGist, a::gist, minLines = 2)
-        PrimaryButton("Thêm ý kiến", Icons.Filled.Add, a::addSpeech)
+        TextInput(str(Str.tom_tat_y_kien), b.draftGist, a::gist, minLines = 2)
+        PrimaryButton(str(Str.them_y_kien), Icons.Filled.Add, a::addSpeech)
     }
 }
 
 @Composable
 private fun ColumnScope.ClosingStep(state: MeetingFlowState, a: MeetingFlowActions) {
     val c = state.closing
-    SectionCard("Giao nhiệm vụ (${c.tasks.size})") {
+    SectionCard(str(Str.giao_nhiem_vu_so, c.tasks.size)) {
         c.tasks.forEach { t ->
             Text(t.description, style = MaterialTheme.typography.titleSmall)
-            Text("${t.assignee} · hạn ${t.deadline}", style = MaterialTheme.typography.bodySmall)
+            Text(str(Str.nguoi_han, t.assignee, t.deadline), style = MaterialTheme.typography.bodySmall)
         }
-        TextInput("Nội dung nhiệm vụ", c.draftTask, a::taskText)
-        Text("Người thực hiện", style = MaterialTheme.typography.labelLarge)
+        TextInput(str(Str.noi_dung_nhiem_vu), c.draftTask, a::taskText)
+        Text(str(Str.nguoi_thuc_hien), style = MaterialTheme.typography.labelLarge)
         Box(Modifier.testTag("closing-assignees")) {
             ChoiceRow(c.assignees.map { it.name }, c.assignees.firstOrNull { it.id == c.draftAssigneeId }?.name, { name -> a.assignee(c.assignees.first { it.name == name }.id) })
         }
-        Text("Thời hạn", style = MaterialTheme.typography.labelLarge)
+        Text(str(Str.thoi_han), style = MaterialTheme.typography.labelLarge)
         ChoiceRow(c.deadlines.map { it.label }, c.deadlines.firstOrNull { it.isoDate == c.draftDeadline }?.label, { label -> a.deadline(c.deadlines.first { it.label == label }.isoDate) })
-        PrimaryButton("Giao nhiệm vụ", Icons.Filled.Add, a::addTask)
+        PrimaryButton(str(Str.giao_nhiem_vu), Icons.Filled.Add, a::addTask)
     }
-    SectionCard("Biểu quyết") {
+    SectionCard(str(Str.bieu_quyet)) {
         c.votes.forEach { v ->
             Text(v.question, style = MaterialTheme.typography.titleSmall)
             ToneLabel(v.tally, Tone.Good)
         }
-        TextInput("Nội dung biểu quyết", c.voteQuestion, a::voteQuestion)
-        Text("${c.voters} đảng viên chính thức có mặt được biểu quyết", style = MaterialTheme.typography.bodySmall)
-        Stepper("Tán thành", c.inFavor, { a.changeVote(-1, 0, 0) }, { a.changeVote(1, 0, 0) })
-        Stepper("Không tán thành", c.against, { a.changeVote(0, -1, 0) }, { a.changeVote(0, 1, 0) })
-        Stepper("Không biểu quyết", c.abstain, { a.changeVote(0, 0, -1) }, { a.changeVote(0, 0, 1) })
-        PrimaryButton("Ghi kết quả biểu quyết", Icons.Filled.Done, a::recordVote)
+        TextInput(str(Str.noi_dung_bieu_quyet), c.voteQuestion, a::voteQuestion)
+        Text(str(Str.dang_vien_chinh_thuc_co, c.voters), style = MaterialTheme.typography.bodySmall)
+        Stepper(str(Str.tan_thanh), c.inFavor, { a.changeVote(-1, 0, 0) }, { a.changeVote(1, 0, 0) })
+        Stepper(str(Str.khong_tan_thanh), c.against, { a.changeVote(0, -1, 0) }, { a.changeVote(0, 1, 0) })
+        Stepper(str(Str.khong_bieu_quyet), c.abstain, { a.changeVote(0, 0, -1) }, { a.changeVote(0, 0, 1) })
+        PrimaryButton(str(Str.ghi_ket_qua_bieu_quyet), Icons.Filled.Done, a::recordVote)
     }
-    SectionCard("Kiến nghị (${c.petitions.size})") {
+    SectionCard(str(Str.kien_nghi, c.petitions.size)) {
         c.petitions.forEach { p ->
             Text(p.content, style = MaterialTheme.typography.bodyLarge)
             Text("${p.category} · ${p.status}", style = MaterialTheme.typography.bodySmall)
         }
-        TextInput("Nội dung kiến nghị", c.draftPetition, a::petitionText)
+        TextInput(str(Str.noi_dung_kien_nghi), c.draftPetition, a::petitionText)
         ChoiceRow(c.categories, c.draftCategory, a::petitionCategory)
-        SecondaryButton("Ghi kiến nghị", Icons.Filled.Add, a::raisePetition, Modifier.fillMaxWidth())
+        SecondaryButton(str(Str.ghi_kien_nghi), Icons.Filled.Add, a::raisePetition, Modifier.fillMaxWidth())
     }
-    SectionCard("Chi bộ tự chấm điểm" + if (c.scoresSaved) " (đã lưu)" else "") {
+    SectionCard(str(Str.chi_bo_tu_cham_diem) + if (c.scoresSaved) str(Str.da_luu) else "") {
         c.scores.forEach { s -> Stepper(s.label, s.value, { a.score(s.key, s.value - 1) }, { a.score(s.key, s.value + 1) }, max = s.max) }
     }
-    SectionCard("Kết luận và kết thúc") {
-        TextInput("Kết luận của chủ trì", c.conclusion, a::conclusion, minLines = 2)
+    SectionCard(str(Str.ket_luan_va_ket_thuc)) {
+        TextInput(str(Str.ket_luan_cua_chu_tri), c.conclusion, a::conclusion, minLines = 2)
         var asking by remember { mutableStateOf(false) }
-        if (c.endedAt == null) PrimaryButton("Kết thúc họp", Icons.Filled.Lock, { asking = true })
-        else LabeledValue("Kết thúc lúc", c.endedAt!!)
+        if (c.endedAt == null) PrimaryButton(str(Str.ket_thuc_hop), Icons.Filled.Lock, { asking = true })
+        else LabeledValue(str(Str.ket_thuc_luc), c.endedAt!!)
         if (asking) {
             Confirm(
-                title = "Kết thúc buổi họp?",
-                text = "Giờ kết thúc được ghi là bây giờ và tính vào thời lượng buổi họp.",
-                confirm = "Kết thúc ngay",
-                dismiss = "Chưa",
+                title = str(Str.ket_thuc_buoi_hop),
+                text = str(Str.gio_ket_thuc_duoc_ghi),
+                confirm = str(Str.ket_thuc_ngay),
+                dismiss = str(Str.chua),
                 onConfirm = { asking = false; a.endNow() },
                 onDismiss = { asking = false },
             )
@@ -379,9 +384,9 @@ private fun ColumnScope.ClosingStep(state: MeetingFlowState, a: MeetingFlowActio
 
 @Composable
 private fun ColumnScope.PhotosStep(state: MeetingFlowState, a: MeetingFlowActions) {
-    Text("Chụp 1–3 ảnh toàn cảnh buổi họp. Ảnh được thu nhỏ và xóa thông tin vị trí trước khi lưu.", style = MaterialTheme.typography.bodyLarge)
-    PrimaryButton(if (state.photos.busy) "Đang xử lý ảnh…" else "Chụp ảnh", Icons.Filled.PhotoCamera, a::takePhoto, enabled = !state.photos.busy && !state.signed)
-    if (state.photos.photos.isEmpty()) Text("Chưa có ảnh nào.", style = MaterialTheme.typography.bodyLarge)
+    Text(str(Str.chup_1_3_anh_toan), style = MaterialTheme.typography.bodyLarge)
+    PrimaryButton(if (state.photos.busy) str(Str.dang_xu_ly_anh) else str(Str.chup_anh), Icons.Filled.PhotoCamera, a::takePhoto, enabled = !state.photos.busy && !state.signed)
+    if (state.photos.photos.isEmpty()) Text(str(Str.chua_co_anh_nao), style = MaterialTheme.typography.bodyLarge)
     state.photos.photos.forEach { ToneLabel(it.label, Tone.Good) }
 }
 
@@ -389,21 +394,21 @@ private fun ColumnScope.PhotosStep(state: MeetingFlowState, a: MeetingFlowAction
 private fun ColumnScope.ReviewStep(state: MeetingFlowState, a: MeetingFlowActions) {
     val r = state.review
     Row(horizontalArrangement = Arrangement.spacedBy(8.dp), verticalAlignment = Alignment.CenterVertically) {
-        ToneLabel("Xếp loại: ${r.grade}", r.gradeTone)
+        ToneLabel(str(Str.xep_loai, r.grade), r.gradeTone)
         Text(r.score, style = MaterialTheme.typography.titleMedium)
     }
     if (r.attendance.isNotEmpty()) Text(r.attendance, style = MaterialTheme.typography.bodyLarge)
-    MessageBox(r.warnings.map { it.message }, Tone.Warning, title = "Lưu ý theo quy định")
-    SectionCard("Biên bản (đọc lại trước chi bộ)") {
+    MessageBox(r.warnings.map { it.message }, Tone.Warning, title = str(Str.luu_y_theo_quy_dinh))
+    SectionCard(str(Str.bien_ban_doc_lai_truoc)) {
         Text(r.minutes, style = MaterialTheme.typography.bodyMedium.copy(fontFamily = MaterialTheme.typography.bodyMedium.fontFamily ?: FontFamily.Default))
     }
-    SectionCard("Thông qua biên bản") {
+    SectionCard(str(Str.thong_qua_bien_ban)) {
         if (r.minutesApproved) {
-            ToneLabel("Chi bộ đã nghe đọc lại và thông qua biên bản", Tone.Good)
-            if (!state.signed) TextButton(onClick = { a.approveMinutes(false) }, modifier = Modifier.heightIn(min = TouchTarget)) { Text("Chưa thông qua", style = MaterialTheme.typography.labelLarge) }
+            ToneLabel(str(Str.chi_bo_da_nghe_doc), Tone.Good)
+            if (!state.signed) TextButton(onClick = { a.approveMinutes(false) }, modifier = Modifier.heightIn(min = TouchTarget)) { Text(str(Str.chua_thong_qua), style = MaterialTheme.typography.labelLarge) }
         } else {
-            Text("Thư ký đọc lại biên bản trước chi bộ; khi chi bộ nhất trí, bấm nút dưới.", style = MaterialTheme.typography.bodyLarge)
-            PrimaryButton("Đã đọc lại, chi bộ thông qua", Icons.Filled.Done, { a.approveMinutes(true) }, enabled = !state.signed)
+            Text(str(Str.thu_ky_doc_lai_bien), style = MaterialTheme.typography.bodyLarge)
+            PrimaryButton(str(Str.da_doc_lai_chi_bo), Icons.Filled.Done, { a.approveMinutes(true) }, enabled = !state.signed)
         }
     }
 }
@@ -412,13 +417,13 @@ private fun ColumnScope.ReviewStep(state: MeetingFlowState, a: MeetingFlowAction
 @Composable
 private fun CorrectionButton(a: MeetingFlowActions) {
     var asking by remember { mutableStateOf(false) }
-    SecondaryButton("Lập bản đính chính", Icons.Filled.EditNote, { asking = true }, Modifier.fillMaxWidth())
+    SecondaryButton(str(Str.lap_ban_dinh_chinh), Icons.Filled.EditNote, { asking = true }, Modifier.fillMaxWidth())
     if (asking) {
         Confirm(
-            title = "Lập bản đính chính?",
-            text = "Biên bản đã ký được giữ nguyên. Bản đính chính là một bản mới, ghi lại và ký lại, gửi kèm bản cũ về xã.",
-            confirm = "Lập bản đính chính",
-            dismiss = "Không",
+            title = str(Str.hoi_lap_ban_dinh_chinh),
+            text = str(Str.bien_ban_da_ky_duoc),
+            confirm = str(Str.lap_ban_dinh_chinh),
+            dismiss = str(Str.khong),
             onConfirm = { asking = false; a.startCorrection() },
             onDismiss = { asking = false },
         )
@@ -446,15 +451,15 @@ private fun PersonPicker(label: String, candidates: List<PersonChoice>, chosen: 
     var open by remember { mutableStateOf(false) }
     var query by remember { mutableStateOf("") }
     Text(label, style = MaterialTheme.typography.titleSmall)
-    Choice(chosen?.name ?: "Chọn…", selected = chosen != null, onClick = { open = !open })
+    Choice(chosen?.name ?: str(Str.chon), selected = chosen != null, onClick = { open = !open })
     if (open) {
-        if (candidates.size > 6) TextInput("Tìm theo tên", query, { query = it })
+        if (candidates.size > 6) TextInput(str(Str.tim_theo_ten), query, { query = it })
         val shown = candidates.filter { query.isBlank() || foldForSearch(it.name).contains(foldForSearch(query)) }
         Column(verticalArrangement = Arrangement.spacedBy(6.dp)) {
             shown.forEach { person ->
                 Choice(person.name, person.id == chosen?.id, { onPick(person.id); open = false; query = "" })
             }
-            if (shown.isEmpty()) Text("Không có ai tên như vậy.", style = MaterialTheme.typography.bodyMedium)
+            if (shown.isEmpty()) Text(str(Str.khong_co_ai_ten_nhu), style = MaterialTheme.typography.bodyMedium)
         }
     }
 }
@@ -466,28 +471,28 @@ private fun foldForSearch(text: String): String =
 @Composable
 private fun ColumnScope.SignStep(state: MeetingFlowState, a: MeetingFlowActions) {
     val s = state.sign
-    SectionCard("Người ký biên bản") {
-        LabeledValue("Chủ trì", s.chair)
-        LabeledValue("Thư ký", s.minuteTaker)
+    SectionCard(str(Str.nguoi_ky_bien_ban)) {
+        LabeledValue(str(Str.chu_tri), s.chair)
+        LabeledValue(str(Str.thu_ky), s.minuteTaker)
     }
     if (state.signed) {
-        MessageBox(listOf("Biên bản đã ký lúc ${s.signedAt}. Biên bản được lưu và sẽ gửi về Đảng ủy xã khi có mạng."), Tone.Good)
-        PrimaryButton("Chia sẻ biên bản, nghị quyết", Icons.Filled.Share, a::share)
+        MessageBox(listOf(str(Str.bien_ban_da_ky_luc, s.signedAt)), Tone.Good)
+        PrimaryButton(str(Str.chia_se_bien_ban_nghi), Icons.Filled.Share, a::share)
         CorrectionButton(a)
     } else {
         var asking by remember { mutableStateOf(false) }
-        Text("Sau khi ký, biên bản không sửa được nữa.", style = MaterialTheme.typography.bodyLarge)
-        PrimaryButton("Ký biên bản", Icons.Filled.Create, { asking = true })
+        Text(str(Str.sau_khi_ky_khong_sua), style = MaterialTheme.typography.bodyLarge)
+        PrimaryButton(str(Str.ky_bien_ban), Icons.Filled.Create, { asking = true })
         if (asking) {
             Confirm(
-                title = "Ký biên bản?",
-                text = "Sau khi ký, biên bản được khóa: không sửa được nữa, chỉ lập được bản đính chính.",
-                confirm = "Ký, khóa biên bản",
-                dismiss = "Chưa ký",
+                title = str(Str.hoi_ky_bien_ban),
+                text = str(Str.sau_khi_ky_bien_ban),
+                confirm = str(Str.ky_khoa_bien_ban),
+                dismiss = str(Str.chua_ky),
                 onConfirm = { asking = false; a.sign() },
                 onDismiss = { asking = false },
             )
         }
     }
-    SecondaryButton("Mã xác nhận cho cấp ủy viên", null, a::presenceCode, Modifier.fillMaxWidth())
+    SecondaryButton(str(Str.ma_xac_nhan_cho_cap), null, a::presenceCode, Modifier.fillMaxWidth())
 }

@@ -1,5 +1,7 @@
 package chibo.ui.screens
 
+import chibo.presentation.common.Str
+import chibo.presentation.common.str
 import androidx.compose.foundation.Canvas
 import androidx.compose.foundation.background
 import androidx.compose.foundation.clickable
@@ -105,66 +107,66 @@ class HomeActions(
 
 @Composable
 fun SecretaryHomeScreen(state: HomeState, sync: SyncUi?, a: HomeActions) {
-    ChiboScreen(state.cellName.ifEmpty { "Sổ Chi bộ" }, onBack = null, sync = sync, onSync = a.sync) {
+    ChiboScreen(state.cellName.ifEmpty { str(Str.app_name) }, onBack = null, sync = sync, onSync = a.sync) {
         if (state.loading) return@ChiboScreen Loading()
         state.error?.let { MessageBox(listOf(it), Tone.Problem, onDismiss = a.dismissError) }
         Text(state.communeName, style = MaterialTheme.typography.bodyMedium)
-        SectionCard("Buổi họp tới") {
+        SectionCard(str(Str.buoi_hop_toi)) {
             val next = state.next
             if (next == null) {
-                Text("Chưa lên lịch buổi họp nào.", style = MaterialTheme.typography.bodyLarge)
-                PrimaryButton("Lên lịch họp tháng này", Icons.Filled.Add, a.planMeeting)
+                Text(str(Str.chua_len_lich_buoi_hop), style = MaterialTheme.typography.bodyLarge)
+                PrimaryButton(str(Str.len_lich_hop_thang_nay), Icons.Filled.Add, a.planMeeting)
             } else {
                 Text(next.title, style = MaterialTheme.typography.titleMedium)
                 Text(next.whenAndWhere, style = MaterialTheme.typography.bodyLarge)
-                PrimaryButton(if (next.inProgress) "Tiếp tục ghi buổi họp" else "Bắt đầu ghi buổi họp", Icons.Filled.PlayArrow, { a.openMeeting(next.meetingId) })
+                PrimaryButton(if (next.inProgress) str(Str.tiep_tuc_ghi_buoi_hop) else str(Str.bat_dau_ghi_buoi_hop), Icons.Filled.PlayArrow, { a.openMeeting(next.meetingId) })
             }
         }
-        SectionCard("Nhiệm vụ đang làm (${state.openTasks.size})") {
-            if (state.openTasks.isEmpty()) Text("Không có nhiệm vụ nào đang mở.", style = MaterialTheme.typography.bodyLarge)
+        SectionCard(str(Str.nhiem_vu_dang_lam, state.openTasks.size)) {
+            if (state.openTasks.isEmpty()) Text(str(Str.khong_co_nhiem_vu_nao), style = MaterialTheme.typography.bodyLarge)
             state.openTasks.forEach { t ->
                 Text(t.description, style = MaterialTheme.typography.titleSmall)
                 Row(verticalAlignment = Alignment.CenterVertically) {
-                    Text("${t.assignee} · hạn ${t.deadline}", style = MaterialTheme.typography.bodySmall, modifier = Modifier.weight(1f))
-                    if (t.overdue) ToneLabel("Quá hạn", Tone.Problem)
+                    Text(str(Str.nguoi_han, t.assignee, t.deadline), style = MaterialTheme.typography.bodySmall, modifier = Modifier.weight(1f))
+                    if (t.overdue) ToneLabel(str(Str.qua_han), Tone.Problem)
                 }
             }
         }
         state.last?.let { last ->
-            SectionCard("Buổi họp gần nhất") {
+            SectionCard(str(Str.buoi_hop_gan_nhat)) {
                 Text(last.title, style = MaterialTheme.typography.titleSmall)
-                last.grade?.let { ToneLabel("Xếp loại: $it", last.gradeTone) }
+                last.grade?.let { ToneLabel(str(Str.xep_loai, it), last.gradeTone) }
                 Text(last.detail, style = MaterialTheme.typography.bodyMedium)
                 MessageBox(state.lastWarnings, Tone.Warning)
             }
         }
         state.viabilityWarning?.let { MessageBox(listOf(it), Tone.Warning) }
         SectionCard(null) {
-            MenuLine(Icons.Filled.Groups, "Danh sách đảng viên", state.members, a.roster)
+            MenuLine(Icons.Filled.Groups, str(Str.danh_sach_dang_vien), state.members, a.roster)
             HorizontalDivider()
-            MenuLine(Icons.Filled.EventNote, "Các buổi họp đã ghi", onClick = a.history)
+            MenuLine(Icons.Filled.EventNote, str(Str.cac_buoi_hop_da_ghi), onClick = a.history)
             HorizontalDivider()
-            MenuLine(Icons.Filled.RecordVoiceOver, "Kiến nghị và trả lời của xã", onClick = a.petitions)
+            MenuLine(Icons.Filled.RecordVoiceOver, str(Str.kien_nghi_va_tra_loi), onClick = a.petitions)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Description, "Định hướng của Đảng ủy xã", onClick = a.guidance)
+            MenuLine(Icons.Filled.Description, str(Str.dinh_huong_cua_dang_uy), onClick = a.guidance)
             HorizontalDivider()
-            MenuLine(Icons.Filled.FactCheck, "Cần xử lý", onClick = a.needsAttention)
+            MenuLine(Icons.Filled.FactCheck, str(Str.can_xu_ly), onClick = a.needsAttention)
             HorizontalDivider()
-            MenuLine(Icons.Filled.Settings, "Cài đặt", "Cỡ chữ, gửi ảnh qua Wi-Fi", a.settings)
+            MenuLine(Icons.Filled.Settings, str(Str.cai_dat), str(Str.co_chu_gui_anh_qua), a.settings)
         }
     }
 }
 
 @Composable
 fun RosterScreen(state: RosterState, onBack: () -> Unit) {
-    ChiboScreen("Đảng viên", onBack) {
+    ChiboScreen(str(Str.tieu_de_dang_vien), onBack) {
         if (state.loading) return@ChiboScreen Loading()
         state.error?.let { MessageBox(listOf(it), Tone.Problem) }
         Text(state.cellName, style = MaterialTheme.typography.titleLarge)
         Text(state.summary, style = MaterialTheme.typography.bodyLarge)
         state.viabilityWarning?.let { MessageBox(listOf(it), Tone.Warning) }
-        if (state.communeRules.isNotEmpty()) Text("Quy định của xã: " + state.communeRules.joinToString("; "), style = MaterialTheme.typography.bodyMedium)
-        if (state.members.isEmpty()) EmptyState("Chưa có danh sách đảng viên. Danh sách sẽ về máy khi đồng bộ với xã.")
+        if (state.communeRules.isNotEmpty()) Text(str(Str.quy_dinh_cua_xa) + state.communeRules.joinToString("; "), style = MaterialTheme.typography.bodyMedium)
+        if (state.members.isEmpty()) EmptyState(str(Str.chua_co_danh_sach_dang))
         state.members.forEach { m ->
             Column(Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.surfaceVariant, RoundedCornerShape(12.dp)).padding(12.dp)) {
                 Text(m.name, style = MaterialTheme.typography.titleMedium)
@@ -178,13 +180,13 @@ fun RosterScreen(state: RosterState, onBack: () -> Unit) {
 /** The code in digits as large as fit, and the QR for the cadre's camera. */
 @Composable
 fun PresenceCodeScreen(state: PresenceState, onBack: () -> Unit) {
-    ChiboScreen("Mã xác nhận dự họp", onBack) {
+    ChiboScreen(str(Str.ma_xac_nhan_du_hop), onBack) {
         state.error?.let { MessageBox(listOf(it), Tone.Problem) }
-        Text("Đưa màn hình này cho đồng chí cấp ủy viên dự họp quét, hoặc đọc mã số.", style = MaterialTheme.typography.bodyLarge)
+        Text(str(Str.dua_man_hinh_nay_cho), style = MaterialTheme.typography.bodyLarge)
         if (state.code.isEmpty() && state.error == null) return@ChiboScreen Loading()
         Text(
             state.code, style = MaterialTheme.typography.displaySmall.copy(fontSize = 56.sp, letterSpacing = 4.sp), fontWeight = FontWeight.Bold,
-            textAlign = TextAlign.Center, modifier = Modifier.fillMaxWidth().semantics { contentDescription = "Mã ${state.code}" },
+            textAlign = TextAlign.Center, modifier = Modifier.fillMaxWidth().semantics { contentDescription = str(Str.ma_so, state.code) },
         )
         state.qr?.let { QrCode(it, Modifier.fillMaxWidth(0.8f).align(Alignment.CenterHorizontally)) }
         Text(state.validUntil, style = MaterialTheme.typography.bodyLarge, textAlign = TextAlign.Center, modifier = Modifier.fillMaxWidth())
@@ -203,10 +205,10 @@ fun QrCode(matrix: QrMatrix, modifier: Modifier = Modifier) {
 
 @Composable
 fun HistoryScreen(state: HistoryState, onBack: () -> Unit, onOpen: (String) -> Unit) {
-    ChiboScreen("Các buổi họp", onBack) {
+    ChiboScreen(str(Str.cac_buoi_hop), onBack) {
         if (state.loading) return@ChiboScreen Loading()
         state.error?.let { MessageBox(listOf(it), Tone.Problem) }
-        if (state.rows.isEmpty()) EmptyState("Chưa ghi buổi họp nào.")
+        if (state.rows.isEmpty()) EmptyState(str(Str.chua_ghi_buoi_hop_nao))
         state.rows.forEach { r ->
             Column(
                 Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.surfaceVariant, RoundedCornerShape(12.dp))
@@ -226,11 +228,11 @@ fun HistoryScreen(state: HistoryState, onBack: () -> Unit, onOpen: (String) -> U
 
 @Composable
 fun PetitionsScreen(state: PetitionsState, onBack: () -> Unit) {
-    ChiboScreen("Kiến nghị", onBack) {
+    ChiboScreen(str(Str.tieu_de_kien_nghi), onBack) {
         if (state.loading) return@ChiboScreen Loading()
         state.error?.let { MessageBox(listOf(it), Tone.Warning) }
-        if (state.rows.isNotEmpty()) Text("${state.waiting} kiến nghị đang chờ xã trả lời", style = MaterialTheme.typography.bodyLarge)
-        if (state.rows.isEmpty() && state.error == null) EmptyState("Chưa có kiến nghị nào.")
+        if (state.rows.isNotEmpty()) Text(str(Str.kien_nghi_dang_cho_xa, state.waiting), style = MaterialTheme.typography.bodyLarge)
+        if (state.rows.isEmpty() && state.error == null) EmptyState(str(Str.chua_co_kien_nghi_nao))
         state.rows.forEach { p ->
             SectionCard(null) {
                 Text(p.content, style = MaterialTheme.typography.titleMedium)
@@ -249,17 +251,17 @@ fun PetitionsScreen(state: PetitionsState, onBack: () -> Unit) {
 
 @Composable
 fun GuidanceScreen(state: GuidanceState, onBack: () -> Unit) {
-    ChiboScreen("Định hướng của xã", onBack) {
+    ChiboScreen(str(Str.dinh_huong_cua_xa), onBack) {
         if (state.loading) return@ChiboScreen Loading()
         state.error?.let { MessageBox(listOf(it), Tone.Warning) }
-        if (state.items.isEmpty() && state.error == null) EmptyState("Chưa nhận được định hướng nào từ Đảng ủy xã.")
+        if (state.items.isEmpty() && state.error == null) EmptyState(str(Str.chua_nhan_dinh_huong_nao))
         state.items.forEach { g ->
             SectionCard(null) {
                 ToneLabel(g.kind, Tone.Neutral)
                 Text(g.title, style = MaterialTheme.typography.titleMedium)
-                Text("${g.period} · gửi ngày ${g.published}", style = MaterialTheme.typography.bodySmall)
+                Text(str(Str.ky_gui_ngay, g.period, g.published), style = MaterialTheme.typography.bodySmall)
                 Text(g.body, style = MaterialTheme.typography.bodyLarge)
-                g.attachments.forEach { Text("Tài liệu: $it", style = MaterialTheme.typography.bodyMedium) }
+                g.attachments.forEach { Text(str(Str.tai_lieu, it), style = MaterialTheme.typography.bodyMedium) }
             }
         }
     }
@@ -267,16 +269,16 @@ fun GuidanceScreen(state: GuidanceState, onBack: () -> Unit) {
 
 @Composable
 fun ShareScreen(state: ShareState, onBack: () -> Unit, onMinutes: () -> Unit, onResolution: () -> Unit, onSend: () -> Unit) {
-    ChiboScreen("Chia sẻ văn bản", onBack) {
-        Text("Tạo tệp Word (DOCX) để gửi qua Zalo, thư điện tử hoặc in.", style = MaterialTheme.typography.bodyLarge)
-        PrimaryButton("Biên bản sinh hoạt", Icons.AutoMirrored.Filled.List, onMinutes, enabled = !state.busy)
-        PrimaryButton("Nghị quyết tháng", Icons.AutoMirrored.Filled.List, onResolution, enabled = !state.busy)
+    ChiboScreen(str(Str.chia_se_van_ban), onBack) {
+        Text(str(Str.tao_tep_word_docx_de), style = MaterialTheme.typography.bodyLarge)
+        PrimaryButton(str(Str.bien_ban_sinh_hoat), Icons.AutoMirrored.Filled.List, onMinutes, enabled = !state.busy)
+        PrimaryButton(str(Str.nghi_quyet_thang), Icons.AutoMirrored.Filled.List, onResolution, enabled = !state.busy)
         if (state.busy) Loading()
-        state.unavailable?.let { MessageBox(listOf(it, "Biên bản vẫn được lưu đầy đủ trên máy và gửi về xã khi đồng bộ."), Tone.Neutral, title = "Chưa tạo được tệp") }
+        state.unavailable?.let { MessageBox(listOf(it, str(Str.bien_ban_van_duoc_luu)), Tone.Neutral, title = str(Str.chua_tao_duoc_tep)) }
         state.error?.let { MessageBox(listOf(it), Tone.Problem) }
         state.ready?.let { doc ->
-            MessageBox(listOf("Đã tạo ${doc.fileName}"), Tone.Good)
-            PrimaryButton("Gửi tệp", Icons.Filled.Share, onSend)
+            MessageBox(listOf(str(Str.da_tao, doc.fileName)), Tone.Good)
+            PrimaryButton(str(Str.gui_tep), Icons.Filled.Share, onSend)
         }
     }
 }
@@ -288,32 +290,34 @@ fun EnrollmentScreen(
     onEnroll: () -> Unit,
     onScan: () -> Unit,
     onServerAddress: (String) -> Unit = {},
+    onAppSettings: () -> Unit = {},
 ) {
-    ChiboScreen("Đăng ký máy", onBack = null) {
-        Text("Sổ Chi bộ", style = MaterialTheme.typography.headlineMedium)
-        Text("Văn phòng Đảng ủy xã cấp cho đồng chí một mã đăng ký (mã QR hoặc mã chữ số). Mã chỉ dùng được một lần.", style = MaterialTheme.typography.bodyLarge)
-        PrimaryButton("Quét mã QR", Icons.Filled.QrCodeScanner, onScan, enabled = !state.busy)
-        Text("Mã QR có sẵn địa chỉ máy chủ của xã. Nếu nhập mã bằng tay:", style = MaterialTheme.typography.titleSmall)
-        chibo.ui.components.TextInput("Mã đăng ký", state.code, onCode, keyboard = chibo.ui.components.Keyboards.Code)
-        chibo.ui.components.TextInput("Địa chỉ máy chủ của xã", state.serverAddress, onServerAddress, keyboard = chibo.ui.components.Keyboards.Address)
-        SecondaryButton(if (state.busy) "Đang đăng ký…" else "Đăng ký bằng mã", Icons.Filled.Link, onEnroll, Modifier.fillMaxWidth(), enabled = !state.busy)
+    ChiboScreen(str(Str.dang_ky_may), onBack = null) {
+        Text(str(Str.app_name), style = MaterialTheme.typography.headlineMedium)
+        Text(str(Str.van_phong_dang_uy_xa), style = MaterialTheme.typography.bodyLarge)
+        PrimaryButton(str(Str.quet_ma_qr), Icons.Filled.QrCodeScanner, onScan, enabled = !state.busy)
+        Text(str(Str.ma_qr_co_san_dia), style = MaterialTheme.typography.titleSmall)
+        chibo.ui.components.TextInput(str(Str.ma_dang_ky), state.code, onCode, keyboard = chibo.ui.components.Keyboards.Code)
+        chibo.ui.components.TextInput(str(Str.dia_chi_may_chu_cua), state.serverAddress, onServerAddress, keyboard = chibo.ui.components.Keyboards.Address)
+        SecondaryButton(if (state.busy) str(Str.dang_dang_ky) else str(Str.dang_ky_bang_ma), Icons.Filled.Link, onEnroll, Modifier.fillMaxWidth(), enabled = !state.busy)
         state.error?.let { MessageBox(listOf(it), Tone.Problem) }
-        state.enrolled?.let { MessageBox(listOf("Đã đăng ký: ${it.personName}, ${it.communeName}"), Tone.Good) }
-        MessageBox(listOf("Cần có mạng để đăng ký. Sau đó ứng dụng dùng được cả khi không có mạng."), Tone.Neutral)
+        if (state.askAppSettings) SecondaryButton(str(Str.mo_cai_dat_quyen_cua), Icons.Filled.Settings, onAppSettings, Modifier.fillMaxWidth())
+        state.enrolled?.let { MessageBox(listOf(str(Str.da_dang_ky, it.personName, it.communeName)), Tone.Good) }
+        MessageBox(listOf(str(Str.can_co_mang_de_dang)), Tone.Neutral)
     }
 }
 
 @Composable
 fun NeedsAttentionScreen(sync: SyncUi, onBack: () -> Unit, onSync: () -> Unit, onDone: (String) -> Unit = {}) {
-    ChiboScreen("Cần xử lý", onBack, sync = sync, onSync = onSync) {
-        sync.lastError?.let { MessageBox(listOf(it), Tone.Warning, title = "Lần gửi gần nhất không thành công") }
-        if (sync.attention.isEmpty()) EmptyState("Không có mục nào bị máy chủ từ chối.")
+    ChiboScreen(str(Str.can_xu_ly), onBack, sync = sync, onSync = onSync) {
+        sync.lastError?.let { MessageBox(listOf(it), Tone.Warning, title = str(Str.lan_gui_gan_nhat_khong)) }
+        if (sync.attention.isEmpty()) EmptyState(str(Str.khong_co_muc_nao_bi))
         sync.attention.forEach { item ->
             SectionCard(item.what) {
-                ToneLabel("Bị từ chối", Tone.Problem)
-                LabeledValue("Lý do", item.reason)
-                LabeledValue("Cần làm", item.whatToDo)
-                SecondaryButton("Đã xử lý xong", Icons.Filled.Check, { onDone(item.id) }, Modifier.fillMaxWidth())
+                ToneLabel(str(Str.bi_tu_choi), Tone.Problem)
+                LabeledValue(str(Str.tieu_de_ly_do), item.reason)
+                LabeledValue(str(Str.can_lam), item.whatToDo)
+                SecondaryButton(str(Str.da_xu_ly_xong), Icons.Filled.Check, { onDone(item.id) }, Modifier.fillMaxWidth())
             }
         }
     }
@@ -326,22 +330,22 @@ fun SettingsScreen(
     onScale: (Float) -> Unit,
     onPhotosOnWifiOnly: (Boolean) -> Unit = {},
 ) {
-    ChiboScreen("Cài đặt", onBack) {
-        SectionCard("Cỡ chữ") {
+    ChiboScreen(str(Str.cai_dat), onBack) {
+        SectionCard(str(Str.co_chu)) {
             chibo.ui.components.ChoiceRow(state.scales.map { it.first }, state.scales.firstOrNull { it.second == state.textScale }?.first, { label -> onScale(state.scales.first { it.first == label }.second) })
-            Text("Chữ mẫu: Chi bộ bản Nà Hẩu", style = MaterialTheme.typography.bodyLarge)
+            Text(str(Str.chu_mau_chi_bo_ban), style = MaterialTheme.typography.bodyLarge)
         }
-        SectionCard("Gửi ảnh") {
+        SectionCard(str(Str.gui_anh)) {
             chibo.ui.components.ChoiceRow(
                 listOf(PHOTOS_ANY_NETWORK, PHOTOS_WIFI_ONLY),
                 if (state.photosOnWifiOnly) PHOTOS_WIFI_ONLY else PHOTOS_ANY_NETWORK,
                 { onPhotosOnWifiOnly(it == PHOTOS_WIFI_ONLY) },
             )
-            Text("Biên bản và điểm danh luôn được gửi ngay khi có mạng; chỉ ảnh (dung lượng lớn) chờ Wi-Fi nếu chọn.", style = MaterialTheme.typography.bodyMedium)
+            Text(str(Str.bien_ban_va_diem_danh), style = MaterialTheme.typography.bodyMedium)
         }
-        Text("Sổ Chi bộ: dữ liệu lưu trên máy (đã mã hóa), gửi về Đảng ủy xã khi có mạng.", style = MaterialTheme.typography.bodyMedium)
+        Text(str(Str.so_chi_bo_du_lieu), style = MaterialTheme.typography.bodyMedium)
     }
 }
 
-const val PHOTOS_ANY_NETWORK = "Gửi ảnh bằng mọi mạng"
-const val PHOTOS_WIFI_ONLY = "Chỉ gửi ảnh khi có Wi-Fi"
+val PHOTOS_ANY_NETWORK: String get() = str(Str.gui_anh_bang_moi_mang)
+val PHOTOS_WIFI_ONLY: String get() = str(Str.chi_gui_anh_khi_co)
