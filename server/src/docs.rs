@@ -266,8 +266,13 @@ impl<'t> CommuneDocs<'t> {
                     docs.push(row);
                 }
                 None => {
+                    // Storage is known not to hold it (read, or prefetched, as missing):
+                    // nothing to delete.
+                    let absent = b.read.get(&(kind.clone(), id.clone())) == Some(&None);
                     b.read.insert((kind.clone(), id.clone()), None);
-                    deleted.push((kind, id));
+                    if !absent {
+                        deleted.push((kind, id));
+                    }
                 }
             }
         }

@@ -108,6 +108,13 @@ pub fn prefetch<'c>(
             widen(&cell_id, at);
         }
     }
+    // The cells themselves, which judging their meetings' summaries reads.
+    docs.prefetch_docs(
+        spans
+            .keys()
+            .map(|cell_id| (docs::CELL, cell_id.clone()))
+            .collect(),
+    )?;
     for (cell_id, (from, until)) in spans {
         docs.prefetch_list(
             docs::RECORD,

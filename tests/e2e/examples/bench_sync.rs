@@ -33,14 +33,26 @@
 //!   over, each after a back-off. Now a commune's writers queue on an advisory lock taken
 //!   before BEGIN (`Storage::commune_write_tx`); other communes are not held. 149
 //!   meetings/s, ratio 0.08 against a baseline that writes 20 transactions at once.
-//! - PostgreSQL, what is left (per statement timing, one run): about 4,000 statements
-//!   of 100–300 µs each, one after another: 2,700 document reads (1,500 by id, most of
-//!   them first reads of a new task, vote or petition, 1,100 context lists by cell and by
-//!   revision), 540 for authentication (device, person, commune: three per transaction),
-//!   and the four batched writes of each transaction at about 2 ms each. Next: read a
-//!   transaction's documents by id in one `= ANY` query per kind before settling (as the
-//!   field clocks already are), authenticate in one joined query, and answer the
-//!   statements on the calling thread instead of waking the connection's I/O thread.
+//! - PostgreSQL, per statement (`log_min_duration_statement = 0`), before: about 4,000
+//!   statements of 100–300 µs each, one after another: 2,700 document reads (1,500 by
+//!   id, most of them first reads of a new task, vote or petition, 1,100 context lists by
+//!   cell and by revision), 540 for authentication (device, person, commune: three per
+//!   transaction), and the four batched writes of each transaction at about 2 ms each.
+//! - PostgreSQL, now: a push's transaction reads what it will settle first, in a few
+//!   statements (`ledger::prefetch`: each change's entity by id with `= ANY`, the
+//!   meetings' check-ins by reference, one span of records per cell that holds every
+//!   context window, observations by meeting), authenticates in one joined query, and
+//!   skips deleting documents it knows are absent; each connection drives its own
+//!   socket on the calling thread. Statements per run fell from about 10,700 to 5,400
+//!   (document reads from 1,700 to 750). What is left is the time a transaction holds
+//!   its commune's writer lock: about 40 ms for about 100 changes, most of it the
+//!   server's own work (decoding and re-encoding the meeting records, judging the
+//!   summaries) on a machine whose two cores also run the 20 phones and PostgreSQL, so
+//!   one commune's pushes go one after another. The rate swings two-fold with the
+//!   machine's load (41–89 meetings/s in two runs while other builds ran). Next: let
+//!   different cells of a commune write at once (a writer lock per cell scope, with
+//!   the commune-wide rows, the counters of shared scopes, taken in one order), and
+//!   keep decoded records across a push's transactions.
 
 use std::io::Write;
 use std::time::Instant;
