@@ -366,12 +366,14 @@ fn sqlite_shape(path: &std::path::Path) -> (Shape, i64) {
             .unwrap()
             .query_map([&table], |r| {
                 let (not_null, pk): (bool, i64) = (r.get(2)?, r.get(3)?);
-                // SQLite lets a TEXT primary key hold NULL; PostgreSQL never does.
-                Ok((
-                    r.get(0)?,
-                    r.get::<_, String>(1)?.to_lowercase(),
-                    not_null || pk > 0,
-                ))
+                // SQLite lets a TEXT primary key hold NULL; PostgreSQL never does. Raw
+                // bytes are BLOB there and BYTEA here (storage::sql::Dialect::bytes_type).
+                let declared = r.get::<_, String>(1)?.to_lowercase();
+                let declared = match declared.as_str() {
+                    "blob" => "bytea".to_string(),
+                    _ => declared,
+                };
+                Ok((r.get(0)?, declared, not_null || pk > 0))
             })
             .unwrap()
             .collect::<Result<_, _>>()

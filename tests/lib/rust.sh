@@ -39,8 +39,10 @@ server_postgres_suite() {
         stop_postgres
         return
     fi
-    # The S3-only tests are ignored too; they need the S3 server of tests/run s3.
+    # The S3-only tests are ignored too; they need the S3 server of tests/run s3, and the
+    # several-process ones the HAProxy farm of tests/run cluster.
     run_logged "$name" run_built_tests chibo-server chibo-e2e -- --include-ignored --skip on_s3:: \
+        --skip on_cluster:: \
         || status=$?
     stop_postgres
     read -r passed failed < <(cargo_test_counts "$(log_of "$name")")
