@@ -22,19 +22,21 @@
 //! failed is never reported as committed.
 //!
 //! # Threads
-//! The interface is synchronous and blocks, like SQLite's. Each connection owns a
-//! single-threaded tokio runtime that drives its socket only while a call on it waits,
-//! on the calling thread: a statement is one round trip, with no hand-off to an I/O
-//! thread and back. It works on any thread (`spawn_blocking`, as the handlers call it, or
-//! a plain thread); inside an async task (the admin CLI, the tests), where a runtime must
-//! not be entered again (the synchronous `postgres` crate would panic), the call runs on
-//! a scoped thread instead.
+//! The interface is synchronous and blocks, like SQLite's. The connections' sockets are
+//! driven by tokio-postgres on one small background runtime of the process; a call sends
+//! its request and parks its own thread until the answer is in. So it works on any
+//! thread (`spawn_blocking`, as the handlers call it, a plain thread, or an async worker
+//! like the admin CLI and the tests do) and never starts a runtime inside a runtime,
+//! which is what the synchronous `postgres` crate would do (and panic).
 //!
 //! TLS is not compiled in: the URL may say `sslmode=disable` or `prefer` (loopback or a
 //! private network); `sslmode=require` is refused with a clear message.
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::pin::pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
@@ -71,7 +73,6 @@ pub struct PostgresStorage {
 /// and planned once per connection, then only bound and executed (one round trip).
 struct Conn {
     client: Client,
-    driver: Driver,
     statements: HashMap<String, Statement>,
 }
 
@@ -81,16 +82,12 @@ impl Conn {
         let statement = match self.statements.get(sql) {
             Some(statement) => statement.clone(),
             None => {
-                let statement = self
-                    .driver
-                    .block(self.client.prepare(sql))
-                    .map_err(map_err)?;
+                let statement = wait(self.client.prepare(sql)).map_err(map_err)?;
                 self.statements.insert(sql.to_owned(), statement.clone());
                 statement
             }
         };
-        self.driver
-            .block(self.client.execute(&statement, params))
+        wait(self.client.execute(&statement, params))
             .map(drop)
             .map_err(map_err)
     }
@@ -105,10 +102,8 @@ impl r2d2::ManageConnection for Manager {
     type Error = StorageError;
 
     fn connect(&self) -> StorageResult<Conn> {
-        let (client, driver) = connect(&self.config)?;
         Ok(Conn {
-            client,
-            driver,
+            client: connect(&self.config)?,
             statements: HashMap::new(),
         })
     }
@@ -116,8 +111,7 @@ impl r2d2::ManageConnection for Manager {
     /// Run as the pool hands a connection out: it also drops any commune writer's lock a
     /// failed release left on it.
     fn is_valid(&self, conn: &mut Conn) -> StorageResult<()> {
-        conn.driver
-            .block(conn.client.simple_query("SELECT pg_advisory_unlock_all()"))
+        wait(conn.client.simple_query("SELECT pg_advisory_unlock_all()"))
             .map(drop)
             .map_err(map_err)
     }
@@ -148,8 +142,8 @@ impl PostgresStorage {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        let (mut client, driver) = connect(&config)?;
-        migrate(&mut client, &driver)?;
+        let mut client = connect(&config)?;
+        migrate(&mut client)?;
         drop(client);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
@@ -204,61 +198,62 @@ impl PostgresStorage {
     }
 }
 
-/// Opens a connection with its own driver, which moves the socket's bytes only while a
-/// call waits on it: each statement is one round trip on the calling thread, with no
-/// hand-off to another thread and back (which cost more than the statement itself).
-fn connect(config: &Config) -> StorageResult<(Client, Driver)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| StorageError::Unavailable(format!("không tạo được luồng kết nối: {e}")))?;
-    let driver = Driver(Some(runtime));
-    let (client, connection) = driver.block(config.connect(NoTls)).map_err(map_err)?;
-    // Polled whenever a call on this connection waits. Ends when the client is dropped or
-    // the server goes away; the client then reports itself closed and the pool drops it.
-    driver.runtime().spawn(async move {
-        let _ = connection.await;
-    });
-    Ok((client, driver))
+/// The process's runtime for the connections' I/O: two threads that only move bytes.
+fn io_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("chibo-postgres-io")
+            .enable_all()
+            .build()
+            .expect("the PostgreSQL I/O runtime must start")
+    })
 }
 
-/// A connection's single-threaded runtime: it owns the socket, and runs only inside
-/// [`Driver::block`]. So the interface stays synchronous and works on any thread.
-struct Driver(Option<tokio::runtime::Runtime>);
-
-impl Driver {
-    fn runtime(&self) -> &tokio::runtime::Runtime {
-        self.0
-            .as_ref()
-            .expect("the driver lives as long as its connection")
-    }
-
-    /// Runs `future` to completion on this thread. Inside an async task (the admin CLI,
-    /// tests), where a runtime may not be entered again, it runs on a scoped thread.
-    fn block<F>(&self, future: F) -> F::Output
-    where
-        F: Future + Send,
-        F::Output: Send,
-    {
-        let runtime = self.runtime();
-        if tokio::runtime::Handle::try_current().is_err() {
-            return runtime.block_on(future);
+/// Opens a connection; its socket is then driven on the I/O runtime until it closes.
+fn connect(config: &Config) -> StorageResult<Client> {
+    let config = config.clone();
+    // A plain channel, not a JoinHandle: tokio's own futures may refuse to make progress
+    // when polled by a blocked async task that has used up its budget.
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    io_runtime().spawn(async move {
+        match config.connect(NoTls).await {
+            Ok((client, connection)) => {
+                let _ = sender.send(Ok(client));
+                // Ends when the client is dropped or the server goes away; the client
+                // then reports itself closed and the pool drops it.
+                let _ = connection.await;
+            }
+            Err(e) => {
+                let _ = sender.send(Err(e));
+            }
         }
-        std::thread::scope(|scope| {
-            scope
-                .spawn(|| runtime.block_on(future))
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
+    });
+    receiver
+        .recv()
+        .map_err(|_| StorageError::Unavailable("không mở được kết nối PostgreSQL".into()))?
+        .map_err(map_err)
+}
+
+struct ThreadWaker(std::thread::Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
     }
 }
 
-impl Drop for Driver {
-    /// Without waiting: a pool may be dropped inside an async task, where a runtime's
-    /// blocking shutdown would panic.
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
+/// Waits for `future` by parking this thread. The future only waits on channels to the
+/// I/O runtime, so this needs no runtime here and works on any thread.
+fn wait<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => std::thread::park(),
         }
     }
 }
@@ -284,10 +279,8 @@ pub fn fresh_test_database(base_url: &str) -> StorageResult<String> {
     let config: Config = base_url
         .parse()
         .map_err(|e| StorageError::Unavailable(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?;
-    let (client, driver) = connect(&config)?;
-    driver
-        .block(client.batch_execute(&format!("CREATE DATABASE {name}")))
-        .map_err(map_err)?;
+    let client = connect(&config)?;
+    wait(client.batch_execute(&format!("CREATE DATABASE {name}"))).map_err(map_err)?;
     let mut url = format!("{}/{name}", &server[..authority_end]);
     if let Some(query) = query {
         url.push('?');
@@ -296,35 +289,28 @@ pub fn fresh_test_database(base_url: &str) -> StorageResult<String> {
     Ok(url)
 }
 
-fn migrate(client: &mut Client, driver: &Driver) -> StorageResult<()> {
+fn migrate(client: &mut Client) -> StorageResult<()> {
     // Several processes may start at once against one database: one migrates, the
     // others wait and then find nothing to do. A session lock: freed if we die.
-    driver
-        .block(client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]))
-        .map_err(map_err)?;
-    let result = migrate_locked(client, driver);
-    let unlocked = driver
-        .block(client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]))
-        .map_err(map_err);
+    wait(client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])).map_err(map_err)?;
+    let result = migrate_locked(client);
+    let unlocked =
+        wait(client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])).map_err(map_err);
     result.and(unlocked.map(drop))
 }
 
-fn migrate_locked(client: &mut Client, driver: &Driver) -> StorageResult<()> {
-    driver
-        .block(
-            client.batch_execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-            ),
-        )
-        .map_err(map_err)?;
-    let stored = driver
-        .block(client.query_opt("SELECT version FROM schema_version", &[]))
-        .map_err(map_err)?;
+fn migrate_locked(client: &mut Client) -> StorageResult<()> {
+    wait(
+        client
+            .batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"),
+    )
+    .map_err(map_err)?;
+    let stored =
+        wait(client.query_opt("SELECT version FROM schema_version", &[])).map_err(map_err)?;
     let version = match stored {
         Some(row) => get::<i32>(&row, 0)?,
         None => {
-            driver
-                .block(client.execute("INSERT INTO schema_version (version) VALUES (0)", &[]))
+            wait(client.execute("INSERT INTO schema_version (version) VALUES (0)", &[]))
                 .map_err(map_err)?;
             0
         }
@@ -338,12 +324,10 @@ fn migrate_locked(client: &mut Client, driver: &Driver) -> StorageResult<()> {
     }
     for (n, step) in schema::steps(Dialect::Postgres).enumerate().skip(version) {
         let next = i32::try_from(n + 1).unwrap_or(i32::MAX);
-        let tx = driver.block(client.transaction()).map_err(map_err)?;
-        driver.block(tx.batch_execute(&step)).map_err(map_err)?;
-        driver
-            .block(tx.execute("UPDATE schema_version SET version = $1", &[&next]))
-            .map_err(map_err)?;
-        driver.block(tx.commit()).map_err(map_err)?;
+        let tx = wait(client.transaction()).map_err(map_err)?;
+        wait(tx.batch_execute(&step)).map_err(map_err)?;
+        wait(tx.execute("UPDATE schema_version SET version = $1", &[&next])).map_err(map_err)?;
+        wait(tx.commit()).map_err(map_err)?;
     }
     Ok(())
 }
@@ -377,27 +361,21 @@ fn back_off(attempt: u32) {
 
 /// Runs `f` in one transaction on `conn`; commits (or, read-only, rolls back) on `Ok`.
 fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
-    let Conn {
-        client,
-        driver,
-        statements,
-    } = conn;
-    let tx = driver
-        .block(
-            client
-                .build_transaction()
-                .isolation_level(if write {
-                    IsolationLevel::Serializable
-                } else {
-                    IsolationLevel::RepeatableRead
-                })
-                .read_only(!write)
-                .start(),
-        )
-        .map_err(map_err)?;
+    let Conn { client, statements } = conn;
+    let tx = wait(
+        client
+            .build_transaction()
+            .isolation_level(if write {
+                IsolationLevel::Serializable
+            } else {
+                IsolationLevel::RepeatableRead
+            })
+            .read_only(!write)
+            .start(),
+    )
+    .map_err(map_err)?;
     let mut handle = PgTx {
         tx: &tx,
-        driver,
         statements,
         failure: None,
     };
@@ -409,9 +387,9 @@ fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
         return Err(failure.into_error());
     }
     if write {
-        driver.block(tx.commit()).map_err(map_err)
+        wait(tx.commit()).map_err(map_err)
     } else {
-        driver.block(tx.rollback()).map_err(map_err)
+        wait(tx.rollback()).map_err(map_err)
     }
 }
 
@@ -454,7 +432,6 @@ impl Failure {
 
 struct PgTx<'t, 'c> {
     tx: &'t Transaction<'c>,
-    driver: &'t Driver,
     statements: &'t mut HashMap<String, Statement>,
     failure: Option<Failure>,
 }
@@ -476,7 +453,7 @@ impl PgTx<'_, '_> {
             return Ok(statement.clone());
         }
         let tx = self.tx;
-        match self.driver.block(tx.prepare(sql)) {
+        match wait(tx.prepare(sql)) {
             Ok(statement) => {
                 self.statements.insert(sql.to_owned(), statement.clone());
                 Ok(statement)
@@ -488,9 +465,7 @@ impl PgTx<'_, '_> {
     fn raw_execute(&mut self, sql: &str, params: Params<'_>) -> StorageResult<u64> {
         let statement = self.statement(sql)?;
         let tx = self.tx;
-        self.driver
-            .block(tx.execute(&statement, params))
-            .map_err(|e| self.failed(e))
+        wait(tx.execute(&statement, params)).map_err(|e| self.failed(e))
     }
 }
 
@@ -506,10 +481,7 @@ impl Db for PgTx<'_, '_> {
         let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
         let statement = self.statement(sql)?;
         let tx = self.tx;
-        let rows = self
-            .driver
-            .block(tx.query(&statement, &params))
-            .map_err(|e| self.failed(e))?;
+        let rows = wait(tx.query(&statement, &params)).map_err(|e| self.failed(e))?;
         rows.iter().map(row_from).collect()
     }
 
