@@ -42,9 +42,11 @@
 //!   statements (`ledger::prefetch`: each change's entity by id with `= ANY`, the
 //!   meetings' check-ins by reference, one span of records per cell that holds every
 //!   context window, observations by meeting), authenticates in one joined query, and
-//!   skips deleting documents it knows are absent; each connection drives its own
-//!   socket on the calling thread. Statements per run fell from about 10,700 to 5,400
-//!   (document reads from 1,700 to 750). What is left is the time a transaction holds
+//!   skips deleting documents it knows are absent. Statements per run fell from about
+//!   10,700 to 5,400 (document reads from 1,700 to 750). Driving each connection's
+//!   socket on the calling thread (a runtime per connection) was tried and taken back:
+//!   the handlers' `spawn_blocking` threads carry a runtime handle, so every statement
+//!   went to a new thread. What is left is the time a transaction holds
 //!   its commune's writer lock: about 40 ms for about 100 changes, most of it the
 //!   server's own work (decoding and re-encoding the meeting records, judging the
 //!   summaries) on a machine whose two cores also run the 20 phones and PostgreSQL, so
