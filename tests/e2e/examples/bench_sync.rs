@@ -47,7 +47,7 @@
 //!   socket on the calling thread (a runtime per connection) was tried and taken back:
 //!   the handlers' `spawn_blocking` threads carry a runtime handle, so every statement
 //!   went to a new thread. What is left is the time a transaction holds
-//!   its commune's writer lock: about 40 ms for about 100 changes, most of it the
+//!   its commune's writer lock: about 20 ms for about 100 changes, most of it the
 //!   server's own work (decoding and re-encoding the meeting records, judging the
 //!   summaries) on a machine whose two cores also run the 20 phones and PostgreSQL, so
 //!   one commune's pushes go one after another: 172 meetings/s, ratio 0.11 (from 149
