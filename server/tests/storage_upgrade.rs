@@ -114,13 +114,29 @@ fn check_rows(url: &str, version: usize) {
             assert!(tx.web_session("t1")?.is_some());
             assert_eq!(tx.sign_in_failures("admin", "10.0.0.1", 0)?, (1, 1));
         }
-        tx.update_device_sync("d1", 8, 1_700_000_000_100)
+        // Acknowledgements written from now on are kept by runs; the old one still reads.
+        let applied = "{\"outcome\":\"applied\"}";
+        let superseded = "{\"outcome\":\"superseded\"}";
+        tx.insert_acks(
+            "d1",
+            &[
+                (8, applied.into()),
+                (9, superseded.into()),
+                (11, applied.into()),
+            ],
+        )?;
+        assert_eq!(tx.ack("d1", 7)?.as_deref(), Some(applied));
+        assert_eq!(tx.ack("d1", 8)?.as_deref(), Some(applied));
+        assert_eq!(tx.ack("d1", 9)?.as_deref(), Some(superseded));
+        assert_eq!(tx.ack("d1", 10)?, None);
+        assert_eq!(tx.ack("d1", 11)?.as_deref(), Some(applied));
+        tx.update_device_sync("d1", 11, 1_700_000_000_100)
     })
     .unwrap();
     let device = storage::read(&*storage, |tx| tx.device("d1"))
         .unwrap()
         .unwrap();
-    assert_eq!(device.last_applied_seq, 8);
+    assert_eq!(device.last_applied_seq, 11);
 }
 
 // ---------------------------------------------------------------- SQLite

@@ -76,6 +76,8 @@ pub struct PostgresStorage {
 struct Conn {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// A writers' lock may still be held: taken, and its release not yet confirmed.
+    writer_locks: bool,
 }
 
 impl Conn {
@@ -107,15 +109,24 @@ impl r2d2::ManageConnection for Manager {
         Ok(Conn {
             client: connect(&self.config)?,
             statements: HashMap::new(),
+            writer_locks: false,
         })
     }
 
-    /// Run as the pool hands a connection out: it also drops any commune writer's lock a
-    /// failed release left on it.
+    /// Run as the pool hands a connection out: drops any writers' lock a failed release
+    /// left on it. Otherwise no round trip: a connection the server closed reports
+    /// itself closed, and a statement on one that broke just now fails like any other.
     fn is_valid(&self, conn: &mut Conn) -> StorageResult<()> {
-        wait(conn.client.simple_query("SELECT pg_advisory_unlock_all()"))
-            .map(drop)
-            .map_err(map_err)
+        if conn.client.is_closed() {
+            return Err(StorageError::Unavailable("kết nối đã đóng".into()));
+        }
+        if conn.writer_locks {
+            wait(conn.client.simple_query("SELECT pg_advisory_unlock_all()"))
+                .map(drop)
+                .map_err(map_err)?;
+            conn.writer_locks = false;
+        }
+        Ok(())
     }
 
     fn has_broken(&self, conn: &mut Conn) -> bool {
@@ -171,6 +182,7 @@ impl PostgresStorage {
     /// holder) still aborts it, and it runs again.
     fn write(&self, writers: Option<Writers<'_>>, f: TxFn<'_>) -> StorageResult<()> {
         let mut conn = self.conn()?;
+        conn.writer_locks = writers.is_some();
         let cell_key = match writers {
             Some(Writers::Cell {
                 commune_id,
@@ -210,7 +222,7 @@ impl PostgresStorage {
         };
         // Not released (the connection broke): a closed session holds no lock, and the
         // pool's check releases it on a live one.
-        let _ = match (writers, &cell_key) {
+        let released = match (writers, &cell_key) {
             (Some(Writers::Cell { commune_id, .. }), Some(cell_key)) => conn.run(
                 "SELECT pg_advisory_unlock($3, hashtext($4)), \
                  pg_advisory_unlock_shared($1, hashtext($2))",
@@ -222,6 +234,9 @@ impl PostgresStorage {
             ),
             (None, _) => Ok(()),
         };
+        if released.is_ok() {
+            conn.writer_locks = false;
+        }
         result
     }
 
@@ -396,7 +411,9 @@ fn back_off(attempt: u32) {
 /// Runs `f` in one transaction on `conn`: a write at `write`'s isolation, committed
 /// on `Ok`; without, a read-only snapshot, rolled back.
 fn run_tx(conn: &mut Conn, write: Option<IsolationLevel>, f: TxFn<'_>) -> StorageResult<()> {
-    let Conn { client, statements } = conn;
+    let Conn {
+        client, statements, ..
+    } = conn;
     let tx = wait(
         client
             .build_transaction()

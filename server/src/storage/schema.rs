@@ -207,6 +207,18 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_commune ON audit_log (commune_id, at);
 CREATE INDEX audit_log_seq ON audit_log (seq);
 "#,
+    // Issue 13: a push's acknowledgements as one row per run of consecutive numbers (a
+    // transaction's worth, a JSON array of outcomes), not one row per change. The rows
+    // of `acks` written before stay where they are and are still read.
+    r#"
+CREATE TABLE ack_runs (
+    device_id {text} NOT NULL,
+    first_seq BIGINT NOT NULL,
+    last_seq BIGINT NOT NULL,
+    outcomes {text} NOT NULL,
+    PRIMARY KEY (device_id, first_seq)
+);
+"#,
 ];
 
 /// The schema version this server writes.

@@ -168,6 +168,18 @@ fn text_from(mut r: Row) -> StorageResult<String> {
     r.text(0)
 }
 
+/// The `index`-th outcome of a run's JSON array, as the JSON it was stored as.
+fn outcome_in_run(outcomes: &str, index: u64) -> StorageResult<String> {
+    let corrupt = |why: String| StorageError::Corrupt(format!("ack_runs: {why}"));
+    let all: Vec<serde_json::Value> =
+        serde_json::from_str(outcomes).map_err(|e| corrupt(e.to_string()))?;
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| all.get(i))
+        .map(|v| v.to_string())
+        .ok_or_else(|| corrupt(format!("no outcome #{index}")))
+}
+
 /// Every row of a query, read by `from`.
 fn all<D: Db + ?Sized, T>(
     db: &mut D,
@@ -429,37 +441,61 @@ impl<D: Db> Tx for D {
     // ------------------------------------------------------------ acknowledgements
 
     fn ack(&mut self, device_id: &str, device_seq: u64) -> StorageResult<Option<String>> {
-        one(
+        let run = one(
             self,
-            "SELECT outcome FROM acks WHERE device_id = $1 AND device_seq = $2",
+            "SELECT first_seq, last_seq, outcomes FROM ack_runs
+             WHERE device_id = $1 AND first_seq <= $2 ORDER BY first_seq DESC LIMIT 1",
             args![device_id, to_i64(device_seq)?],
-            text_from,
-        )
+            |mut r| Ok((r.u64(0)?, r.u64(1)?, r.text(2)?)),
+        )?;
+        match run {
+            Some((first, last, outcomes)) if device_seq <= last => {
+                outcome_in_run(&outcomes, device_seq - first).map(Some)
+            }
+            // Settled before acknowledgements were kept by runs.
+            _ => one(
+                self,
+                "SELECT outcome FROM acks WHERE device_id = $1 AND device_seq = $2",
+                args![device_id, to_i64(device_seq)?],
+                text_from,
+            ),
+        }
     }
 
     fn insert_ack(&mut self, device_id: &str, device_seq: u64, outcome: &str) -> StorageResult<()> {
-        self.insert(
-            "acks",
-            "INSERT INTO acks (device_id, device_seq, outcome) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-            args![device_id, to_i64(device_seq)?, outcome],
-        )
+        self.insert_acks(device_id, &[(device_seq, outcome.to_string())])
     }
 
     fn insert_acks(&mut self, device_id: &str, acks: &[(u64, String)]) -> StorageResult<()> {
         if acks.is_empty() {
             return Ok(());
         }
+        // Runs of consecutive numbers, each one row.
+        let mut runs: Vec<(u64, u64, String)> = Vec::new();
+        for (seq, outcome) in acks {
+            match runs.last_mut() {
+                Some((_, last, outcomes)) if *seq == *last + 1 => {
+                    *last = *seq;
+                    outcomes.push(',');
+                    outcomes.push_str(outcome);
+                }
+                _ => runs.push((*seq, *seq, format!("[{outcome}"))),
+            }
+        }
+        for (_, _, outcomes) in &mut runs {
+            outcomes.push(']');
+        }
         let written = self.insert_rows(
-            "acks (device_id, device_seq, outcome)",
+            "ack_runs (device_id, first_seq, last_seq, outcomes)",
             &[
-                Column::repeat_text(device_id, acks.len()),
-                Column::int(acks, |(seq, _)| to_i64(*seq))?,
-                Column::text(acks, |(_, outcome)| outcome),
+                Column::repeat_text(device_id, runs.len()),
+                Column::int(&runs, |(first, _, _)| to_i64(*first))?,
+                Column::int(&runs, |(_, last, _)| to_i64(*last))?,
+                Column::text(&runs, |(_, _, outcomes)| outcomes),
             ],
             "ON CONFLICT DO NOTHING",
         )?;
-        wrote_all("acks", written, acks.len())
+        wrote_all("ack_runs", written, runs.len())
     }
 
     // ------------------------------------------------------------ scope logs
