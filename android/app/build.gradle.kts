@@ -59,7 +59,8 @@ val cargoNdk by tasks.registering(Exec::class) {
             exclude("**/target/**", "**/tests/**")
         },
     )
-    inputs.files(cargoWorkspace.resolve("Cargo.toml"), cargoWorkspace.resolve("Cargo.lock"))
+    // .cargo/config.toml chooses SQLCipher's crypto (libtomcrypt) for every build.
+    inputs.files(cargoWorkspace.resolve("Cargo.toml"), cargoWorkspace.resolve("Cargo.lock"), cargoWorkspace.resolve(".cargo/config.toml"))
     inputs.property("release", release)
     inputs.property("abis", abis)
     commandLine(
