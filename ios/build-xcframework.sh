@@ -23,7 +23,7 @@ command -v xcodebuild >/dev/null || { echo "xcodebuild not found: install Xcode"
 
 cd "$root"
 rustup target add "${targets[@]}" >/dev/null
-# The deployment target the C parts (SQLCipher with its vendored OpenSSL, libjpeg-turbo) are
+# The deployment target the C parts (SQLCipher with libtomcrypt, libjpeg-turbo) are
 # compiled for, as the app's.
 export IPHONEOS_DEPLOYMENT_TARGET=16.0
 for target in "${targets[@]}"; do

@@ -59,7 +59,8 @@ val cargoNdk by tasks.registering(Exec::class) {
             exclude("**/target/**", "**/tests/**")
         },
     )
-    inputs.files(cargoWorkspace.resolve("Cargo.toml"), cargoWorkspace.resolve("Cargo.lock"))
+    // .cargo/config.toml chooses SQLCipher's crypto (libtomcrypt) for every build.
+    inputs.files(cargoWorkspace.resolve("Cargo.toml"), cargoWorkspace.resolve("Cargo.lock"), cargoWorkspace.resolve(".cargo/config.toml"))
     inputs.property("release", release)
     inputs.property("abis", abis)
     commandLine(
@@ -68,7 +69,21 @@ val cargoNdk by tasks.registering(Exec::class) {
             (if (release) listOf("--profile", "mobile") else emptyList()),
     )
     // 16 KB pages (Android 15+ devices): align the library's segments.
-    environment("RUSTFLAGS", "-C link-arg=-Wl,-z,max-page-size=16384")
+    val rustflags = mutableListOf("-C link-arg=-Wl,-z,max-page-size=16384")
+    if (release) {
+        // What the `mobile` profile cannot say (Cargo profiles carry no rustflags); the same
+        // flags as `tests/bench size` measures, see android/README.md ("Size of the library"):
+        // no unwind tables (panics abort), identical functions folded, relative relocations
+        // packed (Android 6+), curve25519-dalek's portable backend (no AVX2 copy on x86_64).
+        rustflags += listOf(
+            "-C force-unwind-tables=no",
+            "-C link-arg=-Wl,--icf=all",
+            "-C link-arg=-Wl,--pack-dyn-relocs=android",
+            "--cfg curve25519_dalek_backend=\"serial\"",
+        )
+        environment("CFLAGS", "-fno-asynchronous-unwind-tables -fno-unwind-tables")
+    }
+    environment("RUSTFLAGS", rustflags.joinToString(" "))
     outputs.dir(jniLibs)
 }
 

@@ -3,6 +3,9 @@
 
 uniffi::setup_scaffolding!();
 
+// SQLCipher's crypto provider (libtomcrypt), linked wherever the store is.
+extern crate chibo_sqlcipher_crypto;
+
 pub mod boot;
 pub mod ffi;
 pub mod flow;

@@ -22,6 +22,9 @@
 //! it until Ctrl-C with [`run`].
 
 // Layers, top down (see above).
+// SQLCipher's crypto provider (libtomcrypt): rusqlite is built with SQLCipher in the workspace.
+extern crate chibo_sqlcipher_crypto;
+
 pub mod web;
 
 pub mod access;
