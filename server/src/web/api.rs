@@ -15,7 +15,8 @@ use serde::Deserialize;
 
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
-    EnrollRequest, SyncRequest, AUTH_SCHEME, ENROLL_PATH, OPENAPI_PATH, SYNC_PATH, UPLOADS_PATH,
+    EnrollRequest, ReceivedChange, SyncRequest, AUTH_SCHEME, ENROLL_PATH, OPENAPI_PATH, SYNC_PATH,
+    UPLOADS_PATH,
 };
 use chibo_domain::time::local_year_month;
 
@@ -212,7 +213,7 @@ async fn enroll(
 async fn sync(
     State(state): State<AppState>,
     device: Device,
-    ApiJson(request): ApiJson<SyncRequest>,
+    ApiJson(request): ApiJson<SyncRequest<ReceivedChange>>,
 ) -> Result<impl IntoResponse, ApiError> {
     // `crate::sync::sync` authenticates again in its own read (a device revoked while
     // its body arrived is refused).
