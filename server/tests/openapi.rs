@@ -276,6 +276,16 @@ async fn real_answers_match_the_document() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
         check("post", ADMIN_PERSONS_PATH, &reply);
     }
+    // An id that is no UUID is bad input, even one the role does not use.
+    let reply = srv
+        .post(
+            ADMIN_PERSONS_PATH,
+            Some(&office.credential),
+            &serde_json::json!({"full_name": "Vàng A Dế", "role": "office", "cell_id": ""}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    check("post", ADMIN_PERSONS_PATH, &reply);
 
     // A sync that pulls the meeting, and the commune's reports.
     let request = office.request(srv, vec![]);
@@ -295,5 +305,5 @@ async fn real_answers_match_the_document() {
         let reply = srv.get(&concrete, None).await;
         check("get", path, &reply);
     }
-    assert_eq!(checked.len(), 16, "{checked:#?}");
+    assert_eq!(checked.len(), 17, "{checked:#?}");
 }
