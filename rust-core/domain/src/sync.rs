@@ -380,6 +380,8 @@ pub struct PushedChange {
 /// change (`device_seq`, `hlc`, `created_at`, `elapsed_ms`, and `change` an object
 /// naming its `op`) is the protocol itself: an entry that breaks it fails the request.
 #[derive(Clone, Debug, PartialEq)]
+// Nearly every entry is readable: boxing that variant would allocate once per change.
+#[allow(clippy::large_enum_variant)]
 pub enum ReceivedChange {
     Readable(PushedChange),
     Unreadable(UnreadableChange),
