@@ -37,8 +37,8 @@
 //! The last line reads:
 //! `link: chibo X s vs floor Y s (R), resumed after drop: yes|no`.
 //!
-//! Measured on the shared 2-core machine (7 December 2026, three runs, the first before the
-//! app was reopened for a cold connection): chibo 57.4–58.3 s vs floor 45.4 s (1.27–1.28),
+//! Measured on the shared 2-core machine (7 December 2026, four runs, the first before the
+//! app was reopened for a cold connection): chibo 57.4–58.8 s vs floor 45.4 s (1.27–1.30),
 //! resumed after drop: yes, 0 B sent twice. Of the ~12 s over the floor, by estimate: ~6 s the 15 requests the floor does not count (3 tus
 //! creations, 64 KiB chunks: 13 PATCHes where 3 would do, the uplink idle while each
 //! answer comes back), ~2 s TCP/IP framing on the metered link (~4.6 %), ~1.7 s the
