@@ -23,7 +23,7 @@ use chibo_domain::checkin::{CheckInSettings, ServerReceipt};
 use chibo_domain::hlc::Hlc;
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
-    clock_warning, Ack, AckOutcome, ClockWarning, PulledChange, PushedChange, Role, Scope,
+    clock_warning, Ack, AckOutcome, ClockWarning, PulledChange, ReceivedChange, Role, Scope,
     ScopePage, SyncRequest, SyncResponse,
 };
 use chibo_domain::time::{local_date, EpochMillis};
@@ -41,10 +41,10 @@ use crate::AppState;
 pub fn sync(
     state: &AppState,
     credential: &str,
-    request: &SyncRequest,
+    request: &SyncRequest<ReceivedChange>,
 ) -> Result<SyncResponse, ApiError> {
     crate::check_protocol(request.protocol)?;
-    if request.push.iter().any(|p| p.device_seq == 0) {
+    if request.push.iter().any(|p| p.device_seq() == 0) {
         return Err(ApiError::BadRequest(
             "Số thứ tự thay đổi bắt đầu từ 1".into(),
         ));
@@ -110,9 +110,12 @@ struct StoredAck {
 
 /// What identifies a pushed entry's content: its clock, claimed time and change (not its
 /// `elapsed_ms`, which grows on every resend).
-fn entry_hash(entry: &PushedChange) -> String {
-    let content =
-        serde_json::to_string(&(&entry.hlc, entry.created_at, &entry.change)).unwrap_or_default();
+fn entry_hash(entry: &ReceivedChange) -> String {
+    let content = match entry {
+        ReceivedChange::Readable(e) => serde_json::to_string(&(&e.hlc, e.created_at, &e.change)),
+        ReceivedChange::Unreadable(e) => serde_json::to_string(&(&e.hlc, e.created_at, &e.change)),
+    }
+    .unwrap_or_default();
     hex::encode(Sha256::digest(content.as_bytes()))
 }
 
@@ -139,7 +142,7 @@ fn push(
     state: &AppState,
     credential: &str,
     asking: &Actor,
-    request: &SyncRequest,
+    request: &SyncRequest<ReceivedChange>,
     now: EpochMillis,
     settings: &CheckInSettings,
 ) -> Result<(Actor, Pushed), ApiError> {
@@ -219,7 +222,7 @@ fn writers_of(actor: &Actor) -> Writers<'_> {
 /// The clock warning a finished push answers with: the device's clock at send, or the
 /// furthest-ahead HLC of its changes.
 fn push_clock_warning(
-    request: &SyncRequest,
+    request: &SyncRequest<ReceivedChange>,
     now: EpochMillis,
     progress: &Progress,
 ) -> Option<ClockWarning> {
@@ -239,7 +242,7 @@ fn push_clock_warning(
 fn push_chunk(
     tx: &mut dyn Tx,
     actor: &Actor,
-    request: &SyncRequest,
+    request: &SyncRequest<ReceivedChange>,
     now: EpochMillis,
     settings: &CheckInSettings,
     progress: &mut Progress,
@@ -252,11 +255,11 @@ fn push_chunk(
         let in_order = request
             .push
             .first()
-            .is_none_or(|p| p.device_seq <= expected)
+            .is_none_or(|p| p.device_seq() <= expected)
             && request
                 .push
                 .windows(2)
-                .all(|w| w[1].device_seq == w[0].device_seq + 1);
+                .all(|w| w[1].device_seq() == w[0].device_seq() + 1);
         if !in_order {
             docs.finish()?;
             return Ok(Err(ApiError::SequenceGap { expected }));
@@ -281,22 +284,22 @@ fn push_chunk(
         docs.roster_of(cell_id)?;
     }
     // The documents and the clocks of every field the chunk may write, in a few reads.
-    ledger::prefetch(&docs, entries.iter().take(CHUNK_ENTRIES).map(|e| &e.change))?;
-    docs.prefetch_clocks(
+    let readable = || {
         entries
             .iter()
             .take(CHUNK_ENTRIES)
-            .flat_map(|e| e.change.lww_keys())
-            .collect(),
-    )?;
+            .filter_map(|e| e.readable())
+    };
+    ledger::prefetch(&docs, readable().map(|e| &e.change))?;
+    docs.prefetch_clocks(readable().flat_map(|e| e.change.lww_keys()).collect())?;
     for entry in entries {
         let hash = entry_hash(entry);
-        let outcome = if entry.device_seq <= last {
-            let stored = docs.with_tx(|tx| tx.ack(&device_id, entry.device_seq))?;
+        let device_seq = entry.device_seq();
+        let outcome = if device_seq <= last {
+            let stored = docs.with_tx(|tx| tx.ack(&device_id, device_seq))?;
             let stored = stored.ok_or_else(|| {
                 StorageError::Corrupt(format!(
-                    "no acknowledgement stored for {device_id} #{}",
-                    entry.device_seq
+                    "no acknowledgement stored for {device_id} #{device_seq}"
                 ))
             })?;
             let stored: StoredAck = serde_json::from_str(&stored)
@@ -309,18 +312,25 @@ fn push_chunk(
             }
             stored.outcome
         } else {
-            let outcome = ledger::apply_pushed(&docs, &mut ctx, entry)?;
+            let outcome = match entry {
+                ReceivedChange::Readable(entry) => ledger::apply_pushed(&docs, &mut ctx, entry)?,
+                // Refused alone: the rest of the push goes on.
+                ReceivedChange::Unreadable(entry) => AckOutcome::Rejected {
+                    code: "unreadable_change".into(),
+                    reason: entry.reason.clone(),
+                },
+            };
             let json = serde_json::to_string(&StoredAck {
                 outcome: outcome.clone(),
                 change_sha256: Some(hash),
             })
             .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-            docs.insert_ack(&device_id, entry.device_seq, &json)?;
-            last = entry.device_seq;
+            docs.insert_ack(&device_id, device_seq, &json)?;
+            last = device_seq;
             outcome
         };
         progress.acks.push(Ack {
-            device_seq: entry.device_seq,
+            device_seq,
             outcome,
         });
         progress.done += 1;
@@ -354,7 +364,7 @@ fn record_settled(
 fn finish_push(
     tx: &mut dyn Tx,
     actor: &Actor,
-    request: &SyncRequest,
+    request: &SyncRequest<ReceivedChange>,
     now: EpochMillis,
     last: u64,
     clock_warning: Option<&ClockWarning>,
@@ -386,7 +396,7 @@ fn finish_push(
 fn pull(
     tx: &mut dyn Tx,
     actor: &Actor,
-    request: &SyncRequest,
+    request: &SyncRequest<ReceivedChange>,
     limit: u32,
     now: EpochMillis,
 ) -> StorageResult<(Vec<ScopePage>, bool, Vec<Scope>)> {

@@ -263,6 +263,29 @@ async fn real_answers_match_the_document() {
         )
         .await;
     check("post", ADMIN_PERSONS_PATH, &reply);
+    // A well-formed person naming a cell or cadre the commune does not have.
+    for role in [
+        serde_json::json!({"role": "secretary", "cell_id": chibo_domain::model::new_id()}),
+        serde_json::json!({"role": "cadre", "cadre_id": chibo_domain::model::new_id()}),
+    ] {
+        let mut body = role;
+        body["full_name"] = "Vàng A Dế".into();
+        let reply = srv
+            .post(ADMIN_PERSONS_PATH, Some(&office.credential), &body)
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+        check("post", ADMIN_PERSONS_PATH, &reply);
+    }
+    // An id that is no UUID is bad input, even one the role does not use.
+    let reply = srv
+        .post(
+            ADMIN_PERSONS_PATH,
+            Some(&office.credential),
+            &serde_json::json!({"full_name": "Vàng A Dế", "role": "office", "cell_id": ""}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    check("post", ADMIN_PERSONS_PATH, &reply);
 
     // A sync that pulls the meeting, and the commune's reports.
     let request = office.request(srv, vec![]);
@@ -282,5 +305,5 @@ async fn real_answers_match_the_document() {
         let reply = srv.get(&concrete, None).await;
         check("get", path, &reply);
     }
-    assert_eq!(checked.len(), 14, "{checked:#?}");
+    assert_eq!(checked.len(), 17, "{checked:#?}");
 }

@@ -354,7 +354,8 @@ async fn the_office_stays_in_its_commune_and_does_not_write_minutes() {
             &serde_json::json!({"full_name": "Lò Văn Hùng", "role": "secretary", "cell_id": w.a.cell.id}),
         )
         .await;
-    reply.error(StatusCode::BAD_REQUEST, "bad_request");
+    // Well formed, but naming a cell its commune does not have.
+    reply.error(StatusCode::NOT_FOUND, "not_found");
 
     // Nobody authors a verdict, not even the office.
     let check_in_time = time;

@@ -278,3 +278,69 @@ async fn sequence_numbers_start_at_one() {
         .await
         .error(StatusCode::BAD_REQUEST, "bad_request");
 }
+
+/// A change the server cannot read (an op from a newer app, or a known op with a field
+/// missing) is refused alone, under its own number: the changes around it are applied,
+/// the phone's outbox moves past it, and a resend gets the same answer. A broken entry
+/// around the change (no `op`) is a broken request.
+#[tokio::test]
+async fn an_unreadable_change_is_refused_alone_and_the_queue_goes_on() {
+    let mut w = World::new().await;
+    let srv = &w.srv;
+    let meeting_id = new_id();
+    let mut changes = w.a.meeting_changes(&meeting_id, meeting_start());
+    changes.truncate(4);
+    let entries = w.secretary_a.entries(srv, changes);
+    let request = w.secretary_a.request(srv, entries);
+    let mut body = serde_json::to_value(&request).unwrap();
+    body["push"][1]["change"] = serde_json::json!({"op": "record_weather", "sky": "mưa"});
+    let known_op_without_its_fields = body["push"][2]["change"]["op"].clone();
+    body["push"][2]["change"] = serde_json::json!({ "op": known_op_without_its_fields });
+    let reply = srv
+        .post(
+            chibo_domain::sync::SYNC_PATH,
+            Some(&w.secretary_a.credential),
+            &body,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let first: chibo_domain::sync::SyncResponse = reply.json();
+    assert_eq!(
+        outcomes(&first),
+        [
+            (1, "applied".to_string()),
+            (2, "rejected:unreadable_change".to_string()),
+            (3, "rejected:unreadable_change".to_string()),
+            (4, "applied".to_string()),
+        ]
+    );
+    let AckOutcome::Rejected { reason, .. } = &first.acks[1].outcome else {
+        unreachable!()
+    };
+    assert!(reason.contains("record_weather"), "{reason}");
+    assert_eq!(first.last_applied_seq, 4);
+
+    // The answer was lost: the same push again gets the same acknowledgements.
+    let again = srv
+        .post(
+            chibo_domain::sync::SYNC_PATH,
+            Some(&w.secretary_a.credential),
+            &body,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let again: chibo_domain::sync::SyncResponse = again.json();
+    assert_eq!(again.acks, first.acks);
+    assert_eq!(again.last_applied_seq, 4);
+
+    // A change that names no op is no change at all: the request is refused.
+    let mut broken = body.clone();
+    broken["push"][1]["change"] = serde_json::json!({"sky": "mưa"});
+    srv.post(
+        chibo_domain::sync::SYNC_PATH,
+        Some(&w.secretary_a.credential),
+        &broken,
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST, "bad_request");
+}

@@ -339,16 +339,17 @@ fn normalize_code(code: &str) -> String {
 
 // ---------------------------------------------------------------- sync
 
-/// `POST SYNC_PATH`, authenticated: push and pull in one round trip.
+/// `POST SYNC_PATH`, authenticated: push and pull in one round trip. The phone sends
+/// [`PushedChange`]s; the server reads each as a [`ReceivedChange`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SyncRequest {
+pub struct SyncRequest<Entry = PushedChange> {
     pub protocol: u32,
     /// The device's wall clock when it sent this request, so the server can tell how far
     /// off it is (`checkin::ServerReceipt`).
     pub device_clock_at_send: EpochMillis,
     /// Outbox entries in `device_seq` order, starting at or before the server's
     /// `last_applied_seq + 1`. May be empty (pull only).
-    pub push: Vec<PushedChange>,
+    pub push: Vec<Entry>,
     /// Where the device is in each scope it has read; scopes it may read but does not
     /// list start at 0.
     pub cursors: Vec<ScopeCursor>,
@@ -370,6 +371,82 @@ pub struct PushedChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<i64>,
     pub change: Change,
+}
+
+/// A pushed entry as the server reads it. A change it cannot read (an `op` it does not
+/// know, as from an app newer than the server, or a field missing or of the wrong type)
+/// keeps its number, so it is acknowledged `Rejected` alone and the rest of the push
+/// goes on: one bad change never holds a phone's whole outbox. The entry around the
+/// change (`device_seq`, `hlc`, `created_at`, `elapsed_ms`, and `change` an object
+/// naming its `op`) is the protocol itself: an entry that breaks it fails the request.
+#[derive(Clone, Debug, PartialEq)]
+// Nearly every entry is readable: boxing that variant would allocate once per change.
+#[allow(clippy::large_enum_variant)]
+pub enum ReceivedChange {
+    Readable(PushedChange),
+    Unreadable(UnreadableChange),
+}
+
+/// A pushed entry whose change the server cannot read, with why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnreadableChange {
+    pub device_seq: u64,
+    pub hlc: Hlc,
+    pub created_at: EpochMillis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<i64>,
+    /// The change as it came: an object with a string `op`.
+    pub change: serde_json::Value,
+    #[serde(skip)]
+    pub reason: String,
+}
+
+impl ReceivedChange {
+    pub fn device_seq(&self) -> u64 {
+        match self {
+            ReceivedChange::Readable(entry) => entry.device_seq,
+            ReceivedChange::Unreadable(entry) => entry.device_seq,
+        }
+    }
+
+    pub fn readable(&self) -> Option<&PushedChange> {
+        match self {
+            ReceivedChange::Readable(entry) => Some(entry),
+            ReceivedChange::Unreadable(_) => None,
+        }
+    }
+}
+
+impl Serialize for ReceivedChange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ReceivedChange::Readable(entry) => entry.serialize(serializer),
+            ReceivedChange::Unreadable(entry) => entry.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReceivedChange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let unread = match PushedChange::deserialize(&value) {
+            Ok(entry) => return Ok(ReceivedChange::Readable(entry)),
+            Err(e) => e,
+        };
+        let mut entry = UnreadableChange::deserialize(&value).map_err(D::Error::custom)?;
+        let Some(op) = entry.change.get("op").and_then(|op| op.as_str()) else {
+            return Err(D::Error::custom(format!(
+                "change #{}: an object naming its `op` is expected",
+                entry.device_seq
+            )));
+        };
+        let op: String = op.chars().take(64).collect();
+        entry.reason = format!(
+            "Máy chủ không đọc được thay đổi “{op}” (có thể ứng dụng mới hơn máy chủ): {unread}"
+        );
+        Ok(ReceivedChange::Unreadable(entry))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -185,7 +185,7 @@ fn check_role_target(
 ) -> StorageResult<Result<(), ApiError>> {
     let docs = CommuneDocs::new(tx, commune_id);
     Ok(match role {
-        Role::Secretary { cell_id } if docs.cell(cell_id)?.is_none() => Err(ApiError::BadRequest(
+        Role::Secretary { cell_id } if docs.cell(cell_id)?.is_none() => Err(ApiError::NotFound(
             format!("Xã chưa có chi bộ với mã {cell_id}"),
         )),
         Role::Cadre { cadre_id }
@@ -193,7 +193,7 @@ fn check_role_target(
                 .get::<chibo_domain::compliance::Cadre>(CADRE, cadre_id)?
                 .is_none() =>
         {
-            Err(ApiError::BadRequest(format!(
+            Err(ApiError::NotFound(format!(
                 "Xã chưa có cấp ủy viên với mã {cadre_id}"
             )))
         }

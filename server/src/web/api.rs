@@ -15,7 +15,8 @@ use serde::Deserialize;
 
 use chibo_domain::model::Id;
 use chibo_domain::sync::{
-    EnrollRequest, SyncRequest, AUTH_SCHEME, ENROLL_PATH, OPENAPI_PATH, SYNC_PATH, UPLOADS_PATH,
+    EnrollRequest, ReceivedChange, SyncRequest, AUTH_SCHEME, ENROLL_PATH, OPENAPI_PATH, SYNC_PATH,
+    UPLOADS_PATH,
 };
 use chibo_domain::time::local_year_month;
 
@@ -212,7 +213,7 @@ async fn enroll(
 async fn sync(
     State(state): State<AppState>,
     device: Device,
-    ApiJson(request): ApiJson<SyncRequest>,
+    ApiJson(request): ApiJson<SyncRequest<ReceivedChange>>,
 ) -> Result<impl IntoResponse, ApiError> {
     // `crate::sync::sync` authenticates again in its own read (a device revoked while
     // its body arrived is refused).
@@ -258,10 +259,11 @@ async fn create_person(
     State(state): State<AppState>,
     device: Device,
     super::ClientAddr(ip): super::ClientAddr,
-    ApiJson(new): ApiJson<NewPerson>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actor = device.actor;
     let commune = access::require_office(&actor)?.to_string();
+    let new = new_person(body)?;
     access::office_device_may_administer(&actor, &new.role)?;
     let now = state.clock.now();
     let storage = state.storage.clone();
@@ -272,6 +274,26 @@ async fn create_person(
     let action = audit::AuditAction::PersonRegistered;
     super::audit(&state, commune, actor_text, action, detail, ip).await;
     Ok((StatusCode::CREATED, Json(person)))
+}
+
+/// A person to register, as the document describes it: a `cell_id` or `cadre_id` that
+/// is sent must be a UUID (hyphenated) even where the role does not use it, so a wrong
+/// id is told apart from a well-formed one the commune does not have (404).
+fn new_person(body: serde_json::Value) -> Result<NewPerson, ApiError> {
+    for (field, what) in [("cell_id", "chi bộ"), ("cadre_id", "cấp ủy viên")] {
+        match body.get(field) {
+            None => {}
+            Some(serde_json::Value::String(id))
+                if id.len() == 36 && chibo_domain::model::is_valid_id(id) => {}
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "Mã {what} ({field}) không hợp lệ: {other}"
+                )))
+            }
+        }
+    }
+    serde_json::from_value(body)
+        .map_err(|e| ApiError::BadRequest(format!("Dữ liệu gửi lên không hợp lệ: {e}")))
 }
 
 async fn issue_code(
