@@ -103,6 +103,9 @@ struct Buffer {
     read: HashMap<(String, String), Option<DocRow>>,
     lists: HashMap<(String, DocFilter), Vec<DocRow>>,
     decoded_records: HashMap<Id, Option<MeetingRecord>>,
+    /// Rosters as listed (decoded and ordered), by cell: settling a roll call looks its
+    /// cell's roster up for every change. Forgotten when a member is written.
+    rosters: HashMap<Id, Vec<Member>>,
     /// Log entries in the order written; numbered per scope at the end.
     logs: Vec<LogRow>,
     clocks: BTreeMap<String, String>,
@@ -483,10 +486,11 @@ impl<'t> CommuneDocs<'t> {
     fn put_row(&self, row: DocRow) -> StorageResult<()> {
         match &self.buffer {
             Some(buffer) => {
-                buffer
-                    .borrow_mut()
-                    .docs
-                    .insert((row.kind.clone(), row.id.clone()), Some(row));
+                let mut b = buffer.borrow_mut();
+                if row.kind == MEMBER {
+                    b.rosters.clear();
+                }
+                b.docs.insert((row.kind.clone(), row.id.clone()), Some(row));
                 Ok(())
             }
             None => self.with_tx(|tx| tx.put_doc(&row)),
@@ -497,10 +501,11 @@ impl<'t> CommuneDocs<'t> {
     pub fn delete(&self, kind: &str, id: &str) -> StorageResult<()> {
         match &self.buffer {
             Some(buffer) => {
-                buffer
-                    .borrow_mut()
-                    .docs
-                    .insert((kind.to_string(), id.to_string()), None);
+                let mut b = buffer.borrow_mut();
+                if kind == MEMBER {
+                    b.rosters.clear();
+                }
+                b.docs.insert((kind.to_string(), id.to_string()), None);
                 Ok(())
             }
             None => self.with_tx(|tx| tx.delete_doc(&self.commune_id, kind, id)),
@@ -690,8 +695,19 @@ impl<'t> CommuneDocs<'t> {
     }
 
     pub fn roster_of(&self, cell_id: &str) -> StorageResult<Vec<Member>> {
+        if let Some(buffer) = &self.buffer {
+            if let Some(roster) = buffer.borrow().rosters.get(cell_id) {
+                return Ok(roster.clone());
+            }
+        }
         let mut members: Vec<Member> = self.by_cell(MEMBER, cell_id)?;
         sort_roster(&mut members);
+        if let Some(buffer) = &self.buffer {
+            buffer
+                .borrow_mut()
+                .rosters
+                .insert(cell_id.to_string(), members.clone());
+        }
         Ok(members)
     }
 

@@ -87,14 +87,14 @@ pub fn in_write<T>(
     run_write(|tx_fn| storage.write_tx(tx_fn), f)
 }
 
-/// [`in_write`] queued behind the other writers of `commune_id` (see
-/// [`Storage::commune_write_tx`]): a device's push and what it records.
-pub fn in_commune_write<T>(
+/// [`in_write`] queued behind the `writers` it could collide with (see
+/// [`Storage::queued_write_tx`]): a device's push and what it records.
+pub fn in_queued_write<T>(
     storage: &dyn Storage,
-    commune_id: &str,
+    writers: storage::Writers<'_>,
     f: impl FnMut(&mut dyn Tx) -> storage::StorageResult<Result<T, ApiError>>,
 ) -> Result<T, ApiError> {
-    run_write(|tx_fn| storage.commune_write_tx(commune_id, tx_fn), f)
+    run_write(|tx_fn| storage.queued_write_tx(writers, tx_fn), f)
 }
 
 fn run_write<T>(

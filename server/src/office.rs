@@ -62,13 +62,16 @@ fn refused(refusal: Refusal) -> OfficeError {
     }
 }
 
-/// Runs `f` in one write transaction: committed on `Ok`, rolled back on any error.
+/// Runs `f` in one write transaction, alone among the commune's writers (it may write
+/// any cell's records): committed on `Ok`, rolled back on any error.
 fn in_write<T>(
     state: &AppState,
+    commune_id: &str,
     mut f: impl FnMut(&mut dyn Tx) -> Result<T, OfficeError>,
 ) -> Result<T, OfficeError> {
     let mut refusal: Option<OfficeError> = None;
-    let result = storage::write(&*state.storage, |tx| {
+    let writers = storage::Writers::Commune(commune_id);
+    let result = storage::queued_write(&*state.storage, writers, |tx| {
         refusal = None;
         match f(tx) {
             Ok(v) => Ok(Some(v)),
@@ -139,7 +142,7 @@ pub fn review_check_in(
     officer: &Officer,
 ) -> Result<Verdict, OfficeError> {
     let now = state.clock.now();
-    in_write(state, |tx| {
+    in_write(state, commune_id, |tx| {
         let docs = CommuneDocs::new(tx, commune_id);
         let stored: StoredCheckIn = docs
             .stored_check_in(check_in_id)?
@@ -178,7 +181,7 @@ pub fn set_rule_settings(
     officer: &Officer,
 ) -> Result<(), OfficeError> {
     let now = state.clock.now();
-    in_write(state, |tx| {
+    in_write(state, commune_id, |tx| {
         let docs = CommuneDocs::new(tx, commune_id);
         let change = Change::SetRuleSettings {
             commune_id: commune_id.to_string(),
@@ -246,7 +249,7 @@ pub fn respond_to_petition(
         responder: format!("Văn phòng Đảng ủy xã ({})", officer.name),
         responded_at: now,
     };
-    in_write(state, |tx| {
+    in_write(state, commune_id, |tx| {
         let docs = CommuneDocs::new(tx, commune_id);
         let petition = docs
             .get::<chibo_domain::model::Petition>(crate::docs::PETITION, petition_id)?
@@ -340,7 +343,7 @@ pub async fn publish_guidance(
     let officer = officer.clone();
     tokio::task::spawn_blocking(move || {
         let now = state.clock.now();
-        in_write(&state, |tx| {
+        in_write(&state, &commune_id, |tx| {
             let docs = CommuneDocs::new(tx, &commune_id);
             for cell_id in &guidance.cell_ids {
                 if docs.cell(cell_id)?.is_none() {

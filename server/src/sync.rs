@@ -33,7 +33,7 @@ use crate::accounts::devices::{self, Actor};
 use crate::docs::CommuneDocs;
 use crate::error::ApiError;
 use crate::ledger::{self, PushContext};
-use crate::storage::{StorageError, StorageResult, Tx};
+use crate::storage::{StorageError, StorageResult, Tx, Writers};
 use crate::AppState;
 
 /// Handles one sync request for the holder of `credential` (blocking: run it in
@@ -53,14 +53,7 @@ pub fn sync(
     let asking = crate::in_read(&*state.storage, |tx| devices::authenticate(tx, credential))?;
     let now = state.clock.now();
     let settings = state.config.check_in_settings();
-    let (actor, pushed) = push(
-        state,
-        credential,
-        asking.commune_id(),
-        request,
-        now,
-        &settings,
-    )?;
+    let (actor, pushed) = push(state, credential, &asking, request, now, &settings)?;
     let limit = request
         .pull_limit
         .unwrap_or(state.config.max_pull)
@@ -86,7 +79,7 @@ fn record_delivered(state: &AppState, actor: &Actor, pages: &[ScopePage]) -> Res
     if pages.is_empty() {
         return Ok(());
     }
-    crate::in_commune_write(&*state.storage, actor.commune_id(), |tx| {
+    crate::in_queued_write(&*state.storage, writers_of(actor), |tx| {
         for page in pages {
             tx.set_device_cursor(
                 &actor.device.id,
@@ -145,38 +138,48 @@ struct Progress {
 fn push(
     state: &AppState,
     credential: &str,
-    commune_id: &str,
+    asking: &Actor,
     request: &SyncRequest,
     now: EpochMillis,
     settings: &CheckInSettings,
 ) -> Result<(Actor, Pushed), ApiError> {
+    let commune_id = asking.commune_id();
     let mut progress = Progress::default();
+    let mut role = asking.role.clone();
     loop {
-        let step = crate::in_commune_write(&*state.storage, commune_id, |tx| {
+        let writers = writers_for(commune_id, &role);
+        let step = crate::in_queued_write(&*state.storage, writers, |tx| {
             // In every transaction: a device revoked meanwhile pushes nothing more.
             let actor = match devices::authenticate(tx, credential)? {
                 Ok(actor) => actor,
                 Err(e) => return Ok(Err(e)),
             };
+            // Its role changed since the locks were chosen: choose them again.
+            if writers_of(&actor) != writers {
+                return Ok(Ok(Step::Relock(actor.role)));
+            }
             let mut next = progress.clone();
-            let settled = push_chunk(tx, &actor, request, now, settings, &mut next)?;
-            Ok(settled.map(|last| (actor, next, last)))
+            let last = match push_chunk(tx, &actor, request, now, settings, &mut next)? {
+                Ok(last) => last,
+                Err(e) => return Ok(Err(e)),
+            };
+            // The last transaction of the push also records the device's sync.
+            if next.done >= request.push.len() {
+                let warning = push_clock_warning(request, now, &next);
+                finish_push(tx, &actor, request, now, last, warning.as_ref())?;
+            }
+            Ok(Ok(Step::Settled(Box::new(actor), next, last)))
         })?;
-        let (actor, next, last) = step;
+        let (actor, next, last) = match step {
+            Step::Relock(new_role) => {
+                role = new_role;
+                continue;
+            }
+            Step::Settled(actor, next, last) => (*actor, next, last),
+        };
         progress = next;
         if progress.done >= request.push.len() {
-            let receipt = ServerReceipt {
-                received_at: now,
-                device_clock_at_send: request.device_clock_at_send,
-            };
-            let clock_warning = clock_warning(receipt.offset_ms()).or_else(|| {
-                progress
-                    .hlc_ahead_ms
-                    .and_then(|ahead| clock_warning(-ahead))
-            });
-            crate::in_commune_write(&*state.storage, commune_id, |tx| {
-                finish_push(tx, &actor, request, now, last, clock_warning.as_ref()).map(Ok)
-            })?;
+            let clock_warning = push_clock_warning(request, now, &progress);
             return Ok((
                 actor,
                 Pushed {
@@ -187,6 +190,48 @@ fn push(
             ));
         }
     }
+}
+
+/// What one transaction of a push came to.
+enum Step {
+    Settled(Box<Actor>, Progress, u64),
+    /// The device's role changed since the locks were chosen.
+    Relock(Role),
+}
+
+/// Whom a device's writes queue behind: a secretary writes only its cell
+/// (`access::may_write`), so its pushes go beside other cells'; the office and a cadre
+/// (whose check-ins reach across cells) go alone in the commune.
+fn writers_for<'a>(commune_id: &'a str, role: &'a Role) -> Writers<'a> {
+    match role {
+        Role::Secretary { cell_id } => Writers::Cell {
+            commune_id,
+            cell_id,
+        },
+        Role::Office | Role::Cadre { .. } => Writers::Commune(commune_id),
+    }
+}
+
+fn writers_of(actor: &Actor) -> Writers<'_> {
+    writers_for(actor.commune_id(), &actor.role)
+}
+
+/// The clock warning a finished push answers with: the device's clock at send, or the
+/// furthest-ahead HLC of its changes.
+fn push_clock_warning(
+    request: &SyncRequest,
+    now: EpochMillis,
+    progress: &Progress,
+) -> Option<ClockWarning> {
+    let receipt = ServerReceipt {
+        received_at: now,
+        device_clock_at_send: request.device_clock_at_send,
+    };
+    clock_warning(receipt.offset_ms()).or_else(|| {
+        progress
+            .hlc_ahead_ms
+            .and_then(|ahead| clock_warning(-ahead))
+    })
 }
 
 /// Settles entries from `progress.done` on, in one transaction, for at most

@@ -12,7 +12,7 @@ use std::sync::{Arc, Barrier};
 
 use chibo_domain::model::new_id;
 use chibo_server::storage::{self, postgres as pg_backend, Storage, StorageError};
-use chibo_server::storage::{CommuneRow, DeviceRow, LogRow, PersonRow};
+use chibo_server::storage::{CommuneRow, DeviceRow, LogRow, PersonRow, StorageResult, Tx, Writers};
 
 const URL_VAR: &str = "CHIBO_TEST_DATABASE_URL";
 
@@ -99,8 +99,32 @@ fn log_row(scope: &str, seq: u64, commune_id: &str, device_id: &str, device_seq:
     }
 }
 
-/// Many devices push into one cell at once while another device pulls that cell by
-/// cursor the whole time: it gets every change exactly once, never a gap it would skip
+/// The n-th writer of a test: plain, alone in the commune, or as a cell's push (each its
+/// own cell, so they run side by side at a weaker isolation); whatever the mix, what they
+/// write to the same rows must not be lost.
+fn write_as<T>(
+    storage: &dyn Storage,
+    commune_id: &str,
+    n: usize,
+    f: impl FnMut(&mut dyn Tx) -> StorageResult<T>,
+) -> StorageResult<T> {
+    let cell_id = format!("cell-{n}");
+    match n % 3 {
+        0 => storage::write(storage, f),
+        1 => storage::queued_write(storage, Writers::Commune(commune_id), f),
+        _ => storage::queued_write(
+            storage,
+            Writers::Cell {
+                commune_id,
+                cell_id: &cell_id,
+            },
+            f,
+        ),
+    }
+}
+
+/// Many devices push into one cell at once (queued in every way a writer can be) while
+/// another device pulls that cell by cursor the whole time: it gets every change exactly once, never a gap it would skip
 /// forever, and every device's acks and last applied sequence match its log rows.
 #[test]
 fn a_device_pulling_during_concurrent_pushes_gets_every_change_exactly_once() {
@@ -168,7 +192,7 @@ fn a_device_pulling_during_concurrent_pushes_gets_every_change_exactly_once() {
             std::thread::spawn(move || {
                 start.wait();
                 for device_seq in 1..=PUSHES {
-                    storage::write(&*storage, |tx| {
+                    write_as(&*storage, &commune_id, n, |tx| {
                         // Now and then a push also touches the commune's scope, taking
                         // the two counters in either order: a deadlock to survive.
                         let both = device_seq % 5 == 0;
@@ -234,8 +258,8 @@ fn a_device_pulling_during_concurrent_pushes_gets_every_change_exactly_once() {
     .unwrap();
 }
 
-/// Two offices editing at once must not lose one's edit: every read-then-write
-/// transaction sees the other's committed write or is retried.
+/// Two offices (or pushes of two cells) editing at once must not lose one's edit: every
+/// read-then-write transaction sees the other's committed write or is retried.
 #[test]
 fn concurrent_read_then_write_transactions_lose_no_update() {
     const THREADS: usize = 4;
@@ -244,12 +268,12 @@ fn concurrent_read_then_write_transactions_lose_no_update() {
     let commune_id = commune(&*storage);
     let start = Arc::new(Barrier::new(THREADS));
     let threads: Vec<_> = (0..THREADS)
-        .map(|_| {
+        .map(|n| {
             let (storage, commune_id, start) = (storage.clone(), commune_id.clone(), start.clone());
             std::thread::spawn(move || {
                 start.wait();
                 for _ in 0..INCREMENTS {
-                    storage::write(&*storage, |tx| {
+                    write_as(&*storage, &commune_id, n, |tx| {
                         let current = match tx.entity_clock(&commune_id, "counter")? {
                             Some(text) => text.parse::<u64>().unwrap(),
                             None => 0,

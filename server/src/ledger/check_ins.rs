@@ -210,10 +210,12 @@ pub(super) fn rejudge_meeting(
 pub fn photo_received(state: &AppState, device_id: &str, sha256: &str) -> Result<(), ApiError> {
     let now = state.clock.now();
     let settings = state.config.check_in_settings();
-    crate::in_write(&*state.storage, |tx| {
-        let Some(device) = tx.device(device_id)? else {
-            return Ok(Ok(()));
-        };
+    let Some(device) = crate::in_read(&*state.storage, |tx| tx.device(device_id).map(Ok))? else {
+        return Ok(());
+    };
+    // The photo's check-ins may be any cell's: alone among the commune's writers.
+    let writers = crate::storage::Writers::Commune(&device.commune_id);
+    crate::in_queued_write(&*state.storage, writers, |tx| {
         let docs = CommuneDocs::buffered(tx, &device.commune_id);
         docs.note_blob_received(sha256, now)?;
         for stored in docs.check_ins_with_photo(sha256)? {

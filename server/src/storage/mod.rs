@@ -71,6 +71,32 @@ pub type StorageResult<T> = Result<T, StorageError>;
 /// own captured output, and reset that output at the start.
 pub type TxFn<'a> = &'a mut dyn FnMut(&mut dyn Tx) -> StorageResult<()>;
 
+/// Whom a write transaction queues behind. A commune's writers read the same
+/// commune-wide rows (assignments, cells, rule settings), so run side by side they mostly
+/// abort each other and start again. A secretary's push writes nothing outside its cell
+/// (`access::may_write`), so pushes of different cells go side by side; everything else
+/// that writes a commune's records (the office, a cadre's check-ins across cells, the
+/// server's verdicts) goes alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Writers<'a> {
+    /// Alone in the commune: waits for every writer of it, and they wait for this one.
+    Commune(&'a str),
+    /// Alone in the cell, beside other cells' pushes; waits for the commune's
+    /// [`Writers::Commune`] writers.
+    Cell {
+        commune_id: &'a str,
+        cell_id: &'a str,
+    },
+}
+
+impl<'a> Writers<'a> {
+    pub fn commune_id(&self) -> &'a str {
+        match self {
+            Writers::Commune(id) | Writers::Cell { commune_id: id, .. } => id,
+        }
+    }
+}
+
 /// A storage backend. Cheap to share (`Arc<dyn Storage>`); internally pooled.
 pub trait Storage: Send + Sync + 'static {
     /// Runs `f` in a read-only transaction (a consistent snapshot).
@@ -81,13 +107,12 @@ pub trait Storage: Send + Sync + 'static {
     /// [`TxFn`].
     fn write_tx(&self, f: TxFn<'_>) -> StorageResult<()>;
 
-    /// [`Storage::write_tx`] queued behind the other writers of `commune_id`. A commune's
-    /// writers read the same commune-wide rows (assignments, cells, rule settings), so
-    /// run side by side they mostly abort each other and start again; queued, each
-    /// transaction (a push settles in short ones) starts on the last one's commit, and
-    /// other communes are not held. SQLite has one writer anyway.
-    fn commune_write_tx(&self, commune_id: &str, f: TxFn<'_>) -> StorageResult<()> {
-        let _ = commune_id;
+    /// [`Storage::write_tx`] queued behind the writers it could collide with (see
+    /// [`Writers`]), so that it starts on their commit instead of racing them and
+    /// starting again; other communes, and other cells' pushes, are not held. SQLite has
+    /// one writer anyway.
+    fn queued_write_tx(&self, writers: Writers<'_>, f: TxFn<'_>) -> StorageResult<()> {
+        let _ = writers;
         self.write_tx(f)
     }
 
@@ -115,6 +140,20 @@ pub fn write<T>(
 ) -> StorageResult<T> {
     let mut out = None;
     storage.write_tx(&mut |tx| {
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| StorageError::Corrupt("giao dịch không trả kết quả".into()))
+}
+
+/// [`write`] queued behind `writers` ([`Storage::queued_write_tx`]).
+pub fn queued_write<T>(
+    storage: &dyn Storage,
+    writers: Writers<'_>,
+    mut f: impl FnMut(&mut dyn Tx) -> StorageResult<T>,
+) -> StorageResult<T> {
+    let mut out = None;
+    storage.queued_write_tx(writers, &mut |tx| {
         out = Some(f(tx)?);
         Ok(())
     })?;

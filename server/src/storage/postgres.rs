@@ -64,6 +64,8 @@ const MIGRATION_LOCK: i64 = 0x63_6869_626f;
 /// First key of the two-key advisory locks that queue a commune's writers ("cw"); the
 /// second is the commune id's `hashtext` (a collision only queues two communes together).
 const COMMUNE_WRITERS: i32 = 0x6377;
+/// The same for one cell's writers ("cc"), keyed by "commune/cell".
+const CELL_WRITERS: i32 = 0x6363;
 
 pub struct PostgresStorage {
     pool: r2d2::Pool<Manager>,
@@ -156,22 +158,48 @@ impl PostgresStorage {
         Ok(PostgresStorage { pool })
     }
 
-    /// A write transaction, retried after a lost race; with `commune_id`, queued behind
-    /// that commune's other writers by a session lock taken before BEGIN, so the
-    /// snapshot is taken once the previous writer has committed.
-    fn write(&self, commune_id: Option<&str>, f: TxFn<'_>) -> StorageResult<()> {
+    /// A write transaction, retried after a lost race; with `writers`, queued behind
+    /// them by session locks taken before BEGIN, so the snapshot is taken once the
+    /// previous writer has committed.
+    ///
+    /// A commune's lone writers hold its lock exclusively and run SERIALIZABLE, as
+    /// every other write does. A cell's push holds the commune's lock shared and its
+    /// cell's exclusively, and runs REPEATABLE READ: the locks already keep apart what
+    /// it reads and writes from every other writer of its records, where SERIALIZABLE's
+    /// page-level predicate locks would abort pushes of neighbouring cells for nothing.
+    /// A row another transaction wrote meanwhile (its device, revoked; a shared photo's
+    /// holder) still aborts it, and it runs again.
+    fn write(&self, writers: Option<Writers<'_>>, f: TxFn<'_>) -> StorageResult<()> {
         let mut conn = self.conn()?;
-        if let Some(commune_id) = commune_id {
-            conn.run(
+        let cell_key = match writers {
+            Some(Writers::Cell {
+                commune_id,
+                cell_id,
+            }) => Some(format!("{commune_id}/{cell_id}")),
+            _ => None,
+        };
+        match (writers, &cell_key) {
+            (Some(Writers::Cell { commune_id, .. }), Some(cell_key)) => conn.run(
+                "SELECT pg_advisory_lock_shared($1, hashtext($2)), \
+                 pg_advisory_lock($3, hashtext($4))",
+                &[&COMMUNE_WRITERS, &commune_id, &CELL_WRITERS, cell_key],
+            )?,
+            (Some(writers), _) => conn.run(
                 "SELECT pg_advisory_lock($1, hashtext($2))",
-                &[&COMMUNE_WRITERS, &commune_id],
-            )?;
+                &[&COMMUNE_WRITERS, &writers.commune_id()],
+            )?,
+            (None, _) => {}
         }
+        let isolation = if cell_key.is_some() {
+            IsolationLevel::RepeatableRead
+        } else {
+            IsolationLevel::Serializable
+        };
         let started = Instant::now();
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
-            match run_tx(&mut conn, true, f) {
+            match run_tx(&mut conn, Some(isolation), f) {
                 Err(StorageError::Retry)
                     if attempt < MAX_ATTEMPTS && started.elapsed() < RETRY_BUDGET =>
                 {
@@ -180,14 +208,20 @@ impl PostgresStorage {
                 other => break other,
             }
         };
-        if let Some(commune_id) = commune_id {
-            // Not released (the connection broke): a closed session holds no lock, and
-            // the pool's check releases it on a live one.
-            let _ = conn.run(
+        // Not released (the connection broke): a closed session holds no lock, and the
+        // pool's check releases it on a live one.
+        let _ = match (writers, &cell_key) {
+            (Some(Writers::Cell { commune_id, .. }), Some(cell_key)) => conn.run(
+                "SELECT pg_advisory_unlock($3, hashtext($4)), \
+                 pg_advisory_unlock_shared($1, hashtext($2))",
+                &[&COMMUNE_WRITERS, &commune_id, &CELL_WRITERS, cell_key],
+            ),
+            (Some(writers), _) => conn.run(
                 "SELECT pg_advisory_unlock($1, hashtext($2))",
-                &[&COMMUNE_WRITERS, &commune_id],
-            );
-        }
+                &[&COMMUNE_WRITERS, &writers.commune_id()],
+            ),
+            (None, _) => Ok(()),
+        };
         result
     }
 
@@ -359,18 +393,15 @@ fn back_off(attempt: u32) {
     std::thread::sleep(Duration::from_millis(ceiling / 2 + jitter / 2 + 1));
 }
 
-/// Runs `f` in one transaction on `conn`; commits (or, read-only, rolls back) on `Ok`.
-fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
+/// Runs `f` in one transaction on `conn`: a write at `write`'s isolation, committed
+/// on `Ok`; without, a read-only snapshot, rolled back.
+fn run_tx(conn: &mut Conn, write: Option<IsolationLevel>, f: TxFn<'_>) -> StorageResult<()> {
     let Conn { client, statements } = conn;
     let tx = wait(
         client
             .build_transaction()
-            .isolation_level(if write {
-                IsolationLevel::Serializable
-            } else {
-                IsolationLevel::RepeatableRead
-            })
-            .read_only(!write)
+            .isolation_level(write.unwrap_or(IsolationLevel::RepeatableRead))
+            .read_only(write.is_none())
             .start(),
     )
     .map_err(map_err)?;
@@ -386,7 +417,7 @@ fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
         // the transaction, and COMMIT would silently roll it back.
         return Err(failure.into_error());
     }
-    if write {
+    if write.is_some() {
         wait(tx.commit()).map_err(map_err)
     } else {
         wait(tx.rollback()).map_err(map_err)
@@ -396,15 +427,15 @@ fn run_tx(conn: &mut Conn, write: bool, f: TxFn<'_>) -> StorageResult<()> {
 impl Storage for PostgresStorage {
     fn read_tx(&self, f: TxFn<'_>) -> StorageResult<()> {
         let mut conn = self.conn()?;
-        run_tx(&mut conn, false, f)
+        run_tx(&mut conn, None, f)
     }
 
     fn write_tx(&self, f: TxFn<'_>) -> StorageResult<()> {
         self.write(None, f)
     }
 
-    fn commune_write_tx(&self, commune_id: &str, f: TxFn<'_>) -> StorageResult<()> {
-        self.write(Some(commune_id), f)
+    fn queued_write_tx(&self, writers: Writers<'_>, f: TxFn<'_>) -> StorageResult<()> {
+        self.write(Some(writers), f)
     }
 
     fn backend_name(&self) -> &'static str {
