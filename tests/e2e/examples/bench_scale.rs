@@ -834,7 +834,7 @@ fn main() {
                 });
             }
             written += count;
-            if written % 250 == 0 {
+            if written.is_multiple_of(250) {
                 println!(
                     "  … {written} communes written ({:.0} s)",
                     gen_started.elapsed().as_secs_f64()
