@@ -9,7 +9,7 @@
 //! # Kept, not recomputed per request
 //! A province holds about a hundred communes. Each commune's condensed month
 //! ([`CommuneMonth`]) is stored as a small document (`commune_month`, id `YYYY-MM`),
-//! stamped with the commune's mark of change ([`crate::storage::Tx::commune_change_marks`],
+//! stamped with the commune's mark of change ([`crate::storage::Tx::province_change_marks`],
 //! which every logged change moves), the summaries' format and the day it was judged on
 //! (being overdue and a petition's age move with the calendar). A request reads the marks
 //! in one query and one stored document per commune; only a commune that changed since
@@ -313,17 +313,18 @@ pub fn province_rollup(
 ) -> StorageResult<ProvinceRollup> {
     let id = month_key(year, month);
     let today = local_date(now);
+    // Three statements, whatever the number of communes here or in the nation.
     let (communes, marks, stored) = storage::read(storage, |tx| {
-        let communes: Vec<CommuneRow> = tx
-            .communes()?
+        let communes: Vec<CommuneRow> = tx.province_communes(province_id)?;
+        let marks: HashMap<String, u64> =
+            tx.province_change_marks(province_id)?.into_iter().collect();
+        let ids: Vec<String> = communes.iter().map(|c| c.id.clone()).collect();
+        let mut kept: HashMap<String, DocRow> = tx
+            .docs_across_communes(&ids, COMMUNE_MONTH, &id)?
             .into_iter()
-            .filter(|c| c.province_id == province_id)
+            .map(|row| (row.commune_id.clone(), row))
             .collect();
-        let marks: HashMap<String, u64> = tx.commune_change_marks()?.into_iter().collect();
-        let mut stored = Vec::with_capacity(communes.len());
-        for c in &communes {
-            stored.push(tx.doc(&c.id, COMMUNE_MONTH, &id)?);
-        }
+        let stored: Vec<Option<DocRow>> = communes.iter().map(|c| kept.remove(&c.id)).collect();
         Ok((communes, marks, stored))
     })?;
 

@@ -685,6 +685,19 @@ pub trait Tx {
     /// grows with every change logged in the commune (`figures::province` keeps a
     /// commune's month figures while its mark stays the same).
     fn commune_change_marks(&mut self) -> StorageResult<Vec<(String, u64)>>;
+    /// The communes of one province, by name (as [`Tx::communes`]).
+    fn province_communes(&mut self, province_id: &str) -> StorageResult<Vec<CommuneRow>>;
+    /// [`Tx::commune_change_marks`] of one province's communes only, so that a
+    /// province's rollup reads as much whatever the nation's size (`tests/bench scale`).
+    fn province_change_marks(&mut self, province_id: &str) -> StorageResult<Vec<(String, u64)>>;
+    /// The document `kind`/`id` of each of `commune_ids` that has one, in one statement
+    /// (a province's kept commune months, not one query per commune).
+    fn docs_across_communes(
+        &mut self,
+        commune_ids: &[String],
+        kind: &str,
+        id: &str,
+    ) -> StorageResult<Vec<DocRow>>;
 }
 
 /// Opens the backend a database URL names: `sqlite://<path>` (created if missing) or

@@ -1290,6 +1290,56 @@ impl<D: Db> Tx for D {
             |mut r| Ok((r.text(0)?, r.u64(1)?)),
         )
     }
+
+    fn province_communes(&mut self, province_id: &str) -> StorageResult<Vec<CommuneRow>> {
+        all(
+            self,
+            "SELECT id, name, province_id, created_at FROM communes WHERE province_id = $1
+             ORDER BY name, id",
+            args![province_id],
+            commune_from,
+        )
+    }
+
+    fn province_change_marks(&mut self, province_id: &str) -> StorageResult<Vec<(String, u64)>> {
+        all(
+            self,
+            "SELECT s.commune_id, CAST(SUM(s.last_seq) AS BIGINT) FROM scope_counters s
+             JOIN communes c ON c.id = s.commune_id WHERE c.province_id = $1
+             GROUP BY s.commune_id",
+            args![province_id],
+            |mut r| Ok((r.text(0)?, r.u64(1)?)),
+        )
+    }
+
+    fn docs_across_communes(
+        &mut self,
+        commune_ids: &[String],
+        kind: &str,
+        id: &str,
+    ) -> StorageResult<Vec<DocRow>> {
+        if commune_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let set = match D::DIALECT {
+            Dialect::Postgres => "= ANY($3)",
+            Dialect::Sqlite => "IN (SELECT value FROM json_each($3))",
+        };
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                doc_cols!(),
+                " FROM docs WHERE kind = $1 AND id = $2 AND commune_id {}"
+            ),
+            set
+        );
+        all(
+            self,
+            &sql,
+            &[kind.into(), id.into(), Arg::TextList(commune_ids)],
+            doc_from,
+        )
+    }
 }
 
 /// The documents of a kind whose `column` (`id` or `ref_id`) is one of `values`, in one
