@@ -14,6 +14,8 @@ use super::sql::Dialect;
 const TEXT: &str = "{text}";
 /// The type of a column of raw bytes.
 const BYTES: &str = "{bytes}";
+/// Starts a line that only PostgreSQL runs (SQLite gets it as a comment).
+const POSTGRES_ONLY: &str = "{postgres_only}";
 
 const STEPS: &[&str] = &[
     r#"
@@ -219,6 +221,17 @@ CREATE TABLE ack_runs (
     PRIMARY KEY (device_id, first_seq)
 );
 "#,
+    // Issue 13: the rows written for every change (its log entries, its entity's
+    // document, its fields' clocks) no longer check their commune on PostgreSQL, where
+    // each check is a query and a shared lock on the commune's row that every push of
+    // the commune takes (an eighth of the database's time in a push). The server writes
+    // them only for the commune it authenticated. SQLite checks in-process for almost
+    // nothing and would have to rebuild the tables to drop them: it keeps them.
+    r#"
+{postgres_only}ALTER TABLE change_log DROP CONSTRAINT IF EXISTS change_log_commune_id_fkey;
+{postgres_only}ALTER TABLE docs DROP CONSTRAINT IF EXISTS docs_commune_id_fkey;
+{postgres_only}ALTER TABLE entity_clocks DROP CONSTRAINT IF EXISTS entity_clocks_commune_id_fkey;
+"#,
 ];
 
 /// The schema version this server writes.
@@ -229,5 +242,12 @@ pub(crate) fn steps(dialect: Dialect) -> impl Iterator<Item = String> {
     STEPS.iter().map(move |step| {
         step.replace(TEXT, dialect.text_type())
             .replace(BYTES, dialect.bytes_type())
+            .replace(
+                POSTGRES_ONLY,
+                match dialect {
+                    Dialect::Postgres => "",
+                    Dialect::Sqlite => "-- PostgreSQL only: ",
+                },
+            )
     })
 }

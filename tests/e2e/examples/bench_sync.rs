@@ -46,15 +46,23 @@
 //!   10,700 to 5,400 (document reads from 1,700 to 750). Driving each connection's
 //!   socket on the calling thread (a runtime per connection) was tried and taken back:
 //!   the handlers' `spawn_blocking` threads carry a runtime handle, so every statement
-//!   went to a new thread. What is left is the time a transaction holds
-//!   its commune's writer lock: about 20 ms for about 100 changes, most of it the
-//!   server's own work (decoding and re-encoding the meeting records, judging the
-//!   summaries) on a machine whose two cores also run the 20 phones and PostgreSQL, so
-//!   one commune's pushes go one after another: 172 meetings/s, ratio 0.11 (from 149
-//!   and 0.08), in a run that shared the machine with a CI build. Next: let
-//!   different cells of a commune write at once (a writer lock per cell scope, with
-//!   the commune-wide rows, the counters of shared scopes, taken in one order), and
-//!   keep decoded records across a push's transactions.
+//!   went to a new thread. That left one commune's pushes going one after another
+//!   behind its lock, each holding it about 20 ms: 172 meetings/s, ratio 0.11.
+//! - PostgreSQL, now (profiled again with `perf record -a`): the commune's lock held
+//!   2.4 s of a 2.4 s run, while the process used 0.4 s of CPU in it; the pushes were
+//!   waiting on one another, not working. A secretary writes only its own cell
+//!   (`access::may_write`), so a push now holds the commune's lock shared and its
+//!   cell's exclusively, at REPEATABLE READ (`Writers::Cell`); the office, a cadre and
+//!   the server's verdicts still go alone in the commune. Then the CPU was the limit: a
+//!   third of the server's went to decoding and sorting the cell's roster once per
+//!   roll-call change (now once per transaction), and a third of the rows PostgreSQL
+//!   wrote were acknowledgements, one per change (now one row per run, `ack_runs`).
+//!   The pool no longer spends a round trip on each checkout. On a machine shared with
+//!   one other engineer's builds: 308–360 meetings/s against 1,400–1,900 raw, ratio
+//!   0.19–0.22. What is left is PostgreSQL's own work (about half of the two cores in
+//!   the run): a row per change in `change_log` and in `entity_clocks`, the foreign-key
+//!   checks on those rows (5 % of its time) and planning the prepared statements of
+//!   connections the pool opens during the run (10 %).
 
 use std::io::Write;
 use std::time::Instant;
