@@ -176,11 +176,41 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
     let srv = &w.srv;
     let commune = w.commune.id.clone();
 
-    let admin_info = create(srv, "quantri-tinh", DashboardRole::ProvinceAdmin, None, Some(PROVINCE));
-    let other_admin = create(srv, "quantri-tinh-2", DashboardRole::ProvinceAdmin, None, Some(PROVINCE));
-    let far_viewer = create(srv, "xem-tinh-khac", DashboardRole::ProvinceViewer, None, Some("tinh-khac"));
-    let clerk = create(srv, "can-bo-xa", DashboardRole::CommuneViewer, Some(&commune), None);
-    let commune_admin = create(srv, "quantri-xa", DashboardRole::CommuneAdmin, Some(&commune), None);
+    let admin_info = create(
+        srv,
+        "quantri-tinh",
+        DashboardRole::ProvinceAdmin,
+        None,
+        Some(PROVINCE),
+    );
+    let other_admin = create(
+        srv,
+        "quantri-tinh-2",
+        DashboardRole::ProvinceAdmin,
+        None,
+        Some(PROVINCE),
+    );
+    let far_viewer = create(
+        srv,
+        "xem-tinh-khac",
+        DashboardRole::ProvinceViewer,
+        None,
+        Some("tinh-khac"),
+    );
+    let clerk = create(
+        srv,
+        "can-bo-xa",
+        DashboardRole::CommuneViewer,
+        Some(&commune),
+        None,
+    );
+    let commune_admin = create(
+        srv,
+        "quantri-xa",
+        DashboardRole::CommuneAdmin,
+        Some(&commune),
+        None,
+    );
     let admin = Browser::signed_in(srv, "quantri-tinh").await;
 
     // Home is the province's rollup, whose menu leads to the accounts page.
@@ -204,7 +234,9 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
     assert!(main.contains("Quản trị tỉnh (xem toàn tỉnh, quản lý tài khoản xem)"));
     assert!(!main.contains("xem-tinh-khac") && !main.contains("can-bo-xa"));
     assert!(main.contains("value=\"province_viewer\""));
-    assert!(!main.contains("value=\"commune_admin\"") && !main.contains("value=\"province_admin\""));
+    assert!(
+        !main.contains("value=\"commune_admin\"") && !main.contains("value=\"province_admin\"")
+    );
     let csrf = hidden(&page.body, "csrf");
 
     // It may not create an admin, nor a commune's account, nor post without the token.
@@ -258,7 +290,11 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
     assert_eq!(viewer_info.role, "province_viewer");
     assert_eq!(viewer_info.province_id.as_deref(), Some(PROVINCE));
     let done = admin.get(created.location.as_deref().unwrap()).await;
-    assert!(done.body.contains("Đã tạo tài khoản xem-tinh."), "{}", done.body);
+    assert!(
+        done.body.contains("Đã tạo tài khoản xem-tinh."),
+        "{}",
+        done.body
+    );
     let viewer = Browser::new(srv);
     assert_eq!(
         viewer.sign_in("xem-tinh", "mat-khau-xem-tinh").await.status,
@@ -270,18 +306,26 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
 
     // Locked: the viewer's session ends and signing in is refused; then unlocked.
     let lock = format!("/province/accounts/{}/lock", viewer_info.id);
-    let locked = admin.post(&lock, &[("csrf", &csrf), ("locked", "yes")]).await;
+    let locked = admin
+        .post(&lock, &[("csrf", &csrf), ("locked", "yes")])
+        .await;
     assert_eq!(locked.status, StatusCode::SEE_OTHER, "{}", locked.body);
     assert!(account(srv, "xem-tinh").disabled);
     let out = viewer.get("/province").await;
-    assert_ne!(out.status, StatusCode::OK, "the locked viewer's session has ended");
+    assert_ne!(
+        out.status,
+        StatusCode::OK,
+        "the locked viewer's session has ended"
+    );
     let again = Browser::new(srv);
     assert_ne!(
         again.sign_in("xem-tinh", "mat-khau-xem-tinh").await.status,
         StatusCode::SEE_OTHER,
         "a locked account cannot sign in"
     );
-    let unlocked = admin.post(&lock, &[("csrf", &csrf), ("locked", "no")]).await;
+    let unlocked = admin
+        .post(&lock, &[("csrf", &csrf), ("locked", "no")])
+        .await;
     assert_eq!(unlocked.status, StatusCode::SEE_OTHER);
     assert!(!account(srv, "xem-tinh").disabled);
 
@@ -317,7 +361,9 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.body.contains("Không thể đặt lại mật khẩu của một quản trị viên khác"));
+    assert!(refused
+        .body
+        .contains("Không thể đặt lại mật khẩu của một quản trị viên khác"));
     let refused = admin
         .post(
             &format!("/province/accounts/{}/lock", other_admin.id),
@@ -345,7 +391,12 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
                 &[("csrf", &csrf), ("password", "mat-khau-chiem-quyen")],
             )
             .await;
-        assert_eq!(password.status, StatusCode::NOT_FOUND, "{}", target.username);
+        assert_eq!(
+            password.status,
+            StatusCode::NOT_FOUND,
+            "{}",
+            target.username
+        );
         let lock = admin
             .post(
                 &format!("/province/accounts/{}/lock", target.id),
@@ -360,7 +411,12 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
                 &[("csrf", &csrf), ("password", "mat-khau-chiem-quyen")],
             )
             .await;
-        assert_eq!(via_commune.status, StatusCode::FORBIDDEN, "{}", target.username);
+        assert_eq!(
+            via_commune.status,
+            StatusCode::FORBIDDEN,
+            "{}",
+            target.username
+        );
     }
     Browser::signed_in(srv, "can-bo-xa").await;
 
@@ -374,9 +430,11 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
             "{path}"
         );
     }
-    let petition = storage::read(&*srv.storage, |tx| CommuneDocs::new(tx, &commune).petitions())
-        .unwrap()
-        .remove(0);
+    let petition = storage::read(&*srv.storage, |tx| {
+        CommuneDocs::new(tx, &commune).petitions()
+    })
+    .unwrap()
+    .remove(0);
     let answer = admin
         .post(
             &format!("{base}/petitions/{}/respond", petition.id),
@@ -384,8 +442,10 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    let still = storage::read(&*srv.storage, |tx| CommuneDocs::new(tx, &commune).petitions())
-        .unwrap();
+    let still = storage::read(&*srv.storage, |tx| {
+        CommuneDocs::new(tx, &commune).petitions()
+    })
+    .unwrap();
     assert_eq!(still[0].status, PetitionStatus::Raised);
     let review = admin
         .post(
@@ -395,7 +455,11 @@ async fn a_province_admin_manages_its_viewers_and_nothing_else() {
         .await;
     assert_eq!(review.status, StatusCode::FORBIDDEN);
     let cadres = admin.get(&format!("{base}/cadres?year=2026")).await;
-    assert!(cadres.body.contains("Lượt điểm danh cần xem xét (1)"), "{}", cadres.body);
+    assert!(
+        cadres.body.contains("Lượt điểm danh cần xem xét (1)"),
+        "{}",
+        cadres.body
+    );
 }
 
 #[tokio::test]
@@ -403,9 +467,27 @@ async fn only_a_province_admin_reaches_the_province_accounts_page() {
     let w = World::new().await;
     let srv = &w.srv;
     let commune = w.commune.id.clone();
-    let viewer_info = create(srv, "xem-tinh", DashboardRole::ProvinceViewer, None, Some(PROVINCE));
-    create(srv, "xem-tinh-2", DashboardRole::ProvinceViewer, None, Some(PROVINCE));
-    create(srv, "quantri-xa", DashboardRole::CommuneAdmin, Some(&commune), None);
+    let viewer_info = create(
+        srv,
+        "xem-tinh",
+        DashboardRole::ProvinceViewer,
+        None,
+        Some(PROVINCE),
+    );
+    create(
+        srv,
+        "xem-tinh-2",
+        DashboardRole::ProvinceViewer,
+        None,
+        Some(PROVINCE),
+    );
+    create(
+        srv,
+        "quantri-xa",
+        DashboardRole::CommuneAdmin,
+        Some(&commune),
+        None,
+    );
     for username in ["xem-tinh-2", "quantri-xa"] {
         let b = Browser::signed_in(srv, username).await;
         assert_eq!(
