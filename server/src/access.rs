@@ -576,13 +576,13 @@ pub fn commune_may_show_blob(
 // ---------------------------------------------------------------- dashboard users
 
 /// Whether a dashboard user may read `commune`: its own admins and viewers, and the
-/// viewers of its province.
+/// viewers and admins of its province.
 pub fn dashboard_may_read(user: &DashboardUser, commune: &CommuneRow) -> bool {
     match user.role {
         DashboardRole::CommuneAdmin | DashboardRole::CommuneViewer => {
             user.commune_id.as_deref() == Some(commune.id.as_str())
         }
-        DashboardRole::ProvinceViewer => {
+        DashboardRole::ProvinceViewer | DashboardRole::ProvinceAdmin => {
             user.province_id.as_deref() == Some(commune.province_id.as_str())
         }
     }
@@ -595,13 +595,26 @@ pub fn dashboard_may_write(user: &DashboardUser, commune: &CommuneRow) -> bool {
 }
 
 /// Whether `user` may set a new password for the account `target` (without knowing the
-/// current one): a commune admin, for the commune's other accounts that are not admins.
-/// An admin's password is changed only by its holder, who proves the current one; so
-/// one admin cannot take over another's account.
+/// current one): a commune admin, for the commune's other accounts that are not admins;
+/// a province admin, for the province's viewers. An admin's password is changed only by
+/// its holder, who proves the current one; so one admin cannot take over another's
+/// account.
 pub fn dashboard_may_set_password(user: &DashboardUser, target: &UserInfo) -> bool {
-    user.role == DashboardRole::CommuneAdmin
-        && user.commune_id.is_some()
-        && target.commune_id == user.commune_id
-        && target.id != user.id
-        && DashboardRole::parse(&target.role) != Some(DashboardRole::CommuneAdmin)
+    if target.id == user.id {
+        return false;
+    }
+    let target_role = DashboardRole::parse(&target.role);
+    match user.role {
+        DashboardRole::CommuneAdmin => {
+            user.commune_id.is_some()
+                && target.commune_id == user.commune_id
+                && target_role != Some(DashboardRole::CommuneAdmin)
+        }
+        DashboardRole::ProvinceAdmin => {
+            user.province_id.is_some()
+                && target.province_id == user.province_id
+                && target_role == Some(DashboardRole::ProvinceViewer)
+        }
+        DashboardRole::CommuneViewer | DashboardRole::ProvinceViewer => false,
+    }
 }

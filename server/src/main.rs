@@ -71,13 +71,16 @@ enum AdminCommand {
         username: String,
         #[arg(long)]
         display_name: String,
-        /// commune_admin, commune_viewer or province_viewer.
-        #[arg(long, value_parser = ["commune_admin", "commune_viewer", "province_viewer"])]
+        /// commune_admin, commune_viewer, province_viewer or province_admin.
+        #[arg(
+            long,
+            value_parser = ["commune_admin", "commune_viewer", "province_viewer", "province_admin"]
+        )]
         role: String,
         /// The commune's id, for the commune roles.
         #[arg(long)]
         commune: Option<String>,
-        /// The province's id, for the province viewer.
+        /// The province's id, for the province roles.
         #[arg(long)]
         province: Option<String>,
     },

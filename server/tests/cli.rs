@@ -104,3 +104,36 @@ async fn the_cli_creates_a_commune_and_the_first_office_code() {
     assert_eq!(enrolled.commune_name, "Đảng bộ xã Xuân Hòa");
     running.stop().await.unwrap();
 }
+
+#[test]
+fn the_cli_creates_a_province_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chibo-server"))
+        .arg("admin")
+        .args([
+            "create-user",
+            "--username",
+            "quantri-tinh",
+            "--display-name",
+            "Đồng chí Quản trị tỉnh",
+            "--role",
+            "province_admin",
+            "--province",
+            "son-la",
+        ])
+        .env("CHIBO_DATA_DIR", dir.path())
+        .env("CHIBO_NEW_PASSWORD", "mat-khau-dung-1")
+        .env_remove("CHIBO_DATABASE_URL")
+        .output()
+        .expect("run chibo-server");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let user: chibo_server::accounts::users::UserInfo =
+        serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(user.role, "province_admin");
+    assert_eq!(user.province_id.as_deref(), Some("son-la"));
+    assert_eq!(user.commune_id, None);
+}

@@ -23,6 +23,10 @@ pub enum DashboardRole {
     CommuneViewer,
     /// Reads every commune of one province.
     ProvinceViewer,
+    /// Reads what a province viewer reads, and manages the province's viewer accounts
+    /// (creates them, locks and unlocks them, sets their passwords); never writes a
+    /// commune's data.
+    ProvinceAdmin,
 }
 
 impl DashboardRole {
@@ -32,6 +36,7 @@ impl DashboardRole {
             DashboardRole::CommuneAdmin => "commune_admin",
             DashboardRole::CommuneViewer => "commune_viewer",
             DashboardRole::ProvinceViewer => "province_viewer",
+            DashboardRole::ProvinceAdmin => "province_admin",
         }
     }
 
@@ -40,6 +45,7 @@ impl DashboardRole {
             "commune_admin" => Some(DashboardRole::CommuneAdmin),
             "commune_viewer" => Some(DashboardRole::CommuneViewer),
             "province_viewer" => Some(DashboardRole::ProvinceViewer),
+            "province_admin" => Some(DashboardRole::ProvinceAdmin),
             _ => None,
         }
     }
@@ -57,7 +63,7 @@ pub struct NewUser {
     pub role: DashboardRole,
     /// Required for the commune roles.
     pub commune_id: Option<String>,
-    /// Required for the province viewer.
+    /// Required for the province roles.
     pub province_id: Option<String>,
 }
 
@@ -67,7 +73,7 @@ pub struct UserInfo {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    /// "commune_admin", "commune_viewer" or "province_viewer".
+    /// "commune_admin", "commune_viewer", "province_viewer" or "province_admin".
     pub role: String,
     pub commune_id: Option<String>,
     pub province_id: Option<String>,
@@ -151,7 +157,7 @@ pub fn create_user(
             };
             (Some(commune_id), None)
         }
-        DashboardRole::ProvinceViewer => {
+        DashboardRole::ProvinceViewer | DashboardRole::ProvinceAdmin => {
             let Some(province_id) = nonempty(new.province_id) else {
                 return Err(UserError::Invalid(
                     "tài khoản của tỉnh cần mã tỉnh (--province)".into(),
@@ -215,7 +221,41 @@ pub fn commune_accounts(
         .collect())
 }
 
-/// What a commune admin changes about an account of the commune.
+/// The accounts of one province (its viewers and admins), by username.
+pub fn province_accounts(
+    storage: &dyn Storage,
+    province_id: &str,
+) -> Result<Vec<UserInfo>, StorageError> {
+    let rows = storage::read(storage, |tx| tx.dashboard_users())?;
+    Ok(rows
+        .iter()
+        .filter(|u| u.province_id.as_deref() == Some(province_id))
+        .map(UserInfo::from)
+        .collect())
+}
+
+/// Whose accounts an admin manages: a commune admin every account of the commune, a
+/// province admin only the province's viewer accounts (not another admin's).
+#[derive(Clone, Debug)]
+pub enum AccountOwner {
+    Commune(String),
+    Province(String),
+}
+
+impl AccountOwner {
+    /// Whether the account `row` is one this owner's admin may change.
+    fn manages(&self, row: &DashboardUserRow) -> bool {
+        match self {
+            AccountOwner::Commune(commune_id) => row.commune_id.as_deref() == Some(commune_id),
+            AccountOwner::Province(province_id) => {
+                row.province_id.as_deref() == Some(province_id)
+                    && DashboardRole::parse(&row.role) == Some(DashboardRole::ProvinceViewer)
+            }
+        }
+    }
+}
+
+/// What an admin changes about an account it manages.
 #[derive(Clone, Debug)]
 pub enum AccountChange {
     /// Signs the account out everywhere and refuses its sign-ins.
@@ -225,11 +265,12 @@ pub enum AccountChange {
     SetPassword(String),
 }
 
-/// Applies `change` to the account `user_id` of commune `commune_id`, acted by the
+/// Applies `change` to the account `user_id` managed by `owner` (see
+/// [`AccountOwner`]; any other account is [`UserError::NotFound`]), acted by the
 /// account `acting_user_id`, who may not lock themselves out.
-pub fn change_commune_account(
+pub fn change_account(
     storage: &dyn Storage,
-    commune_id: &str,
+    owner: &AccountOwner,
     acting_user_id: &str,
     user_id: &str,
     change: AccountChange,
@@ -260,7 +301,7 @@ pub fn change_commune_account(
         let Some(mut row) = tx.dashboard_user(user_id)? else {
             return Ok(());
         };
-        if row.commune_id.as_deref() != Some(commune_id) {
+        if !owner.manages(&row) {
             return Ok(());
         }
         let sign_out = match &apply {

@@ -280,7 +280,7 @@ pub struct DocFilter {
 }
 
 /// An office user of the dashboard. `role` is "commune_admin" or "commune_viewer" (with
-/// `commune_id`) or "province_viewer" (with `province_id`).
+/// `commune_id`), "province_viewer" or "province_admin" (with `province_id`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DashboardUserRow {
     pub id: String,

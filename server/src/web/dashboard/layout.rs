@@ -25,6 +25,10 @@ pub enum Nav {
     Accounts,
     /// The commune's rule settings: in the menu of its admins only.
     RuleSettings,
+    /// The province's rollup: in the province admin's menu.
+    Province,
+    /// The province's viewer accounts: in the province admin's menu only.
+    ProvinceAccounts,
     /// A page outside the menu (a meeting, the commune list of a province viewer).
     None,
 }
@@ -59,10 +63,32 @@ impl Chrome {
         }
     }
 
-    /// The menu of the commune being viewed; empty outside a commune.
+    /// The menu of the commune being viewed; outside a commune, the province admin's
+    /// menu (the rollup and the viewer accounts), else empty.
     pub fn nav(&self) -> Vec<NavLink> {
         let Some(commune) = &self.commune else {
-            return Vec::new();
+            if self.user.role != crate::accounts::users::DashboardRole::ProvinceAdmin {
+                return Vec::new();
+            }
+            return [
+                (
+                    Nav::Province,
+                    super::province::PROVINCE_PATH,
+                    "Các xã của tỉnh",
+                ),
+                (
+                    Nav::ProvinceAccounts,
+                    super::accounts::PROVINCE_ACCOUNTS_PATH,
+                    "Tài khoản xem của tỉnh",
+                ),
+            ]
+            .into_iter()
+            .map(|(nav, href, label)| NavLink {
+                href: href.to_string(),
+                label,
+                current: nav == self.active,
+            })
+            .collect();
         };
         let base = commune_path(&commune.id);
         [

@@ -42,7 +42,9 @@ pub fn routes() -> Router<AppState> {
 /// The province the signed-in user views; anyone else finds no such page.
 fn province_of(user: &DashboardUser) -> Result<String, PageError> {
     match (user.role, &user.province_id) {
-        (DashboardRole::ProvinceViewer, Some(province)) if !province.is_empty() => {
+        (DashboardRole::ProvinceViewer | DashboardRole::ProvinceAdmin, Some(province))
+            if !province.is_empty() =>
+        {
             Ok(province.clone())
         }
         _ => Err(PageError::NotFound),
@@ -383,7 +385,7 @@ async fn page(
     let chrome = Chrome::new(
         user,
         None,
-        Nav::None,
+        Nav::Province,
         format!("Các xã tháng {}", month_label(year, month)),
     );
     let page = build(chrome, province, &rollup, order);

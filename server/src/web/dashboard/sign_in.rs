@@ -236,7 +236,11 @@ async fn home(State(state): State<AppState>, user: DashboardUser) -> Result<Resp
     {
         return Ok(Redirect::to(&commune_path(commune_id)).into_response());
     }
-    if user.role == DashboardRole::ProvinceViewer && user.province_id.is_some() {
+    if matches!(
+        user.role,
+        DashboardRole::ProvinceViewer | DashboardRole::ProvinceAdmin
+    ) && user.province_id.is_some()
+    {
         return Ok(Redirect::to(super::province::PROVINCE_PATH).into_response());
     }
     let storage = state.storage.clone();
