@@ -76,11 +76,14 @@ pub fn sync(
 /// Records how far each page sent takes the device in its scope, so the office sees
 /// which cells received guidance without waiting for the device's next sync.
 fn record_delivered(state: &AppState, actor: &Actor, pages: &[ScopePage]) -> Result<(), ApiError> {
-    if pages.is_empty() {
+    // A page that carried nothing for the device (its own changes, skipped) delivered
+    // nothing: no write.
+    let delivering: Vec<&ScopePage> = pages.iter().filter(|p| !p.changes.is_empty()).collect();
+    if delivering.is_empty() {
         return Ok(());
     }
     crate::in_queued_write(&*state.storage, writers_of(actor), |tx| {
-        for page in pages {
+        for page in &delivering {
             tx.set_device_cursor(
                 &actor.device.id,
                 actor.commune_id(),
@@ -423,7 +426,15 @@ fn pull(
             .find(|c| &c.scope == scope)
             .map_or(0, |c| c.after);
         let scope_text = scope.to_string();
-        let rows = docs.with_tx(|tx| tx.log_page(docs.commune_id(), &scope_text, after, budget))?;
+        let rows = docs.with_tx(|tx| {
+            tx.log_page_for(
+                docs.commune_id(),
+                &scope_text,
+                after,
+                budget,
+                &actor.device.id,
+            )
+        })?;
         if rows.is_empty() {
             continue;
         }

@@ -457,6 +457,16 @@ pub trait Tx {
         after: u64,
         limit: u32,
     ) -> StorageResult<Vec<LogRow>>;
+    /// [`Tx::log_page`] as `reader_device` pulls it: its own entries come without their
+    /// change (an empty `change_json`), since they are only skipped over.
+    fn log_page_for(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+        after: u64,
+        limit: u32,
+        reader_device: &str,
+    ) -> StorageResult<Vec<LogRow>>;
 
     // ------------------------------------------------------------ entity documents
 

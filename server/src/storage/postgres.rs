@@ -155,12 +155,6 @@ impl PostgresStorage {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        // Each statement is prepared once per connection and always looked up the same
-        // way (by key, by `= ANY`, by a cell's span): plan it once, not afresh for its
-        // first five runs on every new connection. Options in the URL come first.
-        if config.get_options().is_none() {
-            config.options("-c plan_cache_mode=force_generic_plan");
-        }
         let mut client = connect(&config)?;
         migrate(&mut client)?;
         drop(client);

@@ -589,6 +589,31 @@ impl<D: Db> Tx for D {
         )
     }
 
+    fn log_page_for(
+        &mut self,
+        commune_id: &str,
+        scope: &str,
+        after: u64,
+        limit: u32,
+        reader_device: &str,
+    ) -> StorageResult<Vec<LogRow>> {
+        all(
+            self,
+            "SELECT scope, server_seq, commune_id, origin_device, device_seq, hlc, created_at, \
+             received_at, CASE WHEN origin_device = $5 THEN '' ELSE change END \
+             FROM change_log WHERE commune_id = $1 AND scope = $2 AND server_seq > $3 \
+             ORDER BY server_seq LIMIT $4",
+            args![
+                commune_id,
+                scope,
+                to_i64(after)?,
+                i64::from(limit),
+                reader_device
+            ],
+            log_from,
+        )
+    }
+
     // ------------------------------------------------------------ entity documents
 
     fn put_doc(&mut self, d: &DocRow) -> StorageResult<()> {
