@@ -108,10 +108,12 @@ pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Targe
         }
     };
     let meeting_cell = |meeting_id: &str| -> StorageResult<Result<Target, Denial>> {
-        Ok(match docs.record_of(meeting_id)? {
-            Some(record) => Ok(cell_target(vec![record.meeting.cell_id])),
-            None => Err(not_found("meeting", meeting_id)),
-        })
+        Ok(
+            match docs.with_record(meeting_id, |r| r.meeting.cell_id.clone())? {
+                Some(cell_id) => Ok(cell_target(vec![cell_id])),
+                None => Err(not_found("meeting", meeting_id)),
+            },
+        )
     };
     let result = match change {
         Change::UpsertCell { cell } => {
@@ -132,18 +134,17 @@ pub fn target(docs: &CommuneDocs, change: &Change) -> StorageResult<Result<Targe
         }
         Change::PlanMeeting { meeting } => {
             let mut cells = vec![meeting.cell_id.clone()];
-            if let Some(old) = docs.record_of(&meeting.id)? {
-                cells.push(old.meeting.cell_id);
+            if let Some(old) = docs.with_record(&meeting.id, |r| r.meeting.cell_id.clone())? {
+                cells.push(old);
             }
             Ok(cell_target(cells))
         }
-        Change::UpdateMeeting { meeting, .. } => match docs.record_of(&meeting.id)? {
-            Some(old) => Ok(cell_target(vec![
-                old.meeting.cell_id,
-                meeting.cell_id.clone(),
-            ])),
-            None => Err(not_found("meeting", &meeting.id)),
-        },
+        Change::UpdateMeeting { meeting, .. } => {
+            match docs.with_record(&meeting.id, |r| r.meeting.cell_id.clone())? {
+                Some(old) => Ok(cell_target(vec![old, meeting.cell_id.clone()])),
+                None => Err(not_found("meeting", &meeting.id)),
+            }
+        }
         Change::StartCorrection { original_id, .. } => return meeting_cell(original_id),
         Change::RaisePetition { petition } => {
             let mut cells = vec![petition.cell_id.clone()];

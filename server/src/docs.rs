@@ -713,26 +713,40 @@ impl<'t> CommuneDocs<'t> {
 
     /// The record with its children in the one order every phone shows.
     pub fn record_of(&self, meeting_id: &str) -> StorageResult<Option<MeetingRecord>> {
-        if let Some(buffer) = &self.buffer {
-            {
-                let b = buffer.borrow();
-                if let Some(record) = b.records.get(meeting_id) {
-                    return Ok(Some(record.clone()));
-                }
-                if let Some(record) = b.decoded_records.get(meeting_id) {
-                    return Ok(record.clone());
-                }
-            }
+        self.with_record(meeting_id, MeetingRecord::clone)
+    }
+
+    /// What `f` reads from a meeting's record as this unit of work sees it, without
+    /// copying the record: a push looks its meeting's record up for every change.
+    pub fn with_record<R>(
+        &self,
+        meeting_id: &str,
+        f: impl FnOnce(&MeetingRecord) -> R,
+    ) -> StorageResult<Option<R>> {
+        let Some(buffer) = &self.buffer else {
             let record: Option<MeetingRecord> = self.get(RECORD, meeting_id)?;
-            let record = record.map(MeetingRecord::in_canonical_order);
-            buffer
-                .borrow_mut()
-                .decoded_records
-                .insert(meeting_id.to_string(), record.clone());
-            return Ok(record);
+            return Ok(record
+                .map(MeetingRecord::in_canonical_order)
+                .as_ref()
+                .map(f));
+        };
+        {
+            let b = buffer.borrow();
+            if let Some(record) = b.records.get(meeting_id) {
+                return Ok(Some(f(record)));
+            }
+            if let Some(record) = b.decoded_records.get(meeting_id) {
+                return Ok(record.as_ref().map(f));
+            }
         }
         let record: Option<MeetingRecord> = self.get(RECORD, meeting_id)?;
-        Ok(record.map(MeetingRecord::in_canonical_order))
+        let record = record.map(MeetingRecord::in_canonical_order);
+        let read = record.as_ref().map(f);
+        buffer
+            .borrow_mut()
+            .decoded_records
+            .insert(meeting_id.to_string(), record);
+        Ok(read)
     }
 
     /// The meeting records matching `filter` (every revision), by start time, as this
@@ -1060,8 +1074,8 @@ impl<'t> CommuneDocs<'t> {
     /// The cell a meeting belongs to: from its record, or (before the record reached the
     /// server) from a check-in at it.
     pub fn cell_of_meeting(&self, meeting_id: &str) -> StorageResult<Option<Id>> {
-        if let Some(record) = self.record_of(meeting_id)? {
-            return Ok(Some(record.meeting.cell_id));
+        if let Some(cell_id) = self.with_record(meeting_id, |r| r.meeting.cell_id.clone())? {
+            return Ok(Some(cell_id));
         }
         Ok(self
             .check_ins_of_meeting(meeting_id)?
@@ -1114,18 +1128,18 @@ impl<'t> CommuneDocs<'t> {
 
     /// Writes a record document; its meetings from the earlier of its old and new start
     /// are judged again.
-    fn put_record_doc(&self, record: &MeetingRecord) -> StorageResult<()> {
+    fn put_record_doc(&self, record: MeetingRecord) -> StorageResult<()> {
         let m = &record.meeting;
         let start = m.started_at();
-        let old_start = self.record_of(&m.id)?.map(|r| r.meeting.started_at());
+        let old_start = self.with_record(&m.id, |r| r.meeting.started_at())?;
         self.mark_stale(
             &m.cell_id,
             Some(old_start.map_or(start, |old| old.min(start))),
         );
         if let Some(buffer) = &self.buffer {
             let mut b = buffer.borrow_mut();
-            b.records.insert(m.id.clone(), record.clone());
             b.decoded_records.remove(&m.id);
+            b.records.insert(m.id.clone(), record);
             return Ok(());
         }
         self.put(
@@ -1134,18 +1148,17 @@ impl<'t> CommuneDocs<'t> {
             Some(&m.cell_id),
             m.revision_of.as_deref(),
             Some(start),
-            record,
+            &record,
         )
     }
 
-    fn put_record(&self, record: &MeetingRecord) -> StorageResult<()> {
-        self.put_record_doc(record)?;
+    fn put_record(&self, record: MeetingRecord) -> StorageResult<()> {
         // Petitions are also their own documents, so a response finds them by id; a
         // correction's copies become the current ones.
         for p in &record.petitions {
             self.put_petition(p)?;
         }
-        Ok(())
+        self.put_record_doc(record)
     }
 
     fn put_petition(&self, p: &Petition) -> StorageResult<()> {
@@ -1202,7 +1215,7 @@ impl<'t> CommuneDocs<'t> {
         if let Some(meeting) = delegate {
             if let Some(mut record) = self.record_of(&meeting.id)? {
                 record.meeting = meeting.clone();
-                self.put_record(&record)?;
+                self.put_record(record)?;
             }
         }
         Ok(())
@@ -1210,13 +1223,13 @@ impl<'t> CommuneDocs<'t> {
 
     /// Writes what `decide` produced. A check-in goes through [`Self::write_check_in`]
     /// with the server's own verdict instead.
-    pub fn write_effect(&self, effect: &Effect, now: EpochMillis) -> StorageResult<()> {
+    pub fn write_effect(&self, effect: Effect, now: EpochMillis) -> StorageResult<()> {
         match effect {
-            Effect::Cell(c) => {
+            Effect::Cell(ref c) => {
                 self.mark_stale(&c.id, None);
                 self.put(CELL, &c.id, Some(&c.id), None, None, c)
             }
-            Effect::Member(m) => {
+            Effect::Member(ref m) => {
                 // Assessments read the live roster: every meeting of the cell (and of the
                 // cell the member left) is judged again.
                 if let Some(old) = self.get::<Member>(MEMBER, &m.id)? {
@@ -1227,10 +1240,10 @@ impl<'t> CommuneDocs<'t> {
             }
             // A correction is a new record; the original stays as it was.
             Effect::Record { record, .. } => self.put_record(record),
-            Effect::LoosePetition(p) => self.put_petition(p),
-            Effect::Cadre(c) => self.put(CADRE, &c.id, None, None, None, c),
-            Effect::WorkingTeam(t) => self.put(WORKING_TEAM, &t.id, None, None, None, t),
-            Effect::Assignment(a) => self.put(
+            Effect::LoosePetition(ref p) => self.put_petition(p),
+            Effect::Cadre(ref c) => self.put(CADRE, &c.id, None, None, None, c),
+            Effect::WorkingTeam(ref t) => self.put(WORKING_TEAM, &t.id, None, None, None, t),
+            Effect::Assignment(ref a) => self.put(
                 ASSIGNMENT,
                 &a.id,
                 Some(&a.cell_id),
@@ -1239,12 +1252,12 @@ impl<'t> CommuneDocs<'t> {
                 a,
             ),
             Effect::VisitRequirement {
-                commune_id,
-                requirement,
+                ref commune_id,
+                ref requirement,
             } => self.put(VISIT_REQUIREMENT, commune_id, None, None, None, requirement),
             Effect::RuleSettings {
-                commune_id,
-                settings,
+                ref commune_id,
+                ref settings,
             } => {
                 // Every meeting of the commune is judged with them: all summaries again.
                 for cell in self.cells()? {
@@ -1253,15 +1266,15 @@ impl<'t> CommuneDocs<'t> {
                 self.put(RULE_SETTINGS, commune_id, None, None, None, settings)
             }
             Effect::PresenceSecret {
-                meeting_id,
-                secret_hex,
+                ref meeting_id,
+                ref secret_hex,
             } => self.with_tx(|tx| {
                 tx.insert_presence_secret(&self.commune_id, meeting_id, secret_hex, now)
             }),
             Effect::CheckIn {
-                check_in,
-                verdict,
-                delegate,
+                ref check_in,
+                ref verdict,
+                ref delegate,
             } => self.write_check_in(
                 &StoredCheckIn {
                     check_in: check_in.clone(),
@@ -1273,7 +1286,7 @@ impl<'t> CommuneDocs<'t> {
             ),
             // The server holds every cell of its commune: nothing moves away from it.
             Effect::MemberMovedAway { .. } => Ok(()),
-            Effect::Photo(p) => {
+            Effect::Photo(ref p) => {
                 let cell_id = match (&p.meeting_id, &p.check_in_id) {
                     (Some(meeting_id), _) => self.cell_of_meeting(meeting_id)?,
                     (None, Some(check_in_id)) => self
@@ -1304,11 +1317,12 @@ impl<'t> CommuneDocs<'t> {
                     None => Ok(()),
                 }
             }
-            Effect::Observation(o) => {
+            Effect::Observation(ref o) => {
                 // The cadre's score of the meeting is part of its summary.
-                if let Some(record) = self.record_of(&o.meeting_id)? {
-                    let m = &record.meeting;
-                    self.mark_stale(&m.cell_id, Some(m.started_at()));
+                if let Some((cell_id, start)) = self.with_record(&o.meeting_id, |r| {
+                    (r.meeting.cell_id.clone(), r.meeting.started_at())
+                })? {
+                    self.mark_stale(&cell_id, Some(start));
                 }
                 let cell_id = self.cell_of_meeting(&o.meeting_id)?;
                 self.put(
@@ -1320,7 +1334,10 @@ impl<'t> CommuneDocs<'t> {
                     o,
                 )
             }
-            Effect::PetitionResponse { response, petition } => {
+            Effect::PetitionResponse {
+                ref response,
+                ref petition,
+            } => {
                 self.put(
                     PETITION_RESPONSE,
                     &response.id,
@@ -1339,12 +1356,12 @@ impl<'t> CommuneDocs<'t> {
                         changed = true;
                     }
                     if changed {
-                        self.put_record_doc(&record)?;
+                        self.put_record_doc(record)?;
                     }
                 }
                 Ok(())
             }
-            Effect::Guidance(g) => {
+            Effect::Guidance(ref g) => {
                 self.put(GUIDANCE, &g.id, None, None, Some(g.published_at), g)?;
                 // Commune-level: who may read it is the guidance's audience, checked
                 // against the guidance itself when the blob is asked for.
@@ -1355,9 +1372,9 @@ impl<'t> CommuneDocs<'t> {
                 Ok(())
             }
             Effect::CheckInVerdict {
-                check_in_id,
-                verdict,
-                delegate,
+                ref check_in_id,
+                ref verdict,
+                ref delegate,
             } => match self.stored_check_in(check_in_id)? {
                 Some(mut stored) => {
                     stored.verdict = verdict.clone();

@@ -180,14 +180,14 @@ pub fn apply_pushed(
     if let Change::RecordCheckIn { .. } = &change {
         return check_ins::record_check_in(docs, ctx, entry, &target, &change, &origin, &hlc);
     }
-    let effect = match record(docs, &change, &target.log_scopes(), &origin, &hlc, ctx.now)? {
-        Ok(effect) => effect,
+    let secret_of = match record(docs, &change, &target.log_scopes(), &origin, &hlc, ctx.now)? {
+        Ok(secret_of) => secret_of,
         // The same change again (e.g. from another device of the same person).
         Err(Refusal::AlreadyApplied { .. }) => return Ok(AckOutcome::Applied),
         Err(refusal) => return refused(refusal),
     };
     // What the write tells the server: check-ins to judge again, a device clock to note.
-    if let Effect::PresenceSecret { meeting_id, .. } = &effect {
+    if let Some(meeting_id) = &secret_of {
         check_ins::rejudge_meeting(docs, ctx.settings, meeting_id, ctx.now)?;
     } else if let Some(meeting_id) = header_written(&change) {
         note_clock(docs, ctx, entry, meeting_id)?;
@@ -204,7 +204,8 @@ pub fn apply_pushed(
 
 /// The step every accepted change takes: the domain's `ledger::decide`, its effect
 /// written, the change appended to `scopes` with `hlc`, the fields' clocks recorded.
-/// A presence secret is stored apart: never logged, never sent to any device.
+/// A presence secret is stored apart: never logged, never sent to any device; its
+/// meeting is returned.
 fn record(
     docs: &CommuneDocs,
     change: &Change,
@@ -212,19 +213,24 @@ fn record(
     origin: &Origin,
     hlc: &Hlc,
     now: EpochMillis,
-) -> StorageResult<Result<Effect, Refusal>> {
+) -> StorageResult<Result<Option<Id>, Refusal>> {
     let effect = match ledger::decide(docs, change) {
         Ok(effect) => effect,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    docs.write_effect(&effect, now)?;
-    if !matches!(effect, Effect::PresenceSecret { .. }) {
+    let secret_of = match &effect {
+        Effect::PresenceSecret { meeting_id, .. } => Some(meeting_id.clone()),
+        _ => None,
+    };
+    // Moved into the unit of work, not copied: most effects are the meeting's record.
+    docs.write_effect(effect, now)?;
+    if secret_of.is_none() {
         for scope in scopes {
             append(docs, scope, change, origin, hlc, now)?;
         }
     }
     set_entity_clocks(docs, change, hlc)?;
-    Ok(Ok(effect))
+    Ok(Ok(secret_of))
 }
 
 /// Judges again the summaries of the meetings the transaction's writes touched; called

@@ -158,9 +158,12 @@ impl PostgresStorage {
         let mut client = connect(&config)?;
         migrate(&mut client)?;
         drop(client);
+        // Every connection opened now and kept: a new one costs PostgreSQL a process,
+        // an authentication and cold caches, and the phones of a commune tend to push
+        // together (the evening after its cells meet), all wanting one at once.
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
-            .min_idle(Some(1))
+            .min_idle(Some(POOL_SIZE))
             .connection_timeout(CONNECT_TIMEOUT)
             .build(Manager { config })
             .map_err(|e| {
