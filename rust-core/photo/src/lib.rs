@@ -114,7 +114,14 @@ pub fn process_photo(
     let decoded = match format::sniff(&data)? {
         Format::Jpeg => decode::decode_jpeg(&data, settings)?,
         Format::Png => decode::decode_png(&data, settings)?,
+        #[cfg(feature = "webp")]
         Format::WebP => decode::decode_webp(&data, settings)?,
+        #[cfg(not(feature = "webp"))]
+        Format::WebP => {
+            return Err(PhotoError::UnsupportedFormat {
+                format: "WebP".to_owned(),
+            })
+        }
     };
     // The compressed input is no longer needed; free it before the big buffers.
     drop(data);
