@@ -3,7 +3,7 @@
 //! chibo-domain decides ([`OfficialDocument`]). The phones share these files and the
 //! commune dashboard serves them; both call this one renderer.
 
-use std::io::Cursor;
+mod package;
 
 use chibo_domain::rules::{
     minutes_document, resolution_document, Block, DocumentTable, MeetingAssessment, MeetingContext,
@@ -159,11 +159,7 @@ pub fn to_docx(doc: &OfficialDocument) -> Result<Vec<u8>, DocumentError> {
             .add_paragraph(Paragraph::new().add_run(Run::new().add_text(note).italic().size(NOTE)));
     }
 
-    let mut bytes = Cursor::new(Vec::new());
-    docx.build()
-        .pack(&mut bytes)
-        .map_err(|e| DocumentError::Write(e.to_string()))?;
-    Ok(bytes.into_inner())
+    package::pack(docx.build()).map_err(DocumentError::Write)
 }
 
 fn empty() -> Paragraph {

@@ -195,6 +195,7 @@ pub(crate) fn decode_png(data: &[u8], settings: &PhotoSettings) -> Result<Decode
     Ok(Decoded::full_size(width, height, pixels, orientation))
 }
 
+#[cfg(feature = "webp")]
 pub(crate) fn decode_webp(data: &[u8], settings: &PhotoSettings) -> Result<Decoded, PhotoError> {
     let webp_err = |e: image_webp::DecodingError| PhotoError::corrupt(e.to_string());
     let mut decoder = image_webp::WebPDecoder::new(Cursor::new(data)).map_err(webp_err)?;

@@ -26,7 +26,6 @@ mod transform;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use fast_image_resize::Resizer;
 use sha2::{Digest, Sha256};
 use turbojpeg::{Compressor, PixelFormat, Subsamp};
 
@@ -115,12 +114,18 @@ pub fn process_photo(
     let decoded = match format::sniff(&data)? {
         Format::Jpeg => decode::decode_jpeg(&data, settings)?,
         Format::Png => decode::decode_png(&data, settings)?,
+        #[cfg(feature = "webp")]
         Format::WebP => decode::decode_webp(&data, settings)?,
+        #[cfg(not(feature = "webp"))]
+        Format::WebP => {
+            return Err(PhotoError::UnsupportedFormat {
+                format: "WebP".to_owned(),
+            })
+        }
     };
     // The compressed input is no longer needed; free it before the big buffers.
     drop(data);
 
-    let mut resizer = Resizer::new();
     // Resize in the stored orientation, then rotate the smaller result.
     let (w, h) = fit(
         decoded.full_width,
@@ -130,7 +135,7 @@ pub fn process_photo(
     let stored = if (decoded.image.width, decoded.image.height) == (w, h) {
         decoded.image
     } else {
-        let resized = transform::resize(&mut resizer, &decoded.image, w, h)?;
+        let resized = transform::resize(&decoded.image, w, h)?;
         drop(decoded.image);
         resized
     };
@@ -140,10 +145,7 @@ pub fn process_photo(
     let thumbnail_jpeg = if (tw, th) == (photo.width, photo.height) {
         encode(&photo, settings.jpeg_quality)?
     } else {
-        encode(
-            &transform::resize(&mut resizer, &photo, tw, th)?,
-            settings.jpeg_quality,
-        )?
+        encode(&transform::resize(&photo, tw, th)?, settings.jpeg_quality)?
     };
     let photo_jpeg = encode(&photo, settings.jpeg_quality)?;
     let sha256 = hex::encode(Sha256::digest(&photo_jpeg));

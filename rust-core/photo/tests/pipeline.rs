@@ -440,10 +440,8 @@ fn png_input_is_processed() {
     assert!(px[3 * (sw - 1)] < 255, "top-right is not the red mark");
 }
 
-#[test]
-fn webp_input_with_exif_orientation_is_processed() {
-    let dir = scratch();
-    let input = dir.path().join("photo.webp");
+/// A 400×200 WebP with EXIF orientation 6.
+fn webp_with_orientation_6() -> Vec<u8> {
     let (w, h) = (400, 200);
     // EXIF (TIFF, little-endian) with orientation 6: stored sideways, shown rotated right.
     let exif: Vec<u8> = [
@@ -457,7 +455,15 @@ fn webp_input_with_exif_orientation_is_processed() {
     enc.set_exif_metadata(exif);
     enc.encode(&test_pattern(w, h), w, h, image_webp::ColorType::Rgb8)
         .unwrap();
-    fs::write(&input, &bytes).unwrap();
+    bytes
+}
+
+#[cfg(feature = "webp")]
+#[test]
+fn webp_input_with_exif_orientation_is_processed() {
+    let dir = scratch();
+    let input = dir.path().join("photo.webp");
+    fs::write(&input, webp_with_orientation_6()).unwrap();
     let out = process_photo(&input, &dir.path().join("store"), &settings()).unwrap();
     assert_eq!((out.width, out.height), (200, 400));
     // Rotated clockwise, the red top-left corner ends up top-right.
@@ -465,6 +471,29 @@ fn webp_input_with_exif_orientation_is_processed() {
     let tr = 3 * (sw - 1);
     assert!(px[tr] > 200 && px[tr + 1] < 80, "top-right should be red");
     assert_no_metadata(&out.path);
+}
+
+/// Without the `webp` feature (the phones' build: `cargo test -p chibo-photo
+/// --no-default-features`), WebP is refused by name, nothing is stored, and the original
+/// stays.
+#[cfg(not(feature = "webp"))]
+#[test]
+fn webp_without_its_decoder_is_refused_by_name() {
+    let dir = scratch();
+    let input = dir.path().join("photo.webp");
+    fs::write(&input, webp_with_orientation_6()).unwrap();
+    let store = dir.path().join("store");
+    let err = process_and_remove_original(&input, &store, &settings()).unwrap_err();
+    assert!(
+        matches!(&err, PhotoError::UnsupportedFormat { format } if format == "WebP"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "Ảnh WebP chưa được hỗ trợ, hãy chụp lại ở định dạng JPEG."
+    );
+    assert!(input.exists());
+    assert!(!store.exists() || fs::read_dir(&store).unwrap().next().is_none());
 }
 
 #[test]
