@@ -67,6 +67,23 @@
 //!   statement for its first five runs on every connection the pool opens during the
 //!   run (a generic plan was tried: the lookup of documents by `= ANY` then scanned
 //!   every document of its kind).
+//! - PostgreSQL, now (`perf record -a --call-graph dwarf`; heaptrack for the server's
+//!   allocations): in the half second of ingest PostgreSQL used about one core, the
+//!   server half of one, the phones a quarter, and a tenth stayed idle. Fourteen of the
+//!   pool's connections were opened during the run, each a new PostgreSQL process whose
+//!   page faults and cold catalog caches were about a tenth of its time: the pool now
+//!   opens its connections when the server starts and keeps them, and holds 8 rather
+//!   than 16 (on 2 cores more only take turns): 0.49 → 0.44 s. Half of the server's
+//!   allocations were deep copies of a meeting's record, four per change; a push now
+//!   reads the record in place and moves the decided one into the unit of work (two
+//!   copies left: `LedgerView` hands the domain an owned record to decide on). Fewer
+//!   allocations, the same time: the server's CPU was not the limit. Tried and taken
+//!   back: mimalloc (0.57 → 0.96 s), lz4 for the TOASTed records (no change beyond the
+//!   scatter). Quiet machine: 465 meetings/s against 1,815 raw, ratio 0.256; runs
+//!   scatter 0.24–0.26. Where PostgreSQL's time goes now: index lookups a sixth (the
+//!   prefetch by `= ANY`, the fields' clocks), inserting rows and their index entries
+//!   a sixth, planning a twelfth (each connection's first five runs of a statement get
+//!   a custom plan), compressing records for TOAST a twentieth.
 
 use std::io::Write;
 use std::time::Instant;
