@@ -162,6 +162,72 @@ pub struct Card {
     pub href: Option<String>,
 }
 
+/// The cards a commune's month and a province's month both show: the same words and the
+/// same alerts on both pages.
+impl Card {
+    pub fn overdue(overdue: u32) -> Card {
+        Card {
+            label: "Chi bộ quá hạn",
+            value: overdue.to_string(),
+            detail: "đã qua ngày sinh hoạt mà chưa họp".into(),
+            class: if overdue > 0 { "alert" } else { "" },
+            href: None,
+        }
+    }
+
+    pub fn attendance(percent: Option<f64>, present: u32, expected: u32) -> Card {
+        Card {
+            label: "Tỷ lệ đảng viên dự họp",
+            value: percent_text(percent),
+            detail: format!("{present}/{expected} đảng viên phải dự"),
+            class: "",
+            href: None,
+        }
+    }
+
+    pub fn cadre_visits(done: u32, required: u32, needs_review: u32, href: Option<String>) -> Card {
+        Card {
+            label: "Cán bộ dự sinh hoạt",
+            value: format!("{done}/{required}"),
+            detail: format!("lượt đã xác minh / phải dự; {needs_review} lượt chờ xem xét"),
+            class: if done < required { "alert" } else { "" },
+            href,
+        }
+    }
+
+    pub fn check_ins_to_review(count: usize, href: Option<String>) -> Card {
+        Card {
+            label: "Check-in cần xem xét",
+            value: count.to_string(),
+            detail: "từ đầu năm đến hết tháng".into(),
+            class: if count > 0 { "alert" } else { "" },
+            href,
+        }
+    }
+
+    /// Open petitions, an alert once one has stayed open past the rule's days.
+    pub fn open_petitions(
+        open: u32,
+        long_open: u32,
+        this_month: Option<(u32, u32)>,
+        href: Option<String>,
+    ) -> Card {
+        let mut detail = format!("{long_open} kiến nghị mở quá {PETITION_LONG_OPEN_DAYS} ngày");
+        if let Some((raised, resolved)) = this_month {
+            detail.push_str(&format!(
+                "; tháng này: {raised} nêu mới, {resolved} đã giải quyết"
+            ));
+        }
+        Card {
+            label: "Kiến nghị đang mở",
+            value: open.to_string(),
+            detail,
+            class: if long_open > 0 { "alert" } else { "" },
+            href,
+        }
+    }
+}
+
 pub struct ReviewView {
     pub cell: String,
     pub cadre: String,
@@ -228,54 +294,21 @@ fn build(chrome: Chrome, commune_id: &str, year: i32, month: u32, o: &Overview) 
             class: if t.not_met == 0 { "good" } else { "" },
             href: None,
         },
-        Card {
-            label: "Chi bộ quá hạn",
-            value: t.overdue.to_string(),
-            detail: "đã qua ngày sinh hoạt mà chưa họp".into(),
-            class: if t.overdue > 0 { "alert" } else { "" },
-            href: None,
-        },
-        Card {
-            label: "Tỷ lệ đảng viên dự họp",
-            value: percent_text(t.attendance_percent),
-            detail: format!("{}/{} đảng viên phải dự", t.present, t.expected),
-            class: "",
-            href: None,
-        },
-        Card {
-            label: "Cán bộ dự sinh hoạt",
-            value: format!("{}/{}", t.cadre_visits_done, t.cadre_visits_required),
-            detail: format!(
-                "lượt đã xác minh / phải dự; {} lượt chờ xem xét",
-                t.cadre_visits_needs_review
-            ),
-            class: if t.cadre_visits_done < t.cadre_visits_required {
-                "alert"
-            } else {
-                ""
-            },
-            href: Some(format!("{base}/cadres")),
-        },
-        Card {
-            label: "Check-in cần xem xét",
-            value: o.to_review.len().to_string(),
-            detail: "từ đầu năm đến hết tháng".into(),
-            class: if o.to_review.is_empty() { "" } else { "alert" },
-            href: Some(format!("{base}/cadres")),
-        },
-        Card {
-            label: "Kiến nghị đang mở",
-            value: o.open_petitions.to_string(),
-            detail: format!(
-                "{} kiến nghị mở quá {} ngày; tháng này: {} nêu mới, {} đã giải quyết",
-                o.long_open_petitions,
-                PETITION_LONG_OPEN_DAYS,
-                t.petitions_raised,
-                t.petitions_resolved
-            ),
-            class: "",
-            href: Some(format!("{base}/petitions")),
-        },
+        Card::overdue(t.overdue),
+        Card::attendance(t.attendance_percent, t.present, t.expected),
+        Card::cadre_visits(
+            t.cadre_visits_done,
+            t.cadre_visits_required,
+            t.cadre_visits_needs_review,
+            Some(format!("{base}/cadres")),
+        ),
+        Card::check_ins_to_review(o.to_review.len(), Some(format!("{base}/cadres"))),
+        Card::open_petitions(
+            o.open_petitions,
+            o.long_open_petitions,
+            Some((t.petitions_raised, t.petitions_resolved)),
+            Some(format!("{base}/petitions")),
+        ),
     ];
     let views = |pred: &dyn Fn(&CellMonth) -> bool| -> Vec<CellMonthView> {
         o.report

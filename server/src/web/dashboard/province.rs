@@ -284,59 +284,16 @@ fn build(
             class: if t.not_met == 0 { "good" } else { "" },
             href: None,
         },
-        Card {
-            label: "Chi bộ quá hạn",
-            value: t.overdue.to_string(),
-            detail: "đã qua ngày sinh hoạt mà chưa họp".into(),
-            class: if t.overdue > 0 { "alert" } else { "" },
-            href: None,
-        },
-        Card {
-            label: "Tỷ lệ đảng viên dự họp",
-            value: percent_text(t.attendance_percent),
-            detail: format!("{}/{} đảng viên phải dự", t.present, t.expected),
-            class: "",
-            href: None,
-        },
-        Card {
-            label: "Cán bộ dự sinh hoạt",
-            value: format!("{}/{}", t.cadre_visits_done, t.cadre_visits_required),
-            detail: format!(
-                "lượt đã xác minh / phải dự; {} lượt chờ xem xét",
-                t.cadre_visits_needs_review
-            ),
-            class: if t.cadre_visits_done < t.cadre_visits_required {
-                "alert"
-            } else {
-                ""
-            },
-            href: None,
-        },
-        Card {
-            label: "Check-in cần xem xét",
-            value: t.check_ins_to_review.to_string(),
-            detail: "từ đầu năm đến hết tháng".into(),
-            class: if t.check_ins_to_review > 0 {
-                "alert"
-            } else {
-                ""
-            },
-            href: None,
-        },
-        Card {
-            label: "Kiến nghị đang mở",
-            value: t.open_petitions.to_string(),
-            detail: format!(
-                "{} kiến nghị mở quá {PETITION_LONG_OPEN_DAYS} ngày",
-                t.long_open_petitions
-            ),
-            class: if t.long_open_petitions > 0 {
-                "alert"
-            } else {
-                ""
-            },
-            href: None,
-        },
+        Card::overdue(t.overdue),
+        Card::attendance(t.attendance_percent, t.present, t.expected),
+        Card::cadre_visits(
+            t.cadre_visits_done,
+            t.cadre_visits_required,
+            t.cadre_visits_needs_review,
+            None,
+        ),
+        Card::check_ins_to_review(t.check_ins_to_review as usize, None),
+        Card::open_petitions(t.open_petitions, t.long_open_petitions, None, None),
     ];
     ProvincePage {
         chrome,
