@@ -68,8 +68,14 @@ pub const UNKNOWN_FORMAT: &str = "unknown";
 
 fn unsupported_message(format: &str) -> String {
     if format == UNKNOWN_FORMAT {
-        "Tệp này không phải là ảnh JPEG, PNG hay WebP nên chưa dùng được. Hãy chụp lại ở định dạng JPEG."
-            .to_owned()
+        let formats = if cfg!(feature = "webp") {
+            "JPEG, PNG hay WebP"
+        } else {
+            "JPEG hay PNG"
+        };
+        format!(
+            "Tệp này không phải là ảnh {formats} nên chưa dùng được. Hãy chụp lại ở định dạng JPEG."
+        )
     } else {
         format!("Ảnh {format} chưa được hỗ trợ, hãy chụp lại ở định dạng JPEG.")
     }
