@@ -17,8 +17,6 @@ pub(crate) enum Dialect {
 }
 
 impl Dialect {
-    /// The type of a text column. SQLite compares text byte by byte; PostgreSQL is told
-    /// to (`COLLATE "C"`), so lists come out in the same order whatever the locale.
     /// The type of a column of raw bytes.
     pub(crate) fn bytes_type(self) -> &'static str {
         match self {
@@ -27,10 +25,22 @@ impl Dialect {
         }
     }
 
+    /// The type of a text column. SQLite compares text byte by byte; PostgreSQL is told
+    /// to (`COLLATE "C"`), so lists come out in the same order whatever the locale.
     pub(crate) fn text_type(self) -> &'static str {
         match self {
             Dialect::Sqlite => "TEXT",
             Dialect::Postgres => "TEXT COLLATE \"C\"",
+        }
+    }
+
+    /// What follows a column to say it is one of the texts bound at `$param`
+    /// ([`Arg::TextList`]), in one statement whatever their number: an array on
+    /// PostgreSQL, a JSON array on SQLite (which has no array type).
+    pub(crate) fn one_of(self, param: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("IN (SELECT value FROM json_each(${param}))"),
+            Dialect::Postgres => format!("= ANY(${param})"),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! [`StorageError::Conflict`] when nothing was written, so a duplicate never aborts the
 //! transaction on PostgreSQL (SQLite's goes on either way).
 
-use super::sql::{args, to_i64, Arg, Column, Db, Dialect, Row};
+use super::sql::{args, to_i64, Arg, Column, Db, Row};
 use super::*;
 
 // The column lists the row readers below expect, in order.
@@ -739,20 +739,13 @@ impl<D: Db> Tx for D {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        // One statement whatever the number of keys: an array on PostgreSQL, a JSON
-        // array on SQLite (which has no array type).
-        let sql = match Self::DIALECT {
-            Dialect::Postgres => {
-                "SELECT key, hlc FROM entity_clocks WHERE commune_id = $1 AND key = ANY($2)"
-            }
-            Dialect::Sqlite => {
-                "SELECT key, hlc FROM entity_clocks
-                 WHERE commune_id = $1 AND key IN (SELECT value FROM json_each($2))"
-            }
-        };
+        let sql = format!(
+            "SELECT key, hlc FROM entity_clocks WHERE commune_id = $1 AND key {}",
+            Self::DIALECT.one_of(2)
+        );
         all(
             self,
-            sql,
+            &sql,
             &[commune_id.into(), Arg::TextList(keys)],
             |mut r| Ok((r.text(0)?, r.text(1)?)),
         )
@@ -1346,17 +1339,13 @@ impl<D: Db> Tx for D {
         if commune_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let set = match D::DIALECT {
-            Dialect::Postgres => "= ANY($3)",
-            Dialect::Sqlite => "IN (SELECT value FROM json_each($3))",
-        };
         let sql = format!(
             concat!(
                 "SELECT ",
                 doc_cols!(),
                 " FROM docs WHERE kind = $1 AND id = $2 AND commune_id {}"
             ),
-            set
+            D::DIALECT.one_of(3)
         );
         all(
             self,
@@ -1379,17 +1368,14 @@ fn docs_where_in<D: Db + ?Sized>(
     if values.is_empty() {
         return Ok(Vec::new());
     }
-    let set = match D::DIALECT {
-        Dialect::Postgres => "= ANY($3)",
-        Dialect::Sqlite => "IN (SELECT value FROM json_each($3))",
-    };
     let sql = format!(
         concat!(
             "SELECT ",
             doc_cols!(),
             " FROM docs WHERE commune_id = $1 AND kind = $2 AND {} {}"
         ),
-        column, set
+        column,
+        D::DIALECT.one_of(3)
     );
     all(
         db,
